@@ -1,0 +1,99 @@
+use std::collections::BTreeMap;
+use std::ops::AddAssign;
+
+use serde::Serialize;
+
+/// What one stage did, counted by the runtime from each [`crate::Verdict`] on the stage's
+/// own thread and merged across workers with `+=` at the end of the run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Counters {
+    /// Documents the stage received.
+    pub docs_in: u64,
+    /// Documents it passed on.
+    pub docs_out: u64,
+    /// Documents it dropped on purpose.
+    pub docs_dropped: u64,
+    /// Documents it could not process (rejected as errored).
+    pub docs_errored: u64,
+    /// Dropped documents by reason.
+    pub dropped: BTreeMap<String, u64>,
+    /// Errored documents by error type.
+    pub errored: BTreeMap<String, u64>,
+    /// Bytes of text received.
+    pub bytes_in: u64,
+    /// Bytes of text passed on.
+    pub bytes_out: u64,
+    /// Time spent processing documents, in nanoseconds summed over workers.
+    pub busy_ns: u64,
+    /// Time spent waiting for input, in nanoseconds summed over workers.
+    pub idle_ns: u64,
+    /// Time spent blocked on a full output channel, in nanoseconds summed over workers.
+    pub blocked_ns: u64,
+}
+
+impl Counters {
+    /// Records a dropped document under `reason`.
+    pub fn count_drop(&mut self, reason: &str) {
+        self.docs_dropped += 1;
+        *self.dropped.entry(reason.to_owned()).or_default() += 1;
+    }
+
+    /// Records an errored document under `error_type`.
+    pub fn count_error(&mut self, error_type: &str) {
+        self.docs_errored += 1;
+        *self.errored.entry(error_type.to_owned()).or_default() += 1;
+    }
+
+    /// Whether every document that came in is accounted for:
+    /// `docs_in == docs_out + docs_dropped + docs_errored`.
+    pub fn balanced(&self) -> bool {
+        self.docs_in == self.docs_out + self.docs_dropped + self.docs_errored
+    }
+}
+
+impl AddAssign<&Counters> for Counters {
+    fn add_assign(&mut self, other: &Counters) {
+        self.docs_in += other.docs_in;
+        self.docs_out += other.docs_out;
+        self.docs_dropped += other.docs_dropped;
+        self.docs_errored += other.docs_errored;
+        for (reason, n) in &other.dropped {
+            *self.dropped.entry(reason.clone()).or_default() += n;
+        }
+        for (kind, n) in &other.errored {
+            *self.errored.entry(kind.clone()).or_default() += n;
+        }
+        self.bytes_in += other.bytes_in;
+        self.bytes_out += other.bytes_out;
+        self.busy_ns += other.busy_ns;
+        self.idle_ns += other.idle_ns;
+        self.blocked_ns += other.blocked_ns;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merging_adds_every_field_and_keeps_balance() {
+        let mut a = Counters {
+            docs_in: 3,
+            docs_out: 2,
+            ..Counters::default()
+        };
+        a.count_drop("clean_too_short");
+        let mut b = Counters {
+            docs_in: 2,
+            docs_out: 1,
+            ..Counters::default()
+        };
+        b.count_error("invalid_text");
+        a += &b;
+        assert_eq!(a.docs_in, 5);
+        assert_eq!(a.docs_out, 3);
+        assert_eq!(a.dropped["clean_too_short"], 1);
+        assert_eq!(a.errored["invalid_text"], 1);
+        assert!(a.balanced());
+    }
+}

@@ -1,0 +1,103 @@
+use std::path::PathBuf;
+
+use crate::{ConfigError, Document, StageError};
+
+/// What a stage decided about one document.
+#[derive(Debug)]
+pub enum Verdict {
+    /// Pass the (possibly changed) document on to the next stage.
+    Keep(Document),
+    /// Take the document out of the stream; it goes to `rejected.jsonl`.
+    Drop(Box<Dropped>),
+}
+
+/// A document a stage dropped, with its reason.
+#[derive(Debug)]
+pub struct Dropped {
+    /// The document as it was when dropped.
+    pub doc: Document,
+    /// A snake_case reason with the stage as prefix (`dedup_exact_duplicate`).
+    pub reason: &'static str,
+    /// What a person needs to act on it (`same text as 002_1a67b9573dd5dde7`).
+    pub detail: String,
+}
+
+impl Verdict {
+    /// Drop `doc` for `reason`, explained by `detail`.
+    pub fn drop(doc: Document, reason: &'static str, detail: impl Into<String>) -> Self {
+        Verdict::Drop(Box::new(Dropped {
+            doc,
+            reason,
+            detail: detail.into(),
+        }))
+    }
+}
+
+
+/// A transform over documents: language detection, cleaning, deduplication, annotation.
+///
+/// The runtime builds one value per worker thread (see [`StageConfig::build`]), so a stage
+/// never needs `Clone` or locks; it owns its state and is moved onto its thread.
+pub trait Stage: Send {
+    /// Called on the stage's worker thread once for each document, in input order when the
+    /// stage's config asks for ordered input.
+    ///
+    /// - `Ok(Verdict::Keep(doc))` passes the document on;
+    /// - `Ok(Verdict::Drop(..))` writes it to `rejected.jsonl` with the reason;
+    /// - `Err(StageError::Document { .. })` rejects that one document as errored and the
+    ///   run goes on;
+    /// - `Err(StageError::Fatal { .. })` stops the run.
+    fn process(&mut self, doc: Document) -> Result<Verdict, StageError>;
+
+    /// Called once on the worker thread after the last document, before the stage's
+    /// output channel closes. A stage that holds documents back returns them here; the
+    /// default returns nothing.
+    fn finish(&mut self) -> Result<Vec<Verdict>, StageError> {
+        Ok(Vec::new())
+    }
+}
+
+/// What a stage may learn about where it runs when it is built.
+#[derive(Debug, Clone, Default)]
+pub struct BuildContext {
+    /// Index of the worker this value is built for, from 0.
+    pub worker: usize,
+    /// Number of workers of this stage.
+    pub workers: usize,
+    /// Folder that relative paths in the config are resolved against.
+    pub base_dir: PathBuf,
+}
+
+/// The configuration of one stage type, deserialised from a `[[stages]]` table.
+pub trait StageConfig {
+    /// Checks the settings without building anything; returns every problem found, each
+    /// as a sentence that names the setting. Called by `pipeline validate` and before a run.
+    fn validate(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Builds the stage for one worker. Called once per worker, on the main thread,
+    /// before any document flows; loading models and opening files happens here.
+    fn build(&self, cx: &BuildContext) -> Result<Box<dyn Stage>, ConfigError>;
+
+    /// Whether several workers may run this stage side by side. A stage with state shared
+    /// across documents (deduplication) returns `false` and always runs on one worker.
+    fn parallel(&self) -> bool {
+        true
+    }
+
+    /// Whether the stage must see documents in input order (the runtime reorders for it).
+    fn needs_ordered_input(&self) -> bool {
+        false
+    }
+
+    /// Whether the stage rewrites `text`, which would invalidate offsets set before it.
+    fn edits_text(&self) -> bool {
+        false
+    }
+
+    /// Whether the stage records character offsets into `text`.
+    fn records_offsets(&self) -> bool {
+        false
+    }
+}
