@@ -1,0 +1,347 @@
+//! Word and phrase lists (German and English) that the boilerplate classifier matches
+//! against tokenised lines.
+
+use std::collections::{HashMap, HashSet};
+
+/// German and English function words, lowercase.
+const STOPWORDS: &[&str] = &[
+    // German
+    "aber", "alle", "allem", "allen", "aller", "alles", "als", "also", "am", "an", "ander",
+    "andere", "anderem", "anderen", "anderer", "anderes", "anders", "auch", "auf", "aus",
+    "bei", "beim", "bin", "bis", "bist", "da", "damit", "dann", "das", "dass", "daß", "dein",
+    "deine", "dem", "den", "denn", "der", "des", "dessen", "deshalb", "die", "dies", "diese",
+    "diesem", "diesen", "dieser", "dieses", "doch", "dort", "du", "durch", "ein", "eine",
+    "einem", "einen", "einer", "eines", "einige", "einigen", "er", "es", "etwas", "euer",
+    "eure", "für", "gegen", "gewesen", "hab", "habe", "haben", "hat", "hatte", "hatten",
+    "hier", "hin", "hinter", "ich", "ihm", "ihn", "ihnen", "ihr", "ihre", "ihrem", "ihren",
+    "ihrer", "ihres", "im", "in", "indem", "ins", "ist", "ja", "jede", "jedem", "jeden",
+    "jeder", "jedes", "jene", "jetzt", "kann", "kein", "keine", "keinem", "keinen", "keiner",
+    "können", "könnte", "man", "manche", "mehr", "mein", "meine", "mich", "mir", "mit",
+    "muss", "musste", "nach", "nicht", "nichts", "noch", "nun", "nur", "ob", "oder", "ohne",
+    "sehr", "sein", "seine", "seinem", "seinen", "seiner", "seit", "sich", "sie", "sind",
+    "so", "solche", "soll", "sollte", "sondern", "sonst", "über", "um", "und", "uns", "unser",
+    "unsere", "unter", "viel", "vom", "von", "vor", "während", "war", "waren", "warum", "was",
+    "weil", "weiter", "welche", "welchem", "welchen", "welcher", "wenn", "wer", "werde",
+    "werden", "wie", "wieder", "will", "wir", "wird", "wirst", "wo", "wollen", "wollte",
+    "würde", "würden", "zu", "zum", "zur", "zwar", "zwischen",
+    // English
+    "a", "about", "above", "after", "again", "against", "all", "and", "any", "are", "as",
+    "at", "be", "because", "been", "before", "being", "below", "between", "both", "but",
+    "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few",
+    "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers",
+    "him", "his", "how", "i", "if", "into", "is", "it", "its", "just", "me", "more", "most",
+    "my", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our",
+    "out", "over", "own", "same", "she", "should", "some", "such", "than", "that", "the",
+    "their", "them", "then", "there", "these", "they", "this", "those", "through", "to",
+    "too", "under", "until", "up", "very", "we", "were", "what", "when", "where", "which",
+    "while", "who", "whom", "why", "with", "would", "you", "your",
+];
+
+/// Single words of site chrome: menus, share bars, account links, section names.
+const MENU_WORDS: &[&str] = &[
+    "startseite", "home", "menü", "menu", "navigation", "suche", "suchen", "search", "login",
+    "log", "logout", "anmelden", "abmelden", "registrieren", "register", "konto", "account",
+    "profil", "abo", "abos", "abonnieren", "subscribe", "meine", "mein", "my", "news",
+    "nachrichten", "politik", "wirtschaft", "sport", "kultur", "panorama", "wissen",
+    "meinung", "video", "videos", "audio", "podcast", "podcasts", "mediathek", "livestream",
+    "teilen", "share", "drucken", "print", "kommentare", "kommentar", "comments", "mehr",
+    "more", "weiter", "zurück", "back", "next", "impressum", "datenschutz", "kontakt",
+    "contact", "newsletter", "faq", "hilfe", "help", "karriere", "jobs", "rss", "facebook",
+    "twitter", "x", "instagram", "linkedin", "whatsapp", "e-mail", "email", "mail",
+    "telegram", "youtube", "tiktok", "pinterest", "xing", "threads", "bluesky", "mastodon",
+    "reddit", "flipboard", "kopieren", "copy", "link", "schließen", "close", "öffnen", "open",
+    "merken", "speichern", "save", "vorlesen", "anhören", "listen", "bildergalerie",
+    "galerie", "gallery", "top", "themen", "topics", "ressorts", "service", "shop", "app",
+    "apps", "epaper", "e-paper", "archiv", "archive", "übersicht", "overview", "sections",
+    "lokales", "regional", "international", "ausland", "inland", "deutschland", "welt",
+    "world", "live", "ticker", "newsticker", "aktuell", "latest", "trending", "feedback",
+    "agb", "cookies", "cookie-einstellungen", "einstellungen", "settings", "privacy",
+    "terms", "imprint", "about", "us", "über", "uns", "werbung", "anzeige", "mediadaten",
+];
+
+/// Phrase classes matched as contiguous token sequences.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Phrase {
+    /// Skip links ("Zum Inhalt springen", "Skip to content").
+    SkipLink,
+    /// Headings that open a block of teasers to other articles.
+    RelatedHeading,
+    /// Headings of an author box.
+    AuthorHeading,
+    /// Sentences that open an author bio ("Der Autor ist …").
+    AuthorBio,
+    /// Editorial notes about the article itself.
+    Editorial,
+    /// Calls to action (read more, subscribe, jobs).
+    CallToAction,
+    /// Shop banners and ad labels.
+    Promo,
+}
+
+const SKIP_LINKS: &[&str] = &[
+    "zum inhalt springen", "zur navigation springen", "zur hauptnavigation springen",
+    "zur suche springen", "zum hauptinhalt springen", "zur fußzeile springen",
+    "direkt zum inhalt", "direkt zur navigation", "zum inhalt", "zur navigation",
+    "zur hauptnavigation", "zum hauptinhalt", "inhalt überspringen", "skip to content",
+    "skip to main content", "skip to navigation", "skip navigation", "jump to content",
+    "skip to footer", "zur startseite",
+];
+
+const RELATED_HEADINGS: &[&str] = &[
+    "mehr zum thema", "wissenswertes zum thema", "mehr zu diesem thema", "mehr dazu",
+    "mehr zum thema lesen", "auch interessant", "ebenfalls interessant",
+    "das könnte sie auch interessieren", "das könnte sie interessieren",
+    "könnte sie auch interessieren", "das könnte dich auch interessieren",
+    "weitere artikel", "weitere nachrichten", "weitere themen", "weitere meldungen",
+    "weitere videos", "mehr videos", "lesen sie auch", "lesen sie mehr", "lesen sie weiter",
+    "verwandte artikel", "verwandte themen", "ähnliche artikel", "ähnliche themen",
+    "empfohlene artikel", "empfehlungen", "unsere empfehlungen", "unsere empfehlung",
+    "top-themen", "topthemen", "top themen", "meistgelesen", "meistgelesene artikel",
+    "am meisten gelesen", "meistgesehen", "mehr aus dem ressort", "mehr aus diesem ressort",
+    "mehr aus der rubrik", "neueste artikel", "neueste nachrichten", "aktuelle artikel",
+    "zum weiterlesen", "weiterlesen", "related", "related articles", "related stories",
+    "related content", "related coverage", "more on this story", "more on this topic",
+    "recommended", "recommended for you", "you might also like", "you may also like",
+    "read more", "most read", "most popular", "more stories", "more from", "further reading",
+    "schlagwörter", "schlagworte", "tags", "themen", "mehr zu",
+];
+
+const AUTHOR_HEADINGS: &[&str] = &[
+    "zum autor", "zur autorin", "zu den autoren", "zu den autorinnen", "über den autor",
+    "über die autorin", "über die autoren", "zur person", "der autor", "die autorin",
+    "die autoren", "unser autor", "unsere autorin", "about the author", "about the authors",
+    "the author", "the authors",
+];
+
+const AUTHOR_BIO: &[&str] = &[
+    "der autor ist", "die autorin ist", "der autor war", "die autorin war",
+    "unser autor ist", "unsere autorin ist", "the author is", "the author was",
+    "the writer is",
+];
+
+const EDITORIAL: &[&str] = &[
+    "dieser artikel wurde", "dieser artikel war", "dieser artikel liegt",
+    "dieser artikel erschien", "dieser artikel ist zuerst", "dieser artikel ist erstmals",
+    "dieser beitrag wurde", "dieser beitrag war", "dieser beitrag erschien",
+    "dieser beitrag ist zuerst", "dieser text wurde", "dieser text erschien",
+    "der artikel erschien zuerst", "der beitrag erschien zuerst", "erschien zuerst",
+    "zuerst erschienen", "wir testen zurzeit", "wir testen derzeit",
+    "maschinelle übersetzung", "maschinelle übersetzungen", "maschinell übersetzt",
+    "automatisiert ins deutsche übersetzt", "automatisch übersetzt",
+    "anmerkung der redaktion", "hinweis der redaktion", "redaktioneller hinweis",
+    "transparenzhinweis", "korrekturhinweis", "in einer früheren version",
+    "in einer vorherigen version", "this article was", "this article has been",
+    "this story was", "this story has been", "editor's note", "editor’s note",
+    "an earlier version of this", "this article originally appeared",
+    "originally published", "machine translated", "machine-translated",
+];
+
+const CALLS_TO_ACTION: &[&str] = &[
+    "lesen sie hier", "lesen sie auch", "lesen sie mehr", "hier lesen", "jetzt lesen",
+    "hier klicken", "klicken sie hier", "mehr erfahren", "jetzt anmelden",
+    "jetzt registrieren", "jetzt abonnieren", "jetzt testen", "jetzt bestellen",
+    "jetzt kaufen", "jetzt downloaden", "jetzt herunterladen", "erhalten sie",
+    "sichern sie sich", "folgen sie uns", "abonnieren sie", "werde jetzt", "werden sie jetzt",
+    "werde teil", "offene stellen", "stellenangebote", "stellenanzeigen", "wir suchen",
+    "zum artikel", "zum video", "video ansehen", "jetzt ansehen", "jetzt anhören",
+    "mehr lesen", "weiterlesen", "read more", "click here", "learn more", "sign up",
+    "subscribe now", "follow us", "join our team", "we're hiring", "we are hiring",
+    "open positions", "download the app", "app herunterladen", "continue reading",
+    "watch now", "listen now", "jetzt spenden", "unterstützen sie uns",
+];
+
+const PROMO: &[&str] = &[
+    "kostenlose beratung", "kostenlos beraten", "versandkostenfrei", "sicherer versand",
+    "gratis versand", "kostenloser versand", "in den warenkorb", "zum shop",
+    "jetzt shoppen", "gutscheincode", "angebot sichern", "anzeige", "werbung", "sponsored",
+    "gesponsert", "advertisement", "free shipping", "shop now", "buy now", "partner-inhalt",
+];
+
+/// Agency names and agency-like words of credit lines, lowercase.
+const AGENCIES: &[&str] = &[
+    "dpa", "afp", "ap", "rtr", "reuters", "kna", "epd", "sid", "apa", "ots", "dts", "efe",
+    "ansa", "ddp", "afx", "dpa-afx", "bloomberg", "sda", "kyodo", "yonhap", "xinhua", "tass",
+    "ria", "pti", "ians", "upi", "idea", "agenturen", "agentur", "agencies", "wires",
+    "dpa-infocom", "aap", "jiji", "ntb", "tt", "anp", "belga", "pap", "ctk", "mti",
+];
+
+/// Words of photo credits ("picture alliance", "Getty Images").
+const PHOTO_CREDIT_WORDS: &[&str] = &[
+    "picture", "alliance", "getty", "images", "imago", "epa", "keystone", "shutterstock",
+    "istock", "istockphoto", "privat", "archiv", "photo", "foto", "pool", "afp", "ap", "dpa",
+    "reuters", "kcna", "xinhua", "sputnik", "ddp", "action", "press", "photothek",
+];
+
+/// Pronouns that address the reader (case as written).
+const READER_PRONOUNS: &[&str] = &[
+    "Sie", "Ihr", "Ihre", "Ihren", "Ihrem", "Ihrer", "Ihres", "Ihnen", "du", "Du", "dich",
+    "Dich", "dir", "Dir", "dein", "Dein", "deine", "Deine", "deinen", "deiner", "euch",
+    "you", "You", "your", "Your",
+];
+
+/// Informal reader pronouns (German "du" forms), lowercase.
+const INFORMAL_PRONOUNS: &[&str] = &[
+    "du", "dich", "dir", "dein", "deine", "deinen", "deinem", "deiner", "euch", "euer",
+    "eure",
+];
+
+/// Substrings of consent texts (cookie and data-processing declarations).
+pub(crate) const CONSENT_STEMS: &[&str] = &[
+    "einwillig", "datenschutzerklärung", "datenschutzhinweis", "datenschutzbestimmung",
+    "cookie", "widerruf", "einverstanden", "zustimm", "nutzungsbedingungen",
+    "privacy policy", "consent", "opt-out", "terms of use", "terms of service",
+    "verarbeitung meiner", "verarbeitung ihrer", "personenbezogene",
+];
+
+/// Substrings of newsletter sign-up texts.
+pub(crate) const NEWSLETTER_STEMS: &[&str] = &[
+    "newsletter", "abonnier", "e-mail-adresse", "email-adresse", "e-mail adresse",
+    "posteingang", "inbox", "subscribe", "sign up", "melden sie sich", "anmelden",
+    "registrieren", "abmelden", "unsubscribe", "kostenfrei", "kostenlos",
+];
+
+/// Every list the classifier needs, indexed for fast lookup. Built once per worker.
+#[derive(Debug)]
+pub(crate) struct Lexicon {
+    stop: HashSet<&'static str>,
+    menu: HashSet<&'static str>,
+    agencies: HashSet<&'static str>,
+    photo_credit: HashSet<&'static str>,
+    reader: HashSet<&'static str>,
+    informal: HashSet<&'static str>,
+    /// First token → (class, the phrase's tokens).
+    phrases: HashMap<&'static str, Vec<(Phrase, Vec<&'static str>)>>,
+    /// The phrases of each class, for whole-line comparisons.
+    whole: HashMap<Phrase, HashSet<&'static str>>,
+}
+
+/// Where a phrase was found in a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Hit {
+    /// Its class.
+    pub class: Phrase,
+    /// Index of its first token.
+    pub start: usize,
+    /// Number of tokens.
+    pub len: usize,
+}
+
+impl Lexicon {
+    /// Indexes the built-in lists.
+    pub(crate) fn new() -> Self {
+        let mut phrases: HashMap<&'static str, Vec<(Phrase, Vec<&'static str>)>> =
+            HashMap::new();
+        let mut whole: HashMap<Phrase, HashSet<&'static str>> = HashMap::new();
+        let classes: [(Phrase, &[&'static str]); 7] = [
+            (Phrase::SkipLink, SKIP_LINKS),
+            (Phrase::RelatedHeading, RELATED_HEADINGS),
+            (Phrase::AuthorHeading, AUTHOR_HEADINGS),
+            (Phrase::AuthorBio, AUTHOR_BIO),
+            (Phrase::Editorial, EDITORIAL),
+            (Phrase::CallToAction, CALLS_TO_ACTION),
+            (Phrase::Promo, PROMO),
+        ];
+        for (class, list) in classes {
+            for phrase in list {
+                let toks: Vec<&'static str> = phrase.split(' ').collect();
+                phrases.entry(toks[0]).or_default().push((class, toks));
+                whole.entry(class).or_default().insert(phrase);
+            }
+        }
+        Lexicon {
+            stop: STOPWORDS.iter().copied().collect(),
+            menu: MENU_WORDS.iter().copied().collect(),
+            agencies: AGENCIES.iter().copied().collect(),
+            photo_credit: PHOTO_CREDIT_WORDS.iter().copied().collect(),
+            reader: READER_PRONOUNS.iter().copied().collect(),
+            informal: INFORMAL_PRONOUNS.iter().copied().collect(),
+            phrases,
+            whole,
+        }
+    }
+
+    /// Whether a lowercase token is a stop word.
+    pub(crate) fn is_stop(&self, tok: &str) -> bool {
+        self.stop.contains(tok)
+    }
+
+    /// Whether a lowercase token is a menu word.
+    pub(crate) fn is_menu(&self, tok: &str) -> bool {
+        self.menu.contains(tok)
+    }
+
+    /// Whether a lowercase token names a news agency.
+    pub(crate) fn is_agency(&self, tok: &str) -> bool {
+        self.agencies.contains(tok)
+    }
+
+    /// Whether a lowercase token is typical of photo credits.
+    pub(crate) fn is_photo_credit_word(&self, tok: &str) -> bool {
+        self.photo_credit.contains(tok)
+    }
+
+    /// Whether a token (case as written) addresses the reader.
+    pub(crate) fn is_reader_pronoun(&self, tok: &str) -> bool {
+        self.reader.contains(tok)
+    }
+
+    /// Whether a lowercase token is an informal ("du") reader pronoun.
+    pub(crate) fn is_informal(&self, tok: &str) -> bool {
+        self.informal.contains(tok)
+    }
+
+    /// Whether the whole line (its lowercase tokens joined by spaces) is a phrase of `class`.
+    pub(crate) fn is_whole(&self, class: Phrase, joined: &str) -> bool {
+        self.whole.get(&class).is_some_and(|set| set.contains(joined))
+    }
+
+    /// Every phrase found in the lowercase tokens `toks`.
+    pub(crate) fn find(&self, toks: &[&str]) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        for (i, tok) in toks.iter().enumerate() {
+            let Some(cands) = self.phrases.get(tok) else {
+                continue;
+            };
+            for (class, ptoks) in cands {
+                if toks.len() - i >= ptoks.len()
+                    && ptoks.iter().zip(&toks[i..]).all(|(p, t)| p == t)
+                {
+                    hits.push(Hit {
+                        class: *class,
+                        start: i,
+                        len: ptoks.len(),
+                    });
+                }
+            }
+        }
+        hits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_multi_token_phrases_with_positions() {
+        let lex = Lexicon::new();
+        let toks = ["bitte", "lesen", "sie", "hier"];
+        let hits = lex.find(&toks);
+        assert!(hits.contains(&Hit {
+            class: Phrase::CallToAction,
+            start: 1,
+            len: 3
+        }));
+        assert!(lex.is_whole(Phrase::RelatedHeading, "mehr zum thema"));
+        assert!(!lex.is_whole(Phrase::RelatedHeading, "mehr zum thema nordkorea"));
+    }
+
+    #[test]
+    fn stop_words_cover_german_and_english() {
+        let lex = Lexicon::new();
+        for w in ["und", "der", "über", "the", "and", "of"] {
+            assert!(lex.is_stop(w), "{w}");
+        }
+        assert!(!lex.is_stop("nordkorea"));
+    }
+}

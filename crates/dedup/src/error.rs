@@ -1,0 +1,59 @@
+//! Errors of the deduplication stage.
+
+use pipeline_core::{ConfigError, StageError};
+
+/// What can go wrong when building or running the `dedupe` stage.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A setting is out of its allowed range.
+    #[error("dedupe: `{field}` {problem}")]
+    InvalidSetting {
+        /// The config field, as spelled in the config file.
+        field: &'static str,
+        /// What is wrong with it, as a lowercase phrase (`must be between 0 and 1`).
+        problem: String,
+    },
+    /// The index holds as many documents as its `u32` document numbers can name.
+    #[error("dedupe: the index is full after {docs} documents")]
+    IndexFull {
+        /// Documents indexed so far.
+        docs: u64,
+    },
+}
+
+/// The result type of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<Error> for ConfigError {
+    fn from(err: Error) -> Self {
+        ConfigError::new(err.to_string())
+    }
+}
+
+impl From<Error> for StageError {
+    fn from(err: Error) -> Self {
+        StageError::Fatal {
+            message: err.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_lowercase_and_name_the_field() {
+        let err = Error::InvalidSetting {
+            field: "threshold",
+            problem: "must be in (0, 1], not 1.5".into(),
+        };
+        assert_eq!(
+            ConfigError::from(err).message,
+            "dedupe: `threshold` must be in (0, 1], not 1.5"
+        );
+        let fatal = StageError::from(Error::IndexFull { docs: 7 });
+        assert_eq!(fatal.to_string(), "dedupe: the index is full after 7 documents");
+    }
+}

@@ -1,0 +1,140 @@
+//! Paragraphs and sentences of a text, as byte ranges, for finding repeated passages.
+
+/// A paragraph, and the sentences inside it, as byte ranges into the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paragraph {
+    /// The paragraph, trimmed of surrounding whitespace.
+    pub range: (usize, usize),
+    /// Its sentences, trimmed, in order. A paragraph of one sentence has none listed
+    /// (the paragraph is the sentence).
+    pub sentences: Vec<(usize, usize)>,
+}
+
+/// Splits `text` into paragraphs at blank lines (`"\n\n"`) and each paragraph into
+/// sentences at `.`, `!`, `?` or `…` (with any closing quotes or brackets right after)
+/// followed by whitespace and then an uppercase letter, a digit-free opening quote or an
+/// opening bracket. Abbreviations (`z. B. Die`) are split too: this is a simple rule, and a
+/// wrong split only shortens the passages compared.
+pub fn paragraphs(text: &str) -> Vec<Paragraph> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    loop {
+        let end = text[start..].find("\n\n").map_or(text.len(), |i| start + i);
+        if let Some(range) = trim(text, start, end) {
+            let mut sentences = sentences(text, range);
+            if sentences.len() == 1 {
+                sentences.clear();
+            }
+            out.push(Paragraph { range, sentences });
+        }
+        if end == text.len() {
+            break;
+        }
+        start = end + 2;
+    }
+    out
+}
+
+/// The range `start..end` of `text` without surrounding whitespace, or `None` if blank.
+fn trim(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
+    let slice = &text[start..end];
+    let trimmed = slice.trim_start();
+    let s = start + (slice.len() - trimmed.len());
+    let e = s + trimmed.trim_end().len();
+    (e > s).then_some((s, e))
+}
+
+fn is_terminator(c: char) -> bool {
+    matches!(c, '.' | '!' | '?' | '…')
+}
+
+fn is_closer(c: char) -> bool {
+    matches!(c, '"' | '\'' | '“' | '”' | '’' | '»' | '«' | ')' | ']')
+}
+
+fn is_opener(c: char) -> bool {
+    matches!(c, '"' | '\'' | '„' | '“' | '‚' | '‘' | '»' | '«' | '(' | '[')
+}
+
+/// Sentences of the paragraph `range` of `text`.
+fn sentences(text: &str, range: (usize, usize)) -> Vec<(usize, usize)> {
+    let (start, end) = range;
+    let para = &text[start..end];
+    let chars: Vec<(usize, char)> = para.char_indices().collect();
+    let mut out = Vec::new();
+    let mut sentence_start = 0;
+    let mut i = 0;
+    while i < chars.len() {
+        if !is_terminator(chars[i].1) {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < chars.len() && (is_terminator(chars[j].1) || is_closer(chars[j].1)) {
+            j += 1;
+        }
+        let sentence_end = chars.get(j).map_or(para.len(), |&(b, _)| b);
+        let mut k = j;
+        while k < chars.len() && chars[k].1.is_whitespace() {
+            k += 1;
+        }
+        let splits = k > j
+            && k < chars.len()
+            && (chars[k].1.is_uppercase() || is_opener(chars[k].1));
+        if splits {
+            if let Some(r) = trim(para, sentence_start, sentence_end) {
+                out.push((start + r.0, start + r.1));
+            }
+            sentence_start = chars[k].0;
+            i = k;
+        } else {
+            i = j.max(i + 1);
+        }
+    }
+    if let Some(r) = trim(para, sentence_start, para.len()) {
+        out.push((start + r.0, start + r.1));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts<'a>(text: &'a str, ranges: &[(usize, usize)]) -> Vec<&'a str> {
+        ranges.iter().map(|&(s, e)| &text[s..e]).collect()
+    }
+
+    #[test]
+    fn splits_paragraphs_and_sentences() {
+        let text = "  Erster Satz. Zweiter Satz! „Dritter?“ Er fragte: „Wer?“ und ging\n\n\n\nNur einer.\n\n  \n\n";
+        let paras = paragraphs(text);
+        assert_eq!(paras.len(), 2);
+        assert_eq!(
+            texts(text, &[paras[0].range, paras[1].range]),
+            [
+                "Erster Satz. Zweiter Satz! „Dritter?“ Er fragte: „Wer?“ und ging",
+                "Nur einer."
+            ]
+        );
+        assert_eq!(
+            texts(text, &paras[0].sentences),
+            ["Erster Satz.", "Zweiter Satz!", "„Dritter?“", "Er fragte: „Wer?“ und ging"]
+        );
+        assert!(paras[1].sentences.is_empty());
+    }
+
+    #[test]
+    fn does_not_split_before_lowercase_or_numbers() {
+        let text = "Am 3. Oktober kam er. dann ging er. 2025 war es.";
+        let paras = paragraphs(text);
+        assert_eq!(paras.len(), 1);
+        assert!(paras[0].sentences.is_empty());
+    }
+
+    #[test]
+    fn empty_text_has_no_paragraphs() {
+        assert!(paragraphs("").is_empty());
+        assert!(paragraphs("\n\n \n\n").is_empty());
+    }
+}

@@ -1,0 +1,724 @@
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use pipeline_core::{DocRef, Document, Rejected, SourceInfo};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::config::{Format, ReadConfig};
+use crate::decode::{decode_text, normalize_newlines};
+use crate::error::Result;
+use crate::list::list_inputs;
+
+/// The stage name rejections of this crate carry.
+const STAGE: &str = "read";
+
+/// Reads the configured inputs one file at a time and yields each document, or the
+/// rejection of an input that could not be read, in a stable order (files sorted by path,
+/// records in file order). Memory stays bounded: one-document files are read whole (up to
+/// `max_file_bytes`), JSONL is streamed line by line.
+pub struct FileSource {
+    files: std::vec::IntoIter<PathBuf>,
+    config: ReadConfig,
+    base: PathBuf,
+    current: Option<JsonlFile>,
+    seq: u64,
+    shard: u32,
+    stems: HashSet<String>,
+    total_bytes: u64,
+    bytes_read: Arc<AtomicU64>,
+}
+
+impl FileSource {
+    /// Lists the inputs of `config` (relative paths against `base`) and prepares to read
+    /// them. Fails only when an input path is missing, a pattern is malformed or nothing
+    /// matches.
+    pub fn open(config: &ReadConfig, base: &Path) -> Result<Self> {
+        let files = list_inputs(&config.paths, &config.extensions, base)?;
+        let total_bytes = files
+            .iter()
+            .filter_map(|f| std::fs::metadata(f).ok())
+            .map(|m| m.len())
+            .sum();
+        Ok(FileSource {
+            files: files.into_iter(),
+            config: config.clone(),
+            base: base.to_path_buf(),
+            current: None,
+            seq: 0,
+            shard: 0,
+            stems: HashSet::new(),
+            total_bytes,
+            bytes_read: Arc::new(AtomicU64::new(0)),
+        })
+    }
+
+    /// Total size of the input files on disk (compressed size for compressed files).
+    pub fn total_bytes(&self) -> u64 {
+        self.total_bytes
+    }
+
+    /// A counter of input bytes consumed so far, for progress display from another thread.
+    pub fn progress(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.bytes_read)
+    }
+
+    /// Number of input files not yet started.
+    pub fn files_left(&self) -> usize {
+        self.files.len()
+    }
+
+    fn next_origin(&mut self) -> DocRef {
+        let origin = DocRef {
+            shard: self.shard,
+            seq: self.seq,
+        };
+        self.seq += 1;
+        origin
+    }
+
+    fn display_path(&self, path: &Path) -> String {
+        path.strip_prefix(&self.base)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    /// A stem unique within this run: a second file with the same stem gets `~2`, `~3`, …
+    fn unique_stem(&mut self, path: &Path) -> String {
+        let stem = file_stem(path);
+        if self.stems.insert(stem.clone()) {
+            return stem;
+        }
+        (2..)
+            .map(|n| format!("{stem}~{n}"))
+            .find(|candidate| self.stems.insert(candidate.clone()))
+            .expect("an unbounded range always yields a free name")
+    }
+
+    fn read_file(&mut self, path: PathBuf) -> Option<std::result::Result<Document, Rejected>> {
+        let display = self.display_path(&path);
+        let compression = Compression::of(&path);
+        let format = match self.config.format {
+            Format::Auto => detect_format(&path),
+            forced => forced,
+        };
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        let info = SourceInfo {
+            path: display,
+            format: match format {
+                Format::Jsonl => "jsonl",
+                _ => "text",
+            }
+            .to_owned(),
+            sha256: None,
+            bytes: size,
+            record: None,
+            compression: compression.name().map(str::to_owned),
+            encoding: None,
+        };
+        let reader = match open(&path, compression) {
+            Ok(reader) => reader,
+            Err(err) => {
+                self.bytes_read.fetch_add(size, Ordering::Relaxed);
+                let stem = self.unique_stem(&path);
+                return Some(Err(self.reject(stem, info, open_reason(&err), open_detail(&err), None)));
+            }
+        };
+        if format == Format::Jsonl {
+            self.current = Some(JsonlFile {
+                lines: BufReader::with_capacity(1 << 16, reader),
+                stem: file_stem(&path),
+                info,
+                line: 0,
+                size,
+                done: false,
+            });
+            return None;
+        }
+        self.bytes_read.fetch_add(size, Ordering::Relaxed);
+        let stem = self.unique_stem(&path);
+        Some(self.read_text(stem, info, reader))
+    }
+
+    fn read_text(
+        &mut self,
+        id: String,
+        mut info: SourceInfo,
+        reader: Box<dyn Read + Send>,
+    ) -> std::result::Result<Document, Rejected> {
+        let limit = self.config.max_file_bytes;
+        let mut bytes = Vec::new();
+        if let Err(err) = reader.take(limit + 1).read_to_end(&mut bytes) {
+            let (reason, detail) = (read_reason(&err), read_detail(&err, &info));
+            return Err(self.reject(id, info, reason, detail, Some(bytes.len() as u64)));
+        }
+        if bytes.len() as u64 > limit {
+            let detail = format!(
+                "the file holds more than {} bytes (max_file_bytes); raise [source].max_file_bytes \
+                 or split it, e.g. into JSONL records",
+                limit
+            );
+            return Err(self.reject(id, info, "read_too_large", detail, None));
+        }
+        info.sha256 = Some(sha256_hex(&bytes));
+        info.bytes = bytes.len() as u64;
+        let decoded = match decode_text(&bytes) {
+            Ok(decoded) => decoded,
+            Err(err) => return Err(self.reject(id, info, err.reason, err.detail, err.byte_offset)),
+        };
+        info.encoding = Some(decoded.encoding);
+        if decoded.text.trim().is_empty() {
+            let detail = "the file has no text (empty or only whitespace)".to_owned();
+            return Err(self.reject(id, info, "read_empty", detail, None));
+        }
+        Ok(Document {
+            id,
+            text: decoded.text,
+            source: info,
+            metadata: Map::new(),
+            annotations: Default::default(),
+            origin: self.next_origin(),
+        })
+    }
+
+    fn reject(
+        &mut self,
+        id: String,
+        source: SourceInfo,
+        reason: &'static str,
+        detail: String,
+        byte_offset: Option<u64>,
+    ) -> Rejected {
+        Rejected {
+            id,
+            source,
+            stage: STAGE.to_owned(),
+            reason,
+            detail,
+            text: None,
+            byte_offset,
+            origin: self.next_origin(),
+        }
+    }
+
+    fn next_record(&mut self) -> Option<std::result::Result<Document, Rejected>> {
+        let file = self.current.as_mut()?;
+        let outcome = file.next_line(self.config.max_record_bytes);
+        let file = self.current.as_mut()?;
+        let record = match outcome {
+            LineOutcome::End => {
+                self.bytes_read.fetch_add(file.size, Ordering::Relaxed);
+                self.current = None;
+                return None;
+            }
+            LineOutcome::Line(line) => line,
+            LineOutcome::TooLong(len) => {
+                let detail = format!(
+                    "line {} holds {len} or more bytes, over max_record_bytes = {}; raise \
+                     [source].max_record_bytes or split the record",
+                    file.line, self.config.max_record_bytes
+                );
+                let (id, info) = file.record_info(None);
+                return Some(Err(self.reject(id, info, "read_too_large", detail, None)));
+            }
+            LineOutcome::Failed(err) => {
+                let line = file.line;
+                let reason = read_reason(&err);
+                let detail = format!(
+                    "reading stopped after line {line}: {}",
+                    read_detail(&err, &file.info)
+                );
+                let (id, info) = file.record_info(None);
+                file.done = true;
+                return Some(Err(self.reject(id, info, reason, detail, None)));
+            }
+        };
+        let parsed = parse_record(&record, &self.config);
+        let file = self.current.as_mut()?;
+        let (fallback_id, mut info) = file.record_info(Some(&record));
+        match parsed {
+            Ok((id, text, metadata)) => {
+                info.encoding = Some("utf-8".to_owned());
+                Some(Ok(Document {
+                    id: id.unwrap_or(fallback_id),
+                    text: normalize_newlines(&text),
+                    source: info,
+                    metadata,
+                    annotations: Default::default(),
+                    origin: self.next_origin(),
+                }))
+            }
+            Err((reason, detail)) => {
+                let line = info.record.unwrap_or_default();
+                let detail = format!("line {line}: {detail}");
+                Some(Err(self.reject(fallback_id, info, reason, detail, None)))
+            }
+        }
+    }
+}
+
+impl Iterator for FileSource {
+    type Item = std::result::Result<Document, Rejected>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if self.current.is_some() {
+                match self.next_record() {
+                    Some(item) => return Some(item),
+                    None => continue,
+                }
+            }
+            let path = self.files.next()?;
+            if let Some(item) = self.read_file(path) {
+                return Some(item);
+            }
+        }
+    }
+}
+
+/// A JSONL file being streamed.
+struct JsonlFile {
+    lines: BufReader<Box<dyn Read + Send>>,
+    stem: String,
+    info: SourceInfo,
+    line: u64,
+    size: u64,
+    done: bool,
+}
+
+enum LineOutcome {
+    Line(Vec<u8>),
+    TooLong(u64),
+    Failed(io::Error),
+    End,
+}
+
+impl JsonlFile {
+    /// The next non-blank line, at most `limit` bytes; an overlong line is skipped to its end.
+    fn next_line(&mut self, limit: u64) -> LineOutcome {
+        if self.done {
+            return LineOutcome::End;
+        }
+        loop {
+            let mut line = Vec::new();
+            let read = (&mut self.lines).take(limit + 1).read_until(b'\n', &mut line);
+            match read {
+                Ok(0) => {
+                    self.done = true;
+                    return LineOutcome::End;
+                }
+                Ok(_) => {}
+                Err(err) => {
+                    self.line += 1;
+                    return LineOutcome::Failed(err);
+                }
+            }
+            self.line += 1;
+            if line.len() as u64 > limit && line.last() != Some(&b'\n') {
+                let mut skipped = line.len() as u64;
+                loop {
+                    let mut rest = Vec::new();
+                    match (&mut self.lines).take(1 << 20).read_until(b'\n', &mut rest) {
+                        Ok(0) => break,
+                        Ok(n) => {
+                            skipped += n as u64;
+                            if rest.last() == Some(&b'\n') {
+                                break;
+                            }
+                        }
+                        Err(err) => return LineOutcome::Failed(err),
+                    }
+                }
+                return LineOutcome::TooLong(skipped);
+            }
+            while matches!(line.last(), Some(b'\n' | b'\r')) {
+                line.pop();
+            }
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            return LineOutcome::Line(line);
+        }
+    }
+
+    /// The fallback id `<stem>#<line>` and the source info of the current line.
+    fn record_info(&self, raw: Option<&[u8]>) -> (String, SourceInfo) {
+        let mut info = self.info.clone();
+        info.record = Some(self.line);
+        if let Some(raw) = raw {
+            info.sha256 = Some(sha256_hex(raw));
+            info.bytes = raw.len() as u64;
+        }
+        (format!("{}#{}", self.stem, self.line), info)
+    }
+}
+
+type Record = (Option<String>, String, Map<String, Value>);
+
+/// Parses one JSONL line into (id, text, metadata), or a reason and detail.
+fn parse_record(raw: &[u8], config: &ReadConfig) -> std::result::Result<Record, (&'static str, String)> {
+    let text = std::str::from_utf8(raw).map_err(|e| {
+        (
+            "read_invalid_utf8",
+            format!(
+                "invalid UTF-8 at byte {} of the line; JSONL must be UTF-8, re-encode the file",
+                e.valid_up_to()
+            ),
+        )
+    })?;
+    let value: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
+        (
+            "read_invalid_json",
+            format!("not valid JSON ({} at column {}); fix or remove the line", json_problem(&e), e.column()),
+        )
+    })?;
+    let Value::Object(mut fields) = value else {
+        return Err((
+            "read_invalid_json",
+            "the line is JSON but not an object; each line must be an object with a text field".to_owned(),
+        ));
+    };
+    let text = match fields.remove(&config.text_key) {
+        Some(Value::String(text)) => text,
+        Some(other) => {
+            return Err((
+                "read_missing_text",
+                format!(
+                    "field `{}` is {}, not a string; set [source].text_key to the field that holds the text",
+                    config.text_key,
+                    json_type(&other)
+                ),
+            ))
+        }
+        None => {
+            return Err((
+                "read_missing_text",
+                format!(
+                    "no field `{}`; set [source].text_key to the field that holds the text",
+                    config.text_key
+                ),
+            ))
+        }
+    };
+    let id = match fields.remove(&config.id_key) {
+        Some(Value::String(id)) if !id.is_empty() => Some(id),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(other) => {
+            fields.insert(config.id_key.clone(), other);
+            None
+        }
+        None => None,
+    };
+    Ok((id, text, fields))
+}
+
+/// A short, stable description of a JSON syntax error (serde's message without position).
+fn json_problem(err: &serde_json::Error) -> String {
+    let message = err.to_string();
+    match message.find(" at line ") {
+        Some(cut) => message[..cut].to_owned(),
+        None => message,
+    }
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+impl Compression {
+    fn of(path: &Path) -> Self {
+        match path.extension().and_then(|e| e.to_str()).map(str::to_lowercase).as_deref() {
+            Some("gz") => Compression::Gzip,
+            Some("zst") => Compression::Zstd,
+            _ => Compression::None,
+        }
+    }
+
+    fn name(self) -> Option<&'static str> {
+        match self {
+            Compression::None => None,
+            Compression::Gzip => Some("gzip"),
+            Compression::Zstd => Some("zstd"),
+        }
+    }
+}
+
+fn open(path: &Path, compression: Compression) -> io::Result<Box<dyn Read + Send>> {
+    let file = File::open(path)?;
+    Ok(match compression {
+        Compression::None => Box::new(file),
+        Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file))),
+        Compression::Zstd => Box::new(
+            ruzstd::decoding::StreamingDecoder::new(BufReader::new(file))
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?,
+        ),
+    })
+}
+
+/// The format of `path` judged from its name: JSONL for `.jsonl`/`.ndjson` (also compressed).
+fn detect_format(path: &Path) -> Format {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let name = name
+        .strip_suffix(".gz")
+        .or_else(|| name.strip_suffix(".zst"))
+        .unwrap_or(&name);
+    if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
+        Format::Jsonl
+    } else {
+        Format::Text
+    }
+}
+
+/// The file name without its format and compression extensions (`a.jsonl.gz` → `a`).
+fn file_stem(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut stem = name.as_str();
+    for ext in [".gz", ".zst"] {
+        if let Some(s) = stem.strip_suffix(ext) {
+            stem = s;
+        }
+    }
+    match stem.rfind('.') {
+        Some(dot) if dot > 0 => stem[..dot].to_owned(),
+        _ => stem.to_owned(),
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut hex = String::with_capacity(64);
+    for byte in digest {
+        hex.push_str(&format!("{byte:02x}"));
+    }
+    hex
+}
+
+fn open_reason(err: &io::Error) -> &'static str {
+    match err.kind() {
+        io::ErrorKind::PermissionDenied => "read_permission_denied",
+        io::ErrorKind::InvalidData => "read_corrupt",
+        _ => "read_io",
+    }
+}
+
+fn open_detail(err: &io::Error) -> String {
+    match err.kind() {
+        io::ErrorKind::PermissionDenied => {
+            "permission denied; make the file readable (chmod +r) or remove it from the input".to_owned()
+        }
+        io::ErrorKind::InvalidData => format!("the compressed stream is not valid ({err}); re-compress the file"),
+        _ => format!("cannot open the file: {err}"),
+    }
+}
+
+fn read_reason(err: &io::Error) -> &'static str {
+    match err.kind() {
+        io::ErrorKind::UnexpectedEof => "read_truncated",
+        io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput => "read_corrupt",
+        io::ErrorKind::PermissionDenied => "read_permission_denied",
+        _ => "read_io",
+    }
+}
+
+fn read_detail(err: &io::Error, info: &SourceInfo) -> String {
+    let what = info.compression.as_deref().unwrap_or("file");
+    match err.kind() {
+        io::ErrorKind::UnexpectedEof => format!(
+            "the {what} stream ends early: the file is truncated; re-download or re-compress it \
+             (records before this point were kept)"
+        ),
+        io::ErrorKind::InvalidData | io::ErrorKind::InvalidInput => {
+            format!("the {what} data is corrupt ({err}); re-download or re-compress it")
+        }
+        _ => format!("cannot read the file: {err}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn read_all(dir: &Path, config: ReadConfig) -> Vec<std::result::Result<Document, Rejected>> {
+        FileSource::open(&config, dir).unwrap().collect()
+    }
+
+    fn config_for(dir: &Path) -> ReadConfig {
+        ReadConfig {
+            paths: vec![dir.to_string_lossy().into_owned()],
+            ..ReadConfig::default()
+        }
+    }
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    #[test]
+    fn text_file_becomes_one_document_with_source_facts() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("000_abc.txt"), "Titel\r\n\r\nText.").unwrap();
+        let items = read_all(dir.path(), config_for(dir.path()));
+        let doc = items[0].as_ref().unwrap();
+        assert_eq!(doc.id, "000_abc");
+        assert_eq!(doc.text, "Titel\n\nText.");
+        assert_eq!(doc.source.format, "text");
+        assert_eq!(doc.source.bytes, 14);
+        assert_eq!(doc.source.sha256.as_ref().unwrap().len(), 64);
+        assert_eq!(doc.source.record, None);
+    }
+
+    #[test]
+    fn jsonl_records_keep_ids_metadata_and_line_numbers_and_reject_bad_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let lines = concat!(
+            "{\"id\": \"a\", \"text\": \"Eins.\", \"url\": \"https://x\"}\n",
+            "\n",
+            "{\"text\": \"Zwei.\"}\n",
+            "{broken\n",
+            "{\"id\": 7, \"body\": \"Drei.\"}\n",
+            "[1, 2]\n",
+            "{\"id\": 8, \"text\": 5}\n"
+        );
+        std::fs::write(dir.path().join("c.jsonl"), lines).unwrap();
+        let items = read_all(dir.path(), config_for(dir.path()));
+        assert_eq!(items.len(), 6);
+        let a = items[0].as_ref().unwrap();
+        assert_eq!((a.id.as_str(), a.text.as_str()), ("a", "Eins."));
+        assert_eq!(a.metadata["url"], "https://x");
+        assert_eq!(a.source.record, Some(1));
+        assert_eq!(items[1].as_ref().unwrap().id, "c#3");
+        let broken = items[2].as_ref().unwrap_err();
+        assert_eq!((broken.reason, broken.id.as_str()), ("read_invalid_json", "c#4"));
+        assert!(broken.detail.starts_with("line 4: not valid JSON"), "{}", broken.detail);
+        let no_text = items[3].as_ref().unwrap_err();
+        assert_eq!(no_text.reason, "read_missing_text");
+        assert!(no_text.detail.contains("text_key"), "{}", no_text.detail);
+        assert_eq!(items[4].as_ref().unwrap_err().reason, "read_invalid_json");
+        assert!(items[5].as_ref().unwrap_err().detail.contains("a number"));
+        let seqs: Vec<u64> = items
+            .iter()
+            .map(|i| match i {
+                Ok(d) => d.origin.seq,
+                Err(r) => r.origin.seq,
+            })
+            .collect();
+        assert_eq!(seqs, vec![0, 1, 2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn configurable_keys_and_compressed_jsonl() {
+        let dir = tempfile::tempdir().unwrap();
+        let body = b"{\"doc\": \"k1\", \"body\": \"Hallo Welt.\"}\n";
+        std::fs::write(dir.path().join("g.jsonl.gz"), gzip(body)).unwrap();
+        let mut zstd_frame = Vec::new();
+        // A zstd frame holding the raw block "{\"doc\":\"k2\",\"body\":\"Zstd.\"}\n".
+        let raw = b"{\"doc\":\"k2\",\"body\":\"Zstd.\"}\n";
+        zstd_frame.extend_from_slice(&[0x28, 0xB5, 0x2F, 0xFD, 0x20, raw.len() as u8]);
+        let header = ((raw.len() as u32) << 3) | 1;
+        zstd_frame.extend_from_slice(&header.to_le_bytes()[..3]);
+        zstd_frame.extend_from_slice(raw);
+        std::fs::write(dir.path().join("z.jsonl.zst"), zstd_frame).unwrap();
+        let config = ReadConfig {
+            text_key: "body".into(),
+            id_key: "doc".into(),
+            ..config_for(dir.path())
+        };
+        let items = read_all(dir.path(), config);
+        let ids: Vec<_> = items.iter().map(|i| i.as_ref().unwrap().id.clone()).collect();
+        assert_eq!(ids, vec!["k1", "k2"]);
+        assert_eq!(items[0].as_ref().unwrap().source.compression.as_deref(), Some("gzip"));
+        assert_eq!(items[1].as_ref().unwrap().text, "Zstd.");
+    }
+
+    #[test]
+    fn truncated_gzip_keeps_earlier_records_and_rejects_the_rest_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut body = String::new();
+        for i in 0..2000 {
+            body.push_str(&format!("{{\"id\": \"r{i}\", \"text\": \"Satz Nummer {i} mit etwas Text.\"}}\n"));
+        }
+        let packed = gzip(body.as_bytes());
+        std::fs::write(dir.path().join("t.jsonl.gz"), &packed[..packed.len() / 2]).unwrap();
+        let items = read_all(dir.path(), config_for(dir.path()));
+        let rejected: Vec<_> = items.iter().filter_map(|i| i.as_ref().err()).collect();
+        assert_eq!(rejected.len(), 1);
+        assert_eq!(rejected[0].reason, "read_truncated");
+        assert!(items.len() > 100, "records before the cut are kept");
+    }
+
+    #[test]
+    fn empty_binary_and_oversized_files_are_rejected_with_reasons() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("empty.txt"), "  \n").unwrap();
+        std::fs::write(dir.path().join("image.txt"), b"\x89PNG\r\n\x1a\n\x00\x00\x00").unwrap();
+        std::fs::write(dir.path().join("big.txt"), "x".repeat(2000)).unwrap();
+        let config = ReadConfig {
+            max_file_bytes: 1000,
+            ..config_for(dir.path())
+        };
+        let items = read_all(dir.path(), config);
+        let reasons: Vec<_> = items.iter().map(|i| i.as_ref().unwrap_err().reason).collect();
+        assert_eq!(reasons, vec!["read_too_large", "read_empty", "read_binary"]);
+    }
+
+    #[test]
+    fn overlong_jsonl_record_is_rejected_and_the_next_line_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let long = format!("{{\"text\": \"{}\"}}\n{{\"text\": \"kurz\"}}\n", "a".repeat(5000));
+        std::fs::write(dir.path().join("l.jsonl"), long).unwrap();
+        let config = ReadConfig {
+            max_record_bytes: 100,
+            ..config_for(dir.path())
+        };
+        let items = read_all(dir.path(), config);
+        assert_eq!(items[0].as_ref().unwrap_err().reason, "read_too_large");
+        assert_eq!(items[1].as_ref().unwrap().id, "l#2");
+    }
+
+    #[test]
+    fn same_stem_in_two_folders_gets_distinct_ids() {
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["a", "b"] {
+            std::fs::create_dir(dir.path().join(sub)).unwrap();
+            std::fs::write(dir.path().join(sub).join("x.txt"), "Text.").unwrap();
+        }
+        let items = read_all(dir.path(), config_for(dir.path()));
+        let ids: Vec<_> = items.iter().map(|i| i.as_ref().unwrap().id.clone()).collect();
+        assert_eq!(ids, vec!["x", "x~2"]);
+    }
+
+    #[test]
+    fn stems_drop_format_and_compression_extensions() {
+        assert_eq!(file_stem(Path::new("a/b.jsonl.gz")), "b");
+        assert_eq!(file_stem(Path::new("000_4cc6.txt")), "000_4cc6");
+        assert_eq!(file_stem(Path::new(".hidden")), ".hidden");
+    }
+}
