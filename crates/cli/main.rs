@@ -1,1 +1,128 @@
-fn main(){}
+//! `pipeline`: command-line entry point. Parses arguments, runs, prints the summary, and
+//! maps the outcome to an exit code (0 success, 2 error). Everything else is in
+//! `pipeline-runtime`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use pipeline_runtime::{run, Config, ProgressMode, RunOptions};
+
+/// Turns raw documents into clean, deduplicated, annotated JSONL.
+///
+/// Reads text and JSONL files (plain, .gz, .zst), cleans pasted web text, detects the
+/// language, removes duplicates and annotates sentences, dates, entities and quotations.
+/// Writes documents.jsonl, rejected.jsonl and report.json to the output folder.
+#[derive(Debug, Parser)]
+#[command(name = "pipeline", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the pipeline described by a config file.
+    ///
+    /// Example: pipeline run pipeline.toml --input more_articles/ --output out2
+    Run {
+        /// The config file (TOML), e.g. pipeline.toml.
+        config: PathBuf,
+        /// Read this file, folder or glob pattern instead of the config's [source].paths;
+        /// repeat for several.
+        #[arg(long = "input", short = 'i', value_name = "PATH")]
+        inputs: Vec<String>,
+        /// Write to this folder instead of the config's [sink].path.
+        #[arg(long, short = 'o', value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// How to show progress on stderr.
+        #[arg(long, value_enum, default_value_t = Progress::Auto)]
+        progress: Progress,
+        /// Print no summary at the end (progress is still shown unless --progress off).
+        #[arg(long, short = 'q')]
+        quiet: bool,
+    },
+    /// Check a config file without running it: parse it, validate every stage, report
+    /// every problem at once.
+    Validate {
+        /// The config file (TOML).
+        config: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Progress {
+    /// Bars on a terminal, a status line every 5 s otherwise.
+    Auto,
+    /// Progress bars.
+    Bars,
+    /// A status line every 5 s.
+    Lines,
+    /// No progress output.
+    Off,
+}
+
+fn main() -> ExitCode {
+    match try_main() {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn try_main() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Validate { config } => {
+            let loaded = Config::load(&config)?;
+            let stages: Vec<String> = loaded
+                .stages
+                .iter()
+                .map(|s| format!("{} (workers = {})", s.config.name(), s.workers))
+                .collect();
+            println!(
+                "{} is valid: {} stage(s): {}",
+                config.display(),
+                stages.len(),
+                stages.join(" -> ")
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Run {
+            config,
+            inputs,
+            output,
+            progress,
+            quiet,
+        } => {
+            let loaded = Config::load(&config)?;
+            let options = RunOptions {
+                inputs,
+                output,
+                progress: match progress {
+                    Progress::Auto => ProgressMode::Auto,
+                    Progress::Bars => ProgressMode::Bars,
+                    Progress::Lines => ProgressMode::Lines,
+                    Progress::Off => ProgressMode::Off,
+                },
+            };
+            let report = run(&loaded, &options)
+                .with_context(|| format!("run of {} failed; earlier output was left as it was", config.display()))?;
+            if !quiet {
+                eprint!("{}", report.summary());
+            }
+            if !report.conservation.ok {
+                anyhow::bail!(
+                    "documents were lost or duplicated ({} inputs, {} documents, {} rejected); see report.json",
+                    report.conservation.input_items,
+                    report.conservation.documents,
+                    report.conservation.rejected
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -52,7 +52,10 @@ fn is_terminal(t: &str) -> bool {
 }
 
 fn is_closer(t: &str) -> bool {
-    matches!(t, "\"" | "“" | "”" | "»" | "«" | "'" | "’" | "‘" | ")" | "]")
+    matches!(
+        t,
+        "\"" | "“" | "”" | "»" | "«" | "'" | "’" | "‘" | ")" | "]"
+    )
 }
 
 /// Whether the terminal mark at `i`, with its closers up to `j`, ends the sentence.
@@ -127,19 +130,28 @@ mod tests {
 
     #[test]
     fn hc01_plain_sentences() {
-        assert_eq!(sents("Das ist gut. Das ist schlecht."), ["Das ist gut.", "Das ist schlecht."]);
+        assert_eq!(
+            sents("Das ist gut. Das ist schlecht."),
+            ["Das ist gut.", "Das ist schlecht."]
+        );
     }
 
     #[test]
     fn hc02_question_and_exclamation() {
-        assert_eq!(sents("Kommt er? Ja! Sicher."), ["Kommt er?", "Ja!", "Sicher."]);
+        assert_eq!(
+            sents("Kommt er? Ja! Sicher."),
+            ["Kommt er?", "Ja!", "Sicher."]
+        );
     }
 
     #[test]
     fn hc03_z_b_with_and_without_space() {
         assert_eq!(
             sents("Viele Länder, z. B. Japan, sind betroffen. Auch z.B. Korea."),
-            ["Viele Länder, z. B. Japan, sind betroffen.", "Auch z.B. Korea."]
+            [
+                "Viele Länder, z. B. Japan, sind betroffen.",
+                "Auch z.B. Korea."
+            ]
         );
     }
 
@@ -163,7 +175,10 @@ mod tests {
     fn hc06_bzw_ca_u_a() {
         assert_eq!(
             sents("Es kamen ca. 300 bzw. 400 Leute, u. a. Politiker. Dann gingen sie."),
-            ["Es kamen ca. 300 bzw. 400 Leute, u. a. Politiker.", "Dann gingen sie."]
+            [
+                "Es kamen ca. 300 bzw. 400 Leute, u. a. Politiker.",
+                "Dann gingen sie."
+            ]
         );
     }
 
@@ -195,7 +210,10 @@ mod tests {
     fn hc10_decimal_numbers() {
         assert_eq!(
             sents("Die Inflation lag bei 2.5 Prozent. Das Wachstum bei 1,3."),
-            ["Die Inflation lag bei 2.5 Prozent.", "Das Wachstum bei 1,3."]
+            [
+                "Die Inflation lag bei 2.5 Prozent.",
+                "Das Wachstum bei 1,3."
+            ]
         );
     }
 
@@ -211,7 +229,10 @@ mod tests {
     fn hc12_ellipsis_in_brackets() {
         assert_eq!(
             sents("\"Wenn die USA aufgeben und (...) anstreben\", sagte Kim. Gut."),
-            ["\"Wenn die USA aufgeben und (...) anstreben\", sagte Kim.", "Gut."]
+            [
+                "\"Wenn die USA aufgeben und (...) anstreben\", sagte Kim.",
+                "Gut."
+            ]
         );
     }
 
@@ -219,11 +240,20 @@ mod tests {
     fn hc13_quote_ends_sentence() {
         assert_eq!(
             sents("Er sagte: „Wir kommen.“ Dann ging er. Sie rief: »Halt!« Er blieb."),
-            ["Er sagte: „Wir kommen.“", "Dann ging er.", "Sie rief: »Halt!«", "Er blieb."]
+            [
+                "Er sagte: „Wir kommen.“",
+                "Dann ging er.",
+                "Sie rief: »Halt!«",
+                "Er blieb."
+            ]
         );
         assert_eq!(
             sents("„Ich hatte ein gutes Verhältnis zu ihm”, sagte Trump. „Gut.” Ende."),
-            ["„Ich hatte ein gutes Verhältnis zu ihm”, sagte Trump.", "„Gut.”", "Ende."]
+            [
+                "„Ich hatte ein gutes Verhältnis zu ihm”, sagte Trump.",
+                "„Gut.”",
+                "Ende."
+            ]
         );
     }
 
@@ -247,7 +277,11 @@ mod tests {
     fn hc16_month_abbreviation_and_lowercase_continuation() {
         assert_eq!(
             sents("Am 3. Okt. 2024 bzw. am 7. Jan. wurde gewählt. Vgl. die Liste. Ende."),
-            ["Am 3. Okt. 2024 bzw. am 7. Jan. wurde gewählt.", "Vgl. die Liste.", "Ende."]
+            [
+                "Am 3. Okt. 2024 bzw. am 7. Jan. wurde gewählt.",
+                "Vgl. die Liste.",
+                "Ende."
+            ]
         );
     }
 

@@ -88,7 +88,12 @@ pub fn tokenize(text: &str, out: &mut Vec<Token>) {
         let (end, kind) = if kind == Kind::Number {
             match text[end..].chars().next() {
                 Some(n) if n.is_alphabetic() => (scan_word(text, end), Kind::Word),
-                Some('-') if text[end + 1..].chars().next().is_some_and(char::is_alphanumeric) => {
+                Some('-')
+                    if text[end + 1..]
+                        .chars()
+                        .next()
+                        .is_some_and(char::is_alphanumeric) =>
+                {
                     (scan_word(text, end), Kind::Word)
                 }
                 _ => (end, kind),
@@ -177,9 +182,8 @@ fn url_or_email(text: &str, start: usize) -> Option<(usize, Kind)> {
     let rest = &text[start..];
     let chunk_len = rest.find(char::is_whitespace).unwrap_or(rest.len());
     let chunk = &rest[..chunk_len];
-    let is_url = chunk.starts_with("http://")
-        || chunk.starts_with("https://")
-        || chunk.starts_with("www.");
+    let is_url =
+        chunk.starts_with("http://") || chunk.starts_with("https://") || chunk.starts_with("www.");
     let has_at = !is_url && chunk.contains('@');
     if !is_url && !has_at {
         return None;
@@ -196,7 +200,9 @@ fn url_or_email(text: &str, start: usize) -> Option<(usize, Kind)> {
         || !local.chars().all(ok_char)
         || !domain.contains('.')
         || domain.ends_with('.')
-        || !domain.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-')
+        || !domain
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-')
     {
         return None;
     }
@@ -250,7 +256,19 @@ mod tests {
     fn keeps_numbers_times_and_dates_whole() {
         assert_eq!(
             toks("1.234,56 Euro, 6.000 Soldaten um 06:11 Uhr am 22.09.2025."),
-            ["1.234,56", "Euro", ",", "6.000", "Soldaten", "um", "06:11", "Uhr", "am", "22.09.2025", "."]
+            [
+                "1.234,56",
+                "Euro",
+                ",",
+                "6.000",
+                "Soldaten",
+                "um",
+                "06:11",
+                "Uhr",
+                "am",
+                "22.09.2025",
+                "."
+            ]
         );
         assert_eq!(toks("(2025-09-22)"), ["(", "2025-09-22", ")"]);
     }
@@ -259,7 +277,15 @@ mod tests {
     fn keeps_urls_and_emails_whole() {
         assert_eq!(
             toks("Siehe https://p.dw.com/p/4qDtG. Mail: max.mustermann@example.de!"),
-            ["Siehe", "https://p.dw.com/p/4qDtG", ".", "Mail", ":", "max.mustermann@example.de", "!"]
+            [
+                "Siehe",
+                "https://p.dw.com/p/4qDtG",
+                ".",
+                "Mail",
+                ":",
+                "max.mustermann@example.de",
+                "!"
+            ]
         );
         assert_eq!(toks("www.zdf.de"), ["www.zdf.de"]);
     }
@@ -268,7 +294,17 @@ mod tests {
     fn splits_punctuation_and_keeps_ellipses_and_truncations() {
         assert_eq!(
             toks("und (...) „Atom- und Raketenprogramme“"),
-            ["und", "(", "...", ")", "„", "Atom-", "und", "Raketenprogramme", "“"]
+            [
+                "und",
+                "(",
+                "...",
+                ")",
+                "„",
+                "Atom-",
+                "und",
+                "Raketenprogramme",
+                "“"
+            ]
         );
         assert_eq!(toks("80er-Jahre, 5G"), ["80er-Jahre", ",", "5G"]);
     }

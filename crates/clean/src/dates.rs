@@ -11,6 +11,8 @@ pub(crate) struct DateTime {
     pub day: u32,
     /// Hour and minute.
     pub time: Option<(u32, u32)>,
+    /// Whether the line said what the date is ("Stand:", "Veröffentlicht am", "Published").
+    pub labelled: bool,
 }
 
 impl DateTime {
@@ -68,9 +70,10 @@ fn days_in_month(year: u32, month: u32) -> u32 {
 
 impl DatePatterns {
     pub(crate) fn new() -> Self {
-        let prefix = r"(?:(?:stand|veröffentlicht|aktualisiert|erstellt|publiziert|datum|published|updated|posted|date|zuletzt aktualisiert)(?:\s+(?:am|on))?\s*:?\s*)?";
+        let prefix = r"(?P<label>(?:stand|veröffentlicht|aktualisiert|erstellt|publiziert|datum|published|updated|posted|date|zuletzt aktualisiert)(?:\s+(?:am|on))?\s*:?\s*)?";
         let weekday = r"(?:(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mo|di|mi|do|fr|sa|so|mon|tue|wed|thu|fri|sat|sun)\.?,?\s+)?";
-        let time = r"(?:\s*(?:,|\||–|-|um|at|·|•)?\s*(?P<th>\d{1,2})[:.](?P<tm>\d{2})\s*(?:uhr|h)?)?";
+        let time =
+            r"(?:\s*(?:,|\||–|-|um|at|·|•)?\s*(?P<th>\d{1,2})[:.](?P<tm>\d{2})\s*(?:uhr|h)?)?";
         let body = format!(
             r"(?:(?P<d1>\d{{1,2}})\.\s?(?P<m1>\d{{1,2}})\.\s?(?P<y1>\d{{4}}|\d{{2}})|(?P<y2>\d{{4}})-(?P<m2>\d{{2}})-(?P<d2>\d{{2}})|(?P<d3>\d{{1,2}})\.?\s+(?P<m3>{MONTHS})\.?\s+(?P<y3>\d{{4}})|(?P<m4>{MONTHS})\.?\s+(?P<d4>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y4>\d{{4}}))"
         );
@@ -127,6 +130,7 @@ impl DatePatterns {
             month,
             day,
             time,
+            labelled: c.name("label").is_some_and(|m| !m.as_str().is_empty()),
         })
     }
 
@@ -177,7 +181,13 @@ mod tests {
         );
         assert_eq!(iso("February 9, 2025").as_deref(), Some("2025-02-09"));
         assert_eq!(iso("2025-02-09").as_deref(), Some("2025-02-09"));
-        assert_eq!(iso("Published on 3 March 2024").as_deref(), Some("2024-03-03"));
+        assert_eq!(
+            iso("Published on 3 March 2024").as_deref(),
+            Some("2024-03-03")
+        );
+        let p = DatePatterns::new();
+        assert!(p.date("stand: 22.09.2025").unwrap().labelled);
+        assert!(!p.date("22.09.2025").unwrap().labelled);
     }
 
     #[test]
@@ -200,7 +210,13 @@ mod tests {
     #[test]
     fn recognises_durations() {
         let p = DatePatterns::new();
-        for s in ["03.09.2025 | 26:25 min", "18.06.2025 | 0:20 min", "26 min.", "video: 2:30 min", "3 minuten"] {
+        for s in [
+            "03.09.2025 | 26:25 min",
+            "18.06.2025 | 0:20 min",
+            "26 min.",
+            "video: 2:30 min",
+            "3 minuten",
+        ] {
             assert!(p.is_duration(s), "{s}");
         }
         for s in ["06:11 uhr", "22.09.2025", "26 menschen"] {

@@ -51,7 +51,10 @@ mod tests {
             value: 1.5,
         };
         let msg = e.to_string();
-        assert_eq!(msg, "`max_symbol_ratio` = 1.5 is not a ratio between 0.0 and 1.0");
+        assert_eq!(
+            msg,
+            "`max_symbol_ratio` = 1.5 is not a ratio between 0.0 and 1.0"
+        );
         assert!(!msg.ends_with('.'));
     }
 }

@@ -19,12 +19,24 @@ fn classify(c: char) -> Map {
         // NBSP, ogham space, en/em/thin/hair spaces, narrow NBSP, math space, ideographic
         // space, and the line/paragraph separators (kept on one line so that line numbers
         // stay those of a `\n`-split input).
-        '\u{00A0}' | '\u{1680}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}'
-        | '\u{3000}' | '\u{2028}' | '\u{2029}' | '\u{0085}' => Map::Space,
+        '\u{00A0}'
+        | '\u{1680}'
+        | '\u{2000}'..='\u{200A}'
+        | '\u{202F}'
+        | '\u{205F}'
+        | '\u{3000}'
+        | '\u{2028}'
+        | '\u{2029}'
+        | '\u{0085}' => Map::Space,
         // Soft hyphen, Mongolian vowel separator, zero-width space/non-joiner/joiner,
         // LRM/RLM, bidi embeddings and isolates, word joiner and invisible operators, BOM.
-        '\u{00AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
-        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' => Map::Drop,
+        '\u{00AD}'
+        | '\u{180E}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{FEFF}' => Map::Drop,
         c if c.is_control() => Map::Drop,
         _ => Map::Keep,
     }
@@ -99,7 +111,10 @@ mod tests {
 
     #[test]
     fn invisible_and_control_characters_are_dropped() {
-        assert_eq!(normalize("Atom\u{00AD}waffen\u{200B}test\u{0007}"), "Atomwaffentest");
+        assert_eq!(
+            normalize("Atom\u{00AD}waffen\u{200B}test\u{0007}"),
+            "Atomwaffentest"
+        );
         assert_eq!(normalize("\u{FEFF}Hallo\u{200D}"), "Hallo");
     }
 

@@ -112,9 +112,13 @@ impl DedupConfig {
     /// Every setting that is out of range.
     pub fn check(&self) -> Vec<Error> {
         let mut errors = Vec::new();
-        let mut bad = |field, problem: String| errors.push(Error::InvalidSetting { field, problem });
+        let mut bad =
+            |field, problem: String| errors.push(Error::InvalidSetting { field, problem });
         if !(self.threshold > 0.0 && self.threshold <= 1.0) {
-            bad("threshold", format!("must be in (0, 1], not {}", self.threshold));
+            bad(
+                "threshold",
+                format!("must be in (0, 1], not {}", self.threshold),
+            );
         }
         if self.shingle_size == 0 {
             bad("shingle_size", "must be at least 1".into());
@@ -200,9 +204,15 @@ mod tests {
     #[test]
     fn unknown_key_is_rejected_by_name() {
         let err = toml::from_str::<DedupConfig>("treshold = 0.9").unwrap_err();
-        assert!(err.to_string().contains("unknown field `treshold`"), "{err}");
+        assert!(
+            err.to_string().contains("unknown field `treshold`"),
+            "{err}"
+        );
         let err = toml::from_str::<DedupConfig>("action = \"delete\"").unwrap_err();
-        assert!(err.to_string().contains("unknown variant `delete`"), "{err}");
+        assert!(
+            err.to_string().contains("unknown variant `delete`"),
+            "{err}"
+        );
     }
 
     #[test]

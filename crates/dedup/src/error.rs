@@ -2,12 +2,13 @@
 
 use pipeline_core::{ConfigError, StageError};
 
-/// What can go wrong when building or running the `dedupe` stage.
+/// What can go wrong when building or running the `dedupe` stage. Messages do not name
+/// the stage: the runtime prefixes them with it (`stages[2] (dedupe): …`).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A setting is out of its allowed range.
-    #[error("dedupe: `{field}` {problem}")]
+    #[error("`{field}` {problem}")]
     InvalidSetting {
         /// The config field, as spelled in the config file.
         field: &'static str,
@@ -15,7 +16,7 @@ pub enum Error {
         problem: String,
     },
     /// The index holds as many documents as its `u32` document numbers can name.
-    #[error("dedupe: the index is full after {docs} documents")]
+    #[error("the index is full after {docs} documents")]
     IndexFull {
         /// Documents indexed so far.
         docs: u64,
@@ -51,9 +52,9 @@ mod tests {
         };
         assert_eq!(
             ConfigError::from(err).message,
-            "dedupe: `threshold` must be in (0, 1], not 1.5"
+            "`threshold` must be in (0, 1], not 1.5"
         );
         let fatal = StageError::from(Error::IndexFull { docs: 7 });
-        assert_eq!(fatal.to_string(), "dedupe: the index is full after 7 documents");
+        assert_eq!(fatal.to_string(), "the index is full after 7 documents");
     }
 }

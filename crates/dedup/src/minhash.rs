@@ -53,11 +53,6 @@ impl MinHasher {
         }
     }
 
-    /// Number of values in a signature.
-    pub fn permutations(&self) -> usize {
-        self.a.len()
-    }
-
     /// Writes the signature of the normalised text `norm`, whose words are at the byte
     /// ranges `words`, into `sig` (resized to [`Self::permutations`]). A text with fewer
     /// words than the shingle size is one shingle of all its words. Returns `false`, and
@@ -121,7 +116,10 @@ mod tests {
         // Pin the first multiplier so an accidental change of the seed shows.
         assert_eq!(h1.a[0] & 1, 1);
         let mut h = MinHasher::new(8, 2);
-        assert_eq!(sig(&mut h, "eins zwei drei"), sig(&mut h, "Eins, zwei, drei!"));
+        assert_eq!(
+            sig(&mut h, "eins zwei drei"),
+            sig(&mut h, "Eins, zwei, drei!")
+        );
     }
 
     #[test]

@@ -13,6 +13,13 @@ use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 pub fn normalize_into(text: &str, out: &mut String, words: &mut Vec<(u32, u32)>) {
     out.clear();
     words.clear();
+    normalize_append(text, out, words);
+}
+
+/// Like [`normalize_into`], but appends to `out` and `words` (with a space before the first
+/// new word when `out` is not empty). Normalising the whitespace-separated pieces of a text
+/// one after another gives the same result as normalising the whole text.
+pub fn normalize_append(text: &str, out: &mut String, words: &mut Vec<(u32, u32)>) {
     let mut word_start: Option<usize> = None;
     let mut push = |c: char, out: &mut String, word_start: &mut Option<usize>| {
         if c.is_alphanumeric() {
@@ -85,5 +92,9 @@ mod tests {
             .map(|&(s, e)| &out[s as usize..e as usize])
             .collect();
         assert_eq!(got, ["ein", "über", "test"]);
+        normalize_append(" Noch eins", &mut out, &mut words);
+        assert_eq!(out, "ein über test noch eins");
+        assert_eq!(words.len(), 5);
+        assert_eq!(words[3], (15, 19));
     }
 }

@@ -13,8 +13,9 @@ pub struct Paragraph {
 /// Splits `text` into paragraphs at blank lines (`"\n\n"`) and each paragraph into
 /// sentences at `.`, `!`, `?` or `…` (with any closing quotes or brackets right after)
 /// followed by whitespace and then an uppercase letter, a digit-free opening quote or an
-/// opening bracket. Abbreviations (`z. B. Die`) are split too: this is a simple rule, and a
-/// wrong split only shortens the passages compared.
+/// opening bracket. A `.` right after a number or a one-letter word (`am 3. Oktober`,
+/// `z. B. Die`) does not split; other abbreviations (`Dr. Müller`) do: this is a simple rule,
+/// and a wrong split only shortens the passages compared.
 pub fn paragraphs(text: &str) -> Vec<Paragraph> {
     let mut out = Vec::new();
     let mut start = 0;
@@ -53,7 +54,19 @@ fn is_closer(c: char) -> bool {
 }
 
 fn is_opener(c: char) -> bool {
-    matches!(c, '"' | '\'' | '„' | '“' | '‚' | '‘' | '»' | '«' | '(' | '[')
+    matches!(
+        c,
+        '"' | '\'' | '„' | '“' | '‚' | '‘' | '»' | '«' | '(' | '['
+    )
+}
+
+/// Whether the text before a `.` ends in a number or a one-letter word.
+fn ends_with_ordinal_or_initial(before: &str) -> bool {
+    let word = before
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("");
+    !word.is_empty() && (word.chars().all(|c| c.is_ascii_digit()) || word.chars().count() == 1)
 }
 
 /// Sentences of the paragraph `range` of `text`.
@@ -80,6 +93,7 @@ fn sentences(text: &str, range: (usize, usize)) -> Vec<(usize, usize)> {
         }
         let splits = k > j
             && k < chars.len()
+            && !(chars[i].1 == '.' && ends_with_ordinal_or_initial(&para[..chars[i].0]))
             && (chars[k].1.is_uppercase() || is_opener(chars[k].1));
         if splits {
             if let Some(r) = trim(para, sentence_start, sentence_end) {
@@ -119,17 +133,28 @@ mod tests {
         );
         assert_eq!(
             texts(text, &paras[0].sentences),
-            ["Erster Satz.", "Zweiter Satz!", "„Dritter?“", "Er fragte: „Wer?“ und ging"]
+            [
+                "Erster Satz.",
+                "Zweiter Satz!",
+                "„Dritter?“",
+                "Er fragte: „Wer?“ und ging"
+            ]
         );
         assert!(paras[1].sentences.is_empty());
     }
 
     #[test]
     fn does_not_split_before_lowercase_or_numbers() {
-        let text = "Am 3. Oktober kam er. dann ging er. 2025 war es.";
+        let text = "Am 3. Oktober kam er z. B. mit Dr. Kurz. dann ging er. 2025 war es.";
         let paras = paragraphs(text);
         assert_eq!(paras.len(), 1);
-        assert!(paras[0].sentences.is_empty());
+        assert_eq!(
+            texts(text, &paras[0].sentences),
+            [
+                "Am 3. Oktober kam er z. B. mit Dr.",
+                "Kurz. dann ging er. 2025 war es."
+            ]
+        );
     }
 
     #[test]

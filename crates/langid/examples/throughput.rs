@@ -1,1 +1,166 @@
-fn main() {}
+//! Baseline figures for the `detect_language` stage, single-threaded, in release:
+//!
+//! ```text
+//! cargo run --release -p pipeline-langid --example throughput -- bench [MB]
+//! cargo run --release -p pipeline-langid --example throughput -- accuracy [DATA] [LANG]
+//! cargo run --release -p pipeline-langid --example throughput -- memory high|low
+//! ```
+//!
+//! `bench` passes the seeds, repeated to about 20 MB, through the stage; `accuracy` runs the
+//! stage on lingua's test sentences (`/work/shared/data/lingua-langid/testdata.jsonl.gz`) of
+//! one language (default `de`); `memory` preloads every compiled-in lingua model and prints
+//! the peak resident memory.
+
+use std::io::BufRead;
+use std::time::Instant;
+
+use pipeline_core::{keys, Document, Stage, Verdict};
+use pipeline_langid::{DetectLanguage, LangIdConfig};
+
+const SEEDS: [&str; 5] = [
+    include_str!("../../../seeds/000_4cc634fd74ce4d48.txt"),
+    include_str!("../../../seeds/001_71e4d82f6747df7e.txt"),
+    include_str!("../../../seeds/002_1a67b9573dd5dde7.txt"),
+    include_str!("../../../seeds/003_b6e55cbff507565a.txt"),
+    include_str!("../../../seeds/004_c9c43821286cbbc7.txt"),
+];
+
+fn stage(toml_src: &str) -> DetectLanguage {
+    let config: LangIdConfig = toml::from_str(toml_src).expect("config parses");
+    DetectLanguage::new(&config).expect("stage builds")
+}
+
+fn status(field: &str) -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with(field))
+        .map(|l| l.trim_start_matches(field).trim().to_owned())
+        .unwrap_or_default()
+}
+
+fn bench(mb: usize, config: &str) {
+    let mut s = stage(config);
+    let mut docs = Vec::new();
+    let mut bytes = 0;
+    while bytes < mb * 1_000_000 {
+        for (i, text) in SEEDS.iter().enumerate() {
+            bytes += text.len();
+            docs.push(Document::new(format!("{}#{i}", docs.len()), *text));
+        }
+    }
+    let n = docs.len();
+    let mut lingua = 0;
+    let mut segments = 0;
+    let t = Instant::now();
+    for doc in docs {
+        if let Verdict::Keep(doc) = s.process(doc).expect("no error") {
+            let v = &doc.annotations[keys::LANGID_LANG];
+            lingua += usize::from(v["detector"] == "lingua");
+            segments += v["segments"].as_array().map_or(0, Vec::len);
+        }
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "config {config:?}: {n} docs, {:.1} MB in {secs:.2} s: {:.1} MB/s, {:.0} docs/s \
+         (lingua decided {lingua} docs, {segments} segments)",
+        bytes as f64 / 1e6,
+        bytes as f64 / 1e6 / secs,
+        n as f64 / secs
+    );
+}
+
+fn accuracy(path: &str, lang: &str, config: &str) {
+    let file = std::fs::File::open(path).expect("test data opens");
+    let reader = std::io::BufReader::new(flate2::read::GzDecoder::new(file));
+    let s = stage(config);
+    // kind -> (total, correct, null, lingua-decided)
+    let mut tally: std::collections::BTreeMap<String, [usize; 4]> = Default::default();
+    let mut wrong: std::collections::BTreeMap<String, usize> = Default::default();
+    let t = Instant::now();
+    for line in reader.lines() {
+        let line = line.expect("line reads");
+        let rec: serde_json::Value = serde_json::from_str(&line).expect("valid json");
+        if rec["lang"] != lang {
+            continue;
+        }
+        let kind = rec["kind"].as_str().unwrap_or("?").to_owned();
+        let ann = s.detect(rec["text"].as_str().unwrap_or(""));
+        let row = tally.entry(kind).or_default();
+        row[0] += 1;
+        match ann.code.as_deref() {
+            Some(c) if c == lang => row[1] += 1,
+            Some(c) => *wrong.entry(c.to_owned()).or_default() += 1,
+            None => row[2] += 1,
+        }
+        row[3] += usize::from(ann.detector == Some(pipeline_langid::Detector::Lingua));
+    }
+    println!("config {config:?}, language {lang} ({:.1} s):", t.elapsed().as_secs_f64());
+    for (kind, [n, ok, null, lingua]) in &tally {
+        println!(
+            "  {kind:>13}: {ok}/{n} correct = {:.1}%, {null} undetermined, {lingua} decided by lingua",
+            100.0 * *ok as f64 / *n as f64
+        );
+    }
+    let mut wrong: Vec<_> = wrong.into_iter().collect();
+    wrong.sort_by(|a, b| b.1.cmp(&a.1));
+    println!("  wrong answers: {wrong:?}");
+}
+
+fn memory(mode: &str) {
+    let before = status("VmRSS:");
+    let langs: Vec<lingua::Language> = lingua::Language::all().into_iter().collect();
+    let mut builder = lingua::LanguageDetectorBuilder::from_languages(&langs);
+    builder.with_preloaded_language_models();
+    if mode == "low" {
+        builder.with_low_accuracy_mode();
+    }
+    let t = Instant::now();
+    let detector = builder.build();
+    let secs = t.elapsed().as_secs_f64();
+    let after_build = status("VmRSS:");
+    // Lingua's models are static fst data; touching them is what costs memory, so run
+    // every test sentence of every language through the detector.
+    let path = "/work/shared/data/lingua-langid/testdata.jsonl.gz";
+    let file = std::fs::File::open(path).expect("test data opens");
+    let reader = std::io::BufReader::new(flate2::read::GzDecoder::new(file));
+    let t = Instant::now();
+    let mut n = 0;
+    for line in reader.lines() {
+        let rec: serde_json::Value = serde_json::from_str(&line.expect("line")).expect("json");
+        if rec["kind"] == "sentences" {
+            detector.compute_language_confidence_values(rec["text"].as_str().unwrap_or(""));
+            n += 1;
+        }
+    }
+    println!(
+        "{} languages, {mode} accuracy: preload {secs:.2} s, VmRSS before {before}, after \
+         build {after_build}; {n} sentences in {:.1} s; VmRSS {}, peak {}",
+        langs.len(),
+        t.elapsed().as_secs_f64(),
+        status("VmRSS:"),
+        status("VmHWM:")
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let arg = |i: usize| args.get(i).map(String::as_str);
+    match arg(0).unwrap_or("bench") {
+        "bench" => {
+            let mb = arg(1).and_then(|s| s.parse().ok()).unwrap_or(20);
+            for config in ["", "segments = \"off\"", "min_segment_chars = 200", "accuracy = \"low\""] {
+                bench(mb, config);
+            }
+        }
+        "accuracy" => {
+            let path = arg(1).unwrap_or("/work/shared/data/lingua-langid/testdata.jsonl.gz");
+            let lang = arg(2).unwrap_or("de");
+            for config in ["", "accuracy = \"low\"", "min_chars = 1"] {
+                accuracy(path, lang, config);
+            }
+        }
+        "memory" => memory(arg(1).unwrap_or("high")),
+        other => eprintln!("unknown mode {other:?}; use bench, accuracy or memory"),
+    }
+}

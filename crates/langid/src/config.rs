@@ -150,19 +150,24 @@ impl Default for LangIdConfig {
     }
 }
 
+/// ISO 639-1 codes of the languages compiled into this build, sorted (the default of
+/// `languages`).
+pub fn compiled_codes() -> Vec<String> {
+    compiled_languages()
+        .iter()
+        .map(|l| l.iso_code_639_1().to_string())
+        .collect()
+}
+
 /// The languages compiled into this build, sorted by ISO 639-1 code.
-pub fn compiled_languages() -> Vec<Language> {
+pub(crate) fn compiled_languages() -> Vec<Language> {
     let mut all: Vec<Language> = Language::all().into_iter().collect();
     all.sort_by_key(|l| l.iso_code_639_1().to_string());
     all
 }
 
 fn known_codes() -> String {
-    compiled_languages()
-        .iter()
-        .map(|l| l.iso_code_639_1().to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
+    compiled_codes().join(", ")
 }
 
 /// Parses one ISO 639-1 code of `setting` into a compiled-in language.

@@ -93,7 +93,11 @@ struct Decision {
 
 /// The `detect_language` stage, built from a [`LangIdConfig`] once per worker.
 pub struct DetectLanguage {
+    /// Whatlang over all its languages, for the document language.
     whatlang: whatlang::Detector,
+    /// Whatlang restricted to the configured languages, for paragraphs (its cost grows with
+    /// the number of languages, and any disagreement goes to lingua anyway).
+    whatlang_paragraphs: whatlang::Detector,
     lingua: LanguageDetector,
     /// whatlang languages that are among the configured ones, mapped to lingua's.
     from_whatlang: HashMap<whatlang::Lang, Language>,
@@ -173,7 +177,7 @@ impl DetectLanguage {
         if config.accuracy == Accuracy::Low {
             builder.with_low_accuracy_mode();
         }
-        let from_whatlang = whatlang::Lang::all()
+        let from_whatlang: HashMap<whatlang::Lang, Language> = whatlang::Lang::all()
             .iter()
             .filter_map(|&w| {
                 lingua_of(w)
@@ -185,8 +189,14 @@ impl DetectLanguage {
             .iter()
             .map(|l| (*l, l.iso_code_639_1().to_string()))
             .collect();
+        let whatlang_paragraphs = if from_whatlang.len() >= 2 {
+            whatlang::Detector::with_allowlist(from_whatlang.keys().copied().collect())
+        } else {
+            whatlang::Detector::new()
+        };
         Ok(DetectLanguage {
             whatlang: whatlang::Detector::new(),
+            whatlang_paragraphs,
             lingua: builder.build(),
             from_whatlang,
             codes,
@@ -240,7 +250,7 @@ impl DetectLanguage {
     /// finds no other language with at least `min_confidence`.
     fn decide_paragraph(&self, para: &str, doc: &Decision) -> Decision {
         let para = sample(para, self.sample_chars);
-        if let Some(info) = self.whatlang.detect(para) {
+        if let Some(info) = self.whatlang_paragraphs.detect(para) {
             if self.from_whatlang.get(&info.lang()) == Some(&doc.lang) {
                 return Decision {
                     lang: doc.lang,
@@ -420,5 +430,228 @@ impl Stage for DetectLanguage {
             Some((reason, detail)) => Verdict::drop(doc, reason, detail),
             None => Verdict::Keep(doc),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pipeline_core::{BuildContext, StageConfig};
+
+    const DE: &str = "Die Bundesregierung hat am Mittwoch in Berlin ein umfangreiches Paket zur \
+        Entlastung der Bürger beschlossen. Nach Angaben des Finanzministeriums sollen vor allem \
+        Familien mit kleinen Einkommen von den Maßnahmen profitieren.";
+    const EN: &str = "The committee published its final report on Tuesday, arguing that the \
+        country's energy policy had failed to keep pace with rising demand and that \
+        investment in the grid was long overdue.";
+    const FR: &str = "Le gouvernement a présenté mercredi un projet de loi visant à réformer \
+        le système des retraites, une mesure qui suscite déjà de vives critiques de la part \
+        des syndicats et de l'opposition.";
+
+    fn stage(toml_src: &str) -> DetectLanguage {
+        let config: LangIdConfig = toml::from_str(toml_src).unwrap();
+        DetectLanguage::new(&config).unwrap()
+    }
+
+    fn chars(text: &str, start: usize, end: usize) -> String {
+        text.chars().skip(start).take(end - start).collect()
+    }
+
+    #[test]
+    fn detects_german_english_french_paragraphs() {
+        let s = stage("");
+        for (text, code) in [(DE, "de"), (EN, "en"), (FR, "fr")] {
+            let ann = s.detect(text);
+            assert_eq!(ann.code.as_deref(), Some(code), "{ann:?}");
+            assert!(ann.confidence.unwrap() >= 0.9, "{ann:?}");
+            assert!(ann.reason.is_none());
+            let n = text.chars().count();
+            assert_eq!(ann.segments.len(), 1);
+            assert_eq!((ann.segments[0].start, ann.segments[0].end), (0, n));
+        }
+    }
+
+    #[test]
+    fn german_article_with_english_paragraph_has_segments_with_char_offsets() {
+        let text = format!("Überschrift: Grüße aus Köln\n\n{DE}\n\n{EN}\n\n{DE}");
+        let s = stage("");
+        let ann = s.detect(&text);
+        assert_eq!(ann.code.as_deref(), Some("de"), "{ann:?}");
+        let codes: Vec<&str> = ann.segments.iter().map(|s| s.code.as_str()).collect();
+        assert_eq!(codes, ["de", "en", "de"], "{ann:?}");
+        // The segments cover the text without gap or overlap.
+        assert_eq!(ann.segments[0].start, 0);
+        assert_eq!(ann.segments[2].end, text.chars().count());
+        assert_eq!(ann.segments[0].end, ann.segments[1].start);
+        assert_eq!(ann.segments[1].end, ann.segments[2].start);
+        let en = &ann.segments[1];
+        assert_eq!(chars(&text, en.start, en.end).trim(), EN);
+        assert!(chars(&text, ann.segments[0].start, ann.segments[0].end).starts_with("Überschrift"));
+        assert!(en.confidence >= 0.5);
+    }
+
+    #[test]
+    fn segments_off_gives_one_segment() {
+        let text = format!("{DE}\n\n{EN}\n\n{DE}");
+        let ann = stage(r#"segments = "off""#).detect(&text);
+        assert_eq!(ann.segments.len(), 1);
+        assert_eq!(ann.segments[0].end, text.chars().count());
+        // Whatlang decides this one alone, so "uncertain" does not look at paragraphs.
+        let ann = stage(r#"segments = "uncertain""#).detect(&text);
+        assert_eq!(ann.detector, Some(Detector::Whatlang));
+        assert_eq!(ann.segments.len(), 1);
+    }
+
+    #[test]
+    fn short_paragraphs_inherit_the_document_language() {
+        let text = format!("{DE}\n\nOK, thanks.\n\n{DE}");
+        let ann = stage("").detect(&text);
+        assert_eq!(ann.segments.len(), 1, "{ann:?}");
+        assert_eq!(ann.segments[0].code, "de");
+    }
+
+    #[test]
+    fn empty_and_short_texts_are_undetermined_with_a_reason() {
+        let s = stage("");
+        for (text, reason) in [("", "empty"), ("  \n\n ", "empty"), ("Hallo Welt", "too_short"), ("12345 67890 12345 67890 !!", "too_short")] {
+            let ann = s.detect(text);
+            assert_eq!(ann.code, None);
+            assert_eq!(ann.confidence, None);
+            assert_eq!(ann.detector, None);
+            assert_eq!(ann.reason.as_deref(), Some(reason), "{text:?}");
+            assert!(ann.segments.is_empty());
+        }
+        let json = serde_json::to_value(s.detect("kurz")).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"code": null, "confidence": null, "detector": null,
+                               "reason": "too_short", "segments": []})
+        );
+    }
+
+    #[test]
+    fn annotation_json_shape() {
+        let mut s = stage("");
+        let Verdict::Keep(doc) = s.process(Document::new("a", DE)).unwrap() else {
+            panic!("dropped");
+        };
+        let v = &doc.annotations[keys::LANGID_LANG];
+        let obj = v.as_object().unwrap();
+        let fields: Vec<&str> = obj.keys().map(String::as_str).collect();
+        assert_eq!(fields, ["code", "confidence", "detector", "segments"]);
+        assert_eq!(v["code"], "de");
+        assert_eq!(v["detector"], "whatlang");
+        assert_eq!(v["segments"][0]["start"], 0);
+        assert_eq!(v["segments"][0]["end"], DE.chars().count());
+    }
+
+    fn reject(s: &mut DetectLanguage, text: &str) -> Option<(&'static str, String)> {
+        match s.process(Document::new("x", text)).unwrap() {
+            Verdict::Keep(_) => None,
+            Verdict::Drop(d) => {
+                assert!(d.doc.annotations.contains_key(keys::LANGID_LANG));
+                Some((d.reason, d.detail))
+            }
+        }
+    }
+
+    #[test]
+    fn reject_mode_drops_with_the_right_reasons() {
+        let mut s = stage(
+            r#"
+            expected = ["de"]
+            on_mismatch = "reject"
+            "#,
+        );
+        assert_eq!(reject(&mut s, DE), None);
+        let (reason, detail) = reject(&mut s, EN).unwrap();
+        assert_eq!(reason, REASON_UNEXPECTED);
+        assert!(detail.contains("detected `en`") && detail.contains("`expected` is [de]"), "{detail}");
+        let (reason, detail) = reject(&mut s, "Kurz.").unwrap();
+        assert_eq!(reason, REASON_UNDETERMINED);
+        assert!(detail.contains("`min_chars` = 20"), "{detail}");
+        let (reason, detail) = reject(&mut s, "").unwrap();
+        assert_eq!(reason, REASON_UNDETERMINED);
+        assert!(detail.contains("empty"), "{detail}");
+
+        // A bar of 1.0 cannot be met by lingua's relative confidences on mixed text.
+        let mut strict = stage(
+            r#"
+            min_confidence = 1.0
+            on_mismatch = "reject"
+            "#,
+        );
+        let mixed = "Hotel Restaurant Bar Café Pizza Pasta Musik Radio Taxi Bus";
+        let (reason, detail) = reject(&mut strict, mixed).unwrap();
+        assert_eq!(reason, REASON_LOW_CONFIDENCE);
+        assert!(detail.contains("below `min_confidence` 1"), "{detail}");
+    }
+
+    #[test]
+    fn keep_mode_marks_only() {
+        let mut s = stage(r#"expected = ["de"]"#);
+        assert!(matches!(s.process(Document::new("x", EN)).unwrap(), Verdict::Keep(_)));
+        assert!(matches!(s.process(Document::new("x", "")).unwrap(), Verdict::Keep(_)));
+        let mut s = stage("min_confidence = 1.0");
+        let mixed = "Hotel Restaurant Bar Café Pizza Pasta Musik Radio Taxi Bus";
+        let Verdict::Keep(doc) = s.process(Document::new("x", mixed)).unwrap() else {
+            panic!("dropped");
+        };
+        let v = &doc.annotations[keys::LANGID_LANG];
+        assert_eq!(v["code"], serde_json::Value::Null);
+        assert_eq!(v["reason"], "low_confidence");
+        assert!(v["best_guess"]["code"].is_string(), "{v}");
+    }
+
+    #[test]
+    fn restricted_languages_go_to_lingua_when_whatlang_is_outside() {
+        // Whatlang answers French, which is not considered: lingua picks among de/en.
+        let ann = stage(r#"languages = ["de", "en"]"#).detect(FR);
+        assert_eq!(ann.detector, Some(Detector::Lingua));
+        assert!(matches!(ann.code.as_deref(), Some("de" | "en")));
+    }
+
+    #[test]
+    fn low_accuracy_mode_builds_and_detects() {
+        let ann = stage(r#"accuracy = "low""#).detect(&format!("{DE}\n\n{EN}"));
+        assert_eq!(ann.code.as_deref(), Some("de"));
+        assert_eq!(ann.segments.len(), 2, "{ann:?}");
+    }
+
+    #[test]
+    fn sample_cuts_at_a_word_boundary() {
+        assert_eq!(sample("abc", 10), "abc");
+        assert_eq!(sample("Grüße aus Köln", 12), "Grüße aus");
+        assert_eq!(sample("äääääää", 3), "äää");
+    }
+
+    #[test]
+    fn whatlang_languages_map_to_lingua() {
+        assert_eq!(lingua_of(whatlang::Lang::Deu), Some(Language::German));
+        assert_eq!(lingua_of(whatlang::Lang::Cmn), Some(Language::Chinese));
+        assert_eq!(lingua_of(whatlang::Lang::Nob), Some(Language::Bokmal));
+    }
+
+    #[test]
+    fn seeds_are_german() {
+        let seeds = [
+            include_str!("../../../seeds/000_4cc634fd74ce4d48.txt"),
+            include_str!("../../../seeds/001_71e4d82f6747df7e.txt"),
+            include_str!("../../../seeds/002_1a67b9573dd5dde7.txt"),
+            include_str!("../../../seeds/003_b6e55cbff507565a.txt"),
+            include_str!("../../../seeds/004_c9c43821286cbbc7.txt"),
+        ];
+        let config = LangIdConfig::default();
+        let mut s = config.build(&BuildContext::default()).unwrap();
+        for (i, text) in seeds.iter().enumerate() {
+            let Verdict::Keep(doc) = s.process(Document::new(i.to_string(), *text)).unwrap() else {
+                panic!("dropped");
+            };
+            let v = &doc.annotations[keys::LANGID_LANG];
+            assert_eq!(v["code"], "de", "seed {i}: {v}");
+            assert!(v["confidence"].as_f64().unwrap() >= 0.9, "seed {i}: {v}");
+            let segs = v["segments"].as_array().unwrap();
+            assert_eq!(segs.last().unwrap()["end"], text.chars().count(), "seed {i}");
+        }
     }
 }

@@ -56,7 +56,7 @@ mod config;
 mod detect;
 mod error;
 
-pub use config::{compiled_languages, Accuracy, LangIdConfig, OnMismatch, SegmentMode};
+pub use config::{compiled_codes, Accuracy, LangIdConfig, OnMismatch, SegmentMode};
 pub use detect::{
     DetectLanguage, Detector, Guess, LangAnnotation, Segment, REASON_LOW_CONFIDENCE,
     REASON_UNDETERMINED, REASON_UNEXPECTED, WHY_EMPTY, WHY_LOW_CONFIDENCE, WHY_TOO_SHORT,

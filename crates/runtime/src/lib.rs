@@ -1,0 +1,24 @@
+//! The pipeline's runtime: reads the config ([`Config`]), builds every stage, and runs them
+//! as threads joined by bounded crossbeam channels ([`run`]), writing `documents.jsonl`,
+//! `rejected.jsonl` and `report.json` ([`Report`]).
+//!
+//! ```text
+//! reader ──batch──▶ stage 1 (N workers) ──batch──▶ … ──batch──▶ writer
+//!          bounded               bounded                bounded
+//! ```
+#![deny(missing_docs)]
+
+mod batch;
+mod config;
+mod error;
+mod progress;
+mod report;
+mod run;
+mod sink;
+
+pub use config::{available_cores, AnyStageConfig, Config, PipelineSettings, SinkConfig, StageSpec};
+pub use error::{Error, Result};
+pub use progress::ProgressMode;
+pub use report::{Conservation, Report, StageReport, Throughput};
+pub use run::{run, RunOptions};
+pub use sink::{SinkCounts, DOCUMENTS_FILE, REJECTED_FILE, REPORT_FILE, SCHEMA_VERSION};

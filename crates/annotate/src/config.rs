@@ -1,0 +1,150 @@
+//! The `annotate` stage's configuration.
+
+use pipeline_core::{BuildContext, ConfigError, Stage, StageConfig};
+use serde::{Deserialize, Serialize};
+
+use crate::dates::Ymd;
+use crate::error::{Error, Result};
+use crate::stage::Annotate;
+
+/// Configuration of the `annotate` stage (`type = "annotate"`); every field is optional.
+///
+/// ```toml
+/// [[stages]]
+/// type = "annotate"
+/// tokens = false
+/// quote_min_words = 4
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnotateConfig {
+    /// Write sentence spans under `annotate.sentences`. Default: `true`.
+    #[serde(default = "yes")]
+    pub sentences: bool,
+    /// Write token spans under `annotate.tokens`. Tokens are always computed for the
+    /// other annotators; this only controls whether they are written, which makes the
+    /// output several times larger. Default: `false`.
+    #[serde(default)]
+    pub tokens: bool,
+    /// Write normalised dates under `annotate.dates`. Default: `true`.
+    #[serde(default = "yes")]
+    pub dates: bool,
+    /// Write named entities under `annotate.entities`. Default: `true`.
+    #[serde(default = "yes")]
+    pub entities: bool,
+    /// Write direct quotations under `annotate.quotes`. Default: `true`.
+    #[serde(default = "yes")]
+    pub quotes: bool,
+    /// A single line break ends a sentence too (a paragraph break always does). Turn off
+    /// for hard-wrapped text. Default: `true`.
+    #[serde(default = "yes")]
+    pub line_breaks: bool,
+    /// Quotes with fewer words than this are kept only when a speaker is attributed, which
+    /// leaves out scare quotes (`„strategischen Geduld“`). Default: `4`.
+    #[serde(default = "default_quote_min_words")]
+    pub quote_min_words: usize,
+    /// Publication date (`YYYY-MM-DD`) used to resolve relative dates (`am Montag`) in
+    /// documents that state none (`clean.published`, or metadata `published`/`date`).
+    /// Default: none, so such dates stay unresolved.
+    #[serde(default)]
+    pub reference_date: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn default_quote_min_words() -> usize {
+    4
+}
+
+impl Default for AnnotateConfig {
+    fn default() -> Self {
+        AnnotateConfig {
+            sentences: true,
+            tokens: false,
+            dates: true,
+            entities: true,
+            quotes: true,
+            line_breaks: true,
+            quote_min_words: default_quote_min_words(),
+            reference_date: None,
+        }
+    }
+}
+
+impl AnnotateConfig {
+    /// Checks the settings; the first problem found.
+    pub fn check(&self) -> Result<()> {
+        self.reference_ymd().map(|_| ())
+    }
+
+    /// The parsed `reference_date`.
+    pub(crate) fn reference_ymd(&self) -> Result<Option<Ymd>> {
+        match &self.reference_date {
+            None => Ok(None),
+            Some(s) if s.len() == 10 => Ymd::parse_iso(s)
+                .map(Some)
+                .ok_or_else(|| Error::InvalidReferenceDate { value: s.clone() }),
+            Some(s) => Err(Error::InvalidReferenceDate { value: s.clone() }),
+        }
+    }
+
+    /// Builds the stage directly, for use outside the runtime.
+    pub fn build_stage(&self) -> Result<Annotate> {
+        Annotate::new(self)
+    }
+}
+
+impl StageConfig for AnnotateConfig {
+    fn validate(&self) -> Vec<String> {
+        match self.check() {
+            Ok(()) => Vec::new(),
+            Err(e) => vec![e.to_string()],
+        }
+    }
+
+    fn build(&self, _cx: &BuildContext) -> Result<Box<dyn Stage>, ConfigError> {
+        let stage = Annotate::new(self).map_err(|e| ConfigError::new(e.to_string()))?;
+        Ok(Box::new(stage))
+    }
+
+    fn records_offsets(&self) -> bool {
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_table_gives_defaults() {
+        let c: AnnotateConfig = serde_json::from_str("{}").unwrap();
+        assert_eq!(c, AnnotateConfig::default());
+        assert!(c.sentences && c.dates && c.entities && c.quotes && !c.tokens);
+        assert!(c.records_offsets());
+        assert!(c.validate().is_empty());
+    }
+
+    #[test]
+    fn unknown_fields_are_rejected() {
+        let e = serde_json::from_str::<AnnotateConfig>(r#"{"sentence": true}"#).unwrap_err();
+        assert!(e.to_string().contains("unknown field `sentence`"), "{e}");
+    }
+
+    #[test]
+    fn reference_date_is_validated() {
+        let c = AnnotateConfig {
+            reference_date: Some("2025-02-30".into()),
+            ..AnnotateConfig::default()
+        };
+        assert_eq!(c.validate().len(), 1);
+        assert!(c.build(&BuildContext::default()).is_err());
+        let c = AnnotateConfig {
+            reference_date: Some("2025-02-28".into()),
+            ..AnnotateConfig::default()
+        };
+        assert!(c.build(&BuildContext::default()).is_ok());
+    }
+}

@@ -1,0 +1,836 @@
+//! A rule-based named-entity recogniser for German news text.
+//!
+//! German capitalises every noun, so capitalisation alone says little. The recogniser
+//! uses, in this order at each token: role nouns followed by a name (`US-Präsident Donald
+//! Trump`, `Außenminister Cho Hyun`); a known first name followed by capitalised tokens
+//! (`Christian Wirth`); a gazetteer of places and organisations (with genitives:
+//! `Nordkoreas`); company forms (`Siemens AG`); acronyms (`KCNA`); capitalised adjectives
+//! inside a sentence, which only occur in names (`Vereinten Nationen`, `Zweiten
+//! Weltkrieg`); and organisation compounds (`Verteidigungsministerium`). Then names found
+//! so far propagate: once `Donald Trump` is a person, a later `Trump` or `Trumps` is too.
+//!
+//! `canonical` is the same for every mention of one entity: short forms and genitives link
+//! to the full name within the document, and spelling variants are normalised by a fixed
+//! rule so that they also agree across documents: a hyphen followed by a lowercase name
+//! part becomes a space and the part is capitalised (`Kim Jong-un` → `Kim Jong Un`).
+
+use std::collections::{HashMap, HashSet};
+
+use crate::lexicon::{self, GazLabel};
+use crate::tokenize::{is_acronym, is_capitalized, Kind, Token};
+
+/// An entity label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Label {
+    /// A person.
+    Per,
+    /// A place.
+    Loc,
+    /// An organisation.
+    Org,
+    /// Another named thing (events, works, products).
+    Misc,
+}
+
+impl Label {
+    /// The label as written in the output (`PER`, `LOC`, `ORG`, `MISC`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Label::Per => "PER",
+            Label::Loc => "LOC",
+            Label::Org => "ORG",
+            Label::Misc => "MISC",
+        }
+    }
+}
+
+impl From<GazLabel> for Label {
+    fn from(l: GazLabel) -> Self {
+        match l {
+            GazLabel::Loc => Label::Loc,
+            GazLabel::Org => Label::Org,
+        }
+    }
+}
+
+/// One entity mention, as a token range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entity {
+    /// First token.
+    pub first: usize,
+    /// Token after the last one.
+    pub end: usize,
+    /// The label.
+    pub label: Label,
+    /// The canonical name, shared by every mention of the entity.
+    pub canonical: String,
+}
+
+#[derive(Debug)]
+struct GazEntry {
+    words: Vec<&'static str>,
+    label: GazLabel,
+    canonical: &'static str,
+}
+
+/// The recogniser with its word lists, built once per stage.
+#[derive(Debug)]
+pub struct Recognizer {
+    first_names: HashSet<&'static str>,
+    family_first: HashSet<&'static str>,
+    not_name: HashSet<&'static str>,
+    not_org_acronyms: HashSet<&'static str>,
+    loc_heads: HashSet<&'static str>,
+    org_heads: HashSet<&'static str>,
+    /// Gazetteer entries keyed by their first word (and by `word + "s"` for genitives
+    /// of one-word entries), longest first.
+    gazetteer: HashMap<String, Vec<GazEntry>>,
+}
+
+/// Particles that may open a run of particles inside a name (`von der`, `van den`).
+const PARTICLES: &[&str] = &[
+    "von", "van", "de", "da", "di", "bin", "al", "dos", "del", "ter", "le",
+];
+/// Particles allowed only after an opening particle.
+const INNER_PARTICLES: &[&str] = &["der", "den", "dem", "la", "los", "zu"];
+
+impl Default for Recognizer {
+    fn default() -> Self {
+        Recognizer::new()
+    }
+}
+
+impl Recognizer {
+    /// Builds the recogniser from the embedded lists.
+    pub fn new() -> Self {
+        let mut gazetteer: HashMap<String, Vec<GazEntry>> = HashMap::new();
+        let lists = [
+            (lexicon::PLACES, GazLabel::Loc),
+            (lexicon::ORGANISATIONS, GazLabel::Org),
+        ];
+        for (list, label) in lists {
+            for &(name, canonical) in list {
+                let canonical = if canonical.is_empty() {
+                    name
+                } else {
+                    canonical
+                };
+                let words: Vec<&'static str> = name.split(' ').collect();
+                let first = words[0];
+                if words.len() == 1 && !first.ends_with(['s', 'ß', 'x', 'z']) && !is_acronym(first)
+                {
+                    gazetteer
+                        .entry(format!("{first}s"))
+                        .or_default()
+                        .push(GazEntry {
+                            words: words.clone(),
+                            label,
+                            canonical,
+                        });
+                }
+                gazetteer
+                    .entry(first.to_owned())
+                    .or_default()
+                    .push(GazEntry {
+                        words,
+                        label,
+                        canonical,
+                    });
+            }
+        }
+        for entries in gazetteer.values_mut() {
+            entries.sort_by_key(|e| std::cmp::Reverse(e.words.len()));
+        }
+        Recognizer {
+            first_names: lexicon::FIRST_NAMES.iter().copied().collect(),
+            family_first: lexicon::FAMILY_NAME_FIRST.iter().copied().collect(),
+            not_name: lexicon::NOT_NAME.iter().copied().collect(),
+            not_org_acronyms: lexicon::NOT_ORG_ACRONYMS.iter().copied().collect(),
+            loc_heads: lexicon::LOC_HEADS.iter().copied().collect(),
+            org_heads: lexicon::ORG_HEADS.iter().copied().collect(),
+            gazetteer,
+        }
+    }
+
+    /// Finds the entities. `sentence_start[i]` tells whether token `i` starts a sentence.
+    pub fn find(&self, text: &str, toks: &[Token], sentence_start: &[bool]) -> Vec<Entity> {
+        let w = |i: usize| toks.get(i).map_or("", |t: &Token| t.text(text));
+        // Whether token `i` follows the previous one on the same line after a space.
+        let spaced = |i: usize| {
+            toks.get(i)
+                .is_some_and(|t| t.space_before && t.newlines_before == 0)
+        };
+        let mut ents: Vec<Entity> = Vec::new();
+        let mut i = 0;
+        while i < toks.len() {
+            if toks[i].kind != Kind::Word {
+                i += 1;
+                continue;
+            }
+            let t = w(i);
+            if !is_capitalized(t) {
+                // Lowercase particles only matter inside names; `dpa`, `taz` are known.
+                if let Some((end, label, canonical)) = self.gazetteer_match(text, toks, i) {
+                    ents.push(Entity {
+                        first: i,
+                        end,
+                        label,
+                        canonical,
+                    });
+                    i = end;
+                } else {
+                    i += 1;
+                }
+                continue;
+            }
+            // 1. Role noun + name.
+            if is_role(t) {
+                if let Some(end) = self.name_after(text, toks, i + 1, true) {
+                    ents.push(Entity {
+                        first: i + 1,
+                        end,
+                        label: Label::Per,
+                        canonical: String::new(),
+                    });
+                    i = end;
+                    continue;
+                }
+            }
+            // 2. First name (or family name written first) + name tokens.
+            if self.is_first_name(t) && spaced(i + 1) {
+                if let Some(end) = self.name_after(text, toks, i + 1, false) {
+                    ents.push(Entity {
+                        first: i,
+                        end,
+                        label: Label::Per,
+                        canonical: String::new(),
+                    });
+                    i = end;
+                    continue;
+                }
+            }
+            // 3. Company forms: `Siemens AG`, `Kettner Edelmetalle GmbH`.
+            if let Some(end) = company(text, toks, i) {
+                let canonical = text[toks[i].start..toks[end - 1].end].to_owned();
+                ents.push(Entity {
+                    first: i,
+                    end,
+                    label: Label::Org,
+                    canonical,
+                });
+                i = end;
+                continue;
+            }
+            // 4. Gazetteer.
+            if let Some((end, label, canonical)) = self.gazetteer_match(text, toks, i) {
+                ents.push(Entity {
+                    first: i,
+                    end,
+                    label,
+                    canonical,
+                });
+                i = end;
+                continue;
+            }
+            // Sports clubs: `FC Bayern München`, `VfL Osnabrück`.
+            if lexicon::CLUB_PREFIXES.contains(&t) {
+                let mut end = i + 1;
+                while end < toks.len()
+                    && end < i + 4
+                    && spaced(end)
+                    && toks[end].kind == Kind::Word
+                    && is_capitalized(w(end))
+                {
+                    end += 1;
+                }
+                if end > i + 1 {
+                    let canonical = text[toks[i].start..toks[end - 1].end].to_owned();
+                    ents.push(Entity {
+                        first: i,
+                        end,
+                        label: Label::Org,
+                        canonical,
+                    });
+                    i = end;
+                    continue;
+                }
+            }
+            // An initial and a surname: `W. Müller`.
+            if t.len() == 1
+                && w(i + 1) == "."
+                && !toks[i + 1].space_before
+                && spaced(i + 2)
+                && toks.get(i + 2).is_some_and(|x| x.kind == Kind::Word)
+                && self.name_like(w(i + 2))
+                && !self.gazetteer.contains_key(w(i + 2))
+            {
+                ents.push(Entity {
+                    first: i,
+                    end: i + 3,
+                    label: Label::Per,
+                    canonical: String::new(),
+                });
+                i += 3;
+                continue;
+            }
+            // Place names by their ending: `Ravensburg`, `Gelsenkirchen`.
+            if is_place_word(t) {
+                let canonical = t
+                    .strip_suffix('s')
+                    .filter(|b| is_place_word(b))
+                    .unwrap_or(t)
+                    .to_owned();
+                ents.push(Entity {
+                    first: i,
+                    end: i + 1,
+                    label: Label::Loc,
+                    canonical,
+                });
+                i += 1;
+                continue;
+            }
+            // 5. Acronyms.
+            if is_acronym(t) && t.chars().count() <= 6 && !self.not_org_acronyms.contains(t) {
+                ents.push(Entity {
+                    first: i,
+                    end: i + 1,
+                    label: Label::Org,
+                    canonical: t.to_owned(),
+                });
+                i += 1;
+                continue;
+            }
+            // 6. Capitalised adjectives inside a sentence: `Vereinten Nationen`.
+            let adjective = is_name_adjective(t) || is_city_adjective(self, t);
+            if !sentence_start[i] && adjective && spaced(i + 1) && toks[i + 1].kind == Kind::Word {
+                let mut end = i + 1;
+                while end < toks.len()
+                    && spaced(end)
+                    && toks[end].kind == Kind::Word
+                    && is_capitalized(w(end))
+                    && (end == i + 1 || is_name_adjective(w(end - 1)))
+                {
+                    end += 1;
+                }
+                if end > i + 1 {
+                    let head = w(end - 1);
+                    let label = if self.loc_heads.contains(head) {
+                        Label::Loc
+                    } else if self.org_heads.contains(head) {
+                        Label::Org
+                    } else {
+                        Label::Misc
+                    };
+                    let canonical = text[toks[i].start..toks[end - 1].end].to_owned();
+                    ents.push(Entity {
+                        first: i,
+                        end,
+                        label,
+                        canonical,
+                    });
+                    i = end;
+                    continue;
+                }
+            }
+            // 7. Organisation compounds: `Verteidigungsministerium`.
+            if is_org_compound(t) {
+                let canonical = t
+                    .strip_suffix("ums")
+                    .map_or_else(|| t.to_owned(), |s| format!("{s}um"));
+                ents.push(Entity {
+                    first: i,
+                    end: i + 1,
+                    label: Label::Org,
+                    canonical,
+                });
+                i += 1;
+                continue;
+            }
+            i += 1;
+        }
+        self.propagate(text, toks, ents)
+    }
+
+    fn is_first_name(&self, t: &str) -> bool {
+        self.first_names.contains(t)
+            || self.family_first.contains(t)
+            || t.split_once('-')
+                .is_some_and(|(a, b)| self.first_names.contains(a) && self.first_names.contains(b))
+    }
+
+    /// Name tokens from `j`: capitalised, name-like, on the same line; initials (`J.`) and
+    /// particles (`von der`) inside. Returns the end when at least one name token matched.
+    fn name_after(&self, text: &str, toks: &[Token], j: usize, after_role: bool) -> Option<usize> {
+        let w = |i: usize| toks.get(i).map_or("", |t: &Token| t.text(text));
+        let spaced = |i: usize| {
+            toks.get(i)
+                .is_some_and(|t| t.space_before && t.newlines_before == 0)
+        };
+        let mut k = j;
+        let mut names = 0;
+        while k < toks.len() && names < 4 && spaced(k) && toks[k].kind == Kind::Word {
+            let t = w(k);
+            let single_upper = t.chars().count() == 1 && is_capitalized(t);
+            if single_upper
+                && w(k + 1) == "."
+                && !toks[k + 1].space_before
+                && names > 0
+                && spaced(k + 2)
+            {
+                k += 2; // An initial.
+                continue;
+            }
+            if names > 0 && PARTICLES.contains(&t) {
+                // Particles only inside a name: `Ursula von der Leyen`.
+                let mut p = k + 1;
+                while p < toks.len()
+                    && (PARTICLES.contains(&w(p)) || INNER_PARTICLES.contains(&w(p)))
+                    && spaced(p)
+                {
+                    p += 1;
+                }
+                if p < toks.len() && spaced(p) && self.name_like(w(p)) {
+                    k = p;
+                    continue;
+                }
+                break;
+            }
+            if !self.name_like(t) {
+                break;
+            }
+            if after_role && names == 0 && self.gazetteer.contains_key(t) {
+                break; // `Präsident Frankreichs`.
+            }
+            names += 1;
+            k += 1;
+        }
+        (names > 0).then_some(k)
+    }
+
+    fn name_like(&self, t: &str) -> bool {
+        let mut chars = t.chars();
+        let Some(c) = chars.next() else { return false };
+        if !c.is_uppercase() || chars.next().is_none() || is_acronym(t) {
+            return false;
+        }
+        if t.chars().any(|c| c.is_ascii_digit()) || self.not_name.contains(t) || is_role(t) {
+            return false;
+        }
+        if lexicon::month_number(t).is_some() || lexicon::weekday_number(t).is_some() {
+            return false;
+        }
+        let last = t.rsplit('-').next().unwrap_or(t);
+        !lexicon::NOUN_SUFFIXES.iter().any(|s| last.ends_with(s))
+    }
+
+    /// The longest gazetteer entry starting at token `i`.
+    fn gazetteer_match(
+        &self,
+        text: &str,
+        toks: &[Token],
+        i: usize,
+    ) -> Option<(usize, Label, String)> {
+        let entries = self.gazetteer.get(toks[i].text(text))?;
+        'entries: for e in entries {
+            let n = e.words.len();
+            if i + n > toks.len() {
+                continue;
+            }
+            for (k, word) in e.words.iter().enumerate().skip(1) {
+                let t = &toks[i + k];
+                if !t.space_before || t.newlines_before > 0 || t.text(text) != *word {
+                    continue 'entries;
+                }
+            }
+            return Some((i + n, e.label.into(), e.canonical.to_owned()));
+        }
+        None
+    }
+
+    /// Links short forms to full names and finds further mentions of known persons.
+    fn propagate(&self, text: &str, toks: &[Token], mut ents: Vec<Entity>) -> Vec<Entity> {
+        let w = |i: usize| toks[i].text(text);
+        // Full names first: their canonical forms and the keys that refer back to them.
+        let mut votes: HashMap<&str, Vec<(String, usize)>> = HashMap::new();
+        let mut full: HashSet<String> = HashSet::new();
+        for e in ents
+            .iter_mut()
+            .filter(|e| e.label == Label::Per && e.end - e.first > 1)
+        {
+            e.canonical = normalize_name(&text[toks[e.first].start..toks[e.end - 1].end]);
+            full.insert(e.canonical.clone());
+        }
+        for e in ents
+            .iter_mut()
+            .filter(|e| e.label == Label::Per && e.end - e.first > 1)
+        {
+            // `Donald Trumps` → `Donald Trump` when that form occurs too.
+            if let Some(base) = e.canonical.strip_suffix('s') {
+                if full.contains(base) {
+                    e.canonical = base.to_owned();
+                }
+            }
+            let last = w(e.end - 1);
+            let last = last
+                .strip_suffix('s')
+                .filter(|b| full.iter().any(|f| f.ends_with(b)))
+                .unwrap_or(last);
+            vote(&mut votes, last, &e.canonical);
+            if self.family_first.contains(w(e.first)) {
+                vote(&mut votes, w(e.first), &e.canonical);
+            }
+        }
+        // A key refers to the full name mentioned most often with it; a tie is ambiguous.
+        let mut keys: HashMap<&str, Option<String>> = votes
+            .into_iter()
+            .map(|(k, mut v)| {
+                v.sort_by_key(|e| std::cmp::Reverse(e.1));
+                let tie = v.len() > 1 && v[0].1 == v[1].1;
+                let best = v.into_iter().next().map(|(c, _)| c);
+                (k, if tie { None } else { best })
+            })
+            .collect();
+        // Single-token person names from role cues also become keys.
+        for e in ents
+            .iter()
+            .filter(|e| e.label == Label::Per && e.end - e.first == 1)
+        {
+            let t = w(e.first);
+            if !keys.contains_key(t) && !keys.contains_key(t.strip_suffix('s').unwrap_or(t)) {
+                keys.insert(t, Some(normalize_name(t)));
+            }
+        }
+        let lookup = |t: &str| -> Option<String> {
+            if let Some(Some(c)) = keys.get(t) {
+                return Some(c.clone());
+            }
+            let base = t.strip_suffix('s')?;
+            keys.get(base).cloned().flatten()
+        };
+        for e in ents
+            .iter_mut()
+            .filter(|e| e.label == Label::Per && e.end - e.first == 1)
+        {
+            e.canonical = lookup(w(e.first)).unwrap_or_else(|| normalize_name(w(e.first)));
+        }
+        // Further mentions of known persons in the tokens not yet covered.
+        let mut covered = vec![false; toks.len()];
+        for e in &ents {
+            covered[e.first..e.end].iter_mut().for_each(|c| *c = true);
+        }
+        let mut more = Vec::new();
+        for (i, tok) in toks.iter().enumerate() {
+            if covered[i] || tok.kind != Kind::Word || !is_capitalized(w(i)) {
+                continue;
+            }
+            if let Some(canonical) = lookup(w(i)) {
+                more.push(Entity {
+                    first: i,
+                    end: i + 1,
+                    label: Label::Per,
+                    canonical,
+                });
+            }
+        }
+        if !more.is_empty() {
+            ents.extend(more);
+            ents.sort_by_key(|e| e.first);
+        }
+        ents
+    }
+}
+
+fn vote<'a>(votes: &mut HashMap<&'a str, Vec<(String, usize)>>, key: &'a str, canonical: &str) {
+    let v = votes.entry(key).or_default();
+    match v.iter_mut().find(|(c, _)| c == canonical) {
+        Some((_, n)) => *n += 1,
+        None => v.push((canonical.to_owned(), 1)),
+    }
+}
+
+/// Whether `t` is a role noun that introduces a name (`US-Präsident`, `Außenministers`).
+pub fn is_role(t: &str) -> bool {
+    let part = t.rsplit('-').next().unwrap_or(t);
+    let candidates = [
+        Some(part),
+        part.strip_suffix('s'),
+        part.strip_suffix("en"),
+        part.strip_suffix('n'),
+    ];
+    candidates.into_iter().flatten().any(|p| {
+        lexicon::ROLE_SUFFIXES
+            .iter()
+            .any(|r| ends_with_fold_first(p, r))
+    })
+}
+
+/// `p` ends with the lowercase `suffix`, or equals it up to the case of the first letter.
+fn ends_with_fold_first(p: &str, suffix: &str) -> bool {
+    if p.ends_with(suffix) {
+        return true;
+    }
+    if p.len() != suffix.len() {
+        return false;
+    }
+    let mut a = p.chars();
+    let mut b = suffix.chars();
+    match (a.next(), b.next()) {
+        (Some(x), Some(y)) => x.to_lowercase().eq(std::iter::once(y)) && a.as_str() == b.as_str(),
+        _ => false,
+    }
+}
+
+/// A capitalised adjective form, which inside a sentence only occurs in names.
+fn is_name_adjective(t: &str) -> bool {
+    const ENDINGS: &[&str] = &[
+        "ische", "ischen", "ischer", "isches", "liche", "lichen", "licher", "ale", "alen", "aler",
+    ];
+    const WORDS: &[&str] = &[
+        "Vereinigte",
+        "Vereinigten",
+        "Vereinte",
+        "Vereinten",
+        "Deutsche",
+        "Deutschen",
+        "Deutscher",
+        "Neue",
+        "Neuen",
+        "Freie",
+        "Freien",
+        "Rote",
+        "Roten",
+        "Grüne",
+        "Weiße",
+        "Weißen",
+        "Schwarze",
+        "Schwarzen",
+        "Heilige",
+        "Heiligen",
+        "Große",
+        "Großen",
+        "Erste",
+        "Ersten",
+        "Zweite",
+        "Zweiten",
+        "Dritte",
+        "Dritten",
+        "Olympische",
+        "Olympischen",
+        "Arabische",
+        "Arabischen",
+    ];
+    is_capitalized(t)
+        && (WORDS.contains(&t)
+            || ENDINGS
+                .iter()
+                .any(|e| t.ends_with(e) && t.len() > e.len() + 2))
+}
+
+/// A city adjective (`Berliner`, `Frankfurter`), which starts a name: `Berliner Zeitung`.
+fn is_city_adjective(rec: &Recognizer, t: &str) -> bool {
+    t.strip_suffix("er").is_some_and(|base| {
+        rec.gazetteer.get(base).is_some_and(|es| {
+            es.iter()
+                .any(|e| e.words.len() == 1 && e.label == GazLabel::Loc)
+        })
+    })
+}
+
+/// A single word that looks like a German place name by its ending.
+fn is_place_word(t: &str) -> bool {
+    let base = t.strip_suffix('s').unwrap_or(t);
+    is_capitalized(t)
+        && !t.contains('-')
+        && lexicon::PLACE_SUFFIXES.iter().any(|s| {
+            // At least four letters before the ending; not a common noun's ending.
+            base.ends_with(s)
+                && base.chars().count() >= s.chars().count() + 4
+                && !(*s == "ingen"
+                    && ["dingen", "ringen", "bringen", "gingen"]
+                        .iter()
+                        .any(|n| base.ends_with(n)))
+        })
+}
+
+/// A compound naming an organisation (`Verteidigungsministerium`, `Arbeiterpartei`).
+fn is_org_compound(t: &str) -> bool {
+    lexicon::ORG_SUFFIXES
+        .iter()
+        .any(|s| t.ends_with(s) && t.len() > s.len() + 3)
+        && !lexicon::NOT_ORG_COMPOUNDS
+            .iter()
+            .any(|n| t.len() == n.len() && ends_with_fold_first(t, n))
+}
+
+/// Capitalised tokens ending in a company form (`Siemens AG`): the end token index.
+fn company(text: &str, toks: &[Token], i: usize) -> Option<usize> {
+    for (k, t) in toks.iter().enumerate().take(i + 4).skip(i + 1) {
+        if !t.space_before || t.newlines_before > 0 || t.kind != Kind::Word {
+            return None;
+        }
+        let tt = t.text(text);
+        if lexicon::COMPANY_FORMS.contains(&tt) {
+            return Some(k + 1);
+        }
+        if !is_capitalized(tt) {
+            return None;
+        }
+    }
+    None
+}
+
+/// Normalises a person's name: whitespace collapsed; a hyphen followed by a lowercase name
+/// part becomes a space and the part is capitalised (`Kim Jong-un` → `Kim Jong Un`,
+/// while `Kramp-Karrenbauer` stays).
+pub fn normalize_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for (n, word) in name.split_whitespace().enumerate() {
+        if n > 0 {
+            out.push(' ');
+        }
+        let mut parts = word.split('-');
+        out.push_str(parts.next().unwrap_or(""));
+        for part in parts {
+            let mut cs = part.chars();
+            match cs.next() {
+                Some(c) if c.is_lowercase() => {
+                    out.push(' ');
+                    out.extend(c.to_uppercase());
+                    out.push_str(cs.as_str());
+                }
+                _ => {
+                    out.push('-');
+                    out.push_str(part);
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sentences;
+    use crate::tokenize::tokenize;
+
+    fn ents(text: &str) -> Vec<(String, &'static str, String)> {
+        let mut toks = Vec::new();
+        tokenize(text, &mut toks);
+        let mut starts = vec![false; toks.len()];
+        for (a, _) in sentences::split(text, &toks, true) {
+            starts[a] = true;
+        }
+        Recognizer::new()
+            .find(text, &toks, &starts)
+            .into_iter()
+            .map(|e| {
+                (
+                    text[toks[e.first].start..toks[e.end - 1].end].to_owned(),
+                    e.label.as_str(),
+                    e.canonical,
+                )
+            })
+            .collect()
+    }
+
+    fn has(all: &[(String, &str, String)], text: &str, label: &str, canonical: &str) -> bool {
+        all.iter()
+            .any(|(t, l, c)| t == text && *l == label && c == canonical)
+    }
+
+    #[test]
+    fn role_cues_find_people() {
+        let all = ents("Das sagte US-Präsident Donald Trump. Auch Außenminister Cho Hyun war da, so China-Experte Christian Wirth.");
+        assert!(has(&all, "Donald Trump", "PER", "Donald Trump"), "{all:?}");
+        assert!(has(&all, "Cho Hyun", "PER", "Cho Hyun"), "{all:?}");
+        assert!(
+            has(&all, "Christian Wirth", "PER", "Christian Wirth"),
+            "{all:?}"
+        );
+        assert!(!all.iter().any(|(t, _, _)| t.contains("Präsident")));
+    }
+
+    #[test]
+    fn short_forms_and_genitives_link_to_the_full_name() {
+        let all = ents(
+            "Machthaber Kim Jong Un traf Donald Trump. Später lobte Trump Kims Rede, sagte Kim.",
+        );
+        assert!(has(&all, "Kim Jong Un", "PER", "Kim Jong Un"), "{all:?}");
+        assert!(has(&all, "Trump", "PER", "Donald Trump"), "{all:?}");
+        assert!(has(&all, "Kims", "PER", "Kim Jong Un"), "{all:?}");
+        assert!(has(&all, "Kim", "PER", "Kim Jong Un"), "{all:?}");
+    }
+
+    #[test]
+    fn spelling_variants_share_one_canonical() {
+        assert_eq!(normalize_name("Kim Jong-un"), "Kim Jong Un");
+        assert_eq!(normalize_name("Kim  Jong Un"), "Kim Jong Un");
+        assert_eq!(
+            normalize_name("Annegret Kramp-Karrenbauer"),
+            "Annegret Kramp-Karrenbauer"
+        );
+        let all = ents("Der Präsident lud Kim Jong-un ein.");
+        assert!(has(&all, "Kim Jong-un", "PER", "Kim Jong Un"), "{all:?}");
+    }
+
+    #[test]
+    fn places_with_genitives_and_aliases() {
+        let all = ents("Die Botschaft aus Pjöngjang erreichte Washington. Nordkoreas Machthaber und die Vereinigten Staaten.");
+        assert!(has(&all, "Pjöngjang", "LOC", "Pjöngjang"));
+        assert!(has(&all, "Washington", "LOC", "Washington"));
+        assert!(has(&all, "Nordkoreas", "LOC", "Nordkorea"), "{all:?}");
+        assert!(has(&all, "Vereinigten Staaten", "LOC", "USA"), "{all:?}");
+    }
+
+    #[test]
+    fn organisations_from_acronyms_lists_and_compounds() {
+        let all = ents(
+            "Laut KCNA, AFP und der UN tagte das Verteidigungsministerium der Arbeiterpartei.",
+        );
+        assert!(has(&all, "KCNA", "ORG", "KCNA"));
+        assert!(has(&all, "AFP", "ORG", "AFP"));
+        assert!(has(&all, "UN", "ORG", "Vereinte Nationen"));
+        assert!(
+            has(
+                &all,
+                "Verteidigungsministerium",
+                "ORG",
+                "Verteidigungsministerium"
+            ),
+            "{all:?}"
+        );
+        assert!(has(&all, "Arbeiterpartei", "ORG", "Arbeiterpartei"));
+        let all = ents("Er arbeitet bei der Siemens AG in München.");
+        assert!(has(&all, "Siemens AG", "ORG", "Siemens AG"), "{all:?}");
+    }
+
+    #[test]
+    fn capitalised_adjectives_mark_names() {
+        let all = ents("Nach dem Zweiten Weltkrieg gründeten sie die Vereinten Nationen.");
+        assert!(
+            has(&all, "Zweiten Weltkrieg", "MISC", "Zweiten Weltkrieg"),
+            "{all:?}"
+        );
+        assert!(
+            has(&all, "Vereinten Nationen", "ORG", "Vereinte Nationen"),
+            "{all:?}"
+        );
+    }
+
+    #[test]
+    fn common_nouns_are_not_names() {
+        let all = ents("Die Regierung signalisierte Bereitschaft zu Gesprächen. Der Präsident der Vereinigten Staaten schwieg.");
+        assert!(all.iter().all(|(_, l, _)| *l != "PER"), "{all:?}");
+    }
+
+    #[test]
+    fn role_detection_handles_inflection() {
+        assert!(is_role("Präsidenten"));
+        assert!(is_role("Sicherheitsratssekretärs"));
+        assert!(is_role("China-Experte"));
+        assert!(is_role("Machthaber"));
+        assert!(!is_role("Präsidentschaft"));
+        assert!(!is_role("Bedingung"));
+    }
+}

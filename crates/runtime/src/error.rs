@@ -1,0 +1,65 @@
+use std::path::PathBuf;
+
+/// Why a run could not start or did not finish.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The config file could not be read.
+    #[error("cannot read config `{}`: {source}", path.display())]
+    ReadConfig {
+        /// The config file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The config is invalid; every problem found, one per entry.
+    #[error("invalid config `{}`:\n  - {}", path.display(), problems.join("\n  - "))]
+    InvalidConfig {
+        /// The config file.
+        path: PathBuf,
+        /// Each problem, prefixed with where it is (`stages[2] (clean): …`).
+        problems: Vec<String>,
+    },
+    /// The inputs could not be listed.
+    #[error(transparent)]
+    Source(#[from] pipeline_read::Error),
+    /// A stage could not be built from its config.
+    #[error("stages[{index}] ({stage}): {message}")]
+    Build {
+        /// Position in `[[stages]]`.
+        index: usize,
+        /// The stage type.
+        stage: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A stage reported an error it cannot go on from.
+    #[error("stage `{stage}` failed: {message}")]
+    StageFailed {
+        /// The stage type.
+        stage: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A stage's thread panicked.
+    #[error("stage `{stage}` panicked{}: {message}; this is a bug, please report it with the input", doc.as_ref().map(|d| format!(" on document `{d}`")).unwrap_or_default())]
+    StagePanicked {
+        /// The stage type (or `read`, `sink`).
+        stage: String,
+        /// The document being processed, when known.
+        doc: Option<String>,
+        /// The panic message.
+        message: String,
+    },
+    /// Writing the output failed.
+    #[error("cannot write `{}`: {source}", path.display())]
+    Write {
+        /// The file being written.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+/// The runtime's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

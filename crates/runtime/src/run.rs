@@ -1,0 +1,778 @@
+//! The topology: a reader thread, N worker threads per stage, a writer thread, joined by
+//! bounded crossbeam channels of [`Batch`]es.
+//!
+//! Backpressure is a blocking `send`. Shutdown is by disconnection: when the reader ends it
+//! drops its sender; each stage drains its input, runs `finish`, and drops its own sender;
+//! the writer commits when its input closes. On a fatal error the first error is stored,
+//! `cancel` is set and the failing thread drops its ends; upstream sends fail and those
+//! threads stop, the reader checks `cancel` between documents, and the writer discards its
+//! temporary files instead of committing them.
+
+use std::any::Any;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use crossbeam_channel::{bounded, Receiver, Sender};
+use pipeline_core::{BuildContext, Counters, Document, Rejected, Stage, StageError, Verdict};
+use pipeline_read::{FileSource, ReadConfig};
+
+use crate::batch::{Batch, Reorder};
+use crate::config::{Config, PipelineSettings};
+use crate::error::{Error, Result};
+use crate::progress::{monitor, Live, ProgressMode};
+use crate::report::{now_utc, peak_rss_bytes, Conservation, Report, StageReport, Throughput};
+use crate::sink::{JsonlSink, SinkCounts, REPORT_FILE};
+
+/// Settings of one run that are not part of the config (command-line flags).
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Inputs that replace `[source].paths` (files, folders, patterns; relative to the
+    /// current folder).
+    pub inputs: Vec<String>,
+    /// Output folder that replaces `[sink].path`.
+    pub output: Option<PathBuf>,
+    /// How progress is shown.
+    pub progress: ProgressMode,
+}
+
+/// State the threads of one run share.
+struct Shared {
+    cancel: AtomicBool,
+    error: Mutex<Option<Error>>,
+}
+
+impl Shared {
+    /// Records the first fatal error and tells every thread to stop.
+    fn fail(&self, error: Error) {
+        if let Ok(mut slot) = self.error.lock() {
+            slot.get_or_insert(error);
+        }
+        self.cancel.store(true, Ordering::Release);
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Acquire)
+    }
+}
+
+/// Runs the pipeline described by `config` and returns its report (also written to
+/// `report.json` in the output folder).
+pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
+    let started = Instant::now();
+    let started_at = now_utc();
+    let (source_config, source_base) = if options.inputs.is_empty() {
+        (config.source.clone(), config.base_dir.clone())
+    } else {
+        let source = ReadConfig {
+            paths: options.inputs.clone(),
+            ..config.source.clone()
+        };
+        (source, PathBuf::from("."))
+    };
+    let output_dir = options.output.clone().unwrap_or_else(|| config.output_dir());
+    let source = FileSource::open(&source_config, &source_base)?;
+    let input_files = source.files_left() as u64;
+    let input_bytes = source.total_bytes();
+
+    let mut stage_workers: Vec<Vec<Box<dyn Stage>>> = Vec::new();
+    for (index, spec) in config.stages.iter().enumerate() {
+        let stage_config = spec.config.as_stage_config();
+        let workers = if stage_config.parallel() { spec.workers } else { 1 };
+        let mut built = Vec::with_capacity(workers);
+        for worker in 0..workers {
+            let cx = BuildContext {
+                worker,
+                workers,
+                base_dir: config.base_dir.clone(),
+            };
+            let stage = stage_config.build(&cx).map_err(|e| Error::Build {
+                index,
+                stage: spec.config.name().to_owned(),
+                message: e.message,
+            })?;
+            built.push(stage);
+        }
+        stage_workers.push(built);
+    }
+    let sink = JsonlSink::create(&output_dir)?;
+
+    let names: Vec<String> = config.stages.iter().map(|s| s.config.name().to_owned()).collect();
+    let built: Vec<BuiltStage> = stage_workers
+        .into_iter()
+        .zip(&config.stages)
+        .map(|(workers, spec)| BuiltStage {
+            ordered_input: spec.config.as_stage_config().needs_ordered_input(),
+            workers,
+        })
+        .collect();
+    let live = Live::new(source.progress(), input_bytes, live_names(&names));
+    let outcome = execute(source, built, sink, &config.pipeline, &live, options.progress)?;
+    let Outcome {
+        read: read_counters,
+        stages: stage_counters,
+        write: write_counters,
+        sink: sink_counts,
+    } = outcome;
+
+    let mut stages = vec![StageReport::new("read", 1, read_counters.clone())];
+    for (index, counters) in stage_counters.into_iter().enumerate() {
+        let spec = &config.stages[index];
+        let workers = if spec.config.as_stage_config().parallel() { spec.workers } else { 1 };
+        stages.push(StageReport::new(&names[index], workers, counters));
+    }
+    stages.push(StageReport::new("write", 1, write_counters));
+    let mut rejected_by_reason = std::collections::BTreeMap::new();
+    for stage in &stages {
+        for (reason, n) in stage.counters.dropped.iter().chain(&stage.counters.errored) {
+            *rejected_by_reason.entry(format!("{}.{reason}", stage.name)).or_default() += n;
+        }
+    }
+    let input_items = read_counters.docs_in;
+    let conservation = Conservation {
+        input_items,
+        documents: sink_counts.documents,
+        rejected: sink_counts.rejected,
+        ok: input_items == sink_counts.documents + sink_counts.rejected
+            && stages.iter().all(|s| s.counters.balanced()),
+    };
+    let wall_seconds = started.elapsed().as_secs_f64();
+    let read_text_bytes = read_counters.bytes_out;
+    let report = Report {
+        schema_version: Report::schema_version(),
+        pipeline_version: env!("CARGO_PKG_VERSION"),
+        config_path: config.path.display().to_string(),
+        config_hash: config.hash.clone(),
+        inputs: source_config.paths.clone(),
+        output_dir: output_dir.display().to_string(),
+        started_at,
+        wall_seconds,
+        input_files,
+        input_bytes,
+        stages,
+        output: sink_counts,
+        rejected_by_reason,
+        conservation,
+        throughput: Throughput {
+            mb_per_second: read_text_bytes as f64 / 1e6 / wall_seconds.max(1e-9),
+            documents_per_second: input_items as f64 / wall_seconds.max(1e-9),
+        },
+        peak_rss_bytes: peak_rss_bytes(),
+    };
+    write_report(&output_dir, &report)?;
+    Ok(report)
+}
+
+/// A stage ready to run: one value per worker.
+pub(crate) struct BuiltStage {
+    pub ordered_input: bool,
+    pub workers: Vec<Box<dyn Stage>>,
+}
+
+/// What each part of a finished run counted.
+pub(crate) struct Outcome {
+    pub read: Counters,
+    pub stages: Vec<Counters>,
+    pub write: Counters,
+    pub sink: SinkCounts,
+}
+
+/// Progress names: every stage, then the writer.
+pub(crate) fn live_names(stages: &[String]) -> Vec<String> {
+    let mut names = stages.to_vec();
+    names.push("write".to_owned());
+    names
+}
+
+/// Runs `source` through `stages` into `sink` on threads joined by bounded channels.
+pub(crate) fn execute<S>(
+    source: S,
+    stages: Vec<BuiltStage>,
+    sink: JsonlSink,
+    settings: &PipelineSettings,
+    live: &Live,
+    progress: ProgressMode,
+) -> Result<Outcome>
+where
+    S: Iterator<Item = std::result::Result<Document, Rejected>> + Send,
+{
+    let shared = Shared {
+        cancel: AtomicBool::new(false),
+        error: Mutex::new(None),
+    };
+    let capacity = settings.channel_capacity;
+    let batch_size = settings.batch_size;
+    let (read, stage_counters, sink_result) = std::thread::scope(|scope| {
+        let monitor_thread = scope.spawn(|| monitor(live, progress));
+        let (first_tx, mut rx) = bounded::<Batch>(capacity);
+        let shared = &shared;
+        let reader = scope.spawn(move || read_loop(source, first_tx, batch_size, shared, live));
+        let mut stage_threads = Vec::new();
+        for (index, stage) in stages.into_iter().enumerate() {
+            let (tx, next_rx) = bounded::<Batch>(capacity);
+            let name: &str = &live.names[index];
+            let ordered_input = stage.ordered_input;
+            let handles: Vec<_> = stage
+                .workers
+                .into_iter()
+                .map(|stage| {
+                    let (rx, tx) = (rx.clone(), tx.clone());
+                    scope.spawn(move || {
+                        let mut worker = Worker {
+                            name,
+                            index,
+                            stage,
+                            counters: Counters::default(),
+                            shared,
+                            live,
+                        };
+                        worker.run(rx, tx, ordered_input);
+                        worker.counters
+                    })
+                })
+                .collect();
+            stage_threads.push((name, handles));
+            rx = next_rx;
+        }
+        let ordered = settings.ordered;
+        let writer = scope.spawn(move || write_loop(sink, rx, ordered, shared, live));
+
+        let read = join(reader, "read", shared).unwrap_or_default();
+        let stage_counters: Vec<Counters> = stage_threads
+            .into_iter()
+            .map(|(name, handles)| {
+                let mut total = Counters::default();
+                for handle in handles {
+                    if let Some(counters) = join(handle, name, shared) {
+                        total += &counters;
+                    }
+                }
+                total
+            })
+            .collect();
+        let sink_result = join(writer, "write", shared);
+        live.done.store(true, Ordering::Release);
+        let _ = monitor_thread.join();
+        (read, stage_counters, sink_result)
+    });
+    if let Some(error) = shared.error.into_inner().ok().flatten() {
+        return Err(error);
+    }
+    let (write, sink) = sink_result.ok_or_else(|| Error::StageFailed {
+        stage: "write".to_owned(),
+        message: "the writer stopped without a result".to_owned(),
+    })?;
+    Ok(Outcome {
+        read,
+        stages: stage_counters,
+        write,
+        sink,
+    })
+}
+
+/// Joins a thread; a panic becomes the run's error.
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>, stage: &str, shared: &Shared) -> Option<T> {
+    match handle.join() {
+        Ok(value) => Some(value),
+        Err(panic) => {
+            shared.fail(Error::StagePanicked {
+                stage: stage.to_owned(),
+                doc: None,
+                message: panic_message(panic.as_ref()),
+            });
+            None
+        }
+    }
+}
+
+fn panic_message(panic: &(dyn Any + Send)) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".to_owned()
+    }
+}
+
+/// The reader thread: documents and read rejections, batched, in input order.
+fn read_loop<S>(source: S, tx: Sender<Batch>, batch_size: usize, shared: &Shared, live: &Live) -> Counters
+where
+    S: Iterator<Item = std::result::Result<Document, Rejected>>,
+{
+    let mut counters = Counters::default();
+    let mut seq = 0;
+    let mut batch = Batch::new(seq, batch_size);
+    let started = Instant::now();
+    let mut blocked = std::time::Duration::ZERO;
+    for item in source {
+        if shared.cancelled() {
+            break;
+        }
+        counters.docs_in += 1;
+        match item {
+            Ok(doc) => {
+                counters.docs_out += 1;
+                counters.bytes_out += doc.text_bytes();
+                batch.docs.push(doc);
+            }
+            Err(rejected) => {
+                counters.count_drop(rejected.reason);
+                batch.rejected.push(rejected);
+            }
+        }
+        if batch.len() >= batch_size {
+            live.read_items.fetch_add(batch.len() as u64, Ordering::Relaxed);
+            seq += 1;
+            let full = std::mem::replace(&mut batch, Batch::new(seq, batch_size));
+            let send_started = Instant::now();
+            let sent = tx.send(full);
+            blocked += send_started.elapsed();
+            if sent.is_err() {
+                break;
+            }
+        }
+    }
+    if batch.len() > 0 && !shared.cancelled() {
+        let _ = tx.send(batch);
+    }
+    counters.bytes_in = counters.bytes_out;
+    counters.blocked_ns = blocked.as_nanos() as u64;
+    counters.busy_ns = started.elapsed().saturating_sub(blocked).as_nanos() as u64;
+    counters
+}
+
+/// One worker thread of one stage.
+struct Worker<'a> {
+    name: &'a str,
+    index: usize,
+    stage: Box<dyn Stage>,
+    counters: Counters,
+    shared: &'a Shared,
+    live: &'a Live,
+}
+
+impl Worker<'_> {
+    fn run(&mut self, rx: Receiver<Batch>, tx: Sender<Batch>, ordered_input: bool) {
+        let mut reorder = ordered_input.then(Reorder::default);
+        loop {
+            let waited = Instant::now();
+            let received = rx.recv();
+            self.counters.idle_ns += waited.elapsed().as_nanos() as u64;
+            let Ok(batch) = received else { break };
+            if self.shared.cancelled() {
+                return;
+            }
+            let ready = match reorder.as_mut() {
+                Some(reorder) => reorder.push(batch),
+                None => vec![batch],
+            };
+            for batch in ready {
+                if !self.process_and_send(batch, &tx) {
+                    return;
+                }
+            }
+        }
+        if self.shared.cancelled() {
+            return;
+        }
+        for batch in reorder.as_mut().map(Reorder::drain).unwrap_or_default() {
+            if !self.process_and_send(batch, &tx) {
+                return;
+            }
+        }
+        let started = Instant::now();
+        let finished = catch_unwind(AssertUnwindSafe(|| self.stage.finish()));
+        let mut tail = Batch::new(0, 0);
+        tail.tail = true;
+        match finished {
+            Ok(Ok(verdicts)) => {
+                for verdict in verdicts {
+                    self.counters.docs_in += 1;
+                    self.take_verdict(Ok(verdict), &mut tail);
+                }
+            }
+            Ok(Err(error)) => {
+                if !self.take_verdict(Err(error), &mut tail) {
+                    return;
+                }
+            }
+            Err(panic) => {
+                self.shared.fail(Error::StagePanicked {
+                    stage: self.name.to_owned(),
+                    doc: None,
+                    message: panic_message(panic.as_ref()),
+                });
+                return;
+            }
+        }
+        self.counters.busy_ns += started.elapsed().as_nanos() as u64;
+        if tail.len() > 0 {
+            let _ = tx.send(tail);
+        }
+    }
+
+    /// Runs the stage over one batch and sends the result on; false when the run must stop.
+    fn process_and_send(&mut self, mut batch: Batch, tx: &Sender<Batch>) -> bool {
+        let started = Instant::now();
+        let docs = std::mem::take(&mut batch.docs);
+        let mut out = Batch {
+            seq: batch.seq,
+            tail: batch.tail,
+            docs: Vec::with_capacity(docs.len()),
+            rejected: std::mem::take(&mut batch.rejected),
+        };
+        self.live.stage_items[self.index].fetch_add(docs.len() as u64, Ordering::Relaxed);
+        for doc in docs {
+            self.counters.docs_in += 1;
+            self.counters.bytes_in += doc.text_bytes();
+            let id = doc.id.clone();
+            match catch_unwind(AssertUnwindSafe(|| self.stage.process(doc))) {
+                Ok(outcome) => {
+                    if !self.take_verdict(outcome, &mut out) {
+                        return false;
+                    }
+                }
+                Err(panic) => {
+                    self.shared.fail(Error::StagePanicked {
+                        stage: self.name.to_owned(),
+                        doc: Some(id),
+                        message: panic_message(panic.as_ref()),
+                    });
+                    return false;
+                }
+            }
+        }
+        self.counters.busy_ns += started.elapsed().as_nanos() as u64;
+        let send_started = Instant::now();
+        let sent = tx.send(out);
+        self.counters.blocked_ns += send_started.elapsed().as_nanos() as u64;
+        sent.is_ok()
+    }
+
+    /// Counts a verdict and files the document; false on a fatal error.
+    fn take_verdict(&mut self, outcome: std::result::Result<Verdict, StageError>, out: &mut Batch) -> bool {
+        match outcome {
+            Ok(Verdict::Keep(doc)) => {
+                self.counters.docs_out += 1;
+                self.counters.bytes_out += doc.text_bytes();
+                out.docs.push(doc);
+            }
+            Ok(Verdict::Drop(dropped)) => {
+                let dropped = *dropped;
+                self.counters.count_drop(dropped.reason);
+                out.rejected
+                    .push(Rejected::of_document(dropped.doc, self.name, dropped.reason, dropped.detail));
+            }
+            Err(StageError::Document {
+                doc,
+                error_type,
+                message,
+            }) => {
+                self.counters.count_error(error_type);
+                out.rejected
+                    .push(Rejected::of_document(*doc, self.name, error_type, message));
+            }
+            Err(error) => {
+                self.shared.fail(Error::StageFailed {
+                    stage: self.name.to_owned(),
+                    message: error.to_string(),
+                });
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// The writer thread: documents and rejections in input order (when `ordered`).
+fn write_loop(
+    mut sink: JsonlSink,
+    rx: Receiver<Batch>,
+    ordered: bool,
+    shared: &Shared,
+    live: &Live,
+) -> (Counters, SinkCounts) {
+    let mut counters = Counters::default();
+    let mut reorder = ordered.then(Reorder::default);
+    let write_index = live.stage_items.len() - 1;
+    let write = |batch: Batch, sink: &mut JsonlSink, counters: &mut Counters| -> Result<()> {
+        let started = Instant::now();
+        live.stage_items[write_index].fetch_add(batch.len() as u64, Ordering::Relaxed);
+        let mut rejected = batch.rejected;
+        rejected.sort_by_key(|r| r.origin);
+        for doc in &batch.docs {
+            counters.docs_in += 1;
+            counters.bytes_in += doc.text_bytes();
+            sink.write_document(doc)?;
+            counters.docs_out += 1;
+            counters.bytes_out += doc.text_bytes();
+        }
+        for r in &rejected {
+            sink.write_rejected(r)?;
+        }
+        counters.busy_ns += started.elapsed().as_nanos() as u64;
+        Ok(())
+    };
+    let mut outcome = Ok(());
+    loop {
+        let waited = Instant::now();
+        let received = rx.recv();
+        counters.idle_ns += waited.elapsed().as_nanos() as u64;
+        let Ok(batch) = received else { break };
+        let ready = match reorder.as_mut() {
+            Some(reorder) => reorder.push(batch),
+            None => vec![batch],
+        };
+        for batch in ready {
+            if outcome.is_ok() {
+                outcome = write(batch, &mut sink, &mut counters);
+            }
+        }
+        if outcome.is_err() || shared.cancelled() {
+            break;
+        }
+    }
+    if outcome.is_ok() && !shared.cancelled() {
+        for batch in reorder.as_mut().map(Reorder::drain).unwrap_or_default() {
+            if outcome.is_ok() {
+                outcome = write(batch, &mut sink, &mut counters);
+            }
+        }
+    }
+    drop(rx);
+    if let Err(error) = outcome {
+        sink.abort();
+        shared.fail(error);
+        return (counters, SinkCounts::default());
+    }
+    if shared.cancelled() {
+        sink.abort();
+        return (counters, SinkCounts::default());
+    }
+    match sink.commit() {
+        Ok(counts) => (counters, counts),
+        Err(error) => {
+            shared.fail(error);
+            (counters, SinkCounts::default())
+        }
+    }
+}
+
+/// Writes `report.json` atomically.
+fn write_report(dir: &Path, report: &Report) -> Result<()> {
+    let target = dir.join(REPORT_FILE);
+    let tmp = dir.join(format!(".{REPORT_FILE}.partial"));
+    let fail = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Write { path, source }
+    };
+    let json = serde_json::to_vec_pretty(report).map_err(|e| Error::Write {
+        path: target.clone(),
+        source: e.into(),
+    })?;
+    std::fs::write(&tmp, json).map_err(fail(&tmp))?;
+    std::fs::rename(&tmp, &target).map_err(fail(&target))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicU64;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use super::*;
+
+    /// A source of `n` documents that counts how many it has produced.
+    fn counting_source(n: u64, produced: Arc<AtomicU64>) -> impl Iterator<Item = std::result::Result<Document, Rejected>> + Send {
+        (0..n).map(move |seq| {
+            produced.fetch_add(1, Ordering::SeqCst);
+            let mut doc = Document::new(format!("d{seq}"), format!("Text {seq}."));
+            doc.origin.seq = seq;
+            Ok(doc)
+        })
+    }
+
+    fn live(stages: usize) -> Live {
+        let names = (0..stages).map(|i| format!("s{i}")).collect::<Vec<_>>();
+        Live::new(Arc::new(AtomicU64::new(0)), 0, live_names(&names))
+    }
+
+    fn settings(batch_size: usize, channel_capacity: usize) -> PipelineSettings {
+        PipelineSettings {
+            batch_size,
+            channel_capacity,
+            ordered: true,
+        }
+    }
+
+    fn stage(workers: Vec<Box<dyn Stage>>) -> BuiltStage {
+        BuiltStage {
+            ordered_input: false,
+            workers,
+        }
+    }
+
+    struct Closure<F>(F);
+
+    impl<F> Stage for Closure<F>
+    where
+        F: FnMut(Document) -> std::result::Result<Verdict, StageError> + Send,
+    {
+        fn process(&mut self, doc: Document) -> std::result::Result<Verdict, StageError> {
+            (self.0)(doc)
+        }
+    }
+
+    fn boxed<F>(f: F) -> Box<dyn Stage>
+    where
+        F: FnMut(Document) -> std::result::Result<Verdict, StageError> + Send + 'static,
+    {
+        Box::new(Closure(f))
+    }
+
+    #[test]
+    fn every_document_is_accounted_for_across_workers_in_input_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let sink = JsonlSink::create(dir.path()).unwrap();
+        let workers: Vec<Box<dyn Stage>> = (0..3)
+            .map(|_| {
+                boxed(|doc: Document| {
+                    let seq = doc.origin.seq;
+                    if seq % 10 == 0 {
+                        Ok(Verdict::drop(doc, "test_tenth", "every tenth"))
+                    } else if seq % 10 == 5 {
+                        Err(StageError::Document {
+                            doc: Box::new(doc),
+                            error_type: "test_error",
+                            message: "fifth".into(),
+                        })
+                    } else {
+                        Ok(Verdict::Keep(doc))
+                    }
+                })
+            })
+            .collect();
+        let outcome = execute(
+            counting_source(1000, Arc::default()),
+            vec![stage(workers)],
+            sink,
+            &settings(7, 2),
+            &live(1),
+            ProgressMode::Off,
+        )
+        .unwrap();
+        assert_eq!(outcome.read.docs_out, 1000);
+        let counters = &outcome.stages[0];
+        assert_eq!((counters.docs_out, counters.docs_dropped, counters.docs_errored), (800, 100, 100));
+        assert!(counters.balanced());
+        assert_eq!((outcome.sink.documents, outcome.sink.rejected), (800, 200));
+        let written = std::fs::read_to_string(dir.path().join("documents.jsonl")).unwrap();
+        let ids: Vec<u64> = written
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap()[1..].parse().unwrap())
+            .collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        assert_eq!(ids, sorted, "documents come out in input order");
+    }
+
+    #[test]
+    fn a_panicking_stage_becomes_an_error_and_commits_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let sink = JsonlSink::create(dir.path()).unwrap();
+        let panics = boxed(|doc: Document| {
+            if doc.id == "d500" {
+                panic!("boom");
+            }
+            Ok(Verdict::Keep(doc))
+        });
+        let keeps = boxed(|doc: Document| Ok(Verdict::Keep(doc)));
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let result = execute(
+                counting_source(100_000, Arc::default()),
+                vec![stage(vec![panics]), stage(vec![keeps])],
+                sink,
+                &settings(16, 1),
+                &live(2),
+                ProgressMode::Off,
+            );
+            tx.send(result.err().map(|e| e.to_string())).unwrap();
+        });
+        let error = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the run ends instead of hanging")
+            .expect("the run fails");
+        assert!(error.contains("stage `s0` panicked on document `d500`: boom"), "{error}");
+        assert!(!dir.path().join("documents.jsonl").exists());
+    }
+
+    #[test]
+    fn a_fatal_stage_error_stops_the_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let sink = JsonlSink::create(dir.path()).unwrap();
+        let fails = boxed(|_doc: Document| {
+            Err(StageError::Fatal {
+                message: "model file vanished".into(),
+            })
+        });
+        let result = execute(
+            counting_source(1000, Arc::default()),
+            vec![stage(vec![fails])],
+            sink,
+            &settings(8, 1),
+            &live(1),
+            ProgressMode::Off,
+        );
+        let error = result.err().unwrap().to_string();
+        assert_eq!(error, "stage `s0` failed: model file vanished");
+    }
+
+    #[test]
+    fn a_slow_stage_holds_the_reader_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let sink = JsonlSink::create(dir.path()).unwrap();
+        let produced = Arc::new(AtomicU64::new(0));
+        let seen = Arc::clone(&produced);
+        let mut processed = 0u64;
+        let mut max_ahead = 0u64;
+        let slow = boxed(move |doc: Document| {
+            processed += 1;
+            max_ahead = max_ahead.max(seen.load(Ordering::SeqCst) - processed);
+            assert!(max_ahead <= 4 * 5, "the reader ran {max_ahead} documents ahead");
+            std::thread::sleep(Duration::from_micros(200));
+            Ok(Verdict::Keep(doc))
+        });
+        let outcome = execute(
+            counting_source(500, Arc::clone(&produced)),
+            vec![stage(vec![slow])],
+            sink,
+            &settings(4, 1),
+            &live(1),
+            ProgressMode::Off,
+        )
+        .unwrap();
+        assert_eq!(outcome.sink.documents, 500);
+    }
+
+    #[test]
+    fn empty_input_writes_empty_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let sink = JsonlSink::create(dir.path()).unwrap();
+        let keeps = boxed(|doc: Document| Ok(Verdict::Keep(doc)));
+        let outcome = execute(
+            counting_source(0, Arc::default()),
+            vec![stage(vec![keeps])],
+            sink,
+            &settings(8, 1),
+            &live(1),
+            ProgressMode::Off,
+        )
+        .unwrap();
+        assert_eq!((outcome.sink.documents, outcome.sink.rejected), (0, 0));
+        assert_eq!(std::fs::read_to_string(dir.path().join("documents.jsonl")).unwrap(), "");
+    }
+}

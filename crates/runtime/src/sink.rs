@@ -1,0 +1,307 @@
+//! Writes `documents.jsonl` and `rejected.jsonl` in the shape of the output contract
+//! (`SCHEMA.md`), to temporary files renamed into place only when the run succeeds.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use pipeline_core::{keys, Document, Rejected, SourceInfo};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+
+/// Version of the output contract written in every line.
+pub const SCHEMA_VERSION: u32 = 1;
+/// Name of the kept documents' file in the output folder.
+pub const DOCUMENTS_FILE: &str = "documents.jsonl";
+/// Name of the rejections' file in the output folder.
+pub const REJECTED_FILE: &str = "rejected.jsonl";
+/// Name of the run report in the output folder.
+pub const REPORT_FILE: &str = "report.json";
+
+/// Annotation keys the sink maps onto named output fields; any other key is passed
+/// through under `extra` so that nothing a stage records is lost.
+const MAPPED_KEYS: [&str; 12] = [
+    keys::CLEAN_REMOVED,
+    keys::CLEAN_QUALITY,
+    keys::CLEAN_TITLE,
+    keys::CLEAN_PUBLISHED,
+    keys::CLEAN_METADATA,
+    keys::LANGID_LANG,
+    keys::DEDUP,
+    keys::ANNOTATE_SENTENCES,
+    keys::ANNOTATE_TOKENS,
+    keys::ANNOTATE_ENTITIES,
+    keys::ANNOTATE_DATES,
+    keys::ANNOTATE_QUOTES,
+];
+
+/// Counts of what the sink wrote and checked.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SinkCounts {
+    /// Lines written to `documents.jsonl`.
+    pub documents: u64,
+    /// Lines written to `rejected.jsonl`.
+    pub rejected: u64,
+    /// Bytes of text written to `documents.jsonl`.
+    pub text_bytes: u64,
+    /// Spans whose offsets fall outside their document's text (should be 0).
+    pub invalid_spans: u64,
+}
+
+/// The JSONL writer of one run.
+pub(crate) struct JsonlSink {
+    documents: Partial,
+    rejected: Partial,
+    pub counts: SinkCounts,
+}
+
+/// A file written under a temporary name and renamed into place on commit.
+struct Partial {
+    tmp: PathBuf,
+    target: PathBuf,
+    writer: BufWriter<File>,
+}
+
+impl Partial {
+    fn create(dir: &Path, name: &str) -> Result<Partial> {
+        let target = dir.join(name);
+        let tmp = dir.join(format!(".{name}.partial"));
+        let file = File::create(&tmp).map_err(|source| Error::Write {
+            path: tmp.clone(),
+            source,
+        })?;
+        Ok(Partial {
+            tmp,
+            target,
+            writer: BufWriter::with_capacity(1 << 20, file),
+        })
+    }
+
+    fn write_line<T: Serialize>(&mut self, value: &T) -> Result<()> {
+        let result = serde_json::to_writer(&mut self.writer, value)
+            .map_err(std::io::Error::from)
+            .and_then(|()| self.writer.write_all(b"\n"));
+        result.map_err(|source| Error::Write {
+            path: self.tmp.clone(),
+            source,
+        })
+    }
+
+    fn commit(self) -> Result<()> {
+        let fail = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| Error::Write { path, source }
+        };
+        let file = self.writer.into_inner().map_err(|e| Error::Write {
+            path: self.tmp.clone(),
+            source: e.into_error(),
+        })?;
+        file.sync_all().map_err(fail(&self.tmp))?;
+        std::fs::rename(&self.tmp, &self.target).map_err(fail(&self.target))
+    }
+
+    fn abort(self) {
+        drop(self.writer);
+        // Best effort: a leftover `.partial` file is harmless and overwritten next run.
+        let _ = std::fs::remove_file(&self.tmp);
+    }
+}
+
+impl JsonlSink {
+    /// Creates the output folder and the temporary files.
+    pub fn create(dir: &Path) -> Result<JsonlSink> {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        Ok(JsonlSink {
+            documents: Partial::create(dir, DOCUMENTS_FILE)?,
+            rejected: Partial::create(dir, REJECTED_FILE)?,
+            counts: SinkCounts::default(),
+        })
+    }
+
+    /// Writes one kept document.
+    pub fn write_document(&mut self, doc: &Document) -> Result<()> {
+        let record = OutputDocument::new(doc);
+        self.counts.invalid_spans += record.count_invalid_spans(doc.text.chars().count());
+        self.documents.write_line(&record)?;
+        self.counts.documents += 1;
+        self.counts.text_bytes += doc.text_bytes();
+        Ok(())
+    }
+
+    /// Writes one rejection.
+    pub fn write_rejected(&mut self, rejected: &Rejected) -> Result<()> {
+        self.rejected.write_line(&OutputRejected {
+            schema_version: SCHEMA_VERSION,
+            rejected,
+        })?;
+        self.counts.rejected += 1;
+        Ok(())
+    }
+
+    /// Flushes, syncs and renames both files into place.
+    pub fn commit(self) -> Result<SinkCounts> {
+        self.documents.commit()?;
+        self.rejected.commit()?;
+        Ok(self.counts)
+    }
+
+    /// Removes the temporary files; earlier output in the folder stays as it was.
+    pub fn abort(self) {
+        self.documents.abort();
+        self.rejected.abort();
+    }
+}
+
+/// One line of `documents.jsonl`, borrowing from the document.
+#[derive(Serialize)]
+struct OutputDocument<'a> {
+    schema_version: u32,
+    id: &'a str,
+    source: &'a SourceInfo,
+    title: Option<&'a Value>,
+    published: Option<&'a Value>,
+    text: &'a str,
+    lang: Option<&'a Value>,
+    clean: Option<CleanSection<'a>>,
+    dedup: Option<&'a Value>,
+    annotations: AnnotationsSection<'a>,
+    metadata: &'a Map<String, Value>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    extra: Map<String, Value>,
+}
+
+#[derive(Serialize)]
+struct CleanSection<'a> {
+    removed: Option<&'a Value>,
+    quality: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    extracted: Option<&'a Value>,
+}
+
+#[derive(Serialize)]
+struct AnnotationsSection<'a> {
+    sentences: Option<&'a Value>,
+    entities: Option<&'a Value>,
+    dates: Option<&'a Value>,
+    quotes: Option<&'a Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tokens: Option<&'a Value>,
+}
+
+impl<'a> OutputDocument<'a> {
+    fn new(doc: &'a Document) -> Self {
+        let ann = |key: &str| doc.annotations.get(key);
+        let meta = |key: &str| doc.metadata.get(key).filter(|v| v.is_string());
+        let clean = (ann(keys::CLEAN_REMOVED).is_some() || ann(keys::CLEAN_QUALITY).is_some()).then(|| {
+            CleanSection {
+                removed: ann(keys::CLEAN_REMOVED),
+                quality: ann(keys::CLEAN_QUALITY),
+                extracted: ann(keys::CLEAN_METADATA),
+            }
+        });
+        let extra = doc
+            .annotations
+            .iter()
+            .filter(|(key, _)| !MAPPED_KEYS.contains(&key.as_str()))
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect();
+        OutputDocument {
+            schema_version: SCHEMA_VERSION,
+            id: &doc.id,
+            source: &doc.source,
+            title: ann(keys::CLEAN_TITLE).or_else(|| meta("title")),
+            published: ann(keys::CLEAN_PUBLISHED)
+                .or_else(|| meta("published"))
+                .or_else(|| meta("date")),
+            text: &doc.text,
+            lang: ann(keys::LANGID_LANG),
+            clean,
+            dedup: ann(keys::DEDUP),
+            annotations: AnnotationsSection {
+                sentences: ann(keys::ANNOTATE_SENTENCES),
+                entities: ann(keys::ANNOTATE_ENTITIES),
+                dates: ann(keys::ANNOTATE_DATES),
+                quotes: ann(keys::ANNOTATE_QUOTES),
+                tokens: ann(keys::ANNOTATE_TOKENS),
+            },
+            metadata: &doc.metadata,
+            extra,
+        }
+    }
+
+    /// Spans (anything with numeric `start`/`end`) that do not fit the text.
+    fn count_invalid_spans(&self, text_chars: usize) -> u64 {
+        let lists = [
+            self.annotations.sentences,
+            self.annotations.entities,
+            self.annotations.dates,
+            self.annotations.quotes,
+            self.annotations.tokens,
+            self.lang.and_then(|l| l.get("segments")),
+            self.dedup.and_then(|d| d.get("repeated_spans")),
+        ];
+        let mut invalid = 0;
+        for list in lists.into_iter().flatten() {
+            for span in list.as_array().into_iter().flatten() {
+                let start = span.get("start").and_then(Value::as_u64);
+                let end = span.get("end").and_then(Value::as_u64);
+                let fits = matches!((start, end), (Some(s), Some(e)) if s <= e && e as usize <= text_chars);
+                invalid += u64::from(!fits);
+            }
+        }
+        invalid
+    }
+}
+
+#[derive(Serialize)]
+struct OutputRejected<'a> {
+    schema_version: u32,
+    #[serde(flatten)]
+    rejected: &'a Rejected,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_internal_keys_onto_the_contract_and_keeps_unknown_ones() {
+        let mut doc = Document::new("d1", "Hallo Welt.");
+        doc.annotations.insert(keys::CLEAN_TITLE.into(), Value::from("Titel"));
+        doc.annotations.insert(keys::ANNOTATE_SENTENCES.into(), serde_json::json!([{"start": 0, "end": 11}]));
+        doc.annotations.insert(keys::ANNOTATE_DATES.into(), serde_json::json!([{"start": 5, "end": 40}]));
+        doc.annotations.insert("custom.score".into(), Value::from(3));
+        let record = OutputDocument::new(&doc);
+        let json = serde_json::to_value(&record).unwrap();
+        assert_eq!(json["schema_version"], 1);
+        assert_eq!(json["title"], "Titel");
+        assert_eq!(json["published"], Value::Null);
+        assert_eq!(json["annotations"]["sentences"][0]["end"], 11);
+        assert_eq!(json["annotations"]["entities"], Value::Null);
+        assert_eq!(json["extra"]["custom.score"], 3);
+        assert_eq!(json["clean"], Value::Null);
+        assert_eq!(record.count_invalid_spans(11), 1, "the date span ends past the text");
+    }
+
+    #[test]
+    fn files_appear_only_on_commit_and_abort_leaves_old_output() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(DOCUMENTS_FILE), "old\n").unwrap();
+        let mut sink = JsonlSink::create(dir.path()).unwrap();
+        sink.write_document(&Document::new("a", "Text.")).unwrap();
+        sink.abort();
+        assert_eq!(std::fs::read_to_string(dir.path().join(DOCUMENTS_FILE)).unwrap(), "old\n");
+        let mut sink = JsonlSink::create(dir.path()).unwrap();
+        sink.write_document(&Document::new("a", "Text.")).unwrap();
+        let counts = sink.commit().unwrap();
+        assert_eq!(counts.documents, 1);
+        let written = std::fs::read_to_string(dir.path().join(DOCUMENTS_FILE)).unwrap();
+        assert!(written.starts_with("{\"schema_version\":1,\"id\":\"a\""), "{written}");
+        assert!(std::fs::read_to_string(dir.path().join(REJECTED_FILE)).unwrap().is_empty());
+    }
+}

@@ -1,0 +1,15 @@
+//! End-to-end tests of the `pipeline` binary. One test binary, one module per area.
+
+#[macro_use]
+mod util;
+
+// The output contract: every line of every output file checked against SCHEMA.md.
+mod schema;
+// The shipped config on the shipped seeds: what a user sees on a fresh clone.
+mod seeds;
+// Bad input: binary, undecodable, broken JSON, empty and oversized files.
+mod bad_input;
+// Config files: validation messages and command-line overrides.
+mod config;
+// Larger generated corpora: conservation, ordering and worker counts.
+mod topology;
