@@ -14,57 +14,111 @@ pub fn check_document(doc: &Value) -> Vec<String> {
         }
     };
     need(doc["schema_version"] == 1, "schema_version is 1");
-    need(doc["id"].as_str().is_some_and(|s| !s.is_empty()), "id is a non-empty string");
+    need(
+        doc["id"].as_str().is_some_and(|s| !s.is_empty()),
+        "id is a non-empty string",
+    );
     let source = &doc["source"];
     need(source["path"].is_string(), "source.path is a string");
-    need(matches!(source["format"].as_str(), Some("text" | "jsonl")), "source.format is text or jsonl");
-    need(source["sha256"].as_str().is_some_and(|s| s.len() == 64), "source.sha256 is hex SHA-256");
+    need(
+        matches!(source["format"].as_str(), Some("text" | "jsonl")),
+        "source.format is text or jsonl",
+    );
+    need(
+        source["sha256"].as_str().is_some_and(|s| s.len() == 64),
+        "source.sha256 is hex SHA-256",
+    );
     need(source["bytes"].is_u64(), "source.bytes is a number");
-    need(source["record"].is_null() || source["record"].is_u64(), "source.record is null or a number");
-    need(doc["title"].is_null() || doc["title"].is_string(), "title is null or a string");
+    need(
+        source["record"].is_null() || source["record"].is_u64(),
+        "source.record is null or a number",
+    );
+    need(
+        doc["title"].is_null() || doc["title"].is_string(),
+        "title is null or a string",
+    );
     need(
         doc["published"].is_null() || doc["published"].as_str().is_some_and(is_iso_date),
         "published is null or ISO 8601",
     );
     let text = doc["text"].as_str().unwrap_or_default();
     need(doc["text"].is_string(), "text is a string");
-    need(!text.contains("\n\n\n") && text.trim() == text, "paragraphs separated by one blank line");
+    need(
+        !text.contains("\n\n\n") && text.trim() == text,
+        "paragraphs separated by one blank line",
+    );
     let chars: Vec<char> = text.chars().collect();
 
     let lang = &doc["lang"];
     need(lang.is_object(), "lang is an object");
-    need(lang["code"].is_null() || lang["code"].as_str().is_some_and(|c| c.len() == 2), "lang.code is ISO 639-1 or null");
-    need(lang["confidence"].is_null() || lang["confidence"].as_f64().is_some_and(|c| (0.0..=1.0).contains(&c)), "lang.confidence in 0..1");
+    need(
+        lang["code"].is_null() || lang["code"].as_str().is_some_and(|c| c.len() == 2),
+        "lang.code is ISO 639-1 or null",
+    );
+    need(
+        lang["confidence"].is_null()
+            || lang["confidence"]
+                .as_f64()
+                .is_some_and(|c| (0.0..=1.0).contains(&c)),
+        "lang.confidence in 0..1",
+    );
     need(lang["segments"].is_array(), "lang.segments is an array");
 
     let clean = &doc["clean"];
     need(clean["removed"].is_array(), "clean.removed is an array");
     for removed in clean["removed"].as_array().into_iter().flatten() {
-        need(removed["text"].is_string() && removed["reason"].is_string(), "clean.removed entries have text and reason");
+        need(
+            removed["text"].is_string() && removed["reason"].is_string(),
+            "clean.removed entries have text and reason",
+        );
     }
-    need(clean["quality"]["words"].is_u64(), "clean.quality.words is a number");
+    need(
+        clean["quality"]["words"].is_u64(),
+        "clean.quality.words is a number",
+    );
 
     let dedup = &doc["dedup"];
     need(
-        matches!(dedup["status"].as_str(), Some("unique" | "exact_duplicate" | "near_duplicate")),
+        matches!(
+            dedup["status"].as_str(),
+            Some("unique" | "exact_duplicate" | "near_duplicate")
+        ),
         "dedup.status is one of the three",
     );
-    need(dedup["duplicate_of"].is_null() || dedup["duplicate_of"].is_string(), "dedup.duplicate_of is null or an id");
-    need(dedup["repeated_spans"].is_array(), "dedup.repeated_spans is an array");
+    need(
+        dedup["duplicate_of"].is_null() || dedup["duplicate_of"].is_string(),
+        "dedup.duplicate_of is null or an id",
+    );
+    need(
+        dedup["repeated_spans"].is_array(),
+        "dedup.repeated_spans is an array",
+    );
 
     let annotations = &doc["annotations"];
     for key in ["sentences", "entities", "dates", "quotes"] {
-        need(annotations[key].is_array(), &format!("annotations.{key} is an array"));
+        need(
+            annotations[key].is_array(),
+            &format!("annotations.{key} is an array"),
+        );
     }
     for entity in annotations["entities"].as_array().into_iter().flatten() {
         need(
-            matches!(entity["label"].as_str(), Some("PER" | "LOC" | "ORG" | "MISC")),
+            matches!(
+                entity["label"].as_str(),
+                Some("PER" | "LOC" | "ORG" | "MISC")
+            ),
             "entity label is PER, LOC, ORG or MISC",
         );
-        need(entity["canonical"].is_string(), "entity canonical is a string");
+        need(
+            entity["canonical"].is_string(),
+            "entity canonical is a string",
+        );
     }
     for date in annotations["dates"].as_array().into_iter().flatten() {
-        need(date["value"].is_null() || date["value"].as_str().is_some_and(is_iso_date), "date value is ISO 8601 or null");
+        need(
+            date["value"].is_null() || date["value"].as_str().is_some_and(is_iso_date),
+            "date value is ISO 8601 or null",
+        );
     }
 
     let span_lists = [
@@ -83,12 +137,21 @@ pub fn check_document(doc: &Value) -> Vec<String> {
             };
             let (start, end) = (start as usize, end as usize);
             if start >= end || end > chars.len() {
-                need(false, &format!("{name} span {start}..{end} lies within the {} chars of text", chars.len()));
+                need(
+                    false,
+                    &format!(
+                        "{name} span {start}..{end} lies within the {} chars of text",
+                        chars.len()
+                    ),
+                );
                 continue;
             }
             if let Some(expected) = span["text"].as_str() {
                 let got: String = chars[start..end].iter().collect();
-                need(got == expected, &format!("{name} text[{start}:{end}] = {got:?} equals {expected:?}"));
+                need(
+                    got == expected,
+                    &format!("{name} text[{start}:{end}] = {got:?} equals {expected:?}"),
+                );
             }
         }
     }
@@ -104,15 +167,24 @@ pub fn check_rejected(rejected: &Value) -> Vec<String> {
         }
     };
     need(rejected["id"].is_string(), "id is a string");
-    need(rejected["source"]["path"].is_string(), "source.path is a string");
+    need(
+        rejected["source"]["path"].is_string(),
+        "source.path is a string",
+    );
     need(rejected["stage"].is_string(), "stage is a string");
     let reason = rejected["reason"].as_str().unwrap_or_default();
     need(
         !reason.is_empty() && reason.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
         "reason is snake_case",
     );
-    need(rejected["detail"].as_str().is_some_and(|d| d.len() > 10), "detail explains the reason");
-    need(rejected["text"].is_null() || rejected["text"].is_string(), "text is null or a string");
+    need(
+        rejected["detail"].as_str().is_some_and(|d| d.len() > 10),
+        "detail explains the reason",
+    );
+    need(
+        rejected["text"].is_null() || rejected["text"].is_string(),
+        "text is null or a string",
+    );
     problems
 }
 
@@ -122,18 +194,33 @@ pub fn check_output(dir: &TestDir) -> (Vec<Value>, Vec<Value>) {
     let rejected = dir.read_jsonl("out/rejected.jsonl");
     let mut problems: Vec<String> = documents.iter().flat_map(check_document).collect();
     problems.extend(rejected.iter().flat_map(check_rejected));
-    assert!(problems.is_empty(), "output breaks the contract:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "output breaks the contract:\n{}",
+        problems.join("\n")
+    );
     (documents, rejected)
 }
 
 fn is_iso_date(s: &str) -> bool {
     let bytes = s.as_bytes();
-    let digits = |range: std::ops::Range<usize>| bytes.get(range).is_some_and(|b| b.iter().all(u8::is_ascii_digit));
+    let digits = |range: std::ops::Range<usize>| {
+        bytes
+            .get(range)
+            .is_some_and(|b| b.iter().all(u8::is_ascii_digit))
+    };
     match s.len() {
         4 => digits(0..4),
         7 => digits(0..4) && bytes[4] == b'-' && digits(5..7),
         10 => digits(0..4) && bytes[4] == b'-' && digits(5..7) && bytes[7] == b'-' && digits(8..10),
-        n if n > 10 => digits(0..4) && bytes[4] == b'-' && digits(5..7) && bytes[7] == b'-' && digits(8..10) && bytes[10] == b'T',
+        n if n > 10 => {
+            digits(0..4)
+                && bytes[4] == b'-'
+                && digits(5..7)
+                && bytes[7] == b'-'
+                && digits(8..10)
+                && bytes[10] == b'T'
+        }
         _ => false,
     }
 }

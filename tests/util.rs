@@ -43,7 +43,11 @@ impl TestDir {
         for entry in std::fs::read_dir(repo_root().join("seeds")).unwrap() {
             let entry = entry.unwrap();
             std::fs::create_dir_all(self.path().join("seeds")).unwrap();
-            std::fs::copy(entry.path(), self.path().join("seeds").join(entry.file_name())).unwrap();
+            std::fs::copy(
+                entry.path(),
+                self.path().join("seeds").join(entry.file_name()),
+            )
+            .unwrap();
         }
     }
 

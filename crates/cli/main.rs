@@ -109,8 +109,12 @@ fn try_main() -> anyhow::Result<ExitCode> {
                     Progress::Off => ProgressMode::Off,
                 },
             };
-            let report = run(&loaded, &options)
-                .with_context(|| format!("run of {} failed; earlier output was left as it was", config.display()))?;
+            let report = run(&loaded, &options).with_context(|| {
+                format!(
+                    "run of {} failed; earlier output was left as it was",
+                    config.display()
+                )
+            })?;
             if !quiet {
                 eprint!("{}", report.summary());
             }

@@ -36,7 +36,6 @@ impl Verdict {
     }
 }
 
-
 /// A transform over documents: language detection, cleaning, deduplication, annotation.
 ///
 /// The runtime builds one value per worker thread (see [`StageConfig::build`]), so a stage

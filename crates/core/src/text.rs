@@ -64,7 +64,10 @@ mod tests {
     fn converts_offsets_past_multibyte_characters() {
         let text = "Grüße aus Pjöngjang";
         let pj = text.find("Pjöngjang").unwrap();
-        assert_eq!(byte_to_char_offsets(text, &[0, pj, text.len()]), vec![0, 10, 19]);
+        assert_eq!(
+            byte_to_char_offsets(text, &[0, pj, text.len()]),
+            vec![0, 10, 19]
+        );
         let index = CharIndex::new(text);
         assert_eq!(index.char_of(pj), 10);
         assert_eq!(index.char_of(text.len()), 19);

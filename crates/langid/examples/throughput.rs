@@ -95,7 +95,10 @@ fn accuracy(path: &str, lang: &str, config: &str) {
         }
         row[3] += usize::from(ann.detector == Some(pipeline_langid::Detector::Lingua));
     }
-    println!("config {config:?}, language {lang} ({:.1} s):", t.elapsed().as_secs_f64());
+    println!(
+        "config {config:?}, language {lang} ({:.1} s):",
+        t.elapsed().as_secs_f64()
+    );
     for (kind, [n, ok, null, lingua]) in &tally {
         println!(
             "  {kind:>13}: {ok}/{n} correct = {:.1}%, {null} undetermined, {lingua} decided by lingua",
@@ -149,7 +152,12 @@ fn main() {
     match arg(0).unwrap_or("bench") {
         "bench" => {
             let mb = arg(1).and_then(|s| s.parse().ok()).unwrap_or(20);
-            for config in ["", "segments = \"off\"", "min_segment_chars = 200", "accuracy = \"low\""] {
+            for config in [
+                "",
+                "segments = \"off\"",
+                "min_segment_chars = 200",
+                "accuracy = \"low\"",
+            ] {
                 bench(mb, config);
             }
         }

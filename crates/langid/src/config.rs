@@ -329,11 +329,17 @@ mod tests {
         let config: LangIdConfig = toml::from_str(r#"languages = ["de", "xx"]"#).unwrap();
         let errors = config.validate();
         assert_eq!(errors.len(), 1, "{errors:?}");
-        assert!(errors[0].starts_with("languages: unknown language code `xx`"), "{errors:?}");
+        assert!(
+            errors[0].starts_with("languages: unknown language code `xx`"),
+            "{errors:?}"
+        );
         assert!(errors[0].contains("de, "), "{errors:?}");
         let config: LangIdConfig = toml::from_str(r#"expected = ["deu"]"#).unwrap();
         let errors = config.validate();
-        assert!(errors[0].starts_with("expected: unknown language code `deu`"), "{errors:?}");
+        assert!(
+            errors[0].starts_with("expected: unknown language code `deu`"),
+            "{errors:?}"
+        );
         assert!(config.build(&BuildContext::default()).is_err());
     }
 
@@ -353,10 +359,11 @@ mod tests {
         assert!(errors[1].starts_with("min_confidence: 1.5"));
         assert!(errors[2].starts_with("sample_chars: 10"));
 
-        let config: LangIdConfig =
-            toml::from_str(r#"languages = ["de", "en"]
-expected = ["fr"]"#)
-                .unwrap();
+        let config: LangIdConfig = toml::from_str(
+            r#"languages = ["de", "en"]
+expected = ["fr"]"#,
+        )
+        .unwrap();
         assert_eq!(
             config.validate(),
             vec!["expected: `fr` is not among `languages`, so it can never be detected; add it to `languages`"]

@@ -266,7 +266,12 @@ impl DetectLanguage {
     }
 
     /// Segments of `text` (document language `doc`) in byte offsets.
-    fn segment(&self, text: &str, doc: &Decision, per_paragraph: bool) -> Vec<(usize, usize, Decision)> {
+    fn segment(
+        &self,
+        text: &str,
+        doc: &Decision,
+        per_paragraph: bool,
+    ) -> Vec<(usize, usize, Decision)> {
         let mut out: Vec<(usize, usize, Decision)> = Vec::new();
         if !per_paragraph || !text.contains("\n\n") {
             out.push((0, text.len(), *doc));
@@ -280,12 +285,12 @@ impl DetectLanguage {
             } else {
                 text.len()
             };
-            let decision = if letters_at_least(para, self.min_segment_chars) >= self.min_segment_chars
-            {
-                self.decide_paragraph(para, doc)
-            } else {
-                *doc
-            };
+            let decision =
+                if letters_at_least(para, self.min_segment_chars) >= self.min_segment_chars {
+                    self.decide_paragraph(para, doc)
+                } else {
+                    *doc
+                };
             match out.last_mut() {
                 Some((s, e, prev)) if prev.lang == decision.lang => {
                     let (a, b) = ((*e - *s) as f64, (end - start) as f64);
@@ -513,7 +518,12 @@ mod tests {
     #[test]
     fn empty_and_short_texts_are_undetermined_with_a_reason() {
         let s = stage("");
-        for (text, reason) in [("", "empty"), ("  \n\n ", "empty"), ("Hallo Welt", "too_short"), ("12345 67890 12345 67890 !!", "too_short")] {
+        for (text, reason) in [
+            ("", "empty"),
+            ("  \n\n ", "empty"),
+            ("Hallo Welt", "too_short"),
+            ("12345 67890 12345 67890 !!", "too_short"),
+        ] {
             let ann = s.detect(text);
             assert_eq!(ann.code, None);
             assert_eq!(ann.confidence, None);
@@ -566,7 +576,10 @@ mod tests {
         assert_eq!(reject(&mut s, DE), None);
         let (reason, detail) = reject(&mut s, EN).unwrap();
         assert_eq!(reason, REASON_UNEXPECTED);
-        assert!(detail.contains("detected `en`") && detail.contains("`expected` is [de]"), "{detail}");
+        assert!(
+            detail.contains("detected `en`") && detail.contains("`expected` is [de]"),
+            "{detail}"
+        );
         let (reason, detail) = reject(&mut s, "Kurz.").unwrap();
         assert_eq!(reason, REASON_UNDETERMINED);
         assert!(detail.contains("`min_chars` = 20"), "{detail}");
@@ -590,8 +603,14 @@ mod tests {
     #[test]
     fn keep_mode_marks_only() {
         let mut s = stage(r#"expected = ["de"]"#);
-        assert!(matches!(s.process(Document::new("x", EN)).unwrap(), Verdict::Keep(_)));
-        assert!(matches!(s.process(Document::new("x", "")).unwrap(), Verdict::Keep(_)));
+        assert!(matches!(
+            s.process(Document::new("x", EN)).unwrap(),
+            Verdict::Keep(_)
+        ));
+        assert!(matches!(
+            s.process(Document::new("x", "")).unwrap(),
+            Verdict::Keep(_)
+        ));
         let mut s = stage("min_confidence = 1.0");
         let mixed = "Hotel Restaurant Bar Café Pizza Pasta Musik Radio Taxi Bus";
         let Verdict::Keep(doc) = s.process(Document::new("x", mixed)).unwrap() else {
@@ -651,7 +670,11 @@ mod tests {
             assert_eq!(v["code"], "de", "seed {i}: {v}");
             assert!(v["confidence"].as_f64().unwrap() >= 0.9, "seed {i}: {v}");
             let segs = v["segments"].as_array().unwrap();
-            assert_eq!(segs.last().unwrap()["end"], text.chars().count(), "seed {i}");
+            assert_eq!(
+                segs.last().unwrap()["end"],
+                text.chars().count(),
+                "seed {i}"
+            );
         }
     }
 }

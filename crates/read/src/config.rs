@@ -114,6 +114,9 @@ mod tests {
         let config: ReadConfig = serde_json::from_str("{}").unwrap();
         assert_eq!(config, ReadConfig::default());
         let err = serde_json::from_str::<ReadConfig>(r#"{"text_kye": "body"}"#).unwrap_err();
-        assert!(err.to_string().contains("unknown field `text_kye`"), "{err}");
+        assert!(
+            err.to_string().contains("unknown field `text_kye`"),
+            "{err}"
+        );
     }
 }

@@ -126,7 +126,11 @@ mod tests {
     fn latin1_bytes_fall_back_to_windows_1252_and_say_so() {
         let decoded = decode_text(b"Gespr\xE4che \x96 heute").unwrap();
         assert_eq!(decoded.text, "Gespräche – heute");
-        assert!(decoded.encoding.starts_with("windows-1252"), "{}", decoded.encoding);
+        assert!(
+            decoded.encoding.starts_with("windows-1252"),
+            "{}",
+            decoded.encoding
+        );
     }
 
     #[test]

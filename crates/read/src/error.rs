@@ -28,7 +28,9 @@ pub enum Error {
         source: std::io::Error,
     },
     /// No input file was found.
-    #[error("no input files found in {paths}; add files or point [source].paths / --input elsewhere")]
+    #[error(
+        "no input files found in {paths}; add files or point [source].paths / --input elsewhere"
+    )]
     NoInput {
         /// The paths searched, joined for display.
         paths: String,

@@ -60,7 +60,9 @@ fn walk(dir: &Path, extensions: &[String], files: &mut BTreeSet<PathBuf>) -> Res
     for entry in walker {
         let entry = entry.map_err(|e| Error::List {
             path: e.path().unwrap_or(dir).to_path_buf(),
-            source: e.into_io_error().unwrap_or_else(|| std::io::Error::other("filesystem loop")),
+            source: e
+                .into_io_error()
+                .unwrap_or_else(|| std::io::Error::other("filesystem loop")),
         })?;
         if entry.file_type().is_file() && has_extension(entry.path(), extensions) {
             files.insert(entry.into_path());
@@ -74,9 +76,9 @@ fn has_extension(path: &Path, extensions: &[String]) -> bool {
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    extensions
-        .iter()
-        .any(|ext| name.len() > ext.len() + 1 && name.ends_with(&format!(".{}", ext.to_lowercase())))
+    extensions.iter().any(|ext| {
+        name.len() > ext.len() + 1 && name.ends_with(&format!(".{}", ext.to_lowercase()))
+    })
 }
 
 #[cfg(test)]
@@ -88,15 +90,29 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         std::fs::create_dir_all(root.join("a/.hidden")).unwrap();
-        for name in ["a/2.txt", "a/1.jsonl.gz", "a/notes.pdf", "a/.hidden/x.txt", "b.txt"] {
+        for name in [
+            "a/2.txt",
+            "a/1.jsonl.gz",
+            "a/notes.pdf",
+            "a/.hidden/x.txt",
+            "b.txt",
+        ] {
             std::fs::write(root.join(name), "x").unwrap();
         }
         let exts: Vec<String> = ["txt", "jsonl.gz"].iter().map(|s| s.to_string()).collect();
-        let files = list_inputs(&["a".into(), "*.txt".into(), "a/2.txt".into()], &exts, root).unwrap();
-        let names: Vec<_> = files.iter().map(|p| p.strip_prefix(root).unwrap().to_owned()).collect();
+        let files =
+            list_inputs(&["a".into(), "*.txt".into(), "a/2.txt".into()], &exts, root).unwrap();
+        let names: Vec<_> = files
+            .iter()
+            .map(|p| p.strip_prefix(root).unwrap().to_owned())
+            .collect();
         assert_eq!(
             names,
-            vec![PathBuf::from("a/1.jsonl.gz"), PathBuf::from("a/2.txt"), PathBuf::from("b.txt")]
+            vec![
+                PathBuf::from("a/1.jsonl.gz"),
+                PathBuf::from("a/2.txt"),
+                PathBuf::from("b.txt")
+            ]
         );
     }
 

@@ -126,7 +126,13 @@ impl FileSource {
             Err(err) => {
                 self.bytes_read.fetch_add(size, Ordering::Relaxed);
                 let stem = self.unique_stem(&path);
-                return Some(Err(self.reject(stem, info, open_reason(&err), open_detail(&err), None)));
+                return Some(Err(self.reject(
+                    stem,
+                    info,
+                    open_reason(&err),
+                    open_detail(&err),
+                    None,
+                )));
             }
         };
         if format == Format::Jsonl {
@@ -253,10 +259,11 @@ impl FileSource {
                     origin: self.next_origin(),
                 }))
             }
-            Err((reason, detail)) => {
+            Err(error) => {
                 let line = info.record.unwrap_or_default();
-                let detail = format!("line {line}: {detail}");
-                Some(Err(self.reject(fallback_id, info, reason, detail, None)))
+                let detail = format!("line {line}: {}", error.detail);
+                let id = error.id.unwrap_or(fallback_id);
+                Some(Err(self.reject(id, info, error.reason, detail, None)))
             }
         }
     }
@@ -306,7 +313,9 @@ impl JsonlFile {
         }
         loop {
             let mut line = Vec::new();
-            let read = (&mut self.lines).take(limit + 1).read_until(b'\n', &mut line);
+            let read = (&mut self.lines)
+                .take(limit + 1)
+                .read_until(b'\n', &mut line);
             match read {
                 Ok(0) => {
                     self.done = true;
@@ -361,49 +370,40 @@ impl JsonlFile {
 type Record = (Option<String>, String, Map<String, Value>);
 
 /// Parses one JSONL line into (id, text, metadata), or a reason and detail.
-fn parse_record(raw: &[u8], config: &ReadConfig) -> std::result::Result<Record, (&'static str, String)> {
-    let text = std::str::from_utf8(raw).map_err(|e| {
-        (
-            "read_invalid_utf8",
-            format!(
-                "invalid UTF-8 at byte {} of the line; JSONL must be UTF-8, re-encode the file",
-                e.valid_up_to()
+/// Why a JSONL record was rejected, with its own id when it has one.
+struct RecordError {
+    id: Option<String>,
+    reason: &'static str,
+    detail: String,
+}
+
+fn parse_record(raw: &[u8], config: &ReadConfig) -> std::result::Result<Record, RecordError> {
+    let text = std::str::from_utf8(raw).map_err(|e| RecordError {
+        id: None,
+        reason: "read_invalid_utf8",
+        detail: format!(
+            "invalid UTF-8 at byte {} of the line; JSONL must be UTF-8, re-encode the file",
+            e.valid_up_to()
+        ),
+    })?;
+    let value: Value =
+        serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| RecordError {
+            id: None,
+            reason: "read_invalid_json",
+            detail: format!(
+                "not valid JSON ({} at column {}); fix or remove the line",
+                json_problem(&e),
+                e.column()
             ),
-        )
-    })?;
-    let value: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
-        (
-            "read_invalid_json",
-            format!("not valid JSON ({} at column {}); fix or remove the line", json_problem(&e), e.column()),
-        )
-    })?;
+        })?;
     let Value::Object(mut fields) = value else {
-        return Err((
-            "read_invalid_json",
-            "the line is JSON but not an object; each line must be an object with a text field".to_owned(),
-        ));
-    };
-    let text = match fields.remove(&config.text_key) {
-        Some(Value::String(text)) => text,
-        Some(other) => {
-            return Err((
-                "read_missing_text",
-                format!(
-                    "field `{}` is {}, not a string; set [source].text_key to the field that holds the text",
-                    config.text_key,
-                    json_type(&other)
-                ),
-            ))
-        }
-        None => {
-            return Err((
-                "read_missing_text",
-                format!(
-                    "no field `{}`; set [source].text_key to the field that holds the text",
-                    config.text_key
-                ),
-            ))
-        }
+        return Err(RecordError {
+            id: None,
+            reason: "read_invalid_json",
+            detail:
+                "the line is JSON but not an object; each line must be an object with a text field"
+                    .to_owned(),
+        });
     };
     let id = match fields.remove(&config.id_key) {
         Some(Value::String(id)) if !id.is_empty() => Some(id),
@@ -413,6 +413,31 @@ fn parse_record(raw: &[u8], config: &ReadConfig) -> std::result::Result<Record, 
             None
         }
         None => None,
+    };
+    let text = match fields.remove(&config.text_key) {
+        Some(Value::String(text)) => text,
+        Some(other) => {
+            return Err(RecordError {
+                id,
+                reason: "read_missing_text",
+                detail:
+                format!(
+                    "field `{}` is {}, not a string; set [source].text_key to the field that holds the text",
+                    config.text_key,
+                    json_type(&other)
+                ),
+            })
+        }
+        None => {
+            return Err(RecordError {
+                id,
+                reason: "read_missing_text",
+                detail: format!(
+                    "no field `{}`; set [source].text_key to the field that holds the text",
+                    config.text_key
+                ),
+            })
+        }
     };
     Ok((id, text, fields))
 }
@@ -446,7 +471,12 @@ enum Compression {
 
 impl Compression {
     fn of(path: &Path) -> Self {
-        match path.extension().and_then(|e| e.to_str()).map(str::to_lowercase).as_deref() {
+        match path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_lowercase)
+            .as_deref()
+        {
             Some("gz") => Compression::Gzip,
             Some("zst") => Compression::Zstd,
             _ => Compression::None,
@@ -529,9 +559,12 @@ fn open_reason(err: &io::Error) -> &'static str {
 fn open_detail(err: &io::Error) -> String {
     match err.kind() {
         io::ErrorKind::PermissionDenied => {
-            "permission denied; make the file readable (chmod +r) or remove it from the input".to_owned()
+            "permission denied; make the file readable (chmod +r) or remove it from the input"
+                .to_owned()
         }
-        io::ErrorKind::InvalidData => format!("the compressed stream is not valid ({err}); re-compress the file"),
+        io::ErrorKind::InvalidData => {
+            format!("the compressed stream is not valid ({err}); re-compress the file")
+        }
         _ => format!("cannot open the file: {err}"),
     }
 }
@@ -616,8 +649,15 @@ mod tests {
         assert_eq!(a.source.record, Some(1));
         assert_eq!(items[1].as_ref().unwrap().id, "c#3");
         let broken = items[2].as_ref().unwrap_err();
-        assert_eq!((broken.reason, broken.id.as_str()), ("read_invalid_json", "c#4"));
-        assert!(broken.detail.starts_with("line 4: not valid JSON"), "{}", broken.detail);
+        assert_eq!(
+            (broken.reason, broken.id.as_str()),
+            ("read_invalid_json", "c#4")
+        );
+        assert!(
+            broken.detail.starts_with("line 4: not valid JSON"),
+            "{}",
+            broken.detail
+        );
         let no_text = items[3].as_ref().unwrap_err();
         assert_eq!(no_text.reason, "read_missing_text");
         assert!(no_text.detail.contains("text_key"), "{}", no_text.detail);
@@ -652,9 +692,15 @@ mod tests {
             ..config_for(dir.path())
         };
         let items = read_all(dir.path(), config);
-        let ids: Vec<_> = items.iter().map(|i| i.as_ref().unwrap().id.clone()).collect();
+        let ids: Vec<_> = items
+            .iter()
+            .map(|i| i.as_ref().unwrap().id.clone())
+            .collect();
         assert_eq!(ids, vec!["k1", "k2"]);
-        assert_eq!(items[0].as_ref().unwrap().source.compression.as_deref(), Some("gzip"));
+        assert_eq!(
+            items[0].as_ref().unwrap().source.compression.as_deref(),
+            Some("gzip")
+        );
         assert_eq!(items[1].as_ref().unwrap().text, "Zstd.");
     }
 
@@ -663,7 +709,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut body = String::new();
         for i in 0..2000 {
-            body.push_str(&format!("{{\"id\": \"r{i}\", \"text\": \"Satz Nummer {i} mit etwas Text.\"}}\n"));
+            body.push_str(&format!(
+                "{{\"id\": \"r{i}\", \"text\": \"Satz Nummer {i} mit etwas Text.\"}}\n"
+            ));
         }
         let packed = gzip(body.as_bytes());
         std::fs::write(dir.path().join("t.jsonl.gz"), &packed[..packed.len() / 2]).unwrap();
@@ -678,21 +726,31 @@ mod tests {
     fn empty_binary_and_oversized_files_are_rejected_with_reasons() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("empty.txt"), "  \n").unwrap();
-        std::fs::write(dir.path().join("image.txt"), b"\x89PNG\r\n\x1a\n\x00\x00\x00").unwrap();
+        std::fs::write(
+            dir.path().join("image.txt"),
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00",
+        )
+        .unwrap();
         std::fs::write(dir.path().join("big.txt"), "x".repeat(2000)).unwrap();
         let config = ReadConfig {
             max_file_bytes: 1000,
             ..config_for(dir.path())
         };
         let items = read_all(dir.path(), config);
-        let reasons: Vec<_> = items.iter().map(|i| i.as_ref().unwrap_err().reason).collect();
+        let reasons: Vec<_> = items
+            .iter()
+            .map(|i| i.as_ref().unwrap_err().reason)
+            .collect();
         assert_eq!(reasons, vec!["read_too_large", "read_empty", "read_binary"]);
     }
 
     #[test]
     fn overlong_jsonl_record_is_rejected_and_the_next_line_read() {
         let dir = tempfile::tempdir().unwrap();
-        let long = format!("{{\"text\": \"{}\"}}\n{{\"text\": \"kurz\"}}\n", "a".repeat(5000));
+        let long = format!(
+            "{{\"text\": \"{}\"}}\n{{\"text\": \"kurz\"}}\n",
+            "a".repeat(5000)
+        );
         std::fs::write(dir.path().join("l.jsonl"), long).unwrap();
         let config = ReadConfig {
             max_record_bytes: 100,
@@ -711,7 +769,10 @@ mod tests {
             std::fs::write(dir.path().join(sub).join("x.txt"), "Text.").unwrap();
         }
         let items = read_all(dir.path(), config_for(dir.path()));
-        let ids: Vec<_> = items.iter().map(|i| i.as_ref().unwrap().id.clone()).collect();
+        let ids: Vec<_> = items
+            .iter()
+            .map(|i| i.as_ref().unwrap().id.clone())
+            .collect();
         assert_eq!(ids, vec!["x", "x~2"]);
     }
 

@@ -82,7 +82,11 @@ mod tests {
         let mut reorder = Reorder::default();
         assert!(reorder.push(batch(1, false)).is_empty());
         assert!(reorder.push(batch(0, true)).is_empty());
-        let ready: Vec<u64> = reorder.push(batch(0, false)).iter().map(|b| b.seq).collect();
+        let ready: Vec<u64> = reorder
+            .push(batch(0, false))
+            .iter()
+            .map(|b| b.seq)
+            .collect();
         assert_eq!(ready, vec![0, 1]);
         assert_eq!(reorder.push(batch(2, false)).len(), 1);
         let rest = reorder.drain();

@@ -164,7 +164,8 @@ impl Config {
             path: path.to_path_buf(),
             problems,
         };
-        let raw: RawConfig = toml::from_str(text).map_err(|e| invalid(vec![e.to_string().trim_end().to_owned()]))?;
+        let raw: RawConfig =
+            toml::from_str(text).map_err(|e| invalid(vec![e.to_string().trim_end().to_owned()]))?;
         let mut problems = Vec::new();
         let mut stages = Vec::new();
         for (index, table) in raw.stages.into_iter().enumerate() {
@@ -173,9 +174,15 @@ impl Config {
                 Err(message) => problems.push(format!("stages[{index}]{message}")),
             }
         }
-        problems.extend(raw.source.validate().into_iter().map(|p| format!("source: {p}")));
+        problems.extend(
+            raw.source
+                .validate()
+                .into_iter()
+                .map(|p| format!("source: {p}")),
+        );
         if raw.pipeline.batch_size == 0 || raw.pipeline.channel_capacity == 0 {
-            problems.push("pipeline: batch_size and channel_capacity must be at least 1".to_owned());
+            problems
+                .push("pipeline: batch_size and channel_capacity must be at least 1".to_owned());
         }
         if raw.sink.kind != "jsonl" {
             problems.push(format!(
@@ -269,7 +276,10 @@ pub fn available_cores() -> usize {
 }
 
 fn hex_sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn default_batch_size() -> usize {
@@ -312,7 +322,10 @@ mod tests {
         let text = include_str!("../../../pipeline.toml");
         let config = parse(text).unwrap();
         let names: Vec<_> = config.stages.iter().map(|s| s.config.name()).collect();
-        assert_eq!(names, vec!["clean", "detect_language", "dedupe", "annotate"]);
+        assert_eq!(
+            names,
+            vec!["clean", "detect_language", "dedupe", "annotate"]
+        );
     }
 
     #[test]
@@ -329,7 +342,9 @@ mod tests {
             let found = problems(&format!("[[stages]]\ntype = \"{name}\"\nmin_chras = 3\n"));
             assert_eq!(found.len(), 1, "{found:?}");
             assert!(
-                found[0].starts_with(&format!("stages[0] ({name}): unknown field `min_chras`, expected")),
+                found[0].starts_with(&format!(
+                    "stages[0] ({name}): unknown field `min_chras`, expected"
+                )),
                 "{found:?}"
             );
         }
@@ -350,7 +365,10 @@ mod tests {
             "[[stages]]\ntype = \"clean\"\nbogus = 1\n[[stages]]\ntype = \"dedupe\"\nworkers = 0\n[sink]\ntype = \"parquet\"\n",
         );
         assert_eq!(found.len(), 3, "{found:?}");
-        assert!(found[1].starts_with("stages[1] (dedupe): workers must be"), "{found:?}");
+        assert!(
+            found[1].starts_with("stages[1] (dedupe): workers must be"),
+            "{found:?}"
+        );
         assert!(found[2].contains("parquet"), "{found:?}");
     }
 
@@ -359,7 +377,10 @@ mod tests {
         let found = problems("[[stages]]\ntype = \"dedupe\"\nworkers = 2\n");
         assert!(found[0].contains("runs on one worker"), "{found:?}");
         let found = problems("[[stages]]\ntype = \"annotate\"\n[[stages]]\ntype = \"clean\"\n");
-        assert!(found[0].contains("move `clean` before `annotate`"), "{found:?}");
+        assert!(
+            found[0].contains("move `clean` before `annotate`"),
+            "{found:?}"
+        );
     }
 
     #[test]

@@ -16,7 +16,9 @@ mod report;
 mod run;
 mod sink;
 
-pub use config::{available_cores, AnyStageConfig, Config, PipelineSettings, SinkConfig, StageSpec};
+pub use config::{
+    available_cores, AnyStageConfig, Config, PipelineSettings, SinkConfig, StageSpec,
+};
 pub use error::{Error, Result};
 pub use progress::ProgressMode;
 pub use report::{Conservation, Report, StageReport, Throughput};

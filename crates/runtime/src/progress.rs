@@ -72,7 +72,11 @@ fn bars(live: &Live) {
     .progress_chars("=> ");
     let stage_style = ProgressStyle::with_template("{prefix:>16} {pos:>9} docs {per_sec}")
         .unwrap_or_else(|_| ProgressStyle::default_bar());
-    let read = multi.add(ProgressBar::new(live.total_bytes).with_style(read_style).with_prefix("read"));
+    let read = multi.add(
+        ProgressBar::new(live.total_bytes)
+            .with_style(read_style)
+            .with_prefix("read"),
+    );
     let stages: Vec<ProgressBar> = live
         .names
         .iter()

@@ -122,7 +122,13 @@ impl Report {
             let _ = writeln!(
                 out,
                 "{:<16} {:>7} {:>9} {:>9} {:>9} {:>9} {:>9.1}",
-                stage.name, stage.workers, c.docs_in, c.docs_out, c.docs_dropped, c.docs_errored, stage.mb_per_busy_second
+                stage.name,
+                stage.workers,
+                c.docs_in,
+                c.docs_out,
+                c.docs_dropped,
+                c.docs_errored,
+                stage.mb_per_busy_second
             );
         }
         if !self.rejected_by_reason.is_empty() {
@@ -138,7 +144,11 @@ impl Report {
             c.input_items,
             c.documents,
             c.rejected,
-            if c.ok { "every input accounted for" } else { "MISMATCH, please report this" }
+            if c.ok {
+                "every input accounted for"
+            } else {
+                "MISMATCH, please report this"
+            }
         );
         let _ = writeln!(
             out,

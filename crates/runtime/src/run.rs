@@ -72,7 +72,10 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
         };
         (source, PathBuf::from("."))
     };
-    let output_dir = options.output.clone().unwrap_or_else(|| config.output_dir());
+    let output_dir = options
+        .output
+        .clone()
+        .unwrap_or_else(|| config.output_dir());
     let source = FileSource::open(&source_config, &source_base)?;
     let input_files = source.files_left() as u64;
     let input_bytes = source.total_bytes();
@@ -80,7 +83,11 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
     let mut stage_workers: Vec<Vec<Box<dyn Stage>>> = Vec::new();
     for (index, spec) in config.stages.iter().enumerate() {
         let stage_config = spec.config.as_stage_config();
-        let workers = if stage_config.parallel() { spec.workers } else { 1 };
+        let workers = if stage_config.parallel() {
+            spec.workers
+        } else {
+            1
+        };
         let mut built = Vec::with_capacity(workers);
         for worker in 0..workers {
             let cx = BuildContext {
@@ -99,7 +106,11 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
     }
     let sink = JsonlSink::create(&output_dir)?;
 
-    let names: Vec<String> = config.stages.iter().map(|s| s.config.name().to_owned()).collect();
+    let names: Vec<String> = config
+        .stages
+        .iter()
+        .map(|s| s.config.name().to_owned())
+        .collect();
     let built: Vec<BuiltStage> = stage_workers
         .into_iter()
         .zip(&config.stages)
@@ -109,7 +120,14 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
         })
         .collect();
     let live = Live::new(source.progress(), input_bytes, live_names(&names));
-    let outcome = execute(source, built, sink, &config.pipeline, &live, options.progress)?;
+    let outcome = execute(
+        source,
+        built,
+        sink,
+        &config.pipeline,
+        &live,
+        options.progress,
+    )?;
     let Outcome {
         read: read_counters,
         stages: stage_counters,
@@ -120,14 +138,20 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
     let mut stages = vec![StageReport::new("read", 1, read_counters.clone())];
     for (index, counters) in stage_counters.into_iter().enumerate() {
         let spec = &config.stages[index];
-        let workers = if spec.config.as_stage_config().parallel() { spec.workers } else { 1 };
+        let workers = if spec.config.as_stage_config().parallel() {
+            spec.workers
+        } else {
+            1
+        };
         stages.push(StageReport::new(&names[index], workers, counters));
     }
     stages.push(StageReport::new("write", 1, write_counters));
     let mut rejected_by_reason = std::collections::BTreeMap::new();
     for stage in &stages {
         for (reason, n) in stage.counters.dropped.iter().chain(&stage.counters.errored) {
-            *rejected_by_reason.entry(format!("{}.{reason}", stage.name)).or_default() += n;
+            *rejected_by_reason
+                .entry(format!("{}.{reason}", stage.name))
+                .or_default() += n;
         }
     }
     let input_items = read_counters.docs_in;
@@ -273,7 +297,11 @@ where
 }
 
 /// Joins a thread; a panic becomes the run's error.
-fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>, stage: &str, shared: &Shared) -> Option<T> {
+fn join<T>(
+    handle: std::thread::ScopedJoinHandle<'_, T>,
+    stage: &str,
+    shared: &Shared,
+) -> Option<T> {
     match handle.join() {
         Ok(value) => Some(value),
         Err(panic) => {
@@ -298,7 +326,13 @@ fn panic_message(panic: &(dyn Any + Send)) -> String {
 }
 
 /// The reader thread: documents and read rejections, batched, in input order.
-fn read_loop<S>(source: S, tx: Sender<Batch>, batch_size: usize, shared: &Shared, live: &Live) -> Counters
+fn read_loop<S>(
+    source: S,
+    tx: Sender<Batch>,
+    batch_size: usize,
+    shared: &Shared,
+    live: &Live,
+) -> Counters
 where
     S: Iterator<Item = std::result::Result<Document, Rejected>>,
 {
@@ -324,7 +358,8 @@ where
             }
         }
         if batch.len() >= batch_size {
-            live.read_items.fetch_add(batch.len() as u64, Ordering::Relaxed);
+            live.read_items
+                .fetch_add(batch.len() as u64, Ordering::Relaxed);
             seq += 1;
             let full = std::mem::replace(&mut batch, Batch::new(seq, batch_size));
             let send_started = Instant::now();
@@ -453,7 +488,11 @@ impl Worker<'_> {
     }
 
     /// Counts a verdict and files the document; false on a fatal error.
-    fn take_verdict(&mut self, outcome: std::result::Result<Verdict, StageError>, out: &mut Batch) -> bool {
+    fn take_verdict(
+        &mut self,
+        outcome: std::result::Result<Verdict, StageError>,
+        out: &mut Batch,
+    ) -> bool {
         match outcome {
             Ok(Verdict::Keep(doc)) => {
                 self.counters.docs_out += 1;
@@ -463,8 +502,12 @@ impl Worker<'_> {
             Ok(Verdict::Drop(dropped)) => {
                 let dropped = *dropped;
                 self.counters.count_drop(dropped.reason);
-                out.rejected
-                    .push(Rejected::of_document(dropped.doc, self.name, dropped.reason, dropped.detail));
+                out.rejected.push(Rejected::of_document(
+                    dropped.doc,
+                    self.name,
+                    dropped.reason,
+                    dropped.detail,
+                ));
             }
             Err(StageError::Document {
                 doc,
@@ -586,7 +629,10 @@ mod tests {
     use super::*;
 
     /// A source of `n` documents that counts how many it has produced.
-    fn counting_source(n: u64, produced: Arc<AtomicU64>) -> impl Iterator<Item = std::result::Result<Document, Rejected>> + Send {
+    fn counting_source(
+        n: u64,
+        produced: Arc<AtomicU64>,
+    ) -> impl Iterator<Item = std::result::Result<Document, Rejected>> + Send {
         (0..n).map(move |seq| {
             produced.fetch_add(1, Ordering::SeqCst);
             let mut doc = Document::new(format!("d{seq}"), format!("Text {seq}."));
@@ -666,13 +712,26 @@ mod tests {
         .unwrap();
         assert_eq!(outcome.read.docs_out, 1000);
         let counters = &outcome.stages[0];
-        assert_eq!((counters.docs_out, counters.docs_dropped, counters.docs_errored), (800, 100, 100));
+        assert_eq!(
+            (
+                counters.docs_out,
+                counters.docs_dropped,
+                counters.docs_errored
+            ),
+            (800, 100, 100)
+        );
         assert!(counters.balanced());
         assert_eq!((outcome.sink.documents, outcome.sink.rejected), (800, 200));
         let written = std::fs::read_to_string(dir.path().join("documents.jsonl")).unwrap();
         let ids: Vec<u64> = written
             .lines()
-            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap()[1..].parse().unwrap())
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                    .as_str()
+                    .unwrap()[1..]
+                    .parse()
+                    .unwrap()
+            })
             .collect();
         let mut sorted = ids.clone();
         sorted.sort_unstable();
@@ -706,7 +765,10 @@ mod tests {
             .recv_timeout(Duration::from_secs(30))
             .expect("the run ends instead of hanging")
             .expect("the run fails");
-        assert!(error.contains("stage `s0` panicked on document `d500`: boom"), "{error}");
+        assert!(
+            error.contains("stage `s0` panicked on document `d500`: boom"),
+            "{error}"
+        );
         assert!(!dir.path().join("documents.jsonl").exists());
     }
 
@@ -742,7 +804,10 @@ mod tests {
         let slow = boxed(move |doc: Document| {
             processed += 1;
             max_ahead = max_ahead.max(seen.load(Ordering::SeqCst) - processed);
-            assert!(max_ahead <= 4 * 5, "the reader ran {max_ahead} documents ahead");
+            assert!(
+                max_ahead <= 4 * 5,
+                "the reader ran {max_ahead} documents ahead"
+            );
             std::thread::sleep(Duration::from_micros(200));
             Ok(Verdict::Keep(doc))
         });
@@ -773,6 +838,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!((outcome.sink.documents, outcome.sink.rejected), (0, 0));
-        assert_eq!(std::fs::read_to_string(dir.path().join("documents.jsonl")).unwrap(), "");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("documents.jsonl")).unwrap(),
+            ""
+        );
     }
 }

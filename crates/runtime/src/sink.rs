@@ -197,13 +197,12 @@ impl<'a> OutputDocument<'a> {
     fn new(doc: &'a Document) -> Self {
         let ann = |key: &str| doc.annotations.get(key);
         let meta = |key: &str| doc.metadata.get(key).filter(|v| v.is_string());
-        let clean = (ann(keys::CLEAN_REMOVED).is_some() || ann(keys::CLEAN_QUALITY).is_some()).then(|| {
-            CleanSection {
+        let clean = (ann(keys::CLEAN_REMOVED).is_some() || ann(keys::CLEAN_QUALITY).is_some())
+            .then(|| CleanSection {
                 removed: ann(keys::CLEAN_REMOVED),
                 quality: ann(keys::CLEAN_QUALITY),
                 extracted: ann(keys::CLEAN_METADATA),
-            }
-        });
+            });
         let extra = doc
             .annotations
             .iter()
@@ -272,10 +271,18 @@ mod tests {
     #[test]
     fn maps_internal_keys_onto_the_contract_and_keeps_unknown_ones() {
         let mut doc = Document::new("d1", "Hallo Welt.");
-        doc.annotations.insert(keys::CLEAN_TITLE.into(), Value::from("Titel"));
-        doc.annotations.insert(keys::ANNOTATE_SENTENCES.into(), serde_json::json!([{"start": 0, "end": 11}]));
-        doc.annotations.insert(keys::ANNOTATE_DATES.into(), serde_json::json!([{"start": 5, "end": 40}]));
-        doc.annotations.insert("custom.score".into(), Value::from(3));
+        doc.annotations
+            .insert(keys::CLEAN_TITLE.into(), Value::from("Titel"));
+        doc.annotations.insert(
+            keys::ANNOTATE_SENTENCES.into(),
+            serde_json::json!([{"start": 0, "end": 11}]),
+        );
+        doc.annotations.insert(
+            keys::ANNOTATE_DATES.into(),
+            serde_json::json!([{"start": 5, "end": 40}]),
+        );
+        doc.annotations
+            .insert("custom.score".into(), Value::from(3));
         let record = OutputDocument::new(&doc);
         let json = serde_json::to_value(&record).unwrap();
         assert_eq!(json["schema_version"], 1);
@@ -285,7 +292,11 @@ mod tests {
         assert_eq!(json["annotations"]["entities"], Value::Null);
         assert_eq!(json["extra"]["custom.score"], 3);
         assert_eq!(json["clean"], Value::Null);
-        assert_eq!(record.count_invalid_spans(11), 1, "the date span ends past the text");
+        assert_eq!(
+            record.count_invalid_spans(11),
+            1,
+            "the date span ends past the text"
+        );
     }
 
     #[test]
@@ -295,13 +306,21 @@ mod tests {
         let mut sink = JsonlSink::create(dir.path()).unwrap();
         sink.write_document(&Document::new("a", "Text.")).unwrap();
         sink.abort();
-        assert_eq!(std::fs::read_to_string(dir.path().join(DOCUMENTS_FILE)).unwrap(), "old\n");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(DOCUMENTS_FILE)).unwrap(),
+            "old\n"
+        );
         let mut sink = JsonlSink::create(dir.path()).unwrap();
         sink.write_document(&Document::new("a", "Text.")).unwrap();
         let counts = sink.commit().unwrap();
         assert_eq!(counts.documents, 1);
         let written = std::fs::read_to_string(dir.path().join(DOCUMENTS_FILE)).unwrap();
-        assert!(written.starts_with("{\"schema_version\":1,\"id\":\"a\""), "{written}");
-        assert!(std::fs::read_to_string(dir.path().join(REJECTED_FILE)).unwrap().is_empty());
+        assert!(
+            written.starts_with("{\"schema_version\":1,\"id\":\"a\""),
+            "{written}"
+        );
+        assert!(std::fs::read_to_string(dir.path().join(REJECTED_FILE))
+            .unwrap()
+            .is_empty());
     }
 }

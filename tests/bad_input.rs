@@ -1,0 +1,116 @@
+//! Bad input: every unreadable file or record becomes one line of `rejected.jsonl` with a
+//! reason a person can act on, and the run goes on.
+
+use std::io::Write;
+
+use crate::schema::check_output;
+use crate::util::{full_config, stderr, TestDir};
+
+const ARTICLE: &str = "Die Stadtverwaltung hat am Dienstag neue Pläne für den Ausbau des \
+Radwegenetzes vorgestellt. Bis zum Jahr 2030 sollen mehr als hundert Kilometer neue Wege entstehen, \
+wie die Bürgermeisterin bei einer Pressekonferenz im Rathaus erklärte.";
+
+#[test]
+fn every_bad_file_and_record_is_rejected_once_with_a_reason() {
+    let dir = TestDir::new();
+    dir.write("in/good.txt", ARTICLE);
+    dir.write("in/latin1.txt", b"Gespr\xe4che \xfcber die Zukunft der Stadt wurden am Montag in der Stadthalle gef\xfchrt, und alle Parteien nahmen teil.");
+    dir.write(
+        "in/binary.txt",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00",
+    );
+    dir.write("in/empty.txt", "");
+    let records = format!(
+        "{{\"id\": \"r1\", \"text\": \"{ARTICLE}\"}}\n{{not json\n{{\"id\": \"r3\", \"body\": \"no text field\"}}\n\n{{\"id\": \"r5\", \"text\": \"Ein anderer Artikel: Die Feuerwehr rückte am Abend zu einem Brand in einer Lagerhalle aus, verletzt wurde niemand.\"}}\n"
+    );
+    dir.write("in/records.jsonl", &records);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    for i in 0..300 {
+        writeln!(gz, "{{\"id\": \"gz{i}\", \"text\": \"Meldung Nummer {i}: Der Gemeinderat tagt heute zum {i}. Mal in diesem Jahr über den Haushalt.\"}}").unwrap();
+    }
+    let packed = gz.finish().unwrap();
+    dir.write("in/truncated.jsonl.gz", &packed[..packed.len() * 2 / 3]);
+    dir.write("pipeline.toml", full_config(&["in"], "") + "");
+    let output = dir.pipeline_ok(&["run", "pipeline.toml", "--progress", "off"]);
+    let (documents, rejected) = check_output(&dir);
+
+    let reason_of = |id: &str| -> String {
+        rejected
+            .iter()
+            .find(|r| r["id"] == id)
+            .map(|r| r["reason"].as_str().unwrap().to_owned())
+            .unwrap_or_else(|| panic!("{id} is rejected; rejected: {rejected:#?}"))
+    };
+    assert_eq!(reason_of("binary"), "read_binary");
+    assert_eq!(reason_of("empty"), "read_empty");
+    assert_eq!(reason_of("records#2"), "read_invalid_json");
+    assert_eq!(reason_of("r3"), "read_missing_text");
+    let truncated: Vec<_> = rejected
+        .iter()
+        .filter(|r| r["reason"] == "read_truncated")
+        .collect();
+    assert_eq!(truncated.len(), 1, "{rejected:#?}");
+    assert!(truncated[0]["source"]["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("truncated.jsonl.gz"));
+    for r in &rejected {
+        if r["stage"] == "read" {
+            assert!(
+                r["source"]["path"].as_str().unwrap().starts_with("in/"),
+                "{r}"
+            );
+        }
+    }
+
+    let ids: Vec<&str> = documents
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"good") && ids.contains(&"r5"), "{ids:?}");
+    let latin1 = documents
+        .iter()
+        .find(|d| d["id"] == "latin1")
+        .expect("latin1 is kept");
+    assert!(latin1["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("Gespräche über"));
+    assert!(latin1["source"]["encoding"]
+        .as_str()
+        .unwrap()
+        .starts_with("windows-1252"));
+    let gz_kept = ids.iter().filter(|id| id.starts_with("gz")).count();
+    assert!(
+        gz_kept > 50,
+        "records before the truncation are kept ({gz_kept})"
+    );
+
+    let report = dir.read_json("out/report.json");
+    let input_items = report["conservation"]["input_items"].as_u64().unwrap();
+    assert_eq!(input_items, (documents.len() + rejected.len()) as u64);
+    assert!(report["conservation"]["ok"].as_bool().unwrap());
+    assert!(
+        stderr(&output).contains("read.read_binary"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn an_oversized_file_is_rejected_with_the_setting_to_change() {
+    let dir = TestDir::new();
+    dir.write("in/big.txt", ARTICLE.repeat(50));
+    dir.write("in/small.txt", ARTICLE);
+    let config =
+        full_config(&["in"], "").replace("[source]\n", "[source]\nmax_file_bytes = 4096\n");
+    dir.write("pipeline.toml", config);
+    dir.pipeline_ok(&["run", "pipeline.toml", "--progress", "off"]);
+    let (documents, rejected) = check_output(&dir);
+    assert_eq!(documents.len(), 1);
+    assert_eq!(rejected[0]["reason"], "read_too_large");
+    assert!(rejected[0]["detail"]
+        .as_str()
+        .unwrap()
+        .contains("max_file_bytes"));
+}
