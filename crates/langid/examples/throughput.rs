@@ -106,7 +106,7 @@ fn accuracy(path: &str, lang: &str, config: &str) {
         );
     }
     let mut wrong: Vec<_> = wrong.into_iter().collect();
-    wrong.sort_by(|a, b| b.1.cmp(&a.1));
+    wrong.sort_by_key(|w| std::cmp::Reverse(w.1));
     println!("  wrong answers: {wrong:?}");
 }
 
