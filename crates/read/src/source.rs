@@ -31,6 +31,9 @@ pub struct FileSource {
     stems: HashSet<String>,
     total_bytes: u64,
     bytes_read: Arc<AtomicU64>,
+    /// Bytes of the current file counted into `bytes_read` so far, and its size.
+    file_read: Arc<AtomicU64>,
+    file_size: u64,
 }
 
 impl FileSource {
@@ -54,6 +57,8 @@ impl FileSource {
             stems: HashSet::new(),
             total_bytes,
             bytes_read: Arc::new(AtomicU64::new(0)),
+            file_read: Arc::new(AtomicU64::new(0)),
+            file_size: 0,
         })
     }
 
@@ -70,6 +75,15 @@ impl FileSource {
     /// Number of input files not yet started.
     pub fn files_left(&self) -> usize {
         self.files.len()
+    }
+
+    /// Counts the rest of the current file as read (a file may end early: too large,
+    /// truncated, unreadable), so progress reaches the total.
+    fn file_done(&mut self) {
+        let counted = self.file_read.load(Ordering::Relaxed);
+        let rest = self.file_size.saturating_sub(counted);
+        self.bytes_read.fetch_add(rest, Ordering::Relaxed);
+        self.file_read.store(self.file_size, Ordering::Relaxed);
     }
 
     fn next_origin(&mut self) -> DocRef {
@@ -121,10 +135,12 @@ impl FileSource {
             compression: compression.name().map(str::to_owned),
             encoding: None,
         };
-        let reader = match open(&path, compression) {
+        self.file_read = Arc::new(AtomicU64::new(0));
+        self.file_size = size;
+        let reader = match open(&path, compression, &self.bytes_read, &self.file_read) {
             Ok(reader) => reader,
             Err(err) => {
-                self.bytes_read.fetch_add(size, Ordering::Relaxed);
+                self.file_done();
                 let stem = self.unique_stem(&path);
                 return Some(Err(self.reject(
                     stem,
@@ -141,14 +157,14 @@ impl FileSource {
                 stem: file_stem(&path),
                 info,
                 line: 0,
-                size,
                 done: false,
             });
             return None;
         }
-        self.bytes_read.fetch_add(size, Ordering::Relaxed);
         let stem = self.unique_stem(&path);
-        Some(self.read_text(stem, info, reader))
+        let item = self.read_text(stem, info, reader);
+        self.file_done();
+        Some(item)
     }
 
     fn read_text(
@@ -218,8 +234,8 @@ impl FileSource {
         let file = self.current.as_mut()?;
         let record = match outcome {
             LineOutcome::End => {
-                self.bytes_read.fetch_add(file.size, Ordering::Relaxed);
                 self.current = None;
+                self.file_done();
                 return None;
             }
             LineOutcome::Line(line) => line,
@@ -294,7 +310,6 @@ struct JsonlFile {
     stem: String,
     info: SourceInfo,
     line: u64,
-    size: u64,
     done: bool,
 }
 
@@ -492,8 +507,34 @@ impl Compression {
     }
 }
 
-fn open(path: &Path, compression: Compression) -> io::Result<Box<dyn Read + Send>> {
-    let file = File::open(path)?;
+/// Counts the bytes read from disk into a shared counter, for progress display: below
+/// any decompressor, so compressed files advance by their size on disk.
+struct Counting<R> {
+    inner: R,
+    total: Arc<AtomicU64>,
+    this_file: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.total.fetch_add(n as u64, Ordering::Relaxed);
+        self.this_file.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+fn open(
+    path: &Path,
+    compression: Compression,
+    total: &Arc<AtomicU64>,
+    this_file: &Arc<AtomicU64>,
+) -> io::Result<Box<dyn Read + Send>> {
+    let file = Counting {
+        inner: File::open(path)?,
+        total: Arc::clone(total),
+        this_file: Arc::clone(this_file),
+    };
     Ok(match compression {
         Compression::None => Box::new(file),
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file))),
@@ -774,6 +815,32 @@ mod tests {
             .map(|i| i.as_ref().unwrap().id.clone())
             .collect();
         assert_eq!(ids, vec!["x", "x~2"]);
+    }
+
+    #[test]
+    fn progress_reaches_the_size_on_disk_of_every_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut body = String::new();
+        for i in 0..500 {
+            body.push_str(&format!("{{\"text\": \"Zeile {i}\"}}\n"));
+        }
+        std::fs::write(dir.path().join("a.jsonl.gz"), gzip(body.as_bytes())).unwrap();
+        std::fs::write(dir.path().join("b.txt"), "Text.").unwrap();
+        std::fs::write(dir.path().join("c.txt"), "x".repeat(5000)).unwrap();
+        let config = ReadConfig {
+            max_file_bytes: 100,
+            ..config_for(dir.path())
+        };
+        let mut source = FileSource::open(&config, dir.path()).unwrap();
+        let progress = source.progress();
+        let first = source.next().unwrap().unwrap();
+        assert_eq!(first.id, "a#1");
+        assert!(
+            progress.load(Ordering::Relaxed) > 0,
+            "progress moves within a file"
+        );
+        assert_eq!(source.by_ref().count(), 501);
+        assert_eq!(progress.load(Ordering::Relaxed), source.total_bytes());
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub(crate) struct Live {
     pub read_items: AtomicU64,
     /// Documents that entered each stage, then the sink's written items last.
     pub stage_items: Vec<AtomicU64>,
+    /// Text bytes that entered each stage, in the same order.
+    pub stage_bytes: Vec<AtomicU64>,
     pub names: Vec<String>,
     pub done: AtomicBool,
 }
@@ -43,6 +45,7 @@ impl Live {
             total_bytes,
             read_items: AtomicU64::new(0),
             stage_items: names.iter().map(|_| AtomicU64::new(0)).collect(),
+            stage_bytes: names.iter().map(|_| AtomicU64::new(0)).collect(),
             names,
             done: AtomicBool::new(false),
         }
@@ -70,8 +73,16 @@ fn bars(live: &Live) {
     )
     .unwrap_or_else(|_| ProgressStyle::default_bar())
     .progress_chars("=> ");
-    let stage_style = ProgressStyle::with_template("{prefix:>16} {pos:>9} docs {per_sec}")
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
+    let stage_style =
+        ProgressStyle::with_template("{prefix:>16} {pos:>9} docs {docs_per_sec:>9} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .with_key(
+                "docs_per_sec",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0}/s", state.per_sec());
+                },
+            );
+    let started = Instant::now();
     let read = multi.add(
         ProgressBar::new(live.total_bytes)
             .with_style(read_style)
@@ -90,8 +101,13 @@ fn bars(live: &Live) {
         .collect();
     while !live.done.load(Ordering::Acquire) {
         read.set_position(live.bytes_read.load(Ordering::Relaxed));
-        for (bar, count) in stages.iter().zip(&live.stage_items) {
+        let secs = started.elapsed().as_secs_f64().max(1e-9);
+        for ((bar, count), bytes) in stages.iter().zip(&live.stage_items).zip(&live.stage_bytes) {
             bar.set_position(count.load(Ordering::Relaxed));
+            bar.set_message(format!(
+                "{:6.1} MB/s",
+                bytes.load(Ordering::Relaxed) as f64 / 1e6 / secs
+            ));
         }
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -121,7 +137,7 @@ fn lines(live: &Live) {
             read as f64 / 1e6 / secs.max(1e-9)
         );
         for (name, count) in live.names.iter().zip(&live.stage_items) {
-            line.push_str(&format!("; {name} {}", count.load(Ordering::Relaxed)));
+            line.push_str(&format!("; {name} {} docs", count.load(Ordering::Relaxed)));
         }
         eprintln!("{line}");
     }

@@ -460,6 +460,8 @@ impl Worker<'_> {
             rejected: std::mem::take(&mut batch.rejected),
         };
         self.live.stage_items[self.index].fetch_add(docs.len() as u64, Ordering::Relaxed);
+        let bytes: u64 = docs.iter().map(Document::text_bytes).sum();
+        self.live.stage_bytes[self.index].fetch_add(bytes, Ordering::Relaxed);
         for doc in docs {
             self.counters.docs_in += 1;
             self.counters.bytes_in += doc.text_bytes();
@@ -544,6 +546,8 @@ fn write_loop(
     let write = |batch: Batch, sink: &mut JsonlSink, counters: &mut Counters| -> Result<()> {
         let started = Instant::now();
         live.stage_items[write_index].fetch_add(batch.len() as u64, Ordering::Relaxed);
+        let bytes: u64 = batch.docs.iter().map(Document::text_bytes).sum();
+        live.stage_bytes[write_index].fetch_add(bytes, Ordering::Relaxed);
         let mut rejected = batch.rejected;
         rejected.sort_by_key(|r| r.origin);
         for doc in &batch.docs {
