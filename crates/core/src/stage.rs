@@ -68,6 +68,9 @@ pub struct BuildContext {
     pub workers: usize,
     /// Folder that relative paths in the config are resolved against.
     pub base_dir: PathBuf,
+    /// Folder where a stage may keep state between runs (`<output>/state/<stage>`); the
+    /// runtime creates `<output>/state`, a stage creates its own subfolder when it needs one.
+    pub state_dir: PathBuf,
 }
 
 /// The configuration of one stage type, deserialised from a `[[stages]]` table.

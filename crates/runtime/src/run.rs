@@ -94,6 +94,7 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
                 worker,
                 workers,
                 base_dir: config.base_dir.clone(),
+                state_dir: output_dir.join("state").join(spec.config.name()),
             };
             let stage = stage_config.build(&cx).map_err(|e| Error::Build {
                 index,
