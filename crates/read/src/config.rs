@@ -24,6 +24,10 @@ pub struct ReadConfig {
     /// without it get `<file stem>#<line>`.
     #[serde(default = "default_id_key")]
     pub id_key: String,
+    /// JSONL: the fields passed through into `metadata` (e.g. `["url", "title", "date"]`).
+    /// Default: every field except the text and the id.
+    #[serde(default)]
+    pub metadata_keys: Option<Vec<String>>,
     /// Largest one-document file read, in bytes; larger ones are rejected with
     /// `read_too_large`. Default 64 MiB.
     #[serde(default = "default_max_file_bytes")]
@@ -55,6 +59,7 @@ impl Default for ReadConfig {
             extensions: default_extensions(),
             text_key: default_text_key(),
             id_key: default_id_key(),
+            metadata_keys: None,
             max_file_bytes: default_max_file_bytes(),
             max_record_bytes: default_max_file_bytes(),
         }

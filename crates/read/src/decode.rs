@@ -1,6 +1,6 @@
-//! Bytes to text: encodings, BOMs, line ends, and telling text from binary.
+//! Bytes to text: encodings, BOMs, mojibake, line ends, and telling text from binary.
 
-use encoding_rs::{UTF_16BE, UTF_16LE, WINDOWS_1252};
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
 /// Why bytes could not be turned into text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,7 +10,7 @@ pub(crate) struct Undecodable {
     pub byte_offset: Option<u64>,
 }
 
-/// Text decoded from bytes, with the encoding it was decoded from.
+/// Text decoded from bytes, with what was decided on the way (for `source.encoding`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Decoded {
     pub text: String,
@@ -20,9 +20,13 @@ pub(crate) struct Decoded {
 /// How many leading bytes are inspected to tell binary from text.
 const SNIFF_BYTES: usize = 8192;
 
-/// Decodes the bytes of a one-document file: UTF-8 (BOM stripped), UTF-16 with a BOM, else
-/// Windows-1252 when the bytes are not UTF-8 but look like text. Binary data (NUL bytes or
-/// many control characters) is refused. CRLF and lone CR become LF.
+/// Decodes the bytes of a one-document file:
+/// - UTF-16 with a byte-order mark;
+/// - UTF-8 (a BOM is stripped), with mojibake (UTF-8 read as Windows-1252 and saved again,
+///   `GesprÃ¤che`) repaired where the repair is unambiguous;
+/// - otherwise the legacy encoding chardetng guesses (Windows-1252, ISO-8859-2, KOI8-R, …).
+///
+/// Binary data (NUL bytes, many control characters) is refused. CRLF and lone CR become LF.
 pub(crate) fn decode_text(bytes: &[u8]) -> Result<Decoded, Undecodable> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         let encoding = if bytes[0] == 0xFF { UTF_16LE } else { UTF_16BE };
@@ -59,21 +63,99 @@ pub(crate) fn decode_text(bytes: &[u8]) -> Result<Decoded, Undecodable> {
         None => (bytes, false),
     };
     match std::str::from_utf8(body) {
-        Ok(text) => Ok(Decoded {
-            text: normalize_newlines(text),
-            encoding: if bom { "utf-8-bom" } else { "utf-8" }.to_owned(),
-        }),
+        Ok(text) => {
+            let label = if bom { "utf-8-bom" } else { "utf-8" };
+            let (text, repaired) = repair_mojibake(text);
+            let encoding = if repaired > 0 {
+                format!("{label} (mojibake repaired: {repaired} sequences)")
+            } else {
+                label.to_owned()
+            };
+            Ok(Decoded {
+                text: normalize_newlines(&text),
+                encoding,
+            })
+        }
         Err(err) => {
-            let (text, _) = WINDOWS_1252.decode_without_bom_handling(body);
+            let encoding = guess_legacy(body);
+            let (text, _) = encoding.decode_without_bom_handling(body);
             Ok(Decoded {
                 text: normalize_newlines(&text),
                 encoding: format!(
-                    "windows-1252 (not UTF-8: invalid byte at {})",
+                    "{} (detected; not UTF-8 from byte {})",
+                    encoding.name().to_lowercase(),
                     err.valid_up_to() + usize::from(bom) * 3
                 ),
             })
         }
     }
+}
+
+/// The legacy single-byte or CJK encoding `bytes` are most likely in.
+fn guess_legacy(bytes: &[u8]) -> &'static Encoding {
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    // The bytes are known not to be UTF-8 here.
+    detector.guess(None, chardetng::Utf8Detection::Deny)
+}
+
+/// Repairs runs of text that were UTF-8, decoded as Windows-1252 and encoded as UTF-8 again
+/// (`GesprÃ¤che` → `Gespräche`, `â€ž` → `„`). A run is repaired only when all of its
+/// characters map back to Windows-1252 bytes and those bytes are valid UTF-8 made of whole
+/// multi-byte sequences, which ordinary text almost never is. Returns the text and the
+/// number of runs repaired.
+pub(crate) fn repair_mojibake(text: &str) -> (std::borrow::Cow<'_, str>, usize) {
+    // Mojibake always contains a UTF-8 lead byte shown as Ã, Â, â, Ä, Å, Æ, Ç, È or similar
+    // (U+00C2..U+00F4); text without any of those needs no work.
+    if !text.chars().any(|c| ('\u{C2}'..='\u{F4}').contains(&c)) {
+        return (std::borrow::Cow::Borrowed(text), 0);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut repaired = 0;
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String, repaired: &mut usize| {
+        if run.is_empty() {
+            return;
+        }
+        match unmangle(run) {
+            Some(fixed) => {
+                out.push_str(&fixed);
+                *repaired += 1;
+            }
+            None => out.push_str(run),
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if !c.is_ascii() && encodes_to_cp1252(c) {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out, &mut repaired);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out, &mut repaired);
+    if repaired == 0 {
+        return (std::borrow::Cow::Borrowed(text), 0);
+    }
+    (std::borrow::Cow::Owned(out), repaired)
+}
+
+fn encodes_to_cp1252(c: char) -> bool {
+    let mut buf = [0u8; 4];
+    let (_, _, unmappable) = WINDOWS_1252.encode(c.encode_utf8(&mut buf));
+    !unmappable
+}
+
+/// The run's Windows-1252 bytes decoded as UTF-8, when they are valid UTF-8 and hold at
+/// least one multi-byte character.
+fn unmangle(run: &str) -> Option<String> {
+    let (bytes, _, unmappable) = WINDOWS_1252.encode(run);
+    if unmappable || bytes.len() < 2 {
+        return None;
+    }
+    let fixed = std::str::from_utf8(&bytes).ok()?;
+    (fixed.chars().count() < run.chars().count()).then(|| fixed.to_owned())
 }
 
 /// The offset of the first byte that marks `bytes` as binary: a NUL, or (when more than
@@ -123,14 +205,32 @@ mod tests {
     }
 
     #[test]
-    fn latin1_bytes_fall_back_to_windows_1252_and_say_so() {
-        let decoded = decode_text(b"Gespr\xE4che \x96 heute").unwrap();
-        assert_eq!(decoded.text, "Gespräche – heute");
-        assert!(
-            decoded.encoding.starts_with("windows-1252"),
-            "{}",
-            decoded.encoding
-        );
+    fn latin1_bytes_are_detected_and_decoded() {
+        let decoded = decode_text(b"Gespr\xE4che \x96 heute \xfcber die Stra\xdfe und \x84Zitate\x93.").unwrap();
+        assert_eq!(decoded.text, "Gespräche – heute über die Straße und „Zitate“.");
+        assert!(decoded.encoding.starts_with("windows-1252 (detected"), "{}", decoded.encoding);
+    }
+
+    #[test]
+    fn cyrillic_legacy_encoding_is_detected() {
+        let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode("Привет, это проверка кодировки текста на русском языке.");
+        let decoded = decode_text(&bytes).unwrap();
+        assert_eq!(decoded.text, "Привет, это проверка кодировки текста на русском языке.");
+        assert!(decoded.encoding.starts_with("windows-1251"), "{}", decoded.encoding);
+    }
+
+    #[test]
+    fn mojibake_is_repaired_where_unambiguous() {
+        let decoded = decode_text("GesprÃ¤che Ã¼ber â€žZitateâ€œ und StraÃŸen".as_bytes()).unwrap();
+        assert_eq!(decoded.text, "Gespräche über „Zitate“ und Straßen");
+        assert_eq!(decoded.encoding, "utf-8 (mojibake repaired: 5 sequences)");
+    }
+
+    #[test]
+    fn correct_text_with_accented_capitals_is_left_alone() {
+        let text = "Ärger in Åland, Ça va? Él dijo: «Â bientôt» — ÀÉÎÕÜ sind Großbuchstaben.";
+        let (out, repaired) = repair_mojibake(text);
+        assert_eq!((out.as_ref(), repaired), (text, 0));
     }
 
     #[test]

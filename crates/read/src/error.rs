@@ -19,14 +19,6 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
-    /// A folder could not be listed.
-    #[error("cannot list `{}`: {source}", path.display())]
-    List {
-        /// The folder.
-        path: PathBuf,
-        /// The underlying error.
-        source: std::io::Error,
-    },
     /// No input file was found.
     #[error(
         "no input files found in {paths}; add files or point [source].paths / --input elsewhere"

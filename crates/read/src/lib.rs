@@ -39,7 +39,7 @@ mod source;
 
 pub use config::{Format, ReadConfig};
 pub use error::{Error, Result};
-pub use list::list_inputs;
+pub use list::{list_inputs, Listing};
 pub use source::FileSource;
 
 pub use pipeline_core::{Document, Rejected};

@@ -3,12 +3,24 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
+/// The input files found, and the places that could not be listed.
+#[derive(Debug, Default)]
+pub struct Listing {
+    /// Files to read, sorted, without duplicates.
+    pub files: Vec<PathBuf>,
+    /// Folders (or entries) that could not be read, e.g. for lack of permission; each
+    /// becomes a rejection, and the run goes on with the rest.
+    pub unreadable: Vec<(PathBuf, std::io::Error)>,
+}
+
 /// Expands `paths` (files, folders, glob patterns; relative ones against `base`) into a
 /// sorted, duplicate-free list of files. Folders are walked recursively and yield the files
 /// whose name ends with one of `extensions` (hidden files and folders are skipped); files
-/// named directly or matched by a pattern are always included.
-pub fn list_inputs(paths: &[String], extensions: &[String], base: &Path) -> Result<Vec<PathBuf>> {
+/// named directly or matched by a pattern are always included. A folder that cannot be
+/// read is reported in [`Listing::unreadable`]; a path that does not exist is an error.
+pub fn list_inputs(paths: &[String], extensions: &[String], base: &Path) -> Result<Listing> {
     let mut files = BTreeSet::new();
+    let mut unreadable = Vec::new();
     for given in paths {
         let path = resolve(base, given);
         if is_pattern(given) {
@@ -23,19 +35,22 @@ pub fn list_inputs(paths: &[String], extensions: &[String], base: &Path) -> Resu
                 }
             }
         } else if path.is_dir() {
-            walk(&path, extensions, &mut files)?;
+            walk(&path, extensions, &mut files, &mut unreadable);
         } else if path.exists() {
             files.insert(path);
         } else {
             return Err(Error::MissingInput { path });
         }
     }
-    if files.is_empty() {
+    if files.is_empty() && unreadable.is_empty() {
         return Err(Error::NoInput {
             paths: paths.join(", "),
         });
     }
-    Ok(files.into_iter().collect())
+    Ok(Listing {
+        files: files.into_iter().collect(),
+        unreadable,
+    })
 }
 
 fn resolve(base: &Path, given: &str) -> PathBuf {
@@ -51,24 +66,33 @@ fn is_pattern(given: &str) -> bool {
     given.contains(['*', '?', '['])
 }
 
-fn walk(dir: &Path, extensions: &[String], files: &mut BTreeSet<PathBuf>) -> Result<()> {
+fn walk(
+    dir: &Path,
+    extensions: &[String],
+    files: &mut BTreeSet<PathBuf>,
+    unreadable: &mut Vec<(PathBuf, std::io::Error)>,
+) {
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
     for entry in walker {
-        let entry = entry.map_err(|e| Error::List {
-            path: e.path().unwrap_or(dir).to_path_buf(),
-            source: e
-                .into_io_error()
-                .unwrap_or_else(|| std::io::Error::other("filesystem loop")),
-        })?;
-        if entry.file_type().is_file() && has_extension(entry.path(), extensions) {
-            files.insert(entry.into_path());
+        match entry {
+            Ok(entry) => {
+                if entry.file_type().is_file() && has_extension(entry.path(), extensions) {
+                    files.insert(entry.into_path());
+                }
+            }
+            Err(e) => {
+                let path = e.path().unwrap_or(dir).to_path_buf();
+                let error = e
+                    .into_io_error()
+                    .unwrap_or_else(|| std::io::Error::other("the folder links back to itself"));
+                unreadable.push((path, error));
+            }
         }
     }
-    Ok(())
 }
 
 fn has_extension(path: &Path, extensions: &[String]) -> bool {
@@ -101,7 +125,9 @@ mod tests {
         }
         let exts: Vec<String> = ["txt", "jsonl.gz"].iter().map(|s| s.to_string()).collect();
         let files =
-            list_inputs(&["a".into(), "*.txt".into(), "a/2.txt".into()], &exts, root).unwrap();
+            list_inputs(&["a".into(), "*.txt".into(), "a/2.txt".into()], &exts, root)
+                .unwrap()
+                .files;
         let names: Vec<_> = files
             .iter()
             .map(|p| p.strip_prefix(root).unwrap().to_owned())

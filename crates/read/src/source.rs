@@ -10,9 +10,9 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::config::{Format, ReadConfig};
-use crate::decode::{decode_text, normalize_newlines};
+use crate::decode::{decode_text, normalize_newlines, repair_mojibake};
 use crate::error::Result;
-use crate::list::list_inputs;
+use crate::list::{list_inputs, Listing};
 
 /// The stage name rejections of this crate carry.
 const STAGE: &str = "read";
@@ -22,6 +22,7 @@ const STAGE: &str = "read";
 /// records in file order). Memory stays bounded: one-document files are read whole (up to
 /// `max_file_bytes`), JSONL is streamed line by line.
 pub struct FileSource {
+    unreadable: std::vec::IntoIter<(PathBuf, io::Error)>,
     files: std::vec::IntoIter<PathBuf>,
     config: ReadConfig,
     base: PathBuf,
@@ -41,13 +42,22 @@ impl FileSource {
     /// them. Fails only when an input path is missing, a pattern is malformed or nothing
     /// matches.
     pub fn open(config: &ReadConfig, base: &Path) -> Result<Self> {
-        let files = list_inputs(&config.paths, &config.extensions, base)?;
+        let listing = list_inputs(&config.paths, &config.extensions, base)?;
+        Ok(FileSource::new(listing, config, base))
+    }
+
+    /// Prepares to read the files of `listing` (e.g. a listing filtered down to the files
+    /// that changed since the last run). Unreadable places in the listing come out first,
+    /// as rejections.
+    pub fn new(listing: Listing, config: &ReadConfig, base: &Path) -> Self {
+        let Listing { files, unreadable } = listing;
         let total_bytes = files
             .iter()
             .filter_map(|f| std::fs::metadata(f).ok())
             .map(|m| m.len())
             .sum();
-        Ok(FileSource {
+        FileSource {
+            unreadable: unreadable.into_iter(),
             files: files.into_iter(),
             config: config.clone(),
             base: base.to_path_buf(),
@@ -59,7 +69,7 @@ impl FileSource {
             bytes_read: Arc::new(AtomicU64::new(0)),
             file_read: Arc::new(AtomicU64::new(0)),
             file_size: 0,
-        })
+        }
     }
 
     /// Total size of the input files on disk (compressed size for compressed files).
@@ -265,7 +275,12 @@ impl FileSource {
         let (fallback_id, mut info) = file.record_info(Some(&record));
         match parsed {
             Ok((id, text, metadata)) => {
-                info.encoding = Some("utf-8".to_owned());
+                let (text, repaired) = repair_mojibake(&text);
+                info.encoding = Some(if repaired > 0 {
+                    format!("utf-8 (mojibake repaired: {repaired} sequences)")
+                } else {
+                    "utf-8".to_owned()
+                });
                 Some(Ok(Document {
                     id: id.unwrap_or(fallback_id),
                     text: normalize_newlines(&text),
@@ -289,6 +304,16 @@ impl Iterator for FileSource {
     type Item = std::result::Result<Document, Rejected>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if let Some((path, error)) = self.unreadable.next() {
+            let info = SourceInfo {
+                path: self.display_path(&path),
+                format: "text".to_owned(),
+                ..SourceInfo::default()
+            };
+            let id = file_stem(&path);
+            let detail = format!("cannot list this folder: {}", open_detail(&error));
+            return Some(Err(self.reject(id, info, open_reason(&error), detail, None)));
+        }
         loop {
             if self.current.is_some() {
                 match self.next_record() {
@@ -429,6 +454,9 @@ fn parse_record(raw: &[u8], config: &ReadConfig) -> std::result::Result<Record, 
         }
         None => None,
     };
+    if let Some(keep) = &config.metadata_keys {
+        fields.retain(|key, _| keep.contains(key));
+    }
     let text = match fields.remove(&config.text_key) {
         Some(Value::String(text)) => text,
         Some(other) => {
@@ -715,6 +743,21 @@ mod tests {
     }
 
     #[test]
+    fn metadata_keys_select_the_fields_passed_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let line = "{\"id\": \"a\", \"text\": \"T.\", \"url\": \"u\", \"html\": \"<p>big</p>\"}\n";
+        std::fs::write(dir.path().join("m.jsonl"), line).unwrap();
+        let config = ReadConfig {
+            metadata_keys: Some(vec!["url".into()]),
+            ..config_for(dir.path())
+        };
+        let items = read_all(dir.path(), config);
+        let doc = items[0].as_ref().unwrap();
+        assert_eq!(doc.metadata.keys().collect::<Vec<_>>(), vec!["url"]);
+        assert_eq!(doc.text, "T.");
+    }
+
+    #[test]
     fn configurable_keys_and_compressed_jsonl() {
         let dir = tempfile::tempdir().unwrap();
         let body = b"{\"doc\": \"k1\", \"body\": \"Hallo Welt.\"}\n";
@@ -841,6 +884,22 @@ mod tests {
         );
         assert_eq!(source.by_ref().count(), 501);
         assert_eq!(progress.load(Ordering::Relaxed), source.total_bytes());
+    }
+
+    #[test]
+    fn a_folder_that_cannot_be_listed_is_rejected_and_the_rest_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("a")).unwrap();
+        std::fs::write(dir.path().join("a/x.txt"), "Text.").unwrap();
+        // A link back to its own folder: walking it fails like an unreadable folder would
+        // (permission errors cannot be provoked when the tests run as root).
+        std::os::unix::fs::symlink(dir.path().join("a"), dir.path().join("a/loop")).unwrap();
+        let items = read_all(dir.path(), config_for(dir.path()));
+        assert_eq!(items.len(), 2, "{items:?}");
+        let rejected = items[0].as_ref().unwrap_err();
+        assert_eq!(rejected.reason, "read_io");
+        assert!(rejected.detail.contains("links back to itself"), "{}", rejected.detail);
+        assert_eq!(items[1].as_ref().unwrap().id, "x");
     }
 
     #[test]
