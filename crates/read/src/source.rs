@@ -454,9 +454,6 @@ fn parse_record(raw: &[u8], config: &ReadConfig) -> std::result::Result<Record, 
         }
         None => None,
     };
-    if let Some(keep) = &config.metadata_keys {
-        fields.retain(|key, _| keep.contains(key));
-    }
     let text = match fields.remove(&config.text_key) {
         Some(Value::String(text)) => text,
         Some(other) => {
@@ -482,6 +479,9 @@ fn parse_record(raw: &[u8], config: &ReadConfig) -> std::result::Result<Record, 
             })
         }
     };
+    if let Some(keep) = &config.metadata_keys {
+        fields.retain(|key, _| keep.contains(key));
+    }
     Ok((id, text, fields))
 }
 
