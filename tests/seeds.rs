@@ -269,7 +269,7 @@ fn a_file_dropped_into_seeds_shows_up_on_the_next_run_and_runs_are_repeatable() 
         new["title"].as_str().unwrap()
     );
     assert!(
-        stderr(&output).contains("6 inputs -> 6 documents + 0 rejected"),
+        stderr(&output).contains("incremental: 5 of 6 files unchanged and skipped"),
         "{}",
         stderr(&output)
     );

@@ -11,5 +11,7 @@ mod seeds;
 mod bad_input;
 // Config files: validation messages and command-line overrides.
 mod config;
+// Incremental runs: only new and changed files are read, earlier output is kept.
+mod incremental;
 // Larger generated corpora: conservation, ordering and worker counts.
 mod topology;

@@ -42,6 +42,10 @@ enum Command {
         /// Print no summary at the end (progress is still shown unless --progress off).
         #[arg(long, short = 'q')]
         quiet: bool,
+        /// Read every input again. Without it, a run into an output folder that holds an
+        /// earlier run's output reads only new and changed files and keeps the rest.
+        #[arg(long)]
+        full: bool,
     },
     /// Check a config file without running it: parse it, validate every stage, report
     /// every problem at once.
@@ -97,11 +101,13 @@ fn try_main() -> anyhow::Result<ExitCode> {
             output,
             progress,
             quiet,
+            full,
         } => {
             let loaded = Config::load(&config)?;
             let options = RunOptions {
                 inputs,
                 output,
+                full,
                 progress: match progress {
                     Progress::Auto => ProgressMode::Auto,
                     Progress::Bars => ProgressMode::Bars,

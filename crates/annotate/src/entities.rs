@@ -17,6 +17,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::lexicon::{self, GazLabel};
+use crate::ner::{self, NerModel};
 use crate::tokenize::{is_acronym, is_capitalized, Kind, Token};
 
 /// An entity label.
@@ -76,6 +77,8 @@ struct GazEntry {
 /// The recogniser with its word lists, built once per stage.
 #[derive(Debug)]
 pub struct Recognizer {
+    /// The statistical tagger; `None` runs the rules alone.
+    model: Option<&'static NerModel>,
     first_names: HashSet<&'static str>,
     family_first: HashSet<&'static str>,
     not_name: HashSet<&'static str>,
@@ -101,7 +104,23 @@ impl Default for Recognizer {
 }
 
 impl Recognizer {
-    /// Builds the recogniser from the embedded lists.
+    /// The recogniser with the rules alone (no statistical tagger).
+    pub fn rules_only() -> Self {
+        Recognizer {
+            model: None,
+            ..Recognizer::new()
+        }
+    }
+
+    /// The recogniser with the given tagger instead of the embedded one.
+    pub fn with_model(model: &'static NerModel) -> Self {
+        Recognizer {
+            model: Some(model),
+            ..Recognizer::new()
+        }
+    }
+
+    /// Builds the recogniser from the embedded lists and the embedded tagger.
     pub fn new() -> Self {
         let mut gazetteer: HashMap<String, Vec<GazEntry>> = HashMap::new();
         let lists = [
@@ -142,6 +161,7 @@ impl Recognizer {
             entries.sort_by_key(|e| std::cmp::Reverse(e.words.len()));
         }
         Recognizer {
+            model: Some(NerModel::embedded()).filter(|m| !m.is_empty()),
             first_names: lexicon::FIRST_NAMES.iter().copied().collect(),
             family_first: lexicon::FAMILY_NAME_FIRST.iter().copied().collect(),
             not_name: lexicon::NOT_NAME.iter().copied().collect(),
@@ -152,8 +172,104 @@ impl Recognizer {
         }
     }
 
-    /// Finds the entities. `sentence_start[i]` tells whether token `i` starts a sentence.
-    pub fn find(&self, text: &str, toks: &[Token], sentence_start: &[bool]) -> Vec<Entity> {
+    /// Finds the entities: the statistical tagger's spans, with canonical names from the
+    /// gazetteer and the rules where they agree on the span, and persons linked across
+    /// mentions. `sentences` are half-open token ranges.
+    pub fn find(&self, text: &str, toks: &[Token], sentences: &[(usize, usize)]) -> Vec<Entity> {
+        let mut starts = vec![false; toks.len()];
+        for &(a, _) in sentences {
+            starts[a] = true;
+        }
+        let rules = self.find_rules(text, toks, &starts);
+        let Some(model) = self.model else {
+            return rules;
+        };
+        let hints = hints(toks.len(), &rules);
+        let mut ents: Vec<Entity> = Vec::new();
+        let mut inputs = Vec::new();
+        let mut tags = Vec::new();
+        for &(a, b) in sentences {
+            inputs.clear();
+            inputs.extend((a..b).map(|i| ner::Input {
+                word: toks[i].text(text),
+                flags: self.lex_flags(toks[i].text(text)),
+                hint: hints[i],
+            }));
+            model.tag(&inputs, &mut tags);
+            for (s, e, ty) in ner::spans(&tags) {
+                let label = match ty {
+                    0 => Label::Per,
+                    1 => Label::Loc,
+                    2 => Label::Org,
+                    3 => Label::Misc,
+                    _ => continue, // `deriv` and `part` are not entities of their own.
+                };
+                let (first, end) = (a + s, a + e);
+                let canonical = if label == Label::Per {
+                    String::new()
+                } else if let Some(r) = rules.iter().find(|r| r.first == first && r.end == end) {
+                    r.canonical.clone()
+                } else {
+                    match self.gazetteer_match(text, toks, first) {
+                        Some((e2, _, c)) if e2 == end => c,
+                        _ => text[toks[first].start..toks[end - 1].end].to_owned(),
+                    }
+                };
+                ents.push(Entity {
+                    first,
+                    end,
+                    label,
+                    canonical,
+                });
+            }
+        }
+        self.propagate(text, toks, ents)
+    }
+
+    /// Flags from the word lists that the tagger uses as features.
+    pub fn lex_flags(&self, t: &str) -> u32 {
+        let checks = [
+            self.first_names.contains(t),
+            self.family_first.contains(t),
+            is_role(t),
+            self.not_name.contains(t),
+            self.gazetteer
+                .get(t)
+                .is_some_and(|es| es.iter().any(|e| e.label == GazLabel::Loc)),
+            self.gazetteer
+                .get(t)
+                .is_some_and(|es| es.iter().any(|e| e.label == GazLabel::Org)),
+            self.gazetteer
+                .get(t)
+                .is_some_and(|es| es.iter().any(|e| e.words.len() == 1)),
+            is_place_word(t),
+            is_org_compound(t),
+            is_name_adjective(t),
+            is_city_adjective(self, t),
+            lexicon::month_number(t).is_some(),
+            lexicon::weekday_number(t).is_some(),
+            is_acronym(t),
+            lexicon::CLUB_PREFIXES.contains(&t),
+            lexicon::COMPANY_FORMS.contains(&t),
+            lexicon::ABBREVIATIONS.contains(&t),
+            PARTICLES.contains(&t) || INNER_PARTICLES.contains(&t),
+            lexicon::NOUN_SUFFIXES.iter().any(|s| t.ends_with(s)),
+            self.loc_heads.contains(t),
+            self.org_heads.contains(t),
+            self.not_org_acronyms.contains(t),
+            self.name_like(t),
+            t.strip_suffix('s')
+                .is_some_and(|b| self.first_names.contains(b) || self.gazetteer.contains_key(b)),
+        ];
+        checks
+            .iter()
+            .enumerate()
+            .fold(0, |acc, (b, &c)| acc | (u32::from(c) << b))
+    }
+
+    /// The rule-based recogniser alone. `sentence_start[i]` tells whether token `i` starts
+    /// a sentence.
+    pub fn find_rules(&self, text: &str, toks: &[Token], sentence_start: &[bool]) -> Vec<Entity> {
         let w = |i: usize| toks.get(i).map_or("", |t: &Token| t.text(text));
         // Whether token `i` follows the previous one on the same line after a space.
         let spaced = |i: usize| {
@@ -540,6 +656,24 @@ impl Recognizer {
     }
 }
 
+/// The rule entities as tagger hints: a BIO tag id per token (`MISC` as `OTH`).
+pub fn hints(n: usize, ents: &[Entity]) -> Vec<u8> {
+    let mut out = vec![0u8; n];
+    for e in ents {
+        let ty = match e.label {
+            Label::Per => 0,
+            Label::Loc => 1,
+            Label::Org => 2,
+            Label::Misc => 3,
+        };
+        out[e.first] = 1 + 2 * ty;
+        for t in &mut out[e.first + 1..e.end] {
+            *t = 2 + 2 * ty;
+        }
+    }
+    out
+}
+
 fn vote<'a>(votes: &mut HashMap<&'a str, Vec<(String, usize)>>, key: &'a str, canonical: &str) {
     let v = votes.entry(key).or_default();
     match v.iter_mut().find(|(c, _)| c == canonical) {
@@ -721,8 +855,8 @@ mod tests {
         for (a, _) in sentences::split(text, &toks, true) {
             starts[a] = true;
         }
-        Recognizer::new()
-            .find(text, &toks, &starts)
+        Recognizer::rules_only()
+            .find_rules(text, &toks, &starts)
             .into_iter()
             .map(|e| {
                 (

@@ -49,6 +49,7 @@ mod dates;
 mod entities;
 mod error;
 mod lexicon;
+pub mod ner;
 mod quotes;
 mod sentences;
 mod stage;

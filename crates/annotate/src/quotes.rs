@@ -287,11 +287,8 @@ mod tests {
     fn quotes(text: &str) -> Vec<(String, Option<String>)> {
         let mut toks = Vec::new();
         tokenize(text, &mut toks);
-        let mut starts = vec![false; toks.len()];
-        for (a, _) in sentences::split(text, &toks, true) {
-            starts[a] = true;
-        }
-        let ents = Recognizer::new().find(text, &toks, &starts);
+        let sents = sentences::split(text, &toks, true);
+        let ents = Recognizer::new().find(text, &toks, &sents);
         find(text, &toks, &ents, 4)
             .into_iter()
             .map(|q| (text[q.start..q.end].to_owned(), q.speaker))

@@ -84,11 +84,7 @@ impl Annotate {
                 .insert(keys::ANNOTATE_DATES.to_owned(), Value::Array(v));
         }
         if cfg.entities || cfg.quotes {
-            let mut starts = vec![false; toks.len()];
-            for &(a, _) in &sents {
-                starts[a] = true;
-            }
-            let ents = self.recognizer.find(text, toks, &starts);
+            let ents = self.recognizer.find(text, toks, &sents);
             if cfg.entities {
                 let v: Vec<Value> = ents
                     .iter()

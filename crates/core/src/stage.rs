@@ -57,6 +57,17 @@ pub trait Stage: Send {
     fn finish(&mut self) -> Result<Vec<Verdict>, StageError> {
         Ok(Vec::new())
     }
+
+    /// Called in an incremental run, on the main thread before any document flows, once
+    /// for each document an earlier run kept (as written to `documents.jsonl`: id, text,
+    /// source, metadata, and the annotations under their internal keys where they map
+    /// back), so a stage with memory across documents (deduplication) knows them. Only
+    /// called when the stage's config says [`StageConfig::remembers`]. The default does
+    /// nothing; an error stops the run.
+    fn remember(&mut self, doc: &Document) -> Result<(), StageError> {
+        let _ = doc;
+        Ok(())
+    }
 }
 
 /// What a stage may learn about where it runs when it is built.
@@ -103,6 +114,12 @@ pub trait StageConfig {
 
     /// Whether the stage records character offsets into `text`.
     fn records_offsets(&self) -> bool {
+        false
+    }
+
+    /// Whether the stage needs to see the documents kept by earlier runs
+    /// ([`Stage::remember`]) in an incremental run.
+    fn remembers(&self) -> bool {
         false
     }
 }

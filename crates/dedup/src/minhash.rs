@@ -1,17 +1,27 @@
-//! MinHash signatures over word shingles.
+//! Shingle hashes and MinHash signatures.
 //!
-//! Each word is hashed once (xxh3-64); a shingle of `k` consecutive words is hashed by
-//! folding its word hashes through a 64-bit mixer, so it depends on word order. Each of
-//! the `n` "permutations" is a multiply-add hash `(a·h + b) >> 32` with `a` odd, and the
-//! signature keeps the minimum per permutation, as a `u32`. The `a`, `b` come from a fixed
-//! seed through SplitMix64, so signatures are the same on every run and every machine
-//! (nothing depends on pointer width, endianness or a random state).
+//! Each word of the normalised text is hashed once (xxh3-64); a shingle of `k` consecutive
+//! words is one 64-bit hash of its word hashes (each rotated by its position, then mixed),
+//! so it depends on word order. From the shingle hashes come:
+//!
+//! - the **signature**, by one-permutation hashing (Li, Owen & Zhang 2012): the high 32 bits
+//!   of a shingle hash pick one of `n` bins, the low 32 bits are its value, and each bin
+//!   keeps its minimum. Empty bins (texts with few shingles) are filled by optimal
+//!   densification (Shrivastava 2017): bin `i` copies the value of the first non-empty bin
+//!   in a fixed pseudo-random probe sequence of `i`. Two texts agree on a bin with a
+//!   probability close to their Jaccard similarity, as with `n` independent permutations,
+//!   but a shingle costs one hash and one comparison instead of `n`;
+//! - the **shingle set**: the 32-bit shingle hashes, sorted and deduplicated, from which
+//!   candidates are verified by their exact Jaccard similarity and containment.
+//!
+//! Everything derives from the fixed [`PERMUTATION_SEED`], so results are the same on
+//! every run and machine (nothing depends on pointer width, endianness or random state).
 
 use xxhash_rust::xxh3::xxh3_64;
 
-/// The seed every permutation is drawn from. Changing it changes every signature, which
-/// would invalidate a persisted index.
-pub const PERMUTATION_SEED: u64 = 0x6465_6475_7065_2d31; // "dedupe-1"
+/// The seed of the shingle hashes and the densification probes. Changing it changes
+/// every signature, which would invalidate a persisted index.
+pub const PERMUTATION_SEED: u64 = 0x6465_6475_7065_2d32; // "dedupe-2"
 
 /// SplitMix64's output function: a cheap, well-mixing bijection on `u64`.
 #[inline]
@@ -21,64 +31,100 @@ pub(crate) fn mix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// Computes MinHash signatures with a fixed set of permutations.
+/// `x` scaled from `[0, 2³²)` to `[0, n)` without a division.
+#[inline]
+fn reduce(x: u32, n: usize) -> usize {
+    ((u64::from(x) * n as u64) >> 32) as usize
+}
+
+/// Marks an empty bin before densification.
+const EMPTY: u32 = u32::MAX;
+
+/// Computes signatures and shingle sets; holds the scratch buffers, so one value serves
+/// every document without allocating.
 #[derive(Debug, Clone)]
 pub struct MinHasher {
     shingle_size: usize,
-    a: Vec<u64>,
-    b: Vec<u64>,
+    bins: usize,
     /// Scratch: hashes of the current text's words.
     word_hashes: Vec<u64>,
+    /// Scratch: the signature before densification.
+    raw: Vec<u32>,
 }
 
 impl MinHasher {
-    /// A hasher with `permutations` permutations over shingles of `shingle_size` words.
-    pub fn new(permutations: usize, shingle_size: usize) -> Self {
-        let mut state = PERMUTATION_SEED;
-        let mut next = || {
-            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            mix64(state)
-        };
-        let mut a = Vec::with_capacity(permutations);
-        let mut b = Vec::with_capacity(permutations);
-        for _ in 0..permutations {
-            a.push(next() | 1);
-            b.push(next());
-        }
+    /// A hasher for signatures of `bins` values over shingles of `shingle_size` words.
+    pub fn new(bins: usize, shingle_size: usize) -> Self {
         MinHasher {
             shingle_size: shingle_size.max(1),
-            a,
-            b,
+            bins: bins.max(1),
             word_hashes: Vec::new(),
+            raw: Vec::new(),
         }
     }
 
-    /// Writes the signature of the normalised text `norm`, whose words are at the byte
-    /// ranges `words`, into `sig` (resized to [`Self::permutations`]). A text with fewer
-    /// words than the shingle size is one shingle of all its words. Returns `false`, and
-    /// leaves `sig` all `u32::MAX`, when there is no word at all.
-    pub fn signature(&mut self, norm: &str, words: &[(u32, u32)], sig: &mut Vec<u32>) -> bool {
-        sig.clear();
-        sig.resize(self.a.len(), u32::MAX);
+    /// Hashes the words of the normalised text `norm` (at the byte ranges `words`) into
+    /// the shingle hashes `shingles` (cleared first; one per shingle, in text order, so a
+    /// text with fewer words than the shingle size has one shingle of all its words).
+    pub fn shingle_hashes(&mut self, norm: &str, words: &[(u32, u32)], shingles: &mut Vec<u64>) {
+        shingles.clear();
         if words.is_empty() {
-            return false;
+            return;
         }
+        let bytes = norm.as_bytes();
         self.word_hashes.clear();
         self.word_hashes.extend(
             words
                 .iter()
-                .map(|&(s, e)| xxh3_64(&norm.as_bytes()[s as usize..e as usize])),
+                .map(|&(s, e)| xxh3_64(&bytes[s as usize..e as usize])),
         );
         let k = self.shingle_size.min(self.word_hashes.len());
-        for window in self.word_hashes.windows(k) {
+        shingles.extend(self.word_hashes.windows(k).map(|window| {
             let mut h = PERMUTATION_SEED;
-            for &w in window {
-                h = mix64(h ^ w);
+            for (i, &w) in window.iter().enumerate() {
+                h ^= w.rotate_left(11 * i as u32);
             }
-            for ((m, &a), &b) in sig.iter_mut().zip(&self.a).zip(&self.b) {
-                let v = (a.wrapping_mul(h).wrapping_add(b) >> 32) as u32;
-                if v < *m {
-                    *m = v;
+            mix64(h)
+        }));
+    }
+
+    /// Writes the signature of the shingle hashes `shingles` into `sig` (resized to the
+    /// number of bins) and their sorted, deduplicated 32-bit set into `set`. Returns
+    /// `false`, with `sig` all `u32::MAX` and `set` empty, when there is no shingle.
+    pub fn sketch(&mut self, shingles: &[u64], sig: &mut Vec<u32>, set: &mut Vec<u32>) -> bool {
+        let n = self.bins;
+        sig.clear();
+        sig.resize(n, EMPTY);
+        set.clear();
+        if shingles.is_empty() {
+            return false;
+        }
+        set.reserve(shingles.len());
+        for &h in shingles {
+            let bin = reduce((h >> 32) as u32, n);
+            let value = h as u32;
+            // Branch-free min: the compiler turns this into a conditional move.
+            sig[bin] = sig[bin].min(value);
+            set.push(value ^ (h >> 32) as u32);
+        }
+        set.sort_unstable();
+        set.dedup();
+        if sig.iter().any(|&v| v == EMPTY) {
+            self.raw.clear();
+            self.raw.extend_from_slice(sig);
+            for (i, slot) in sig.iter_mut().enumerate() {
+                if self.raw[i] != EMPTY {
+                    continue;
+                }
+                // At least one bin is filled, so the probe sequence ends (with
+                // probability 1; the attempt bound only guards against a bad hash).
+                for attempt in 1..=64 * n as u64 {
+                    let probe = mix64(PERMUTATION_SEED ^ ((i as u64) << 32) ^ attempt);
+                    let j = reduce((probe >> 32) as u32, n);
+                    if self.raw[j] != EMPTY {
+                        *slot = self.raw[j];
+                        break;
+                    }
                 }
             }
         }
@@ -86,13 +132,29 @@ impl MinHasher {
     }
 }
 
-/// The estimated Jaccard similarity of two signatures: the share of equal positions.
-pub fn similarity(x: &[u32], y: &[u32]) -> f64 {
-    if x.is_empty() {
-        return 0.0;
+/// The size of the intersection of two sorted, deduplicated sets.
+pub fn intersection(a: &[u32], b: &[u32]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        n += usize::from(x == y);
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
     }
-    let equal = x.iter().zip(y).filter(|(a, b)| a == b).count();
-    equal as f64 / x.len() as f64
+    n
+}
+
+/// Jaccard similarity and containment (intersection ÷ the smaller set) of two sorted,
+/// deduplicated sets; both 0 when either is empty.
+pub fn similarity(a: &[u32], b: &[u32]) -> (f64, f64) {
+    if a.is_empty() || b.is_empty() {
+        return (0.0, 0.0);
+    }
+    let inter = intersection(a, b);
+    (
+        inter as f64 / (a.len() + b.len() - inter) as f64,
+        inter as f64 / a.len().min(b.len()) as f64,
+    )
 }
 
 #[cfg(test)]
@@ -100,41 +162,45 @@ mod tests {
     use super::*;
     use crate::normalize::normalize_into;
 
-    fn sig(hasher: &mut MinHasher, text: &str) -> Vec<u32> {
-        let (mut norm, mut words, mut out) = (String::new(), Vec::new(), Vec::new());
+    fn sketch(hasher: &mut MinHasher, text: &str) -> (Vec<u32>, Vec<u32>) {
+        let (mut norm, mut words, mut sh) = (String::new(), Vec::new(), Vec::new());
         normalize_into(text, &mut norm, &mut words);
-        hasher.signature(&norm, &words, &mut out);
-        out
+        hasher.shingle_hashes(&norm, &words, &mut sh);
+        let (mut sig, mut set) = (Vec::new(), Vec::new());
+        hasher.sketch(&sh, &mut sig, &mut set);
+        (sig, set)
+    }
+
+    fn agreement(x: &[u32], y: &[u32]) -> f64 {
+        x.iter().zip(y).filter(|(a, b)| a == b).count() as f64 / x.len() as f64
     }
 
     #[test]
-    fn permutations_are_fixed() {
-        let h1 = MinHasher::new(4, 5);
-        let h2 = MinHasher::new(4, 5);
-        assert_eq!(h1.a, h2.a);
-        assert_eq!(h1.b, h2.b);
-        // Pin the first multiplier so an accidental change of the seed shows.
-        assert_eq!(h1.a[0] & 1, 1);
+    fn sketches_are_fixed_and_ignore_case_and_punctuation() {
         let mut h = MinHasher::new(8, 2);
         assert_eq!(
-            sig(&mut h, "eins zwei drei"),
-            sig(&mut h, "Eins, zwei, drei!")
+            sketch(&mut h, "eins zwei drei"),
+            sketch(&mut h, "Eins, zwei, drei!")
         );
+        let (sig, set) = sketch(&mut h, "eins zwei drei");
+        assert_eq!(set.len(), 2);
+        assert!(sig.iter().all(|&v| v != EMPTY), "densified: {sig:?}");
     }
 
     #[test]
-    fn short_texts_get_one_shingle() {
+    fn short_texts_get_one_shingle_and_empty_texts_none() {
         let mut h = MinHasher::new(16, 5);
-        let a = sig(&mut h, "zwei Wörter");
-        assert!(a.iter().all(|&v| v != u32::MAX));
-        assert_ne!(a, sig(&mut h, "Wörter zwei"));
-        let mut empty = Vec::new();
-        assert!(!h.signature("", &[], &mut empty));
-        assert!(empty.iter().all(|&v| v == u32::MAX));
+        let (a, set) = sketch(&mut h, "zwei Wörter");
+        assert_eq!(set.len(), 1);
+        assert!(a.iter().all(|&v| v != EMPTY));
+        assert_ne!(a, sketch(&mut h, "Wörter zwei").0);
+        let (mut sig, mut set) = (Vec::new(), Vec::new());
+        assert!(!h.sketch(&[], &mut sig, &mut set));
+        assert!(sig.iter().all(|&v| v == EMPTY) && set.is_empty());
     }
 
     #[test]
-    fn estimate_tracks_jaccard() {
+    fn signature_agreement_and_sets_track_jaccard() {
         let words: Vec<String> = (0..400).map(|i| format!("wort{i}")).collect();
         let a = words.join(" ");
         let mut edited = words.clone();
@@ -142,11 +208,30 @@ mod tests {
             edited[i] = format!("anders{i}");
         }
         let b = edited.join(" ");
-        let mut h = MinHasher::new(112, 5);
-        let s = similarity(&sig(&mut h, &a), &sig(&mut h, &b));
-        // 4 edits break 20 of 396 shingles: Jaccard = 376 / 416 ≈ 0.90.
-        assert!((0.8..=1.0).contains(&s), "similarity {s}");
+        let mut h = MinHasher::new(128, 5);
+        let (sa, xa) = sketch(&mut h, &a);
+        let (sb, xb) = sketch(&mut h, &b);
+        // 4 edits break 20 of 396 shingles: Jaccard = 376 / 416 ≈ 0.904.
+        let (j, c) = similarity(&xa, &xb);
+        assert!((j - 376.0 / 416.0).abs() < 1e-9, "jaccard {j}");
+        assert!((c - 376.0 / 396.0).abs() < 1e-9, "containment {c}");
+        let est = agreement(&sa, &sb);
+        assert!((0.8..=1.0).contains(&est), "estimate {est}");
         let other: Vec<String> = (0..400).map(|i| format!("anderes{i}")).collect();
-        assert!(similarity(&sig(&mut h, &a), &sig(&mut h, &other.join(" "))) < 0.1);
+        let (so, xo) = sketch(&mut h, &other.join(" "));
+        assert!(agreement(&sa, &so) < 0.1);
+        assert_eq!(similarity(&xa, &xo), (0.0, 0.0));
+    }
+
+    #[test]
+    fn a_prefix_is_contained() {
+        let words: Vec<String> = (0..300).map(|i| format!("w{i}")).collect();
+        let mut h = MinHasher::new(64, 5);
+        let (_, full) = sketch(&mut h, &words.join(" "));
+        let (_, half) = sketch(&mut h, &words[..150].join(" "));
+        let (j, c) = similarity(&full, &half);
+        assert_eq!(c, 1.0);
+        assert!((j - 146.0 / 296.0).abs() < 1e-9, "jaccard {j}");
+        assert_eq!(intersection(&[1, 3, 5, 7], &[2, 3, 4, 7, 9]), 2);
     }
 }

@@ -100,7 +100,11 @@ fn whatlang_code(lang: whatlang::Lang) -> Option<String> {
         other => other,
     };
     let iso: lingua::IsoCode639_3 = code.parse().ok()?;
-    Some(Language::from_iso_code_639_3(&iso).iso_code_639_1().to_string())
+    Some(
+        Language::from_iso_code_639_3(&iso)
+            .iso_code_639_1()
+            .to_string(),
+    )
 }
 
 fn lingua_code(d: &LanguageDetector, text: &str) -> Option<String> {
@@ -246,7 +250,8 @@ fn main() {
     let half = opt("--half").unwrap_or_else(|| "odd".to_owned());
     let data = opt("--data")
         .unwrap_or_else(|| "/work/shared/data/lingua-langid/testdata.jsonl.gz".to_owned());
-    let gnad = opt("--gnad").unwrap_or_else(|| "/work/shared/data/10kgnad/test.jsonl.gz".to_owned());
+    let gnad =
+        opt("--gnad").unwrap_or_else(|| "/work/shared/data/10kgnad/test.jsonl.gz".to_owned());
     let skip_lingua = args.iter().any(|a| a == "--skip-lingua");
     let mut dump = opt("--dump")
         .map(|p| std::io::BufWriter::new(std::fs::File::create(p).expect("dump file")));
@@ -336,7 +341,10 @@ fn main() {
     );
     for (name, t) in &tallies {
         let de: Vec<String> = (0..3)
-            .map(|k| t.accuracy("de", k).map_or("-".into(), |v| format!("{v:.1}")))
+            .map(|k| {
+                t.accuracy("de", k)
+                    .map_or("-".into(), |v| format!("{v:.1}"))
+            })
             .collect();
         let means: Vec<f64> = (0..3).map(|k| t.mean(k)).collect();
         let (mbs, _) = t.speed(&[0, 1, 2]);
@@ -354,11 +362,19 @@ fn main() {
     }
     for (col, tables) in &refs {
         let de: Vec<String> = (0..3)
-            .map(|k| tables[k].get("de").map_or("-".into(), |v| format!("{v:.1}")))
+            .map(|k| {
+                tables[k]
+                    .get("de")
+                    .map_or("-".into(), |v| format!("{v:.1}"))
+            })
             .collect();
         let means: Vec<f64> = (0..3)
             .map(|k| {
-                let v: Vec<f64> = langs.iter().filter_map(|l| tables[k].get(l)).copied().collect();
+                let v: Vec<f64> = langs
+                    .iter()
+                    .filter_map(|l| tables[k].get(l))
+                    .copied()
+                    .collect();
                 v.iter().sum::<f64>() / v.len() as f64
             })
             .collect();
@@ -408,7 +424,10 @@ fn main() {
     let plain: Vec<(&str, usize)> = if skip_lingua {
         vec![("whatlang", usize::MAX)]
     } else {
-        vec![("whatlang", usize::MAX), ("lingua high (all languages)", 50)]
+        vec![
+            ("whatlang", usize::MAX),
+            ("lingua high (all languages)", 50),
+        ]
     };
     long_docs("seeds repeated to 10 MB", &seeds, &mut ours, &plain);
     let gnad_docs: Vec<String> = gz_lines(&gnad)
@@ -419,7 +438,12 @@ fn main() {
         .collect();
     long_docs("10kGNAD test articles", &gnad_docs, &mut ours, &plain);
     let mut segs_off = stage("segments = \"off\"");
-    long_docs("10kGNAD, segments = \"off\"", &gnad_docs, &mut segs_off, &[]);
+    long_docs(
+        "10kGNAD, segments = \"off\"",
+        &gnad_docs,
+        &mut segs_off,
+        &[],
+    );
     long_docs("seeds, segments = \"off\"", &seeds, &mut segs_off, &[]);
 
     println!(

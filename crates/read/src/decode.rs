@@ -206,17 +206,34 @@ mod tests {
 
     #[test]
     fn latin1_bytes_are_detected_and_decoded() {
-        let decoded = decode_text(b"Gespr\xE4che \x96 heute \xfcber die Stra\xdfe und \x84Zitate\x93.").unwrap();
-        assert_eq!(decoded.text, "Gespräche – heute über die Straße und „Zitate“.");
-        assert!(decoded.encoding.starts_with("windows-1252 (detected"), "{}", decoded.encoding);
+        let decoded =
+            decode_text(b"Gespr\xE4che \x96 heute \xfcber die Stra\xdfe und \x84Zitate\x93.")
+                .unwrap();
+        assert_eq!(
+            decoded.text,
+            "Gespräche – heute über die Straße und „Zitate“."
+        );
+        assert!(
+            decoded.encoding.starts_with("windows-1252 (detected"),
+            "{}",
+            decoded.encoding
+        );
     }
 
     #[test]
     fn cyrillic_legacy_encoding_is_detected() {
-        let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode("Привет, это проверка кодировки текста на русском языке.");
+        let (bytes, _, _) = encoding_rs::WINDOWS_1251
+            .encode("Привет, это проверка кодировки текста на русском языке.");
         let decoded = decode_text(&bytes).unwrap();
-        assert_eq!(decoded.text, "Привет, это проверка кодировки текста на русском языке.");
-        assert!(decoded.encoding.starts_with("windows-1251"), "{}", decoded.encoding);
+        assert_eq!(
+            decoded.text,
+            "Привет, это проверка кодировки текста на русском языке."
+        );
+        assert!(
+            decoded.encoding.starts_with("windows-1251"),
+            "{}",
+            decoded.encoding
+        );
     }
 
     #[test]

@@ -40,6 +40,6 @@ mod source;
 pub use config::{Format, ReadConfig};
 pub use error::{Error, Result};
 pub use list::{list_inputs, Listing};
-pub use source::FileSource;
+pub use source::{display_path, file_sha256, FileDone, FileSource};
 
 pub use pipeline_core::{Document, Rejected};

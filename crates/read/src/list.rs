@@ -124,10 +124,9 @@ mod tests {
             std::fs::write(root.join(name), "x").unwrap();
         }
         let exts: Vec<String> = ["txt", "jsonl.gz"].iter().map(|s| s.to_string()).collect();
-        let files =
-            list_inputs(&["a".into(), "*.txt".into(), "a/2.txt".into()], &exts, root)
-                .unwrap()
-                .files;
+        let files = list_inputs(&["a".into(), "*.txt".into(), "a/2.txt".into()], &exts, root)
+            .unwrap()
+            .files;
         let names: Vec<_> = files
             .iter()
             .map(|p| p.strip_prefix(root).unwrap().to_owned())

@@ -3,7 +3,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use pipeline_core::{DocRef, Document, Rejected, SourceInfo};
 use serde_json::{Map, Value};
@@ -35,6 +35,10 @@ pub struct FileSource {
     /// Bytes of the current file counted into `bytes_read` so far, and its size.
     file_read: Arc<AtomicU64>,
     file_size: u64,
+    /// Hash of the current file's bytes, its display path and modification time.
+    file_hasher: Arc<Mutex<Sha256>>,
+    file_current: Option<(String, Option<u128>)>,
+    done_files: Arc<Mutex<Vec<FileDone>>>,
 }
 
 impl FileSource {
@@ -69,6 +73,9 @@ impl FileSource {
             bytes_read: Arc::new(AtomicU64::new(0)),
             file_read: Arc::new(AtomicU64::new(0)),
             file_size: 0,
+            file_hasher: Arc::new(Mutex::new(Sha256::new())),
+            file_current: None,
+            done_files: Arc::new(Mutex::new(Vec::new())),
         }
     }
 
@@ -94,6 +101,34 @@ impl FileSource {
         let rest = self.file_size.saturating_sub(counted);
         self.bytes_read.fetch_add(rest, Ordering::Relaxed);
         self.file_read.store(self.file_size, Ordering::Relaxed);
+        let Some((path, modified_ns)) = self.file_current.take() else {
+            return;
+        };
+        let complete = counted == self.file_size;
+        let hasher = std::mem::replace(&mut self.file_hasher, Arc::new(Mutex::new(Sha256::new())));
+        let sha256 = match (
+            complete,
+            Arc::try_unwrap(hasher)
+                .ok()
+                .and_then(|m| m.into_inner().ok()),
+        ) {
+            (true, Some(hasher)) => Some(hex(&hasher.finalize())),
+            _ => None,
+        };
+        if let Ok(mut done) = self.done_files.lock() {
+            done.push(FileDone {
+                path,
+                size: self.file_size,
+                modified_ns,
+                sha256,
+            });
+        }
+    }
+
+    /// A handle on the list of files finished so far, readable after the source is used up
+    /// (on another thread).
+    pub fn done_files(&self) -> Arc<Mutex<Vec<FileDone>>> {
+        Arc::clone(&self.done_files)
     }
 
     fn next_origin(&mut self) -> DocRef {
@@ -106,10 +141,7 @@ impl FileSource {
     }
 
     fn display_path(&self, path: &Path) -> String {
-        path.strip_prefix(&self.base)
-            .unwrap_or(path)
-            .to_string_lossy()
-            .into_owned()
+        display_path(path, &self.base)
     }
 
     /// A stem unique within this run: a second file with the same stem gets `~2`, `~3`, …
@@ -147,7 +179,22 @@ impl FileSource {
         };
         self.file_read = Arc::new(AtomicU64::new(0));
         self.file_size = size;
-        let reader = match open(&path, compression, &self.bytes_read, &self.file_read) {
+        self.file_hasher = Arc::new(Mutex::new(Sha256::new()));
+        self.file_current = Some((
+            info.path.clone(),
+            std::fs::metadata(&path)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_nanos()),
+        ));
+        let reader = match open(
+            &path,
+            compression,
+            &self.bytes_read,
+            &self.file_read,
+            &self.file_hasher,
+        ) {
             Ok(reader) => reader,
             Err(err) => {
                 self.file_done();
@@ -312,7 +359,13 @@ impl Iterator for FileSource {
             };
             let id = file_stem(&path);
             let detail = format!("cannot list this folder: {}", open_detail(&error));
-            return Some(Err(self.reject(id, info, open_reason(&error), detail, None)));
+            return Some(Err(self.reject(
+                id,
+                info,
+                open_reason(&error),
+                detail,
+                None,
+            )));
         }
         loop {
             if self.current.is_some() {
@@ -535,12 +588,14 @@ impl Compression {
     }
 }
 
-/// Counts the bytes read from disk into a shared counter, for progress display: below
-/// any decompressor, so compressed files advance by their size on disk.
+/// Counts the bytes read from disk into a shared counter, for progress display, and
+/// hashes them for the manifest of incremental runs: below any decompressor, so compressed
+/// files advance (and are hashed) by their bytes on disk.
 struct Counting<R> {
     inner: R,
     total: Arc<AtomicU64>,
     this_file: Arc<AtomicU64>,
+    hasher: Arc<Mutex<Sha256>>,
 }
 
 impl<R: Read> Read for Counting<R> {
@@ -548,8 +603,25 @@ impl<R: Read> Read for Counting<R> {
         let n = self.inner.read(buf)?;
         self.total.fetch_add(n as u64, Ordering::Relaxed);
         self.this_file.fetch_add(n as u64, Ordering::Relaxed);
+        if let Ok(mut hasher) = self.hasher.lock() {
+            hasher.update(&buf[..n]);
+        }
         Ok(n)
     }
+}
+
+/// A file the source has finished with, for the manifest of incremental runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileDone {
+    /// The path as written to `source.path`.
+    pub path: String,
+    /// Size on disk in bytes.
+    pub size: u64,
+    /// Modification time in nanoseconds since the Unix epoch, when the OS tells it.
+    pub modified_ns: Option<u128>,
+    /// Hex SHA-256 of the file's bytes on disk; `None` when reading stopped early (too
+    /// large, truncated, unreadable).
+    pub sha256: Option<String>,
 }
 
 fn open(
@@ -557,11 +629,13 @@ fn open(
     compression: Compression,
     total: &Arc<AtomicU64>,
     this_file: &Arc<AtomicU64>,
+    hasher: &Arc<Mutex<Sha256>>,
 ) -> io::Result<Box<dyn Read + Send>> {
     let file = Counting {
         inner: File::open(path)?,
         total: Arc::clone(total),
         this_file: Arc::clone(this_file),
+        hasher: Arc::clone(hasher),
     };
     Ok(match compression {
         Compression::None => Box::new(file),
@@ -571,6 +645,14 @@ fn open(
                 .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?,
         ),
     })
+}
+
+/// How `path` appears in `source.path`: relative to `base` when it lies below it.
+pub fn display_path(path: &Path, base: &Path) -> String {
+    path.strip_prefix(base)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// The format of `path` judged from its name: JSONL for `.jsonl`/`.ndjson` (also compressed).
@@ -609,12 +691,32 @@ fn file_stem(path: &Path) -> String {
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut hex = String::with_capacity(64);
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lowercase hex of a digest.
+pub(crate) fn hex(digest: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(digest.len() * 2);
     for byte in digest {
-        hex.push_str(&format!("{byte:02x}"));
+        let _ = write!(out, "{byte:02x}");
     }
-    hex
+    out
+}
+
+/// Hex SHA-256 of a whole file, read in 1 MiB pieces.
+pub fn file_sha256(path: &Path) -> io::Result<String> {
+    let mut file = File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex(&hasher.finalize()))
 }
 
 fn open_reason(err: &io::Error) -> &'static str {
@@ -898,8 +1000,40 @@ mod tests {
         assert_eq!(items.len(), 2, "{items:?}");
         let rejected = items[0].as_ref().unwrap_err();
         assert_eq!(rejected.reason, "read_io");
-        assert!(rejected.detail.contains("links back to itself"), "{}", rejected.detail);
+        assert!(
+            rejected.detail.contains("links back to itself"),
+            "{}",
+            rejected.detail
+        );
         assert_eq!(items[1].as_ref().unwrap().id, "x");
+    }
+
+    #[test]
+    fn finished_files_are_reported_with_their_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "Text eins.").unwrap();
+        std::fs::write(dir.path().join("b.jsonl.gz"), gzip(b"{\"text\": \"x\"}\n")).unwrap();
+        std::fs::write(dir.path().join("c.txt"), "x".repeat(500)).unwrap();
+        let config = ReadConfig {
+            max_file_bytes: 100,
+            ..config_for(dir.path())
+        };
+        let source = FileSource::open(&config, dir.path()).unwrap();
+        let done = source.done_files();
+        assert_eq!(source.count(), 3);
+        let done = done.lock().unwrap().clone();
+        let paths: Vec<&str> = done.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(paths, vec!["a.txt", "b.jsonl.gz", "c.txt"]);
+        assert_eq!(
+            done[0].sha256,
+            Some(file_sha256(&dir.path().join("a.txt")).unwrap())
+        );
+        assert_eq!(
+            done[1].sha256,
+            Some(file_sha256(&dir.path().join("b.jsonl.gz")).unwrap())
+        );
+        assert_eq!(done[2].sha256, None, "a file read only in part has no hash");
+        assert!(done[0].modified_ns.is_some());
     }
 
     #[test]

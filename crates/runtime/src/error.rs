@@ -51,6 +51,14 @@ pub enum Error {
         /// The panic message.
         message: String,
     },
+    /// The state of incremental runs could not be read or written.
+    #[error("cannot use the run state `{}`: {message}; remove the folder `state` beside the output (or run with --full) to start afresh", path.display())]
+    State {
+        /// The state file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
     /// Writing the output failed.
     #[error("cannot write `{}`: {source}", path.display())]
     Write {

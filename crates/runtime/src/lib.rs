@@ -18,6 +18,7 @@ mod progress;
 mod report;
 mod run;
 mod sink;
+mod state;
 
 pub use config::{
     available_cores, AnyStageConfig, Config, PipelineSettings, SinkConfig, StageSpec,

@@ -28,10 +28,17 @@ pub struct Report {
     pub started_at: String,
     /// Wall time of the whole run in seconds.
     pub wall_seconds: f64,
-    /// Input files found.
+    /// Input files listed (read or skipped).
     pub input_files: u64,
-    /// Their size on disk in bytes.
+    /// Size on disk of the files read in this run, in bytes.
     pub input_bytes: u64,
+    /// `full` (every input read) or `incremental` (only new and changed files read; the
+    /// output of the others carried over).
+    pub mode: &'static str,
+    /// Why the run read everything, when it did.
+    pub full_reason: Option<String>,
+    /// Input files skipped because they did not change since the last run.
+    pub files_skipped: u64,
     /// Per stage, in pipeline order, starting with `read` and ending with `write`.
     pub stages: Vec<StageReport>,
     /// What was written.
@@ -136,6 +143,13 @@ impl Report {
             for (reason, n) in &self.rejected_by_reason {
                 let _ = writeln!(out, "  {n:>7}  {reason}");
             }
+        }
+        if self.mode == "incremental" {
+            let _ = writeln!(
+                out,
+                "incremental: {} of {} files unchanged and skipped; {} documents and {} rejections carried over",
+                self.files_skipped, self.input_files, self.output.carried_documents, self.output.carried_rejected
+            );
         }
         let c = &self.conservation;
         let _ = writeln!(

@@ -17,14 +17,15 @@ use std::time::Instant;
 
 use crossbeam_channel::{bounded, Receiver, Sender};
 use pipeline_core::{BuildContext, Counters, Document, Rejected, Stage, StageError, Verdict};
-use pipeline_read::{FileSource, ReadConfig};
+use pipeline_read::{display_path, list_inputs, FileSource, ReadConfig};
 
 use crate::batch::{Batch, Reorder};
 use crate::config::{Config, PipelineSettings};
 use crate::error::{Error, Result};
 use crate::progress::{monitor, Live, ProgressMode};
 use crate::report::{now_utc, peak_rss_bytes, Conservation, Report, StageReport, Throughput};
-use crate::sink::{JsonlSink, SinkCounts, REPORT_FILE};
+use crate::sink::{JsonlSink, SinkCounts, DOCUMENTS_FILE, REPORT_FILE};
+use crate::state::{plan, FileEntry, Manifest};
 
 /// Settings of one run that are not part of the config (command-line flags).
 #[derive(Debug, Clone, Default)]
@@ -36,6 +37,8 @@ pub struct RunOptions {
     pub output: Option<PathBuf>,
     /// How progress is shown.
     pub progress: ProgressMode,
+    /// Read every input again instead of only new and changed files.
+    pub full: bool,
 }
 
 /// State the threads of one run share.
@@ -76,8 +79,33 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
         .output
         .clone()
         .unwrap_or_else(|| config.output_dir());
-    let source = FileSource::open(&source_config, &source_base)?;
-    let input_files = source.files_left() as u64;
+    let listing = list_inputs(
+        &source_config.paths,
+        &source_config.extensions,
+        &source_base,
+    )?;
+    let input_files = listing.files.len() as u64;
+    let manifest = Manifest::open(&output_dir.join("state"))?;
+    let full_reason = if options.full {
+        Some("--full was given".to_owned())
+    } else if !output_dir.join(DOCUMENTS_FILE).exists() {
+        Some("no earlier output in this folder".to_owned())
+    } else {
+        None
+    };
+    let previous = match full_reason {
+        Some(_) => None,
+        None => Some(manifest.load()?),
+    };
+    let plan = plan(
+        listing,
+        |path| display_path(path, &source_base),
+        previous,
+        &config.hash,
+        full_reason,
+    );
+    let source = FileSource::new(plan.listing, &source_config, &source_base);
+    let done_files = source.done_files();
     let input_bytes = source.total_bytes();
 
     let mut stage_workers: Vec<Vec<Box<dyn Stage>>> = Vec::new();
@@ -105,7 +133,33 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
         }
         stage_workers.push(built);
     }
-    let sink = JsonlSink::create(&output_dir)?;
+    let mut sink = JsonlSink::create(&output_dir)?;
+    if plan.incremental {
+        let mut remembering: Vec<(usize, &mut Box<dyn Stage>)> = stage_workers
+            .iter_mut()
+            .enumerate()
+            .filter(|(index, _)| config.stages[*index].config.as_stage_config().remembers())
+            .flat_map(|(index, workers)| workers.iter_mut().map(move |w| (index, w)))
+            .collect();
+        let mut remember = |doc: Document| -> Result<()> {
+            for (index, stage) in remembering.iter_mut() {
+                stage.remember(&doc).map_err(|e| Error::StageFailed {
+                    stage: config.stages[*index].config.name().to_owned(),
+                    message: format!("while recalling earlier documents: {e}"),
+                })?;
+            }
+            Ok(())
+        };
+        let remember: Option<&mut dyn FnMut(Document) -> Result<()>> = if remembering_any(config) {
+            Some(&mut remember)
+        } else {
+            None
+        };
+        if let Err(error) = sink.carry_over(&output_dir, &plan.replaced, remember) {
+            sink.abort();
+            return Err(error);
+        }
+    }
 
     let names: Vec<String> = config
         .stages
@@ -135,6 +189,14 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
         write: write_counters,
         sink: sink_counts,
     } = outcome;
+
+    let mut entries = plan.entries;
+    if let Ok(done) = done_files.lock() {
+        for file in done.iter() {
+            entries.insert(file.path.clone(), FileEntry::from(file));
+        }
+    }
+    manifest.store(&entries, &config.hash)?;
 
     let mut stages = vec![StageReport::new("read", 1, read_counters.clone())];
     for (index, counters) in stage_counters.into_iter().enumerate() {
@@ -176,6 +238,13 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
         wall_seconds,
         input_files,
         input_bytes,
+        mode: if plan.incremental {
+            "incremental"
+        } else {
+            "full"
+        },
+        full_reason: plan.full_reason,
+        files_skipped: plan.skipped,
         stages,
         output: sink_counts,
         rejected_by_reason,
@@ -295,6 +364,14 @@ where
         write,
         sink,
     })
+}
+
+/// Whether any stage asks to be shown the documents of earlier runs.
+fn remembering_any(config: &Config) -> bool {
+    config
+        .stages
+        .iter()
+        .any(|s| s.config.as_stage_config().remembers())
 }
 
 /// Joins a thread; a panic becomes the run's error.

@@ -1,12 +1,13 @@
 //! Writes `documents.jsonl` and `rejected.jsonl` in the shape of the output contract
 //! (`SCHEMA.md`), to temporary files renamed into place only when the run succeeds.
 
+use std::collections::HashSet;
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use pipeline_core::{keys, Document, Rejected, SourceInfo};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
@@ -48,6 +49,10 @@ pub struct SinkCounts {
     pub text_bytes: u64,
     /// Spans whose offsets fall outside their document's text (should be 0).
     pub invalid_spans: u64,
+    /// Lines of `documents.jsonl` carried over from earlier runs (incremental runs).
+    pub carried_documents: u64,
+    /// Lines of `rejected.jsonl` carried over from earlier runs.
+    pub carried_rejected: u64,
 }
 
 /// The JSONL writer of one run.
@@ -76,6 +81,17 @@ impl Partial {
             tmp,
             target,
             writer: BufWriter::with_capacity(1 << 20, file),
+        })
+    }
+
+    fn write_raw_line(&mut self, line: &str) -> Result<()> {
+        let result = self
+            .writer
+            .write_all(line.trim_end_matches(['\n', '\r']).as_bytes())
+            .and_then(|()| self.writer.write_all(b"\n"));
+        result.map_err(|source| Error::Write {
+            path: self.tmp.clone(),
+            source,
         })
     }
 
@@ -143,6 +159,49 @@ impl JsonlSink {
         Ok(())
     }
 
+    /// Copies the lines of the output in `dir` whose `source.path` is not in `replaced`
+    /// into the new files, so an incremental run keeps what earlier runs wrote. Each
+    /// carried document is handed to `remember` (when given) as a [`Document`].
+    pub fn carry_over(
+        &mut self,
+        dir: &Path,
+        replaced: &HashSet<String>,
+        mut remember: Option<&mut dyn FnMut(Document) -> Result<()>>,
+    ) -> Result<()> {
+        let documents = dir.join(DOCUMENTS_FILE);
+        for_each_line(&documents, |line| {
+            if remember.is_some() {
+                let old: OldDocument =
+                    serde_json::from_str(line).map_err(|e| corrupt(&documents, e))?;
+                if replaced.contains(&old.source.path) {
+                    return Ok(());
+                }
+                self.documents.write_raw_line(line)?;
+                self.counts.carried_documents += 1;
+                if let Some(remember) = remember.as_mut() {
+                    remember(old.into_document())?;
+                }
+            } else {
+                let head: LineHead =
+                    serde_json::from_str(line).map_err(|e| corrupt(&documents, e))?;
+                if !replaced.contains(&head.source.path) {
+                    self.documents.write_raw_line(line)?;
+                    self.counts.carried_documents += 1;
+                }
+            }
+            Ok(())
+        })?;
+        let rejected = dir.join(REJECTED_FILE);
+        for_each_line(&rejected, |line| {
+            let head: LineHead = serde_json::from_str(line).map_err(|e| corrupt(&rejected, e))?;
+            if !replaced.contains(&head.source.path) {
+                self.rejected.write_raw_line(line)?;
+                self.counts.carried_rejected += 1;
+            }
+            Ok(())
+        })
+    }
+
     /// Flushes, syncs and renames both files into place.
     pub fn commit(self) -> Result<SinkCounts> {
         self.documents.commit()?;
@@ -154,6 +213,89 @@ impl JsonlSink {
     pub fn abort(self) {
         self.documents.abort();
         self.rejected.abort();
+    }
+}
+
+/// Calls `f` with each line of `path` (a missing file has no lines), reusing one buffer.
+fn for_each_line(path: &Path, mut f: impl FnMut(&str) -> Result<()>) -> Result<()> {
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => {
+            return Err(Error::Write {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
+    };
+    let mut reader = BufReader::with_capacity(1 << 20, file);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        let n = reader.read_line(&mut line).map_err(|source| Error::Write {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        if n == 0 {
+            return Ok(());
+        }
+        if !line.trim().is_empty() {
+            f(&line)?;
+        }
+    }
+}
+
+fn corrupt(path: &Path, e: serde_json::Error) -> Error {
+    Error::State {
+        path: path.to_path_buf(),
+        message: format!("an earlier output line is not valid ({e}); run again with --full"),
+    }
+}
+
+/// The part of an output line that decides whether it is carried over.
+#[derive(Deserialize)]
+struct LineHead {
+    source: HeadSource,
+}
+
+#[derive(Deserialize)]
+struct HeadSource {
+    path: String,
+}
+
+/// An earlier output line read back as a document, for stages that remember.
+#[derive(Deserialize)]
+struct OldDocument {
+    id: String,
+    #[serde(default)]
+    text: String,
+    source: SourceInfo,
+    #[serde(default)]
+    metadata: Map<String, Value>,
+    #[serde(default)]
+    title: Option<Value>,
+    #[serde(default)]
+    published: Option<Value>,
+}
+
+impl OldDocument {
+    fn into_document(self) -> Document {
+        let mut doc = Document {
+            id: self.id,
+            text: self.text,
+            source: self.source,
+            metadata: self.metadata,
+            ..Document::default()
+        };
+        for (key, value) in [
+            (keys::CLEAN_TITLE, self.title),
+            (keys::CLEAN_PUBLISHED, self.published),
+        ] {
+            if let Some(value) = value.filter(|v| !v.is_null()) {
+                doc.annotations.insert(key.to_owned(), value);
+            }
+        }
+        doc
     }
 }
 

@@ -1,0 +1,202 @@
+//! The state of incremental runs: a manifest of the input files behind the output (path,
+//! size, modification time, SHA-256), kept in an embedded database (redb) in
+//! `<output>/state/manifest.redb`, and the plan that decides which files to read again.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use pipeline_read::{file_sha256, FileDone, Listing};
+use redb::{ReadableDatabase, ReadableTable, TableDefinition};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::sink::SCHEMA_VERSION;
+
+const FILES: TableDefinition<&str, &[u8]> = TableDefinition::new("files");
+const META: TableDefinition<&str, &str> = TableDefinition::new("meta");
+const CONFIG_HASH: &str = "config_hash";
+const SCHEMA: &str = "schema_version";
+
+/// What the manifest knows of one input file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct FileEntry {
+    pub size: u64,
+    pub modified_ns: Option<u128>,
+    pub sha256: Option<String>,
+}
+
+impl From<&FileDone> for FileEntry {
+    fn from(done: &FileDone) -> Self {
+        FileEntry {
+            size: done.size,
+            modified_ns: done.modified_ns,
+            sha256: done.sha256.clone(),
+        }
+    }
+}
+
+/// The manifest database of one output folder.
+pub(crate) struct Manifest {
+    path: PathBuf,
+    db: redb::Database,
+}
+
+impl Manifest {
+    /// Opens (or creates) `<state_dir>/manifest.redb`.
+    pub fn open(state_dir: &Path) -> Result<Manifest> {
+        let path = state_dir.join("manifest.redb");
+        std::fs::create_dir_all(state_dir).map_err(|source| Error::Write {
+            path: state_dir.to_path_buf(),
+            source,
+        })?;
+        let db = redb::Database::create(&path).map_err(|e| state_error(&path, e))?;
+        Ok(Manifest { path, db })
+    }
+
+    /// Every file entry and the config hash and schema version of the run that wrote them.
+    pub fn load(&self) -> Result<(BTreeMap<String, FileEntry>, Option<String>, Option<String>)> {
+        let fail = |e: &dyn std::fmt::Display| state_error(&self.path, e);
+        let txn = self.db.begin_read().map_err(|e| fail(&e))?;
+        let mut files = BTreeMap::new();
+        let (mut config_hash, mut schema) = (None, None);
+        if let Ok(table) = txn.open_table(FILES) {
+            for row in table.iter().map_err(|e| fail(&e))? {
+                let (key, value) = row.map_err(|e| fail(&e))?;
+                if let Ok(entry) = serde_json::from_slice::<FileEntry>(value.value()) {
+                    files.insert(key.value().to_owned(), entry);
+                }
+            }
+        }
+        if let Ok(table) = txn.open_table(META) {
+            config_hash = table
+                .get(CONFIG_HASH)
+                .map_err(|e| fail(&e))?
+                .map(|v| v.value().to_owned());
+            schema = table
+                .get(SCHEMA)
+                .map_err(|e| fail(&e))?
+                .map(|v| v.value().to_owned());
+        }
+        Ok((files, config_hash, schema))
+    }
+
+    /// Replaces the manifest with `files`, written by a run of the config `config_hash`.
+    pub fn store(&self, files: &BTreeMap<String, FileEntry>, config_hash: &str) -> Result<()> {
+        let fail = |e: &dyn std::fmt::Display| state_error(&self.path, e);
+        let txn = self.db.begin_write().map_err(|e| fail(&e))?;
+        {
+            txn.delete_table(FILES).map_err(|e| fail(&e))?;
+            let mut table = txn.open_table(FILES).map_err(|e| fail(&e))?;
+            for (path, entry) in files {
+                let value = serde_json::to_vec(entry).map_err(|e| fail(&e))?;
+                table
+                    .insert(path.as_str(), value.as_slice())
+                    .map_err(|e| fail(&e))?;
+            }
+            let mut meta = txn.open_table(META).map_err(|e| fail(&e))?;
+            meta.insert(CONFIG_HASH, config_hash)
+                .map_err(|e| fail(&e))?;
+            let schema = SCHEMA_VERSION.to_string();
+            meta.insert(SCHEMA, schema.as_str()).map_err(|e| fail(&e))?;
+        }
+        txn.commit().map_err(|e| fail(&e))
+    }
+}
+
+fn state_error(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::State {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// Which files this run reads, and what it carries over from the last one.
+#[derive(Debug, Default)]
+pub(crate) struct Plan {
+    /// Files to read.
+    pub listing: Listing,
+    /// `source.path` of files whose earlier output is replaced (read again now).
+    pub replaced: HashSet<String>,
+    /// Files skipped because they are unchanged.
+    pub skipped: u64,
+    /// Whether earlier output is carried over.
+    pub incremental: bool,
+    /// Why the run reads everything, when it does.
+    pub full_reason: Option<String>,
+    /// The manifest as it will be after this run, before the files read now are added.
+    pub entries: BTreeMap<String, FileEntry>,
+}
+
+/// Decides which of `listing`'s files to read: all of them for a full run (`full_reason`
+/// says why), else those that are new or whose size, time or content changed.
+pub(crate) fn plan(
+    listing: Listing,
+    display: impl Fn(&Path) -> String,
+    previous: Option<(BTreeMap<String, FileEntry>, Option<String>, Option<String>)>,
+    config_hash: &str,
+    full_reason: Option<String>,
+) -> Plan {
+    let reason = full_reason.or_else(|| match &previous {
+        None => Some("no earlier run in this output folder".to_owned()),
+        Some((_, hash, _)) if hash.as_deref() != Some(config_hash) => {
+            Some("the config changed since the last run".to_owned())
+        }
+        Some((_, _, schema)) if schema.as_deref() != Some(SCHEMA_VERSION.to_string().as_str()) => {
+            Some("the output was written with another schema version".to_owned())
+        }
+        _ => None,
+    });
+    if let Some(reason) = reason {
+        return Plan {
+            replaced: listing.files.iter().map(|f| display(f)).collect(),
+            listing,
+            full_reason: Some(reason),
+            ..Plan::default()
+        };
+    }
+    let Some((mut entries, _, _)) = previous else {
+        unreachable!("a missing manifest means a full run, decided above")
+    };
+    let mut files = Vec::new();
+    let mut replaced = HashSet::new();
+    let mut skipped = 0;
+    for file in listing.files {
+        let key = display(&file);
+        let metadata = std::fs::metadata(&file).ok();
+        let size = metadata.as_ref().map(|m| m.len());
+        let modified_ns = metadata
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_nanos());
+        let unchanged = match entries.get_mut(&key) {
+            Some(entry) if Some(entry.size) == size => {
+                if entry.modified_ns.is_some() && entry.modified_ns == modified_ns {
+                    true
+                } else if entry.sha256.is_some() && file_sha256(&file).ok() == entry.sha256 {
+                    entry.modified_ns = modified_ns;
+                    true
+                } else {
+                    false
+                }
+            }
+            _ => false,
+        };
+        if unchanged {
+            skipped += 1;
+        } else {
+            replaced.insert(key);
+            files.push(file);
+        }
+    }
+    Plan {
+        listing: Listing {
+            files,
+            unreadable: listing.unreadable,
+        },
+        replaced,
+        skipped,
+        incremental: true,
+        full_reason: None,
+        entries,
+    }
+}

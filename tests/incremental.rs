@@ -1,0 +1,123 @@
+//! Incremental runs: a run into an output folder that holds an earlier run's output reads
+//! only new and changed files, keeps the rest, and every document is there exactly once.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::schema::check_output;
+use crate::util::{repo_root, stderr, TestDir};
+
+fn seeds_dir() -> TestDir {
+    let dir = TestDir::new();
+    dir.copy_seeds();
+    std::fs::copy(
+        repo_root().join("pipeline.toml"),
+        dir.path().join("pipeline.toml"),
+    )
+    .unwrap();
+    dir
+}
+
+fn run(dir: &TestDir, extra: &[&str]) -> (String, Value) {
+    let mut args = vec!["run", "pipeline.toml", "--progress", "off"];
+    args.extend_from_slice(extra);
+    let output = dir.pipeline_ok(&args);
+    (stderr(&output), dir.read_json("out/report.json"))
+}
+
+/// Document id → text, failing if an id appears twice.
+fn texts(documents: &[Value]) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for doc in documents {
+        let id = doc["id"].as_str().unwrap().to_owned();
+        let previous = out.insert(id.clone(), doc["text"].as_str().unwrap().to_owned());
+        assert!(previous.is_none(), "{id} is in the output twice");
+    }
+    out
+}
+
+const NEW_ARTICLE: &str = "Neue Brücke über den Rhein eröffnet\n\nNach vier Jahren Bauzeit ist die neue \
+Rheinbrücke am Samstag für den Verkehr freigegeben worden. Die Verkehrsministerin sprach bei der \
+Eröffnung von einem wichtigen Tag für die ganze Region, die lange auf die Verbindung gewartet hat.\n";
+
+#[test]
+fn a_second_run_reads_only_the_new_file_and_keeps_every_document_once() {
+    let dir = seeds_dir();
+    let (_, first) = run(&dir, &[]);
+    assert_eq!(first["mode"], "full");
+    assert_eq!(first["full_reason"], "no earlier output in this folder");
+    let (before, _) = check_output(&dir);
+
+    dir.write("seeds/005_bruecke.txt", NEW_ARTICLE);
+    let (summary, second) = run(&dir, &[]);
+    assert_eq!(second["mode"], "incremental", "{second:#}");
+    assert_eq!(second["files_skipped"], 5);
+    assert_eq!(
+        second["conservation"]["input_items"], 1,
+        "only the new file was read"
+    );
+    assert_eq!(second["output"]["carried_documents"], 5);
+    assert!(
+        summary.contains("incremental: 5 of 6 files unchanged and skipped"),
+        "{summary}"
+    );
+    let (after, _) = check_output(&dir);
+    let after_texts = texts(&after);
+    assert_eq!(after_texts.len(), 6);
+    for (id, text) in texts(&before) {
+        assert_eq!(after_texts[&id], text, "{id} is carried over unchanged");
+    }
+    assert!(after_texts["005_bruecke"].starts_with("Nach vier Jahren Bauzeit"));
+}
+
+#[test]
+fn a_changed_file_replaces_its_old_document_and_a_touched_one_is_skipped() {
+    let dir = seeds_dir();
+    run(&dir, &[]);
+    let path = dir.path().join("seeds/004_c9c43821286cbbc7.txt");
+    let original = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        original.replace("Funkstille", "weiterhin Funkstille"),
+    )
+    .unwrap();
+    // Same bytes, new modification time: recognised as unchanged by its hash.
+    let untouched = dir.path().join("seeds/002_1a67b9573dd5dde7.txt");
+    let bytes = std::fs::read(&untouched).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&untouched, bytes).unwrap();
+
+    let (_, report) = run(&dir, &[]);
+    assert_eq!(report["files_skipped"], 4);
+    assert_eq!(report["conservation"]["input_items"], 1);
+    let (documents, rejected) = check_output(&dir);
+    assert!(rejected.is_empty());
+    let all = texts(&documents);
+    assert_eq!(all.len(), 5);
+    assert!(all["004_c9c43821286cbbc7"].contains("weiterhin Funkstille"));
+}
+
+#[test]
+fn full_and_a_changed_config_read_everything_again() {
+    let dir = seeds_dir();
+    run(&dir, &[]);
+    let (_, report) = run(&dir, &["--full"]);
+    assert_eq!(report["mode"], "full");
+    assert_eq!(report["full_reason"], "--full was given");
+    assert_eq!(report["conservation"]["input_items"], 5);
+
+    let config = std::fs::read_to_string(dir.path().join("pipeline.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("pipeline.toml"),
+        config.replace("batch_size = 64", "batch_size = 32"),
+    )
+    .unwrap();
+    let (_, report) = run(&dir, &[]);
+    assert_eq!(
+        report["full_reason"],
+        "the config changed since the last run"
+    );
+    let (documents, _) = check_output(&dir);
+    assert_eq!(texts(&documents).len(), 5);
+}
