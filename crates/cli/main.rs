@@ -132,6 +132,18 @@ fn try_main() -> anyhow::Result<ExitCode> {
                     report.conservation.rejected
                 );
             }
+            let budget = &report.error_budget;
+            if budget.exceeded {
+                anyhow::bail!(
+                    "{} of {} inputs ({:.1}%) could not be read or processed, over the error budget of {:.1}% \
+                     ([pipeline].error_budget); the output was written, see {}/rejected.jsonl for each reason",
+                    budget.failed,
+                    budget.inputs,
+                    100.0 * budget.failed as f64 / budget.inputs.max(1) as f64,
+                    100.0 * budget.budget,
+                    report.output_dir
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -15,6 +15,14 @@ pub enum Error {
         /// What is wrong with it, as a lowercase phrase (`must be between 0 and 1`).
         problem: String,
     },
+    /// The file that holds shingle sets moved out of memory cannot be written or read.
+    #[error("cannot use the spill file {}: {source}", path.display())]
+    Spill {
+        /// The file (or the folder that should hold it).
+        path: std::path::PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
     /// The index holds as many documents as its `u32` document numbers can name.
     #[error("the index is full after {docs} documents")]
     IndexFull {

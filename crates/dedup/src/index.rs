@@ -1,5 +1,5 @@
-//! The in-memory index of kept documents: exact keys, LSH band tables, signatures for
-//! verification, and hashes of paragraphs and sentences.
+//! The in-memory index of kept documents: exact keys, LSH band tables, shingle sets for
+//! verification, and hashes of passages (paragraphs, sentences, quotations).
 //!
 //! Documents are named by a `u32` number (their position among indexed documents); ids are
 //! stored once, in one string buffer. Every table is a plain `Vec` or a `HashMap` of
@@ -7,29 +7,30 @@
 //!
 //! # Memory per indexed document
 //!
-//! With `P = bands × rows` permutations, `B = bands` and `S` spans (paragraphs and
-//! sentences of at least `min_span_chars`), a kept document costs about
+//! With `B = bands`, `W` distinct shingles (≈ words) and `S` passages of at least
+//! `min_span_chars`, a kept document costs about
 //!
 //! | table | bytes |
 //! |---|---|
 //! | id | `len(id) + 8` (string buffer + end offset) |
-//! | exact-key map `(u64, u64) → u32` | 24 per entry + 1 control byte, ÷ load (0.44–0.875): ~30–57 |
-//! | signature `u32 × P` | `4 × P` = 448 with the defaults |
-//! | band tables `u32 → u32` + chain link `u32` | `B × (9 ÷ load + 4)` ≈ 14 × 18 ≈ 250 |
-//! | span map `u64 → u32` | `S × 17 ÷ load` ≈ 25 × S (a news article has S ≈ 20–40) |
+//! | exact-key map `(u64, u64) → u32` | 25 ÷ load (0.44–0.875): ~30–57 |
+//! | band tables `u32 → u32` + chain link `u32` | `B × (9 ÷ load + 4)` ≈ 18 × B |
+//! | shingle set `u32 × W` + end offset | `4 × W + 8`, on disk beyond `spill_after_mb` |
+//! | passage map `u64 → u32` | `S × 17 ÷ load` ≈ 25 × S |
 //!
-//! so about 0.8 KB plus 25 bytes per long sentence or paragraph: ~1.5–2 KB for a typical
-//! news article (measured: 1.8 KB per kept document of 4.4 KB text, growth slack included),
-//! i.e. ~15–20 GB for 10 M articles, which is why bounded memory and persistence are a
-//! separate step. Duplicates are not indexed and cost nothing.
-//! [`DedupIndex::memory_bytes`] measures the real figure from the tables' capacities.
+//! [`DedupIndex::memory_bytes`] measures the real figure from the tables' capacities (the
+//! shingle sets only as far as they are held in memory). Duplicates are not indexed and
+//! cost nothing.
 
 use std::collections::HashMap;
+use std::fs::File;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::io::Write;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::minhash::similarity;
-
 /// A hasher for keys that are already uniform hashes: it only spreads the bits (one
 /// multiplication) so that the table's control bytes see the high bits too.
 #[derive(Debug, Default, Clone, Copy)]
@@ -75,6 +76,136 @@ fn map_bytes<K, V, S>(map: &HashMap<K, V, S>) -> usize {
     buckets * (std::mem::size_of::<(K, V)>() + 1)
 }
 
+/// When a verified candidate counts as a near duplicate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NearRule {
+    /// Smallest exact Jaccard similarity of the shingle sets.
+    pub jaccard: f64,
+    /// Smallest containment (shared shingles ÷ those of the smaller set) that also makes a
+    /// near duplicate, when the Jaccard similarity is at least `containment_min_jaccard`.
+    pub containment: f64,
+    /// Smallest Jaccard similarity for the containment rule.
+    pub containment_min_jaccard: f64,
+}
+
+impl NearRule {
+    /// Whether a pair with this Jaccard similarity and containment is a near duplicate.
+    pub fn accepts(&self, jaccard: f64, containment: f64) -> bool {
+        jaccard >= self.jaccard
+            || (containment >= self.containment && jaccard >= self.containment_min_jaccard)
+    }
+}
+
+/// A verified near duplicate found by [`DedupIndex::find_near`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Near {
+    /// The indexed document.
+    pub doc: u32,
+    /// Exact Jaccard similarity of the two shingle sets.
+    pub jaccard: f64,
+    /// Shared shingles ÷ shingles of the smaller set.
+    pub containment: f64,
+}
+
+/// The shingle sets of indexed documents, one after another; the oldest move to a file
+/// once the part in memory exceeds a budget.
+#[derive(Debug, Default)]
+struct ShingleStore {
+    /// End of each document's set, counted in values from the start of the store.
+    ends: Vec<u64>,
+    /// The sets not yet written to the file.
+    ram: Vec<u32>,
+    /// Values before `ram` (all in the file).
+    ram_base: u64,
+    /// Most values held in memory before they are written out; `None` never spills.
+    budget: Option<usize>,
+    spill: Option<(PathBuf, File)>,
+    spill_path: Option<PathBuf>,
+    /// Scratch for sets read back from the file.
+    read_bytes: Vec<u8>,
+    read_values: Vec<u32>,
+}
+
+impl ShingleStore {
+    fn push(&mut self, set: &[u32]) -> Result<()> {
+        self.ram.extend_from_slice(set);
+        self.ends.push(self.ram_base + self.ram.len() as u64);
+        if self.budget.is_some_and(|b| self.ram.len() > b) {
+            self.write_out()?;
+        }
+        Ok(())
+    }
+
+    /// Appends the sets in memory to the spill file (created on first use).
+    fn write_out(&mut self) -> Result<()> {
+        if self.spill.is_none() {
+            // Only called with a budget, which is only set together with a path.
+            let Some(path) = self.spill_path.clone() else {
+                return Ok(());
+            };
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|source| Error::Spill {
+                    path: dir.to_owned(),
+                    source,
+                })?;
+            }
+            let file = File::options()
+                .create(true)
+                .truncate(true)
+                .read(true)
+                .write(true)
+                .open(&path)
+                .map_err(|source| Error::Spill {
+                    path: path.clone(),
+                    source,
+                })?;
+            self.spill = Some((path, file));
+        }
+        if let Some((path, file)) = self.spill.as_mut() {
+            let bytes: Vec<u8> = self.ram.iter().flat_map(|v| v.to_le_bytes()).collect();
+            file.write_all(&bytes).map_err(|source| Error::Spill {
+                path: path.clone(),
+                source,
+            })?;
+            self.ram_base += self.ram.len() as u64;
+            self.ram.clear();
+        }
+        Ok(())
+    }
+
+    /// The set of document `doc`.
+    fn get(&mut self, doc: u32) -> Result<&[u32]> {
+        let i = doc as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        let end = self.ends[i];
+        if start >= self.ram_base {
+            let (s, e) = ((start - self.ram_base) as usize, (end - self.ram_base) as usize);
+            return Ok(&self.ram[s..e]);
+        }
+        // A set is written out whole, so it lies entirely in the file.
+        let Some((path, file)) = self.spill.as_ref() else {
+            return Ok(&[]);
+        };
+        self.read_bytes.resize(((end - start) * 4) as usize, 0);
+        file.read_exact_at(&mut self.read_bytes, start * 4)
+            .map_err(|source| Error::Spill {
+                path: path.clone(),
+                source,
+            })?;
+        self.read_values.clear();
+        self.read_values.extend(
+            self.read_bytes
+                .chunks_exact(4)
+                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
+        );
+        Ok(&self.read_values)
+    }
+
+    fn memory_bytes(&self) -> usize {
+        self.ends.capacity() * 8 + self.ram.capacity() * 4 + self.read_bytes.capacity() * 5
+    }
+}
+
 /// The index of kept documents. See the module docs for its memory cost.
 #[derive(Debug)]
 pub struct DedupIndex {
@@ -86,20 +217,20 @@ pub struct DedupIndex {
     id_ends: Vec<u64>,
     /// Exact key (xxh3-128 of the normalised text) → document.
     exact: PrehashedMap<(u64, u64), u32>,
-    /// All signatures, `bands × rows` values per document.
-    signatures: Vec<u32>,
     /// Per band: band hash → most recent document with it (head of its chain).
     band_heads: Vec<PrehashedMap<u32, u32>>,
     /// `chain[doc × bands + band]`: the next older document in the same bucket.
     chain: Vec<u32>,
-    /// Paragraph or sentence hash → first document that had it.
+    /// Shingle sets for verifying candidates.
+    sets: ShingleStore,
+    /// Passage hash → first document that had it.
     spans: PrehashedMap<u64, u32>,
     /// Scratch: candidate documents of the current query.
     candidates: Vec<u32>,
 }
 
 impl DedupIndex {
-    /// An empty index for signatures of `bands × rows` values.
+    /// An empty index for signatures of `bands × rows` values, held in memory.
     pub fn new(bands: usize, rows: usize) -> Self {
         DedupIndex {
             bands,
@@ -107,12 +238,19 @@ impl DedupIndex {
             ids: String::new(),
             id_ends: Vec::new(),
             exact: PrehashedMap::default(),
-            signatures: Vec::new(),
             band_heads: (0..bands).map(|_| PrehashedMap::default()).collect(),
             chain: Vec::new(),
+            sets: ShingleStore::default(),
             spans: PrehashedMap::default(),
             candidates: Vec::new(),
         }
+    }
+
+    /// Moves shingle sets to the file `path` (created, or emptied, when first needed)
+    /// whenever more than `budget_bytes` of them are held in memory.
+    pub fn spill_to(&mut self, path: &Path, budget_bytes: usize) {
+        self.sets.budget = Some(budget_bytes / 4);
+        self.sets.spill_path = Some(path.to_owned());
     }
 
     /// Number of indexed documents.
@@ -141,14 +279,15 @@ impl DedupIndex {
         self.exact.get(&split(key)).copied()
     }
 
-    /// The first document that had this span hash, if any.
+    /// The first document that had this passage hash, if any.
     pub fn find_span(&self, hash: u64) -> Option<u32> {
         self.spans.get(&hash).copied()
     }
 
-    /// The most similar indexed document among those sharing a band with `sig`, if its
-    /// estimated Jaccard similarity is at least `threshold`; ties go to the older document.
-    pub fn find_near(&mut self, sig: &[u32], threshold: f64) -> Option<(u32, f64)> {
+    /// Among the indexed documents sharing a band with `sig`, the one with the highest
+    /// exact Jaccard similarity to the shingle set `set` that `rule` accepts; ties go to
+    /// the older document. Fails only when a spilled set cannot be read.
+    pub fn find_near(&mut self, sig: &[u32], set: &[u32], rule: &NearRule) -> Result<Option<Near>> {
         debug_assert_eq!(sig.len(), self.bands * self.rows);
         self.candidates.clear();
         for band in 0..self.bands {
@@ -167,26 +306,29 @@ impl DedupIndex {
         }
         self.candidates.sort_unstable();
         self.candidates.dedup();
-        let p = self.bands * self.rows;
-        let mut best: Option<(u32, f64)> = None;
-        for &doc in &self.candidates {
-            let start = doc as usize * p;
-            let s = similarity(sig, &self.signatures[start..start + p]);
-            if s >= threshold && best.map_or(true, |(_, b)| s > b) {
-                best = Some((doc, s));
+        let mut best: Option<Near> = None;
+        for i in 0..self.candidates.len() {
+            let doc = self.candidates[i];
+            let (jaccard, containment) = similarity(set, self.sets.get(doc)?);
+            if rule.accepts(jaccard, containment) && best.map_or(true, |b| jaccard > b.jaccard) {
+                best = Some(Near {
+                    doc,
+                    jaccard,
+                    containment,
+                });
             }
         }
-        best
+        Ok(best)
     }
 
-    /// Indexes a kept document: its id, exact key, signature (`None` when the text has no
-    /// word; it then never becomes a near-duplicate candidate) and span hashes (a hash
-    /// already indexed keeps its first document). Returns the document's number.
+    /// Indexes a kept document: its id, exact key, signature and shingle set (`None` when
+    /// the text has no word; it then never becomes a near-duplicate candidate) and passage
+    /// hashes (a hash already indexed keeps its first document). Returns its number.
     pub fn insert(
         &mut self,
         id: &str,
         key: u128,
-        sig: Option<&[u32]>,
+        sketch: Option<(&[u32], &[u32])>,
         span_hashes: &[u64],
     ) -> Result<u32> {
         let doc = u32::try_from(self.id_ends.len())
@@ -198,20 +340,19 @@ impl DedupIndex {
         self.ids.push_str(id);
         self.id_ends.push(self.ids.len() as u64);
         self.exact.entry(split(key)).or_insert(doc);
-        let p = self.bands * self.rows;
-        match sig {
-            Some(sig) => {
-                debug_assert_eq!(sig.len(), p);
-                self.signatures.extend_from_slice(sig);
+        match sketch {
+            Some((sig, set)) => {
+                debug_assert_eq!(sig.len(), self.bands * self.rows);
                 for band in 0..self.bands {
                     let key = band_key(sig, band, self.rows);
                     let prev = self.band_heads[band].insert(key, doc).unwrap_or(NO_DOC);
                     self.chain.push(prev);
                 }
+                self.sets.push(set)?;
             }
             None => {
-                self.signatures.resize(self.signatures.len() + p, 0);
                 self.chain.resize(self.chain.len() + self.bands, NO_DOC);
+                self.sets.push(&[])?;
             }
         }
         for &h in span_hashes {
@@ -220,14 +361,14 @@ impl DedupIndex {
         Ok(doc)
     }
 
-    /// Approximate heap bytes the index holds (from capacities, not lengths).
+    /// Approximate heap bytes the index holds in memory (from capacities, not lengths).
     pub fn memory_bytes(&self) -> usize {
         self.ids.capacity()
             + self.id_ends.capacity() * 8
             + map_bytes(&self.exact)
-            + self.signatures.capacity() * 4
             + self.band_heads.iter().map(map_bytes).sum::<usize>()
             + self.chain.capacity() * 4
+            + self.sets.memory_bytes()
             + map_bytes(&self.spans)
     }
 }
@@ -250,10 +391,18 @@ fn band_key(sig: &[u32], band: usize, rows: usize) -> u32 {
 mod tests {
     use super::*;
 
+    const RULE: NearRule = NearRule {
+        jaccard: 0.8,
+        containment: 0.9,
+        containment_min_jaccard: 0.5,
+    };
+
     #[test]
     fn stores_ids_and_finds_exact_keys() {
         let mut index = DedupIndex::new(2, 2);
-        let a = index.insert("a", 1, Some(&[1, 2, 3, 4]), &[10]).unwrap();
+        let a = index
+            .insert("a", 1, Some((&[1, 2, 3, 4], &[1, 2])), &[10])
+            .unwrap();
         let b = index.insert("bee", 2, None, &[10, 11]).unwrap();
         assert_eq!((a, b), (0, 1));
         assert_eq!(index.id(0), "a");
@@ -266,16 +415,46 @@ mod tests {
     }
 
     #[test]
-    fn near_candidates_share_a_band_and_pass_the_threshold() {
+    fn candidates_share_a_band_and_are_verified_on_their_sets() {
         let mut index = DedupIndex::new(2, 2);
-        index.insert("a", 1, Some(&[1, 2, 3, 4]), &[]).unwrap();
-        index.insert("b", 2, Some(&[1, 2, 7, 8]), &[]).unwrap();
-        // Shares band 0 with both; 3 of 4 values with "a".
-        assert_eq!(index.find_near(&[1, 2, 3, 9], 0.7), Some((0, 0.75)));
-        assert_eq!(index.find_near(&[1, 2, 3, 9], 0.8), None);
-        // Equal similarity to both: the older wins.
-        assert_eq!(index.find_near(&[1, 2, 5, 6], 0.5), Some((0, 0.5)));
-        // No shared band: no candidate even though one value matches.
-        assert_eq!(index.find_near(&[1, 5, 3, 6], 0.1), None);
+        let set_a: Vec<u32> = (0..100).collect();
+        let set_b: Vec<u32> = (50..150).collect();
+        index.insert("a", 1, Some((&[1, 2, 3, 4], &set_a)), &[]).unwrap();
+        index.insert("b", 2, Some((&[1, 2, 7, 8], &set_b)), &[]).unwrap();
+        // Shares band 0 with both; 90 of 100 shingles with "a" (Jaccard 90/100).
+        let query: Vec<u32> = (0..90).collect();
+        let found = index.find_near(&[1, 2, 3, 9], &query, &RULE).unwrap().unwrap();
+        assert_eq!(found.doc, 0);
+        assert!((found.jaccard - 0.9).abs() < 1e-12);
+        assert_eq!(found.containment, 1.0);
+        // Half of "a" but all contained: the containment rule accepts it.
+        let half: Vec<u32> = (0..50).collect();
+        let found = index.find_near(&[1, 2, 5, 6], &half, &RULE).unwrap().unwrap();
+        assert_eq!((found.doc, found.jaccard), (0, 0.5), "ties go to the older");
+        // Too little of it: rejected although it shares a band.
+        let few: Vec<u32> = (0..40).collect();
+        assert_eq!(index.find_near(&[1, 2, 5, 6], &few, &RULE).unwrap(), None);
+        // No shared band: no candidate even though the sets are equal.
+        assert_eq!(index.find_near(&[1, 5, 3, 6], &set_a, &RULE).unwrap(), None);
+    }
+
+    #[test]
+    fn spilled_sets_are_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dedupe/shingles.bin");
+        let mut index = DedupIndex::new(1, 1);
+        index.spill_to(&path, 40);
+        for d in 0..20u32 {
+            let set: Vec<u32> = (d * 100..d * 100 + 7).collect();
+            index.insert(&format!("d{d}"), u128::from(d), Some((&[d], &set)), &[]).unwrap();
+        }
+        assert!(path.exists());
+        assert!(index.sets.ram.len() <= 10 + 7);
+        for d in 0..20u32 {
+            let set: Vec<u32> = (d * 100..d * 100 + 7).collect();
+            assert_eq!(index.sets.get(d).unwrap(), set.as_slice(), "doc {d}");
+            let found = index.find_near(&[d], &set, &RULE).unwrap().unwrap();
+            assert_eq!((found.doc, found.jaccard), (d, 1.0));
+        }
     }
 }

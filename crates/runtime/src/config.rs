@@ -36,7 +36,7 @@ pub struct Config {
 }
 
 /// The `[pipeline]` table.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PipelineSettings {
     /// Documents per batch sent between stages. Default 64.
@@ -49,6 +49,12 @@ pub struct PipelineSettings {
     /// Write documents in input order whatever the number of workers. Default true.
     #[serde(default = "default_true")]
     pub ordered: bool,
+    /// Largest share (0..1) of inputs that may fail (unreadable files and records, and
+    /// documents a stage could not process; intentional drops such as duplicates do not
+    /// count). The run always finishes and writes its output; above the budget it ends with
+    /// exit code 2 so that scripts notice. Default 0.1.
+    #[serde(default = "default_error_budget")]
+    pub error_budget: f64,
 }
 
 impl Default for PipelineSettings {
@@ -57,6 +63,7 @@ impl Default for PipelineSettings {
             batch_size: default_batch_size(),
             channel_capacity: default_channel_capacity(),
             ordered: true,
+            error_budget: default_error_budget(),
         }
     }
 }
@@ -184,6 +191,12 @@ impl Config {
             problems
                 .push("pipeline: batch_size and channel_capacity must be at least 1".to_owned());
         }
+        if !(0.0..=1.0).contains(&raw.pipeline.error_budget) {
+            problems.push(format!(
+                "pipeline: error_budget = {} must be a share between 0 and 1 (0.1 allows 10% of inputs to fail)",
+                raw.pipeline.error_budget
+            ));
+        }
         if raw.sink.kind != "jsonl" {
             problems.push(format!(
                 "sink: unknown type `{}`, expected `jsonl`",
@@ -288,6 +301,10 @@ fn default_batch_size() -> usize {
 
 fn default_channel_capacity() -> usize {
     4
+}
+
+fn default_error_budget() -> f64 {
+    0.1
 }
 
 fn default_true() -> bool {

@@ -25,6 +25,6 @@ pub use config::{
 };
 pub use error::{Error, Result};
 pub use progress::ProgressMode;
-pub use report::{Conservation, Report, StageReport, Throughput};
+pub use report::{Conservation, ErrorBudget, Report, StageReport, Throughput};
 pub use run::{run, RunOptions};
 pub use sink::{SinkCounts, DOCUMENTS_FILE, REJECTED_FILE, REPORT_FILE, SCHEMA_VERSION};

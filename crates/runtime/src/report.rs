@@ -47,6 +47,8 @@ pub struct Report {
     pub rejected_by_reason: BTreeMap<String, u64>,
     /// Whether every input document is accounted for exactly once.
     pub conservation: Conservation,
+    /// Failed inputs against `[pipeline].error_budget`.
+    pub error_budget: ErrorBudget,
     /// End-to-end throughput over the wall time.
     pub throughput: Throughput,
     /// Peak resident memory of the process in bytes, where the OS tells it.
@@ -99,6 +101,19 @@ pub struct Conservation {
     pub rejected: u64,
     /// `input_items == documents + rejected` and every stage balanced.
     pub ok: bool,
+}
+
+/// Inputs that failed (unreadable, or a stage could not process them) against the budget.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorBudget {
+    /// Input items that failed.
+    pub failed: u64,
+    /// Input items in this run.
+    pub inputs: u64,
+    /// The configured largest share of failures.
+    pub budget: f64,
+    /// Whether `failed / inputs` is above the budget.
+    pub exceeded: bool,
 }
 
 /// End-to-end throughput.
@@ -164,6 +179,18 @@ impl Report {
                 "MISMATCH, please report this"
             }
         );
+        let b = &self.error_budget;
+        if b.failed > 0 {
+            let _ = writeln!(
+                out,
+                "{} of {} inputs failed ({:.1}%), error budget {:.1}%{}",
+                b.failed,
+                b.inputs,
+                100.0 * b.failed as f64 / b.inputs.max(1) as f64,
+                100.0 * b.budget,
+                if b.exceeded { ": EXCEEDED" } else { "" }
+            );
+        }
         let _ = writeln!(
             out,
             "{:.2} s, {:.1} MB/s, {:.0} docs/s, peak memory {}; output in {}",

@@ -23,7 +23,9 @@ use crate::batch::{Batch, Reorder};
 use crate::config::{Config, PipelineSettings};
 use crate::error::{Error, Result};
 use crate::progress::{monitor, Live, ProgressMode};
-use crate::report::{now_utc, peak_rss_bytes, Conservation, Report, StageReport, Throughput};
+use crate::report::{
+    now_utc, peak_rss_bytes, Conservation, ErrorBudget, Report, StageReport, Throughput,
+};
 use crate::sink::{JsonlSink, SinkCounts, DOCUMENTS_FILE, REPORT_FILE};
 use crate::state::{plan, FileEntry, Manifest};
 
@@ -225,6 +227,13 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
         ok: input_items == sink_counts.documents + sink_counts.rejected
             && stages.iter().all(|s| s.counters.balanced()),
     };
+    let failed = read_counters.docs_dropped + stages.iter().map(|s| s.counters.docs_errored).sum::<u64>();
+    let error_budget = ErrorBudget {
+        failed,
+        inputs: input_items,
+        budget: config.pipeline.error_budget,
+        exceeded: failed as f64 > config.pipeline.error_budget * input_items as f64,
+    };
     let wall_seconds = started.elapsed().as_secs_f64();
     let read_text_bytes = read_counters.bytes_out;
     let report = Report {
@@ -249,6 +258,7 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
         output: sink_counts,
         rejected_by_reason,
         conservation,
+        error_budget,
         throughput: Throughput {
             mb_per_second: read_text_bytes as f64 / 1e6 / wall_seconds.max(1e-9),
             documents_per_second: input_items as f64 / wall_seconds.max(1e-9),
