@@ -106,10 +106,18 @@ fn over_the_error_budget_the_output_is_written_and_the_exit_code_is_2() {
     let output = dir.pipeline(&["run", "pipeline.toml", "--progress", "off"]);
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
-    assert!(err.contains("1 of 2 inputs (50.0%) could not be read or processed, over the error budget of 40.0%"), "{err}");
+    assert!(
+        err.contains(
+            "1 of 2 inputs (50.0%) could not be read or processed, over the error budget of 40.0%"
+        ),
+        "{err}"
+    );
     let (documents, rejected) = check_output(&dir);
     assert_eq!((documents.len(), rejected.len()), (1, 1));
-    assert_eq!(dir.read_json("out/report.json")["error_budget"]["exceeded"], true);
+    assert_eq!(
+        dir.read_json("out/report.json")["error_budget"]["exceeded"],
+        true
+    );
 
     dir.write("pipeline.toml", full_config(&["in"], "error_budget = 0.5"));
     dir.pipeline_ok(&["run", "pipeline.toml", "--progress", "off", "--full"]);
@@ -120,12 +128,18 @@ fn an_oversized_file_is_rejected_with_the_setting_to_change() {
     let dir = TestDir::new();
     dir.write("in/big.txt", ARTICLE.repeat(50));
     dir.write("in/small.txt", ARTICLE);
-    dir.write("in/more.txt", ARTICLE.replace("Radwegenetzes", "Straßennetzes"));
+    dir.write(
+        "in/more.txt",
+        ARTICLE.replace("Radwegenetzes", "Straßennetzes"),
+    );
     let config =
         full_config(&["in"], "").replace("[source]\n", "[source]\nmax_file_bytes = 4096\n");
     dir.write("pipeline.toml", config);
     let config = std::fs::read_to_string(dir.path().join("pipeline.toml")).unwrap();
-    dir.write("pipeline.toml", config.replace("[pipeline]\n", "[pipeline]\nerror_budget = 0.5\n"));
+    dir.write(
+        "pipeline.toml",
+        config.replace("[pipeline]\n", "[pipeline]\nerror_budget = 0.5\n"),
+    );
     dir.pipeline_ok(&["run", "pipeline.toml", "--progress", "off"]);
     let (documents, rejected) = check_output(&dir);
     assert_eq!(documents.len(), 2);

@@ -227,7 +227,8 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
         ok: input_items == sink_counts.documents + sink_counts.rejected
             && stages.iter().all(|s| s.counters.balanced()),
     };
-    let failed = read_counters.docs_dropped + stages.iter().map(|s| s.counters.docs_errored).sum::<u64>();
+    let failed =
+        read_counters.docs_dropped + stages.iter().map(|s| s.counters.docs_errored).sum::<u64>();
     let error_budget = ErrorBudget {
         failed,
         inputs: input_items,
@@ -743,6 +744,7 @@ mod tests {
             batch_size,
             channel_capacity,
             ordered: true,
+            error_budget: 0.1,
         }
     }
 
@@ -779,7 +781,7 @@ mod tests {
             .map(|_| {
                 boxed(|doc: Document| {
                     let seq = doc.origin.seq;
-                    if seq % 10 == 0 {
+                    if seq.is_multiple_of(10) {
                         Ok(Verdict::drop(doc, "test_tenth", "every tenth"))
                     } else if seq % 10 == 5 {
                         Err(StageError::Document {

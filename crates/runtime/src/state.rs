@@ -35,6 +35,15 @@ impl From<&FileDone> for FileEntry {
     }
 }
 
+/// What the manifest holds: the files behind the output, and the config hash and schema
+/// version of the run that wrote it.
+#[derive(Debug, Default)]
+pub(crate) struct Previous {
+    pub files: BTreeMap<String, FileEntry>,
+    pub config_hash: Option<String>,
+    pub schema_version: Option<String>,
+}
+
 /// The manifest database of one output folder.
 pub(crate) struct Manifest {
     path: PathBuf,
@@ -54,7 +63,7 @@ impl Manifest {
     }
 
     /// Every file entry and the config hash and schema version of the run that wrote them.
-    pub fn load(&self) -> Result<(BTreeMap<String, FileEntry>, Option<String>, Option<String>)> {
+    pub fn load(&self) -> Result<Previous> {
         let fail = |e: &dyn std::fmt::Display| state_error(&self.path, e);
         let txn = self.db.begin_read().map_err(|e| fail(&e))?;
         let mut files = BTreeMap::new();
@@ -77,7 +86,11 @@ impl Manifest {
                 .map_err(|e| fail(&e))?
                 .map(|v| v.value().to_owned());
         }
-        Ok((files, config_hash, schema))
+        Ok(Previous {
+            files,
+            config_hash,
+            schema_version: schema,
+        })
     }
 
     /// Replaces the manifest with `files`, written by a run of the config `config_hash`.
@@ -132,16 +145,16 @@ pub(crate) struct Plan {
 pub(crate) fn plan(
     listing: Listing,
     display: impl Fn(&Path) -> String,
-    previous: Option<(BTreeMap<String, FileEntry>, Option<String>, Option<String>)>,
+    previous: Option<Previous>,
     config_hash: &str,
     full_reason: Option<String>,
 ) -> Plan {
     let reason = full_reason.or_else(|| match &previous {
         None => Some("no earlier run in this output folder".to_owned()),
-        Some((_, hash, _)) if hash.as_deref() != Some(config_hash) => {
+        Some(p) if p.config_hash.as_deref() != Some(config_hash) => {
             Some("the config changed since the last run".to_owned())
         }
-        Some((_, _, schema)) if schema.as_deref() != Some(SCHEMA_VERSION.to_string().as_str()) => {
+        Some(p) if p.schema_version != Some(SCHEMA_VERSION.to_string()) => {
             Some("the output was written with another schema version".to_owned())
         }
         _ => None,
@@ -154,9 +167,7 @@ pub(crate) fn plan(
             ..Plan::default()
         };
     }
-    let Some((mut entries, _, _)) = previous else {
-        unreachable!("a missing manifest means a full run, decided above")
-    };
+    let mut entries = previous.map(|p| p.files).unwrap_or_default();
     let mut files = Vec::new();
     let mut replaced = HashSet::new();
     let mut skipped = 0;
