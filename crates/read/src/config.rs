@@ -9,12 +9,14 @@ pub struct ReadConfig {
     /// Default: `["seeds"]`.
     #[serde(default = "default_paths")]
     pub paths: Vec<String>,
-    /// `auto` (default): JSONL for `.jsonl`/`.ndjson` (optionally `.gz`/`.zst`), text
-    /// otherwise; `text` or `jsonl` force one format for every file.
+    /// `auto` (default): by name (`.jsonl`/`.ndjson`, `.html`/`.htm`, `.warc`/`.arc`/`.wet`,
+    /// `.txt`/`.md`, each optionally `.gz`/`.zst`), else by content (JSON object, HTML,
+    /// WARC, or text); `text`, `jsonl`, `html` or `warc` force one format for every file.
     #[serde(default)]
     pub format: Format,
     /// Extensions picked up when a folder is listed (files named explicitly are always
-    /// read). Default: `txt`, `md`, `text`, `jsonl`, `ndjson`, each also with `.gz`/`.zst`.
+    /// read). Default: `txt`, `md`, `text`, `jsonl`, `ndjson`, `html`, `htm`, `warc`, `arc`,
+    /// `wet`, each also with `.gz`/`.zst`.
     #[serde(default = "default_extensions")]
     pub extensions: Vec<String>,
     /// JSONL: the field that holds the text. Default `text`.
@@ -49,6 +51,10 @@ pub enum Format {
     Text,
     /// One JSON object per line.
     Jsonl,
+    /// One HTML page per file; the main content is extracted.
+    Html,
+    /// WARC, WET or ARC: one document per response, resource or conversion record.
+    Warc,
 }
 
 impl Default for ReadConfig {
@@ -88,7 +94,9 @@ fn default_paths() -> Vec<String> {
 }
 
 fn default_extensions() -> Vec<String> {
-    let base = ["txt", "md", "text", "jsonl", "ndjson"];
+    let base = [
+        "txt", "md", "text", "jsonl", "ndjson", "html", "htm", "warc", "arc", "wet",
+    ];
     let mut all = Vec::new();
     for ext in base {
         all.push(ext.to_owned());

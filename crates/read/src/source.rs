@@ -12,7 +12,9 @@ use sha2::{Digest, Sha256};
 use crate::config::{Format, ReadConfig};
 use crate::decode::{decode_text, normalize_newlines, repair_mojibake};
 use crate::error::Result;
+use crate::html::extract_html;
 use crate::list::{list_inputs, Listing};
+use crate::warc::{GzipMembers, WarcItem, WarcReader, WarcRecord};
 
 /// The stage name rejections of this crate carry.
 const STAGE: &str = "read";
@@ -27,6 +29,7 @@ pub struct FileSource {
     config: ReadConfig,
     base: PathBuf,
     current: Option<JsonlFile>,
+    warc: Option<WarcFile>,
     seq: u64,
     shard: u32,
     stems: HashSet<String>,
@@ -66,6 +69,7 @@ impl FileSource {
             config: config.clone(),
             base: base.to_path_buf(),
             current: None,
+            warc: None,
             seq: 0,
             shard: 0,
             stems: HashSet::new(),
@@ -159,18 +163,14 @@ impl FileSource {
     fn read_file(&mut self, path: PathBuf) -> Option<std::result::Result<Document, Rejected>> {
         let display = self.display_path(&path);
         let compression = Compression::of(&path);
-        let format = match self.config.format {
+        let named = match self.config.format {
             Format::Auto => detect_format(&path),
-            forced => forced,
+            forced => Some(forced),
         };
         let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        let info = SourceInfo {
+        let mut info = SourceInfo {
             path: display,
-            format: match format {
-                Format::Jsonl => "jsonl",
-                _ => "text",
-            }
-            .to_owned(),
+            format: String::new(),
             sha256: None,
             bytes: size,
             record: None,
@@ -188,47 +188,69 @@ impl FileSource {
                 .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
                 .map(|d| d.as_nanos()),
         ));
-        let reader = match open(
+        let opened = open(
             &path,
             compression,
+            named == Some(Format::Warc),
             &self.bytes_read,
             &self.file_read,
             &self.file_hasher,
-        ) {
-            Ok(reader) => reader,
+        );
+        let mut reader = match opened {
+            Ok(reader) => BufReader::with_capacity(1 << 16, reader),
             Err(err) => {
                 self.file_done();
+                info.format = format_name(named.unwrap_or(Format::Text)).to_owned();
                 let stem = self.unique_stem(&path);
-                return Some(Err(self.reject(
-                    stem,
-                    info,
-                    open_reason(&err),
-                    open_detail(&err),
-                    None,
-                )));
+                let (reason, detail) = (open_reason(&err), open_detail(&err));
+                return Some(Err(self.reject(stem, info, reason, detail, None)));
             }
         };
-        if format == Format::Jsonl {
-            self.current = Some(JsonlFile {
-                lines: BufReader::with_capacity(1 << 16, reader),
-                stem: file_stem(&path),
-                info,
-                line: 0,
-                done: false,
-            });
-            return None;
+        // A name that tells nothing (`data`, `page.txt` that is really HTML): look inside.
+        let format = match (self.config.format, named) {
+            (Format::Auto, None) | (Format::Auto, Some(Format::Text)) => {
+                sniff_format(reader.fill_buf().unwrap_or(&[]))
+            }
+            (_, Some(format)) => format,
+            (forced, None) => forced,
+        };
+        info.format = format_name(format).to_owned();
+        match format {
+            Format::Jsonl => {
+                self.current = Some(JsonlFile {
+                    lines: reader,
+                    stem: file_stem(&path),
+                    info,
+                    line: 0,
+                    done: false,
+                });
+                None
+            }
+            Format::Warc => {
+                self.warc = Some(WarcFile {
+                    records: WarcReader::new(reader, self.config.max_record_bytes),
+                    stem: file_stem(&path),
+                    info,
+                    index: 0,
+                });
+                None
+            }
+            Format::Html | Format::Text | Format::Auto => {
+                let stem = self.unique_stem(&path);
+                let item = self.read_whole(stem, info, Box::new(reader), format == Format::Html);
+                self.file_done();
+                Some(item)
+            }
         }
-        let stem = self.unique_stem(&path);
-        let item = self.read_text(stem, info, reader);
-        self.file_done();
-        Some(item)
     }
 
-    fn read_text(
+    /// Reads a one-document file: text, or HTML whose main content is extracted.
+    fn read_whole(
         &mut self,
         id: String,
         mut info: SourceInfo,
         reader: Box<dyn Read + Send>,
+        html: bool,
     ) -> std::result::Result<Document, Rejected> {
         let limit = self.config.max_file_bytes;
         let mut bytes = Vec::new();
@@ -251,15 +273,24 @@ impl FileSource {
             Err(err) => return Err(self.reject(id, info, err.reason, err.detail, err.byte_offset)),
         };
         info.encoding = Some(decoded.encoding);
-        if decoded.text.trim().is_empty() {
-            let detail = "the file has no text (empty or only whitespace)".to_owned();
-            return Err(self.reject(id, info, "read_empty", detail, None));
+        let (text, metadata) = if html {
+            html_document(&decoded.text, None)
+        } else {
+            (decoded.text, Map::new())
+        };
+        if text.trim().is_empty() {
+            let detail = if html {
+                "no main text found in the HTML page (empty, or only navigation and scripts)"
+            } else {
+                "the file has no text (empty or only whitespace)"
+            };
+            return Err(self.reject(id, info, "read_empty", detail.to_owned(), None));
         }
         Ok(Document {
             id,
-            text: decoded.text,
+            text,
             source: info,
-            metadata: Map::new(),
+            metadata,
             annotations: Default::default(),
             origin: self.next_origin(),
         })
@@ -347,6 +378,50 @@ impl FileSource {
     }
 }
 
+impl FileSource {
+    /// The next document or rejection of the WARC file being read.
+    fn next_warc_item(&mut self) -> Option<std::result::Result<Document, Rejected>> {
+        loop {
+            let file = self.warc.as_mut()?;
+            let Some(item) = file.records.next() else {
+                self.warc = None;
+                self.file_done();
+                return None;
+            };
+            file.index += 1;
+            let mut info = file.info.clone();
+            info.record = Some(file.index);
+            let fallback_id = format!("{}#{}", file.stem, file.index);
+            let record = match item {
+                WarcItem::Record(record) => record,
+                WarcItem::Error {
+                    offset,
+                    reason,
+                    detail,
+                } => {
+                    return Some(Err(self.reject(
+                        fallback_id,
+                        info,
+                        reason,
+                        detail,
+                        Some(offset),
+                    )));
+                }
+            };
+            match warc_document(record, info, fallback_id) {
+                WarcOutcome::Skip => continue,
+                WarcOutcome::Reject(id, info, reason, detail) => {
+                    return Some(Err(self.reject(id, info, reason, detail, None)));
+                }
+                WarcOutcome::Document(mut doc) => {
+                    doc.origin = self.next_origin();
+                    return Some(Ok(*doc));
+                }
+            }
+        }
+    }
+}
+
 impl Iterator for FileSource {
     type Item = std::result::Result<Document, Rejected>;
 
@@ -374,11 +449,196 @@ impl Iterator for FileSource {
                     None => continue,
                 }
             }
+            if self.warc.is_some() {
+                match self.next_warc_item() {
+                    Some(item) => return Some(item),
+                    None => continue,
+                }
+            }
             let path = self.files.next()?;
             if let Some(item) = self.read_file(path) {
                 return Some(item);
             }
         }
+    }
+}
+
+/// A WARC (or ARC, WET) file being streamed.
+struct WarcFile {
+    records: WarcReader<BufReader<Box<dyn Read + Send>>>,
+    stem: String,
+    info: SourceInfo,
+    index: u64,
+}
+
+/// What one WARC record becomes.
+enum WarcOutcome {
+    /// Not a document (request, metadata, warcinfo, revisit records).
+    Skip,
+    Document(Box<Document>),
+    Reject(String, SourceInfo, &'static str, String),
+}
+
+/// Turns a WARC record into a document: `response` records (HTTP 2xx) and `resource`
+/// records holding HTML get their main text extracted, `conversion` records (WET) and
+/// plain-text resources are taken as they are; the URL, crawl date and record metadata go
+/// into `metadata`.
+fn warc_document(record: WarcRecord, mut info: SourceInfo, fallback_id: String) -> WarcOutcome {
+    if !matches!(
+        record.record_type.as_str(),
+        "response" | "resource" | "conversion"
+    ) {
+        return WarcOutcome::Skip;
+    }
+    let id = record
+        .record_id
+        .as_deref()
+        .map(|r| r.trim_matches(['<', '>']).to_owned())
+        .filter(|r| !r.is_empty())
+        .unwrap_or(fallback_id);
+    let uri = record.target_uri.clone().unwrap_or_default();
+    info.sha256 = Some(sha256_hex(&record.payload));
+    info.bytes = record.payload.len() as u64;
+    if let Some(status) = record.http_status.filter(|s| !(200..300).contains(s)) {
+        let detail =
+            format!("HTTP status {status} for {uri}: not a page's content (redirect or error)");
+        return WarcOutcome::Reject(id, info, "read_http_status", detail);
+    }
+    let content_type = record
+        .http_content_type
+        .clone()
+        .or_else(|| record.content_type.clone())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let is_html = content_type.contains("html")
+        || (content_type.is_empty() && looks_like_html(&record.payload));
+    let is_text = content_type.starts_with("text/") || record.record_type == "conversion";
+    if !is_html && !is_text {
+        let detail = format!(
+            "{uri} holds `{content_type}`, not text or HTML; such records are not documents"
+        );
+        return WarcOutcome::Reject(id, info, "read_unsupported_content", detail);
+    }
+    let decoded = match decode_with_charset(&record.payload, &content_type) {
+        Ok(decoded) => decoded,
+        Err(err) => {
+            return WarcOutcome::Reject(id, info, err.reason, format!("{uri}: {}", err.detail))
+        }
+    };
+    info.encoding = Some(decoded.encoding);
+    let (text, mut metadata) = if is_html {
+        html_document(&decoded.text, record.target_uri.as_deref())
+    } else {
+        (decoded.text, Map::new())
+    };
+    if text.trim().is_empty() {
+        let detail = format!("no text in the record for {uri}");
+        return WarcOutcome::Reject(id, info, "read_empty", detail);
+    }
+    let fields = [
+        ("url", record.target_uri),
+        ("crawl_date", record.date),
+        ("warc_type", Some(record.record_type)),
+        ("content_language", record.language),
+        ("content_type", Some(content_type).filter(|c| !c.is_empty())),
+    ];
+    for (key, value) in fields {
+        if let Some(value) = value {
+            metadata
+                .entry(key.to_owned())
+                .or_insert(Value::String(value));
+        }
+    }
+    if let Some(status) = record.http_status {
+        metadata.insert("http_status".to_owned(), Value::from(status));
+    }
+    WarcOutcome::Document(Box::new(Document {
+        id,
+        text,
+        source: info,
+        metadata,
+        annotations: Default::default(),
+        origin: DocRef::default(),
+    }))
+}
+
+/// Decodes a payload using the charset of its content type when it names one, else as a
+/// text file is decoded (UTF-8, BOMs, detected legacy encodings).
+fn decode_with_charset(
+    payload: &[u8],
+    content_type: &str,
+) -> std::result::Result<crate::decode::Decoded, crate::decode::Undecodable> {
+    let label = content_type
+        .split(';')
+        .filter_map(|part| part.trim().strip_prefix("charset="))
+        .next()
+        .map(|c| c.trim_matches(['"', '\'']));
+    if let Some(encoding) = label.and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes())) {
+        if encoding != encoding_rs::UTF_8 {
+            let (text, _, _) = encoding.decode(payload);
+            return Ok(crate::decode::Decoded {
+                text: normalize_newlines(&text),
+                encoding: format!("{} (from the HTTP header)", encoding.name().to_lowercase()),
+            });
+        }
+    }
+    decode_text(payload)
+}
+
+/// Main text and metadata of an HTML page.
+fn html_document(html: &str, url: Option<&str>) -> (String, Map<String, Value>) {
+    let page = extract_html(html, url);
+    let mut metadata = Map::new();
+    let fields = [
+        ("title", page.title),
+        ("published", page.published),
+        ("author", page.author),
+        ("site_name", page.site_name),
+        ("html_lang", page.lang),
+        ("url", page.url),
+    ];
+    for (key, value) in fields {
+        if let Some(value) = value.filter(|v| !v.trim().is_empty()) {
+            metadata.insert(key.to_owned(), Value::String(value));
+        }
+    }
+    (page.text, metadata)
+}
+
+/// Whether bytes start like an HTML document.
+fn looks_like_html(bytes: &[u8]) -> bool {
+    sniff_format(bytes) == Format::Html
+}
+
+/// The format of a file whose name does not tell, from its first bytes.
+fn sniff_format(head: &[u8]) -> Format {
+    let start = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(head.len());
+    let head = &head[start..head.len().min(start + 512)];
+    let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
+    let lower = lower.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&lower);
+    if lower.starts_with(b"warc/") || lower.starts_with(b"filedesc://") {
+        Format::Warc
+    } else if lower.starts_with(b"<!doctype html")
+        || lower.starts_with(b"<html")
+        || lower.starts_with(b"<?xml") && lower.windows(5).any(|w| w == b"<html")
+    {
+        Format::Html
+    } else if lower.starts_with(b"{") {
+        Format::Jsonl
+    } else {
+        Format::Text
+    }
+}
+
+fn format_name(format: Format) -> &'static str {
+    match format {
+        Format::Jsonl => "jsonl",
+        Format::Html => "html",
+        Format::Warc => "warc",
+        Format::Text | Format::Auto => "text",
     }
 }
 
@@ -627,6 +887,7 @@ pub struct FileDone {
 fn open(
     path: &Path,
     compression: Compression,
+    warc: bool,
     total: &Arc<AtomicU64>,
     this_file: &Arc<AtomicU64>,
     hasher: &Arc<Mutex<Sha256>>,
@@ -639,6 +900,9 @@ fn open(
     };
     Ok(match compression {
         Compression::None => Box::new(file),
+        // WARC files have one gzip member per record: a decoder that skips a corrupt member
+        // loses one record instead of the rest of the file.
+        Compression::Gzip if warc => Box::new(GzipMembers::new(file)),
         Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(BufReader::new(file))),
         Compression::Zstd => Box::new(
             ruzstd::decoding::StreamingDecoder::new(BufReader::new(file))
@@ -655,8 +919,10 @@ pub fn display_path(path: &Path, base: &Path) -> String {
         .into_owned()
 }
 
-/// The format of `path` judged from its name: JSONL for `.jsonl`/`.ndjson` (also compressed).
-fn detect_format(path: &Path) -> Format {
+/// The format of `path` judged from its name, when the name tells: JSONL for `.jsonl` and
+/// `.ndjson`, HTML for `.html`/`.htm`/`.xhtml`, WARC for `.warc`, `.arc` and `.wet`, text for
+/// `.txt`, `.md` and `.text` (each also with `.gz` or `.zst`).
+fn detect_format(path: &Path) -> Option<Format> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())
@@ -665,10 +931,13 @@ fn detect_format(path: &Path) -> Format {
         .strip_suffix(".gz")
         .or_else(|| name.strip_suffix(".zst"))
         .unwrap_or(&name);
-    if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
-        Format::Jsonl
-    } else {
-        Format::Text
+    let ext = name.rsplit('.').next().unwrap_or("");
+    match ext {
+        "jsonl" | "ndjson" => Some(Format::Jsonl),
+        "html" | "htm" | "xhtml" => Some(Format::Html),
+        "warc" | "arc" | "wet" => Some(Format::Warc),
+        "txt" | "md" | "text" | "markdown" => Some(Format::Text),
+        _ => None,
     }
 }
 
@@ -1013,7 +1282,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a.txt"), "Text eins.").unwrap();
         std::fs::write(dir.path().join("b.jsonl.gz"), gzip(b"{\"text\": \"x\"}\n")).unwrap();
-        std::fs::write(dir.path().join("c.txt"), "x".repeat(500)).unwrap();
+        // Larger than the read buffer, so reading stops before its end.
+        std::fs::write(dir.path().join("c.txt"), "x".repeat(300_000)).unwrap();
         let config = ReadConfig {
             max_file_bytes: 100,
             ..config_for(dir.path())
@@ -1034,6 +1304,157 @@ mod tests {
         );
         assert_eq!(done[2].sha256, None, "a file read only in part has no hash");
         assert!(done[0].modified_ns.is_some());
+    }
+
+    /// One WARC record with the given headers and block.
+    fn warc_record(kind: &str, uri: &str, content_type: &str, block: &[u8]) -> Vec<u8> {
+        let mut out = format!(
+            "WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Target-URI: {uri}\r\nWARC-Date: 2024-05-18T01:58:10Z\r\n\
+             WARC-Record-ID: <urn:uuid:{kind}-{}>\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+            uri.len(),
+            block.len()
+        )
+        .into_bytes();
+        out.extend_from_slice(block);
+        out.extend_from_slice(b"\r\n\r\n");
+        out
+    }
+
+    fn http_response(status: &str, content_type: &str, body: &[u8]) -> Vec<u8> {
+        let mut out = format!(
+            "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        out.extend_from_slice(body);
+        out
+    }
+
+    #[test]
+    fn warc_records_become_documents_rejections_or_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut warc = Vec::new();
+        warc.extend(warc_record(
+            "warcinfo",
+            "",
+            "application/warc-fields",
+            b"software: test\r\n",
+        ));
+        warc.extend(warc_record(
+            "request",
+            "http://a.example/",
+            "application/http; msgtype=request",
+            b"GET / HTTP/1.1\r\n\r\n",
+        ));
+        let latin1_page = http_response(
+            "200 OK",
+            "text/plain; charset=iso-8859-1",
+            b"Gr\xfc\xdfe aus M\xfcnchen.",
+        );
+        warc.extend(warc_record(
+            "response",
+            "http://a.example/",
+            "application/http; msgtype=response",
+            &latin1_page,
+        ));
+        let missing = http_response("404 Not Found", "text/html", b"<html>gone</html>");
+        warc.extend(warc_record(
+            "response",
+            "http://a.example/x",
+            "application/http; msgtype=response",
+            &missing,
+        ));
+        warc.extend(warc_record(
+            "resource",
+            "file:///logo.png",
+            "image/png",
+            b"\x89PNG....",
+        ));
+        warc.extend(warc_record(
+            "conversion",
+            "http://b.example/",
+            "text/plain",
+            "Umgewandelter Text über Köln.".as_bytes(),
+        ));
+        std::fs::write(dir.path().join("crawl.warc.gz"), gzip(&warc)).unwrap();
+        let items = read_all(dir.path(), config_for(dir.path()));
+        assert_eq!(items.len(), 4, "{items:#?}");
+        let page = items[0].as_ref().unwrap();
+        assert_eq!(page.id, "urn:uuid:response-17");
+        assert_eq!(page.text, "Grüße aus München.");
+        assert_eq!(page.metadata["url"], "http://a.example/");
+        assert_eq!(page.metadata["crawl_date"], "2024-05-18T01:58:10Z");
+        assert_eq!(page.source.format, "warc");
+        assert_eq!(page.source.record, Some(3));
+        assert!(page
+            .source
+            .encoding
+            .as_deref()
+            .unwrap()
+            .starts_with("windows-1252 (from the HTTP header)"));
+        assert_eq!(items[1].as_ref().unwrap_err().reason, "read_http_status");
+        assert_eq!(
+            items[2].as_ref().unwrap_err().reason,
+            "read_unsupported_content"
+        );
+        let converted = items[3].as_ref().unwrap();
+        assert_eq!(converted.text, "Umgewandelter Text über Köln.");
+        assert_eq!(converted.metadata["warc_type"], "conversion");
+    }
+
+    #[test]
+    fn a_truncated_warc_keeps_the_records_before_the_cut() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut warc = Vec::new();
+        for i in 0..3 {
+            let text = format!("Text Nummer {i} aus einer WET-Datei.");
+            warc.extend(warc_record(
+                "conversion",
+                &format!("http://c.example/{i}"),
+                "text/plain",
+                text.as_bytes(),
+            ));
+        }
+        let cut = warc.len() - 20;
+        std::fs::write(dir.path().join("cut.warc"), &warc[..cut]).unwrap();
+        let items = read_all(dir.path(), config_for(dir.path()));
+        assert_eq!(items.len(), 3, "{items:#?}");
+        assert!(items[0].is_ok() && items[1].is_ok());
+        let err = items[2].as_ref().unwrap_err();
+        assert_eq!(err.reason, "read_truncated");
+        assert!(err.byte_offset.is_some());
+    }
+
+    #[test]
+    fn files_without_a_telling_name_are_sniffed() {
+        assert_eq!(sniff_format(b"  {\"text\": 1}"), Format::Jsonl);
+        assert_eq!(sniff_format(b"\n<!DOCTYPE html><html>"), Format::Html);
+        assert_eq!(sniff_format(b"<html lang=de>"), Format::Html);
+        assert_eq!(sniff_format(b"WARC/1.1\r\n"), Format::Warc);
+        assert_eq!(sniff_format(b"Ein ganz normaler Text."), Format::Text);
+        assert_eq!(
+            detect_format(Path::new("a/crawl.warc.wet.gz")),
+            Some(Format::Warc)
+        );
+        assert_eq!(detect_format(Path::new("page.HTM")), Some(Format::Html));
+        assert_eq!(detect_format(Path::new("data.bin")), None);
+
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("export"),
+            "{\"id\": \"e\", \"text\": \"Aus einer Datei ohne Endung.\"}\n",
+        )
+        .unwrap();
+        let config = ReadConfig {
+            paths: vec![dir.path().join("export").to_string_lossy().into_owned()],
+            ..ReadConfig::default()
+        };
+        let items = read_all(dir.path(), config);
+        let doc = items[0].as_ref().unwrap();
+        assert_eq!(
+            (doc.id.as_str(), doc.source.format.as_str()),
+            ("e", "jsonl")
+        );
     }
 
     #[test]
