@@ -121,3 +121,27 @@ fn full_and_a_changed_config_read_everything_again() {
     let (documents, _) = check_output(&dir);
     assert_eq!(texts(&documents).len(), 5);
 }
+
+#[test]
+fn a_new_files_duplicate_among_earlier_documents_is_found() {
+    let dir = seeds_dir();
+    run(&dir, &[]);
+    let original =
+        std::fs::read_to_string(dir.path().join("seeds/002_1a67b9573dd5dde7.txt")).unwrap();
+    dir.write(
+        "seeds/006_copy.txt",
+        original.replace("Gleichzeitig", "Zugleich"),
+    );
+    let (_, report) = run(&dir, &[]);
+    assert_eq!(report["mode"], "incremental");
+    assert_eq!(report["conservation"]["input_items"], 1);
+    let (documents, rejected) = check_output(&dir);
+    assert_eq!(texts(&documents).len(), 5);
+    assert_eq!(rejected.len(), 1, "{rejected:#?}");
+    assert_eq!(rejected[0]["id"], "006_copy");
+    assert_eq!(rejected[0]["reason"], "dedup_near_duplicate");
+    assert!(rejected[0]["detail"]
+        .as_str()
+        .unwrap()
+        .contains("002_1a67b9573dd5dde7"));
+}

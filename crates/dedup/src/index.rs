@@ -179,7 +179,10 @@ impl ShingleStore {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         let end = self.ends[i];
         if start >= self.ram_base {
-            let (s, e) = ((start - self.ram_base) as usize, (end - self.ram_base) as usize);
+            let (s, e) = (
+                (start - self.ram_base) as usize,
+                (end - self.ram_base) as usize,
+            );
             return Ok(&self.ram[s..e]);
         }
         // A set is written out whole, so it lies entirely in the file.
@@ -310,7 +313,9 @@ impl DedupIndex {
         for i in 0..self.candidates.len() {
             let doc = self.candidates[i];
             let (jaccard, containment) = similarity(set, self.sets.get(doc)?);
-            if rule.accepts(jaccard, containment) && best.map_or(true, |b| jaccard > b.jaccard) {
+            if rule.accepts(jaccard, containment)
+                && !matches!(best, Some(b) if b.jaccard >= jaccard)
+            {
                 best = Some(Near {
                     doc,
                     jaccard,
@@ -419,17 +424,27 @@ mod tests {
         let mut index = DedupIndex::new(2, 2);
         let set_a: Vec<u32> = (0..100).collect();
         let set_b: Vec<u32> = (50..150).collect();
-        index.insert("a", 1, Some((&[1, 2, 3, 4], &set_a)), &[]).unwrap();
-        index.insert("b", 2, Some((&[1, 2, 7, 8], &set_b)), &[]).unwrap();
+        index
+            .insert("a", 1, Some((&[1, 2, 3, 4], &set_a)), &[])
+            .unwrap();
+        index
+            .insert("b", 2, Some((&[1, 2, 7, 8], &set_b)), &[])
+            .unwrap();
         // Shares band 0 with both; 90 of 100 shingles with "a" (Jaccard 90/100).
         let query: Vec<u32> = (0..90).collect();
-        let found = index.find_near(&[1, 2, 3, 9], &query, &RULE).unwrap().unwrap();
+        let found = index
+            .find_near(&[1, 2, 3, 9], &query, &RULE)
+            .unwrap()
+            .unwrap();
         assert_eq!(found.doc, 0);
         assert!((found.jaccard - 0.9).abs() < 1e-12);
         assert_eq!(found.containment, 1.0);
         // Half of "a" but all contained: the containment rule accepts it.
         let half: Vec<u32> = (0..50).collect();
-        let found = index.find_near(&[1, 2, 5, 6], &half, &RULE).unwrap().unwrap();
+        let found = index
+            .find_near(&[1, 2, 5, 6], &half, &RULE)
+            .unwrap()
+            .unwrap();
         assert_eq!((found.doc, found.jaccard), (0, 0.5), "ties go to the older");
         // Too little of it: rejected although it shares a band.
         let few: Vec<u32> = (0..40).collect();
@@ -446,7 +461,9 @@ mod tests {
         index.spill_to(&path, 40);
         for d in 0..20u32 {
             let set: Vec<u32> = (d * 100..d * 100 + 7).collect();
-            index.insert(&format!("d{d}"), u128::from(d), Some((&[d], &set)), &[]).unwrap();
+            index
+                .insert(&format!("d{d}"), u128::from(d), Some((&[d], &set)), &[])
+                .unwrap();
         }
         assert!(path.exists());
         assert!(index.sets.ram.len() <= 10 + 7);

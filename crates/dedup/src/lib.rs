@@ -12,7 +12,9 @@
 //!   offsets in characters of `text`.
 //!
 //! The first document of a group of duplicates is kept; the runtime feeds this stage on
-//! one worker in input order, so the result is the same on every run.
+//! one worker in input order, so the result is the same on every run. Fed in the order of
+//! [`rank_key`] (earliest published, then smallest id), the result is the same for any
+//! input order.
 //!
 //! ```
 //! use pipeline_core::{keys, BuildContext, Document, StageConfig, Verdict};
@@ -49,9 +51,10 @@ mod stage;
 pub use config::{Action, DedupConfig, MAX_PERMUTATIONS};
 pub use error::{Error, Result};
 pub use index::DedupIndex;
+pub use index::{Near, NearRule};
 pub use minhash::PERMUTATION_SEED;
 pub use normalize::normalize;
-pub use stage::{fields, Dedupe, Status, REASON_EXACT, REASON_NEAR};
+pub use stage::{fields, rank_key, Dedupe, RankKey, Status, REASON_EXACT, REASON_NEAR};
 
 /// The stage's `type` in `[[stages]]`.
 pub const STAGE_TYPE: &str = "dedupe";

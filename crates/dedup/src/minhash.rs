@@ -109,7 +109,7 @@ impl MinHasher {
         }
         set.sort_unstable();
         set.dedup();
-        if sig.iter().any(|&v| v == EMPTY) {
+        if sig.contains(&EMPTY) {
             self.raw.clear();
             self.raw.extend_from_slice(sig);
             for (i, slot) in sig.iter_mut().enumerate() {

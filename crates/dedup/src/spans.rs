@@ -1,4 +1,5 @@
-//! Paragraphs and sentences of a text, as byte ranges, for finding repeated passages.
+//! Paragraphs, sentences and quotations of a text, as byte ranges, for finding repeated
+//! passages.
 
 /// A paragraph, and the sentences inside it, as byte ranges into the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +33,54 @@ pub fn paragraphs(text: &str) -> Vec<Paragraph> {
             break;
         }
         start = end + 2;
+    }
+    out
+}
+
+/// Longest quotation looked at, in bytes; an opening mark without a closing one nearby is
+/// a stray.
+const MAX_QUOTE_BYTES: usize = 4000;
+
+/// Quotations of `text`: the byte ranges between an opening quotation mark and its closing
+/// one, trimmed, within one paragraph, in order. Pairs: `„…“`, `„…”`, `„…"` (German),
+/// `»…«`, `«…»`, `“…”` (English), and `"…"` where the opening `"` starts a word. Quotation
+/// marks inside a quotation (`‚…‘`) are part of it.
+pub fn quotations(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    // (start of the content, the marks that close it)
+    let mut open: Option<(usize, &[char])> = None;
+    let mut prev: Option<char> = None;
+    let mut iter = text.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        let next = iter.peek().map(|&(_, n)| n);
+        if let Some((start, closers)) = open {
+            if closers.contains(&c) {
+                if let Some(range) = trim(text, start, i) {
+                    out.push(range);
+                }
+                open = None;
+            } else if (c == '\n' && next == Some('\n')) || i - start > MAX_QUOTE_BYTES {
+                open = None;
+            }
+        } else {
+            let starts_word = next.is_some_and(|n| !n.is_whitespace());
+            let closers: Option<&[char]> = match c {
+                '„' => Some(&['“', '”', '"']),
+                '»' => Some(&['«']),
+                '«' => Some(&['»']),
+                '“' if starts_word => Some(&['”']),
+                '"' if starts_word
+                    && !matches!(prev, Some(p) if !p.is_whitespace() && p != '(') =>
+                {
+                    Some(&['"', '“'])
+                }
+                _ => None,
+            };
+            if let Some(closers) = closers {
+                open = Some((i + c.len_utf8(), closers));
+            }
+        }
+        prev = Some(c);
     }
     out
 }
@@ -155,6 +204,18 @@ mod tests {
                 "Kurz. dann ging er. 2025 war es."
             ]
         );
+    }
+
+    #[test]
+    fn finds_quotations_of_every_style() {
+        let text = "Er sagte: „Wir kommen.“ Sie: \"Nie\", rief sie. »Gut« und “fine” \
+                    und „offen\n\nweiter“ und 5\" Zoll „Ende.\"";
+        assert_eq!(
+            texts(text, &quotations(text)),
+            ["Wir kommen.", "Nie", "Gut", "fine", "Ende."]
+        );
+        assert!(quotations("").is_empty());
+        assert!(quotations("„nie geschlossen").is_empty());
     }
 
     #[test]

@@ -6,10 +6,10 @@ use xxhash_rust::xxh3::{xxh3_128, xxh3_64};
 
 use crate::config::{Action, DedupConfig};
 use crate::error::Result;
-use crate::index::DedupIndex;
+use crate::index::{DedupIndex, NearRule};
 use crate::minhash::MinHasher;
 use crate::normalize::{normalize_append, normalize_into};
-use crate::spans::paragraphs;
+use crate::spans::{paragraphs, quotations};
 
 /// Drop reason of an exact duplicate.
 pub const REASON_EXACT: &str = "dedup_exact_duplicate";
@@ -22,7 +22,8 @@ pub mod fields {
     pub const STATUS: &str = "status";
     /// Id of the kept document this one repeats, or `null`.
     pub const DUPLICATE_OF: &str = "duplicate_of";
-    /// Estimated Jaccard similarity to `duplicate_of` (1 for exact duplicates), or `null`.
+    /// Jaccard similarity of the word-shingle sets to `duplicate_of` (1 for exact
+    /// duplicates), or `null`.
     pub const SIMILARITY: &str = "similarity";
     /// `[{"start", "end", "also_in"}]`: passages seen in an earlier kept document.
     pub const REPEATED_SPANS: &str = "repeated_spans";
@@ -34,6 +35,28 @@ pub mod fields {
     pub const ALSO_IN: &str = "also_in";
 }
 
+/// The order in which documents compete for being kept: earliest `published` first
+/// (documents without a date after all dated ones), then smallest id. See [`rank_key`].
+pub type RankKey = (bool, String, String);
+
+/// Where `doc` ranks among duplicates: its publication time (the cleaner's
+/// `clean.published`, else the input's `published` or `date` field, compared as ISO 8601
+/// text) and its id. Feeding the stage in this order makes the kept document of every
+/// group the earliest published one, whatever the input order.
+pub fn rank_key(doc: &Document) -> RankKey {
+    let published = doc
+        .annotations
+        .get(keys::CLEAN_PUBLISHED)
+        .or_else(|| doc.metadata.get("published"))
+        .or_else(|| doc.metadata.get("date"))
+        .and_then(Value::as_str);
+    (
+        published.is_none(),
+        published.unwrap_or_default().to_owned(),
+        doc.id.clone(),
+    )
+}
+
 /// What the stage found about one document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
@@ -41,7 +64,8 @@ pub enum Status {
     Unique,
     /// Its normalised text equals that of an earlier kept document.
     ExactDuplicate,
-    /// Its shingles are at least `threshold` similar to an earlier kept document's.
+    /// Its shingles are at least `threshold` similar to an earlier kept document's, or
+    /// one of the two shingle sets is at least `containment` contained in the other.
     NearDuplicate,
 }
 
@@ -68,8 +92,8 @@ struct RepeatedSpan {
 #[derive(Debug)]
 struct Finding {
     status: Status,
-    /// The kept document it duplicates, with the similarity.
-    of: Option<(u32, f64)>,
+    /// The kept document it duplicates, with the Jaccard similarity and containment.
+    of: Option<(u32, f64, f64)>,
     spans: Vec<RepeatedSpan>,
 }
 
@@ -80,11 +104,15 @@ struct Finding {
 /// 1. the text is normalised (NFC, case-folded, punctuation and whitespace runs collapsed)
 ///    and hashed to 128 bits (xxh3-128); an earlier kept document with the same hash makes
 ///    it an `exact_duplicate`;
-/// 2. otherwise its MinHash signature is looked up in the LSH band tables, and the most
-///    similar candidate with an estimated Jaccard similarity ≥ `threshold` makes it a
+/// 2. otherwise its word shingles are hashed once each, giving a one-permutation MinHash
+///    signature and the sorted set of shingle hashes; the signature's LSH bands find
+///    candidates, each candidate is verified on its exact shingle set, and the most
+///    similar one with a Jaccard similarity ≥ `threshold` (or a containment ≥
+///    `containment` and a Jaccard similarity ≥ `containment_min_jaccard`) makes it a
 ///    `near_duplicate`;
-/// 3. paragraphs and sentences of at least `min_span_chars` characters whose normalised
-///    hash an earlier kept document had are recorded as `repeated_spans`;
+/// 3. paragraphs, sentences and quotations (text between quotation marks) of at least
+///    `min_span_chars` characters whose normalised hash an earlier kept document had are
+///    recorded as `repeated_spans`;
 /// 4. a unique document is added to the index; a duplicate is dropped or marked as
 ///    `action` says, and is never indexed, so `duplicate_of` always names a unique document.
 ///
@@ -92,7 +120,7 @@ struct Finding {
 #[derive(Debug)]
 pub struct Dedupe {
     action: Action,
-    threshold: f64,
+    rule: NearRule,
     repeated_spans: bool,
     min_span_chars: usize,
     hasher: MinHasher,
@@ -100,8 +128,12 @@ pub struct Dedupe {
     // Scratch buffers reused across documents.
     norm: String,
     words: Vec<(u32, u32)>,
+    shingles: Vec<u64>,
     sig: Vec<u32>,
+    set: Vec<u32>,
     span_hashes: Vec<u64>,
+    quote_norm: String,
+    quote_words: Vec<(u32, u32)>,
 }
 
 impl Dedupe {
@@ -112,16 +144,30 @@ impl Dedupe {
         }
         Ok(Dedupe {
             action: cfg.action,
-            threshold: cfg.threshold,
+            rule: NearRule {
+                jaccard: cfg.threshold,
+                containment: cfg.containment,
+                containment_min_jaccard: cfg.containment_min_jaccard,
+            },
             repeated_spans: cfg.repeated_spans,
             min_span_chars: cfg.min_span_chars,
             hasher: MinHasher::new(cfg.bands * cfg.rows, cfg.shingle_size),
             index: DedupIndex::new(cfg.bands, cfg.rows),
             norm: String::new(),
             words: Vec::new(),
+            shingles: Vec::new(),
             sig: Vec::new(),
+            set: Vec::new(),
             span_hashes: Vec::new(),
+            quote_norm: String::new(),
+            quote_words: Vec::new(),
         })
+    }
+
+    /// Moves shingle sets to the file `path` whenever more than `budget_bytes` of them
+    /// are in memory (see [`DedupIndex::spill_to`]).
+    pub fn spill_to(&mut self, path: &std::path::Path, budget_bytes: usize) {
+        self.index.spill_to(path, budget_bytes);
     }
 
     /// The index of kept documents built so far.
@@ -142,24 +188,26 @@ impl Dedupe {
         if let Some(doc) = self.index.find_exact(key) {
             return Ok(Finding {
                 status: Status::ExactDuplicate,
-                of: Some((doc, 1.0)),
+                of: Some((doc, 1.0, 1.0)),
                 spans,
             });
         }
+        self.hasher
+            .shingle_hashes(&self.norm, &self.words, &mut self.shingles);
         let has_words = self
             .hasher
-            .signature(&self.norm, &self.words, &mut self.sig);
+            .sketch(&self.shingles, &mut self.sig, &mut self.set);
         if has_words {
-            if let Some(found) = self.index.find_near(&self.sig, self.threshold) {
+            if let Some(near) = self.index.find_near(&self.sig, &self.set, &self.rule)? {
                 return Ok(Finding {
                     status: Status::NearDuplicate,
-                    of: Some(found),
+                    of: Some((near.doc, near.jaccard, near.containment)),
                     spans,
                 });
             }
         }
-        let sig = has_words.then_some(self.sig.as_slice());
-        self.index.insert(id, key, sig, &self.span_hashes)?;
+        let sketch = has_words.then_some((self.sig.as_slice(), self.set.as_slice()));
+        self.index.insert(id, key, sketch, &self.span_hashes)?;
         Ok(Finding {
             status: Status::Unique,
             of: None,
@@ -170,8 +218,9 @@ impl Dedupe {
     /// Normalises `text` into `self.norm` and `self.words` piece by piece (sentence by
     /// sentence), and returns the passages of `text` an earlier kept document had, in order
     /// and not overlapping: a repeated paragraph is one span, otherwise its repeated
-    /// sentences are. Leaves the hashes of all long-enough passages in `self.span_hashes`
-    /// for indexing.
+    /// sentences are, and then repeated quotations (the text between quotation marks,
+    /// which other outlets embed in sentences of their own) that overlap neither. Leaves
+    /// the hashes of all long-enough passages in `self.span_hashes` for indexing.
     fn normalize_and_find_spans(&mut self, text: &str) -> Vec<RepeatedSpan> {
         self.norm.clear();
         self.words.clear();
@@ -197,9 +246,22 @@ impl Dedupe {
                 None => found.extend_from_slice(&sentence_hits),
             }
         }
+        let sentence_spans = found.len();
+        for range in quotations(text) {
+            let hit = self.check_quote(text, range);
+            if let Some(doc) = hit {
+                let overlaps = found[..sentence_spans]
+                    .iter()
+                    .any(|&(s, e, _)| s < range.1 && range.0 < e);
+                if !overlaps {
+                    found.push((range.0, range.1, doc));
+                }
+            }
+        }
         if found.is_empty() {
             return Vec::new();
         }
+        found.sort_unstable_by_key(|&(s, _, _)| s);
         // Spans are sorted and disjoint, so their bounds are ascending.
         let bytes: Vec<usize> = found.iter().flat_map(|&(s, e, _)| [s, e]).collect();
         let chars = byte_to_char_offsets(text, &bytes);
@@ -232,6 +294,22 @@ impl Dedupe {
         self.index.find_span(h)
     }
 
+    /// Like [`Self::check_span`] for a quotation, normalised on its own (a quotation may
+    /// start or end inside a word range of `self.words`).
+    fn check_quote(&mut self, text: &str, range: (usize, usize)) -> Option<u32> {
+        let passage = &text[range.0..range.1];
+        if passage.len() < self.min_span_chars || passage.chars().count() < self.min_span_chars {
+            return None;
+        }
+        normalize_into(passage, &mut self.quote_norm, &mut self.quote_words);
+        if self.quote_norm.is_empty() {
+            return None;
+        }
+        let h = xxh3_64(self.quote_norm.as_bytes());
+        self.span_hashes.push(h);
+        self.index.find_span(h)
+    }
+
     fn annotation(&self, finding: &Finding) -> Value {
         let spans: Vec<Value> = finding
             .spans
@@ -245,7 +323,7 @@ impl Dedupe {
             })
             .collect();
         let (dup, sim) = match finding.of {
-            Some((doc, sim)) => (
+            Some((doc, sim, _)) => (
                 Value::from(self.index.id(doc)),
                 Value::from((sim * 1000.0).round() / 1000.0),
             ),
@@ -268,20 +346,36 @@ impl Stage for Dedupe {
         let value = self.annotation(&finding);
         doc.annotations.insert(keys::DEDUP.to_owned(), value);
         match (finding.status, finding.of, self.action) {
-            (Status::ExactDuplicate, Some((of, _)), Action::Drop) => {
+            (Status::ExactDuplicate, Some((of, _, _)), Action::Drop) => {
                 let detail = format!("same text as {}", self.index.id(of));
                 Ok(Verdict::drop(doc, REASON_EXACT, detail))
             }
-            (Status::NearDuplicate, Some((of, sim)), Action::Drop) => {
-                let detail = format!(
-                    "near duplicate of {} (similarity {sim:.2} ≥ threshold {:.2})",
-                    self.index.id(of),
-                    self.threshold
-                );
+            (Status::NearDuplicate, Some((of, sim, contained)), Action::Drop) => {
+                let detail = if sim >= self.rule.jaccard {
+                    format!(
+                        "near duplicate of {} (similarity {sim:.2} ≥ threshold {:.2})",
+                        self.index.id(of),
+                        self.rule.jaccard
+                    )
+                } else {
+                    format!(
+                        "near duplicate of {} (containment {contained:.2} ≥ {:.2}, \
+                         similarity {sim:.2})",
+                        self.index.id(of),
+                        self.rule.containment
+                    )
+                };
                 Ok(Verdict::drop(doc, REASON_NEAR, detail))
             }
             _ => Ok(Verdict::Keep(doc)),
         }
+    }
+
+    /// Indexes a document an earlier run kept, so that documents of this run are compared
+    /// with it; it is examined like a new one (a duplicate among them is not indexed twice).
+    fn remember(&mut self, doc: &Document) -> std::result::Result<(), StageError> {
+        self.examine(&doc.id, &doc.text)?;
+        Ok(())
     }
 }
 
@@ -585,6 +679,177 @@ mod tests {
         run(&mut s, "a", &format!("Eins.\n\n{para}"));
         let v = run(&mut s, "b", &format!("Zwei.\n\n{para}"));
         assert_eq!(annotation(&v)["repeated_spans"], json!([]));
+    }
+
+    /// `n` paragraphs of pseudo-random words, 60 words each.
+    fn paragraphs_of(seed: u64, n: usize) -> Vec<String> {
+        (0..n)
+            .map(|i| words(seed * 100 + i as u64, 60).join(" ") + ".")
+            .collect()
+    }
+
+    fn near_of(s: &mut Dedupe, id: &str, text: &str) -> Option<(String, f64)> {
+        let v = run(s, id, text);
+        let a = annotation(&v);
+        (a["status"] == "near_duplicate").then(|| {
+            (
+                a["duplicate_of"].as_str().unwrap().to_owned(),
+                a["similarity"].as_f64().unwrap(),
+            )
+        })
+    }
+
+    #[test]
+    fn near_duplicates_by_edit_type() {
+        let paras = paragraphs_of(11, 8);
+        let original = paras.join("\n\n");
+        let mut s = stage(Action::Mark);
+        run(&mut s, "orig", &original);
+        // Boilerplate lines added above and below.
+        let boiler = format!(
+            "Kostenlose Beratung\n\nNewsletter abonnieren\n\n{original}\n\nArtikel drucken"
+        );
+        let (of, sim) = near_of(&mut s, "boiler", &boiler).expect("boilerplate copy");
+        assert_eq!(of, "orig");
+        assert!(sim < 1.0);
+        // Paragraphs in another order: only the shingles across paragraph ends change.
+        let mut shuffled = paras.clone();
+        shuffled.reverse();
+        let (of, sim) = near_of(&mut s, "reordered", &shuffled.join("\n\n")).expect("reordered");
+        assert_eq!(of, "orig");
+        assert!(sim >= 0.8, "similarity {sim}");
+        // Truncated to 5 of 8 paragraphs: Jaccard ≈ 0.62, but fully contained.
+        let (of, sim) = near_of(&mut s, "truncated", &paras[..5].join("\n\n")).expect("truncated");
+        assert_eq!(of, "orig");
+        assert!((0.5..0.8).contains(&sim), "similarity {sim}");
+        // Truncated to 3 of 8: contained, but below `containment_min_jaccard`.
+        assert_eq!(near_of(&mut s, "stub", &paras[..3].join("\n\n")), None);
+        // The first half of one text and the second half of another: neither.
+        let other = paragraphs_of(12, 8);
+        let mixed = [&paras[..4], &other[4..]].concat().join("\n\n");
+        assert_eq!(near_of(&mut s, "mixed", &mixed), None);
+    }
+
+    #[test]
+    fn the_detail_names_the_containment_rule() {
+        let paras = paragraphs_of(21, 8);
+        let mut s = stage(Action::Drop);
+        run(&mut s, "full", &paras.join("\n\n"));
+        let Verdict::Drop(d) = run(&mut s, "part", &paras[..5].join("\n\n")) else {
+            panic!("truncated copy kept")
+        };
+        assert_eq!(d.reason, REASON_NEAR);
+        assert!(
+            d.detail
+                .starts_with("near duplicate of full (containment 1.00 ≥ 0.90, similarity 0.6"),
+            "{}",
+            d.detail
+        );
+    }
+
+    #[test]
+    fn a_quotation_shared_by_two_seeds_is_a_repeated_span() {
+        let first = include_str!("../../../seeds/000_4cc634fd74ce4d48.txt");
+        let second = include_str!("../../../seeds/002_1a67b9573dd5dde7.txt");
+        let quote = "Die Welt weiß sehr gut, was die USA tun, nachdem sie andere gezwungen \
+                     haben, ihr Atomprogramm aufzugeben und abzurüsten";
+        let mut s = stage(Action::Drop);
+        let v1 = run(&mut s, "000", first);
+        assert_eq!(annotation(&v1)["status"], "unique");
+        let v2 = run(&mut s, "002", second);
+        let a = annotation(&v2);
+        assert_eq!(a["status"], "unique", "two articles, both kept");
+        let spans: Vec<(String, String)> = a["repeated_spans"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|sp| {
+                let (start, end) = (sp["start"].as_u64().unwrap(), sp["end"].as_u64().unwrap());
+                let text: String = second
+                    .chars()
+                    .skip(start as usize)
+                    .take((end - start) as usize)
+                    .collect();
+                (text, sp["also_in"].as_str().unwrap().to_owned())
+            })
+            .collect();
+        assert!(
+            spans.contains(&(quote.to_owned(), "000".to_owned())),
+            "{spans:#?}"
+        );
+        // In 000 the quotation ends with a full stop inside the marks; that is the same
+        // passage after normalisation, and it is not marked in 000 itself.
+        assert!(first.contains(&format!("„{quote}.\"")));
+        assert_eq!(annotation(&v1)["repeated_spans"], json!([]));
+    }
+
+    #[test]
+    fn rank_order_gives_the_same_output_for_any_input_order() {
+        let base = paragraphs_of(31, 6);
+        let mut docs: Vec<Document> = (0..9)
+            .map(|i| {
+                let text = match i % 3 {
+                    0 => paragraphs_of(40 + i, 6).join("\n\n"),
+                    1 => base.join("\n\n"),
+                    _ => base[..5].join("\n\n"),
+                };
+                let mut doc = Document::new(format!("doc{i}"), text);
+                doc.metadata
+                    .insert("published".into(), json!(format!("2025-01-{:02}", 9 - i)));
+                doc
+            })
+            .collect();
+        let output = |docs: &[Document]| -> Vec<String> {
+            let mut sorted = docs.to_vec();
+            sorted.sort_by_cached_key(crate::rank_key);
+            let mut s = stage(Action::Mark);
+            let mut out: Vec<String> = sorted
+                .into_iter()
+                .map(|d| {
+                    let v = s.process(d).unwrap();
+                    let Verdict::Keep(d) = v else {
+                        panic!("mark keeps")
+                    };
+                    format!("{} {}", d.id, d.annotations[keys::DEDUP])
+                })
+                .collect();
+            out.sort();
+            out
+        };
+        let first = output(&docs);
+        for seed in 0..5u64 {
+            // A seeded Fisher–Yates shuffle.
+            for i in (1..docs.len()).rev() {
+                let j = (crate::minhash::mix64(seed * 31 + i as u64) % (i as u64 + 1)) as usize;
+                docs.swap(i, j);
+            }
+            assert_eq!(output(&docs), first, "shuffle {seed}");
+        }
+        // The earliest published of the group is kept: doc8 (2025-01-01, the truncated
+        // copy); doc7 (the full text, 2025-01-02) and the others name it.
+        assert!(first
+            .iter()
+            .any(|l| l.starts_with("doc8 ") && l.contains("\"unique\"")));
+        for dup in ["doc7 ", "doc5 ", "doc1 "] {
+            assert!(
+                first
+                    .iter()
+                    .any(|l| l.starts_with(dup) && l.contains("\"duplicate_of\":\"doc8\"")),
+                "{dup}: {first:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn remembered_documents_are_found_as_originals() {
+        let mut s = stage(Action::Drop);
+        let text = words(7, 300).join(" ");
+        s.remember(&Document::new("old", text.clone())).unwrap();
+        let verdict = run(&mut s, "new", &text);
+        match verdict {
+            Verdict::Drop(dropped) => assert_eq!(dropped.detail, "same text as old"),
+            Verdict::Keep(_) => panic!("a copy of a remembered document is a duplicate"),
+        }
     }
 
     #[test]
