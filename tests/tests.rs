@@ -7,6 +7,8 @@ mod util;
 mod schema;
 // The shipped config on the shipped seeds: what a user sees on a fresh clone.
 mod seeds;
+// Every input format: text, Markdown, JSONL (plain, gzip, zstd), HTML, WARC/WET, encodings.
+mod formats;
 // Bad input: binary, undecodable, broken JSON, empty and oversized files.
 mod bad_input;
 // Config files: validation messages and command-line overrides.

@@ -36,6 +36,7 @@ mod decode;
 mod error;
 mod html;
 mod list;
+mod markdown;
 mod source;
 mod warc;
 

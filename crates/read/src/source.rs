@@ -14,6 +14,7 @@ use crate::decode::{decode_text, normalize_newlines, repair_mojibake};
 use crate::error::Result;
 use crate::html::extract_html;
 use crate::list::{list_inputs, Listing};
+use crate::markdown::markdown_to_text;
 use crate::warc::{GzipMembers, WarcItem, WarcReader, WarcRecord};
 
 /// The stage name rejections of this crate carry.
@@ -237,7 +238,14 @@ impl FileSource {
             }
             Format::Html | Format::Text | Format::Auto => {
                 let stem = self.unique_stem(&path);
-                let item = self.read_whole(stem, info, Box::new(reader), format == Format::Html);
+                let kind = if format == Format::Html {
+                    Whole::Html
+                } else if is_markdown(&path) {
+                    Whole::Markdown
+                } else {
+                    Whole::Text
+                };
+                let item = self.read_whole(stem, info, Box::new(reader), kind);
                 self.file_done();
                 Some(item)
             }
@@ -250,8 +258,9 @@ impl FileSource {
         id: String,
         mut info: SourceInfo,
         reader: Box<dyn Read + Send>,
-        html: bool,
+        kind: Whole,
     ) -> std::result::Result<Document, Rejected> {
+        let html = kind == Whole::Html;
         let limit = self.config.max_file_bytes;
         let mut bytes = Vec::new();
         if let Err(err) = reader.take(limit + 1).read_to_end(&mut bytes) {
@@ -273,10 +282,10 @@ impl FileSource {
             Err(err) => return Err(self.reject(id, info, err.reason, err.detail, err.byte_offset)),
         };
         info.encoding = Some(decoded.encoding);
-        let (text, metadata) = if html {
-            html_document(&decoded.text, None)
-        } else {
-            (decoded.text, Map::new())
+        let (text, metadata) = match kind {
+            Whole::Html => html_document(&decoded.text, None),
+            Whole::Markdown => (markdown_to_text(&decoded.text), Map::new()),
+            Whole::Text => (decoded.text, Map::new()),
         };
         if text.trim().is_empty() {
             let detail = if html {
@@ -461,6 +470,27 @@ impl Iterator for FileSource {
             }
         }
     }
+}
+
+/// What a one-document file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Whole {
+    Text,
+    Markdown,
+    Html,
+}
+
+/// Whether the file name says Markdown (`.md`, `.markdown`, also compressed).
+fn is_markdown(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let name = name
+        .strip_suffix(".gz")
+        .or_else(|| name.strip_suffix(".zst"))
+        .unwrap_or(&name);
+    name.ends_with(".md") || name.ends_with(".markdown")
 }
 
 /// A WARC (or ARC, WET) file being streamed.
