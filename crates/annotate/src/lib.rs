@@ -10,9 +10,12 @@
 //!   (`2025-09-22`, `2025-09-22T06:11`, `2025-02`, `2025-W38`, `2019`), relative dates
 //!   resolved against the publication date;
 //! - `annotate.entities`: `[{"start", "end", "text", "label", "canonical"}]` with labels
-//!   `PER`, `LOC`, `ORG`, `MISC` from a rule-based recogniser;
+//!   `PER`, `LOC`, `ORG`, `MISC` from a statistical tagger ([`ner`]) stacked on a
+//!   rule-based recogniser;
 //! - `annotate.quotes`: `[{"start", "end", "speaker"}]`, direct quotations with the
-//!   canonical name of the attributed person or `null`.
+//!   canonical name of the attributed person (or organisation) or `null`.
+//!
+//! [`export`] converts output lines to spaCy's JSON and CoNLL-U.
 //!
 //! ```
 //! use pipeline_annotate::AnnotateConfig;
@@ -48,6 +51,7 @@ mod config;
 mod dates;
 mod entities;
 mod error;
+pub mod export;
 mod lexicon;
 pub mod ner;
 mod quotes;

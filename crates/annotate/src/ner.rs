@@ -48,7 +48,7 @@ pub fn tag_id(tag: &str) -> u8 {
 
 /// The type index of a tag (`None` for `O`) and whether it begins a span.
 pub fn tag_type(tag: u8) -> Option<(usize, bool)> {
-    (tag != 0).then(|| (usize::from(tag - 1) / 2, (tag - 1) % 2 == 0))
+    (tag != 0).then(|| (usize::from(tag - 1) / 2, tag & 1 == 1))
 }
 
 /// Whether `tag` may follow `prev` (an `I-` only continues its own type).
@@ -67,7 +67,7 @@ pub fn spans(tags: &[u8]) -> Vec<(usize, usize, usize)> {
     for (i, &t) in tags.iter().enumerate() {
         match tag_type(t) {
             Some((ty, begin)) => {
-                if begin || open.map_or(true, |(_, o)| o != ty) {
+                if begin || !matches!(open, Some((_, o)) if o == ty) {
                     if let Some((s, o)) = open.take() {
                         out.push((s, i, o));
                     }
@@ -100,6 +100,38 @@ pub struct Input<'a> {
 
 // ---------------------------------------------------------------------------------------
 // Hashing.
+
+/// A fast non-cryptographic hasher for the crate's own tables (keys are not adversarial).
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct FxHasher(u64);
+
+impl std::hash::Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(c);
+            self.0 = mix(self.0, u64::from_le_bytes(b));
+        }
+        for &b in chunks.remainder() {
+            self.0 = mix(self.0, u64::from(b));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.0 = mix(self.0, u64::from(i));
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// `BuildHasher` for [`FxHasher`].
+pub(crate) type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 
 const K: u64 = 0x517c_c1b7_2722_0a95;
 
@@ -158,9 +190,13 @@ struct TokHash {
     hy_last: u64,
     len: u64,
     cap: u64,
+    lex: u8,
+    lex_gen: u8,
+    head_noun: bool,
 }
 
-fn tok_hash(word: &str) -> TokHash {
+fn tok_hash(word: &str, lex: &Lexicon) -> TokHash {
+    let (own, gen, head) = lex_features(lex, word);
     let chars: Vec<char> = lower_chars(word).collect();
     let n = chars.len();
     let suffix = |k: usize| hash_chars(chars[n.saturating_sub(k)..].iter().copied());
@@ -192,6 +228,9 @@ fn tok_hash(word: &str) -> TokHash {
         hy_last,
         len: n.min(12) as u64,
         cap,
+        lex: own,
+        lex_gen: gen,
+        head_noun: head,
     }
 }
 
@@ -205,6 +244,9 @@ const PAD: TokHash = TokHash {
     hy_last: 1,
     len: 99,
     cap: 9,
+    lex: 0,
+    lex_gen: 0,
+    head_noun: false,
 };
 
 #[inline]
@@ -220,6 +262,48 @@ fn feat2(template: u64, x: u64, y: u64) -> u32 {
 /// The static (tag-independent) features of token `i`.
 fn static_features(inputs: &[Input], hs: &[TokHash], i: usize, out: &mut Vec<u32>) {
     out.clear();
+    word_features(&hs[i], inputs[i].flags, out);
+    context_features(inputs, hs, i, out);
+}
+
+/// The features of the word alone (the same wherever it occurs, so their scores are cached
+/// per word).
+fn word_features(h0: &TokHash, f0: u32, out: &mut Vec<u32>) {
+    out.push(feat(1, 0));
+    out.push(feat(2, h0.form));
+    out.push(feat(3, h0.lower));
+    for (k, s) in h0.suf.iter().enumerate() {
+        out.push(feat(8 + k as u64, *s));
+    }
+    out.push(feat(12, h0.pre[0]));
+    out.push(feat(13, h0.pre[1]));
+    out.push(feat(14, h0.shape));
+    out.push(feat(20, h0.len));
+    if h0.hy_last != 0 {
+        out.push(feat(21, h0.hy_first));
+        out.push(feat(22, h0.hy_last));
+    }
+    for b in 0..32u64 {
+        if f0 & (1 << b) != 0 {
+            out.push(feat(100 + b, 0));
+        }
+    }
+    out.push(feat2(50, u64::from(h0.lex), h0.cap));
+    for b in 0..8u64 {
+        if h0.lex & (1 << b) != 0 {
+            out.push(feat(51 + b, 0));
+        }
+    }
+    if h0.lex_gen != 0 {
+        out.push(feat2(60, u64::from(h0.lex_gen), u64::from(h0.lex)));
+    }
+    if h0.head_noun {
+        out.push(feat(90, 0));
+    }
+}
+
+/// The features that look at the neighbours, the position or the rules' hints.
+fn context_features(inputs: &[Input], hs: &[TokHash], i: usize, out: &mut Vec<u32>) {
     let at = |k: isize| -> (TokHash, u32, u8) {
         let j = i as isize + k;
         if j < 0 || j as usize >= hs.len() {
@@ -229,49 +313,35 @@ fn static_features(inputs: &[Input], hs: &[TokHash], i: usize, out: &mut Vec<u32
             (hs[j], inputs[j].flags, inputs[j].hint)
         }
     };
-    let (h0, f0, t0) = at(0);
+    let (h0, _, t0) = at(0);
     let (hm1, fm1, tm1) = at(-1);
     let (hp1, fp1, tp1) = at(1);
     let (hm2, _, _) = at(-2);
     let (hp2, _, _) = at(2);
-    out.push(feat(1, 0));
-    out.push(feat(2, h0.form));
-    out.push(feat(3, h0.lower));
     out.push(feat(4, hm1.lower));
     out.push(feat(5, hp1.lower));
     out.push(feat(6, hm2.lower));
     out.push(feat(7, hp2.lower));
-    for (k, s) in h0.suf.iter().enumerate() {
-        out.push(feat(8 + k as u64, *s));
-    }
-    out.push(feat(12, h0.pre[0]));
-    out.push(feat(13, h0.pre[1]));
-    out.push(feat(14, h0.shape));
     out.push(feat(15, mix(mix(hm1.shape, h0.shape), hp1.shape)));
     out.push(feat2(16, hm1.lower, h0.lower));
     out.push(feat2(17, h0.lower, hp1.lower));
     out.push(feat2(18, u64::from(i == 0), h0.cap));
     out.push(feat2(19, hm1.cap, mix(h0.cap, hp1.cap)));
-    out.push(feat(20, h0.len));
-    if h0.hy_last != 0 {
-        out.push(feat(21, h0.hy_first));
-        out.push(feat(22, h0.hy_last));
-    }
     out.push(feat(23, hm1.suf[1]));
     out.push(feat(24, hp1.suf[1]));
     out.push(feat2(25, hm1.lower, h0.cap));
-    for b in 0..32u64 {
-        if f0 & (1 << b) != 0 {
-            out.push(feat(100 + b, 0));
-            out.push(feat2(200 + b, hm1.lower, 0));
-        }
-        if fm1 & (1 << b) != 0 {
-            out.push(feat(300 + b, h0.cap));
-        }
-        if fp1 & (1 << b) != 0 {
-            out.push(feat(400 + b, h0.cap));
-        }
-    }
+    out.push(feat2(300, u64::from(fm1), h0.cap));
+    out.push(feat2(400, u64::from(fp1), h0.cap));
+    out.push(feat2(
+        70,
+        u64::from(hm1.lex),
+        mix(h0.cap, u64::from(h0.lex)),
+    ));
+    out.push(feat2(
+        80,
+        u64::from(hp1.lex),
+        mix(h0.cap, u64::from(h0.lex)),
+    ));
     out.push(feat(30, u64::from(t0)));
     out.push(feat2(31, u64::from(tm1), u64::from(t0)));
     out.push(feat2(32, u64::from(t0), u64::from(tp1)));
@@ -288,20 +358,175 @@ fn tag_features(h0: &TokHash, prev: u8, prev2: u8, out: &mut [u32; 4]) {
 }
 
 // ---------------------------------------------------------------------------------------
+// The lexicon.
+
+/// Lexicon flag: a common noun form (Wiktionary via `german-nouns`).
+pub const LEX_NOUN: u8 = 1;
+/// Lexicon flag: a place name (Wiktionary `Toponym`).
+pub const LEX_TOPONYM: u8 = 2;
+/// Lexicon flag: a first name (Wiktionary `Vorname`).
+pub const LEX_FIRST_NAME: u8 = 4;
+/// Lexicon flag: a family name (Wiktionary `Nachname`).
+pub const LEX_SURNAME: u8 = 8;
+/// Lexicon flag: another proper name (Wiktionary `Eigenname`).
+pub const LEX_PROPER: u8 = 16;
+/// Lexicon flag: a city name (GeoNames, population ≥ 15,000).
+pub const LEX_CITY: u8 = 32;
+/// Lexicon flag: an abbreviation (Wiktionary `Abkürzung`).
+pub const LEX_ABBREVIATION: u8 = 64;
+
+/// Word forms with flags, stored as 32-bit hashes of the exact form.
+#[derive(Debug, Clone, Default)]
+pub struct Lexicon {
+    keys: Vec<u32>,
+    vals: Vec<u8>,
+    mask: usize,
+    len: usize,
+}
+
+impl Lexicon {
+    /// Builds the lexicon from `(form, flags)` pairs; flags of repeated forms are merged.
+    pub fn from_entries<'a>(entries: impl IntoIterator<Item = (&'a str, u8)>) -> Lexicon {
+        let mut merged: HashMap<u32, u8> = HashMap::new();
+        for (w, f) in entries {
+            *merged.entry(word_key(w)).or_default() |= f;
+        }
+        Lexicon::from_map(&merged)
+    }
+
+    fn from_map(merged: &HashMap<u32, u8>) -> Lexicon {
+        let cap = (merged.len() * 2).next_power_of_two().max(16);
+        let mut lex = Lexicon {
+            keys: vec![0; cap],
+            vals: vec![0; cap],
+            mask: cap - 1,
+            len: merged.len(),
+        };
+        let mut sorted: Vec<(&u32, &u8)> = merged.iter().collect();
+        sorted.sort();
+        for (&k, &v) in sorted {
+            let mut s = (k.wrapping_mul(0x9e37_79b1) as usize >> 7) & lex.mask;
+            while lex.keys[s] != 0 {
+                s = (s + 1) & lex.mask;
+            }
+            lex.keys[s] = k;
+            lex.vals[s] = v;
+        }
+        lex
+    }
+
+    #[inline]
+    fn get_key(&self, k: u32) -> u8 {
+        if self.len == 0 {
+            return 0;
+        }
+        let mut s = (k.wrapping_mul(0x9e37_79b1) as usize >> 7) & self.mask;
+        loop {
+            match self.keys[s] {
+                0 => return 0,
+                x if x == k => return self.vals[s],
+                _ => s = (s + 1) & self.mask,
+            }
+        }
+    }
+
+    /// The flags of a word form (`0` when unknown).
+    pub fn get(&self, word: &str) -> u8 {
+        self.get_key(word_key(word))
+    }
+
+    /// Number of forms.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the lexicon has no forms.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn write(&self, out: &mut Vec<u8>) {
+        let mut pairs: Vec<(u32, u8)> = self
+            .keys
+            .iter()
+            .zip(&self.vals)
+            .filter(|(k, _)| **k != 0)
+            .map(|(k, v)| (*k, *v))
+            .collect();
+        pairs.sort();
+        out.extend_from_slice(&(pairs.len() as u32).to_le_bytes());
+        for (k, v) in pairs {
+            out.extend_from_slice(&k.to_le_bytes());
+            out.push(v);
+        }
+    }
+}
+
+fn word_key(w: &str) -> u32 {
+    finish(mix(hash_chars(w.chars()), 0x1e1))
+}
+
+/// The lexicon flags of the token, of its form without a genitive `-s`, and whether a
+/// capitalised word ends in a known noun (`Verteidigungsministerium`).
+fn lex_features(lex: &Lexicon, word: &str) -> (u8, u8, bool) {
+    // Every form in the lexicon is capitalised.
+    if lex.is_empty() || !word.chars().next().is_some_and(char::is_uppercase) {
+        return (0, 0, false);
+    }
+    let own = lex.get(word);
+    let gen = word
+        .strip_suffix('s')
+        .filter(|b| b.len() > 1)
+        .map_or(0, |b| lex.get(b));
+    let mut head = false;
+    if own == 0 {
+        let idx: Vec<usize> = word.char_indices().map(|(b, _)| b).collect();
+        let n = idx.len();
+        let mut buf = String::new();
+        for k in (4..n.saturating_sub(2)).rev().take(6) {
+            let tail = &word[idx[n - k]..];
+            buf.clear();
+            let mut cs = tail.chars();
+            if let Some(c) = cs.next() {
+                buf.extend(c.to_uppercase());
+                buf.push_str(cs.as_str());
+            }
+            if lex.get(&buf) & LEX_NOUN != 0 {
+                head = true;
+                break;
+            }
+        }
+    }
+    (own, gen, head)
+}
+
+// ---------------------------------------------------------------------------------------
 // The model.
 
 /// A trained tagger: a table from feature hash to its non-zero weights per tag.
 #[derive(Debug, Clone)]
 pub struct NerModel {
-    /// Open-addressing table of feature keys (0 = empty); `slots[k]` indexes `rows`.
-    keys: Vec<u32>,
-    slots: Vec<u32>,
-    /// Weight rows, `NTAGS` per feature.
-    rows: Vec<f32>,
+    /// Open-addressing table of `(feature key, packed weights)`, key 0 = empty. The packed
+    /// value holds the start in `pairs` (low 27 bits) and the count (high 5 bits).
+    table: Vec<(u32, u32)>,
+    /// Non-zero weights: `(weight, tag)`.
+    pairs: Vec<(f32, u8)>,
     mask: usize,
+    features: usize,
+    lexicon: Lexicon,
 }
 
 const MAGIC: &[u8; 8] = b"PANER01\n";
+const START_BITS: u32 = 27;
+
+/// Per-word work kept between calls of [`NerModel::tag_cached`].
+#[derive(Debug, Default)]
+pub struct TagCache {
+    /// Per word: its hashes and the summed weights of its word-only features.
+    words: HashMap<Box<str>, (TokHash, [f32; NTAGS]), FxBuild>,
+    buf: Vec<TokHash>,
+    scores: Vec<[f32; NTAGS]>,
+}
 
 /// Why a model file could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -316,29 +541,40 @@ impl NerModel {
             // The file is part of the crate and checked by the tests; a broken one is a
             // build defect, not a runtime condition.
             NerModel::from_bytes(include_bytes!("../models/ner.bin"))
-                .unwrap_or_else(|_| NerModel::from_weights(&HashMap::new()))
+                .unwrap_or_else(|_| NerModel::from_weights(&HashMap::new(), Lexicon::default()))
         })
     }
 
-    /// Builds the table from dense weights per feature.
-    pub fn from_weights(weights: &HashMap<u32, [f32; NTAGS]>) -> NerModel {
+    /// Builds the table from dense weights per feature (zero weights are left out).
+    pub fn from_weights(weights: &HashMap<u32, [f32; NTAGS]>, lexicon: Lexicon) -> NerModel {
         let cap = (weights.len() * 2).next_power_of_two().max(16);
         let mut m = NerModel {
-            keys: vec![0; cap],
-            slots: vec![0; cap],
-            rows: Vec::with_capacity(weights.len() * NTAGS),
+            table: vec![(0, 0); cap],
+            pairs: Vec::new(),
             mask: cap - 1,
+            features: 0,
+            lexicon,
         };
         let mut sorted: Vec<(&u32, &[f32; NTAGS])> = weights.iter().collect();
         sorted.sort_by_key(|(k, _)| **k);
-        for (k, row) in sorted {
-            let mut s = m.home(*k);
-            while m.keys[s] != 0 {
+        for (&k, row) in sorted {
+            let start = m.pairs.len() as u32;
+            m.pairs.extend(
+                row.iter()
+                    .enumerate()
+                    .filter(|(_, w)| **w != 0.0)
+                    .map(|(t, w)| (*w, t as u8)),
+            );
+            let n = m.pairs.len() as u32 - start;
+            if n == 0 || k == 0 {
+                continue;
+            }
+            let mut s = m.home(k);
+            while m.table[s].0 != 0 {
                 s = (s + 1) & m.mask;
             }
-            m.keys[s] = *k;
-            m.slots[s] = (m.rows.len() / NTAGS) as u32;
-            m.rows.extend_from_slice(row);
+            m.table[s] = (k, start | (n << START_BITS));
+            m.features += 1;
         }
         m
     }
@@ -349,16 +585,16 @@ impl NerModel {
     }
 
     #[inline]
-    fn row(&self, key: u32) -> Option<&[f32]> {
+    fn weights(&self, key: u32) -> &[(f32, u8)] {
         let mut s = self.home(key);
         loop {
-            let k = self.keys[s];
+            let (k, v) = self.table[s];
             if k == key {
-                let r = self.slots[s] as usize * NTAGS;
-                return Some(&self.rows[r..r + NTAGS]);
+                let start = (v & ((1 << START_BITS) - 1)) as usize;
+                return &self.pairs[start..start + (v >> START_BITS) as usize];
             }
             if k == 0 {
-                return None;
+                return &[];
             }
             s = (s + 1) & self.mask;
         }
@@ -366,32 +602,35 @@ impl NerModel {
 
     /// Number of features with weights.
     pub fn len(&self) -> usize {
-        self.rows.len() / NTAGS
+        self.features
     }
 
     /// Whether the model has no features (an untrained model tags everything `O`).
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.features == 0
     }
 
     /// Serialises the model: magic, scale, count, then per feature its key, the number of
-    /// non-zero weights and `(tag, i16)` pairs. Weights whose absolute value is below
-    /// `prune` are dropped.
+    /// non-zero weights and `(tag, i16)` pairs, then the lexicon. Weights whose absolute
+    /// value is below `prune` are dropped.
     pub fn to_bytes(&self, prune: f32) -> Vec<u8> {
-        let max = self.rows.iter().fold(0f32, |m, w| m.max(w.abs())).max(1e-9);
+        let max = self
+            .pairs
+            .iter()
+            .fold(0f32, |m, w| m.max(w.0.abs()))
+            .max(1e-9);
         let scale = max / 32767.0;
         let mut body = Vec::new();
         let mut count = 0u32;
-        for (s, &k) in self.keys.iter().enumerate() {
-            if k == 0 {
-                continue;
-            }
-            let r = self.slots[s] as usize * NTAGS;
-            let nz: Vec<(u8, i16)> = self.rows[r..r + NTAGS]
+        let mut entries: Vec<(u32, u32)> =
+            self.table.iter().copied().filter(|e| e.0 != 0).collect();
+        entries.sort();
+        for (k, v) in entries {
+            let start = (v & ((1 << START_BITS) - 1)) as usize;
+            let nz: Vec<(u8, i16)> = self.pairs[start..start + (v >> START_BITS) as usize]
                 .iter()
-                .enumerate()
-                .filter(|(_, w)| w.abs() >= prune && w.abs() > 0.0)
-                .map(|(t, w)| (t as u8, (w / scale).round() as i16))
+                .filter(|(w, _)| w.abs() >= prune)
+                .map(|(w, t)| (*t, (w / scale).round() as i16))
                 .filter(|(_, q)| *q != 0)
                 .collect();
             if nz.is_empty() {
@@ -410,6 +649,7 @@ impl NerModel {
         out.extend_from_slice(&scale.to_le_bytes());
         out.extend_from_slice(&count.to_le_bytes());
         out.extend_from_slice(&body);
+        self.lexicon.write(&mut out);
         out
     }
 
@@ -442,36 +682,100 @@ impl NerModel {
             }
             weights.insert(key, row);
         }
+        let n = take(&mut p, 4)?;
+        let n = u32::from_le_bytes([n[0], n[1], n[2], n[3]]) as usize;
+        let mut lex = HashMap::with_capacity(n);
+        for _ in 0..n {
+            let e = take(&mut p, 5)?;
+            lex.insert(u32::from_le_bytes([e[0], e[1], e[2], e[3]]), e[4]);
+        }
         if p != b.len() {
             return Err(ModelError("trailing bytes"));
         }
-        Ok(NerModel::from_weights(&weights))
+        Ok(NerModel::from_weights(&weights, Lexicon::from_map(&lex)))
     }
 
     /// Tags one sentence; `out` receives one tag id per input.
     pub fn tag(&self, inputs: &[Input], out: &mut Vec<u8>) {
+        self.tag_cached(inputs, out, &mut TagCache::default());
+    }
+
+    /// Tags one sentence, reusing the per-word work kept in `cache` (which should be used
+    /// with one model only).
+    pub fn tag_cached(&self, inputs: &[Input], out: &mut Vec<u8>, cache: &mut TagCache) {
+        const MAX_CACHED: usize = 200_000;
         out.clear();
-        let hs: Vec<TokHash> = inputs.iter().map(|x| tok_hash(x.word)).collect();
+        if cache.words.len() > MAX_CACHED {
+            cache.words.clear();
+        }
+        let mut hs = std::mem::take(&mut cache.buf);
+        let mut unigram = std::mem::take(&mut cache.scores);
+        hs.clear();
+        unigram.clear();
         let mut feats = Vec::with_capacity(64);
+        for x in inputs {
+            let (h, u) = match cache.words.get(x.word) {
+                Some(e) => *e,
+                None => {
+                    let h = tok_hash(x.word, &self.lexicon);
+                    feats.clear();
+                    word_features(&h, x.flags, &mut feats);
+                    let mut u = [0f32; NTAGS];
+                    self.add(&feats, &mut u);
+                    cache.words.insert(x.word.into(), (h, u));
+                    (h, u)
+                }
+            };
+            hs.push(h);
+            unigram.push(u);
+        }
         let mut tf = [0u32; 4];
         let (mut prev, mut prev2) = (0u8, 0u8);
         for i in 0..inputs.len() {
-            static_features(inputs, &hs, i, &mut feats);
-            tag_features(&hs[i], prev, prev2, &mut tf);
-            let mut score = [0f32; NTAGS];
-            for &f in feats.iter().chain(tf.iter()) {
-                if let Some(r) = self.row(f) {
-                    for (s, w) in score.iter_mut().zip(r) {
-                        *s += w;
-                    }
-                }
+            if skipped(&inputs[i], prev) {
+                out.push(0);
+                prev2 = prev;
+                prev = 0;
+                continue;
             }
+            feats.clear();
+            context_features(inputs, &hs, i, &mut feats);
+            tag_features(&hs[i], prev, prev2, &mut tf);
+            let mut score = unigram[i];
+            self.add(&feats, &mut score);
+            self.add(&tf, &mut score);
             let best = best_tag(&score, prev);
             out.push(best);
             prev2 = prev;
             prev = best;
         }
+        cache.buf = hs;
+        cache.scores = unigram;
     }
+
+    #[inline]
+    fn add(&self, feats: &[u32], score: &mut [f32; NTAGS]) {
+        for &f in feats {
+            for &(w, t) in self.weights(f) {
+                score[usize::from(t)] += w;
+            }
+        }
+    }
+}
+
+/// Whether token `i` is tagged `O` without scoring: it does not start with an uppercase
+/// letter or a digit, no entity is open before it, and the rules found none on it. Only
+/// a few gold entities start this way (`iPhone`); skipping these tokens makes tagging about
+/// three times faster. Training applies the same rule.
+#[inline]
+fn skipped(input: &Input, prev: u8) -> bool {
+    prev == 0
+        && input.hint == 0
+        && !input
+            .word
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
 }
 
 fn best_tag(score: &[f32; NTAGS], prev: u8) -> u8 {
@@ -582,12 +886,16 @@ pub struct Trainer {
     total: Vec<[f32; NTAGS]>,
     stamp: Vec<[u32; NTAGS]>,
     clock: u32,
+    lexicon: Lexicon,
 }
 
 impl Trainer {
-    /// A trainer with no weights.
-    pub fn new() -> Self {
-        Trainer::default()
+    /// A trainer with no weights whose model will use `lexicon`.
+    pub fn new(lexicon: Lexicon) -> Self {
+        Trainer {
+            lexicon,
+            ..Trainer::default()
+        }
     }
 
     fn score(&self, feats: &[u32], extra: &[u32; 4]) -> [f32; NTAGS] {
@@ -628,9 +936,18 @@ impl Trainer {
         let mut tf = [0u32; 4];
         for &n in order {
             let ex = &examples[n];
-            let hs: Vec<TokHash> = ex.inputs.iter().map(|x| tok_hash(x.word)).collect();
+            let hs: Vec<TokHash> = ex
+                .inputs
+                .iter()
+                .map(|x| tok_hash(x.word, &self.lexicon))
+                .collect();
             let (mut prev, mut prev2) = (0u8, 0u8);
             for i in 0..ex.inputs.len() {
+                if skipped(&ex.inputs[i], prev) {
+                    prev2 = prev;
+                    prev = 0;
+                    continue;
+                }
                 self.clock += 1;
                 static_features(&ex.inputs, &hs, i, &mut feats);
                 tag_features(&hs[i], prev, prev2, &mut tf);
@@ -665,7 +982,7 @@ impl Trainer {
                 weights.insert(f, row);
             }
         }
-        NerModel::from_weights(&weights)
+        NerModel::from_weights(&weights, self.lexicon.clone())
     }
 }
 
@@ -729,7 +1046,10 @@ mod tests {
                 &["B-PER", "I-PER", "O", "O", "B-LOC", "O"],
             ),
         ];
-        let mut tr = Trainer::new();
+        let mut tr = Trainer::new(Lexicon::from_entries([
+            ("Rom", LEX_CITY),
+            ("Berg", LEX_NOUN),
+        ]));
         let order: Vec<usize> = (0..data.len()).collect();
         for _ in 0..10 {
             tr.epoch(&data, &order);
@@ -737,6 +1057,8 @@ mod tests {
         let model = tr.averaged();
         assert!(!model.is_empty());
         let back = NerModel::from_bytes(&model.to_bytes(0.0)).unwrap();
+        assert_eq!(back.lexicon.get("Rom"), LEX_CITY);
+        assert_eq!(back.lexicon.get("Roma"), 0);
         for m in [&model, &back] {
             let mut out = Vec::new();
             m.tag(&data[2].inputs, &mut out);

@@ -17,7 +17,7 @@ pub fn split(text: &str, toks: &[Token], line_breaks: bool) -> Vec<(usize, usize
     let mut start = 0;
     let mut i = 0;
     while i < toks.len() {
-        if i > start && toks[i].newlines_before >= threshold {
+        if i > start && toks[i].newlines_before >= threshold && !hard_wrap(text, toks, i) {
             out.push((start, i));
             start = i;
         }
@@ -45,6 +45,14 @@ pub fn split(text: &str, toks: &[Token], line_breaks: bool) -> Vec<(usize, usize
         out.push((start, toks.len()));
     }
     out
+}
+
+/// A single line break inside a sentence: the next line starts lowercase (hard-wrapped
+/// text, `Welche Bedenken⏎haben Sie?`).
+fn hard_wrap(text: &str, toks: &[Token], i: usize) -> bool {
+    toks[i].newlines_before == 1
+        && toks[i].kind == Kind::Word
+        && is_lowercase_start(toks[i].text(text))
 }
 
 fn is_terminal(t: &str) -> bool {
@@ -282,6 +290,14 @@ mod tests {
                 "Vgl. die Liste.",
                 "Ende."
             ]
+        );
+    }
+
+    #[test]
+    fn hard_wrapped_lines_continue_the_sentence() {
+        assert_eq!(
+            sents("Welche Bedenken\nhaben Sie? Keine.\nNeue Zeile"),
+            ["Welche Bedenken\nhaben Sie?", "Keine.", "Neue Zeile"]
         );
     }
 

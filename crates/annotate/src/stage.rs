@@ -38,6 +38,14 @@ impl Annotate {
         })
     }
 
+    /// Builds the stage with the rule-based entity recogniser alone.
+    pub fn new_rules_only(config: &AnnotateConfig) -> Result<Self> {
+        Ok(Annotate {
+            recognizer: Recognizer::rules_only(),
+            ..Annotate::new(config)?
+        })
+    }
+
     /// Annotates one document in place.
     pub fn annotate(&mut self, doc: &mut Document) {
         let published = publication_date(doc).or(self.reference);
@@ -99,7 +107,7 @@ impl Annotate {
                     .insert(keys::ANNOTATE_ENTITIES.to_owned(), Value::Array(v));
             }
             if cfg.quotes {
-                let v: Vec<Value> = quotes::find(text, toks, &ents, cfg.quote_min_words)
+                let v: Vec<Value> = quotes::find(text, toks, &ents, &sents, cfg.quote_min_words)
                     .into_iter()
                     .map(|q| {
                         let (s, e) = span(q.start, q.end);
@@ -286,6 +294,101 @@ mod tests {
             "2025-09-21"
         );
         assert_eq!(doc.annotations[keys::ANNOTATE_DATES][0]["resolved"], true);
+    }
+
+    fn canonicals(doc: &Document, text: &str) -> Vec<String> {
+        doc.annotations[keys::ANNOTATE_ENTITIES]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["text"] == text)
+            .map(|e| e["canonical"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn canonical_names_agree_across_documents() {
+        let a = run(
+            "US-Präsident Donald Trump lud Kim Jong-un ein. Trumps Angebot gilt, sagte Trump.",
+            None,
+        );
+        let b = run(
+            "Kim Kong Un antwortete nicht. Machthaber Kim Jong Un schwieg, und Kims Schweigen \
+             dauerte an. Kim Jong Un reiste ab. Präsident Donald Trump wartete.",
+            None,
+        );
+        for (doc, text) in [
+            (&a, "Kim Jong-un"),
+            (&b, "Kim Kong Un"),
+            (&b, "Kim Jong Un"),
+            (&b, "Kims"),
+        ] {
+            let c = canonicals(doc, text);
+            assert!(
+                !c.is_empty() && c.iter().all(|c| c == "Kim Jong Un"),
+                "{text}: {c:?}"
+            );
+        }
+        for (doc, text) in [
+            (&a, "Donald Trump"),
+            (&a, "Trump"),
+            (&a, "Trumps"),
+            (&b, "Donald Trump"),
+        ] {
+            let c = canonicals(doc, text);
+            assert!(
+                !c.is_empty() && c.iter().all(|c| c == "Donald Trump"),
+                "{text}: {c:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn seed_002_typo_links_to_the_right_name() {
+        let doc = run(SEEDS[2].1, None);
+        let c = canonicals(&doc, "Kim Kong Un");
+        assert!(
+            !c.is_empty() && c.iter().all(|c| c == "Kim Jong Un"),
+            "{c:?}"
+        );
+    }
+
+    #[test]
+    fn offsets_count_emoji_as_one_character() {
+        let text = "👋🏽 Grüße aus Pjöngjang! 😀 Präsident Donald Trump kam am Montag.";
+        let doc = run(text, Some("2025-09-24"));
+        check_spans(&doc);
+        let ents = doc.annotations[keys::ANNOTATE_ENTITIES].as_array().unwrap();
+        let pj = ents.iter().find(|e| e["text"] == "Pjöngjang").unwrap();
+        assert_eq!(pj["start"], 13);
+        let chars: Vec<char> = text.chars().collect();
+        let dt = ents.iter().find(|e| e["text"] == "Donald Trump").unwrap();
+        let (s, e) = (
+            dt["start"].as_u64().unwrap() as usize,
+            dt["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(chars[s..e].iter().collect::<String>(), "Donald Trump");
+        let date = &doc.annotations[keys::ANNOTATE_DATES][0];
+        assert_eq!(date["value"], "2025-09-22");
+    }
+
+    #[test]
+    fn relative_dates_resolve_against_the_publication_date() {
+        let doc = run(
+            "Am Montag sprach er, im vergangenen Monat schwieg er, gestern kam er.",
+            Some("2025-09-24"),
+        );
+        let dates = doc.annotations[keys::ANNOTATE_DATES].as_array().unwrap();
+        let value = |t: &str| {
+            dates
+                .iter()
+                .find(|d| d["text"] == t)
+                .map(|d| d["value"].clone())
+        };
+        assert_eq!(value("Montag"), Some(json!("2025-09-22")), "{dates:?}");
+        assert!(dates.iter().all(|d| d["resolved"] == true), "{dates:?}");
+        let doc = run("Am Montag sprach er.", None);
+        assert_eq!(doc.annotations[keys::ANNOTATE_DATES][0]["resolved"], false);
     }
 
     #[test]

@@ -54,7 +54,7 @@ struct Page {
 
 impl Page {
     fn tuning(&self) -> bool {
-        fnv(&self.id) % 2 == 0
+        fnv(&self.id) & 1 == 0
     }
 }
 
@@ -222,16 +222,20 @@ struct Run {
     /// Removed line numbers and reasons per page.
     removed: Vec<HashMap<u64, (String, Option<f64>)>>,
     elapsed: Duration,
+    /// Time per page.
+    times: Vec<Duration>,
 }
 
 fn run(stage: &mut dyn Stage, pages: &[Page], with_title: bool) -> Run {
     let mut texts = Vec::with_capacity(pages.len());
     let mut removed = Vec::with_capacity(pages.len());
     let mut elapsed = Duration::ZERO;
+    let mut times = Vec::with_capacity(pages.len());
     for page in pages {
         let doc = Document::new(page.id.clone(), page.text.clone());
         let start = Instant::now();
         let verdict = stage.process(doc).expect("the clean stage never fails");
+        times.push(start.elapsed());
         elapsed += start.elapsed();
         let (doc, dropped) = match verdict {
             Verdict::Keep(doc) => (doc, false),
@@ -239,7 +243,11 @@ fn run(stage: &mut dyn Stage, pages: &[Page], with_title: bool) -> Run {
         };
         let mut text = if dropped { String::new() } else { doc.text };
         if with_title {
-            if let Some(t) = doc.annotations.get(keys::CLEAN_TITLE).and_then(Value::as_str) {
+            if let Some(t) = doc
+                .annotations
+                .get(keys::CLEAN_TITLE)
+                .and_then(Value::as_str)
+            {
                 text = format!("{t}\n\n{text}");
             }
         }
@@ -262,6 +270,7 @@ fn run(stage: &mut dyn Stage, pages: &[Page], with_title: bool) -> Run {
         texts,
         removed,
         elapsed,
+        times,
     }
 }
 
@@ -283,10 +292,7 @@ fn report(name: &str, set: Set, pages: &[Page], texts: &[String]) {
         } else {
             String::new()
         };
-        line.push_str(&format!(
-            " | {p:.3} {r:.3} {f:.3}{extra} n={}",
-            h.pages
-        ));
+        line.push_str(&format!(" | {p:.3} {r:.3} {f:.3}{extra} n={}", h.pages));
     }
     println!("{line}");
 }
@@ -298,6 +304,9 @@ fn main() {
     let mut worst = 0usize;
     let mut show: Option<String> = None;
     let mut with_title = false;
+    let mut slow = 0usize;
+    let mut missed = false;
+    let mut dump: Option<String> = None;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--data" => data = args.next().expect("--data DIR"),
@@ -311,12 +320,15 @@ fn main() {
             "--worst" => worst = args.next().and_then(|n| n.parse().ok()).expect("--worst N"),
             "--show" => show = Some(args.next().expect("--show ID")),
             "--with-title" => with_title = true,
+            "--missed" => missed = true,
+            "--dump" => dump = Some(args.next().expect("--dump FILE")),
+            "--slow" => slow = args.next().and_then(|n| n.parse().ok()).expect("--slow N"),
             other => panic!("unknown argument {other}"),
         }
     }
     let mut pages = Vec::new();
     for (path, set) in [(TRAF, Set::Traf), (AEB, Set::Aeb)] {
-        if only.map_or(true, |o| o == set) {
+        if only.is_none() || only == Some(set) {
             pages.extend(load(&format!("{data}/{path}"), set));
         }
     }
@@ -337,7 +349,10 @@ fn main() {
     let result = run(&mut *stage, &pages, with_title);
     let bytes: usize = pages.iter().map(|p| p.text.len()).sum();
     let raw: Vec<String> = pages.iter().map(|p| p.text.clone()).collect();
-    println!("{:<16} | tuning half: P R F1       | held-out half: P R F1    | full set: P R F1", "");
+    println!(
+        "{:<16} | tuning half: P R F1       | held-out half: P R F1    | full set: P R F1",
+        ""
+    );
     for set in [Set::Traf, Set::Aeb] {
         if only.is_some_and(|o| o != set) {
             continue;
@@ -361,6 +376,29 @@ fn main() {
         pages.len()
     );
 
+    if let Some(path) = dump {
+        let mut out = String::new();
+        for (i, p) in pages.iter().enumerate().filter(|(_, p)| p.tuning()) {
+            let s = score(p, &result.texts[i]);
+            out.push_str(&format!("{}\t{:.3}\t{:.3}\t{:.3}\n", p.id, s.f, s.p, s.r));
+        }
+        std::fs::write(&path, out).expect("writable dump file");
+    }
+    if missed {
+        missed_by_reason(&pages, &result);
+    }
+    if slow > 0 {
+        let mut by_time: Vec<usize> = (0..pages.len()).collect();
+        by_time.sort_by_key(|&i| std::cmp::Reverse(result.times[i]));
+        for i in by_time.into_iter().take(slow) {
+            println!(
+                "{:>8.2} ms {:>8} bytes {}",
+                result.times[i].as_secs_f64() * 1e3,
+                pages[i].text.len(),
+                pages[i].id
+            );
+        }
+    }
     if worst > 0 {
         let mut scored: Vec<(f64, usize)> = pages
             .iter()
@@ -390,7 +428,10 @@ fn main() {
 fn show_page(stage: &mut dyn Stage, page: &Page, with_title: bool) {
     let result = run(stage, std::slice::from_ref(page), with_title);
     let s = score(page, &result.texts[0]);
-    println!("{} {:?} p={:.3} r={:.3} f={:.3}", page.id, page.set, s.p, s.r, s.f);
+    println!(
+        "{} {:?} p={:.3} r={:.3} f={:.3}",
+        page.id, page.set, s.p, s.r, s.f
+    );
     let text = squash(&result.texts[0]);
     for w in &page.with {
         if !text.contains(w.as_str()) {
@@ -413,7 +454,11 @@ fn show_page(stage: &mut dyn Stage, page: &Page, with_title: bool) {
         let mark = match page.set {
             Set::Traf => {
                 let l = squash(line);
-                if page.with.iter().any(|w| l.contains(w.as_str()) || w.contains(&l)) {
+                if page
+                    .with
+                    .iter()
+                    .any(|w| l.contains(w.as_str()) || w.contains(&l))
+                {
                     "W"
                 } else if page.without.iter().any(|w| l.contains(w.as_str())) {
                     "X"
@@ -441,5 +486,59 @@ fn show_page(stage: &mut dyn Stage, page: &Page, with_title: bool) {
         };
         let shown: String = line.chars().take(110).collect();
         println!("{no:>4} {mark} {decision:<22} {shown}");
+    }
+}
+
+/// Counts, over the tuning half of trafilatura-eval, the must-have snippets lost per
+/// removal reason, and prints a sample of each.
+fn missed_by_reason(pages: &[Page], result: &Run) {
+    let mut by: HashMap<String, Vec<String>> = HashMap::new();
+    for (i, page) in pages.iter().enumerate() {
+        if page.set != Set::Traf || !page.tuning() {
+            continue;
+        }
+        let text = squash(&result.texts[i]);
+        let normalized = normalize(&page.text);
+        for w in &page.with {
+            if text.contains(w.as_str()) {
+                continue;
+            }
+            let line = normalized.split('\n').enumerate().find(|(_, l)| {
+                let l = squash(l);
+                !l.is_empty() && (l.contains(w.as_str()) || (l.len() > 20 && w.contains(&l)))
+            });
+            let reason = match line {
+                None => "not in input".to_owned(),
+                Some((no, _)) => result.removed[i]
+                    .get(&(no as u64 + 1))
+                    .map_or("kept?".to_owned(), |(r, _)| r.clone()),
+            };
+            let sample: String = w.chars().take(70).collect();
+            by.entry(format!("missed, {reason}"))
+                .or_default()
+                .push(format!("{} | {sample}", page.id));
+        }
+    }
+    for (i, page) in pages.iter().enumerate() {
+        if page.set != Set::Traf || !page.tuning() {
+            continue;
+        }
+        let text = squash(&result.texts[i]);
+        for w in &page.without {
+            if text.contains(w.as_str()) {
+                let sample: String = w.chars().take(70).collect();
+                by.entry("leaked".to_owned())
+                    .or_default()
+                    .push(format!("{} | {sample}", page.id));
+            }
+        }
+    }
+    let mut list: Vec<_> = by.into_iter().collect();
+    list.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
+    for (reason, v) in list {
+        println!("{:>4} {reason}", v.len());
+        for x in v.iter().take(if reason == "leaked" { 200 } else { 6 }) {
+            println!("       {x}");
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! The line-level boilerplate classifier for pasted web text, and title and publication
 //! date extraction.
 //!
-//! It runs in three passes over the non-blank lines:
+//! It runs in four passes over the non-blank lines:
 //!
 //! 1. **Line detectors** look at one line at a time: dates, times, durations, URLs,
 //!    numbers and phone numbers, skip links, menu words, breadcrumbs, credits, captions,
@@ -14,6 +14,10 @@
 //! 3. **Context**: a duration line takes the teaser heading and description before it; a
 //!    photo credit takes the caption and alt text before it; a teaser or author heading
 //!    takes what follows it; short non-sentences after the last paragraph are footer.
+//! 4. **Main content** ([`crate::region`]): teaser lists go first; the densest run of
+//!    prose is the article, cut at a comment heading or an end marker (share bar, tags,
+//!    post navigation); lines outside it are `page_header` or `page_footer`, with their
+//!    weight as score.
 //!
 //! Every removed line is recorded with its reason. Body text is protected: a paragraph of
 //! running text is only removed when a specific detector names it.
@@ -23,6 +27,17 @@ use regex::Regex;
 use crate::dates::{DatePatterns, DateTime};
 use crate::lexicon::{Lexicon, Phrase, CONSENT_STEMS, NEWSLETTER_STEMS};
 use crate::lines::{shared, trim_token, End, Line};
+use crate::region;
+
+/// How many lines before the main content the title and date are looked for.
+const HEADER_WINDOW: usize = 8;
+
+/// Share of the main content's prose that must come before an end marker for it to end
+/// the main content.
+const END_CUT: f64 = 0.2;
+
+/// The weight a run of prose outside the main content needs to be kept as well.
+const SECONDARY_MIN: f64 = 80.0;
 
 /// Why a line was removed. The names are the `reason` values of `clean.removed`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -66,6 +81,14 @@ pub enum Reason {
     TitleRepeat,
     /// The publication date (and time), moved to `clean.published`.
     Published,
+    /// Outside the main content, before it (site header, menus); the score is the line's
+    /// weight in the region search.
+    PageHeader,
+    /// Outside the main content, after it (teasers, sidebars, site footer); the score is
+    /// the line's weight in the region search.
+    PageFooter,
+    /// A comment section ("Kommentare", "Leave a reply") and everything after it.
+    Comments,
 }
 
 impl Reason {
@@ -91,11 +114,14 @@ impl Reason {
             Reason::Title => "title",
             Reason::TitleRepeat => "title_repeat",
             Reason::Published => "published",
+            Reason::PageHeader => "page_header",
+            Reason::PageFooter => "page_footer",
+            Reason::Comments => "comments",
         }
     }
 
     /// Every reason, in ledger-name order of declaration.
-    pub const ALL: [Reason; 19] = [
+    pub const ALL: [Reason; 22] = [
         Reason::Navigation,
         Reason::Promo,
         Reason::Newsletter,
@@ -115,6 +141,9 @@ impl Reason {
         Reason::Title,
         Reason::TitleRepeat,
         Reason::Published,
+        Reason::PageHeader,
+        Reason::PageFooter,
+        Reason::Comments,
     ];
 }
 
@@ -175,6 +204,10 @@ enum Kind {
     Caption,
     RelatedSection,
     AuthorSection,
+    /// The heading of a comment section.
+    CommentSection,
+    /// A line that only follows an article (share bar, tags, post navigation).
+    EndMarker,
     Byline(String),
 }
 
@@ -290,9 +323,48 @@ impl Classifier {
             vec![None; n]
         };
         let kind = |i: usize| &detected[i].1;
-        let body: Vec<bool> = lines.iter().map(Line::body_like).collect();
-        let first_body = (0..n).find(|&i| detected[i].0.is_none() && body[i]);
+        // Teaser lists (headline, description, headline, …).
+        if opts.boilerplate {
+            let skip: Vec<bool> = detected
+                .iter()
+                .map(|(_, k)| matches!(k, Kind::Date(_) | Kind::Time(_)))
+                .collect();
+            for (a, b, pairs) in region::teaser_lists(&lines, &skip) {
+                for f in &mut flags[a..=b] {
+                    if f.is_none() {
+                        *f = Some(Flag {
+                            reason: Reason::RelatedTeaser,
+                            score: Some(pairs as f64),
+                        });
+                    }
+                }
+            }
+        }
+        let pre: Vec<bool> = flags.iter().map(Option::is_some).collect();
+        // The main content: the densest run of prose.
+        let detected_flags: Vec<bool> = detected
+            .iter()
+            .zip(&pre)
+            .map(|((f, _), p)| f.is_some() || *p)
+            .collect();
+        let shapes = region::line_weights(&lines, &detected_flags, &region::WEIGHTS);
+        let weights: Vec<f64> = shapes.iter().map(|s| s.2).collect();
+        let body: Vec<bool> = lines
+            .iter()
+            .zip(&shapes)
+            .map(|(l, s)| l.body_like() || s.0)
+            .collect();
+        let region = if opts.boilerplate {
+            region::densest_run(&weights)
+        } else {
+            None
+        };
+        let region_start = region.map_or(0, |(a, _, _)| a);
+        let first_body = (region_start..n)
+            .find(|&i| !detected_flags[i] && body[i])
+            .or_else(|| (0..n).find(|&i| !detected_flags[i] && body[i]));
         let header_end = first_body.unwrap_or(0);
+        let header_start = region_start.saturating_sub(HEADER_WINDOW).min(header_end);
         let mut out = Outcome {
             lines: n,
             ..Outcome::default()
@@ -318,9 +390,18 @@ impl Classifier {
             }
             title_text = Some(known.clone());
         } else if opts.extract_title {
-            title_idx = (0..header_end).find(|&i| {
-                flags[i].is_none() && detected[i].0.is_none() && lines[i].heading_like()
-            });
+            // The first headline shortly before the main content; one of at least four
+            // words first (kickers and menu entries are shorter).
+            let candidates: Vec<usize> = (header_start..header_end)
+                .filter(|&i| {
+                    flags[i].is_none() && detected[i].0.is_none() && lines[i].heading_like()
+                })
+                .collect();
+            title_idx = candidates
+                .iter()
+                .find(|&&i| lines[i].words >= 4)
+                .or(candidates.first())
+                .copied();
             if let Some(t) = title_idx {
                 flags[t] = flag(Reason::Title);
                 out.title = Some(lines[t].text.to_owned());
@@ -336,7 +417,7 @@ impl Classifier {
                 Some(f) => second_body.unwrap_or(n).min(f + 3),
                 None => n.min(8),
             };
-            for i in 0..limit {
+            for i in header_start.min(limit)..limit {
                 let Kind::Date(mut date) = kind(i).clone() else {
                     continue;
                 };
@@ -453,6 +534,63 @@ impl Classifier {
                     } else if l.informal && l.words <= 12 {
                         flags[j] = flag(Reason::CallToAction);
                     }
+                }
+            }
+        }
+
+        // Everything outside the main content region, and comment sections inside it.
+        if let Some((a, b, _)) = region {
+            let protected = |i: usize| Some(i) == first_body || Some(i) == title_idx;
+            let mut end = b;
+            while end + 1 < n && flags[end + 1].is_none() && (shapes[end + 1].1 || body[end + 1]) {
+                end += 1;
+            }
+            // A comment heading or an end marker ends the article once a fifth of its
+            // prose is behind.
+            let positive = |r: std::ops::Range<usize>| -> f64 {
+                weights[r].iter().filter(|w| **w > 0.0).sum()
+            };
+            let total = positive(a..end + 1);
+            let cut = (a + 1..=end).find(|&i| {
+                matches!(
+                    kind(i),
+                    Kind::CommentSection | Kind::EndMarker | Kind::AuthorSection
+                ) && positive(a..i) >= END_CUT * total
+            });
+            let comments = cut.filter(|&c| matches!(kind(c), Kind::CommentSection));
+            let end = cut.map_or(end, |c| c - 1);
+            // Further runs of prose that weigh enough on their own, before the main
+            // content and after it (up to the first end marker).
+            let min = SECONDARY_MIN;
+            let mut runs = vec![(a, end)];
+            region::more_runs(&weights, 0, a, min, &mut runs);
+            if cut.is_none() {
+                let stop = (end + 1..n)
+                    .find(|&i| matches!(kind(i), Kind::CommentSection | Kind::EndMarker))
+                    .unwrap_or(n);
+                region::more_runs(&weights, end + 1, stop, min, &mut runs);
+            }
+            let inside = |i: usize| runs.iter().any(|&(x, y)| (x..=y).contains(&i));
+            for i in 0..n {
+                if flags[i].is_some() || protected(i) {
+                    continue;
+                }
+                let score = Some(round2(weights[i]));
+                if inside(i) {
+                    continue;
+                }
+                if i < a {
+                    flags[i] = Some(Flag {
+                        reason: Reason::PageHeader,
+                        score,
+                    });
+                } else if comments.is_some_and(|c| i >= c) {
+                    flags[i] = flag(Reason::Comments);
+                } else if i > end {
+                    flags[i] = Some(Flag {
+                        reason: Reason::PageFooter,
+                        score,
+                    });
                 }
             }
         }
@@ -690,6 +828,20 @@ impl Classifier {
         if words <= 60 && hit(Phrase::AuthorBio).is_some_and(|h| h.start <= 1) {
             return (flag(Reason::AuthorBio), Kind::Plain);
         }
+        if words <= 6 && self.comment_heading(toks, &joined) {
+            return (flag(Reason::Comments), Kind::CommentSection);
+        }
+        if words <= 12 && self.comment_count(toks) {
+            return (flag(Reason::Comments), Kind::CommentSection);
+        }
+        if words <= 8 && self.end_marker(lower, &joined) {
+            let reason = if self.lex.is_whole(Phrase::RelatedHeading, &joined) {
+                Reason::RelatedTeaser
+            } else {
+                Reason::Navigation
+            };
+            return (flag(reason), Kind::EndMarker);
+        }
         if words <= 6 && self.lex.is_whole(Phrase::RelatedHeading, &joined) {
             return (flag(Reason::RelatedTeaser), Kind::RelatedSection);
         }
@@ -788,6 +940,84 @@ impl Classifier {
         none
     }
 
+    /// The heading of a comment section: "Kommentare", "3 Kommentare", "Leave a Reply".
+    fn comment_heading(&self, toks: &[&str], joined: &str) -> bool {
+        if self.lex.is_whole(Phrase::CommentHeading, joined) {
+            return true;
+        }
+        // "12 Kommentare", "3 comments", "Kommentare (4)"
+        let (num, rest): (Vec<&str>, Vec<&str>) = toks
+            .iter()
+            .partition(|t| t.bytes().all(|b| b.is_ascii_digit()));
+        !num.is_empty()
+            && rest.len() == 1
+            && matches!(
+                rest[0],
+                "kommentare"
+                    | "kommentar"
+                    | "comments"
+                    | "comment"
+                    | "antworten"
+                    | "replies"
+                    | "responses"
+                    | "leserkommentare"
+                    | "reaktionen"
+            )
+    }
+
+    /// "6 Kommentare zu „…“", "2 thoughts on “…”", "12 responses to …".
+    fn comment_count(&self, toks: &[&str]) -> bool {
+        let [n, noun, prep, ..] = toks else {
+            return false;
+        };
+        (n.bytes().all(|b| b.is_ascii_digit()) || matches!(*n, "ein" | "one" | "keine" | "no"))
+            && matches!(
+                *noun,
+                "kommentare"
+                    | "kommentar"
+                    | "comments"
+                    | "comment"
+                    | "antworten"
+                    | "antwort"
+                    | "responses"
+                    | "response"
+                    | "replies"
+                    | "thoughts"
+                    | "gedanken"
+                    | "reaktionen"
+            )
+            && matches!(*prep, "zu" | "on" | "to" | "für" | "about" | "auf" | "bei")
+    }
+
+    /// A line that only follows an article: share bars, "Ähnliche Beiträge", tag and
+    /// category lists, post navigation.
+    fn end_marker(&self, lower: &str, joined: &str) -> bool {
+        self.lex.is_whole(Phrase::EndMarker, joined)
+            || [
+                "getaggt mit",
+                "tagged with",
+                "tags:",
+                "schlagwörter:",
+                "schlagworte:",
+                "stichwörter:",
+                "veröffentlicht in ",
+                "veröffentlicht unter",
+                "eingeordnet unter",
+                "kategorie:",
+                "kategorien:",
+                "categories:",
+                "category:",
+                "filed under",
+                "posted in ",
+                "share on ",
+                "teilen auf ",
+                "auf facebook teilen",
+                "bei facebook teilen",
+            ]
+            .iter()
+            .any(|p| lower.starts_with(p))
+    }
+
     /// "sti/AR (ap, dpa, rtr)", "(dpa)", "dpa/AFP": initials and agency names only.
     fn agency_signature(&self, lower: &str) -> bool {
         let parts: Vec<&str> = lower
@@ -821,9 +1051,10 @@ impl Classifier {
         // The marker starts the line, follows a space or bracket, or is glued to the
         // caption's last word ("HanoiBild:").
         let before = head.chars().last();
-        if !before.map_or(true, |c| {
-            c.is_whitespace() || c.is_lowercase() || matches!(c, '(' | ')' | '.' | ',' | '|')
-        }) {
+        if matches!(before, Some(c) if !(c.is_whitespace()
+            || c.is_lowercase()
+            || matches!(c, '(' | ')' | '.' | ',' | '|')))
+        {
             return false;
         }
         let credit = credit.trim().trim_end_matches(')');
@@ -1322,5 +1553,259 @@ mod tests {
         let out = run(&format!("\n\n{BODY1}\n\n\n\n{BODY2}\n\n"));
         assert_eq!(out.text, format!("{BODY1}\n\n{BODY2}"));
         assert_eq!(out.title, None);
+    }
+
+    /// A page as pasted: menus, the article, and what follows it.
+    fn page(top: &[&str], article: &[&str], bottom: &[&str]) -> (String, Outcome) {
+        let text = [top, article, bottom].concat().join("\n");
+        let out = run(&text);
+        (text, out)
+    }
+
+    fn reasons_of(out: &Outcome, from: usize) -> Vec<&'static str> {
+        out.removed
+            .iter()
+            .filter(|r| r.line >= from)
+            .map(|r| r.reason.as_str())
+            .collect()
+    }
+
+    const MENU_DE: [&str; 12] = [
+        "Politik",
+        "Wirtschaft",
+        "Wahl 2025 im Überblick",
+        "Panorama",
+        "Sport",
+        "Kultur",
+        "Wissen",
+        "Regionales aus Bayern",
+        "Podcasts",
+        "Mediathek",
+        "Wetter",
+        "Verkehr",
+    ];
+
+    #[test]
+    fn page_header_and_footer_outside_the_main_content() {
+        let (_, out) = page(
+            &MENU_DE,
+            &[TITLE, BODY1, "Kritik aus der Opposition", BODY2],
+            &[
+                "Unsere Angebote",
+                "Kontakt",
+                "Jobs bei uns",
+                "Alle Rechte vorbehalten",
+                "Redaktion und Verlag",
+                "Impressum",
+                "Barrierefreiheit",
+                "Die Redaktion arbeitet unabhängig und überparteilich und ist nur dem Pressekodex verpflichtet, schreibt der Verlag.",
+            ],
+        );
+        assert_eq!(out.title.as_deref(), Some(TITLE));
+        assert_eq!(
+            out.text,
+            format!("{BODY1}\n\nKritik aus der Opposition\n\n{BODY2}")
+        );
+        let header = out
+            .removed
+            .iter()
+            .find(|r| r.text == "Wahl 2025 im Überblick")
+            .unwrap();
+        assert_eq!(header.reason, Reason::PageHeader);
+        assert!(header.score.unwrap() < 0.0);
+        let footer = out.removed.last().unwrap();
+        assert_eq!(footer.reason, Reason::PageFooter);
+        assert!(footer.score.unwrap() > 0.0, "prose outside is cut too");
+    }
+
+    #[test]
+    fn english_page_outside_the_main_content() {
+        let (_, out) = page(
+            &[
+                "Skip to main content",
+                "World",
+                "Business",
+                "Markets",
+                "Breakingviews",
+                "Video",
+                "More",
+                "Sign In",
+                "Subscribe",
+                "Latest stories from our newsroom",
+            ],
+            &[
+                "Government eases rules for new homes",
+                BODY3,
+                "The minister said the changes would take effect in spring, and that further steps were planned for next year.",
+            ],
+            &[
+                "Our Standards: The Thomson Trust Principles",
+                "Acquire Licensing Rights",
+                "Site Index",
+                "Careers",
+                "All quotes delayed a minimum of 15 minutes.",
+            ],
+        );
+        assert_eq!(out.text.split("\n\n").count(), 2, "{}", out.text);
+        assert!(reasons_of(&out, 1).contains(&"page_header"));
+        assert!(reasons_of(&out, 14)
+            .iter()
+            .all(|r| *r == "page_footer" || *r == "navigation"));
+    }
+
+    #[test]
+    fn comment_sections_end_the_article() {
+        for heading in [
+            "3 Kommentare zu „Regierung plant neue Regeln“",
+            "Schreibe einen Kommentar",
+            "2 thoughts on “New rules for homes”",
+            "Leave a Reply",
+            "12 Kommentare",
+        ] {
+            let (_, out) = page(
+                &[],
+                &[TITLE, BODY1, BODY2],
+                &[
+                    heading,
+                    "Max Muster",
+                    "Das sehe ich ganz anders, denn die Mieten steigen bei uns seit Jahren und niemand unternimmt etwas dagegen.",
+                    "Antworten",
+                ],
+            );
+            assert_eq!(out.text, format!("{BODY1}\n\n{BODY2}"), "{heading}");
+            let after = reasons_of(&out, 4);
+            assert_eq!(after[..3], ["comments"; 3], "{heading}");
+            assert!(matches!(after[3], "comments" | "navigation"), "{heading}");
+        }
+    }
+
+    #[test]
+    fn share_bars_tags_and_post_navigation_end_the_article() {
+        for marker in [
+            "Share this:",
+            "Teilen mit:",
+            "Gefällt mir:",
+            "Getaggt mit Wohnungsbau, Mieten",
+            "Veröffentlicht in Politik",
+            "Ähnliche Beiträge",
+            "Beitrags-Navigation",
+            "Filed under: Housing",
+        ] {
+            let (_, out) = page(
+                &[],
+                &[TITLE, BODY1, BODY2],
+                &[
+                    marker,
+                    "Die Mieten in den Städten steigen weiter, wie eine neue Studie des Mieterbundes zeigt, die am Dienstag erschien.",
+                    BODY3,
+                ],
+            );
+            assert_eq!(out.text, format!("{BODY1}\n\n{BODY2}"), "{marker}");
+        }
+        // Not an end marker: an inline box, with the article going on after it.
+        let long = format!("{BODY1} {BODY2}");
+        let (_, out) = page(
+            &[],
+            &[
+                TITLE,
+                BODY1,
+                "Lesen Sie auch",
+                "Mieten steigen weiter",
+                &long,
+                BODY3,
+            ],
+            &[],
+        );
+        assert!(
+            out.text.ends_with(&format!("{long}\n\n{BODY3}")),
+            "{}",
+            out.text
+        );
+    }
+
+    #[test]
+    fn teaser_lists_are_related_teasers() {
+        let (_, out) = page(
+            &[],
+            &[TITLE, BODY1, BODY2],
+            &[
+                "Mieten steigen in allen Großstädten weiter",
+                "Eine neue Studie zeigt, wo Wohnen am teuersten ist.",
+                "Warum Bauen in Deutschland so teuer ist",
+                "Experten nennen die Gründe und mögliche Auswege.",
+                "22.09.2025",
+                "Housing costs soar across the country",
+                "A new survey shows where rents rose the most this year.",
+            ],
+        );
+        assert_eq!(out.text, format!("{BODY1}\n\n{BODY2}"));
+        let teaser = out.removed.iter().find(|r| r.line == 5).unwrap();
+        assert_eq!(teaser.reason, Reason::RelatedTeaser);
+        assert_eq!(teaser.score, Some(3.0));
+    }
+
+    #[test]
+    fn subheadings_with_long_sections_are_not_teasers() {
+        let long = format!("{BODY1} {BODY2}");
+        let article = [
+            TITLE,
+            BODY1,
+            "Kritik aus der Opposition",
+            long.as_str(),
+            "Was die Mieter erwartet",
+            long.as_str(),
+            "Wie es weitergeht",
+            long.as_str(),
+        ];
+        let (_, out) = page(&[], &article, &[]);
+        assert_eq!(reasons_of(&out, 1), ["title"]);
+    }
+
+    #[test]
+    fn sentences_broken_across_lines_count_as_one_paragraph() {
+        let (_, out) = page(
+            &MENU_DE,
+            &[
+                TITLE,
+                "Mit Schnellzugtrassen durch Europa will die FDP zum Klimaschutz beitragen, denn die",
+                "Züge fahren auf den alten Strecken",
+                "langsamer als nötig, sagen Experten, und Nachtzüge gibt es kaum noch.",
+                BODY2,
+            ],
+            &[],
+        );
+        assert!(
+            out.text.starts_with("Mit Schnellzugtrassen"),
+            "{}",
+            out.text
+        );
+        assert_eq!(out.text.split("\n\n").count(), 4);
+    }
+
+    #[test]
+    fn text_without_spaces_is_measured_in_characters() {
+        let (_, out) = page(
+            &["ニュース", "経済", "スポーツ", "天気", "ログイン", "メニュー"],
+            &[
+                "先日、不正に改造したiPhoneを販売したとして、商標法違反の疑いで20代の男性が逮捕されました。",
+                "報道によると、今回販売されたのは、いわゆる「脱獄」したiPhoneで、多くの利用者が購入していたということです。",
+            ],
+            &[],
+        );
+        assert_eq!(out.text.split("\n\n").count(), 2, "{}", out.text);
+    }
+
+    #[test]
+    fn cookie_banners_are_consent() {
+        assert_eq!(
+            reason_mid("We use cookies to improve your experience. By continuing to browse you agree to our use of cookies."),
+            Some("consent")
+        );
+        assert_eq!(
+            reason_mid(
+                "Wir verwenden Cookies. Mit der weiteren Nutzung unserer Seite stimmen Sie dem zu."
+            ),
+            Some("consent")
+        );
     }
 }

@@ -62,7 +62,11 @@ fn month_number(name: &str) -> Option<u32> {
 fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
         4 | 6 | 9 | 11 => 30,
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 if (year.rem_euclid(4) == 0 && year.rem_euclid(100) != 0)
+            || year.rem_euclid(400) == 0 =>
+        {
+            29
+        }
         2 => 28,
         _ => 31,
     }

@@ -234,6 +234,10 @@ pub(crate) enum Phrase {
     CallToAction,
     /// Shop banners and ad labels.
     Promo,
+    /// Headings that open a comment section.
+    CommentHeading,
+    /// Lines that only follow an article: share bars, tag lists, post navigation.
+    EndMarker,
 }
 
 const SKIP_LINKS: &[&str] = &[
@@ -325,6 +329,81 @@ const RELATED_HEADINGS: &[&str] = &[
     "tags",
     "themen",
     "mehr zu",
+];
+
+const COMMENT_HEADINGS: &[&str] = &[
+    "kommentare",
+    "kommentar schreiben",
+    "kommentar verfassen",
+    "schreibe einen kommentar",
+    "schreiben sie einen kommentar",
+    "einen kommentar schreiben",
+    "kommentar abgeben",
+    "kommentare anzeigen",
+    "alle kommentare",
+    "leserkommentare",
+    "ihre meinung",
+    "ihr kommentar",
+    "diskutieren sie mit",
+    "diskussion",
+    "antwort hinterlassen",
+    "hinterlasse einen kommentar",
+    "hinterlassen sie einen kommentar",
+    "eine antwort hinterlassen",
+    "kommentieren",
+    "comments",
+    "leave a reply",
+    "leave a comment",
+    "post a comment",
+    "add a comment",
+    "join the discussion",
+    "join the conversation",
+    "show comments",
+    "view comments",
+    "reader comments",
+    "responses",
+    "discussion",
+];
+
+const END_MARKERS: &[&str] = &[
+    "share this",
+    "share this article",
+    "share this story",
+    "share this post",
+    "share article",
+    "share",
+    "teilen",
+    "teilen mit",
+    "diesen artikel teilen",
+    "artikel teilen",
+    "beitrag teilen",
+    "seite teilen",
+    "jetzt teilen",
+    "teile diesen beitrag",
+    "gefällt mir",
+    "like this",
+    "liken lade",
+    "like loading",
+    "ähnliche beiträge",
+    "verwandte beiträge",
+    "related posts",
+    "beitrags-navigation",
+    "beitragsnavigation",
+    "post navigation",
+    "artikel-navigation",
+    "write a comment",
+    "kommentar hinzufügen",
+    "add comment",
+    "antworten abbrechen",
+    "cancel reply",
+    "neueste beiträge",
+    "letzte beiträge",
+    "recent posts",
+    "latest posts",
+    "print",
+    "drucken",
+    "artikel drucken",
+    "seite drucken",
 ];
 
 const AUTHOR_HEADINGS: &[&str] = &[
@@ -586,6 +665,10 @@ pub(crate) const CONSENT_STEMS: &[&str] = &[
     "verarbeitung meiner",
     "verarbeitung ihrer",
     "personenbezogene",
+    "stimmen sie",
+    "akzeptier",
+    "agree to",
+    "accept all",
 ];
 
 /// Substrings of newsletter sign-up texts.
@@ -639,7 +722,7 @@ impl Lexicon {
     pub(crate) fn new() -> Self {
         let mut phrases: Map<Vec<(Phrase, Vec<&'static str>)>> = Map::default();
         let mut whole: HashMap<Phrase, Set> = HashMap::new();
-        let classes: [(Phrase, &[&'static str]); 7] = [
+        let classes: [(Phrase, &[&'static str]); 9] = [
             (Phrase::SkipLink, SKIP_LINKS),
             (Phrase::RelatedHeading, RELATED_HEADINGS),
             (Phrase::AuthorHeading, AUTHOR_HEADINGS),
@@ -647,6 +730,8 @@ impl Lexicon {
             (Phrase::Editorial, EDITORIAL),
             (Phrase::CallToAction, CALLS_TO_ACTION),
             (Phrase::Promo, PROMO),
+            (Phrase::CommentHeading, COMMENT_HEADINGS),
+            (Phrase::EndMarker, END_MARKERS),
         ];
         for (class, list) in classes {
             for phrase in list {

@@ -6,8 +6,9 @@
 //! - A line-level boilerplate classifier removes navigation, shop banners, newsletter
 //!   and consent blocks, teaser sections, video teasers, photo captions and credits,
 //!   agency credits, author boxes, editorial notes, calls to action, bare dates, times
-//!   and URLs. Each removed line is recorded under [`keys::CLEAN_REMOVED`] with a
-//!   [`Reason`].
+//!   and URLs, comment sections, and everything outside the main content (the densest
+//!   run of prose paragraphs). Each removed line is recorded under
+//!   [`keys::CLEAN_REMOVED`] with a [`Reason`], and a score where a score decided.
 //! - The title and the publication date of the header are moved out of the text into
 //!   [`keys::CLEAN_TITLE`] and [`keys::CLEAN_PUBLISHED`]; URLs and bylines go to
 //!   [`keys::CLEAN_METADATA`].
@@ -54,6 +55,7 @@ mod lexicon;
 mod lines;
 mod normalize;
 mod quality;
+mod region;
 mod stage;
 
 pub use boilerplate::{Reason, Removal};

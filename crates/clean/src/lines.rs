@@ -61,6 +61,11 @@ fn is_opening_quote(c: char) -> bool {
     matches!(c, '"' | '„' | '“' | '«' | '»' | '‚' | '\'' | '(')
 }
 
+/// Han ideographs, hiragana and katakana: scripts written without spaces.
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{30FF}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}')
+}
+
 /// Trims punctuation from both ends of a token, keeping inner hyphens and apostrophes.
 pub(crate) fn trim_token(t: &str) -> &str {
     t.trim_matches(|c: char| !c.is_alphanumeric() && c != '#' && c != '@')
@@ -70,11 +75,11 @@ pub(crate) fn trim_token(t: &str) -> &str {
 fn ending(text: &str) -> End {
     let trimmed = text.trim_end_matches(is_closing);
     match trimmed.chars().last() {
-        Some('.') | Some('…') => End::Period,
-        Some('?') => End::Question,
-        Some('!') => End::Exclaim,
-        Some(':') => End::Colon,
-        Some(';') => End::Semicolon,
+        Some('.') | Some('…') | Some('。') | Some('．') => End::Period,
+        Some('?') | Some('？') => End::Question,
+        Some('!') | Some('！') => End::Exclaim,
+        Some(':') | Some('：') => End::Colon,
+        Some(';') | Some('；') => End::Semicolon,
         _ => End::Open,
     }
 }
@@ -84,6 +89,12 @@ fn count_sentences(text: &str) -> usize {
     let mut n = 1;
     for i in 0..chars.len() {
         let c = chars[i];
+        if matches!(c, '。' | '！' | '？') {
+            if i + 1 < chars.len() {
+                n += 1;
+            }
+            continue;
+        }
         if !matches!(c, '.' | '!' | '?' | '…') {
             continue;
         }
@@ -120,6 +131,11 @@ impl<'a> Line<'a> {
                 continue;
             }
             words += 1;
+            // Chinese and Japanese write without spaces: two ideographs or kana count
+            // as one more word.
+            if !piece.is_ascii() {
+                words += piece.chars().filter(|&c| is_cjk(c)).count() / 2;
+            }
             let t = trim_token(piece);
             if t.is_empty() {
                 continue;
@@ -135,7 +151,11 @@ impl<'a> Line<'a> {
         let mut informal = false;
         for piece in text.split(' ') {
             let t = trim_token(piece);
-            if t.chars().next().is_some_and(char::is_lowercase) {
+            // Lowercase, or a letter of a script without case (CJK, Arabic, Hebrew, …).
+            if t.chars()
+                .next()
+                .is_some_and(|c| c.is_lowercase() || (c.is_alphabetic() && !c.is_uppercase()))
+            {
                 has_lower_word = true;
             }
             if lex.is_reader_pronoun(t) {

@@ -1,0 +1,144 @@
+//! Direct quotations and their speakers against `german-news-quotations` (gold `Direct`).
+//!
+//! ```text
+//! cargo run --release -p pipeline-annotate --example eval_quotes -- \
+//!     /work/shared/data/german-news-quotations/test.jsonl.gz [--errors]
+//! ```
+//!
+//! - quote span F1: a predicted quote counts when its span (marks included) equals the
+//!   outer span of a gold `Direct` quote;
+//! - speaker accuracy: over the matched quotes whose gold speaker is not a pronoun, the
+//!   predicted speaker is right when it shares a word of three or more letters with the
+//!   gold speaker's text (`Donald Trump` ~ `US-Präsident Trump`, genitive `-s` ignored);
+//!   a missing prediction is wrong. Pronoun speakers (`er`, `Sie`) are counted apart.
+//!
+//! The publication date is passed as metadata, as the pipeline does.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+
+use pipeline_annotate::AnnotateConfig;
+use pipeline_core::{keys, Document};
+
+const PRONOUNS: &[&str] = &["er", "sie", "es", "ich", "wir", "ihr", "man"];
+
+fn words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 3)
+        .map(|w| {
+            w.strip_suffix('s')
+                .filter(|b| b.len() >= 3)
+                .unwrap_or(w)
+                .to_lowercase()
+        })
+        .collect()
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let path = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
+        .cloned()
+        .unwrap_or_else(|| "/work/shared/data/german-news-quotations/test.jsonl.gz".into());
+    let show = args.iter().any(|a| a == "--errors");
+    let reader = BufReader::new(flate2::read::GzDecoder::new(std::fs::File::open(&path)?));
+    let mut stage = AnnotateConfig::default().build_stage()?;
+    let (mut tp, mut fp, mut fn_) = (0, 0, 0);
+    let (mut sp_ok, mut sp_n, mut pron, mut pron_named) = (0, 0, 0, 0);
+    let mut docs = 0;
+    for line in reader.lines() {
+        let v: serde_json::Value = serde_json::from_str(&line?)?;
+        docs += 1;
+        let text = v["text"].as_str().unwrap_or_default();
+        let chars: Vec<char> = text.chars().collect();
+        let slice = |s: u64, e: u64| chars[s as usize..e as usize].iter().collect::<String>();
+        // Gold direct quotes: outer span → speaker text.
+        let mut gold: HashMap<(u64, u64), String> = HashMap::new();
+        for a in v["annotations"].as_array().into_iter().flatten() {
+            if a["type"] != "Direct" {
+                continue;
+            }
+            let spans = a["quote"]["spans"].as_array().cloned().unwrap_or_default();
+            let (Some(first), Some(last)) = (spans.first(), spans.last()) else {
+                continue;
+            };
+            let key = (
+                first[0].as_u64().unwrap_or(0),
+                last[1].as_u64().unwrap_or(0),
+            );
+            let speaker = a["speaker"]["text"].as_str().unwrap_or("").to_owned();
+            gold.insert(key, speaker);
+        }
+        let mut doc = Document::new("q", text);
+        if let Some(d) = v["date"].as_str() {
+            doc.metadata
+                .insert("published".into(), serde_json::json!(d));
+        }
+        stage.annotate(&mut doc);
+        let mut matched = 0;
+        for q in doc.annotations[keys::ANNOTATE_QUOTES]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let key = (
+                q["start"].as_u64().unwrap_or(0),
+                q["end"].as_u64().unwrap_or(0),
+            );
+            let pred = q["speaker"].as_str();
+            let Some(gold_speaker) = gold.get(&key) else {
+                fp += 1;
+                if show {
+                    eprintln!("FP quote: {}", slice(key.0, key.1));
+                }
+                continue;
+            };
+            tp += 1;
+            matched += 1;
+            if gold_speaker.is_empty() {
+                continue;
+            }
+            if PRONOUNS.contains(&gold_speaker.to_lowercase().as_str()) {
+                pron += 1;
+                pron_named += usize::from(pred.is_some());
+                continue;
+            }
+            sp_n += 1;
+            let gw = words(gold_speaker);
+            let ok = pred.is_some_and(|p| words(p).iter().any(|w| gw.contains(w)));
+            sp_ok += usize::from(ok);
+            if show && !ok {
+                eprintln!("speaker: gold {gold_speaker:?}, predicted {pred:?}");
+            }
+        }
+        fn_ += gold.len() - matched;
+        if show {
+            for (k, _) in gold.iter() {
+                let hit = doc.annotations[keys::ANNOTATE_QUOTES]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|q| q["start"] == k.0 && q["end"] == k.1);
+                if !hit {
+                    eprintln!("FN quote: {}", slice(k.0, k.1));
+                }
+            }
+        }
+    }
+    let p = tp as f64 / (tp + fp).max(1) as f64;
+    let r = tp as f64 / (tp + fn_).max(1) as f64;
+    let f = if p + r > 0.0 {
+        2.0 * p * r / (p + r)
+    } else {
+        0.0
+    };
+    println!("{path}: {docs} articles");
+    println!("  quote spans  P {p:.3}  R {r:.3}  F1 {f:.3}  (tp {tp} fp {fp} fn {fn_})");
+    println!(
+        "  speakers     accuracy {:.3} ({sp_ok}/{sp_n} matched quotes with a named gold speaker)",
+        sp_ok as f64 / sp_n.max(1) as f64
+    );
+    println!("  pronoun gold speakers: {pron} (a speaker was resolved for {pron_named})");
+    Ok(())
+}
