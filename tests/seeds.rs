@@ -304,3 +304,31 @@ fn an_exact_copy_is_rejected_and_names_the_original() {
         .unwrap()
         .contains("002_1a67b9573dd5dde7"));
 }
+
+#[test]
+fn documents_export_to_spacy_json_and_conllu() {
+    let (dir, documents, _) = run_seeds();
+    dir.pipeline_ok(&[
+        "export",
+        "out/documents.jsonl",
+        "--format",
+        "spacy",
+        "-o",
+        "out/documents.spacy.jsonl",
+    ]);
+    let spacy = dir.read_jsonl("out/documents.spacy.jsonl");
+    eqnice!(documents.len(), spacy.len());
+    for (exported, original) in spacy.iter().zip(&documents) {
+        eqnice!(original["text"], exported["text"]);
+        assert!(!exported["tokens"].as_array().unwrap().is_empty());
+        assert!(!exported["ents"].as_array().unwrap().is_empty());
+    }
+    let output = dir.pipeline_ok(&["export", "out/documents.jsonl", "--format", "conllu"]);
+    let conllu = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        conllu.contains("# text = "),
+        "{}",
+        &conllu[..200.min(conllu.len())]
+    );
+    assert!(conllu.contains("NER=B-PER"));
+}

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
-use pipeline_runtime::{run, Config, ProgressMode, RunOptions};
+use pipeline_runtime::{export, run, Config, ExportFormat, ProgressMode, RunOptions};
 
 /// Turns raw documents into clean, deduplicated, annotated JSONL.
 ///
@@ -53,6 +53,28 @@ enum Command {
         /// The config file (TOML).
         config: PathBuf,
     },
+    /// Convert documents.jsonl for other NLP tools: spaCy JSON (one Doc.to_json() object
+    /// per line) or CoNLL-U.
+    ///
+    /// Example: pipeline export out/documents.jsonl --format spacy -o out/documents.spacy.jsonl
+    Export {
+        /// A documents.jsonl written by `pipeline run`.
+        documents: PathBuf,
+        /// The format to write.
+        #[arg(long, short = 'f', value_enum)]
+        format: ExportTarget,
+        /// Write here instead of to stdout.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ExportTarget {
+    /// spaCy's Doc.to_json() shape, one object per line.
+    Spacy,
+    /// CoNLL-U with entity tags in the MISC column.
+    Conllu,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -93,6 +115,26 @@ fn try_main() -> anyhow::Result<ExitCode> {
                 stages.len(),
                 stages.join(" -> ")
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export {
+            documents,
+            format,
+            output,
+        } => {
+            let format = match format {
+                ExportTarget::Spacy => ExportFormat::Spacy,
+                ExportTarget::Conllu => ExportFormat::Conllu,
+            };
+            let count = match &output {
+                Some(path) => {
+                    let mut file = std::fs::File::create(path)
+                        .with_context(|| format!("cannot create {}", path.display()))?;
+                    export(&documents, format, &mut file)?
+                }
+                None => export(&documents, format, &mut std::io::stdout().lock())?,
+            };
+            eprintln!("exported {count} documents");
             Ok(ExitCode::SUCCESS)
         }
         Command::Run {

@@ -59,6 +59,14 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// A file given to read (other than an input of the pipeline) could not be read.
+    #[error("cannot read `{}`: {source}", path.display())]
+    ReadInput {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
     /// Writing the output failed.
     #[error("cannot write `{}`: {source}", path.display())]
     Write {

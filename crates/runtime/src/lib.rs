@@ -14,6 +14,7 @@
 mod batch;
 mod config;
 mod error;
+mod export;
 mod progress;
 mod report;
 mod run;
@@ -24,6 +25,7 @@ pub use config::{
     available_cores, AnyStageConfig, Config, PipelineSettings, SinkConfig, StageSpec,
 };
 pub use error::{Error, Result};
+pub use export::{export, ExportFormat};
 pub use progress::ProgressMode;
 pub use report::{Conservation, ErrorBudget, Report, StageReport, Throughput};
 pub use run::{run, RunOptions};
