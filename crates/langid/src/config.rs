@@ -15,9 +15,9 @@ use crate::DetectLanguage;
 const LINGUA_CODES: &[&str] = &[
     "af", "ar", "az", "be", "bg", "bn", "bs", "ca", "cs", "cy", "da", "de", "el", "en", "eo", "es",
     "et", "eu", "fa", "fi", "fr", "ga", "gu", "he", "hi", "hr", "hu", "hy", "id", "is", "it", "ja",
-    "ka", "kk", "ko", "la", "lg", "lt", "lv", "mi", "mk", "mn", "mr", "ms", "nb", "nn", "pa", "pl",
-    "pt", "ro", "ru", "sk", "sl", "sn", "so", "sq", "sr", "st", "sv", "sw", "ta", "te", "th", "tl",
-    "tn", "tr", "ts", "uk", "ur", "vi", "xh", "yo", "zh", "zu",
+    "ka", "kk", "ko", "la", "lg", "lt", "lv", "mi", "mk", "mn", "mr", "ms", "nb", "nl", "nn", "pa",
+    "pl", "pt", "ro", "ru", "sk", "sl", "sn", "so", "sq", "sr", "st", "sv", "sw", "ta", "te", "th",
+    "tl", "tn", "tr", "ts", "uk", "ur", "vi", "xh", "yo", "zh", "zu",
 ];
 
 /// Settings of the `detect_language` stage (`[[stages]] type = "detect_language"`).
@@ -34,8 +34,10 @@ const LINGUA_CODES: &[&str] = &[
 #[serde(deny_unknown_fields)]
 pub struct LangIdConfig {
     /// ISO 639-1 codes of the languages to choose between (`["de", "en", "fr"]`); at least
-    /// two. Default: every language compiled into this build (26 common languages with the
-    /// default `common-languages` feature, all 75 of lingua with `all-languages`).
+    /// two. A text in another compiled-in language gets `code: null`, `reason:
+    /// "other_language"` and the language under `best_guess`. Default: every language
+    /// compiled into this build (all 75 of lingua with the default `all-languages` feature,
+    /// 26 common ones with `common-languages` alone).
     #[serde(default)]
     pub languages: Option<Vec<String>>,
 
@@ -52,13 +54,16 @@ pub struct LangIdConfig {
 
     /// How many characters from the start of the text the document-level detection reads
     /// (cut back to a word boundary), so its cost is bounded however long the text is; the
-    /// same bound applies to each paragraph. Default: `4000`.
+    /// same bound applies to each paragraph, and lingua reads at most 400 of them. Paragraph
+    /// detection confirms the document language over the rest. Default: `1000`.
     #[serde(default = "default_sample_chars")]
     pub sample_chars: usize,
 
     /// When paragraphs (split at blank lines) get their own detection: `"off"` (one
     /// segment with the document language), `"uncertain"` (only for documents whatlang could
-    /// not decide alone) or `"always"`. Default: `"always"`.
+    /// not decide alone) or `"always"`. Paragraphs whose words are mostly the common words of
+    /// paragraphs already placed in the document language need no detector. Default:
+    /// `"always"`.
     #[serde(default)]
     pub segments: SegmentMode,
 
@@ -128,7 +133,7 @@ fn default_min_confidence() -> f64 {
     0.5
 }
 fn default_sample_chars() -> usize {
-    4000
+    1000
 }
 fn default_min_segment_chars() -> usize {
     40
@@ -282,9 +287,24 @@ impl StageConfig for LangIdConfig {
     }
 }
 
+/// Helpers for the tests of other modules.
+#[cfg(test)]
+pub(crate) mod tests_support {
+    /// Whether `code` is an ISO 639-1 code lingua supports.
+    pub(crate) fn is_lingua_code(code: &str) -> bool {
+        super::LINGUA_CODES.contains(&code)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lingua_codes_are_the_75_languages() {
+        assert_eq!(LINGUA_CODES.len(), 75);
+        assert!(LINGUA_CODES.windows(2).all(|w| w[0] < w[1]));
+    }
 
     #[test]
     fn empty_table_gives_defaults() {
