@@ -21,8 +21,11 @@ pub fn check_document(doc: &Value) -> Vec<String> {
     let source = &doc["source"];
     need(source["path"].is_string(), "source.path is a string");
     need(
-        matches!(source["format"].as_str(), Some("text" | "jsonl")),
-        "source.format is text or jsonl",
+        matches!(
+            source["format"].as_str(),
+            Some("text" | "jsonl" | "html" | "warc")
+        ),
+        "source.format is text, jsonl, html or warc",
     );
     need(
         source["sha256"].as_str().is_some_and(|s| s.len() == 64),
