@@ -2,7 +2,7 @@
 //! whatlang, measured in one run, single-threaded, in release:
 //!
 //! ```text
-//! cargo run --release -p pipeline-langid --features all-languages --example eval -- [OPTIONS]
+//! cargo run --release -p pipeline-langid --features all-languages --example eval_langid -- [OPTIONS]
 //!   --half odd|even|all   test lines to use, by line index (default odd: the report half;
 //!                         thresholds were tuned on the even half)
 //!   --data PATH           lingua test data (default /work/shared/data/lingua-langid/testdata.jsonl.gz)

@@ -18,9 +18,9 @@
 //! held out). Tune on the tuning half only; `--worst` and `--show` refuse held-out pages.
 //!
 //! ```text
-//! cargo run --release -p pipeline-clean --example eval
-//! cargo run --release -p pipeline-clean --example eval -- --worst 20 --set traf
-//! cargo run --release -p pipeline-clean --example eval -- --show <page id>
+//! cargo run --release -p pipeline-clean --example eval_clean
+//! cargo run --release -p pipeline-clean --example eval_clean -- --worst 20 --set traf
+//! cargo run --release -p pipeline-clean --example eval_clean -- --show <page id>
 //! ```
 //! `--data DIR` points at the folder holding both sets (default `../shared/data`).
 

@@ -3,7 +3,7 @@
 //! (MB/s per core) and index memory.
 //!
 //! ```text
-//! cargo run --release -p pipeline-dedup --example eval -- --corpus /tmp/dedup.jsonl \
+//! cargo run --release -p pipeline-dedup --example eval_dedup -- --corpus /tmp/dedup.jsonl \
 //!     [--config "bands = 20, rows = 5"] [--order input|shuffle|rank] [--no-speed]
 //! ```
 //!
