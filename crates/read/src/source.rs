@@ -482,6 +482,12 @@ enum Whole {
 
 /// Whether the file name says Markdown (`.md`, `.markdown`, also compressed).
 fn is_markdown(path: &Path) -> bool {
+    matches!(format_extension(path).as_str(), "md" | "markdown")
+}
+
+/// The lowercase extension that names a file's format, behind any `.gz` or `.zst`
+/// (`a.JSONL.gz` → `jsonl`); empty when there is none.
+fn format_extension(path: &Path) -> String {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())
@@ -490,7 +496,10 @@ fn is_markdown(path: &Path) -> bool {
         .strip_suffix(".gz")
         .or_else(|| name.strip_suffix(".zst"))
         .unwrap_or(&name);
-    name.ends_with(".md") || name.ends_with(".markdown")
+    match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => ext.to_owned(),
+        _ => String::new(),
+    }
 }
 
 /// A WARC (or ARC, WET) file being streamed.
@@ -953,16 +962,7 @@ pub fn display_path(path: &Path, base: &Path) -> String {
 /// `.ndjson`, HTML for `.html`/`.htm`/`.xhtml`, WARC for `.warc`, `.arc` and `.wet`, text for
 /// `.txt`, `.md` and `.text` (each also with `.gz` or `.zst`).
 fn detect_format(path: &Path) -> Option<Format> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    let name = name
-        .strip_suffix(".gz")
-        .or_else(|| name.strip_suffix(".zst"))
-        .unwrap_or(&name);
-    let ext = name.rsplit('.').next().unwrap_or("");
-    match ext {
+    match format_extension(path).as_str() {
         "jsonl" | "ndjson" => Some(Format::Jsonl),
         "html" | "htm" | "xhtml" => Some(Format::Html),
         "warc" | "arc" | "wet" => Some(Format::Warc),
