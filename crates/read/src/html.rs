@@ -5,14 +5,15 @@
 //!
 //! 1. drops what is never content (`script`, `nav`, `aside`, `footer`, forms controls,
 //!    hidden elements, …) and, inside the chosen root, containers whose `class`/`id` name
-//!    boilerplate (share, related, comments, cookie, newsletter, sidebar, teaser, …) or
-//!    that are mostly links;
+//!    boilerplate (share, related, comments, cookie, newsletter, sidebar, teaser, author,
+//!    paywall, copyright, caption, …) or that are mostly links;
 //! 2. picks the article root by a ladder of well-known body markers (`itemprop=articleBody`,
 //!    `entry-content`, `<article>`, `story-body`, `#content`, `<main>`, …), falling back to
 //!    `<body>`;
 //! 3. keeps the text of paragraphs, headings, list items, quotes, preformatted blocks and
 //!    table rows (and of bare `div` text where a page has almost no `<p>`), dropping
-//!    link-heavy blocks, repeated blocks and trailing headings;
+//!    link-heavy blocks, repeated blocks, trailing headings, short credit lines and
+//!    subscription prompts;
 //! 4. when that yields little or much less than a Readability pass (`dom_smoothie`, a port
 //!    of Mozilla's readability.js), takes the Readability text instead.
 //!
@@ -111,6 +112,8 @@ struct Arena {
     parent: Vec<Id>,
     /// The `<html>` element, if any.
     html: Option<Id>,
+    /// Deepest element nesting in the page.
+    depth: usize,
     stats: Vec<Stats>,
 }
 
@@ -120,6 +123,7 @@ impl Arena {
             nodes: Vec::new(),
             parent: Vec::new(),
             html: None,
+            depth: 0,
             stats: Vec::new(),
         };
         let root = arena.push(Node {
@@ -129,8 +133,9 @@ impl Arena {
             children: Vec::new(),
         });
         // Explicit stack: deeply nested pages must not overflow the thread's stack.
-        let mut stack = vec![(dom.root(), root)];
-        while let Some((dnode, parent)) = stack.pop() {
+        let mut stack = vec![(dom.root(), root, 0)];
+        while let Some((dnode, parent, depth)) = stack.pop() {
+            arena.depth = arena.depth.max(depth);
             let mut kids = Vec::new();
             for child in dnode.children_it(false) {
                 let made = child.query(|tn| match &tn.data {
@@ -166,7 +171,7 @@ impl Arena {
                         if arena.html.is_none() && &*arena.nodes[id].tag == "html" {
                             arena.html = Some(id);
                         }
-                        stack.push((child, id));
+                        stack.push((child, id, depth + 1));
                     }
                 }
             }
@@ -491,6 +496,22 @@ fn is_boilerplate(node: &Node) -> bool {
         || both("akismet")
         || lid.contains("teaser")
         || lclass.contains("teaser")
+        || both("copyright")
+        || lclass.contains("paywall")
+        || lclass.contains("author")
+        || lclass.contains("subscri")
+        || lid.contains("subscri")
+        || lclass.contains("kommentar")
+        || lid.contains("kommentar")
+        || lclass.contains("credit")
+        || lclass.contains("disclosure")
+        || lclass.contains("affiliate")
+        || lid.contains("affiliate")
+        || lid.contains("toc-container")
+        || lclass.contains("caption")
+        || lclass.contains("imagedescription")
+        || lclass.contains("-cta")
+        || lclass.contains("cta-")
 }
 
 /// trafilatura's link-density test: a short element made mostly of links.
@@ -701,6 +722,9 @@ fn is_block(tag: &str) -> bool {
     )
 }
 
+/// Deepest element nesting that [`Collector::walk`] descends into.
+const MAX_DEPTH: usize = 256;
+
 struct Block {
     kind: Kind,
     text: String,
@@ -724,6 +748,8 @@ struct Collector<'a> {
     buf: String,
     buf_links: usize,
     buf_chars: usize,
+    /// Current nesting depth of [`Collector::walk`].
+    depth: usize,
 }
 
 impl Collector<'_> {
@@ -768,6 +794,16 @@ impl Collector<'_> {
     }
 
     fn walk(&mut self, id: Id, kind: Kind, in_link: bool, in_pre: bool) {
+        // Pathologically nested markup: stop descending rather than exhaust the stack.
+        if self.depth >= MAX_DEPTH {
+            return;
+        }
+        self.depth += 1;
+        self.walk_children(id, kind, in_link, in_pre);
+        self.depth -= 1;
+    }
+
+    fn walk_children(&mut self, id: Id, kind: Kind, in_link: bool, in_pre: bool) {
         let children = &self.arena.nodes[id].children;
         let last_element = children
             .iter()
@@ -854,6 +890,7 @@ fn collect(arena: &Arena, root: Id, pass: Pass) -> Vec<Block> {
         buf: String::new(),
         buf_links: 0,
         buf_chars: 0,
+        depth: 0,
     };
     let kind = Kind::of(&arena.nodes[root].tag, Kind::Loose);
     c.walk(root, kind, false, false);
@@ -941,11 +978,17 @@ fn main_text(arena: &Arena, dom: dom_query::Document, url: Option<&str>) -> Stri
         None => extract_under(arena, body),
     };
     cut_related(&mut blocks);
-    blocks.retain(|b| !is_credit_line(&b.text));
+    blocks.retain(|b| !is_credit_line(&b.text) && !is_subscription_prompt(&b.text));
     let text = text_of(&blocks);
     let len = text.chars().count();
     let has_p = blocks.iter().any(|b| b.kind == Kind::Para);
-    let algo = readability_text(dom, url);
+    // dom_smoothie recurses along the tree: on absurdly deep pages it could exhaust the
+    // thread's stack, so such pages get our extraction alone.
+    let algo = if arena.depth <= MAX_DEPTH {
+        readability_text(dom, url)
+    } else {
+        String::new()
+    };
     let len_algo = algo.chars().count();
     let use_algo = if len_algo == 0 || len_algo == len {
         false
@@ -1117,6 +1160,29 @@ fn is_related_heading(text: &str) -> bool {
     PHRASES
         .iter()
         .any(|p| t == *p || (t.starts_with(p) && t.len() < p.len() + 20))
+}
+
+/// Short paywall and subscription prompts ("Jetzt abonnieren", "please subscribe", …).
+fn is_subscription_prompt(text: &str) -> bool {
+    if text.chars().count() > 200 {
+        return false;
+    }
+    let t = text.to_lowercase();
+    const PHRASES: [&str; 12] = [
+        "jetzt abonnieren",
+        "jetzt abo abschließen",
+        "abo abschließen",
+        "jetzt weiterlesen mit",
+        "bereits abonnent",
+        "schon abonnent",
+        "please subscribe",
+        "subscribe now",
+        "already a subscriber",
+        "to continue reading",
+        "pour lire la suite",
+        "suscríbete",
+    ];
+    PHRASES.iter().any(|p| t.contains(p))
 }
 
 /// Short picture credits, sources and copyright lines.
@@ -1757,6 +1823,41 @@ mod tests {
     }
 
     #[test]
+    fn drops_author_boxes_paywalls_copyright_captions_and_subscription_prompts() {
+        let html = page(
+            "",
+            &format!(
+                "<div class='entry-content'><p>{BODY}</p>\
+                 <p class='wp-caption-text'>Blick auf die neue Radspur am Ring</p>\
+                 <p>{BODY2}</p>\
+                 <p>Bereits Abonnent? Jetzt abonnieren und weiterlesen.</p>\
+                 <div class='cbx-Author'><p>Redakteurin im Lokalressort seit vielen Jahren.</p></div>\
+                 <div class='content-paywall'><p>Lesen Sie den ganzen Artikel mit Plus.</p></div>\
+                 <div class='article-copyright'><p>Vervielfältigung nur mit Genehmigung.</p></div></div>"
+            ),
+        );
+        let doc = extract_html(&html, None);
+        assert!(
+            doc.text.contains(BODY) && doc.text.contains(BODY2),
+            "{}",
+            doc.text
+        );
+        for junk in [
+            "Radspur am Ring",
+            "Jetzt abonnieren",
+            "Redakteurin",
+            "ganzen Artikel",
+            "Vervielfältigung",
+        ] {
+            assert!(
+                !doc.text.contains(junk),
+                "{junk} leaked into {:?}",
+                doc.text
+            );
+        }
+    }
+
+    #[test]
     fn keeps_headings_lists_and_a_lead_before_the_body() {
         let html = page(
             "",
@@ -1933,6 +2034,23 @@ mod tests {
         let doc = extract_html(&html, None);
         assert!(!doc.text.contains("Artikel 3"), "{}", doc.text);
         assert!(doc.text.contains(BODY2));
+    }
+
+    #[test]
+    fn survives_very_deep_nesting() {
+        let depth = 4_000;
+        let html = format!(
+            "{}<p>{BODY}</p>{}",
+            "<div>".repeat(depth),
+            "</div>".repeat(depth)
+        );
+        let doc = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || extract_html(&html, None))
+            .expect("thread starts")
+            .join()
+            .expect("no stack overflow");
+        assert!(doc.text.len() < 10_000);
     }
 
     #[test]
