@@ -15,5 +15,7 @@ mod bad_input;
 mod config;
 // Incremental runs: only new and changed files are read, earlier output is kept.
 mod incremental;
+// Crash safety: runs killed at seeded points complete to the same bytes when run again.
+mod crash;
 // Larger generated corpora: conservation, ordering and worker counts.
 mod topology;
