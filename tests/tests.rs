@@ -15,6 +15,8 @@ mod bad_input;
 mod config;
 // Incremental runs: only new and changed files are read, earlier output is kept.
 mod incremental;
+// Stream mode: stdin to stdout, broken pipes.
+mod stream;
 // Crash safety: runs killed at seeded points complete to the same bytes when run again.
 mod crash;
 // Larger generated corpora: conservation, ordering and worker counts.

@@ -7,7 +7,9 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
-use pipeline_runtime::{export, run, Config, ExportFormat, ProgressMode, RunOptions};
+use pipeline_runtime::{
+    export, run, stream, Config, Error, ExportFormat, ProgressMode, RunOptions, StreamOptions,
+};
 
 /// Turns raw documents into clean, deduplicated, annotated JSONL.
 ///
@@ -46,6 +48,26 @@ enum Command {
         /// earlier run's output reads only new and changed files and keeps the rest.
         #[arg(long)]
         full: bool,
+    },
+    /// Run the pipeline on JSONL documents from stdin, writing the output documents to
+    /// stdout in input order (for shell pipes and engines such as Spark's RDD.pipe).
+    ///
+    /// Example: zcat docs.jsonl.gz | pipeline stream pipeline.toml --rejected rej.jsonl > out.jsonl
+    Stream {
+        /// The config file (TOML); its [source] text_key and id_key name the JSONL fields.
+        config: PathBuf,
+        /// Where to write the rejected documents [default: <sink path>/rejected.jsonl].
+        #[arg(long, value_name = "FILE")]
+        rejected: Option<PathBuf>,
+        /// Where to write the report [default: <sink path>/report.json].
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+        /// How to show progress on stderr.
+        #[arg(long, value_enum, default_value_t = Progress::Off)]
+        progress: Progress,
+        /// Print no summary on stderr at the end.
+        #[arg(long, short = 'q')]
+        quiet: bool,
     },
     /// Check a config file without running it: parse it, validate every stage, report
     /// every problem at once.
@@ -89,6 +111,15 @@ enum Progress {
     Off,
 }
 
+fn progress_mode(progress: Progress) -> ProgressMode {
+    match progress {
+        Progress::Auto => ProgressMode::Auto,
+        Progress::Bars => ProgressMode::Bars,
+        Progress::Lines => ProgressMode::Lines,
+        Progress::Off => ProgressMode::Off,
+    }
+}
+
 fn main() -> ExitCode {
     match try_main() {
         Ok(code) => code,
@@ -116,6 +147,33 @@ fn try_main() -> anyhow::Result<ExitCode> {
                 stages.join(" -> ")
             );
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Stream {
+            config,
+            rejected,
+            report,
+            progress,
+            quiet,
+        } => {
+            let loaded = Config::load(&config)?;
+            let options = StreamOptions {
+                rejected: rejected.unwrap_or_else(|| loaded.output_dir().join("rejected.jsonl")),
+                report: report.unwrap_or_else(|| loaded.output_dir().join("report.json")),
+                progress: progress_mode(progress),
+            };
+            let input = Box::new(std::io::stdin());
+            let output = Box::new(std::io::stdout());
+            match stream(&loaded, &options, input, output) {
+                Ok(report) => {
+                    if !quiet {
+                        eprint!("{}", report.summary());
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                // The reader of our output went away (`| head`): nothing failed.
+                Err(Error::BrokenPipe) => Ok(ExitCode::SUCCESS),
+                Err(error) => Err(error).context("stream failed"),
+            }
         }
         Command::Export {
             documents,
@@ -150,12 +208,7 @@ fn try_main() -> anyhow::Result<ExitCode> {
                 inputs,
                 output,
                 full,
-                progress: match progress {
-                    Progress::Auto => ProgressMode::Auto,
-                    Progress::Bars => ProgressMode::Bars,
-                    Progress::Lines => ProgressMode::Lines,
-                    Progress::Off => ProgressMode::Off,
-                },
+                progress: progress_mode(progress),
             };
             let report = run(&loaded, &options).with_context(|| {
                 format!(

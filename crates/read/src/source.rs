@@ -84,6 +84,24 @@ impl FileSource {
         }
     }
 
+    /// A source of the JSONL documents in `input` (e.g. standard input), named `name` in
+    /// `source.path` and in fallback ids (`<name>#<line>`).
+    pub fn from_jsonl_stream(input: Box<dyn Read + Send>, name: &str, config: &ReadConfig) -> Self {
+        let mut source = FileSource::new(Listing::default(), config, Path::new("."));
+        source.current = Some(JsonlFile {
+            lines: BufReader::with_capacity(1 << 16, input),
+            stem: name.to_owned(),
+            info: SourceInfo {
+                path: "-".to_owned(),
+                format: "jsonl".to_owned(),
+                ..SourceInfo::default()
+            },
+            line: 0,
+            done: false,
+        });
+        source
+    }
+
     /// Total size of the input files on disk (compressed size for compressed files).
     pub fn total_bytes(&self) -> u64 {
         self.total_bytes

@@ -67,6 +67,10 @@ pub enum Error {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// The reader of the output stream went away (`pipeline stream … | head`); not a
+    /// failure of the pipeline, the command ends quietly.
+    #[error("the output stream was closed")]
+    BrokenPipe,
     /// Writing the output failed.
     #[error("cannot write `{}`: {source}", path.display())]
     Write {

@@ -28,5 +28,5 @@ pub use error::{Error, Result};
 pub use export::{export, ExportFormat};
 pub use progress::ProgressMode;
 pub use report::{Conservation, ErrorBudget, Report, StageReport, Throughput};
-pub use run::{run, RunOptions};
+pub use run::{run, stream, RunOptions, StreamOptions};
 pub use sink::{SinkCounts, DOCUMENTS_FILE, REJECTED_FILE, REPORT_FILE, SCHEMA_VERSION};

@@ -110,31 +110,7 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
     let done_files = source.done_files();
     let input_bytes = source.total_bytes();
 
-    let mut stage_workers: Vec<Vec<Box<dyn Stage>>> = Vec::new();
-    for (index, spec) in config.stages.iter().enumerate() {
-        let stage_config = spec.config.as_stage_config();
-        let workers = if stage_config.parallel() {
-            spec.workers
-        } else {
-            1
-        };
-        let mut built = Vec::with_capacity(workers);
-        for worker in 0..workers {
-            let cx = BuildContext {
-                worker,
-                workers,
-                base_dir: config.base_dir.clone(),
-                state_dir: output_dir.join("state").join(spec.config.name()),
-            };
-            let stage = stage_config.build(&cx).map_err(|e| Error::Build {
-                index,
-                stage: spec.config.name().to_owned(),
-                message: e.message,
-            })?;
-            built.push(stage);
-        }
-        stage_workers.push(built);
-    }
+    let mut stage_workers = build_stages(config, &output_dir.join("state"))?;
     let mut sink = JsonlSink::create(&output_dir)?;
     if plan.incremental {
         let mut remembering: Vec<(usize, &mut Box<dyn Stage>)> = stage_workers
@@ -163,19 +139,7 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
         }
     }
 
-    let names: Vec<String> = config
-        .stages
-        .iter()
-        .map(|s| s.config.name().to_owned())
-        .collect();
-    let built: Vec<BuiltStage> = stage_workers
-        .into_iter()
-        .zip(&config.stages)
-        .map(|(workers, spec)| BuiltStage {
-            ordered_input: spec.config.as_stage_config().needs_ordered_input(),
-            workers,
-        })
-        .collect();
+    let (names, built) = ready_stages(config, stage_workers);
     let live = Live::new(source.progress(), input_bytes, live_names(&names));
     let outcome = execute(
         source,
@@ -185,12 +149,6 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
         &live,
         options.progress,
     )?;
-    let Outcome {
-        read: read_counters,
-        stages: stage_counters,
-        write: write_counters,
-        sink: sink_counts,
-    } = outcome;
 
     let mut entries = plan.entries;
     if let Ok(done) = done_files.lock() {
@@ -199,15 +157,106 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
         }
     }
     manifest.store(&entries, &config.hash)?;
+    let facts = RunFacts {
+        started,
+        started_at,
+        inputs: source_config.paths.clone(),
+        output_dir: output_dir.display().to_string(),
+        input_files,
+        input_bytes,
+        mode: if plan.incremental {
+            "incremental"
+        } else {
+            "full"
+        },
+        full_reason: plan.full_reason,
+        files_skipped: plan.skipped,
+    };
+    let report = make_report(config, &names, outcome, facts);
+    write_report(&output_dir, &report)?;
+    Ok(report)
+}
 
+/// Builds every stage once per worker (stages that keep one shared index get one).
+fn build_stages(config: &Config, state_root: &Path) -> Result<Vec<Vec<Box<dyn Stage>>>> {
+    let mut stage_workers: Vec<Vec<Box<dyn Stage>>> = Vec::new();
+    for (index, spec) in config.stages.iter().enumerate() {
+        let stage_config = spec.config.as_stage_config();
+        let workers = stage_workers_of(spec);
+        let mut built = Vec::with_capacity(workers);
+        for worker in 0..workers {
+            let cx = BuildContext {
+                worker,
+                workers,
+                base_dir: config.base_dir.clone(),
+                state_dir: state_root.join(spec.config.name()),
+            };
+            let stage = stage_config.build(&cx).map_err(|e| Error::Build {
+                index,
+                stage: spec.config.name().to_owned(),
+                message: e.message,
+            })?;
+            built.push(stage);
+        }
+        stage_workers.push(built);
+    }
+    Ok(stage_workers)
+}
+
+/// Worker threads a stage runs on: its `workers`, or one for stages that cannot share work.
+fn stage_workers_of(spec: &crate::config::StageSpec) -> usize {
+    if spec.config.as_stage_config().parallel() {
+        spec.workers
+    } else {
+        1
+    }
+}
+
+/// The stages ready for [`execute`], with their names for progress and the report.
+fn ready_stages(
+    config: &Config,
+    stage_workers: Vec<Vec<Box<dyn Stage>>>,
+) -> (Vec<String>, Vec<BuiltStage>) {
+    let names = config
+        .stages
+        .iter()
+        .map(|s| s.config.name().to_owned())
+        .collect();
+    let built = stage_workers
+        .into_iter()
+        .zip(&config.stages)
+        .map(|(workers, spec)| BuiltStage {
+            ordered_input: spec.config.as_stage_config().needs_ordered_input(),
+            workers,
+        })
+        .collect();
+    (names, built)
+}
+
+/// What a finished run knows besides its counters, for its report.
+struct RunFacts {
+    started: Instant,
+    started_at: String,
+    inputs: Vec<String>,
+    output_dir: String,
+    input_files: u64,
+    input_bytes: u64,
+    mode: &'static str,
+    full_reason: Option<String>,
+    files_skipped: u64,
+}
+
+/// The report of a finished run.
+fn make_report(config: &Config, names: &[String], outcome: Outcome, facts: RunFacts) -> Report {
+    let Outcome {
+        read: read_counters,
+        stages: stage_counters,
+        write: write_counters,
+        sink: sink_counts,
+    } = outcome;
     let mut stages = vec![StageReport::new("read", 1, read_counters.clone())];
     for (index, counters) in stage_counters.into_iter().enumerate() {
-        let spec = &config.stages[index];
-        let workers = if spec.config.as_stage_config().parallel() {
-            spec.workers
-        } else {
-            1
-        };
+        let workers = stage_workers_of(&config.stages[index]);
         stages.push(StageReport::new(&names[index], workers, counters));
     }
     stages.push(StageReport::new("write", 1, write_counters));
@@ -235,26 +284,22 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
         budget: config.pipeline.error_budget,
         exceeded: failed as f64 > config.pipeline.error_budget * input_items as f64,
     };
-    let wall_seconds = started.elapsed().as_secs_f64();
+    let wall_seconds = facts.started.elapsed().as_secs_f64();
     let read_text_bytes = read_counters.bytes_out;
-    let report = Report {
+    Report {
         schema_version: Report::schema_version(),
         pipeline_version: env!("CARGO_PKG_VERSION"),
         config_path: config.path.display().to_string(),
         config_hash: config.hash.clone(),
-        inputs: source_config.paths.clone(),
-        output_dir: output_dir.display().to_string(),
-        started_at,
+        inputs: facts.inputs,
+        output_dir: facts.output_dir,
+        started_at: facts.started_at,
         wall_seconds,
-        input_files,
-        input_bytes,
-        mode: if plan.incremental {
-            "incremental"
-        } else {
-            "full"
-        },
-        full_reason: plan.full_reason,
-        files_skipped: plan.skipped,
+        input_files: facts.input_files,
+        input_bytes: facts.input_bytes,
+        mode: facts.mode,
+        full_reason: facts.full_reason,
+        files_skipped: facts.files_skipped,
         stages,
         output: sink_counts,
         rejected_by_reason,
@@ -265,9 +310,7 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
             documents_per_second: input_items as f64 / wall_seconds.max(1e-9),
         },
         peak_rss_bytes: peak_rss_bytes(),
-    };
-    write_report(&output_dir, &report)?;
-    Ok(report)
+    }
 }
 
 /// A stage ready to run: one value per worker.
@@ -375,6 +418,61 @@ where
         write,
         sink,
     })
+}
+
+/// Where `pipeline stream` writes what does not go to its output stream.
+#[derive(Debug, Clone)]
+pub struct StreamOptions {
+    /// File for the rejections (written under a temporary name, renamed at the end).
+    pub rejected: PathBuf,
+    /// File for the report.
+    pub report: PathBuf,
+    /// How progress is shown (on stderr).
+    pub progress: ProgressMode,
+}
+
+/// Runs the pipeline over JSONL documents read from `input` (fields as `[source]` says),
+/// writing the output documents to `output` in input order, the rejections and the report
+/// to the files of `options`. When `output` is closed early (a broken pipe, as with
+/// `| head`), the run stops and returns [`Error::BrokenPipe`].
+pub fn stream(
+    config: &Config,
+    options: &StreamOptions,
+    input: Box<dyn std::io::Read + Send>,
+    output: Box<dyn std::io::Write + Send>,
+) -> Result<Report> {
+    let started = Instant::now();
+    let started_at = now_utc();
+    let source = FileSource::from_jsonl_stream(input, "stdin", &config.source);
+    let state_root = std::env::temp_dir().join(format!("pipeline-stream-{}", std::process::id()));
+    let stage_workers = build_stages(config, &state_root)?;
+    let sink = JsonlSink::streaming(output, &options.rejected)?;
+    let (names, built) = ready_stages(config, stage_workers);
+    let live = Live::new(source.progress(), 0, live_names(&names));
+    let outcome = execute(
+        source,
+        built,
+        sink,
+        &config.pipeline,
+        &live,
+        options.progress,
+    );
+    // Best effort: stage state of a stream run is scratch space.
+    let _ = std::fs::remove_dir_all(&state_root);
+    let facts = RunFacts {
+        started,
+        started_at,
+        inputs: vec!["-".to_owned()],
+        output_dir: "-".to_owned(),
+        input_files: 0,
+        input_bytes: 0,
+        mode: "stream",
+        full_reason: None,
+        files_skipped: 0,
+    };
+    let report = make_report(config, &names, outcome?, facts);
+    write_report_to(&options.report, &report)?;
+    Ok(report)
 }
 
 /// Whether any stage asks to be shown the documents of earlier runs.
@@ -699,8 +797,17 @@ fn write_loop(
 
 /// Writes `report.json` atomically.
 fn write_report(dir: &Path, report: &Report) -> Result<()> {
-    let target = dir.join(REPORT_FILE);
-    let tmp = dir.join(format!(".{REPORT_FILE}.partial"));
+    write_report_to(&dir.join(REPORT_FILE), report)
+}
+
+/// Writes a report to `target` atomically (temporary name, then rename).
+fn write_report_to(target: &Path, report: &Report) -> Result<()> {
+    let target = target.to_path_buf();
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = target.with_file_name(format!(".{name}.partial"));
     let fail = |path: &Path| {
         let path = path.to_path_buf();
         move |source| Error::Write { path, source }

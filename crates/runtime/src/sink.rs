@@ -57,9 +57,61 @@ pub struct SinkCounts {
 
 /// The JSONL writer of one run.
 pub(crate) struct JsonlSink {
-    documents: Partial,
+    documents: Target,
     rejected: Partial,
     pub counts: SinkCounts,
+}
+
+/// Where the documents go: a file renamed into place on commit, or a stream (stdout).
+enum Target {
+    File(Partial),
+    Stream(BufWriter<Box<dyn Write + Send>>),
+}
+
+impl Target {
+    fn write_line<T: Serialize>(&mut self, value: &T) -> Result<()> {
+        match self {
+            Target::File(partial) => partial.write_line(value),
+            Target::Stream(out) => {
+                let result = serde_json::to_writer(&mut *out, value)
+                    .map_err(std::io::Error::from)
+                    .and_then(|()| out.write_all(b"\n"));
+                result.map_err(stream_error)
+            }
+        }
+    }
+
+    fn write_raw_line(&mut self, line: &str) -> Result<()> {
+        match self {
+            Target::File(partial) => partial.write_raw_line(line),
+            Target::Stream(_) => Ok(()),
+        }
+    }
+
+    fn commit(self) -> Result<()> {
+        match self {
+            Target::File(partial) => partial.commit(),
+            Target::Stream(mut out) => out.flush().map_err(stream_error),
+        }
+    }
+
+    fn abort(self) {
+        if let Target::File(partial) = self {
+            partial.abort();
+        }
+    }
+}
+
+/// An error writing the output stream; a closed reader (`| head`) is [`Error::BrokenPipe`].
+fn stream_error(source: std::io::Error) -> Error {
+    if source.kind() == std::io::ErrorKind::BrokenPipe {
+        Error::BrokenPipe
+    } else {
+        Error::Write {
+            path: PathBuf::from("<stdout>"),
+            source,
+        }
+    }
 }
 
 /// A file written under a temporary name and renamed into place on commit.
@@ -71,8 +123,16 @@ struct Partial {
 
 impl Partial {
     fn create(dir: &Path, name: &str) -> Result<Partial> {
-        let target = dir.join(name);
-        let tmp = dir.join(format!(".{name}.partial"));
+        Partial::at(dir.join(name))
+    }
+
+    /// A file written as `.<name>.partial` beside `target` until committed.
+    fn at(target: PathBuf) -> Result<Partial> {
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = target.with_file_name(format!(".{name}.partial"));
         let file = File::create(&tmp).map_err(|source| Error::Write {
             path: tmp.clone(),
             source,
@@ -133,8 +193,24 @@ impl JsonlSink {
             source,
         })?;
         Ok(JsonlSink {
-            documents: Partial::create(dir, DOCUMENTS_FILE)?,
+            documents: Target::File(Partial::create(dir, DOCUMENTS_FILE)?),
             rejected: Partial::create(dir, REJECTED_FILE)?,
+            counts: SinkCounts::default(),
+        })
+    }
+
+    /// A sink that writes documents to `output` as they come and rejections to the file
+    /// `rejected` (renamed into place on commit).
+    pub fn streaming(output: Box<dyn Write + Send>, rejected: &Path) -> Result<JsonlSink> {
+        if let Some(parent) = rejected.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| Error::Write {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        Ok(JsonlSink {
+            documents: Target::Stream(BufWriter::with_capacity(1 << 16, output)),
+            rejected: Partial::at(rejected.to_path_buf())?,
             counts: SinkCounts::default(),
         })
     }
