@@ -149,3 +149,66 @@ fn an_oversized_file_is_rejected_with_the_setting_to_change() {
         .unwrap()
         .contains("max_file_bytes"));
 }
+
+#[test]
+fn a_full_disk_fails_clearly_and_leaves_earlier_output_alone() {
+    let dir = TestDir::new();
+    dir.copy_seeds();
+    std::fs::copy(
+        crate::util::repo_root().join("pipeline.toml"),
+        dir.path().join("pipeline.toml"),
+    )
+    .unwrap();
+    let mut big = String::new();
+    for i in 0..400 {
+        let text =
+            format!("Der Stadtrat beschloss am Montag neue Regeln für den Verkehr, Nummer {i}. ")
+                .repeat(20);
+        big.push_str(&serde_json::json!({"id": format!("x{i}"), "text": text}).to_string());
+        big.push('\n');
+    }
+    dir.write("big.jsonl", big);
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    // A 400 KB file system for out/, mounted in a private mount namespace (no root needed,
+    // nothing stays mounted): the seeds fit, the seeds plus big.jsonl do not.
+    let script = r#"
+        mount -t tmpfs -o size=400k tmpfs out || exit 90
+        "$PIPELINE" run pipeline.toml --progress off -q || exit 91
+        cp out/documents.jsonl before.jsonl
+        "$PIPELINE" run pipeline.toml --progress off -q --input seeds --input big.jsonl 2> err.txt
+        echo $? > code.txt
+        cp out/documents.jsonl after.jsonl
+        ls -a out > listing.txt
+    "#;
+    let status = std::process::Command::new("unshare")
+        .args(["--user", "--map-root-user", "--mount", "sh", "-c", script])
+        .env("PIPELINE", env!("CARGO_BIN_EXE_pipeline"))
+        .current_dir(dir.path())
+        .status()
+        .expect("unshare (util-linux) runs");
+    assert!(
+        status.success(),
+        "the setup in the mount namespace failed: {status:?}"
+    );
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    assert_eq!(read("code.txt").trim(), "2");
+    let err = read("err.txt");
+    assert!(
+        err.contains("out/.documents.jsonl.partial`: No space left on device"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("No space left").count(),
+        1,
+        "the cause is said once: {err}"
+    );
+    assert!(
+        read("before.jsonl") == read("after.jsonl"),
+        "the earlier output is left as it was"
+    );
+    assert!(
+        !read("listing.txt").contains(".partial"),
+        "nothing half-written stays: {}",
+        read("listing.txt")
+    );
+}

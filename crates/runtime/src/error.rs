@@ -5,7 +5,7 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum Error {
     /// The config file could not be read.
-    #[error("cannot read config `{}`: {source}", path.display())]
+    #[error("cannot read config `{}`", path.display())]
     ReadConfig {
         /// The config file.
         path: PathBuf,
@@ -60,7 +60,7 @@ pub enum Error {
         message: String,
     },
     /// A file given to read (other than an input of the pipeline) could not be read.
-    #[error("cannot read `{}`: {source}", path.display())]
+    #[error("cannot read `{}`", path.display())]
     ReadInput {
         /// The file.
         path: PathBuf,
@@ -72,7 +72,7 @@ pub enum Error {
     #[error("the output stream was closed")]
     BrokenPipe,
     /// Writing the output failed.
-    #[error("cannot write `{}`: {source}", path.display())]
+    #[error("cannot write `{}`", path.display())]
     Write {
         /// The file being written.
         path: PathBuf,
