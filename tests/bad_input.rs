@@ -153,12 +153,7 @@ fn an_oversized_file_is_rejected_with_the_setting_to_change() {
 #[test]
 fn a_full_disk_fails_clearly_and_leaves_earlier_output_alone() {
     let dir = TestDir::new();
-    dir.copy_seeds();
-    std::fs::copy(
-        crate::util::repo_root().join("pipeline.toml"),
-        dir.path().join("pipeline.toml"),
-    )
-    .unwrap();
+    dir.copy_seeds_and_config();
     let mut big = String::new();
     for i in 0..400 {
         let text =

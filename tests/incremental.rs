@@ -6,16 +6,11 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::schema::check_output;
-use crate::util::{repo_root, stderr, TestDir};
+use crate::util::{stderr, TestDir};
 
 fn seeds_dir() -> TestDir {
     let dir = TestDir::new();
-    dir.copy_seeds();
-    std::fs::copy(
-        repo_root().join("pipeline.toml"),
-        dir.path().join("pipeline.toml"),
-    )
-    .unwrap();
+    dir.copy_seeds_and_config();
     dir
 }
 

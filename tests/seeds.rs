@@ -3,16 +3,11 @@
 use serde_json::Value;
 
 use crate::schema::check_output;
-use crate::util::{repo_root, stderr, TestDir};
+use crate::util::{stderr, TestDir};
 
 fn run_seeds() -> (TestDir, Vec<Value>, Vec<Value>) {
     let dir = TestDir::new();
-    dir.copy_seeds();
-    std::fs::copy(
-        repo_root().join("pipeline.toml"),
-        dir.path().join("pipeline.toml"),
-    )
-    .unwrap();
+    dir.copy_seeds_and_config();
     dir.pipeline_ok(&["run", "pipeline.toml", "--progress", "off"]);
     let (documents, rejected) = check_output(&dir);
     (dir, documents, rejected)
@@ -278,12 +273,7 @@ fn a_file_dropped_into_seeds_shows_up_on_the_next_run_and_runs_are_repeatable() 
 #[test]
 fn an_exact_copy_is_rejected_and_names_the_original() {
     let dir = TestDir::new();
-    dir.copy_seeds();
-    std::fs::copy(
-        repo_root().join("pipeline.toml"),
-        dir.path().join("pipeline.toml"),
-    )
-    .unwrap();
+    dir.copy_seeds_and_config();
     std::fs::copy(
         dir.path().join("seeds/002_1a67b9573dd5dde7.txt"),
         dir.path().join("seeds/zzz_copy.txt"),

@@ -51,6 +51,16 @@ impl TestDir {
         }
     }
 
+    /// Copies the seeds and the shipped `pipeline.toml`: the user's fresh clone.
+    pub fn copy_seeds_and_config(&self) {
+        self.copy_seeds();
+        std::fs::copy(
+            repo_root().join("pipeline.toml"),
+            self.path().join("pipeline.toml"),
+        )
+        .unwrap();
+    }
+
     /// Runs `pipeline <args>` in this folder.
     pub fn pipeline(&self, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_pipeline"))
