@@ -139,16 +139,15 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
         }
     }
 
-    let (names, built) = ready_stages(config, stage_workers);
-    let live = Live::new(source.progress(), input_bytes, live_names(&names));
-    let outcome = execute(
+    let (names, outcome) = execute_config(
+        config,
         source,
-        built,
+        stage_workers,
         sink,
-        &config.pipeline,
-        &live,
+        input_bytes,
         options.progress,
-    )?;
+    );
+    let outcome = outcome?;
 
     let mut entries = plan.entries;
     if let Ok(done) = done_files.lock() {
@@ -212,12 +211,17 @@ fn stage_workers_of(spec: &crate::config::StageSpec) -> usize {
     }
 }
 
-/// The stages ready for [`execute`], with their names for progress and the report.
-fn ready_stages(
+/// Runs the built stages of `config` between `source` and `sink` with progress display;
+/// returns the stage names (for the report) and the outcome.
+fn execute_config(
     config: &Config,
+    source: FileSource,
     stage_workers: Vec<Vec<Box<dyn Stage>>>,
-) -> (Vec<String>, Vec<BuiltStage>) {
-    let names = config
+    sink: JsonlSink,
+    input_bytes: u64,
+    progress: ProgressMode,
+) -> (Vec<String>, Result<Outcome>) {
+    let names: Vec<String> = config
         .stages
         .iter()
         .map(|s| s.config.name().to_owned())
@@ -230,7 +234,9 @@ fn ready_stages(
             workers,
         })
         .collect();
-    (names, built)
+    let live = Live::new(source.progress(), input_bytes, live_names(&names));
+    let outcome = execute(source, built, sink, &config.pipeline, &live, progress);
+    (names, outcome)
 }
 
 /// What a finished run knows besides its counters, for its report.
@@ -447,16 +453,7 @@ pub fn stream(
     let state_root = std::env::temp_dir().join(format!("pipeline-stream-{}", std::process::id()));
     let stage_workers = build_stages(config, &state_root)?;
     let sink = JsonlSink::streaming(output, &options.rejected)?;
-    let (names, built) = ready_stages(config, stage_workers);
-    let live = Live::new(source.progress(), 0, live_names(&names));
-    let outcome = execute(
-        source,
-        built,
-        sink,
-        &config.pipeline,
-        &live,
-        options.progress,
-    );
+    let (names, outcome) = execute_config(config, source, stage_workers, sink, 0, options.progress);
     // Best effort: stage state of a stream run is scratch space.
     let _ = std::fs::remove_dir_all(&state_root);
     let facts = RunFacts {
