@@ -6,7 +6,7 @@ token F1 on article-extraction-benchmark), so both are compared on the same held
     /tmp/traf/bin/python bench/trafilatura_baseline.py
     cargo run --release -p pipeline-read --example eval_html
 """
-import gzip, json, sys
+import gzip, json, pathlib, sys
 from collections import Counter
 import trafilatura
 
@@ -22,7 +22,7 @@ def squash(s): return " ".join(s.split())
 def extract(html, url):
     return trafilatura.extract(html, url=url) or ""
 
-D = "/work/shared/data"
+D = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data"
 snip = {h: [0, 0, 0, 0] for h in ("tune", "test")}
 for line in gzip.open(f"{D}/trafilatura-eval/pages.jsonl.gz", "rt"):
     p = json.loads(line)

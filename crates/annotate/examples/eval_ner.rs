@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release -p pipeline-annotate --example eval_ner -- \
-//!     /work/shared/data/germeval2014-ner/test.jsonl.gz --second-half [--rules] [--errors]
+//!     ../shared/data/germeval2014-ner/test.jsonl.gz --second-half [--rules] [--errors]
 //! ```
 //!
 //! The stage runs on each sentence's text (gold tokens joined by spaces) with its own
@@ -46,7 +46,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .iter()
         .find(|a| !a.starts_with("--"))
         .cloned()
-        .unwrap_or_else(|| "/work/shared/data/germeval2014-ner/test.jsonl.gz".into());
+        .unwrap_or_else(|| {
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../../shared/data/germeval2014-ner/test.jsonl.gz"
+            )
+            .into()
+        });
     let flag = |f: &str| args.iter().any(|a| a == f);
     let (show, second_half, rules) = (flag("--errors"), flag("--second-half"), flag("--rules"));
     let reader = BufReader::new(flate2::read::GzDecoder::new(std::fs::File::open(&path)?));

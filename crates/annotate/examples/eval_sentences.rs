@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release -p pipeline-annotate --example eval_sentences -- \
-//!     /work/shared/data/german-news-quotations/test.jsonl.gz [--errors]
+//!     ../shared/data/german-news-quotations/test.jsonl.gz [--errors]
 //! ```
 //!
 //! Prints two scores over all articles of the file:
@@ -38,7 +38,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .iter()
         .find(|a| !a.starts_with("--"))
         .cloned()
-        .unwrap_or_else(|| "/work/shared/data/german-news-quotations/test.jsonl.gz".into());
+        .unwrap_or_else(|| {
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../../shared/data/german-news-quotations/test.jsonl.gz"
+            )
+            .into()
+        });
     let show = args.iter().any(|a| a == "--errors");
     let reader = BufReader::new(flate2::read::GzDecoder::new(std::fs::File::open(&path)?));
     let config = AnnotateConfig {

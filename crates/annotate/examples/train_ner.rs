@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release -p pipeline-annotate --example train_ner -- \
-//!     /work/shared/data/germeval2014-ner --nouns NOUNS_CSV --cities CITIES_JSON \
+//!     ../shared/data/germeval2014-ner --nouns NOUNS_CSV --cities CITIES_JSON \
 //!     [--epochs 12] [--prune 0.02] [--dev-only] [--out FILE]
 //! ```
 //!
@@ -230,7 +230,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .find(|(i, a)| !a.starts_with("--") && (*i == 0 || !args[i - 1].starts_with("--")))
         .map(|(_, a)| a)
         .cloned()
-        .unwrap_or_else(|| "/work/shared/data/germeval2014-ner".into());
+        .unwrap_or_else(|| {
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../../shared/data/germeval2014-ner"
+            )
+            .into()
+        });
     let opt = |name: &str| {
         args.iter()
             .position(|a| a == name)

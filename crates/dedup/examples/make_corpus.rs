@@ -4,7 +4,7 @@
 //! ```text
 //! cargo run --release -p pipeline-dedup --example make_corpus -- \
 //!     --size-mb 100 --out /tmp/dedup.jsonl [--seed 1] [--exact 0.05] [--near 0.15] \
-//!     [--data /work/shared/data]
+//!     [--data ../shared/data]
 //! ```
 //!
 //! Sources: `10kgnad/test.jsonl.gz` and `german-news-quotations/*.jsonl.gz` under `--data`
@@ -214,7 +214,10 @@ fn edit_words(
 fn main() {
     let size_mb: f64 = arg("--size-mb").map_or(100.0, |s| s.parse().expect("--size-mb"));
     let out = PathBuf::from(arg("--out").unwrap_or_else(|| "/tmp/dedup.jsonl".into()));
-    let data = PathBuf::from(arg("--data").unwrap_or_else(|| "/work/shared/data".into()));
+    let data =
+        PathBuf::from(arg("--data").unwrap_or_else(|| {
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data").into()
+        }));
     let seed: u64 = arg("--seed").map_or(1, |s| s.parse().expect("--seed"));
     let p_exact: f64 = arg("--exact").map_or(0.05, |s| s.parse().expect("--exact"));
     let p_near: f64 = arg("--near").map_or(0.15, |s| s.parse().expect("--near"));

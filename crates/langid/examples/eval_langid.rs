@@ -5,8 +5,8 @@
 //! cargo run --release -p pipeline-langid --features all-languages --example eval_langid -- [OPTIONS]
 //!   --half odd|even|all   test lines to use, by line index (default odd: the report half;
 //!                         thresholds were tuned on the even half)
-//!   --data PATH           lingua test data (default /work/shared/data/lingua-langid/testdata.jsonl.gz)
-//!   --gnad PATH           10kGNAD articles (default /work/shared/data/10kgnad/test.jsonl.gz)
+//!   --data PATH           lingua test data (default ../shared/data/lingua-langid/testdata.jsonl.gz)
+//!   --gnad PATH           10kGNAD articles (default ../shared/data/10kgnad/test.jsonl.gz)
 //!   --per-lang N          at most N texts per language and kind (default 200; plain
 //!                         lingua needs ~10 ms a text, so the whole half takes ~20 min)
 //!   --skip-lingua         leave plain lingua out (fast tuning runs)
@@ -262,10 +262,20 @@ fn main() {
             .cloned()
     };
     let half = opt("--half").unwrap_or_else(|| "odd".to_owned());
-    let data = opt("--data")
-        .unwrap_or_else(|| "/work/shared/data/lingua-langid/testdata.jsonl.gz".to_owned());
-    let gnad =
-        opt("--gnad").unwrap_or_else(|| "/work/shared/data/10kgnad/test.jsonl.gz".to_owned());
+    let data = opt("--data").unwrap_or_else(|| {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/data/lingua-langid/testdata.jsonl.gz"
+        )
+        .to_owned()
+    });
+    let gnad = opt("--gnad").unwrap_or_else(|| {
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/data/10kgnad/test.jsonl.gz"
+        )
+        .to_owned()
+    });
     let skip_lingua = args.iter().any(|a| a == "--skip-lingua");
     let mut dump = opt("--dump")
         .map(|p| std::io::BufWriter::new(std::fs::File::create(p).expect("dump file")));

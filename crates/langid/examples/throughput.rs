@@ -7,7 +7,7 @@
 //! ```
 //!
 //! `bench` passes the seeds, repeated to about 20 MB, through the stage; `accuracy` runs the
-//! stage on lingua's test sentences (`/work/shared/data/lingua-langid/testdata.jsonl.gz`) of
+//! stage on lingua's test sentences (`../shared/data/lingua-langid/testdata.jsonl.gz`) of
 //! one language (default `de`); `memory` preloads every compiled-in lingua model and prints
 //! the peak resident memory.
 
@@ -124,7 +124,10 @@ fn memory(mode: &str) {
     let after_build = status("VmRSS:");
     // Lingua's models are static fst data; touching them is what costs memory, so run
     // every test sentence of every language through the detector.
-    let path = "/work/shared/data/lingua-langid/testdata.jsonl.gz";
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/lingua-langid/testdata.jsonl.gz"
+    );
     let file = std::fs::File::open(path).expect("test data opens");
     let reader = std::io::BufReader::new(flate2::read::GzDecoder::new(file));
     let t = Instant::now();
@@ -162,7 +165,10 @@ fn main() {
             }
         }
         "accuracy" => {
-            let path = arg(1).unwrap_or("/work/shared/data/lingua-langid/testdata.jsonl.gz");
+            let path = arg(1).unwrap_or(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../../shared/data/lingua-langid/testdata.jsonl.gz"
+            ));
             let lang = arg(2).unwrap_or("de");
             for config in ["", "accuracy = \"low\"", "min_chars = 1"] {
                 accuracy(path, lang, config);
