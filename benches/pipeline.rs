@@ -205,6 +205,7 @@ fn child(args: &Args) -> Result<()> {
         output: Some(output.clone()),
         progress: pipeline_runtime::ProgressMode::Off,
         full: true,
+        shard: None,
     };
     let before = cpu_times()?;
     let started = Instant::now();

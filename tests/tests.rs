@@ -21,3 +21,5 @@ mod stream;
 mod crash;
 // Larger generated corpora: conservation, ordering and worker counts.
 mod topology;
+// Several machines: shards, and the dedup phases on files and streams.
+mod shards;

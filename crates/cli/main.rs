@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
+use pipeline_runtime::phases::{self, Shard, ShardOptions, StreamPhase};
 use pipeline_runtime::{
     export, run, stream, Config, Error, ExportFormat, ProgressMode, RunOptions, StreamOptions,
 };
@@ -48,6 +49,12 @@ enum Command {
         /// earlier run's output reads only new and changed files and keeps the rest.
         #[arg(long)]
         full: bool,
+        /// Run share I of N of the input files (I from 0; by a hash of each file's path)
+        /// into <output>/shard-I-of-N/, ending with a _SUCCESS marker. The shards' outputs
+        /// together equal one whole run. A config with a `dedupe` stage needs the
+        /// `pipeline dedup` phases instead.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<Shard>,
     },
     /// Run the pipeline on JSONL documents from stdin, writing the output documents to
     /// stdout in input order (for shell pipes and engines such as Spark's RDD.pipe).
@@ -68,7 +75,27 @@ enum Command {
         /// Print no summary on stderr at the end.
         #[arg(long, short = 'q')]
         quiet: bool,
+        /// Run one per-partition phase of the global deduplication instead of the whole
+        /// pipeline: `signatures` (the stages before `dedupe`; pending documents with
+        /// fingerprints out) or `filter` (pending documents in; decisions applied, the
+        /// stages after `dedupe`, documents out).
+        #[arg(long, value_enum)]
+        phase: Option<PhaseArg>,
+        /// With --phase signatures: this partition's place in the dataset (positions are
+        /// PART:n), so that the first of duplicates in dataset order is kept.
+        #[arg(long, value_name = "PART", default_value_t = 0)]
+        part: u64,
+        /// With --phase filter: the decisions file of `pipeline dedup clusters`.
+        #[arg(long, value_name = "FILE")]
+        decisions: Option<PathBuf>,
     },
+    /// Deduplicate across shards or partitions, in phases with files in and files out
+    /// (README, "Running on several machines").
+    ///
+    /// On files: `signatures --shard I/N` for each shard, `bands` (once, or per key
+    /// partition), `clusters` (once), `filter --shard I/N` for each shard.
+    #[command(subcommand)]
+    Dedup(DedupCommand),
     /// Check a config file without running it: parse it, validate every stage, report
     /// every problem at once.
     Validate {
@@ -89,6 +116,92 @@ enum Command {
         #[arg(long, short = 'o', value_name = "FILE")]
         output: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum DedupCommand {
+    /// Phase 1, per shard: the stages before `dedupe` over the shard's inputs; writes
+    /// pending.jsonl (documents with fingerprints) into <output>/shard-I-of-N/.
+    Signatures {
+        /// The config file (TOML).
+        config: PathBuf,
+        /// The share of the input files, I/N (from 0).
+        #[arg(long, value_name = "I/N")]
+        shard: Shard,
+        /// Read these inputs instead of the config's [source].paths.
+        #[arg(long = "input", short = 'i', value_name = "PATH")]
+        inputs: Vec<String>,
+        /// The output folder instead of the config's [sink].path.
+        #[arg(long, short = 'o', value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// How to show progress on stderr.
+        #[arg(long, value_enum, default_value_t = Progress::Auto)]
+        progress: Progress,
+    },
+    /// Phase 2 (the shuffle) on files: groups the documents of every shard that share a
+    /// key; writes <output>/dedup/groups-K-of-M.jsonl.
+    Bands {
+        /// The config file (TOML).
+        config: PathBuf,
+        /// The output folder instead of the config's [sink].path.
+        #[arg(long, short = 'o', value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// Only the keys of partition K of M (run M of these in parallel).
+        #[arg(long, value_name = "K/M")]
+        partition: Option<Shard>,
+    },
+    /// Phase 2, map side, for engines that shuffle themselves: KEY<TAB>POS lines for
+    /// every key of every pending document (stdin when no file is given).
+    Keys {
+        /// The config file (TOML).
+        config: PathBuf,
+        /// Pending documents (files or folders); stdin when none.
+        pending: Vec<PathBuf>,
+    },
+    /// Phase 3: connected components of the groups, decided in input order; writes the
+    /// decisions (<output>/dedup/decisions.jsonl by default).
+    Clusters {
+        /// The config file (TOML).
+        config: PathBuf,
+        /// The output folder instead of the config's [sink].path.
+        #[arg(long, short = 'o', value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// Groups files or folders [default: <output>/dedup/groups-*.jsonl].
+        #[arg(long, value_name = "PATH")]
+        groups: Vec<PathBuf>,
+        /// Pending documents, files or folders [default: every shard's pending.jsonl].
+        #[arg(long, value_name = "PATH")]
+        pending: Vec<PathBuf>,
+        /// Where to write the decisions [default: <output>/dedup/decisions.jsonl].
+        #[arg(long, value_name = "FILE")]
+        decisions: Option<PathBuf>,
+    },
+    /// Phase 4, per shard: applies the decisions and runs the stages after `dedupe`;
+    /// writes the shard's documents.jsonl, rejected.jsonl, report.json and _SUCCESS.
+    Filter {
+        /// The config file (TOML).
+        config: PathBuf,
+        /// The share, I/N, as in the signatures phase.
+        #[arg(long, value_name = "I/N")]
+        shard: Shard,
+        /// The output folder instead of the config's [sink].path.
+        #[arg(long, short = 'o', value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// The decisions [default: <output>/dedup/decisions.jsonl].
+        #[arg(long, value_name = "FILE")]
+        decisions: Option<PathBuf>,
+        /// How to show progress on stderr.
+        #[arg(long, value_enum, default_value_t = Progress::Auto)]
+        progress: Progress,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum PhaseArg {
+    /// The stages before `dedupe`, then fingerprints.
+    Signatures,
+    /// The decisions, then the stages after `dedupe`.
+    Filter,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -154,12 +267,29 @@ fn try_main() -> anyhow::Result<ExitCode> {
             report,
             progress,
             quiet,
+            phase,
+            part,
+            decisions,
         } => {
             let loaded = Config::load(&config)?;
+            let phase = match (phase, decisions) {
+                (None, None) => None,
+                (Some(PhaseArg::Signatures), None) => Some(StreamPhase::Signatures { part }),
+                (Some(PhaseArg::Filter), Some(decisions)) => {
+                    Some(StreamPhase::Filter { decisions })
+                }
+                (Some(PhaseArg::Filter), None) => {
+                    anyhow::bail!(
+                        "--phase filter needs --decisions FILE (from `pipeline dedup clusters`)"
+                    )
+                }
+                (_, Some(_)) => anyhow::bail!("--decisions belongs to --phase filter"),
+            };
             let options = StreamOptions {
                 rejected: rejected.unwrap_or_else(|| loaded.output_dir().join("rejected.jsonl")),
                 report: report.unwrap_or_else(|| loaded.output_dir().join("report.json")),
                 progress: progress_mode(progress),
+                phase,
             };
             let input = Box::new(std::io::stdin());
             let output = Box::new(std::io::stdout());
@@ -175,6 +305,7 @@ fn try_main() -> anyhow::Result<ExitCode> {
                 Err(error) => Err(error).context("stream failed"),
             }
         }
+        Command::Dedup(command) => dedup(command),
         Command::Export {
             documents,
             format,
@@ -202,6 +333,7 @@ fn try_main() -> anyhow::Result<ExitCode> {
             progress,
             quiet,
             full,
+            shard,
         } => {
             let loaded = Config::load(&config)?;
             let options = RunOptions {
@@ -209,6 +341,7 @@ fn try_main() -> anyhow::Result<ExitCode> {
                 output,
                 full,
                 progress: progress_mode(progress),
+                shard,
             };
             let report = run(&loaded, &options).with_context(|| {
                 format!(
@@ -242,4 +375,132 @@ fn try_main() -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Runs one phase of the global deduplication.
+fn dedup(command: DedupCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        DedupCommand::Signatures {
+            config,
+            shard,
+            inputs,
+            output,
+            progress,
+        } => {
+            let loaded = Config::load(&config)?;
+            let options = ShardOptions {
+                shard: Some(shard),
+                inputs,
+                output,
+                progress: progress_mode(progress),
+            };
+            let report = phases::signatures(&loaded, &options).with_context(|| {
+                format!("signatures of shard {}/{} failed", shard.index, shard.count)
+            })?;
+            eprint!("{}", report.summary());
+        }
+        DedupCommand::Bands {
+            config,
+            output,
+            partition,
+        } => {
+            let loaded = Config::load(&config)?;
+            let root = output.unwrap_or_else(|| loaded.output_dir());
+            let (file, groups) =
+                phases::bands(&loaded, &root, partition).context("bands failed")?;
+            eprintln!(
+                "{groups} groups of documents sharing a key -> {}",
+                file.display()
+            );
+        }
+        DedupCommand::Keys { config, pending } => {
+            let loaded = Config::load(&config)?;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            match phases::keys(&loaded, &pending, &mut out) {
+                Ok(_) => {}
+                Err(Error::Write { source, .. })
+                    if source.kind() == std::io::ErrorKind::BrokenPipe => {}
+                Err(error) => return Err(error).context("keys failed"),
+            }
+            use std::io::Write;
+            let _ = out.flush();
+        }
+        DedupCommand::Clusters {
+            config,
+            output,
+            groups,
+            pending,
+            decisions,
+        } => {
+            let loaded = Config::load(&config)?;
+            let root = output.unwrap_or_else(|| loaded.output_dir());
+            let groups = if groups.is_empty() {
+                vec![root.join(phases::DEDUP_DIR)]
+            } else {
+                groups
+            };
+            let pending = if pending.is_empty() {
+                shard_pending(&root)?
+            } else {
+                pending
+            };
+            let target = decisions
+                .unwrap_or_else(|| root.join(phases::DEDUP_DIR).join(phases::DECISIONS_FILE));
+            let summary =
+                phases::clusters(&loaded, &groups, &pending, &target).context("clusters failed")?;
+            eprintln!(
+                "{} groups, {} documents in {} clusters, {} decisions -> {}",
+                summary.groups,
+                summary.documents,
+                summary.components,
+                summary.decisions,
+                target.display()
+            );
+        }
+        DedupCommand::Filter {
+            config,
+            shard,
+            output,
+            decisions,
+            progress,
+        } => {
+            let loaded = Config::load(&config)?;
+            let root = output.clone().unwrap_or_else(|| loaded.output_dir());
+            let decisions = decisions
+                .unwrap_or_else(|| root.join(phases::DEDUP_DIR).join(phases::DECISIONS_FILE));
+            let options = ShardOptions {
+                shard: Some(shard),
+                inputs: Vec::new(),
+                output,
+                progress: progress_mode(progress),
+            };
+            let report = phases::filter(&loaded, &options, &decisions).with_context(|| {
+                format!("filter of shard {}/{} failed", shard.index, shard.count)
+            })?;
+            eprint!("{}", report.summary());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Every shard's pending.jsonl under `root`.
+fn shard_pending(root: &std::path::Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root)
+        .with_context(|| format!("cannot read {}", root.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("shard-"))
+        })
+        .map(|p| p.join(phases::PENDING_FILE))
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        anyhow::bail!(
+            "no shard-*/pending.jsonl under {}: run `pipeline dedup signatures --shard I/N` first",
+            root.display()
+        );
+    }
+    Ok(files)
 }

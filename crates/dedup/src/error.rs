@@ -23,6 +23,11 @@ pub enum Error {
         /// What the operating system said.
         source: std::io::Error,
     },
+    /// A fingerprint or group of the global deduplication does not fit the config or the
+    /// other phase files (made with other `bands`/`rows`, or a group names an unknown
+    /// document).
+    #[error("{0}; run every phase with the same config and the files of one run")]
+    Inconsistent(String),
     /// The index holds as many documents as its `u32` document numbers can name.
     #[error("the index is full after {docs} documents")]
     IndexFull {

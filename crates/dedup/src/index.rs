@@ -384,7 +384,7 @@ fn split(key: u128) -> (u64, u64) {
 
 /// The bucket key of one band: its `rows` values hashed together to 32 bits. Two bands
 /// colliding by chance only adds a candidate, which verification then rejects.
-fn band_key(sig: &[u32], band: usize, rows: usize) -> u32 {
+pub(crate) fn band_key(sig: &[u32], band: usize, rows: usize) -> u32 {
     let mut h = band as u64;
     for &v in &sig[band * rows..(band + 1) * rows] {
         h = crate::minhash::mix64(h ^ u64::from(v));

@@ -42,6 +42,7 @@
 
 mod config;
 mod error;
+pub mod global;
 mod index;
 mod minhash;
 mod normalize;
@@ -54,7 +55,10 @@ pub use index::DedupIndex;
 pub use index::{Near, NearRule};
 pub use minhash::PERMUTATION_SEED;
 pub use normalize::normalize;
-pub use stage::{fields, rank_key, Dedupe, RankKey, Status, REASON_EXACT, REASON_NEAR};
+pub use stage::{
+    fields, rank_key, Dedupe, Fingerprint, Passage, PassageKind, RankKey, Status, REASON_EXACT,
+    REASON_NEAR,
+};
 
 /// The stage's `type` in `[[stages]]`.
 pub const STAGE_TYPE: &str = "dedupe";

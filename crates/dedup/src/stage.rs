@@ -1,6 +1,7 @@
 //! The `dedupe` stage itself.
 
 use pipeline_core::{keys, text::byte_to_char_offsets, Document, Stage, StageError, Verdict};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use xxhash_rust::xxh3::{xxh3_128, xxh3_64};
 
@@ -82,7 +83,7 @@ impl Status {
 
 /// One passage of a document that an earlier kept document also has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct RepeatedSpan {
+pub(crate) struct RepeatedSpan {
     start: usize,
     end: usize,
     also_in: u32,
@@ -90,11 +91,11 @@ struct RepeatedSpan {
 
 /// What [`Dedupe::examine`] found about one document.
 #[derive(Debug)]
-struct Finding {
-    status: Status,
+pub(crate) struct Finding {
+    pub(crate) status: Status,
     /// The kept document it duplicates, with the Jaccard similarity and containment.
-    of: Option<(u32, f64, f64)>,
-    spans: Vec<RepeatedSpan>,
+    pub(crate) of: Option<(u32, f64, f64)>,
+    pub(crate) spans: Vec<RepeatedSpan>,
 }
 
 /// The deduplication stage: built from a [`DedupConfig`], it owns the index of every kept
@@ -134,6 +135,9 @@ pub struct Dedupe {
     span_hashes: Vec<u64>,
     quote_norm: String,
     quote_words: Vec<(u32, u32)>,
+    passages: Vec<Passage>,
+    key: u128,
+    has_words: bool,
 }
 
 impl Dedupe {
@@ -144,11 +148,7 @@ impl Dedupe {
         }
         Ok(Dedupe {
             action: cfg.action,
-            rule: NearRule {
-                jaccard: cfg.threshold,
-                containment: cfg.containment,
-                containment_min_jaccard: cfg.containment_min_jaccard,
-            },
+            rule: near_rule(cfg),
             repeated_spans: cfg.repeated_spans,
             min_span_chars: cfg.min_span_chars,
             hasher: MinHasher::new(cfg.bands * cfg.rows, cfg.shingle_size),
@@ -161,6 +161,9 @@ impl Dedupe {
             span_hashes: Vec::new(),
             quote_norm: String::new(),
             quote_words: Vec::new(),
+            passages: Vec::new(),
+            key: 0,
+            has_words: false,
         })
     }
 
@@ -178,108 +181,131 @@ impl Dedupe {
     /// Finds what `text` duplicates and, when it is unique, indexes it under `id`.
     fn examine(&mut self, id: &str, text: &str) -> Result<Finding> {
         // One normalisation pass serves the exact key, the shingles and the passages.
-        let spans = if self.repeated_spans {
-            self.normalize_and_find_spans(text)
-        } else {
-            normalize_into(text, &mut self.norm, &mut self.words);
-            Vec::new()
-        };
-        let key = xxh3_128(self.norm.as_bytes());
-        if let Some(doc) = self.index.find_exact(key) {
-            return Ok(Finding {
-                status: Status::ExactDuplicate,
-                of: Some((doc, 1.0, 1.0)),
-                spans,
-            });
-        }
-        self.hasher
-            .shingle_hashes(&self.norm, &self.words, &mut self.shingles);
-        let has_words = self
-            .hasher
-            .sketch(&self.shingles, &mut self.sig, &mut self.set);
-        if has_words {
-            if let Some(near) = self.index.find_near(&self.sig, &self.set, &self.rule)? {
-                return Ok(Finding {
-                    status: Status::NearDuplicate,
-                    of: Some((near.doc, near.jaccard, near.containment)),
-                    spans,
-                });
+        self.prepare(text);
+        let sketch = self
+            .has_words
+            .then_some((self.sig.as_slice(), self.set.as_slice()));
+        let mut finding = judge(
+            &mut self.index,
+            &self.rule,
+            id,
+            self.key,
+            sketch,
+            &self.passages,
+            &mut self.span_hashes,
+        )?;
+        if !finding.spans.is_empty() {
+            // Spans are sorted and disjoint, so their bounds are ascending.
+            let bytes: Vec<usize> = finding
+                .spans
+                .iter()
+                .flat_map(|s| [s.start, s.end])
+                .collect();
+            let chars = byte_to_char_offsets(text, &bytes);
+            for (span, c) in finding.spans.iter_mut().zip(chars.chunks_exact(2)) {
+                (span.start, span.end) = (c[0], c[1]);
             }
         }
-        let sketch = has_words.then_some((self.sig.as_slice(), self.set.as_slice()));
-        self.index.insert(id, key, sketch, &self.span_hashes)?;
-        Ok(Finding {
-            status: Status::Unique,
-            of: None,
-            spans,
-        })
+        Ok(finding)
+    }
+
+    /// Normalises `text` and computes everything [`judge`] needs: the exact key, the
+    /// shingle sketch (`has_words`, `sig`, `set`) and, when repeated spans are on, the
+    /// passages with byte offsets.
+    fn prepare(&mut self, text: &str) {
+        if self.repeated_spans {
+            self.find_passages(text);
+        } else {
+            normalize_into(text, &mut self.norm, &mut self.words);
+            self.passages.clear();
+        }
+        self.key = xxh3_128(self.norm.as_bytes());
+        self.hasher
+            .shingle_hashes(&self.norm, &self.words, &mut self.shingles);
+        self.has_words = self
+            .hasher
+            .sketch(&self.shingles, &mut self.sig, &mut self.set);
+    }
+
+    /// The fingerprint of a document for the global (sharded) deduplication: everything
+    /// [`judge`] needs to decide about it without its text, with passage offsets in
+    /// characters. `pos` is its place in the global input order. The index is not used.
+    pub fn fingerprint(&mut self, id: &str, text: &str, pos: (u64, u64)) -> Fingerprint {
+        self.prepare(text);
+        // Sentences and quotations too short to count never match; paragraphs stay, as
+        // they close their sentences' group.
+        let passages: Vec<Passage> = self
+            .passages
+            .iter()
+            .filter(|p| p.hash.is_some() || p.kind == PassageKind::Paragraph)
+            .copied()
+            .collect();
+        let mut bounds: Vec<usize> = passages.iter().flat_map(|p| [p.start, p.end]).collect();
+        bounds.sort_unstable();
+        bounds.dedup();
+        let chars = byte_to_char_offsets(text, &bounds);
+        let to_chars = |byte: usize| chars[bounds.partition_point(|&b| b < byte)];
+        Fingerprint {
+            pos,
+            id: id.to_owned(),
+            key: format!("{:032x}", self.key),
+            sig: if self.has_words {
+                self.sig.clone()
+            } else {
+                Vec::new()
+            },
+            set: if self.has_words {
+                self.set.clone()
+            } else {
+                Vec::new()
+            },
+            passages: passages
+                .into_iter()
+                .map(|p| Passage {
+                    start: to_chars(p.start),
+                    end: to_chars(p.end),
+                    ..p
+                })
+                .collect(),
+        }
     }
 
     /// Normalises `text` into `self.norm` and `self.words` piece by piece (sentence by
-    /// sentence), and returns the passages of `text` an earlier kept document had, in order
-    /// and not overlapping: a repeated paragraph is one span, otherwise its repeated
-    /// sentences are, and then repeated quotations (the text between quotation marks,
-    /// which other outlets embed in sentences of their own) that overlap neither. Leaves
-    /// the hashes of all long-enough passages in `self.span_hashes` for indexing.
-    fn normalize_and_find_spans(&mut self, text: &str) -> Vec<RepeatedSpan> {
+    /// sentence), and lists its passages in `self.passages` with byte offsets: for each
+    /// paragraph its sentences, then the paragraph; then the quotations (the text between
+    /// quotation marks, which other outlets embed in sentences of their own). Passages long
+    /// enough to count carry the hash of their normalised text.
+    fn find_passages(&mut self, text: &str) {
         self.norm.clear();
         self.words.clear();
-        self.span_hashes.clear();
-        let mut found: Vec<(usize, usize, u32)> = Vec::new();
-        let mut sentence_hits: Vec<(usize, usize, u32)> = Vec::new();
+        self.passages.clear();
         for para in paragraphs(text) {
             let para_words = self.words.len();
-            sentence_hits.clear();
             for &range in &para.sentences {
                 let first = self.words.len();
                 normalize_append(&text[range.0..range.1], &mut self.norm, &mut self.words);
-                if let Some(doc) = self.check_span(text, range, first) {
-                    sentence_hits.push((range.0, range.1, doc));
-                }
+                let hash = self.span_hash(text, range, first);
+                self.passages
+                    .push(Passage::new(PassageKind::Sentence, range, hash));
             }
             if para.sentences.is_empty() {
                 let (s, e) = para.range;
                 normalize_append(&text[s..e], &mut self.norm, &mut self.words);
             }
-            match self.check_span(text, para.range, para_words) {
-                Some(doc) => found.push((para.range.0, para.range.1, doc)),
-                None => found.extend_from_slice(&sentence_hits),
-            }
+            let hash = self.span_hash(text, para.range, para_words);
+            self.passages
+                .push(Passage::new(PassageKind::Paragraph, para.range, hash));
         }
-        let sentence_spans = found.len();
         for range in quotations(text) {
-            let hit = self.check_quote(text, range);
-            if let Some(doc) = hit {
-                let overlaps = found[..sentence_spans]
-                    .iter()
-                    .any(|&(s, e, _)| s < range.1 && range.0 < e);
-                if !overlaps {
-                    found.push((range.0, range.1, doc));
-                }
-            }
+            let hash = self.quote_hash(text, range);
+            self.passages
+                .push(Passage::new(PassageKind::Quote, range, hash));
         }
-        if found.is_empty() {
-            return Vec::new();
-        }
-        found.sort_unstable_by_key(|&(s, _, _)| s);
-        // Spans are sorted and disjoint, so their bounds are ascending.
-        let bytes: Vec<usize> = found.iter().flat_map(|&(s, e, _)| [s, e]).collect();
-        let chars = byte_to_char_offsets(text, &bytes);
-        found
-            .iter()
-            .zip(chars.chunks_exact(2))
-            .map(|(&(_, _, also_in), c)| RepeatedSpan {
-                start: c[0],
-                end: c[1],
-                also_in,
-            })
-            .collect()
     }
 
-    /// For the passage `range` of `text`, whose normalised words are `self.words[first..]`:
-    /// if it is long enough, hashes it, remembers the hash for indexing, and returns the
-    /// earlier document that had it.
-    fn check_span(&mut self, text: &str, range: (usize, usize), first: usize) -> Option<u32> {
+    /// The hash of the passage `range` of `text`, whose normalised words are
+    /// `self.words[first..]`, if it is long enough to count.
+    fn span_hash(&self, text: &str, range: (usize, usize), first: usize) -> Option<u64> {
         let passage = &text[range.0..range.1];
         // Bytes bound chars from above: skip the count for clearly short passages.
         if passage.len() < self.min_span_chars || passage.chars().count() < self.min_span_chars {
@@ -289,14 +315,12 @@ impl Dedupe {
             (Some(&(start, _)), Some(&(_, end))) => (start as usize, end as usize),
             _ => return None,
         };
-        let h = xxh3_64(&self.norm.as_bytes()[start..end]);
-        self.span_hashes.push(h);
-        self.index.find_span(h)
+        Some(xxh3_64(&self.norm.as_bytes()[start..end]))
     }
 
-    /// Like [`Self::check_span`] for a quotation, normalised on its own (a quotation may
+    /// Like [`Self::span_hash`] for a quotation, normalised on its own (a quotation may
     /// start or end inside a word range of `self.words`).
-    fn check_quote(&mut self, text: &str, range: (usize, usize)) -> Option<u32> {
+    fn quote_hash(&mut self, text: &str, range: (usize, usize)) -> Option<u64> {
         let passage = &text[range.0..range.1];
         if passage.len() < self.min_span_chars || passage.chars().count() < self.min_span_chars {
             return None;
@@ -305,36 +329,216 @@ impl Dedupe {
         if self.quote_norm.is_empty() {
             return None;
         }
-        let h = xxh3_64(self.quote_norm.as_bytes());
-        self.span_hashes.push(h);
-        self.index.find_span(h)
+        Some(xxh3_64(self.quote_norm.as_bytes()))
     }
+}
 
-    fn annotation(&self, finding: &Finding) -> Value {
-        let spans: Vec<Value> = finding
-            .spans
-            .iter()
-            .map(|s| {
-                json!({
-                    fields::START: s.start,
-                    fields::END: s.end,
-                    fields::ALSO_IN: self.index.id(s.also_in),
-                })
+/// The near-duplicate rule of `cfg`.
+pub(crate) fn near_rule(cfg: &DedupConfig) -> NearRule {
+    NearRule {
+        jaccard: cfg.threshold,
+        containment: cfg.containment,
+        containment_min_jaccard: cfg.containment_min_jaccard,
+    }
+}
+
+/// What kind of text a [`Passage`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PassageKind {
+    /// A sentence of a paragraph of several sentences.
+    #[serde(rename = "s")]
+    Sentence,
+    /// A paragraph (after its sentences in a passage list).
+    #[serde(rename = "p")]
+    Paragraph,
+    /// The text between quotation marks (after all paragraphs in a passage list).
+    #[serde(rename = "q")]
+    Quote,
+}
+
+/// A passage of a document that another document may repeat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Passage {
+    /// Sentence, paragraph or quotation.
+    #[serde(rename = "k")]
+    pub kind: PassageKind,
+    /// Start offset (characters of `text` in a [`Fingerprint`]).
+    #[serde(rename = "s")]
+    pub start: usize,
+    /// End offset, exclusive.
+    #[serde(rename = "e")]
+    pub end: usize,
+    /// Hash of the normalised passage, when it is long enough to count.
+    #[serde(rename = "h", default, skip_serializing_if = "Option::is_none")]
+    pub hash: Option<u64>,
+}
+
+impl Passage {
+    fn new(kind: PassageKind, range: (usize, usize), hash: Option<u64>) -> Self {
+        Passage {
+            kind,
+            start: range.0,
+            end: range.1,
+            hash,
+        }
+    }
+}
+
+/// What the stage needs to know of a document to judge it, without its text: computed by
+/// [`Dedupe::fingerprint`] on each shard and judged by [`crate::global::decide`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    /// Place in the global input order: (file or partition, record).
+    pub pos: (u64, u64),
+    /// The document's id.
+    pub id: String,
+    /// The 128-bit exact key of the normalised text, as 32 hex digits.
+    pub key: String,
+    /// The MinHash signature; empty for a text without words.
+    #[serde(default)]
+    pub sig: Vec<u32>,
+    /// The sorted set of shingle hashes; empty for a text without words.
+    #[serde(default)]
+    pub set: Vec<u32>,
+    /// Passages in the order [`repeated`] reads them.
+    #[serde(default)]
+    pub passages: Vec<Passage>,
+}
+
+/// Judges one document against `index` (the kept documents before it) and indexes it when
+/// it is unique. `spans` of the finding use the offsets of `passages`.
+pub(crate) fn judge(
+    index: &mut DedupIndex,
+    rule: &NearRule,
+    id: &str,
+    key: u128,
+    sketch: Option<(&[u32], &[u32])>,
+    passages: &[Passage],
+    hashes: &mut Vec<u64>,
+) -> Result<Finding> {
+    let spans = repeated(passages, |h| index.find_span(h));
+    if let Some(doc) = index.find_exact(key) {
+        return Ok(Finding {
+            status: Status::ExactDuplicate,
+            of: Some((doc, 1.0, 1.0)),
+            spans,
+        });
+    }
+    if let Some((sig, set)) = sketch {
+        if let Some(near) = index.find_near(sig, set, rule)? {
+            return Ok(Finding {
+                status: Status::NearDuplicate,
+                of: Some((near.doc, near.jaccard, near.containment)),
+                spans,
+            });
+        }
+    }
+    hashes.clear();
+    hashes.extend(passages.iter().filter_map(|p| p.hash));
+    index.insert(id, key, sketch, hashes)?;
+    Ok(Finding {
+        status: Status::Unique,
+        of: None,
+        spans,
+    })
+}
+
+/// The passages an earlier kept document had (`lookup` names it), sorted and not
+/// overlapping: a repeated paragraph is one span, otherwise its repeated sentences are,
+/// and then repeated quotations that overlap neither.
+fn repeated(passages: &[Passage], mut lookup: impl FnMut(u64) -> Option<u32>) -> Vec<RepeatedSpan> {
+    let mut found: Vec<RepeatedSpan> = Vec::new();
+    let mut sentence_hits: Vec<RepeatedSpan> = Vec::new();
+    let mut sentence_spans: Option<usize> = None;
+    for p in passages {
+        let hit = p.hash.and_then(&mut lookup).map(|also_in| RepeatedSpan {
+            start: p.start,
+            end: p.end,
+            also_in,
+        });
+        match p.kind {
+            PassageKind::Sentence => sentence_hits.extend(hit),
+            PassageKind::Paragraph => {
+                match hit {
+                    Some(span) => found.push(span),
+                    None => found.extend_from_slice(&sentence_hits),
+                }
+                sentence_hits.clear();
+            }
+            PassageKind::Quote => {
+                let before = *sentence_spans.get_or_insert(found.len());
+                if let Some(span) = hit {
+                    let overlaps = found[..before]
+                        .iter()
+                        .any(|f| f.start < span.end && span.start < f.end);
+                    if !overlaps {
+                        found.push(span);
+                    }
+                }
+            }
+        }
+    }
+    found.sort_unstable_by_key(|s| s.start);
+    found
+}
+
+/// The `dedup` annotation of `finding`, naming documents with `id_of`.
+pub(crate) fn annotation<'a>(finding: &Finding, id_of: impl Fn(u32) -> &'a str) -> Value {
+    let spans: Vec<Value> = finding
+        .spans
+        .iter()
+        .map(|s| {
+            json!({
+                fields::START: s.start,
+                fields::END: s.end,
+                fields::ALSO_IN: id_of(s.also_in),
             })
-            .collect();
-        let (dup, sim) = match finding.of {
-            Some((doc, sim, _)) => (
-                Value::from(self.index.id(doc)),
-                Value::from((sim * 1000.0).round() / 1000.0),
-            ),
-            None => (Value::Null, Value::Null),
-        };
-        json!({
-            fields::STATUS: finding.status.as_str(),
-            fields::DUPLICATE_OF: dup,
-            fields::SIMILARITY: sim,
-            fields::REPEATED_SPANS: spans,
         })
+        .collect();
+    let (dup, sim) = match finding.of {
+        Some((doc, sim, _)) => (
+            Value::from(id_of(doc)),
+            Value::from((sim * 1000.0).round() / 1000.0),
+        ),
+        None => (Value::Null, Value::Null),
+    };
+    json!({
+        fields::STATUS: finding.status.as_str(),
+        fields::DUPLICATE_OF: dup,
+        fields::SIMILARITY: sim,
+        fields::REPEATED_SPANS: spans,
+    })
+}
+
+/// The drop reason and detail of a duplicate under `action = "drop"`, or `None`.
+pub(crate) fn drop_reason<'a>(
+    finding: &Finding,
+    rule: &NearRule,
+    action: Action,
+    id_of: impl Fn(u32) -> &'a str,
+) -> Option<(&'static str, String)> {
+    match (finding.status, finding.of, action) {
+        (Status::ExactDuplicate, Some((of, _, _)), Action::Drop) => {
+            Some((REASON_EXACT, format!("same text as {}", id_of(of))))
+        }
+        (Status::NearDuplicate, Some((of, sim, contained)), Action::Drop) => {
+            let detail = if sim >= rule.jaccard {
+                format!(
+                    "near duplicate of {} (similarity {sim:.2} ≥ threshold {:.2})",
+                    id_of(of),
+                    rule.jaccard
+                )
+            } else {
+                format!(
+                    "near duplicate of {} (containment {contained:.2} ≥ {:.2}, \
+                     similarity {sim:.2})",
+                    id_of(of),
+                    rule.containment
+                )
+            };
+            Some((REASON_NEAR, detail))
+        }
+        _ => None,
     }
 }
 
@@ -343,31 +547,12 @@ impl Stage for Dedupe {
     /// duplicate and `action = "drop"`. Fails (fatally) only when the index is full.
     fn process(&mut self, mut doc: Document) -> std::result::Result<Verdict, StageError> {
         let finding = self.examine(&doc.id, &doc.text)?;
-        let value = self.annotation(&finding);
+        let index = &self.index;
+        let value = annotation(&finding, |d| index.id(d));
         doc.annotations.insert(keys::DEDUP.to_owned(), value);
-        match (finding.status, finding.of, self.action) {
-            (Status::ExactDuplicate, Some((of, _, _)), Action::Drop) => {
-                let detail = format!("same text as {}", self.index.id(of));
-                Ok(Verdict::drop(doc, REASON_EXACT, detail))
-            }
-            (Status::NearDuplicate, Some((of, sim, contained)), Action::Drop) => {
-                let detail = if sim >= self.rule.jaccard {
-                    format!(
-                        "near duplicate of {} (similarity {sim:.2} ≥ threshold {:.2})",
-                        self.index.id(of),
-                        self.rule.jaccard
-                    )
-                } else {
-                    format!(
-                        "near duplicate of {} (containment {contained:.2} ≥ {:.2}, \
-                         similarity {sim:.2})",
-                        self.index.id(of),
-                        self.rule.containment
-                    )
-                };
-                Ok(Verdict::drop(doc, REASON_NEAR, detail))
-            }
-            _ => Ok(Verdict::Keep(doc)),
+        match drop_reason(&finding, &self.rule, self.action, |d| index.id(d)) {
+            Some((reason, detail)) => Ok(Verdict::drop(doc, reason, detail)),
+            None => Ok(Verdict::Keep(doc)),
         }
     }
 
@@ -662,7 +847,7 @@ mod tests {
         ];
         for text in texts {
             let mut s = stage(Action::Drop);
-            s.normalize_and_find_spans(text);
+            s.find_passages(text);
             assert_eq!(s.norm, crate::normalize(text), "{text:?}");
         }
     }

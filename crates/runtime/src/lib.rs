@@ -15,6 +15,7 @@ mod batch;
 mod config;
 mod error;
 mod export;
+pub mod phases;
 mod progress;
 mod report;
 mod run;

@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use crossbeam_channel::{bounded, Receiver, Sender};
 use pipeline_core::{BuildContext, Counters, Document, Rejected, Stage, StageError, Verdict};
-use pipeline_read::{display_path, list_inputs, FileSource, ReadConfig};
+use pipeline_read::{display_path, FileSource};
 
 use crate::batch::{Batch, Reorder};
 use crate::config::{Config, PipelineSettings};
@@ -41,6 +41,9 @@ pub struct RunOptions {
     pub progress: ProgressMode,
     /// Read every input again instead of only new and changed files.
     pub full: bool,
+    /// Run only this share of the inputs, into `<output>/shard-I-of-N/` (a config
+    /// without a `dedupe` stage; with one, the dedup phases of [`crate::phases`]).
+    pub shard: Option<crate::phases::Shard>,
 }
 
 /// State the threads of one run share.
@@ -68,24 +71,27 @@ impl Shared {
 pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
     let started = Instant::now();
     let started_at = now_utc();
-    let (source_config, source_base) = if options.inputs.is_empty() {
-        (config.source.clone(), config.base_dir.clone())
-    } else {
-        let source = ReadConfig {
-            paths: options.inputs.clone(),
-            ..config.source.clone()
-        };
-        (source, PathBuf::from("."))
-    };
-    let output_dir = options
+    if let (Some(shard), Some(_)) = (options.shard, crate::phases::dedupe_stage(config)) {
+        return Err(Error::InvalidConfig {
+            path: config.path.clone(),
+            problems: vec![format!(
+                "--shard {}/{} cannot deduplicate across shards on its own: run the phases \
+                 `pipeline dedup signatures|bands|clusters|filter` (README, \"Running on \
+                 several machines\"), or remove the `dedupe` stage",
+                shard.index, shard.count
+            )],
+        });
+    }
+    let (source_config, source_base, listing, _) =
+        crate::phases::shard_listing(config, &options.inputs, options.shard)?;
+    let mut output_dir = options
         .output
         .clone()
         .unwrap_or_else(|| config.output_dir());
-    let listing = list_inputs(
-        &source_config.paths,
-        &source_config.extensions,
-        &source_base,
-    )?;
+    if let Some(shard) = options.shard {
+        output_dir.push(shard.dir_name());
+        let _ = std::fs::remove_file(output_dir.join(crate::phases::SUCCESS_FILE));
+    }
     let input_files = listing.files.len() as u64;
     let manifest = Manifest::open(&output_dir.join("state"))?;
     let full_reason = if options.full {
@@ -139,7 +145,7 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
         }
     }
 
-    let (names, outcome) = execute_config(
+    let (names, workers, outcome) = execute_config(
         config,
         source,
         stage_workers,
@@ -171,15 +177,57 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
         full_reason: plan.full_reason,
         files_skipped: plan.skipped,
     };
-    let report = make_report(config, &names, outcome, facts);
+    let report = make_report(config, &names, &workers, outcome, facts);
     write_report(&output_dir, &report)?;
+    if options.shard.is_some() {
+        crate::phases::mark_success(&output_dir)?;
+    }
     Ok(report)
 }
 
 /// Builds every stage once per worker (stages that keep one shared index get one).
 fn build_stages(config: &Config, state_root: &Path) -> Result<Vec<Vec<Box<dyn Stage>>>> {
-    let mut stage_workers: Vec<Vec<Box<dyn Stage>>> = Vec::new();
-    for (index, spec) in config.stages.iter().enumerate() {
+    Ok(lineup(config, 0..config.stages.len(), state_root)?.workers)
+}
+
+/// Stages ready to run, with their names (for progress and the report).
+#[derive(Default)]
+pub(crate) struct Lineup {
+    pub names: Vec<String>,
+    pub ordered_input: Vec<bool>,
+    pub workers: Vec<Vec<Box<dyn Stage>>>,
+}
+
+impl Lineup {
+    /// Adds a stage built outside the config (the dedup phases' own stages), one value
+    /// per worker.
+    pub(crate) fn push_workers(&mut self, name: &str, workers: Vec<Box<dyn Stage>>) {
+        self.names.push(name.to_owned());
+        self.ordered_input.push(false);
+        self.workers.push(workers);
+    }
+
+    /// Puts the stages of `other` after these.
+    pub(crate) fn append(&mut self, other: Lineup) {
+        self.names.extend(other.names);
+        self.ordered_input.extend(other.ordered_input);
+        self.workers.extend(other.workers);
+    }
+}
+
+/// Builds the stages `range` of `config`, each once per worker.
+pub(crate) fn lineup(
+    config: &Config,
+    range: std::ops::Range<usize>,
+    state_root: &Path,
+) -> Result<Lineup> {
+    let mut lineup = Lineup {
+        names: Vec::new(),
+        ordered_input: Vec::new(),
+        workers: Vec::new(),
+    };
+    for index in range {
+        let spec = &config.stages[index];
         let stage_config = spec.config.as_stage_config();
         let workers = stage_workers_of(spec);
         let mut built = Vec::with_capacity(workers);
@@ -197,9 +245,13 @@ fn build_stages(config: &Config, state_root: &Path) -> Result<Vec<Vec<Box<dyn St
             })?;
             built.push(stage);
         }
-        stage_workers.push(built);
+        lineup.names.push(spec.config.name().to_owned());
+        lineup
+            .ordered_input
+            .push(stage_config.needs_ordered_input());
+        lineup.workers.push(built);
     }
-    Ok(stage_workers)
+    Ok(lineup)
 }
 
 /// Worker threads a stage runs on: its `workers`, or one for stages that cannot share work.
@@ -212,7 +264,7 @@ fn stage_workers_of(spec: &crate::config::StageSpec) -> usize {
 }
 
 /// Runs the built stages of `config` between `source` and `sink` with progress display;
-/// returns the stage names (for the report) and the outcome.
+/// returns the stage names and worker counts (for the report) and the outcome.
 fn execute_config(
     config: &Config,
     source: FileSource,
@@ -220,40 +272,83 @@ fn execute_config(
     sink: JsonlSink,
     input_bytes: u64,
     progress: ProgressMode,
-) -> (Vec<String>, Result<Outcome>) {
-    let names: Vec<String> = config
-        .stages
-        .iter()
-        .map(|s| s.config.name().to_owned())
-        .collect();
-    let built = stage_workers
+) -> (Vec<String>, Vec<usize>, Result<Outcome>) {
+    let lineup = Lineup {
+        names: config
+            .stages
+            .iter()
+            .map(|s| s.config.name().to_owned())
+            .collect(),
+        ordered_input: config
+            .stages
+            .iter()
+            .map(|s| s.config.as_stage_config().needs_ordered_input())
+            .collect(),
+        workers: stage_workers,
+    };
+    let bytes_read = source.progress();
+    execute_lineup(
+        lineup,
+        source,
+        sink,
+        &config.pipeline,
+        input_bytes,
+        (progress, bytes_read),
+    )
+}
+
+/// Runs `lineup` between `source` and `sink` with progress display.
+pub(crate) fn execute_lineup<S>(
+    lineup: Lineup,
+    source: S,
+    sink: JsonlSink,
+    settings: &PipelineSettings,
+    input_bytes: u64,
+    progress: (ProgressMode, std::sync::Arc<std::sync::atomic::AtomicU64>),
+) -> (Vec<String>, Vec<usize>, Result<Outcome>)
+where
+    S: Iterator<Item = std::result::Result<Document, Rejected>> + Send,
+{
+    let Lineup {
+        names,
+        ordered_input,
+        workers,
+    } = lineup;
+    let counts: Vec<usize> = workers.iter().map(Vec::len).collect();
+    let built = workers
         .into_iter()
-        .zip(&config.stages)
-        .map(|(workers, spec)| BuiltStage {
-            ordered_input: spec.config.as_stage_config().needs_ordered_input(),
+        .zip(ordered_input)
+        .map(|(workers, ordered_input)| BuiltStage {
+            ordered_input,
             workers,
         })
         .collect();
-    let live = Live::new(source.progress(), input_bytes, live_names(&names));
-    let outcome = execute(source, built, sink, &config.pipeline, &live, progress);
-    (names, outcome)
+    let live = Live::new(progress.1, input_bytes, live_names(&names));
+    let outcome = execute(source, built, sink, settings, &live, progress.0);
+    (names, counts, outcome)
 }
 
 /// What a finished run knows besides its counters, for its report.
-struct RunFacts {
-    started: Instant,
-    started_at: String,
-    inputs: Vec<String>,
-    output_dir: String,
-    input_files: u64,
-    input_bytes: u64,
-    mode: &'static str,
-    full_reason: Option<String>,
-    files_skipped: u64,
+pub(crate) struct RunFacts {
+    pub started: Instant,
+    pub started_at: String,
+    pub inputs: Vec<String>,
+    pub output_dir: String,
+    pub input_files: u64,
+    pub input_bytes: u64,
+    pub mode: &'static str,
+    pub full_reason: Option<String>,
+    pub files_skipped: u64,
 }
 
 /// The report of a finished run.
-fn make_report(config: &Config, names: &[String], outcome: Outcome, facts: RunFacts) -> Report {
+pub(crate) fn make_report(
+    config: &Config,
+    names: &[String],
+    workers: &[usize],
+    outcome: Outcome,
+    facts: RunFacts,
+) -> Report {
     let Outcome {
         read: read_counters,
         stages: stage_counters,
@@ -262,8 +357,7 @@ fn make_report(config: &Config, names: &[String], outcome: Outcome, facts: RunFa
     } = outcome;
     let mut stages = vec![StageReport::new("read", 1, read_counters.clone())];
     for (index, counters) in stage_counters.into_iter().enumerate() {
-        let workers = stage_workers_of(&config.stages[index]);
-        stages.push(StageReport::new(&names[index], workers, counters));
+        stages.push(StageReport::new(&names[index], workers[index], counters));
     }
     stages.push(StageReport::new("write", 1, write_counters));
     let mut rejected_by_reason = std::collections::BTreeMap::new();
@@ -435,6 +529,8 @@ pub struct StreamOptions {
     pub report: PathBuf,
     /// How progress is shown (on stderr).
     pub progress: ProgressMode,
+    /// A phase of the global deduplication instead of the whole pipeline.
+    pub phase: Option<crate::phases::StreamPhase>,
 }
 
 /// Runs the pipeline over JSONL documents read from `input` (fields as `[source]` says),
@@ -449,11 +545,33 @@ pub fn stream(
 ) -> Result<Report> {
     let started = Instant::now();
     let started_at = now_utc();
-    let source = FileSource::from_jsonl_stream(input, "stdin", &config.source);
     let state_root = std::env::temp_dir().join(format!("pipeline-stream-{}", std::process::id()));
-    let stage_workers = build_stages(config, &state_root)?;
-    let sink = JsonlSink::streaming(output, &options.rejected)?;
-    let (names, outcome) = execute_config(config, source, stage_workers, sink, 0, options.progress);
+    let (names, workers, outcome) = match &options.phase {
+        None => {
+            let source = FileSource::from_jsonl_stream(input, "stdin", &config.source);
+            let stage_workers = build_stages(config, &state_root)?;
+            let sink = JsonlSink::streaming(output, &options.rejected)?;
+            execute_config(config, source, stage_workers, sink, 0, options.progress)
+        }
+        Some(phase) => {
+            let (stages, source, internal, broken) =
+                crate::phases::stream_phase(config, phase, input, &state_root)?;
+            let mut sink = JsonlSink::streaming(output, &options.rejected)?;
+            if internal {
+                sink = sink.internal();
+            }
+            let result = execute_lineup(
+                stages,
+                source,
+                sink,
+                &config.pipeline,
+                0,
+                (options.progress, Default::default()),
+            );
+            crate::phases::take_broken(&broken)?;
+            result
+        }
+    };
     // Best effort: stage state of a stream run is scratch space.
     let _ = std::fs::remove_dir_all(&state_root);
     let facts = RunFacts {
@@ -463,11 +581,15 @@ pub fn stream(
         output_dir: "-".to_owned(),
         input_files: 0,
         input_bytes: 0,
-        mode: "stream",
+        mode: match options.phase {
+            None => "stream",
+            Some(crate::phases::StreamPhase::Signatures { .. }) => "stream signatures",
+            Some(crate::phases::StreamPhase::Filter { .. }) => "stream filter",
+        },
         full_reason: None,
         files_skipped: 0,
     };
-    let report = make_report(config, &names, outcome?, facts);
+    let report = make_report(config, &names, &workers, outcome?, facts);
     write_report_to(&options.report, &report)?;
     Ok(report)
 }
@@ -798,8 +920,14 @@ fn write_report(dir: &Path, report: &Report) -> Result<()> {
 }
 
 /// Writes a report to `target` atomically (temporary name, then rename).
-fn write_report_to(target: &Path, report: &Report) -> Result<()> {
+pub(crate) fn write_report_to(target: &Path, report: &Report) -> Result<()> {
     let target = target.to_path_buf();
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

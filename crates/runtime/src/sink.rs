@@ -60,6 +60,9 @@ pub(crate) struct JsonlSink {
     documents: Target,
     rejected: Partial,
     pub counts: SinkCounts,
+    /// Documents are written whole, as the runtime holds them (the pending documents of
+    /// the dedup phases), instead of in the output contract's shape.
+    internal: bool,
 }
 
 /// Where the documents go: a file renamed into place on commit, or a stream (stdout).
@@ -192,10 +195,37 @@ impl JsonlSink {
             path: dir.to_path_buf(),
             source,
         })?;
+        Self::create_named(dir, DOCUMENTS_FILE, REJECTED_FILE)
+    }
+
+    /// Like [`Self::create`] with other file names.
+    pub fn create_named(dir: &Path, documents: &str, rejected: &str) -> Result<JsonlSink> {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+            path: dir.to_path_buf(),
+            source,
+        })?;
         Ok(JsonlSink {
-            documents: Target::File(Partial::create(dir, DOCUMENTS_FILE)?),
-            rejected: Partial::create(dir, REJECTED_FILE)?,
+            documents: Target::File(Partial::create(dir, documents)?),
+            rejected: Partial::create(dir, rejected)?,
             counts: SinkCounts::default(),
+            internal: false,
+        })
+    }
+
+    /// Writes whole documents (all their fields and annotations, `serde` form of
+    /// [`Document`]) instead of the output contract's shape.
+    pub fn internal(mut self) -> Self {
+        self.internal = true;
+        self
+    }
+
+    /// Copies the lines of the file `path` (rejections of an earlier phase) into the
+    /// rejections; a missing file has none.
+    pub fn copy_rejected(&mut self, path: &Path) -> Result<()> {
+        for_each_line(path, |line| {
+            self.rejected.write_raw_line(line)?;
+            self.counts.carried_rejected += 1;
+            Ok(())
         })
     }
 
@@ -212,11 +242,18 @@ impl JsonlSink {
             documents: Target::Stream(BufWriter::with_capacity(1 << 16, output)),
             rejected: Partial::at(rejected.to_path_buf())?,
             counts: SinkCounts::default(),
+            internal: false,
         })
     }
 
     /// Writes one kept document.
     pub fn write_document(&mut self, doc: &Document) -> Result<()> {
+        if self.internal {
+            self.documents.write_line(doc)?;
+            self.counts.documents += 1;
+            self.counts.text_bytes += doc.text_bytes();
+            return Ok(());
+        }
         let record = OutputDocument::new(doc);
         self.counts.invalid_spans += record.count_invalid_spans(doc.text.chars().count());
         self.documents.write_line(&record)?;

@@ -1,0 +1,453 @@
+//! Several machines: `run --shard i/n`, the dedup phases on files (`pipeline dedup …`) and
+//! on streams (`pipeline stream --phase …`), each checked against one whole run.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+use crate::util::{full_config, repo_root, stderr, TestDir};
+
+/// The seeds' texts, in file order.
+fn seed_texts() -> Vec<String> {
+    let mut files: Vec<_> = std::fs::read_dir(repo_root().join("seeds"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect()
+}
+
+/// A corpus made from the seeds, deterministically: the seeds, exact copies, copies with
+/// words changed, truncated copies, and new documents recombined from seed paragraphs;
+/// `files` JSONL files of records `{"id", "text"}`.
+fn corpus(dir: &TestDir, files: usize) -> Vec<String> {
+    let seeds = seed_texts();
+    let paragraphs: Vec<&str> = seeds
+        .iter()
+        .flat_map(|s| s.lines())
+        .filter(|l| l.chars().count() > 80)
+        .collect();
+    let mut state: u64 = 42;
+    let mut next = |n: usize| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 33) % n as u64) as usize
+    };
+    let mut docs: Vec<(String, String)> = seeds
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (format!("seed{i}"), t.clone()))
+        .collect();
+    for k in 0..48 {
+        let base = seeds[next(seeds.len())].clone();
+        let text = match k % 4 {
+            0 => base,
+            1 => {
+                let mut words: Vec<&str> = base.split(' ').collect();
+                for _ in 0..3 {
+                    let at = next(words.len());
+                    words[at] = "Wort";
+                }
+                words.join(" ")
+            }
+            2 => base.chars().take(base.chars().count() * 4 / 5).collect(),
+            _ => (0..6)
+                .map(|_| paragraphs[next(paragraphs.len())])
+                .collect::<Vec<_>>()
+                .join("\n"),
+        };
+        docs.push((format!("d{k:02}"), text));
+    }
+    let mut names = Vec::new();
+    for f in 0..files {
+        let name = format!("in/part{f}.jsonl");
+        let mut body = String::new();
+        for (id, text) in docs.iter().skip(f).step_by(files) {
+            body.push_str(&serde_json::json!({"id": id, "text": text}).to_string());
+            body.push('\n');
+        }
+        dir.write(&name, body);
+        names.push(name);
+    }
+    names
+}
+
+fn lines(path: &std::path::Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Records by (id, source path), with `source` left out when `without_source`.
+fn by_key(records: Vec<Value>, without_source: bool) -> BTreeMap<(String, String), Value> {
+    records
+        .into_iter()
+        .map(|mut r| {
+            let key = (
+                r["id"].as_str().unwrap().to_owned(),
+                if without_source {
+                    String::new()
+                } else {
+                    r["source"]["path"].as_str().unwrap_or_default().to_owned()
+                },
+            );
+            if without_source {
+                r.as_object_mut().unwrap().remove("source");
+            }
+            (key, r)
+        })
+        .collect()
+}
+
+/// Every `name` file of the shard folders under `dir/root`, concatenated.
+fn union(dir: &TestDir, root: &str, name: &str) -> Vec<Value> {
+    let mut shards: Vec<_> = std::fs::read_dir(dir.path().join(root))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("shard-")
+        })
+        .collect();
+    shards.sort();
+    shards.iter().flat_map(|s| lines(&s.join(name))).collect()
+}
+
+fn statuses(docs: &[Value], rejected: &[Value]) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for d in docs {
+        let status = d["dedup"]["status"].as_str().unwrap_or("none").to_owned();
+        *out.entry(status).or_default() += 1;
+        if d["dedup"]["repeated_spans"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+        {
+            *out.entry("with_repeated_spans".to_owned()).or_default() += 1;
+        }
+    }
+    for r in rejected {
+        *out.entry(r["reason"].as_str().unwrap().to_owned())
+            .or_default() += 1;
+    }
+    out
+}
+
+#[test]
+fn shards_without_dedupe_together_equal_one_run() {
+    let dir = TestDir::new();
+    dir.copy_seeds();
+    corpus(&dir, 5);
+    let config = full_config(&["seeds", "in"], "").replace("[[stages]]\ntype = \"dedupe\"\n\n", "");
+    assert!(!config.contains("dedupe"));
+    dir.write("nodedup.toml", config);
+    dir.pipeline_ok(&[
+        "run",
+        "nodedup.toml",
+        "--output",
+        "whole",
+        "-q",
+        "--progress",
+        "off",
+    ]);
+    for i in 0..3 {
+        let share = format!("{i}/3");
+        dir.pipeline_ok(&[
+            "run",
+            "nodedup.toml",
+            "--shard",
+            &share,
+            "--output",
+            "sharded",
+            "-q",
+            "--progress",
+            "off",
+        ]);
+        let shard = dir.path().join(format!("sharded/shard-000{i}-of-0003"));
+        assert!(shard.join("_SUCCESS").is_file(), "shard {i} is marked done");
+        let report: Value =
+            serde_json::from_str(&std::fs::read_to_string(shard.join("report.json")).unwrap())
+                .unwrap();
+        assert_eq!(report["conservation"]["ok"], true);
+    }
+    let whole = by_key(lines(&dir.path().join("whole/documents.jsonl")), false);
+    assert_eq!(whole.len(), 5 + 5 + 48, "nothing is deduplicated");
+    eqnice!(
+        whole,
+        by_key(union(&dir, "sharded", "documents.jsonl"), false)
+    );
+    eqnice!(
+        by_key(lines(&dir.path().join("whole/rejected.jsonl")), false),
+        by_key(union(&dir, "sharded", "rejected.jsonl"), false)
+    );
+}
+
+#[test]
+fn a_shard_of_a_deduplicating_config_points_to_the_phases() {
+    let dir = TestDir::new();
+    dir.copy_seeds_and_config();
+    let output = dir.pipeline(&["run", "pipeline.toml", "--shard", "0/2"]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(err.contains("pipeline dedup signatures"), "{err}");
+    let output = dir.pipeline(&["run", "pipeline.toml", "--shard", "2/2"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("0 ≤ i < n"), "{}", stderr(&output));
+}
+
+#[test]
+fn dedup_phases_on_shards_equal_one_run() {
+    let dir = TestDir::new();
+    dir.copy_seeds();
+    corpus(&dir, 6);
+    dir.write("pipeline.toml", full_config(&["seeds", "in"], ""));
+    dir.pipeline_ok(&[
+        "run",
+        "pipeline.toml",
+        "--output",
+        "whole",
+        "-q",
+        "--progress",
+        "off",
+    ]);
+    let shards = 3;
+    for i in 0..shards {
+        let share = format!("{i}/{shards}");
+        dir.pipeline_ok(&[
+            "dedup",
+            "signatures",
+            "pipeline.toml",
+            "--shard",
+            &share,
+            "--progress",
+            "off",
+        ]);
+    }
+    // The shuffle split over two key partitions, as two machines would run it.
+    dir.pipeline_ok(&["dedup", "bands", "pipeline.toml", "--partition", "0/2"]);
+    dir.pipeline_ok(&["dedup", "bands", "pipeline.toml", "--partition", "1/2"]);
+    let clusters = dir.pipeline_ok(&["dedup", "clusters", "pipeline.toml"]);
+    assert!(
+        stderr(&clusters).contains("decisions"),
+        "{}",
+        stderr(&clusters)
+    );
+    for i in 0..shards {
+        let share = format!("{i}/{shards}");
+        dir.pipeline_ok(&[
+            "dedup",
+            "filter",
+            "pipeline.toml",
+            "--shard",
+            &share,
+            "--progress",
+            "off",
+        ]);
+        assert!(dir
+            .path()
+            .join(format!("out/shard-000{i}-of-0003/_SUCCESS"))
+            .is_file());
+    }
+    let whole_docs = lines(&dir.path().join("whole/documents.jsonl"));
+    let whole_rejected = lines(&dir.path().join("whole/rejected.jsonl"));
+    let found = statuses(&whole_docs, &whole_rejected);
+    for kind in [
+        "dedup_exact_duplicate",
+        "dedup_near_duplicate",
+        "with_repeated_spans",
+    ] {
+        assert!(
+            found.contains_key(kind),
+            "the corpus exercises {kind}: {found:?}"
+        );
+    }
+    eqnice!(
+        by_key(whole_docs, false),
+        by_key(union(&dir, "out", "documents.jsonl"), false)
+    );
+    eqnice!(
+        by_key(whole_rejected, false),
+        by_key(union(&dir, "out", "rejected.jsonl"), false)
+    );
+}
+
+/// Runs `pipeline stream <args>` with `input` on stdin; returns stdout.
+fn stream(dir: &TestDir, args: &[&str], input: &[u8]) -> Vec<u8> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pipeline"))
+        .arg("stream")
+        .args(args)
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(
+        output.status.success(),
+        "stream {args:?}: {}",
+        stderr(&output)
+    );
+    output.stdout
+}
+
+#[test]
+fn dedup_phases_on_streamed_partitions_equal_one_run() {
+    let dir = TestDir::new();
+    let inputs = corpus(&dir, 4);
+    dir.write("pipeline.toml", full_config(&["in"], ""));
+    dir.pipeline_ok(&[
+        "run",
+        "pipeline.toml",
+        "--output",
+        "whole",
+        "-q",
+        "--progress",
+        "off",
+    ]);
+    std::fs::create_dir_all(dir.path().join("pending")).unwrap();
+    for (part, input) in inputs.iter().enumerate() {
+        let body = std::fs::read(dir.path().join(input)).unwrap();
+        let (part, rejected) = (
+            part.to_string(),
+            format!("rejected-signatures-{part}.jsonl"),
+        );
+        let pending = stream(
+            &dir,
+            &[
+                "pipeline.toml",
+                "--phase",
+                "signatures",
+                "--part",
+                &part,
+                "--rejected",
+                &rejected,
+                "-q",
+            ],
+            &body,
+        );
+        dir.write(&format!("pending/part-{part:0>5}"), pending);
+    }
+    // The shuffle, as an engine does it: group the keys' lines by key.
+    let keys = dir.pipeline_ok(&["dedup", "keys", "pipeline.toml", "pending"]);
+    let mut groups: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for line in String::from_utf8(keys.stdout).unwrap().lines() {
+        let (key, pos) = line.split_once('\t').unwrap();
+        groups
+            .entry(key.to_owned())
+            .or_default()
+            .push(pos.to_owned());
+    }
+    let groups: String = groups
+        .into_iter()
+        .filter(|(_, docs)| docs.len() > 1)
+        .map(|(key, docs)| serde_json::json!({"key": key, "docs": docs}).to_string() + "\n")
+        .collect();
+    dir.write("groups.jsonl", groups);
+    dir.pipeline_ok(&[
+        "dedup",
+        "clusters",
+        "pipeline.toml",
+        "--groups",
+        "groups.jsonl",
+        "--pending",
+        "pending",
+        "--decisions",
+        "decisions.jsonl",
+    ]);
+    let mut docs = Vec::new();
+    let mut rejected = Vec::new();
+    for part in 0..inputs.len() {
+        let pending = std::fs::read(dir.path().join(format!("pending/part-{part:0>5}"))).unwrap();
+        let rejected_file = format!("rejected-{part}.jsonl");
+        let out = stream(
+            &dir,
+            &[
+                "pipeline.toml",
+                "--phase",
+                "filter",
+                "--decisions",
+                "decisions.jsonl",
+                "--rejected",
+                &rejected_file,
+                "-q",
+            ],
+            &pending,
+        );
+        docs.extend(
+            String::from_utf8(out)
+                .unwrap()
+                .lines()
+                .map(|l| serde_json::from_str::<Value>(l).unwrap()),
+        );
+        rejected.extend(lines(
+            &dir.path().join(format!("rejected-signatures-{part}.jsonl")),
+        ));
+        rejected.extend(lines(&dir.path().join(rejected_file)));
+    }
+    let whole_docs = lines(&dir.path().join("whole/documents.jsonl"));
+    let ids = |d: &[Value]| d.iter().map(|v| v["id"].clone()).collect::<Vec<_>>();
+    // Partitions in order give the documents in the whole run's order.
+    assert_eq!(ids(&whole_docs), ids(&docs));
+    // `source` says where a record came from: a file and line there, stdin here.
+    eqnice!(by_key(whole_docs, true), by_key(docs, true));
+    eqnice!(
+        by_key(lines(&dir.path().join("whole/rejected.jsonl")), true),
+        by_key(rejected, true)
+    );
+}
+
+#[test]
+fn the_filter_phase_refuses_documents_that_are_not_pending() {
+    let dir = TestDir::new();
+    dir.write("pipeline.toml", full_config(&["in"], ""));
+    dir.write("decisions.jsonl", "");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pipeline"))
+        .args([
+            "stream",
+            "pipeline.toml",
+            "--phase",
+            "filter",
+            "--decisions",
+            "decisions.jsonl",
+        ])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"{\"id\": \"a\", \"text\": \"Ein Text.\"}\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(
+        err.contains("not a pending document") || err.contains("no fingerprint"),
+        "{err}"
+    );
+    let output = dir.pipeline(&["stream", "pipeline.toml", "--phase", "filter"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("--decisions"),
+        "{}",
+        stderr(&output)
+    );
+}
