@@ -16,8 +16,10 @@
 //!    takes what follows it; short non-sentences after the last paragraph are footer.
 //! 4. **Main content** ([`crate::region`]): teaser lists go first; the densest run of
 //!    prose is the article, cut at a comment heading or an end marker (share bar, tags,
-//!    post navigation); lines outside it are `page_header` or `page_footer`, with their
-//!    weight as score.
+//!    post navigation).
+//! 5. **Line scorer** ([`crate::scorer`]): every line no detector named gets a learned
+//!    probability of being content; lines below the threshold are `page_header`,
+//!    `page_footer` or `boilerplate`, with the probability as score.
 //!
 //! Every removed line is recorded with its reason. Body text is protected: a paragraph of
 //! running text is only removed when a specific detector names it.
@@ -28,6 +30,7 @@ use crate::dates::{DatePatterns, DateTime};
 use crate::lexicon::{Lexicon, Phrase, CONSENT_STEMS, NEWSLETTER_STEMS};
 use crate::lines::{shared, trim_token, End, Line};
 use crate::region;
+use crate::scorer::{self, Place};
 
 /// How many lines before the main content the title and date are looked for.
 const HEADER_WINDOW: usize = 8;
@@ -81,14 +84,18 @@ pub enum Reason {
     TitleRepeat,
     /// The publication date (and time), moved to `clean.published`.
     Published,
-    /// Outside the main content, before it (site header, menus); the score is the line's
-    /// weight in the region search.
+    /// Before the main content (site header, menus): outside the main content region,
+    /// or before its first kept line, and rated as boilerplate by the line scorer; the
+    /// score is the line's probability of being content.
     PageHeader,
-    /// Outside the main content, after it (teasers, sidebars, site footer); the score is
-    /// the line's weight in the region search.
+    /// After the main content (teasers, sidebars, site footer), decided like
+    /// [`Reason::PageHeader`]; the score is the line's probability of being content.
     PageFooter,
     /// A comment section ("Kommentare", "Leave a reply") and everything after it.
     Comments,
+    /// A line between kept lines of the main content that no detector named but the
+    /// line scorer rates as boilerplate; the score is its probability of being content.
+    Boilerplate,
 }
 
 impl Reason {
@@ -117,11 +124,12 @@ impl Reason {
             Reason::PageHeader => "page_header",
             Reason::PageFooter => "page_footer",
             Reason::Comments => "comments",
+            Reason::Boilerplate => "boilerplate",
         }
     }
 
     /// Every reason, in ledger-name order of declaration.
-    pub const ALL: [Reason; 22] = [
+    pub const ALL: [Reason; 23] = [
         Reason::Navigation,
         Reason::Promo,
         Reason::Newsletter,
@@ -144,6 +152,7 @@ impl Reason {
         Reason::PageHeader,
         Reason::PageFooter,
         Reason::Comments,
+        Reason::Boilerplate,
     ];
 }
 
@@ -170,6 +179,8 @@ pub(crate) struct Options {
     pub known_title: Option<String>,
     /// Whether the input already has a publication date.
     pub known_published: bool,
+    /// Record the line scorer's features of each scored line in [`Outcome::features`].
+    pub record_features: bool,
 }
 
 /// The result of cleaning one text.
@@ -185,6 +196,9 @@ pub(crate) struct Outcome {
     pub author: Option<String>,
     /// Non-blank input lines.
     pub lines: usize,
+    /// Scorer features of each line (`None` for lines a detector removed), when asked
+    /// for.
+    pub features: Vec<Option<[f64; scorer::N]>>,
 }
 
 /// What a line detector found beyond a removal reason.
@@ -539,6 +553,7 @@ impl Classifier {
         }
 
         // Everything outside the main content region, and comment sections inside it.
+        let mut place = vec![Place::Main; n];
         if let Some((a, b, _)) = region {
             let protected = |i: usize| Some(i) == first_body || Some(i) == title_idx;
             let mut end = b;
@@ -570,26 +585,79 @@ impl Classifier {
                     .unwrap_or(n);
                 region::more_runs(&weights, end + 1, stop, min, &mut runs);
             }
-            let inside = |i: usize| runs.iter().any(|&(x, y)| (x..=y).contains(&i));
+            let inside = |i: usize| runs[1..].iter().any(|&(x, y)| (x..=y).contains(&i));
             for i in 0..n {
+                place[i] = if (a..=end).contains(&i) {
+                    Place::Main
+                } else if inside(i) {
+                    Place::Secondary
+                } else if i < a {
+                    Place::Before
+                } else {
+                    Place::After
+                };
                 if flags[i].is_some() || protected(i) {
                     continue;
                 }
-                let score = Some(round2(weights[i]));
-                if inside(i) {
-                    continue;
-                }
-                if i < a {
-                    flags[i] = Some(Flag {
-                        reason: Reason::PageHeader,
-                        score,
-                    });
-                } else if comments.is_some_and(|c| i >= c) {
+                if comments.is_some_and(|c| i >= c) {
                     flags[i] = flag(Reason::Comments);
-                } else if i > end {
+                }
+            }
+        }
+
+        // The line scorer decides on every line no detector named.
+        if opts.boilerplate || opts.record_features {
+            let hard: Vec<bool> = flags.iter().map(Option::is_some).collect();
+            let page = scorer::Page {
+                lines: &lines,
+                hard: &hard,
+                body: &body,
+                weights: &weights,
+                place: &place,
+                first_body,
+            };
+            let features = scorer::features(&page);
+            if opts.record_features {
+                out.features = features.clone();
+            }
+            let probs = scorer::probabilities(&features);
+            // Inside the main content the scorer needs to be surer, and a subheading (a
+            // headline right before a paragraph) stays.
+            let subheading: Vec<bool> = (0..n)
+                .map(|i| {
+                    lines[i].heading_like() && i + 1 < n && flags[i + 1].is_none() && body[i + 1]
+                })
+                .collect();
+            let cut = |i: usize| {
+                let Some(p) = probs[i] else { return false };
+                // Without any prose there is no main content to tell apart.
+                if Some(i) == first_body || region.is_none() {
+                    return false;
+                }
+                match place[i] {
+                    Place::Main | Place::Secondary => {
+                        p < scorer::THRESHOLD_INSIDE && !subheading[i]
+                    }
+                    Place::Before | Place::After => p < scorer::THRESHOLD,
+                }
+            };
+            if opts.boilerplate {
+                let first_kept = (0..n).find(|&i| flags[i].is_none() && !cut(i));
+                let last_kept = (0..n).rev().find(|&i| flags[i].is_none() && !cut(i));
+                for i in 0..n {
+                    if !cut(i) {
+                        continue;
+                    }
+                    let reason = match place[i] {
+                        Place::Before => Reason::PageHeader,
+                        Place::After => Reason::PageFooter,
+                        _ if first_kept.is_none_or(|k| i < k) => Reason::PageHeader,
+                        _ if last_kept.is_none_or(|k| i > k) => Reason::PageFooter,
+                        _ => Reason::Boilerplate,
+                    };
                     flags[i] = Some(Flag {
-                        reason: Reason::PageFooter,
-                        score,
+                        reason,
+                        score: probs[i].map(round3),
                     });
                 }
             }
@@ -1098,6 +1166,10 @@ fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
 fn is_url(s: &str) -> bool {
     let l = s.trim_matches(|c| matches!(c, '<' | '>' | '(' | ')'));
     (l.starts_with("http://") || l.starts_with("https://") || l.starts_with("www."))
@@ -1482,6 +1554,7 @@ mod tests {
             extract_published: true,
             known_title: Some(TITLE.to_owned()),
             known_published: true,
+            record_features: false,
         };
         let out = run_opts(&format!("{TITLE}\n22.09.2025\n{BODY1}"), &opts);
         assert_eq!(out.title, None);
@@ -1611,11 +1684,16 @@ mod tests {
             .iter()
             .find(|r| r.text == "Wahl 2025 im Überblick")
             .unwrap();
+        // The score is the line scorer's probability of content, below the threshold.
         assert_eq!(header.reason, Reason::PageHeader);
-        assert!(header.score.unwrap() < 0.0);
+        assert!((0.0..scorer::THRESHOLD).contains(&header.score.unwrap()));
         let footer = out.removed.last().unwrap();
-        assert_eq!(footer.reason, Reason::PageFooter);
-        assert!(footer.score.unwrap() > 0.0, "prose outside is cut too");
+        assert_eq!(
+            footer.reason,
+            Reason::PageFooter,
+            "prose outside is cut too"
+        );
+        assert!((0.0..scorer::THRESHOLD).contains(&footer.score.unwrap()));
     }
 
     #[test]

@@ -7,8 +7,9 @@
 //!   and consent blocks, teaser sections, video teasers, photo captions and credits,
 //!   agency credits, author boxes, editorial notes, calls to action, bare dates, times
 //!   and URLs, comment sections, and everything outside the main content (the densest
-//!   run of prose paragraphs). Each removed line is recorded under
-//!   [`keys::CLEAN_REMOVED`] with a [`Reason`], and a score where a score decided.
+//!   run of prose paragraphs, refined by a learned line scorer). Each removed line is
+//!   recorded under [`keys::CLEAN_REMOVED`] with a [`Reason`], and a score where a
+//!   score decided.
 //! - The title and the publication date of the header are moved out of the text into
 //!   [`keys::CLEAN_TITLE`] and [`keys::CLEAN_PUBLISHED`]; URLs and bylines go to
 //!   [`keys::CLEAN_METADATA`].
@@ -56,6 +57,8 @@ mod lines;
 mod normalize;
 mod quality;
 mod region;
+mod scorer;
+mod scorer_weights;
 mod stage;
 
 pub use boilerplate::{Reason, Removal};
@@ -68,6 +71,45 @@ pub use stage::{
     DROP_FEW_STOPWORDS, DROP_SYMBOL_RATIO, DROP_TOO_LONG, DROP_TOO_SHORT, DROP_UPPERCASE_RATIO,
     DROP_WORD_LENGTH,
 };
+
+/// Training data for the line scorer (used by the `train_scorer` example; not a stable
+/// API).
+#[doc(hidden)]
+pub mod training {
+    pub use crate::scorer::{CONTEXT_FEATURES, FEATURES, M, N};
+
+    /// Computes the scorer's features of pages; built once (it compiles the word lists).
+    #[derive(Debug)]
+    pub struct Extractor(crate::boilerplate::Classifier);
+
+    impl Default for Extractor {
+        fn default() -> Self {
+            Extractor(crate::boilerplate::Classifier::new())
+        }
+    }
+
+    impl Extractor {
+        /// The stage-one features of each line of `text` (`None` for lines a detector
+        /// removed; index `i` is the `i`-th non-blank line of the normalised text).
+        /// `text` is normalised first, as the stage does.
+        pub fn rows(&self, text: &str) -> Vec<Option<[f64; N]>> {
+            let opts = crate::boilerplate::Options {
+                boilerplate: true,
+                extract_title: true,
+                extract_published: true,
+                record_features: true,
+                ..Default::default()
+            };
+            self.0.clean(&crate::normalize(text), &opts).features
+        }
+    }
+
+    /// The stage-two features of the lines of a page from its stage-one `rows` and
+    /// stage-one weights `w`.
+    pub fn context(rows: &[Option<[f64; N]>], w: &[f64; N]) -> Vec<Option<[f64; M]>> {
+        crate::scorer::context(rows, w)
+    }
+}
 
 /// The stage's `type` name in the configuration.
 pub const STAGE_TYPE: &str = "clean";

@@ -191,6 +191,7 @@ impl Stage for Clean {
                 .as_ref()
                 .and_then(|v| v.as_str().map(str::to_owned)),
             known_published: known(&doc.metadata, META_PUBLISHED).is_some(),
+            record_features: false,
         };
         let out = self.classifier.clean(&normalized, &opts);
         let removed_chars: usize = out.removed.iter().map(|r| r.text.chars().count()).sum();
