@@ -217,12 +217,12 @@ fn long_docs(label: &str, docs: &[String], ours: &mut DetectLanguage, plain: &[(
             pipeline_core::Verdict::Drop(d) => d.doc,
         };
         let v = &doc.annotations[pipeline_core::keys::LANGID_LANG];
-        lingua_docs += usize::from(v["detector"] == "lingua");
+        lingua_docs += usize::from(v["detector"] == "ngram");
         multi += usize::from(v["segments"].as_array().map_or(0, Vec::len) > 1);
     }
     let secs = t.elapsed().as_secs_f64();
     println!(
-        "  {label:<34} ours (stage, default config): {:>7.2} MB/s {:>8.0} docs/s  ({} docs, {:.1} MB; lingua decided {lingua_docs}, {multi} with >1 segment)",
+        "  {label:<34} ours (stage, default config): {:>7.2} MB/s {:>8.0} docs/s  ({} docs, {:.1} MB; n-gram scorer decided {lingua_docs}, {multi} with >1 segment)",
         bytes as f64 / 1e6 / secs,
         docs.len() as f64 / secs,
         docs.len(),

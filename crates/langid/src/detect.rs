@@ -1,13 +1,15 @@
-//! The `detect_language` stage: whatlang first, lingua as second opinion.
+//! The `detect_language` stage: whatlang first, lingua's n-gram models (scored by
+//! [`crate::ngram`]) as second opinion.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use lingua::{Language, LanguageDetector, LanguageDetectorBuilder};
+use lingua::Language;
 use pipeline_core::text::byte_to_char_offsets;
 use pipeline_core::{keys, ConfigError, Document, Stage, StageError, Verdict};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{compiled_languages, Accuracy, LangIdConfig, OnMismatch, SegmentMode};
+use crate::ngram::{self, LangSet, Scorer};
 
 /// Whatlang answers at or above this confidence are taken without asking lingua, on texts
 /// long enough ([`WHATLANG_ALONE_LETTERS`]) and when whatlang knows every language of the
@@ -100,8 +102,11 @@ pub const WHY_UNDETERMINED: &str = "undetermined";
 pub enum Detector {
     /// whatlang (trigram, fast), trusted when reliable and within `languages`.
     Whatlang,
-    /// lingua (n-gram models), asked when whatlang is unsure or answers outside `languages`.
+    /// The lingua library; no longer produced (kept so that older annotations parse).
     Lingua,
+    /// lingua's n-gram models and rules, scored by this crate over all candidate languages
+    /// at once; asked when whatlang is unsure or answers outside `languages`.
+    Ngram,
 }
 
 /// The value stored under [`keys::LANGID_LANG`].
@@ -267,11 +272,12 @@ fn common_share(para: &str, common: &HashSet<u64>) -> f64 {
 /// data, 73% of the wrong family answers and 18% of the right ones were below it.
 const WIDEN_BELOW: f64 = 0.9;
 
-/// One family of confusable languages, with lingua restricted to it.
+/// One family of confusable languages.
 struct Family {
-    lingua: LanguageDetector,
-    /// Lingua over the family and every language whatlang does not know.
-    wide: LanguageDetector,
+    /// The family's languages.
+    langs: LangSet,
+    /// The family and every language whatlang does not know.
+    wide: LangSet,
     /// The whatlang languages of the family.
     whatlang_langs: Vec<whatlang::Lang>,
 }
@@ -280,8 +286,12 @@ struct Family {
 pub struct DetectLanguage {
     /// Whatlang over all its languages: the fast first answer, and the family to ask lingua in.
     whatlang: whatlang::Detector,
-    /// Lingua over the configured languages, for texts whatlang cannot place.
-    lingua: LanguageDetector,
+    /// The n-gram scorer (shared by all stages of the process).
+    scorer: &'static Scorer,
+    /// The configured languages, for texts whatlang cannot place.
+    all: LangSet,
+    /// Trigrams only (`accuracy = "low"`).
+    trigrams_only: bool,
     /// Families of confusable languages (over the compiled-in languages).
     families: Vec<Family>,
     /// Compiled-in language -> index into `families`.
@@ -361,17 +371,6 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-/// Lingua's best answer among its languages, if any.
-fn best_of(lingua: &LanguageDetector, text: &str) -> Option<Decision> {
-    let values = lingua.compute_language_confidence_values(text);
-    let &(lang, confidence) = values.first()?;
-    (confidence > 0.0).then_some(Decision {
-        lang,
-        confidence,
-        detector: Detector::Lingua,
-    })
-}
-
 /// The families of `compiled`: each language gets the union of the [`GROUPS`] holding it;
 /// languages with the same union share one family. Returns the families' languages and the
 /// index of each language's family.
@@ -414,13 +413,7 @@ impl DetectLanguage {
                     .join("; "),
             )
         })?;
-        let build = |languages: &[Language]| {
-            let mut builder = LanguageDetectorBuilder::from_languages(languages);
-            if config.accuracy == Accuracy::Low {
-                builder.with_low_accuracy_mode();
-            }
-            builder.build()
-        };
+        let scorer = ngram::shared();
         let compiled: BTreeSet<Language> = compiled_languages().into_iter().collect();
         let from_whatlang: HashMap<whatlang::Lang, Language> = whatlang::Lang::all()
             .iter()
@@ -441,26 +434,23 @@ impl DetectLanguage {
         let families = family_langs
             .iter()
             .map(|langs| Family {
-                lingua: build(langs),
-                wide: {
-                    let mut wide: BTreeSet<Language> = langs.iter().copied().collect();
-                    wide.extend(unknown_to_whatlang.iter().copied());
-                    build(&wide.into_iter().collect::<Vec<_>>())
-                },
+                langs: scorer.set_of(langs),
+                wide: scorer.set_of(langs) | scorer.set_of(&unknown_to_whatlang),
                 whatlang_langs: langs
                     .iter()
                     .filter_map(|l| to_whatlang.get(l).copied())
                     .collect(),
             })
             .collect();
-        let languages: Vec<Language> = resolved.languages.iter().copied().collect();
         let codes = compiled
             .iter()
             .map(|l| (*l, l.iso_code_639_1().to_string()))
             .collect();
         Ok(DetectLanguage {
             whatlang: whatlang::Detector::new(),
-            lingua: build(&languages),
+            scorer,
+            all: scorer.set_of(&resolved.languages),
+            trigrams_only: config.accuracy == Accuracy::Low,
             families,
             family_of,
             configured: resolved.languages,
@@ -475,6 +465,17 @@ impl DetectLanguage {
             min_segment_chars: config.min_segment_chars,
             on_mismatch: config.on_mismatch,
         })
+    }
+
+    /// The n-gram scorer's best answer among `candidates`, if any.
+    fn best_of(&self, candidates: LangSet, text: &str) -> Option<Decision> {
+        self.scorer
+            .best(text, candidates, self.trigrams_only)
+            .map(|(lang, confidence)| Decision {
+                lang,
+                confidence,
+                detector: Detector::Ngram,
+            })
     }
 
     fn code(&self, lang: Language) -> String {
@@ -498,7 +499,7 @@ impl DetectLanguage {
         if letters < SHORT_LETTERS {
             // Whatlang's answer on a word or two is too weak to choose a family, and its
             // cost is as high as lingua's on so little text.
-            return best_of(&self.lingua, text);
+            return self.best_of(self.all, text);
         }
         let info = self.whatlang.detect(text);
         let known = info
@@ -506,7 +507,7 @@ impl DetectLanguage {
             .and_then(|i| self.from_whatlang.get(&i.lang()).map(|l| (i, *l)));
         let short = sample(text, LINGUA_SAMPLE_CHARS);
         let Some((info, lang)) = known else {
-            return best_of(&self.lingua, short);
+            return self.best_of(self.all, short);
         };
         let whatlang = Decision {
             lang,
@@ -524,9 +525,12 @@ impl DetectLanguage {
         {
             return Some(whatlang);
         }
-        match best_of(&family.lingua, short) {
+        match self.best_of(family.langs, short) {
             Some(d) if d.confidence >= WIDEN_BELOW => Some(d),
-            narrow => best_of(&family.wide, short).or(narrow).or(Some(whatlang)),
+            narrow => self
+                .best_of(family.wide, short)
+                .or(narrow)
+                .or(Some(whatlang)),
         }
     }
 
@@ -756,11 +760,13 @@ impl DetectLanguage {
 }
 
 impl Detector {
-    /// The name written to the annotation (`whatlang`, `lingua`).
+    /// The name written to the annotation (`whatlang`, `ngram`; `lingua` is no longer
+    /// produced).
     pub fn name(self) -> &'static str {
         match self {
             Detector::Whatlang => "whatlang",
             Detector::Lingua => "lingua",
+            Detector::Ngram => "ngram",
         }
     }
 }
@@ -897,8 +903,9 @@ mod tests {
         let fields: Vec<&str> = obj.keys().map(String::as_str).collect();
         assert_eq!(fields, ["code", "confidence", "detector", "segments"]);
         assert_eq!(v["code"], "de");
-        // Fewer than WHATLANG_ALONE_LETTERS letters: lingua confirms within the family.
-        assert_eq!(v["detector"], "lingua");
+        // Fewer than WHATLANG_ALONE_LETTERS letters: the n-gram scorer confirms within the
+        // family.
+        assert_eq!(v["detector"], "ngram");
         assert_eq!(v["segments"][0]["start"], 0);
         assert_eq!(v["segments"][0]["end"], DE.chars().count());
     }

@@ -787,23 +787,33 @@ pub enum StreamPhase {
 }
 
 /// The stages and source of a `pipeline stream --phase` run.
+pub(crate) struct StreamPlan {
+    pub stages: Lineup,
+    pub source: Box<dyn Iterator<Item = std::result::Result<Document, Rejected>> + Send>,
+    /// Whether the output documents are pending ones (whole, internal form).
+    pub internal: bool,
+    /// Where the source reports a line that is not a pending document.
+    pub broken: Broken,
+}
+
+/// Plans a `pipeline stream --phase` run.
 pub(crate) fn stream_phase(
     config: &Config,
     phase: &StreamPhase,
     input: Box<dyn std::io::Read + Send>,
     state_root: &Path,
-) -> Result<(
-    Lineup,
-    Box<dyn Iterator<Item = std::result::Result<Document, Rejected>> + Send>,
-    bool,
-    Broken,
-)> {
+) -> Result<StreamPlan> {
     let broken = Broken::default();
     match phase {
         StreamPhase::Signatures { part } => {
             let stages = signatures_lineup(config, state_root, Position::Part(*part))?;
             let source = FileSource::from_jsonl_stream(input, "stdin", &config.source);
-            Ok((stages, Box::new(source), true, broken))
+            Ok(StreamPlan {
+                stages,
+                source: Box::new(source),
+                internal: true,
+                broken,
+            })
         }
         StreamPhase::Filter { decisions } => {
             let stages = filter_lineup(config, state_root, decisions)?;
@@ -812,7 +822,12 @@ pub(crate) fn stream_phase(
                 PathBuf::from("stdin"),
                 Arc::clone(&broken),
             );
-            Ok((stages, Box::new(source), false, broken))
+            Ok(StreamPlan {
+                stages,
+                source: Box::new(source),
+                internal: false,
+                broken,
+            })
         }
     }
 }

@@ -554,15 +554,15 @@ pub fn stream(
             execute_config(config, source, stage_workers, sink, 0, options.progress)
         }
         Some(phase) => {
-            let (stages, source, internal, broken) =
-                crate::phases::stream_phase(config, phase, input, &state_root)?;
+            let plan = crate::phases::stream_phase(config, phase, input, &state_root)?;
             let mut sink = JsonlSink::streaming(output, &options.rejected)?;
-            if internal {
+            if plan.internal {
                 sink = sink.internal();
             }
+            let broken = plan.broken;
             let result = execute_lineup(
-                stages,
-                source,
+                plan.stages,
+                plan.source,
                 sink,
                 &config.pipeline,
                 0,

@@ -1,0 +1,1041 @@
+//! The `ngram` scorer: lingua's n-gram models and decision rules, scored with one table for
+//! all languages.
+//!
+//! Lingua (high accuracy) scores a text by looking up each of its distinct n-grams (1 to 5
+//! characters; trigrams only from 120 characters on) in every candidate language's model,
+//! backing off to shorter prefixes where a model lacks the n-gram, so each n-gram costs one
+//! lookup per language. This module reads the same models (`ngrams.fst` of lingua's model
+//! crates, compiled in with the language features) once, at first use, into one table that
+//! maps an n-gram to the (language, log-probability) pairs of every language knowing it:
+//! one lookup per n-gram and prefix, whatever the number of candidates. The decision rules
+//! around the model (letters a single language writes, characters that narrow the
+//! candidates) follow lingua 1.8, so the answers are lingua's, up to the rounding of the
+//! stored log-probabilities (1/3500) and a softmax that does not underflow on long texts.
+//!
+//! The table holds the uni-, bi- and trigrams of every compiled-in language (1.3 million
+//! entries for all 75, 6 bytes each, 8 MB with the bucket index), read from the models on
+//! first use (0.9 CPU-seconds in release, 3.5 in a debug build) and shared by every stage in
+//! the process. Four- and five-grams (19.8 million
+//! entries) would take seconds to gather at start, so they are looked up in each language's
+//! own model, and only for short texts (lingua uses them below 120 letters) and only for the
+//! languages whose score on the shorter n-grams is within [`MARGIN`] of the best: on the even
+//! half of lingua's test data, lingua's answer was among them for 99.94% of the texts.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use lingua::Language;
+use regex::Regex;
+
+/// A set of languages, as bits over [`Scorer::languages`] (at most 128 languages).
+pub(crate) type LangSet = u128;
+
+/// Texts with at least this many letters are scored on trigrams alone (lingua's rule).
+const TRIGRAMS_ONLY_FROM: usize = 120;
+
+/// log2 of the number of hash buckets; a bucket holds about five entries with all languages.
+const BUCKET_BITS: u32 = 18;
+
+/// The longest n-grams (in letters) held in the table.
+const TABLE_ORDER: usize = 3;
+
+/// Candidates whose score on uni- to trigrams (a mean log-probability per letter, lingua's
+/// normalisation) is within this of the best are scored on four- and five-grams too.
+const MARGIN: f64 = 2.0;
+
+/// Stored log-probabilities are `round(-ln p * SCALE)` in a `u16` (lingua's smallest is
+/// about -18.5).
+const SCALE: f64 = 3500.0;
+
+/// The scripts lingua tells apart (its `Alphabet`), in lingua's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Alphabet {
+    Arabic,
+    Armenian,
+    Bengali,
+    Cyrillic,
+    Devanagari,
+    Georgian,
+    Greek,
+    Gujarati,
+    Gurmukhi,
+    Han,
+    Hangul,
+    Hebrew,
+    Hiragana,
+    Katakana,
+    Latin,
+    Tamil,
+    Telugu,
+    Thai,
+}
+
+const ALPHABETS: [(Alphabet, &str); 18] = [
+    (Alphabet::Arabic, "Arabic"),
+    (Alphabet::Armenian, "Armenian"),
+    (Alphabet::Bengali, "Bengali"),
+    (Alphabet::Cyrillic, "Cyrillic"),
+    (Alphabet::Devanagari, "Devanagari"),
+    (Alphabet::Georgian, "Georgian"),
+    (Alphabet::Greek, "Greek"),
+    (Alphabet::Gujarati, "Gujarati"),
+    (Alphabet::Gurmukhi, "Gurmukhi"),
+    (Alphabet::Han, "Han"),
+    (Alphabet::Hangul, "Hangul"),
+    (Alphabet::Hebrew, "Hebrew"),
+    (Alphabet::Hiragana, "Hiragana"),
+    (Alphabet::Katakana, "Katakana"),
+    (Alphabet::Latin, "Latin"),
+    (Alphabet::Tamil, "Tamil"),
+    (Alphabet::Telugu, "Telugu"),
+    (Alphabet::Thai, "Thai"),
+];
+
+/// The scripts of the languages that do not write Latin, Cyrillic, Arabic or Devanagari.
+const OTHER_SCRIPTS: &[(&str, &[Alphabet])] = &[
+    ("bn", &[Alphabet::Bengali]),
+    ("el", &[Alphabet::Greek]),
+    ("gu", &[Alphabet::Gujarati]),
+    ("he", &[Alphabet::Hebrew]),
+    ("hy", &[Alphabet::Armenian]),
+    (
+        "ja",
+        &[Alphabet::Hiragana, Alphabet::Katakana, Alphabet::Han],
+    ),
+    ("ka", &[Alphabet::Georgian]),
+    ("ko", &[Alphabet::Hangul]),
+    ("pa", &[Alphabet::Gurmukhi]),
+    ("ta", &[Alphabet::Tamil]),
+    ("te", &[Alphabet::Telugu]),
+    ("th", &[Alphabet::Thai]),
+    ("zh", &[Alphabet::Han]),
+];
+
+/// Letters only one language writes (lingua's `Language::unique_characters`).
+const UNIQUE_CHARACTERS: &[(&str, &str)] = &[
+    ("az", "Əə"),
+    ("ca", "Ïï"),
+    ("cs", "ĚěŘřŮů"),
+    ("eo", "ĈĉĜĝĤĥĴĵŜŝŬŭ"),
+    ("de", "ß"),
+    ("hu", "ŐőŰű"),
+    ("kk", "ӘәҒғҚқҢңҰұ"),
+    ("lv", "ĢģĶķĻļŅņ"),
+    ("lt", "ĖėĮįŲų"),
+    ("mk", "ЃѓЅѕЌќЏџ"),
+    ("mr", "ळ"),
+    ("pl", "ŁłŃńŚśŹź"),
+    ("ro", "Țţ"),
+    ("sr", "ЂђЋћ"),
+    ("sk", "ĹĺĽľŔŕ"),
+    ("es", "¿¡"),
+    ("uk", "ҐґЄєЇї"),
+    (
+        "vi",
+        "ẰằẦầẲẳẨẩẴẵẪẫẮắẤấẠạẶặẬậỀềẺẻỂểẼẽỄễẾếỆệỈỉĨĩỊịƠơỒồỜờỎỏỔổỞởỖỗỠỡỐốỚớỘộỢợƯưỪừỦủỬửŨũỮữỨứỤụỰựỲỳỶỷỸỹỴỵ",
+    ),
+    ("yo", "Ṣṣ"),
+];
+
+/// Letters shared by a few languages: when half the words or more have one, the
+/// candidates narrow to those languages (lingua's `CHARS_TO_LANGUAGES_MAPPING`).
+const SHARED_CHARACTERS: &[(&str, &str)] = &[
+    ("Ãã", "pt vi"),
+    ("ĄąĘę", "lt pl"),
+    ("Żż", "pl ro"),
+    ("Îî", "fr ro"),
+    ("Ññ", "eu es"),
+    ("ŇňŤť", "cs sk"),
+    ("Ăă", "ro vi"),
+    ("İıĞğ", "az tr"),
+    ("ЈјЉљЊњ", "mk sr"),
+    ("ẸẹỌọ", "vi yo"),
+    ("ÐðÞþ", "is tr"),
+    ("Ûû", "fr hu"),
+    ("Ōō", "mi yo"),
+    ("ӨөҮү", "kk mn"),
+    ("ĀāĒēĪī", "lv mi yo"),
+    ("Şş", "az ro tr"),
+    ("Ďď", "cs ro sk"),
+    ("Ćć", "bs hr pl"),
+    ("Đđ", "bs hr vi"),
+    ("Іі", "be kk uk"),
+    ("Ìì", "it vi yo"),
+    ("Øø", "nb da nn"),
+    ("Ūū", "lv lt mi yo"),
+    ("Ëë", "af sq nl fr"),
+    ("ÈèÙù", "fr it vi yo"),
+    ("Êê", "af fr pt vi"),
+    ("Õõ", "et hu pt vi"),
+    ("Ôô", "fr pt sk vi"),
+    ("ЁёЫыЭэ", "be kk mn ru"),
+    ("ЩщЪъ", "bg kk mn ru"),
+    ("Òò", "ca it vi yo"),
+    ("Ââ", "fr pt ro tr vi"),
+    ("Ææ", "nb da is nn"),
+    ("Åå", "nb da nn sv"),
+    ("Ýý", "cs is sk tr vi"),
+    ("Ää", "et fi de sk sv"),
+    ("Àà", "ca fr it pt vi"),
+    ("Üü", "az ca et de hu es tr"),
+    ("ČčŠšŽž", "bs cs hr lv lt sk sl"),
+    ("Çç", "sq az eu ca fr pt tr"),
+    ("Öö", "az et fi de hu is sv tr"),
+    ("Óó", "ca hu is ga pl pt sk es vi yo"),
+    ("ÁáÍíÚú", "ca cs is ga hu pt sk es vi yo"),
+    ("Éé", "ca cs fr hu is ga it pt sk es vi yo"),
+];
+
+/// Lingua's word pattern: runs of letters, with each Han, Hiragana and Katakana character a
+/// word of its own.
+const WORD_PATTERN: &str = "\\p{Bengali}+|\\p{Devanagari}+|\\p{Gujarati}+|\\p{Gurmukhi}+|\\p{Han}|\\p{Hangul}+|\\p{Hiragana}|\\p{Katakana}|\\p{Tamil}+|\\p{Telugu}+|\\p{Thai}+|\\p{L}+";
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// One step of FNV-1a over a byte of an n-gram.
+#[inline]
+fn fnv(h: u64, b: u8) -> u64 {
+    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+}
+
+/// Mixes the FNV state into a hash whose high bits choose the bucket (murmur3's finaliser).
+#[inline]
+fn finish(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+/// The hash of a whole n-gram, as [`Scorer::confidences`] computes it incrementally.
+fn hash_of(ngram: &[u8]) -> u64 {
+    finish(ngram.iter().fold(FNV_OFFSET, |h, &b| fnv(h, b)))
+}
+
+/// Every n-gram of every language: bucket `b` (the top [`BUCKET_BITS`] of the n-gram's
+/// hash) holds the entries `starts[b]..starts[b + 1]`; each entry is one language's
+/// log-probability of one n-gram, identified by the low 24 bits of its hash.
+struct Table {
+    starts: Vec<u32>,
+    /// `fingerprint << 8 | language index`.
+    keys: Vec<u32>,
+    /// `round(-ln p * SCALE)`.
+    probs: Vec<u16>,
+}
+
+impl Table {
+    #[inline]
+    fn bucket(h: u64) -> usize {
+        (h >> (64 - BUCKET_BITS)) as usize
+    }
+
+    #[inline]
+    fn fingerprint(h: u64) -> u32 {
+        (h as u32) & 0x00ff_ffff
+    }
+
+    /// Reads the n-grams of at most [`TABLE_ORDER`] letters of every model twice: once to
+    /// size the buckets, once to fill them.
+    fn build(models: &[Option<fst::Map<&'static [u8]>>]) -> Table {
+        use fst::{IntoStreamer, Streamer};
+        let models: Vec<(usize, &fst::Map<&'static [u8]>)> = models
+            .iter()
+            .enumerate()
+            .filter_map(|(i, m)| m.as_ref().map(|m| (i, m)))
+            .collect();
+        let buckets = 1usize << BUCKET_BITS;
+        let mut starts = vec![0u32; buckets + 1];
+        for (_, map) in &models {
+            let mut stream = map.search(ShortKeys).into_stream();
+            while let Some((key, _)) = stream.next() {
+                starts[Self::bucket(hash_of(key)) + 1] += 1;
+            }
+        }
+        for b in 0..buckets {
+            starts[b + 1] += starts[b];
+        }
+        let total = starts[buckets] as usize;
+        let mut keys = vec![0u32; total];
+        let mut probs = vec![0u16; total];
+        let mut next = starts.clone();
+        for (lang, map) in &models {
+            let mut stream = map.search(ShortKeys).into_stream();
+            while let Some((key, value)) = stream.next() {
+                let h = hash_of(key);
+                let slot = &mut next[Self::bucket(h)];
+                let i = *slot as usize;
+                *slot += 1;
+                keys[i] = Self::fingerprint(h) << 8 | *lang as u32;
+                probs[i] = quantise(value);
+            }
+        }
+        Table {
+            starts,
+            keys,
+            probs,
+        }
+    }
+
+    /// Calls `found(language index, quantised -ln p)` for each language knowing the n-gram
+    /// with hash `h`.
+    #[inline]
+    fn lookup(&self, h: u64, mut found: impl FnMut(usize, u16)) {
+        let b = Self::bucket(h);
+        let (from, to) = (self.starts[b] as usize, self.starts[b + 1] as usize);
+        let fp = Self::fingerprint(h);
+        for i in from..to {
+            let key = self.keys[i];
+            if key >> 8 == fp {
+                found((key & 0xff) as usize, self.probs[i]);
+            }
+        }
+    }
+
+    fn entries(&self) -> usize {
+        self.keys.len()
+    }
+}
+
+/// A model's log-probability as stored: `round(-ln p * SCALE)`.
+fn quantise(bits: u64) -> u16 {
+    let q = (-f64::from_bits(bits) * SCALE).round();
+    q.clamp(0.0, f64::from(u16::MAX)) as u16
+}
+
+/// An [`fst::Automaton`] matching the keys of at most [`TABLE_ORDER`] characters, so a
+/// stream skips the longer n-grams without visiting them.
+struct ShortKeys;
+
+impl fst::Automaton for ShortKeys {
+    /// Characters begun so far.
+    type State = usize;
+
+    fn start(&self) -> usize {
+        0
+    }
+
+    fn is_match(&self, chars: &usize) -> bool {
+        *chars <= TABLE_ORDER
+    }
+
+    fn can_match(&self, chars: &usize) -> bool {
+        *chars <= TABLE_ORDER
+    }
+
+    fn accept(&self, chars: &usize, byte: u8) -> usize {
+        // UTF-8 continuation bytes are 0b10xx_xxxx.
+        chars + usize::from(byte & 0xc0 != 0x80)
+    }
+}
+
+/// The letters of one n-gram start position: its 1- to 5-letter n-grams.
+#[derive(Clone, Copy)]
+struct Start<'a> {
+    /// The hash of each n-gram.
+    hashes: [u64; 5],
+    /// The byte length of each n-gram within `text`.
+    ends: [u8; 5],
+    /// The longest n-gram.
+    text: &'a str,
+    /// How many of `hashes` exist (the word may end sooner).
+    len: u8,
+}
+
+/// Lingua's models and rules over all compiled-in languages, built once per process.
+pub(crate) struct Scorer {
+    /// Language of each index (compiled-in languages, sorted by ISO 639-1 code).
+    languages: Vec<Language>,
+    index: HashMap<Language, usize>,
+    /// Each language's own model (four- and five-grams are looked up there).
+    models: Vec<Option<fst::Map<&'static [u8]>>>,
+    /// Uni- to trigrams of all languages, built on first use.
+    table: OnceLock<Table>,
+    words: Regex,
+    /// Sorted, disjoint code point ranges of each alphabet.
+    ranges: Vec<(u32, u32, Alphabet)>,
+    /// Languages writing each alphabet.
+    by_alphabet: [LangSet; 18],
+    /// The language of alphabets only one compiled-in language writes.
+    single: [Option<usize>; 18],
+    /// Letter -> the one language writing it.
+    unique: HashMap<char, usize>,
+    /// Letters shared by a few languages, and those languages.
+    shared: Vec<(Vec<char>, LangSet)>,
+    chinese: Option<usize>,
+    japanese: Option<usize>,
+}
+
+impl std::fmt::Debug for Scorer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scorer")
+            .field("languages", &self.languages.len())
+            .field("entries", &self.table.get().map(Table::entries))
+            .finish_non_exhaustive()
+    }
+}
+
+static SCORER: OnceLock<Scorer> = OnceLock::new();
+
+/// The scorer shared by every stage of the process, built on first use.
+pub(crate) fn shared() -> &'static Scorer {
+    SCORER.get_or_init(Scorer::build)
+}
+
+/// The start positions of `starts` with a distinct n-gram of `order` letters, into `out`.
+fn distinct<'a>(starts: &[Start<'a>], order: usize, out: &mut Vec<Start<'a>>) {
+    out.clear();
+    out.extend(starts.iter().filter(|s| usize::from(s.len) >= order));
+    out.sort_unstable_by_key(|s| s.hashes[order - 1]);
+    out.dedup_by_key(|s| s.hashes[order - 1]);
+}
+
+/// The indices of the languages in `set`.
+fn members(set: LangSet) -> impl Iterator<Item = usize> {
+    (0..128).filter(move |i| set & (1u128 << i) != 0)
+}
+
+impl Scorer {
+    fn build() -> Scorer {
+        let languages = crate::config::compiled_languages();
+        let index: HashMap<Language, usize> =
+            languages.iter().enumerate().map(|(i, l)| (*l, i)).collect();
+        let by_code: HashMap<String, usize> = languages
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.iso_code_639_1().to_string(), i))
+            .collect();
+        let set_of = |codes: &str| -> LangSet {
+            codes
+                .split_whitespace()
+                .filter_map(|c| by_code.get(c))
+                .fold(0, |s, &i| s | 1u128 << i)
+        };
+        let models = languages
+            .iter()
+            .map(|l| fst::Map::new(crate::models::model_bytes(*l)?).ok())
+            .collect();
+
+        let mut ranges = Vec::new();
+        for (alphabet, name) in ALPHABETS {
+            let Ok(hir) = regex_syntax::Parser::new().parse(&format!("\\p{{{name}}}")) else {
+                continue;
+            };
+            if let regex_syntax::hir::HirKind::Class(regex_syntax::hir::Class::Unicode(class)) =
+                hir.kind()
+            {
+                for r in class.ranges() {
+                    ranges.push((u32::from(r.start()), u32::from(r.end()), alphabet));
+                }
+            }
+        }
+        ranges.sort_unstable();
+
+        let mut by_alphabet = [0; 18];
+        let scripts = [
+            (Language::all_with_latin_script(), Alphabet::Latin),
+            (Language::all_with_cyrillic_script(), Alphabet::Cyrillic),
+            (Language::all_with_arabic_script(), Alphabet::Arabic),
+            (Language::all_with_devanagari_script(), Alphabet::Devanagari),
+        ];
+        for (langs, alphabet) in scripts {
+            for l in langs {
+                if let Some(&i) = index.get(&l) {
+                    by_alphabet[alphabet as usize] |= 1u128 << i;
+                }
+            }
+        }
+        for (code, alphabets) in OTHER_SCRIPTS {
+            for a in *alphabets {
+                by_alphabet[*a as usize] |= set_of(code);
+            }
+        }
+        let mut single = [None; 18];
+        for (a, set) in by_alphabet.iter().enumerate() {
+            if set.count_ones() == 1 {
+                single[a] = Some(set.trailing_zeros() as usize);
+            }
+        }
+        let mut unique = HashMap::new();
+        for (code, letters) in UNIQUE_CHARACTERS {
+            if let Some(&i) = by_code.get(*code) {
+                unique.extend(letters.chars().map(|c| (c, i)));
+            }
+        }
+        let shared = SHARED_CHARACTERS
+            .iter()
+            .map(|(letters, codes)| (letters.chars().collect(), set_of(codes)))
+            .filter(|(_, set)| *set != 0)
+            .collect();
+        // An invariant: the pattern is a constant that compiles.
+        let words = Regex::new(WORD_PATTERN).expect("lingua's word pattern compiles");
+        Scorer {
+            chinese: by_code.get("zh").copied(),
+            japanese: by_code.get("ja").copied(),
+            languages,
+            index,
+            models,
+            table: OnceLock::new(),
+            words,
+            ranges,
+            by_alphabet,
+            single,
+            unique,
+            shared,
+        }
+    }
+
+    /// The set of `langs` (those compiled in).
+    pub(crate) fn set_of<'a>(&self, langs: impl IntoIterator<Item = &'a Language>) -> LangSet {
+        langs
+            .into_iter()
+            .filter_map(|l| self.index.get(l))
+            .fold(0, |s, &i| s | 1u128 << i)
+    }
+
+    fn table(&self) -> &Table {
+        self.table.get_or_init(|| Table::build(&self.models))
+    }
+
+    /// How many (language, n-gram) entries the table holds.
+    #[cfg(test)]
+    pub(crate) fn entries(&self) -> usize {
+        self.table().entries()
+    }
+
+    fn alphabet_of(&self, c: char) -> Option<Alphabet> {
+        if c.is_ascii() {
+            return c.is_ascii_alphabetic().then_some(Alphabet::Latin);
+        }
+        let c = u32::from(c);
+        let i = self.ranges.partition_point(|r| r.1 < c);
+        self.ranges
+            .get(i)
+            .filter(|r| r.0 <= c)
+            .map(|&(_, _, alphabet)| alphabet)
+    }
+
+    /// The alphabet all letters of `word` are in, if one.
+    fn word_alphabet(&self, word: &str) -> Option<Alphabet> {
+        let mut chars = word.chars();
+        let first = self.alphabet_of(chars.next()?)?;
+        chars
+            .all(|c| self.alphabet_of(c) == Some(first))
+            .then_some(first)
+    }
+
+    /// Lingua's rule engine: the language most words are written in by their letters
+    /// alone (an alphabet one language writes, a letter one language uses), if any.
+    fn by_rules(&self, words: &[&str], candidates: LangSet) -> Option<usize> {
+        let n = self.languages.len();
+        let mut totals = vec![0usize; n];
+        let mut unknown = 0usize;
+        let mut counts: Vec<(usize, usize)> = Vec::new();
+        for word in words {
+            counts.clear();
+            let mut add = |lang: usize| match counts.iter_mut().find(|(l, _)| *l == lang) {
+                Some((_, c)) => *c += 1,
+                None => counts.push((lang, 1)),
+            };
+            for c in word.chars() {
+                let alphabet = self.alphabet_of(c);
+                if let Some(lang) = alphabet
+                    .and_then(|a| self.single[a as usize])
+                    .filter(|l| candidates & (1u128 << l) != 0)
+                {
+                    add(lang);
+                    continue;
+                }
+                match alphabet {
+                    Some(Alphabet::Han) if self.chinese.is_some() => {
+                        add(self.chinese.unwrap_or_default())
+                    }
+                    Some(Alphabet::Hiragana | Alphabet::Katakana) if self.japanese.is_some() => {
+                        add(self.japanese.unwrap_or_default())
+                    }
+                    Some(Alphabet::Latin | Alphabet::Cyrillic | Alphabet::Devanagari) => {
+                        if let Some(&lang) = self.unique.get(&c) {
+                            if candidates & (1u128 << lang) != 0 {
+                                add(lang);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let has = |lang: Option<usize>| lang.is_some_and(|l| counts.iter().any(|c| c.0 == l));
+            match counts.len() {
+                0 => unknown += 1,
+                1 if candidates & (1u128 << counts[0].0) != 0 => totals[counts[0].0] += 1,
+                1 => unknown += 1,
+                _ if has(self.chinese) && has(self.japanese) => {
+                    totals[self.japanese.unwrap_or_default()] += 1
+                }
+                _ => {
+                    counts.sort_unstable_by_key(|c| std::cmp::Reverse(c.1));
+                    if counts[0].1 > counts[1].1 && candidates & (1u128 << counts[0].0) != 0 {
+                        totals[counts[0].0] += 1;
+                    } else {
+                        unknown += 1;
+                    }
+                }
+            }
+        }
+        // (language or none, words)
+        let mut counter: Vec<(Option<usize>, usize)> = totals
+            .iter()
+            .enumerate()
+            .filter(|(_, &c)| c > 0)
+            .map(|(l, &c)| (Some(l), c))
+            .collect();
+        if unknown > 0 && (unknown as f64) >= words.len() as f64 * 0.5 {
+            counter.push((None, unknown));
+        }
+        match counter.len() {
+            0 => None,
+            1 => counter[0].0,
+            _ => {
+                counter.sort_by_key(|c| std::cmp::Reverse(c.1));
+                let (first, second) = (counter[0], counter[1]);
+                let pair = [first.0, second.0];
+                if self.chinese.is_some()
+                    && self.japanese.is_some()
+                    && pair.contains(&self.chinese)
+                    && pair.contains(&self.japanese)
+                {
+                    return self.japanese;
+                }
+                if first.1 == second.1 {
+                    None
+                } else {
+                    first.0
+                }
+            }
+        }
+    }
+
+    /// Lingua's candidate filter: the languages writing the most used alphabet, narrowed
+    /// to the languages of shared letters that half the words or more have.
+    fn filter(&self, words: &[&str], candidates: LangSet) -> LangSet {
+        let mut letters = [0usize; 18];
+        for word in words {
+            if let Some(a) = self.word_alphabet(word) {
+                letters[a as usize] += word.chars().count();
+            }
+        }
+        let used: Vec<usize> = letters.iter().copied().filter(|&c| c > 0).collect();
+        if used.is_empty() || (used.len() > 1 && used.iter().all(|&c| c == used[0])) {
+            return candidates;
+        }
+        let top = (0..18).max_by_key(|&a| (letters[a], std::cmp::Reverse(a)));
+        let filtered = candidates & top.map_or(0, |a| self.by_alphabet[a]);
+        let half = words.len() as f64 * 0.5;
+        let mut hits = vec![0usize; self.languages.len()];
+        let special: Vec<&str> = words.iter().copied().filter(|w| !w.is_ascii()).collect();
+        if !special.is_empty() {
+            for (chars, langs) in &self.shared {
+                let relevant = filtered & langs;
+                if relevant == 0 {
+                    continue;
+                }
+                for word in &special {
+                    let k = chars.iter().filter(|c| word.contains(**c)).count();
+                    if k > 0 {
+                        for l in members(relevant) {
+                            hits[l] += k;
+                        }
+                    }
+                }
+            }
+        }
+        let subset = hits
+            .iter()
+            .enumerate()
+            .filter(|(_, &h)| h > 0 && h as f64 >= half)
+            .fold(0, |s, (l, _)| s | 1u128 << l);
+        if subset != 0 {
+            subset
+        } else {
+            filtered
+        }
+    }
+
+    /// The languages among `candidates` with their confidence (0..1, summing to 1), best
+    /// first; empty when the text has no letters or no candidate fits its script.
+    /// `trigrams_only` is lingua's low accuracy mode.
+    pub(crate) fn confidences(
+        &self,
+        text: &str,
+        candidates: LangSet,
+        trigrams_only: bool,
+    ) -> Vec<(Language, f64)> {
+        let lower = text.trim().to_lowercase();
+        let words: Vec<&str> = self.words.find_iter(&lower).map(|m| m.as_str()).collect();
+        if words.is_empty() || candidates == 0 {
+            return Vec::new();
+        }
+        if let Some(lang) = self.by_rules(&words, candidates) {
+            return vec![(self.languages[lang], 1.0)];
+        }
+        let filtered = self.filter(&words, candidates);
+        if filtered.count_ones() == 1 {
+            return vec![(self.languages[filtered.trailing_zeros() as usize], 1.0)];
+        }
+        if filtered == 0 {
+            return Vec::new();
+        }
+        let letters: usize = words.iter().map(|w| w.chars().count()).sum();
+        if trigrams_only && letters < 3 {
+            return Vec::new();
+        }
+        // Lingua scores long texts on trigrams, short ones on uni- to five-grams.
+        let short = !trigrams_only && letters < TRIGRAMS_ONLY_FROM;
+        let (orders, max_order) = if short { (1..=3, 5) } else { (3..=3, 3) };
+        // The hashes of the n-grams at each start position, all orders at once: the hash
+        // of an n-gram's prefix is the state after the prefix's bytes.
+        let mut starts: Vec<Start> = Vec::with_capacity(letters);
+        let mut offsets: Vec<usize> = Vec::new();
+        for word in &words {
+            offsets.clear();
+            offsets.extend(word.char_indices().map(|(i, _)| i));
+            offsets.push(word.len());
+            let chars = offsets.len() - 1;
+            let bytes = word.as_bytes();
+            for i in 0..chars {
+                let mut start = Start {
+                    hashes: [0; 5],
+                    ends: [0; 5],
+                    text: "",
+                    len: 0,
+                };
+                let mut h = FNV_OFFSET;
+                for k in 0..max_order.min(chars - i) {
+                    for &b in &bytes[offsets[i + k]..offsets[i + k + 1]] {
+                        h = fnv(h, b);
+                    }
+                    start.hashes[k] = finish(h);
+                    // At most 5 characters of 4 bytes.
+                    start.ends[k] = (offsets[i + k + 1] - offsets[i]) as u8;
+                    start.len += 1;
+                }
+                start.text = &word[offsets[i]
+                    ..offsets[i] + usize::from(start.ends[4.min(usize::from(start.len) - 1)])];
+                starts.push(start);
+            }
+        }
+        let table = self.table();
+        let n = self.languages.len();
+        let mut totals = vec![0u64; n];
+        let mut unigrams = vec![0u32; n];
+        let mut sums = vec![0u64; n];
+        let mut chains: Vec<Start> = Vec::with_capacity(starts.len());
+        let mut trigram_sums = vec![0u64; n];
+        let mut trigrams = 0usize;
+        for order in orders {
+            if letters < order {
+                continue;
+            }
+            // Distinct n-grams of this order (as lingua scores a set), with their prefixes.
+            distinct(&starts, order, &mut chains);
+            sums.iter_mut().for_each(|s| *s = 0);
+            for chain in &chains {
+                let mut done = !filtered;
+                for k in (0..order).rev() {
+                    table.lookup(chain.hashes[k], |lang, q| {
+                        let bit = 1u128 << lang;
+                        if done & bit == 0 {
+                            done |= bit;
+                            sums[lang] += u64::from(q);
+                            if order == 1 {
+                                unigrams[lang] += 1;
+                            }
+                        }
+                    });
+                    if done == u128::MAX {
+                        break;
+                    }
+                }
+            }
+            for l in members(filtered) {
+                // Lingua keeps a language's sum for an order only when it is below zero.
+                totals[l] += sums[l];
+            }
+            if order == 3 {
+                trigrams = chains.len();
+                trigram_sums.copy_from_slice(&sums);
+            }
+        }
+        let log_p = |total: u64, l: usize| {
+            let mut log_p = -(total as f64) / SCALE;
+            if unigrams[l] > 0 {
+                log_p /= f64::from(unigrams[l]);
+            }
+            log_p
+        };
+        let mut finalists = filtered;
+        // Four- and five-grams scored (distinct ones): the other languages are given their
+        // mean trigram log-probability for each, as most are missing from their models and
+        // back off to about that.
+        let mut longer = 0usize;
+        if short && letters >= 4 {
+            // Four- and five-grams for the languages near the best, from their own models.
+            let best = members(filtered)
+                .filter(|&l| totals[l] > 0)
+                .map(|l| log_p(totals[l], l))
+                .reduce(f64::max);
+            finalists = members(filtered)
+                .filter(|&l| {
+                    totals[l] > 0 && best.is_some_and(|b| log_p(totals[l], l) >= b - MARGIN)
+                })
+                .fold(0, |s, l| s | 1u128 << l);
+            for order in 4..=5 {
+                if letters < order {
+                    continue;
+                }
+                distinct(&starts, order, &mut chains);
+                longer += chains.len();
+                for l in members(finalists) {
+                    let Some(model) = &self.models[l] else {
+                        continue;
+                    };
+                    let mut sum = 0u64;
+                    for chain in &chains {
+                        sum += u64::from(self.backed_off(model, table, chain, order, l));
+                    }
+                    totals[l] += sum;
+                }
+            }
+        }
+        let mut scores: Vec<(Language, f64)> = members(filtered)
+            .filter(|&l| totals[l] > 0)
+            .map(|l| {
+                let score = if finalists & (1u128 << l) != 0 || trigrams == 0 {
+                    log_p(totals[l], l)
+                } else {
+                    let mean = trigram_sums[l] as f64 / trigrams as f64;
+                    log_p(totals[l] + (mean * longer as f64).round() as u64, l)
+                };
+                (self.languages[l], score)
+            })
+            .collect();
+        let Some(max) = scores.iter().map(|s| s.1).reduce(f64::max) else {
+            return Vec::new();
+        };
+        // Softmax, shifted by the best score so long texts do not underflow.
+        let sum: f64 = scores.iter().map(|s| (s.1 - max).exp()).sum();
+        for s in &mut scores {
+            s.1 = (s.1 - max).exp() / sum;
+        }
+        scores.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        scores
+    }
+
+    /// Language `l`'s stored log-probability of the `order`-gram of `chain`, backing off
+    /// to its prefixes (0 when the language knows none).
+    fn backed_off(
+        &self,
+        model: &fst::Map<&'static [u8]>,
+        table: &Table,
+        chain: &Start,
+        order: usize,
+        l: usize,
+    ) -> u16 {
+        for k in (TABLE_ORDER + 1..=order).rev() {
+            let ngram = &chain.text.as_bytes()[..usize::from(chain.ends[k - 1])];
+            if let Some(bits) = model.get(ngram) {
+                return quantise(bits);
+            }
+        }
+        for k in (1..=TABLE_ORDER).rev() {
+            let mut found = None;
+            table.lookup(chain.hashes[k - 1], |lang, q| {
+                if lang == l {
+                    found = Some(q);
+                }
+            });
+            if let Some(q) = found {
+                return q;
+            }
+        }
+        0
+    }
+
+    /// The best language among `candidates` with its confidence, if any.
+    pub(crate) fn best(
+        &self,
+        text: &str,
+        candidates: LangSet,
+        trigrams_only: bool,
+    ) -> Option<(Language, f64)> {
+        self.confidences(text, candidates, trigrams_only)
+            .first()
+            .copied()
+            .filter(|(_, c)| *c > 0.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lingua::LanguageDetectorBuilder;
+
+    fn all(scorer: &Scorer) -> LangSet {
+        scorer.set_of(&scorer.languages)
+    }
+
+    #[test]
+    fn hashes_of_prefixes_match_whole_ngrams() {
+        // The scorer hashes n-grams incrementally; the table hashes them whole.
+        let word = "größe";
+        let mut h = FNV_OFFSET;
+        for (i, c) in word.char_indices() {
+            for &b in &word.as_bytes()[i..i + c.len_utf8()] {
+                h = fnv(h, b);
+            }
+            assert_eq!(finish(h), hash_of(&word.as_bytes()[..i + c.len_utf8()]));
+        }
+        assert_ne!(hash_of(b"ab"), hash_of(b"ba"));
+    }
+
+    #[test]
+    fn table_holds_every_model_entry_and_finds_them() {
+        let scorer = shared();
+        let de = scorer.index[&Language::German];
+        let model = fst::Map::new(crate::models::model_bytes(Language::German).unwrap()).unwrap();
+        assert!(scorer.entries() > 100_000, "{}", scorer.entries());
+        for (ngram, expected) in [("e", true), ("sch", true), ("ß", true), ("qqq", false)] {
+            let mut found = None;
+            scorer.table().lookup(hash_of(ngram.as_bytes()), |lang, q| {
+                if lang == de {
+                    found = Some(q);
+                }
+            });
+            assert_eq!(found.is_some(), expected, "{ngram}");
+            if let Some(q) = found {
+                let lp = f64::from_bits(model.get(ngram).unwrap());
+                assert!((-f64::from(q) / SCALE - lp).abs() <= 0.5 / SCALE, "{ngram}");
+            }
+        }
+    }
+
+    #[test]
+    fn alphabets_are_found() {
+        let scorer = shared();
+        assert_eq!(scorer.alphabet_of('a'), Some(Alphabet::Latin));
+        assert_eq!(scorer.alphabet_of('ß'), Some(Alphabet::Latin));
+        assert_eq!(scorer.alphabet_of('ж'), Some(Alphabet::Cyrillic));
+        assert_eq!(scorer.alphabet_of('λ'), Some(Alphabet::Greek));
+        assert_eq!(scorer.alphabet_of('漢'), Some(Alphabet::Han));
+        assert_eq!(scorer.alphabet_of('か'), Some(Alphabet::Hiragana));
+        assert_eq!(scorer.alphabet_of('1'), None);
+        assert_eq!(scorer.word_alphabet("straße"), Some(Alphabet::Latin));
+        assert_eq!(scorer.word_alphabet("abcж"), None);
+    }
+
+    /// Texts in many languages and scripts, from one word to a paragraph.
+    const TEXTS: &[&str] = &[
+        "Die Bundesregierung hat am Mittwoch neue Regeln für den Ausbau der Windkraft beschlossen.",
+        "The government decided on Wednesday to speed up the expansion of wind power.",
+        "Le gouvernement a présenté mercredi un projet de loi.",
+        "El gobierno aprobó ayer una nueva ley de vivienda.",
+        "Il governo ha approvato ieri una nuova legge.",
+        "De regering heeft gisteren een nieuwe wet aangenomen.",
+        "Regeringen har i dag lagt fram ett nytt förslag.",
+        "Hallitus esitti tänään uuden lakiehdotuksen.",
+        "Rząd przedstawił dziś nowy projekt ustawy.",
+        "Vláda dnes představila nový návrh zákona.",
+        "Правительство сегодня представило новый законопроект.",
+        "Уряд сьогодні представив новий законопроект.",
+        "Η κυβέρνηση παρουσίασε σήμερα νέο νομοσχέδιο.",
+        "הממשלה הציגה היום הצעת חוק חדשה.",
+        "政府今天提出了一项新法案。",
+        "政府は今日、新しい法案を提出した。",
+        "정부는 오늘 새로운 법안을 제출했다.",
+        "سرکار نے آج ایک نیا بل پیش کیا۔",
+        "الحكومة قدمت اليوم مشروع قانون جديد.",
+        "सरकार ने आज एक नया विधेयक पेश किया।",
+        "Straße",
+        "Windkraft",
+        "gisteren",
+        "hallitus",
+        "Hotel Restaurant Bar",
+        "kuchyně",
+        "Bosnia i Hercegovina",
+        "selamat pagi semua",
+        "Mfumo wa elimu nchini",
+    ];
+
+    #[test]
+    fn answers_are_lingua_answers() {
+        let scorer = shared();
+        let lingua = LanguageDetectorBuilder::from_all_languages().build();
+        for text in TEXTS {
+            let ours = scorer.best(text, all(scorer), false).map(|(l, _)| l);
+            assert_eq!(ours, lingua.detect_language_of(*text), "{text}");
+            let theirs = lingua.compute_language_confidence_values(*text);
+            let mine = scorer.confidences(text, all(scorer), false);
+            // Four- and five-grams are scored for the best candidates only, so confidences
+            // are close to lingua's, not equal.
+            assert!(
+                (mine[0].1 - theirs[0].1).abs() < 0.1,
+                "{text}: {mine:?} {theirs:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn candidates_restrict_the_answer() {
+        let scorer = shared();
+        let de_nl = scorer.set_of(&[Language::German, Language::Dutch]);
+        let (lang, confidence) = scorer.best(TEXTS[6], de_nl, false).unwrap();
+        assert!(lang == Language::German || lang == Language::Dutch);
+        assert!(confidence > 0.0 && confidence <= 1.0);
+        // Greek text among Latin-script languages: no answer.
+        assert_eq!(scorer.best(TEXTS[12], de_nl, false), None);
+        assert_eq!(scorer.best("", de_nl, false), None);
+        assert_eq!(scorer.best("123 !!", de_nl, false), None);
+        let values = scorer.confidences(TEXTS[0], all(scorer), true);
+        assert_eq!(values[0].0, Language::German);
+        let sum: f64 = values.iter().map(|v| v.1).sum();
+        assert!((sum - 1.0).abs() < 1e-9);
+    }
+
+    /// Agreement with lingua over lingua's test data (the even half; `cargo test --release
+    /// -p pipeline-langid -- --ignored agreement`).
+    #[test]
+    #[ignore]
+    fn agreement_with_lingua_on_test_data() {
+        use std::io::BufRead;
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/data/lingua-langid/testdata.jsonl.gz"
+        );
+        let file = std::fs::File::open(path).unwrap();
+        let lines = std::io::BufReader::new(flate2::read::GzDecoder::new(file)).lines();
+        let scorer = shared();
+        let lingua = LanguageDetectorBuilder::from_all_languages().build();
+        let (mut same, mut n) = (0, 0);
+        let mut ours_ok = 0;
+        let mut theirs_ok = 0;
+        for (i, line) in lines.enumerate() {
+            if i % 20 != 0 {
+                continue;
+            }
+            let rec: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+            let text = rec["text"].as_str().unwrap();
+            let truth = rec["lang"].as_str().unwrap();
+            let ours = scorer.best(text, all(scorer), false).map(|l| l.0);
+            let theirs = lingua.detect_language_of(text);
+            n += 1;
+            same += usize::from(ours == theirs);
+            ours_ok += usize::from(ours.is_some_and(|l| l.iso_code_639_1().to_string() == truth));
+            theirs_ok +=
+                usize::from(theirs.is_some_and(|l| l.iso_code_639_1().to_string() == truth));
+            if ours != theirs && n < 2000 {
+                eprintln!("{text:?}: ours {ours:?} lingua {theirs:?} truth {truth}");
+            }
+        }
+        eprintln!("agree {same}/{n}; correct ours {ours_ok} lingua {theirs_ok}");
+        assert!(same as f64 >= 0.99 * n as f64);
+    }
+}
