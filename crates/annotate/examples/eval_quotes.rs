@@ -38,7 +38,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let path = args
         .iter()
-        .find(|a| !a.starts_with("--"))
+        .find(|a| a.ends_with(".gz") || a.ends_with(".jsonl"))
         .cloned()
         .unwrap_or_else(|| {
             concat!(
@@ -49,7 +49,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         });
     let show = args.iter().any(|a| a == "--errors");
     let reader = BufReader::new(flate2::read::GzDecoder::new(std::fs::File::open(&path)?));
-    let mut stage = AnnotateConfig::default().build_stage()?;
+    let flag = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse::<usize>().ok())
+    };
+    let mut config = AnnotateConfig::default();
+    if let Some(n) = flag("--min-words") {
+        config.quote_min_words = n;
+    }
+    let mut stage = config.build_stage()?;
     let (mut tp, mut fp, mut fn_) = (0, 0, 0);
     let (mut sp_ok, mut sp_n, mut pron, mut pron_named) = (0, 0, 0, 0);
     let mut docs = 0;
@@ -115,7 +125,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let ok = pred.is_some_and(|p| words(p).iter().any(|w| gw.contains(w)));
             sp_ok += usize::from(ok);
             if show && !ok {
-                eprintln!("speaker: gold {gold_speaker:?}, predicted {pred:?}");
+                let (a, b) = (key.0 as usize, key.1 as usize);
+                let before: String = chars[a.saturating_sub(160)..a].iter().collect();
+                let quote: String = if b - a > 90 {
+                    format!("{}…{}", slice(key.0, key.0 + 40), slice(key.1 - 40, key.1))
+                } else {
+                    slice(key.0, key.1)
+                };
+                let after: String = chars[b..(b + 80).min(chars.len())].iter().collect();
+                eprintln!(
+                    "speaker: gold {gold_speaker:?}, predicted {pred:?}\n    {}[[{}]]{}",
+                    before.replace('\n', "⏎"),
+                    quote.replace('\n', "⏎"),
+                    after.replace('\n', "⏎")
+                );
             }
         }
         fn_ += gold.len() - matched;

@@ -39,8 +39,11 @@ pub struct AnnotateConfig {
     /// for hard-wrapped text. Default: `true`.
     #[serde(default = "yes")]
     pub line_breaks: bool,
-    /// Quotes with fewer words than this are kept only when a speaker is attributed, which
-    /// leaves out scare quotes (`„strategischen Geduld“`). Default: `4`.
+    /// Quotes with fewer words than this are kept only when a speech verb or a colon
+    /// attributes them to a speaker, or when they start lowercase in a sentence that reports
+    /// someone's words (`Merkel nannte den Plan „völlig unrealistisch“`); this leaves out
+    /// scare quotes in sentences that report nothing (`eine Politik der „strategischen
+    /// Geduld“`). Default: `4`.
     #[serde(default = "default_quote_min_words")]
     pub quote_min_words: usize,
     /// Publication date (`YYYY-MM-DD`) used to resolve relative dates (`am Montag`) in

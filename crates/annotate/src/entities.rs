@@ -745,11 +745,55 @@ pub fn is_role(t: &str) -> bool {
         part.strip_suffix("en"),
         part.strip_suffix('n'),
     ];
-    candidates.into_iter().flatten().any(|p| {
-        lexicon::ROLE_SUFFIXES
-            .iter()
-            .any(|r| ends_with_fold_first(p, r))
-    })
+    let roles = RoleSuffixes::get();
+    candidates.into_iter().flatten().any(|p| roles.matches(p))
+}
+
+/// [`lexicon::ROLE_SUFFIXES`] as hash sets, so that a word is checked with one lookup per
+/// suffix of it instead of one comparison per role.
+struct RoleSuffixes {
+    /// The suffixes as listed (lowercase).
+    lower: HashSet<&'static str, FxBuild>,
+    /// The suffixes with a capitalised first letter (`Präsident`).
+    capitalized: HashSet<String, FxBuild>,
+    /// The longest suffix, in bytes.
+    max_len: usize,
+}
+
+impl RoleSuffixes {
+    fn get() -> &'static RoleSuffixes {
+        static ROLES: std::sync::OnceLock<RoleSuffixes> = std::sync::OnceLock::new();
+        ROLES.get_or_init(|| RoleSuffixes {
+            lower: lexicon::ROLE_SUFFIXES.iter().copied().collect(),
+            capitalized: lexicon::ROLE_SUFFIXES
+                .iter()
+                .map(|r| {
+                    let mut cs = r.chars();
+                    cs.next()
+                        .map(|c| c.to_uppercase().chain(cs).collect())
+                        .unwrap_or_default()
+                })
+                .collect(),
+            max_len: lexicon::ROLE_SUFFIXES
+                .iter()
+                .map(|r| r.len())
+                .max()
+                .unwrap_or(0),
+        })
+    }
+
+    /// `p` ends with a suffix, or equals one up to the case of its first letter (what
+    /// [`ends_with_fold_first`] tells for each suffix).
+    fn matches(&self, p: &str) -> bool {
+        if self.capitalized.contains(p) {
+            return true;
+        }
+        let from = p.len().saturating_sub(self.max_len);
+        p.char_indices()
+            .map(|(i, _)| i)
+            .filter(|&i| i >= from)
+            .any(|i| self.lower.contains(&p[i..]))
+    }
 }
 
 /// `p` ends with the lowercase `suffix`, or equals it up to the case of the first letter.
@@ -901,6 +945,39 @@ mod tests {
     use super::*;
     use crate::sentences;
     use crate::tokenize::tokenize;
+
+    #[test]
+    fn role_lookup_agrees_with_comparing_every_suffix() {
+        let brute = |p: &str| {
+            lexicon::ROLE_SUFFIXES
+                .iter()
+                .any(|r| ends_with_fold_first(p, r))
+        };
+        let mut words: Vec<String> = vec![
+            "Bundespräsident".into(),
+            "Präsident".into(),
+            "präsident".into(),
+            "Präsidentin".into(),
+            "Außenminister".into(),
+            "Chef".into(),
+            "Küchenchef".into(),
+            "Haus".into(),
+            "Ministerium".into(),
+            "Führer".into(),
+            "Ä".into(),
+            String::new(),
+        ];
+        for r in lexicon::ROLE_SUFFIXES {
+            let mut cs = r.chars();
+            let cap: String = cs.next().unwrap().to_uppercase().chain(cs).collect();
+            words.push(format!("Vize{r}"));
+            words.push(format!("{cap}x"));
+            words.push(cap);
+        }
+        for w in &words {
+            assert_eq!(RoleSuffixes::get().matches(w), brute(w), "{w}");
+        }
+    }
 
     fn ents(text: &str) -> Vec<(String, &'static str, String)> {
         let mut toks = Vec::new();

@@ -1,17 +1,41 @@
 //! Direct quotations and their speakers.
 //!
 //! Quotes are found in every style German news uses: `„…“`, `„…”`, `„…"`, `"…"`, `»…«`,
-//! `«…»` and `“…”`. A quote never crosses a paragraph break. Short quotes (scare quotes,
-//! `„Feuer und Wut“`) are kept only when a speaker is attributed. The speaker is the
-//! person named next to a speech verb right after the quote (`…“, sagte Kim`,
-//! `…“, so China-Experte Christian Wirth`) or before a colon that introduces it
-//! (`Kim sagte: „…“`); when the verb's subject is no name (`erklärte der nordkoreanische
-//! Führer`), the speaker is unknown.
+//! `«…»` and `“…”`, with quotes nested inside them (`„… „Small Business“ …“`). A quote never
+//! crosses a paragraph break.
+//!
+//! Which quote marks are quotations:
+//! - four words or more (`quote_min_words`), unless the quote looks like a title or a name
+//!   (`der „Bund für Umwelt und Naturschutz“`, `„People's Alliance for Democracy“`) and
+//!   nothing attributes it;
+//! - shorter ones when a speech verb or a colon attributes them to a speaker
+//!   (`„Großartig“, sagte Trump`), or when they start lowercase inside a sentence that
+//!   reports someone's words (`Merkel nannte den Plan „völlig unrealistisch“`); scare quotes
+//!   in a sentence that reports nothing (`eine Politik der „strategischen Geduld“ war das`)
+//!   and `so genannte` terms are left out.
+//!
+//! The speaker is found in this order:
+//! 1. after the quote: a speech verb or `so`/`laut` and its subject (`…“, sagte Kim`,
+//!    `…“, so China-Experte Christian Wirth`, `…“, sagte der Vorsitzende des Verbandes,
+//!    Elmar Gesse`, `…“, wird Panetta zitiert`, `…“, hatte Merkel gesagt`);
+//! 2. before the quote in its sentence: the first person that is not governed by a
+//!    preposition or a genitive (`Über Steve Fossett sagte Branson: „…“` → Branson), else,
+//!    when a colon or speech verb introduces the quote, an organisation, a pronoun or a role;
+//! 3. a quote that is a sentence of its own continues the quote or the person of the
+//!    sentence just before it (`„…“, so Schnappauf. „…“`).
+//!
+//! Pronouns (`er`, `sie`) refer to the last person mentioned. A role description (`der
+//! Bundespräsident`, `erklärte der nordkoreanische Führer`) refers to the last person
+//! introduced with that role (`Bundespräsident Horst Köhler`, `Horst Köhler, der
+//! Bundespräsident`), else to the last person mentioned. An institution that speaks as a
+//! body (`teilte die Polizei mit`, `begründet das Gericht`) is named by its noun
+//! (`Polizei`, `Gericht`) when no organisation entity names it.
 
 use crate::entities::{is_role, Entity, Label};
 use crate::tokenize::{Kind, Token};
 
-/// Verb forms (and `so`) that attribute a quotation to its speaker.
+/// Verb forms (and `so`, `laut`) that attribute a quotation to its speaker, lowercase; a
+/// capitalised first letter matches too.
 const SPEECH_VERBS: &[&str] = &[
     "sagte",
     "sagt",
@@ -20,15 +44,23 @@ const SPEECH_VERBS: &[&str] = &[
     "erklärte",
     "erklärt",
     "erklärten",
+    "erklären",
     "betonte",
     "betont",
+    "betonten",
     "so",
+    "laut",
     "meinte",
     "meint",
+    "meinten",
+    "meinen",
     "schrieb",
     "schreibt",
+    "schrieben",
     "twitterte",
+    "twittert",
     "teilte",
+    "teilt",
     "sprach",
     "fragte",
     "fragt",
@@ -36,48 +68,295 @@ const SPEECH_VERBS: &[&str] = &[
     "antwortet",
     "warnte",
     "warnt",
+    "warnten",
     "kritisierte",
     "kritisiert",
+    "kritisierten",
     "forderte",
     "fordert",
+    "forderten",
     "bekräftigte",
+    "bekräftigt",
     "behauptete",
     "behauptet",
     "versprach",
+    "verspricht",
     "räumte",
+    "räumt",
     "berichtete",
+    "berichtet",
+    "berichteten",
     "erläuterte",
+    "erläutert",
     "ergänzte",
     "ergänzt",
     "unterstrich",
     "mahnte",
     "mahnt",
     "verkündete",
+    "verkündet",
     "rief",
+    "ruft",
+    "riefen",
     "fügte",
-    "sagte",
+    "fügt",
     "zitierte",
+    "zitiert",
     "hieß",
     "heißt",
     "kommentierte",
+    "kommentiert",
     "bestätigte",
     "bestätigt",
     "beteuerte",
     "versicherte",
     "stellte",
+    "stellt",
     "gab",
+    "gibt",
     "äußerte",
+    "äußert",
     "erwiderte",
     "entgegnete",
     "lobte",
+    "lobt",
     "klagte",
     "beklagte",
     "drohte",
     "jubelte",
     "schimpfte",
-    "Sagte",
-    "Erklärte",
-    "So",
+    "begründete",
+    "begründet",
+    "erinnerte",
+    "erinnert",
+    "führte",
+    "führt",
+    "urteilte",
+    "urteilt",
+    "resümierte",
+    "bilanzierte",
+    "gestand",
+    "kündigte",
+    "appellierte",
+    "bemerkte",
+    "konstatierte",
+    "folgerte",
+    "wetterte",
+    "spottete",
+    "scherzte",
+    "argumentierte",
+    "argumentiert",
+    "verriet",
+    "prophezeite",
+    "erzählte",
+    "erzählt",
+    "schrie",
+    "hoffte",
+    "hofft",
+    "bedauerte",
+    "bedauert",
+    "präzisierte",
+    "vermutete",
+    "widersprach",
+    "widerspricht",
+    "verteidigte",
+    "verteidigt",
+    "analysierte",
+    "schätzte",
+    "schätzt",
+    "sagte",
+    "postete",
+    "zeigte",
+    "zeigt",
+    "glaubt",
+    "glaubte",
+    "findet",
+    "fand",
+    "warf",
+    "wirft",
+    "lautete",
+    "lautet",
+    "verlangte",
+    "verlangt",
+    "unterstrich",
+    "beschrieb",
+    "beschreibt",
+    "ergänzten",
+    "meldete",
+    "meldet",
+];
+
+/// Auxiliaries that may open the attribution after a quote when a participle of saying
+/// follows in the clause (`…“, hatte Merkel gesagt`, `…“, wird Panetta zitiert`).
+const AUXILIARIES: &[&str] = &[
+    "hat", "hatte", "hatten", "haben", "habe", "hätte", "wird", "wurde", "werden", "wurden",
+];
+
+/// Participles of saying that complete an auxiliary (see [`AUXILIARIES`]).
+const PARTICIPLES: &[&str] = &[
+    "gesagt",
+    "erklärt",
+    "betont",
+    "geschrieben",
+    "gefordert",
+    "zitiert",
+    "gewarnt",
+    "kritisiert",
+    "berichtet",
+    "getwittert",
+    "mitgeteilt",
+    "erläutert",
+    "ergänzt",
+    "geäußert",
+    "versprochen",
+    "angekündigt",
+    "bekräftigt",
+    "behauptet",
+    "gefragt",
+    "geantwortet",
+    "bestätigt",
+    "kommentiert",
+    "verkündet",
+];
+
+/// Verbs of naming and judging that make a sentence report someone's words.
+const REPORT_CUES: &[&str] = &[
+    "nannte",
+    "nennt",
+    "nannten",
+    "bezeichnete",
+    "bezeichnet",
+    "bezeichneten",
+    "sprach",
+    "spricht",
+    "sprachen",
+    "wertete",
+    "wertet",
+    "beurteilte",
+    "sieht",
+    "sah",
+    "zufolge",
+    "laut",
+    "Aussage",
+    "Worten",
+];
+
+/// Subjunctive forms of indirect speech (`Der Rücktritt sei ein „natürlicher Vorgang“`).
+const SUBJUNCTIVES: &[&str] = &[
+    "sei", "seien", "habe", "hätten", "hätte", "werde", "würde", "würden", "könne", "müsse",
+    "solle", "wolle", "gebe", "stehe", "bestehe", "liege", "gehe", "lasse", "mache", "komme",
+    "drohe", "fehle", "bleibe", "dürfe", "möge", "wisse", "brauche",
+];
+
+/// Prepositions that keep a name from being the subject (`Über Steve Fossett sagte …`).
+const PREPOSITIONS: &[&str] = &[
+    "über",
+    "von",
+    "vom",
+    "mit",
+    "für",
+    "gegen",
+    "zu",
+    "zum",
+    "zur",
+    "an",
+    "am",
+    "auf",
+    "bei",
+    "beim",
+    "nach",
+    "aus",
+    "gegenüber",
+    "um",
+    "ohne",
+    "durch",
+    "unter",
+    "vor",
+    "hinter",
+    "neben",
+    "zwischen",
+    "seit",
+    "wegen",
+    "trotz",
+    "in",
+    "im",
+    "ins",
+    "dank",
+];
+
+/// Words before a quote that mark it as a term, not as someone's words.
+const TERM_MARKERS: &[&str] = &[
+    "sogenannte",
+    "sogenannten",
+    "sogenannter",
+    "sogenanntes",
+    "genannte",
+    "genannten",
+    "genannter",
+    "genanntes",
+    "Begriff",
+    "Wort",
+    "Stichwort",
+    "Titel",
+    "Namen",
+    "Name",
+];
+
+/// Determiners, and prepositions fused with an article, that open a noun phrase.
+const DETERMINERS: &[&str] = &[
+    "der", "die", "das", "den", "dem", "des", "ein", "eine", "einer", "eines", "einem", "einen",
+    "im", "vom", "zum", "zur", "beim", "am", "ins",
+];
+
+/// Function words of English and Romance titles and names (`Alliance for Democracy`).
+const FOREIGN_FUNCTION_WORDS: &[&str] = &[
+    "of", "the", "for", "and", "de", "la", "le", "du", "dello", "della", "del", "los", "las", "el",
+    "y", "et", "di", "to", "at", "on", "pour",
+];
+
+/// Nouns of institutions that speak as a body (`teilte die Polizei mit`); a compound
+/// ending in one of them (`Bundesregierung`, `Außenministerium`) counts too.
+const INSTITUTIONS: &[&str] = &[
+    "polizei",
+    "gericht",
+    "regierung",
+    "staatsanwaltschaft",
+    "ministerium",
+    "behörde",
+    "firma",
+    "unternehmen",
+    "konzern",
+    "verband",
+    "universität",
+    "senat",
+    "komitee",
+    "kommission",
+    "partei",
+    "agentur",
+    "zeitung",
+    "sender",
+    "fernsehen",
+    "verlag",
+    "armee",
+    "militär",
+    "bundeswehr",
+    "gewerkschaft",
+    "organisation",
+    "feuerwehr",
+    "verwaltung",
+    "klinik",
+    "fraktion",
+    "vorstand",
+    "veranstalter",
+    "bündnis",
+    "koalition",
+    "rat",
+    "staatsanwalt",
+    "gerichtshof",
+    "stiftung",
+    "institut",
+    "bahn",
+    "botschaft",
 ];
 
 /// Opening marks and what closes them.
@@ -105,6 +384,16 @@ impl Style {
             Style::English => c == '”',
         }
     }
+
+    /// The mark that opens a quote nested in this style (one that differs from the closer).
+    fn nests(self, c: char) -> bool {
+        match self {
+            Style::Low => c == '„',
+            Style::Guillemets => c == '»',
+            Style::SwissGuillemets => c == '«',
+            Style::Straight | Style::English => false,
+        }
+    }
 }
 
 /// One quotation as a byte span (marks included) with its speaker's canonical name.
@@ -118,26 +407,33 @@ pub struct Quote {
     pub speaker: Option<String>,
 }
 
-/// Byte spans of the quotations in `text`, marks included.
+/// Byte spans of the outermost quotations in `text`, marks included.
 pub fn spans(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
-    let mut open: Option<(usize, Style)> = None;
+    // Opening offset, style and how many nested quotes are open inside.
+    let mut open: Option<(usize, Style, u32)> = None;
     let mut prev: Option<char> = None;
     let mut iter = text.char_indices().peekable();
     while let Some((i, c)) = iter.next() {
         let next = iter.peek().map(|&(_, n)| n);
         let next_is_text = next.is_some_and(|n| !n.is_whitespace());
-        let prev_is_gap = is_gap(prev);
         match open {
-            Some((start, style)) => {
+            Some((start, style, depth)) => {
                 if c == '\n' && next == Some('\n') {
                     open = None; // Unclosed at a paragraph break.
+                } else if style.nests(c) && next_is_text {
+                    open = Some((start, style, depth + 1));
                 } else if style.closes(c) {
-                    out.push((start, i + c.len_utf8()));
-                    open = None;
+                    if depth == 0 {
+                        out.push((start, i + c.len_utf8()));
+                        open = None;
+                    } else {
+                        open = Some((start, style, depth - 1));
+                    }
                 }
             }
             None => {
+                let prev_is_gap = is_gap(prev);
                 let style = match c {
                     '„' if next_is_text => Some(Style::Low),
                     '»' if next_is_text => Some(Style::Guillemets),
@@ -147,7 +443,7 @@ pub fn spans(text: &str) -> Vec<(usize, usize)> {
                     _ => None,
                 };
                 if let Some(style) = style {
-                    open = Some((i, style));
+                    open = Some((i, style, 0));
                 }
             }
         }
@@ -164,58 +460,34 @@ fn is_gap(prev: Option<char>) -> bool {
     }
 }
 
-/// Finds the quotations and attributes speakers from the entities.
-///
-/// `min_words`: quotes with fewer words are kept only when a speaker is found.
-/// `sentences` are the half-open token ranges of the sentences.
-pub fn find(
-    text: &str,
-    toks: &[Token],
-    ents: &[Entity],
-    sentences: &[(usize, usize)],
-    min_words: usize,
-) -> Vec<Quote> {
-    let spans = spans(text);
-    if spans.is_empty() {
-        return Vec::new();
+/// `t` equals the lowercase `word`, or does with its first letter lowercased.
+fn eq_fold_first(t: &str, word: &str) -> bool {
+    if t == word {
+        return true;
     }
-    // Entity starting at each token.
-    let mut ent_at: Vec<Option<usize>> = vec![None; toks.len()];
-    for (n, e) in ents.iter().enumerate() {
-        ent_at[e.first] = Some(n);
-    }
-    let mut out = Vec::with_capacity(spans.len());
-    for (start, end) in spans {
-        // Token indices: first token of the quote, first token after it.
-        let first = toks.partition_point(|t| t.start < start);
-        let after = toks.partition_point(|t| t.start < end);
-        let words = toks[first..after]
-            .iter()
-            .filter(|t| t.kind == Kind::Word)
-            .count();
-        let sentence_start = sentences
-            .get(sentences.partition_point(|s| s.1 <= first))
-            .map_or(0, |s| s.0);
-        let after_verb = speaker_after(text, toks, ents, &ent_at, first, after);
-        let introduced = first > 0 && toks[first - 1].text(text) == ":";
-        // A short quote counts when a speech verb or a colon attributes it; a person merely
-        // named earlier in the sentence does not make scare quotes a quotation.
-        let attributed = after_verb.is_some() || introduced;
-        let speaker =
-            after_verb.or_else(|| speaker_before(text, toks, ents, sentence_start, first));
-        if words >= min_words || (attributed && speaker.is_some()) {
-            out.push(Quote {
-                start,
-                end,
-                speaker,
-            });
+    let (mut a, mut b) = (t.chars(), word.chars());
+    match (a.next(), b.next()) {
+        (Some(x), Some(y)) => {
+            x.is_uppercase() && x.to_lowercase().eq(std::iter::once(y)) && a.as_str() == b.as_str()
         }
+        _ => false,
     }
-    out
+}
+
+fn in_list(t: &str, list: &[&str]) -> bool {
+    list.iter().any(|w| eq_fold_first(t, w))
 }
 
 fn is_speech_verb(t: &str) -> bool {
-    SPEECH_VERBS.contains(&t)
+    in_list(t, SPEECH_VERBS)
+}
+
+fn is_capitalized(t: &str) -> bool {
+    t.chars().next().is_some_and(char::is_uppercase)
+}
+
+fn is_lowercase(t: &str) -> bool {
+    t.chars().next().is_some_and(char::is_lowercase)
 }
 
 fn is_clause_end(t: &str) -> bool {
@@ -225,140 +497,548 @@ fn is_clause_end(t: &str) -> bool {
     )
 }
 
-/// The last person mentioned before token `before`: what `er`, `sie` or a role
-/// description (`der nordkoreanische Führer`) refers to.
-fn recent_person(ents: &[Entity], before: usize) -> Option<String> {
-    ents.iter()
-        .rev()
-        .find(|e| e.label == Label::Per && e.end <= before)
-        .map(|e| e.canonical.clone())
-}
-
 fn is_pronoun(t: &str) -> bool {
     matches!(t, "er" | "sie" | "Er" | "Sie")
 }
 
 fn is_determiner(t: &str) -> bool {
-    matches!(
-        t,
-        "der"
-            | "die"
-            | "das"
-            | "den"
-            | "dem"
-            | "des"
-            | "ein"
-            | "eine"
-            | "einer"
-            | "Der"
-            | "Die"
-            | "Ein"
-            | "Eine"
-    )
+    in_list(t, DETERMINERS)
 }
 
-/// The subject after a speech verb at `verb`: a person (or organisation) entity, a pronoun
-/// or a role description resolved to the last person mentioned before `quote_first`.
-fn subject_after(
-    text: &str,
-    toks: &[Token],
-    ents: &[Entity],
-    ent_at: &[Option<usize>],
-    verb: usize,
-    quote_first: usize,
-) -> Option<String> {
-    let mut role_head = false;
-    for k in verb + 1..(verb + 12).min(toks.len()) {
-        let t = toks[k].text(text);
-        if toks[k].newlines_before > 0 || is_clause_end(t) {
-            break;
-        }
-        if let Some(n) = ent_at[k] {
-            if matches!(ents[n].label, Label::Per | Label::Org) {
-                return Some(ents[n].canonical.clone());
+/// A definite article: what refers back to someone already mentioned (`der Präsident`).
+fn is_definite(t: &str) -> bool {
+    in_list(t, &["der", "die", "das", "den", "dem", "des"])
+}
+
+/// A lowercase word that may be an inflected adjective (`italienische`, `neuen`).
+fn is_adjective_like(t: &str) -> bool {
+    is_lowercase(t) && ["e", "en", "er", "es", "em"].iter().any(|s| t.ends_with(s))
+}
+
+/// The institution noun `t` (`Polizei`, `Bundesregierung`), if it is one.
+fn is_institution(t: &str) -> bool {
+    if !is_capitalized(t) {
+        return false;
+    }
+    let lower = t.to_lowercase();
+    INSTITUTIONS
+        .iter()
+        .any(|i| lower == *i || (lower.len() > i.len() + 2 && i.len() >= 5 && lower.ends_with(i)))
+}
+
+/// A role noun without inflection and without the part before a hyphen, lowercase
+/// (`US-Präsidenten` → `präsident`), to compare roles.
+fn role_key(t: &str) -> String {
+    let part = t.rsplit('-').next().unwrap_or(t).to_lowercase();
+    for suffix in ["en", "s", "n"] {
+        if let Some(stem) = part.strip_suffix(suffix) {
+            if is_role(stem) {
+                return stem.to_owned();
             }
         }
-        if k == verb + 1 && is_pronoun(t) {
-            return recent_person(ents, quote_first);
-        }
-        if t.chars().next().is_some_and(char::is_uppercase) && is_role(t) {
-            role_head = true;
-        }
-        if t == "," && k > verb + 2 {
-            break;
-        }
     }
-    if role_head
-        && toks
+    part
+}
+
+/// Whether two role keys name the same role (`bundespräsident` ~ `präsident`).
+fn same_role(a: &str, b: &str) -> bool {
+    a.ends_with(b) || b.ends_with(a)
+}
+
+/// What the tokens and entities of one document offer the attribution rules.
+struct Cx<'a> {
+    text: &'a str,
+    toks: &'a [Token],
+    ents: &'a [Entity],
+    /// Entity starting at each token.
+    ent_at: Vec<Option<usize>>,
+}
+
+impl<'a> Cx<'a> {
+    fn t(&self, i: usize) -> &'a str {
+        self.toks[i].text(self.text)
+    }
+
+    /// The entity is neither governed by a preposition (`über Trump`) nor a genitive
+    /// (`Stoibers Äußerungen`), so it may be a subject.
+    fn nominative(&self, e: &Entity) -> bool {
+        if e.first > 0 && in_list(self.t(e.first - 1), PREPOSITIONS) {
+            return false;
+        }
+        // `in der Unionsfraktion`, `von der kritischen Presse`, `zu Machthaber Kim`.
+        let mut j = e.first;
+        if j > 0 && is_capitalized(self.t(j - 1)) && is_role(self.t(j - 1)) {
+            j -= 1;
+            if j > 0 && in_list(self.t(j - 1), PREPOSITIONS) {
+                return false;
+            }
+        }
+        let head = j;
+        while j > 0 && head - j < 3 && is_adjective_like(self.t(j - 1)) {
+            j -= 1;
+        }
+        if j > 0 && is_determiner(self.t(j - 1)) {
+            j -= 1;
+            if j > 0 && in_list(self.t(j - 1), PREPOSITIONS) {
+                return false;
+            }
+        }
+        let last = self.t(e.end - 1);
+        let genitive = (last.ends_with('s') || last.ends_with('\''))
+            && !e.canonical.ends_with(last)
+            && e.canonical.len() > 1;
+        !(e.label == Label::Per && genitive)
+    }
+
+    /// The role a person is introduced with: `Bundespräsident Horst Köhler`, `Horst
+    /// Köhler, der Bundespräsident`, as a [`role_key`].
+    fn role_of(&self, e: &Entity) -> Option<String> {
+        if e.first > 0 {
+            let t = self.t(e.first - 1);
+            if is_capitalized(t) && is_role(t) {
+                return Some(role_key(t));
+            }
+        }
+        if self
+            .toks
+            .get(e.end)
+            .is_some_and(|t| t.text(self.text) == ",")
+        {
+            for k in e.end + 1..(e.end + 6).min(self.toks.len()) {
+                let t = self.t(k);
+                if is_clause_end(t) || t == "," {
+                    break;
+                }
+                if is_capitalized(t) && is_role(t) {
+                    return Some(role_key(t));
+                }
+            }
+        }
+        None
+    }
+
+    /// Whether token `k` heads a noun phrase that opens with a determiner at or after
+    /// `start` (`der italienische Innenminister`, `Der 23-jährige Sportler`); returns the
+    /// determiner's index.
+    fn np_determiner(&self, k: usize, start: usize) -> Option<usize> {
+        if self.toks[k].kind != Kind::Word || !is_capitalized(self.t(k)) {
+            return None;
+        }
+        let mut j = k;
+        while j > start && k - j < 4 {
+            j -= 1;
+            let t = self.t(j);
+            if is_determiner(t) {
+                return Some(j);
+            }
+            let modifier = (self.toks[j].kind == Kind::Word && is_lowercase(t))
+                || self.toks[j].kind == Kind::Number;
+            if !modifier {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// Who speaks in the sentence `start..end` as its subject: the first person not
+    /// governed by a preposition or a genitive; else an organisation or an institution
+    /// (`Die Polizei`) that opens the sentence.
+    fn sentence_subject(&self, start: usize, end: usize) -> Option<String> {
+        let in_sentence = |e: &&Entity| e.first >= start && e.end <= end;
+        if let Some(e) = self
+            .ents
+            .iter()
+            .filter(in_sentence)
+            .find(|e| e.label == Label::Per && self.nominative(e))
+        {
+            return Some(e.canonical.clone());
+        }
+        let opens = |k: usize| k == start || (k == start + 1 && is_determiner(self.t(start)));
+        if let Some(e) = self
+            .ents
+            .iter()
+            .filter(in_sentence)
+            .find(|e| e.label == Label::Org && opens(e.first))
+        {
+            return Some(e.canonical.clone());
+        }
+        for k in start + 1..(start + 5).min(end) {
+            if self.np_determiner(k, start) == Some(start) {
+                let t = self.t(k);
+                return is_institution(t).then(|| t.to_owned());
+            }
+        }
+        None
+    }
+
+    /// The person `er`, `sie` or an unknown role before token `before` refers to: the
+    /// last person mentioned as a possible subject (not after a preposition, not a
+    /// genitive), else the last person mentioned.
+    fn recent_person(&self, before: usize) -> Option<String> {
+        let mut earlier = self
+            .ents
+            .iter()
+            .rev()
+            .filter(|e| e.label == Label::Per && e.end <= before);
+        let last = earlier.clone().next();
+        earlier
+            .find(|e| self.nominative(e))
+            .or(last)
+            .map(|e| e.canonical.clone())
+    }
+
+    /// The person a role description (`der Bundespräsident`) refers to: the last one
+    /// introduced with that role, else the last person mentioned.
+    fn person_with_role(&self, role: &str, before: usize) -> Option<String> {
+        let key = role_key(role);
+        self.ents
+            .iter()
+            .rev()
+            .filter(|e| e.label == Label::Per && e.end <= before)
+            .find(|e| self.role_of(e).is_some_and(|r| same_role(&r, &key)))
+            .map(|e| e.canonical.clone())
+            .or_else(|| self.recent_person(before))
+    }
+
+    /// The subject after a speech verb at `verb`: a person, or an organisation when no
+    /// person follows (`so ein Sprecher des CERN`); a pronoun; a role description resolved
+    /// to a person; an institution noun. `quote_first` is the quote's first token.
+    fn subject_after(&self, verb: usize, quote_first: usize) -> Option<String> {
+        let mut org: Option<&Entity> = None;
+        let mut role: Option<&str> = None;
+        let mut institution: Option<&str> = None;
+        let mut k = verb + 1;
+        let limit = (verb + 25).min(self.toks.len());
+        while k < limit {
+            let t = self.t(k);
+            if self.toks[k].newlines_before > 0 || is_clause_end(t) {
+                break;
+            }
+            if t == "," {
+                // Only an apposition (`, Elmar Gesse`) continues the subject.
+                let next_is_name = self
+                    .ent_at
+                    .get(k + 1)
+                    .copied()
+                    .flatten()
+                    .is_some_and(|n| self.ents[n].label == Label::Per);
+                if !next_is_name || (org.is_none() && role.is_none()) {
+                    break;
+                }
+                k += 1;
+                continue;
+            }
+            if let Some(n) = self.ent_at[k] {
+                let e = &self.ents[n];
+                match e.label {
+                    Label::Per if self.nominative(e) || k == verb + 1 => {
+                        return Some(e.canonical.clone());
+                    }
+                    Label::Org if org.is_none() => org = Some(e),
+                    _ => {}
+                }
+                k = e.end;
+                continue;
+            }
+            if k == verb + 1 && is_pronoun(t) {
+                return self.recent_person(quote_first);
+            }
+            if role.is_none() && institution.is_none() && is_capitalized(t) {
+                if is_role(t) {
+                    role = Some(t);
+                } else if is_institution(t) {
+                    institution = Some(t);
+                }
+            }
+            k += 1;
+        }
+        if let Some(e) = org {
+            return Some(e.canonical.clone());
+        }
+        let definite = self
+            .toks
             .get(verb + 1)
-            .is_some_and(|t| is_determiner(t.text(text)))
-    {
-        return recent_person(ents, quote_first);
+            .is_some_and(|t| is_definite(t.text(self.text)));
+        if !definite {
+            return None;
+        }
+        if let Some(r) = role {
+            return self.person_with_role(r, quote_first);
+        }
+        institution.map(str::to_owned)
     }
-    None
+
+    /// After the quote ending before token `after`: `…“, sagte Kim`, `…“, so Kim`,
+    /// `…“, wird Kim zitiert`; `short`: the quote has fewer words than the minimum or
+    /// looks like a title.
+    /// `Some(speaker)` when a speech verb follows (the speaker
+    /// may still be unknown), `None` when nothing attributes the quote there.
+    fn speaker_after(&self, first: usize, after: usize, short: bool) -> Option<Option<String>> {
+        let mut j = after;
+        if self.toks.get(j).is_some_and(|t| t.text(self.text) == ",") {
+            j += 1;
+        } else if short && after >= 2 && !matches!(self.t(after - 2), "." | "!" | "?" | "…" | "...")
+        {
+            // A short quote without a comma or a final mark is the subject itself
+            // (`„Der Spiegel“ berichtete`).
+            return None;
+        }
+        let verb = self.toks.get(j)?;
+        if verb.newlines_before > 0 {
+            return None;
+        }
+        let vt = verb.text(self.text);
+        if is_speech_verb(vt) {
+            return Some(self.subject_after(j, first));
+        }
+        // `…“, wird Panetta zitiert`, `…“, wie Hoyzer zitiert wird`.
+        let wie = vt == "wie";
+        if wie || in_list(vt, AUXILIARIES) {
+            for k in j + 1..(j + 25).min(self.toks.len()) {
+                let t = self.t(k);
+                if is_clause_end(t) {
+                    break;
+                }
+                if in_list(t, PARTICIPLES) || (wie && is_speech_verb(t)) {
+                    return Some(self.subject_after(j, first));
+                }
+            }
+        }
+        None
+    }
+
+    /// The speaker named in the sentence (from token `start`) before the quote at `first`:
+    /// `Kim sagte: „…“`, `Kim: „…“`, `Über Fossett sagte Branson: „…“`, `Trump nannte das
+    /// „…“`, `Er sagte: „…“`, `Die Polizei erklärte: „…“`. Persons come first; when a colon or a
+    /// speech verb introduces the quote: then organisations, pronouns, roles and
+    /// institutions count too.
+    fn speaker_before(&self, start: usize, first: usize) -> Option<String> {
+        if first == 0 || first <= start {
+            return None;
+        }
+        let colon = self.t(first - 1) == ":";
+        let cue = colon || (start..first).any(|k| is_speech_verb(self.t(k)));
+        let in_sentence = |e: &&Entity| e.first >= start && e.end < first;
+        let persons = || {
+            self.ents
+                .iter()
+                .filter(in_sentence)
+                .filter(|e| e.label == Label::Per)
+        };
+        if let Some(e) = persons().find(|e| self.nominative(e)) {
+            return Some(e.canonical.clone());
+        }
+        if !cue {
+            return persons()
+                .next()
+                .map(|e| e.canonical.clone())
+                .or_else(|| self.sentence_subject(start, first));
+        }
+        if let Some(e) = self
+            .ents
+            .iter()
+            .filter(in_sentence)
+            .find(|e| e.label == Label::Org && self.nominative(e))
+        {
+            return Some(e.canonical.clone());
+        }
+        for k in start..first - 1 {
+            let t = self.t(k);
+            if is_pronoun(t) {
+                return self.recent_person(start);
+            }
+            let Some(det) = self.np_determiner(k, start) else {
+                continue;
+            };
+            if is_role(t) {
+                // `ein Sprecher` is someone new; `der Sprecher` someone known.
+                return if is_definite(self.t(det)) {
+                    self.person_with_role(t, start)
+                } else {
+                    None
+                };
+            }
+            if is_institution(t) {
+                return Some(t.to_owned());
+            }
+        }
+        persons().next().map(|e| e.canonical.clone())
+    }
+
+    /// A quote of fewer words than the minimum that still is someone's words: it starts
+    /// lowercase (`„völlig unrealistisch“`), is no `so genannte` term or web address, and
+    /// its sentence `(start, end)` reports speech (a person or organisation, a verb of
+    /// saying or naming, a subjunctive).
+    fn partial_quote(&self, first: usize, after: usize, sentence: (usize, usize)) -> bool {
+        let inner = first + 1..after.saturating_sub(1);
+        let Some(w) = inner.clone().find(|&k| self.toks[k].kind == Kind::Word) else {
+            return false;
+        };
+        if !is_lowercase(self.t(w)) {
+            return false;
+        }
+        if inner
+            .clone()
+            .any(|k| matches!(self.toks[k].kind, Kind::Url | Kind::Email))
+        {
+            return false;
+        }
+        if first > 0 && in_list(self.t(first - 1), TERM_MARKERS) {
+            return false;
+        }
+        let outside = (sentence.0..sentence.1).filter(|k| !(first..after).contains(k));
+        let mut report = false;
+        for k in outside {
+            if self.ent_at[k].is_some_and(|n| matches!(self.ents[n].label, Label::Per | Label::Org))
+            {
+                report = true;
+                break;
+            }
+            let t = self.t(k);
+            if is_speech_verb(t) || in_list(t, REPORT_CUES) || in_list(t, SUBJUNCTIVES) {
+                report = true;
+                break;
+            }
+        }
+        report
+    }
+
+    /// A title or name in quote marks (`die „Partei der Volksmacht“`, `„Associated
+    /// Press“`): no punctuation inside, a capitalised start, and a foreign function word
+    /// inside or an article or noun right before it.
+    fn title_like(&self, first: usize, after: usize, sentence_start: usize) -> bool {
+        let inner = first + 1..after.saturating_sub(1);
+        if inner.clone().any(|k| {
+            self.toks[k].kind == Kind::Punct
+                && matches!(self.t(k), "." | "," | "!" | "?" | ":" | ";" | "…")
+        }) {
+            return false;
+        }
+        let Some(w) = inner.clone().find(|&k| self.toks[k].kind == Kind::Word) else {
+            return true;
+        };
+        if !is_capitalized(self.t(w)) {
+            return false;
+        }
+        if self
+            .toks
+            .get(after)
+            .is_some_and(|t| t.text(self.text) == ",")
+        {
+            return false;
+        }
+        if inner
+            .clone()
+            .any(|k| FOREIGN_FUNCTION_WORDS.contains(&self.t(k)))
+        {
+            return true;
+        }
+        if first == 0 || first <= sentence_start {
+            return false;
+        }
+        let prev = self.t(first - 1);
+        is_determiner(prev)
+            || (self.toks[first - 1].kind == Kind::Word
+                && is_capitalized(prev)
+                && first - 1 > sentence_start
+                && !is_speech_verb(prev))
+    }
 }
 
-/// `„…“, sagte Kim` / `„…“, so China-Experte Christian Wirth` / `„…“, erklärte der
-/// nordkoreanische Führer` / `„…“, teilte die Polizei mit`.
-fn speaker_after(
+/// Finds the quotations and attributes speakers from the entities.
+///
+/// `min_words`: shorter quotes are kept only when attributed or partial quotes (see the
+/// module docs). `sentences` are the half-open token ranges of the sentences.
+pub fn find(
     text: &str,
     toks: &[Token],
     ents: &[Entity],
-    ent_at: &[Option<usize>],
-    first: usize,
-    after: usize,
-) -> Option<String> {
-    let mut j = after;
-    if toks.get(j).is_some_and(|t| t.text(text) == ",") {
-        j += 1;
+    sentences: &[(usize, usize)],
+    min_words: usize,
+) -> Vec<Quote> {
+    let spans = spans(text);
+    if spans.is_empty() || sentences.is_empty() {
+        return Vec::new();
     }
-    let verb = toks.get(j)?;
-    if verb.newlines_before > 0 || !is_speech_verb(verb.text(text)) {
-        return None;
+    let mut ent_at: Vec<Option<usize>> = vec![None; toks.len()];
+    for (n, e) in ents.iter().enumerate() {
+        ent_at[e.first] = Some(n);
     }
-    subject_after(text, toks, ents, ent_at, j, first)
-}
-
-/// The speaker named in the sentence before the quote: `Kim sagte: „…“`, `Kim: „…“`,
-/// `Er sagte: „…“`, `Dazu gab das Außenministerium bekannt: „…“`, `Trump nannte das
-/// „…“`. The first person in the sentence before the quote; else its first organisation;
-/// else a pronoun or role description resolved to the last person mentioned before.
-fn speaker_before(
-    text: &str,
-    toks: &[Token],
-    ents: &[Entity],
-    sentence_start: usize,
-    first: usize,
-) -> Option<String> {
-    if first == 0 || first <= sentence_start {
-        return None;
-    }
-    let colon = toks[first - 1].text(text) == ":";
-    let in_sentence = |e: &&Entity| e.first >= sentence_start && e.end < first;
-    if let Some(e) = ents
-        .iter()
-        .filter(in_sentence)
-        .find(|e| e.label == Label::Per)
-    {
-        return Some(e.canonical.clone());
-    }
-    if !colon {
-        return None;
-    }
-    if let Some(e) = ents
-        .iter()
-        .filter(in_sentence)
-        .find(|e| e.label == Label::Org)
-    {
-        return Some(e.canonical.clone());
-    }
-    for tok in &toks[sentence_start..first - 1] {
-        let t = tok.text(text);
-        if is_pronoun(t) || (t.chars().next().is_some_and(char::is_uppercase) && is_role(t)) {
-            return recent_person(ents, sentence_start);
+    let cx = Cx {
+        text,
+        toks,
+        ents,
+        ent_at,
+    };
+    let sentence_of = |tok: usize| {
+        sentences
+            .partition_point(|s| s.1 <= tok)
+            .min(sentences.len() - 1)
+    };
+    let mut out = Vec::with_capacity(spans.len());
+    // Sentence of the last kept quote's end, and its speaker.
+    let mut last: Option<(usize, Option<String>)> = None;
+    for (start, end) in spans {
+        // Token indices: first token of the quote, first token after it.
+        let first = toks.partition_point(|t| t.start < start);
+        let after = toks.partition_point(|t| t.start < end);
+        if first >= after {
+            continue;
+        }
+        let words = toks[first..after]
+            .iter()
+            .filter(|t| t.kind == Kind::Word)
+            .count();
+        let si = sentence_of(first);
+        let sentence = sentences[si];
+        let title = cx.title_like(first, after, sentence.0);
+        let after_verb = cx.speaker_after(first, after, words < min_words || title);
+        let before = cx.speaker_before(sentence.0, first);
+        let verb_after = after_verb.is_some();
+        // A speech verb right after the quote or a colon right before it.
+        let attributed = verb_after || (first > 0 && toks[first - 1].text(text) == ":");
+        let mut speaker = after_verb.flatten().or(before);
+        let standalone = !verb_after
+            && toks[sentence.0..first]
+                .iter()
+                .all(|t| t.kind == Kind::Punct);
+        // Indirect speech goes on from an earlier sentence (`Künast sagte, … . Es drohe „…“`).
+        let reported = !standalone
+            && speaker.is_none()
+            && (sentence.0..sentence.1)
+                .filter(|k| !(first..after).contains(k))
+                .any(|k| in_list(cx.t(k), SUBJUNCTIVES));
+        if speaker.is_none() && (standalone || reported) {
+            let reach = if standalone { 1 } else { 2 };
+            speaker = match &last {
+                Some((s, Some(who))) if s + reach >= si => Some(who.clone()),
+                _ => None,
+            };
+            // Else the subject of the sentences just before, in the same paragraph.
+            let mut k = si;
+            while speaker.is_none() && k > 0 && si - k < reach {
+                if toks[sentences[k].0].newlines_before >= 2 {
+                    break;
+                }
+                k -= 1;
+                speaker = cx.sentence_subject(sentences[k].0, sentences[k].1);
+            }
+        }
+        let keep = if words >= min_words {
+            attributed || !title
+        } else {
+            (attributed && speaker.is_some()) || cx.partial_quote(first, after, sentence)
+        };
+        if keep {
+            last = Some((sentence_of(after - 1), speaker.clone()));
+            out.push(Quote {
+                start,
+                end,
+                speaker,
+            });
         }
     }
-    None
+    out
 }
 
 #[cfg(test)]
@@ -441,5 +1121,98 @@ mod tests {
     #[test]
     fn quotes_do_not_cross_paragraphs() {
         assert!(spans("„Offen ohne Ende\n\nNeuer Absatz.").is_empty());
+    }
+    #[test]
+    fn nested_quotes_stay_inside_the_outer_one() {
+        let text = "Er sagte: „Wir haben „Small Business“ in der Phase gehabt.“ Ende.";
+        let all = spans(text);
+        assert_eq!(all.len(), 1);
+        assert_eq!(
+            &text[all[0].0..all[0].1],
+            "„Wir haben „Small Business“ in der Phase gehabt.“"
+        );
+    }
+
+    #[test]
+    fn partial_quotes_in_reported_speech() {
+        let all = quotes("Angela Merkel nannte den Plan „völlig unrealistisch“.");
+        assert_eq!(all.len(), 1, "{all:?}");
+        assert_eq!(all[0].0, "„völlig unrealistisch“");
+        assert_eq!(all[0].1.as_deref(), Some("Angela Merkel"));
+        let all = quotes("Der Rücktritt sei ein „natürlicher Vorgang“.");
+        assert_eq!(all.len(), 1, "{all:?}");
+    }
+
+    #[test]
+    fn terms_titles_and_names_are_not_quotes() {
+        assert!(quotes("Die Regierung sprach von so genannten „weißen Flecken“.").is_empty());
+        assert!(quotes("Sie las im Urlaub das Buch „Die Früchte des Zorns“ zu Ende.").is_empty());
+        assert!(
+            quotes("Dort protestierte die „People's Alliance for Democracy“ lange.").is_empty()
+        );
+        assert!(quotes("Der „Spiegel“ berichtete über den Fall.").is_empty());
+        assert!(quotes("„Der Spiegel“ berichtete über den Fall.").is_empty());
+    }
+
+    #[test]
+    fn speaker_in_an_apposition_after_the_role() {
+        let text = "„Die Zuschauer müssen noch lange warten“, sagte der Vorsitzende des \
+                    Verbandes, Elmar Gesse.";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Elmar Gesse"));
+    }
+
+    #[test]
+    fn names_after_a_preposition_do_not_speak() {
+        let text =
+            "Über Steve Fossett sagte Richard Branson: „Steve muss mit Turbulenzen rechnen.“";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Richard Branson"));
+    }
+
+    #[test]
+    fn auxiliary_with_participle_and_wie_attribute() {
+        let text = "„Wir werden das schon schaffen“, hatte Angela Merkel gesagt.";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Angela Merkel"));
+        let text = "„Wir bleiben noch lange hier“, wird Leon Panetta zitiert.";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Leon Panetta"));
+        let text = "Er gab jedem Geld, „um uns zu vergnügen, was wir auch taten“, wie Robert \
+                    Hoyzer zitiert wird.";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Robert Hoyzer"));
+    }
+
+    #[test]
+    fn a_role_refers_to_the_person_introduced_with_it() {
+        let text = "Bundespräsident Horst Köhler traf Angela Merkel. Der Bundespräsident sagte: \
+                    „Wir brauchen mehr Reformen im Land.“";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Horst Köhler"));
+        let text = "Angela Merkel, die Kanzlerin, traf Horst Köhler. Dann sagte die Kanzlerin: \
+                    „Wir brauchen mehr Reformen im Land.“";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Angela Merkel"));
+    }
+
+    #[test]
+    fn an_indefinite_role_is_someone_new() {
+        let text = "Angela Merkel sprach. Ein Sprecher sagte: „Wir prüfen den Vorfall noch.“";
+        assert_eq!(quotes(text)[0].1, None);
+    }
+
+    #[test]
+    fn institutions_speak_as_a_body() {
+        let text = "Die Polizei teilte mit: „Der Täter ist gefasst worden.“";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Polizei"));
+        let text = "„Eine Beihilfe zum Delikt ist nicht zu erkennen“, begründet das Gericht \
+                    seine Entscheidung.";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Gericht"));
+    }
+
+    #[test]
+    fn a_quote_of_its_own_continues_the_speaker_before() {
+        let text = "„Der Bär ist zu einem Problembären geworden“, so Werner Schnappauf. „Der Bär \
+                    ist ganz offensichtlich außer Rand und Band.“";
+        let all = quotes(text);
+        assert_eq!(all.len(), 2, "{all:?}");
+        assert_eq!(all[1].1.as_deref(), Some("Werner Schnappauf"));
+        let text = "Renate Künast sagte, es müsse nun Schluss sein. Es drohe „eine dramatische \
+                    Erderwärmung von zwei Grad“.";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Renate Künast"));
     }
 }

@@ -3,7 +3,9 @@
 //! A sentence ends at `.`, `!`, `?`, `…` or `...` together with any closing quotes or
 //! brackets right after it, unless the next token starts lowercase or is a comma-like mark
 //! (`„Nein!“, sagte er`), or the period belongs to an abbreviation (`z. B.`, `Dr.`), an
-//! initial (`Donald J. Trump`) or an ordinal/date (`9. Februar`, `im 19. Jahrhundert`).
+//! initial (`Donald J. Trump`) or an ordinal/date (`9. Februar`, `im 19. Jahrhundert`; but
+//! `auf Platz 19. Der Trainer` ends). A semicolon followed by a space ends a sentence too,
+//! as in the sentence spans of the German news quotation corpus.
 //! A paragraph break always ends a sentence, and so does a single line break when
 //! `line_breaks` is on.
 
@@ -22,6 +24,16 @@ pub fn split(text: &str, toks: &[Token], line_breaks: bool) -> Vec<(usize, usize
             start = i;
         }
         let t = toks[i].text(text);
+        if toks[i].kind == Kind::Punct
+            && t == ";"
+            && toks.get(i + 1).is_some_and(|n| n.space_before)
+        {
+            // Independent clauses joined by a semicolon are sentences of their own.
+            out.push((start, i + 1));
+            start = i + 1;
+            i += 1;
+            continue;
+        }
         if toks[i].kind == Kind::Punct && is_terminal(t) {
             // Closing quotes, brackets and further terminal marks glued to the end.
             let mut j = i + 1;
@@ -108,7 +120,10 @@ fn ends_sentence(text: &str, toks: &[Token], i: usize, j: usize, threshold: u8) 
                 let ordinal = pt.len() <= 3 && pt.bytes().all(|b| b.is_ascii_digit());
                 // `22.09.` followed by a year.
                 let day_month = pt.len() <= 5 && pt.bytes().filter(|&b| b == b'.').count() == 1;
-                if (ordinal && (next.kind == Kind::Number || is_capitalized(nt)))
+                // An ordinal is followed by a noun or an adjective, never by an article
+                // or a pronoun (`auf Platz 19. Trainer …` ends, `den 60. Der Franzose` too).
+                let opens_clause = lexicon::SENTENCE_OPENERS.contains(&nt);
+                if (ordinal && !opens_clause && (next.kind == Kind::Number || is_capitalized(nt)))
                     || (day_month && next.kind == Kind::Number)
                 {
                     return false;
@@ -308,5 +323,41 @@ mod tests {
         tokenize(text, &mut toks);
         assert_eq!(split(text, &toks, true).len(), 2);
         assert_eq!(split(text, &toks, false).len(), 1);
+    }
+    #[test]
+    fn semicolon_ends_a_sentence() {
+        assert_eq!(
+            sents("Er wurde gebeten; seinerzeit hatte Österreich abgelehnt. Ende."),
+            [
+                "Er wurde gebeten;",
+                "seinerzeit hatte Österreich abgelehnt.",
+                "Ende."
+            ]
+        );
+        // Not inside a token run without a space (`a;b`).
+        assert_eq!(
+            sents("Der Code a;b blieb. Ende."),
+            ["Der Code a;b blieb.", "Ende."]
+        );
+    }
+
+    #[test]
+    fn number_before_an_article_or_pronoun_ends_a_sentence() {
+        assert_eq!(
+            sents("Er landete auf Platz 19. Die Trainer freuten sich. Es war der Flug 19. Er fand am 5. Dezember 1945 statt."),
+            [
+                "Er landete auf Platz 19.",
+                "Die Trainer freuten sich.",
+                "Es war der Flug 19.",
+                "Er fand am 5. Dezember 1945 statt."
+            ]
+        );
+        assert_eq!(
+            sents("Er feierte einen runden Geburtstag, den 60. Der Franzose ist Teamchef."),
+            [
+                "Er feierte einen runden Geburtstag, den 60.",
+                "Der Franzose ist Teamchef."
+            ]
+        );
     }
 }
