@@ -280,8 +280,8 @@ fn dedup_phases_on_shards_equal_one_run() {
     );
 }
 
-/// Runs `pipeline stream <args>` with `input` on stdin; returns stdout.
-fn stream(dir: &TestDir, args: &[&str], input: &[u8]) -> Vec<u8> {
+/// Runs `pipeline stream <args>` with `input` on stdin.
+fn stream_output(dir: &TestDir, args: &[&str], input: &[u8]) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pipeline"))
         .arg("stream")
         .args(args)
@@ -295,7 +295,14 @@ fn stream(dir: &TestDir, args: &[&str], input: &[u8]) -> Vec<u8> {
     let input = input.to_vec();
     let writer = std::thread::spawn(move || stdin.write_all(&input));
     let output = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
+    // A run that fails early may close stdin before it is all written.
+    let _ = writer.join().unwrap();
+    output
+}
+
+/// Runs `pipeline stream <args>` with `input` on stdin and returns stdout; it must succeed.
+fn stream(dir: &TestDir, args: &[&str], input: &[u8]) -> Vec<u8> {
+    let output = stream_output(dir, args, input);
     assert!(
         output.status.success(),
         "stream {args:?}: {}",
@@ -415,28 +422,17 @@ fn the_filter_phase_refuses_documents_that_are_not_pending() {
     let dir = TestDir::new();
     dir.write("pipeline.toml", full_config(&["in"], ""));
     dir.write("decisions.jsonl", "");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pipeline"))
-        .args([
-            "stream",
+    let output = stream_output(
+        &dir,
+        &[
             "pipeline.toml",
             "--phase",
             "filter",
             "--decisions",
             "decisions.jsonl",
-        ])
-        .current_dir(dir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"{\"id\": \"a\", \"text\": \"Ein Text.\"}\n")
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+        ],
+        b"{\"id\": \"a\", \"text\": \"Ein Text.\"}\n",
+    );
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
     assert!(

@@ -485,17 +485,7 @@ fn dedup(command: DedupCommand) -> anyhow::Result<ExitCode> {
 
 /// Every shard's pending.jsonl under `root`.
 fn shard_pending(root: &std::path::Path) -> anyhow::Result<Vec<PathBuf>> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root)
-        .with_context(|| format!("cannot read {}", root.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("shard-"))
-        })
-        .map(|p| p.join(phases::PENDING_FILE))
-        .filter(|p| p.is_file())
-        .collect();
-    files.sort();
+    let files = phases::shard_files(root, phases::PENDING_FILE)?;
     if files.is_empty() {
         anyhow::bail!(
             "no shard-*/pending.jsonl under {}: run `pipeline dedup signatures --shard I/N` first",

@@ -243,41 +243,7 @@ mod tests {
         }
     }
 
-    const WORDS: &[&str] = &[
-        "Regierung",
-        "sagte",
-        "am",
-        "Montag",
-        "in",
-        "Berlin",
-        "die",
-        "Wirtschaft",
-        "wächst",
-        "langsamer",
-        "als",
-        "erwartet",
-        "Experten",
-        "warnen",
-        "vor",
-        "höheren",
-        "Preisen",
-        "für",
-        "Energie",
-        "und",
-        "Gewerkschaften",
-        "fordern",
-        "mehr",
-        "Lohn",
-        "Opposition",
-        "kritisiert",
-        "Haushalt",
-        "scharf",
-        "Bund",
-        "Länder",
-        "streiten",
-        "über",
-        "Geld",
-    ];
+    const WORDS: &[&str] = crate::stage::tests::VOCAB;
 
     fn paragraph(rng: &mut Rng, sentences: usize) -> String {
         (0..sentences)

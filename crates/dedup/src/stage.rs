@@ -565,10 +565,11 @@ impl Stage for Dedupe {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    const VOCAB: &[&str] = &[
+    /// German words for generated test texts (also used by `global`'s tests).
+    pub(crate) const VOCAB: &[&str] = &[
         "Regierung",
         "sagte",
         "am",

@@ -655,7 +655,7 @@ pub fn bands(config: &Config, root: &Path, partition: Option<Shard>) -> Result<(
 }
 
 /// The `name` files of every shard folder under `root`, sorted.
-fn shard_files(root: &Path, name: &str) -> Result<Vec<PathBuf>> {
+pub fn shard_files(root: &Path, name: &str) -> Result<Vec<PathBuf>> {
     let entries = std::fs::read_dir(root).map_err(|source| Error::ReadInput {
         path: root.to_owned(),
         source,
