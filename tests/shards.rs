@@ -142,6 +142,19 @@ fn statuses(docs: &[Value], rejected: &[Value]) -> BTreeMap<String, usize> {
     out
 }
 
+/// One whole run of `config` over its inputs into `whole/`, to compare the shards with.
+fn run_whole(dir: &TestDir, config: &str) {
+    dir.pipeline_ok(&[
+        "run",
+        config,
+        "--output",
+        "whole",
+        "-q",
+        "--progress",
+        "off",
+    ]);
+}
+
 #[test]
 fn shards_without_dedupe_together_equal_one_run() {
     let dir = TestDir::new();
@@ -150,15 +163,7 @@ fn shards_without_dedupe_together_equal_one_run() {
     let config = full_config(&["seeds", "in"], "").replace("[[stages]]\ntype = \"dedupe\"\n\n", "");
     assert!(!config.contains("dedupe"));
     dir.write("nodedup.toml", config);
-    dir.pipeline_ok(&[
-        "run",
-        "nodedup.toml",
-        "--output",
-        "whole",
-        "-q",
-        "--progress",
-        "off",
-    ]);
+    run_whole(&dir, "nodedup.toml");
     for i in 0..3 {
         let share = format!("{i}/3");
         dir.pipeline_ok(&[
@@ -210,15 +215,7 @@ fn dedup_phases_on_shards_equal_one_run() {
     dir.copy_seeds();
     corpus(&dir, 6);
     dir.write("pipeline.toml", full_config(&["seeds", "in"], ""));
-    dir.pipeline_ok(&[
-        "run",
-        "pipeline.toml",
-        "--output",
-        "whole",
-        "-q",
-        "--progress",
-        "off",
-    ]);
+    run_whole(&dir, "pipeline.toml");
     let shards = 3;
     for i in 0..shards {
         let share = format!("{i}/{shards}");
@@ -316,15 +313,7 @@ fn dedup_phases_on_streamed_partitions_equal_one_run() {
     let dir = TestDir::new();
     let inputs = corpus(&dir, 4);
     dir.write("pipeline.toml", full_config(&["in"], ""));
-    dir.pipeline_ok(&[
-        "run",
-        "pipeline.toml",
-        "--output",
-        "whole",
-        "-q",
-        "--progress",
-        "off",
-    ]);
+    run_whole(&dir, "pipeline.toml");
     std::fs::create_dir_all(dir.path().join("pending")).unwrap();
     for (part, input) in inputs.iter().enumerate() {
         let body = std::fs::read(dir.path().join(input)).unwrap();

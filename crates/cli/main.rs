@@ -444,8 +444,7 @@ fn dedup(command: DedupCommand) -> anyhow::Result<ExitCode> {
             } else {
                 pending
             };
-            let target = decisions
-                .unwrap_or_else(|| root.join(phases::DEDUP_DIR).join(phases::DECISIONS_FILE));
+            let target = decisions.unwrap_or_else(|| phases::decisions_path(&root));
             let summary =
                 phases::clusters(&loaded, &groups, &pending, &target).context("clusters failed")?;
             eprintln!(
@@ -466,8 +465,7 @@ fn dedup(command: DedupCommand) -> anyhow::Result<ExitCode> {
         } => {
             let loaded = Config::load(&config)?;
             let root = output.clone().unwrap_or_else(|| loaded.output_dir());
-            let decisions = decisions
-                .unwrap_or_else(|| root.join(phases::DEDUP_DIR).join(phases::DECISIONS_FILE));
+            let decisions = decisions.unwrap_or_else(|| phases::decisions_path(&root));
             let options = ShardOptions {
                 shard: Some(shard),
                 inputs: Vec::new(),

@@ -32,6 +32,10 @@ use pipeline_clean::{normalize, CleanConfig};
 use pipeline_core::{keys, BuildContext, Document, Stage, StageConfig, Verdict};
 use serde_json::Value;
 
+#[path = "common/split.rs"]
+mod split;
+use split::{is_tuning, squash};
+
 const TRAF: &str = "trafilatura-eval/pages.jsonl.gz";
 const AEB: &str = "article-extraction-benchmark/pages.jsonl.gz";
 
@@ -54,21 +58,8 @@ struct Page {
 
 impl Page {
     fn tuning(&self) -> bool {
-        fnv(&self.id) & 1 == 0
+        is_tuning(&self.id)
     }
-}
-
-fn fnv(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
-fn squash(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn load(path: &str, set: Set) -> Vec<Page> {

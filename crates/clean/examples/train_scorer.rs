@@ -29,31 +29,22 @@ use pipeline_clean::normalize;
 use pipeline_clean::training::{context, Extractor, CONTEXT_FEATURES, FEATURES, M, N};
 use serde_json::Value;
 
+#[path = "common/split.rs"]
+mod split;
+use split::{fnv, is_tuning, squash};
+
 const TRAF: &str = "trafilatura-eval/pages.jsonl.gz";
 const AEB: &str = "article-extraction-benchmark/pages.jsonl.gz";
 const OUT: &str = "crates/clean/src/scorer_weights.rs";
 /// L2 penalty per unit of total sample weight.
 const L2: f64 = 1e-3;
 
-fn fnv(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
-}
-
-fn squash(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 fn pages(path: &str) -> Vec<Value> {
     let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{path}: {e}"));
     BufReader::new(flate2::read::GzDecoder::new(file))
         .lines()
         .map(|l| serde_json::from_str(&l.expect("readable data set")).expect("a JSON line"))
-        .filter(|v: &Value| fnv(v["id"].as_str().unwrap_or_default()) & 1 == 0)
+        .filter(|v: &Value| is_tuning(v["id"].as_str().unwrap_or_default()))
         .collect()
 }
 

@@ -40,16 +40,8 @@ pub fn parse_pos(text: &str) -> Option<Pos> {
 /// other's decision only if they share one of these.
 pub fn keys(fp: &Fingerprint, cfg: &DedupConfig) -> Result<Vec<String>> {
     let mut keys = vec![format!("x{}", fp.key)];
+    check_signature(fp, cfg)?;
     if !fp.sig.is_empty() {
-        if fp.sig.len() != cfg.bands * cfg.rows {
-            return Err(Error::Inconsistent(format!(
-                "the fingerprint of {} has {} signature values, the config {} × {}",
-                fp.id,
-                fp.sig.len(),
-                cfg.bands,
-                cfg.rows
-            )));
-        }
         for band in 0..cfg.bands {
             keys.push(format!("b{band}-{:08x}", band_key(&fp.sig, band, cfg.rows)));
         }
@@ -62,17 +54,25 @@ pub fn keys(fp: &Fingerprint, cfg: &DedupConfig) -> Result<Vec<String>> {
                 .filter_map(|p| p.hash)
                 .map(|h| format!("s{h:016x}")),
         );
+        // A passage can occur twice in one document; the other keys differ by prefix.
         keys[first_span..].sort_unstable();
-        let mut seen = first_span;
-        for i in first_span..keys.len() {
-            if i == first_span || keys[i] != keys[seen - 1] {
-                keys.swap(seen, i);
-                seen += 1;
-            }
-        }
-        keys.truncate(seen);
+        keys.dedup();
     }
     Ok(keys)
+}
+
+/// Fails unless `fp`'s signature (when it has one) has the config's `bands × rows` values.
+fn check_signature(fp: &Fingerprint, cfg: &DedupConfig) -> Result<()> {
+    if fp.sig.is_empty() || fp.sig.len() == cfg.bands * cfg.rows {
+        return Ok(());
+    }
+    Err(Error::Inconsistent(format!(
+        "the fingerprint of {} has {} signature values, the config {} × {}",
+        fp.id,
+        fp.sig.len(),
+        cfg.bands,
+        cfg.rows
+    )))
 }
 
 /// One line of the decisions file: what the `dedupe` stage would have written for a
@@ -161,15 +161,7 @@ pub fn decide(
             let key = u128::from_str_radix(&fp.key, 16).map_err(|_| {
                 Error::Inconsistent(format!("the fingerprint of {} has a bad key", fp.id))
             })?;
-            if !fp.sig.is_empty() && fp.sig.len() != cfg.bands * cfg.rows {
-                return Err(Error::Inconsistent(format!(
-                    "the fingerprint of {} has {} signature values, the config {} × {}",
-                    fp.id,
-                    fp.sig.len(),
-                    cfg.bands,
-                    cfg.rows
-                )));
-            }
+            check_signature(fp, cfg)?;
             let sketch = (!fp.sig.is_empty()).then_some((fp.sig.as_slice(), fp.set.as_slice()));
             let passages = if cfg.repeated_spans {
                 fp.passages.as_slice()

@@ -47,6 +47,11 @@ pub const DEDUP_DIR: &str = "dedup";
 /// The decisions of the clusters phase.
 pub const DECISIONS_FILE: &str = "decisions.jsonl";
 
+/// The decisions file of the clusters phase under the output folder `root`.
+pub fn decisions_path(root: &Path) -> PathBuf {
+    root.join(DEDUP_DIR).join(DECISIONS_FILE)
+}
+
 /// One share of a run: `index` of `count` (written `i/n`, from 0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shard {
