@@ -140,3 +140,106 @@ fn a_new_files_duplicate_among_earlier_documents_is_found() {
         .unwrap()
         .contains("002_1a67b9573dd5dde7"));
 }
+
+/// Writes a near copy of seed 002 (one word changed) as `name`.
+fn near_copy_of_002(dir: &TestDir, name: &str, word: (&str, &str)) {
+    let original =
+        std::fs::read_to_string(dir.path().join("seeds/002_1a67b9573dd5dde7.txt")).unwrap();
+    assert!(original.contains(word.0));
+    dir.write(name, original.replace(word.0, word.1));
+}
+
+fn rejected_ids(rejected: &[Value]) -> Vec<(String, String)> {
+    rejected
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_owned(),
+                r["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_dedup_index_comes_from_the_state_folder_not_from_the_earlier_text() {
+    let dir = seeds_dir();
+    run(&dir, &[]);
+    assert!(dir.path().join("out/state/dedupe/index.redb").is_file());
+    // Change seed 002's text in the earlier output: an index rebuilt from the output
+    // would no longer know the original, the stored one still does.
+    let path = dir.path().join("out/documents.jsonl");
+    let lines: Vec<String> = std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let mut doc: Value = serde_json::from_str(line).unwrap();
+            if doc["id"] == "002_1a67b9573dd5dde7" {
+                doc["text"] = Value::from(NEW_ARTICLE);
+            }
+            serde_json::to_string(&doc).unwrap()
+        })
+        .collect();
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+
+    near_copy_of_002(&dir, "seeds/006_copy.txt", ("Gleichzeitig", "Zugleich"));
+    let (_, report) = run(&dir, &[]);
+    assert_eq!(report["mode"], "incremental");
+    // (The edited line's annotations no longer fit its text, so the contract check is
+    // not run here.)
+    let rejected = dir.read_jsonl("out/rejected.jsonl");
+    assert_eq!(
+        rejected_ids(&rejected),
+        [("006_copy".to_owned(), "dedup_near_duplicate".to_owned())]
+    );
+}
+
+#[test]
+fn without_its_index_the_dedup_stage_rebuilds_it_from_the_earlier_output() {
+    let dir = seeds_dir();
+    run(&dir, &[]);
+    let index = dir.path().join("out/state/dedupe/index.redb");
+    std::fs::remove_file(&index).unwrap();
+    near_copy_of_002(&dir, "seeds/006_copy.txt", ("Gleichzeitig", "Zugleich"));
+    run(&dir, &[]);
+    assert!(index.is_file(), "rebuilt");
+    near_copy_of_002(&dir, "seeds/007_copy.txt", ("Gleichzeitig", "Außerdem"));
+    let (_, report) = run(&dir, &[]);
+    assert_eq!(report["conservation"]["input_items"], 1);
+    let (documents, rejected) = check_output(&dir);
+    assert_eq!(texts(&documents).len(), 5);
+    assert_eq!(
+        rejected_ids(&rejected),
+        [
+            ("006_copy".to_owned(), "dedup_near_duplicate".to_owned()),
+            ("007_copy".to_owned(), "dedup_near_duplicate".to_owned())
+        ]
+    );
+}
+
+#[test]
+fn a_changed_files_earlier_text_no_longer_makes_duplicates() {
+    let dir = seeds_dir();
+    run(&dir, &[]);
+    // 002 changes completely, and a near copy of its old text arrives: the copy is now
+    // unique, as the text it repeats is gone from the output.
+    near_copy_of_002(&dir, "seeds/006_copy.txt", ("Gleichzeitig", "Zugleich"));
+    dir.write("seeds/002_1a67b9573dd5dde7.txt", NEW_ARTICLE);
+    let (_, report) = run(&dir, &[]);
+    assert_eq!(report["conservation"]["input_items"], 2);
+    let (documents, rejected) = check_output(&dir);
+    assert!(rejected.is_empty(), "{rejected:#?}");
+    let all = texts(&documents);
+    assert_eq!(all.len(), 6);
+    assert!(all["002_1a67b9573dd5dde7"].starts_with("Nach vier Jahren Bauzeit"));
+
+    // The index of this run holds the new 002 and the copy: a third copy is found.
+    let copy = std::fs::read_to_string(dir.path().join("seeds/006_copy.txt")).unwrap();
+    dir.write("seeds/008_copy.txt", copy.replace("Zugleich", "Außerdem"));
+    run(&dir, &[]);
+    let (_, rejected) = check_output(&dir);
+    assert_eq!(
+        rejected_ids(&rejected),
+        [("008_copy".to_owned(), "dedup_near_duplicate".to_owned())]
+    );
+}

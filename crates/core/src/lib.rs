@@ -39,4 +39,4 @@ pub mod text;
 pub use counters::Counters;
 pub use document::{DocRef, Document, Rejected, SourceInfo};
 pub use error::{ConfigError, StageError};
-pub use stage::{BuildContext, Dropped, Stage, StageConfig, Verdict};
+pub use stage::{BuildContext, Dropped, RunLink, Stage, StageConfig, Verdict};

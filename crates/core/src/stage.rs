@@ -1,4 +1,6 @@
+use std::collections::HashSet;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::{ConfigError, Document, StageError};
 
@@ -68,6 +70,32 @@ pub trait Stage: Send {
         let _ = doc;
         Ok(())
     }
+
+    /// Whether the stage, when built, restored what it knew of the documents earlier runs
+    /// kept from its own state folder (see [`RunLink`]); the runtime then does not call
+    /// [`Stage::remember`] for it. The default says no.
+    fn recalled(&self) -> bool {
+        false
+    }
+}
+
+/// How a run that writes an output folder (`pipeline run`) relates to the runs before it,
+/// for stages that keep state there between runs.
+///
+/// A stage stores `token` with the state it commits at the end of the run; the runtime
+/// stores the same token with the run's manifest once the output is in place. A later
+/// incremental run passes that token as `previous`: state stored with any other token
+/// belongs to a run whose output never landed, and must not be trusted.
+#[derive(Debug, Clone, Default)]
+pub struct RunLink {
+    /// Unique to this run.
+    pub token: String,
+    /// In an incremental run, the token of the run whose output is carried over; `None`
+    /// in a full run, whose stages start from nothing.
+    pub previous: Option<String>,
+    /// `source.path` of the files whose documents from earlier runs this run replaces
+    /// (read again because they changed); a stage forgets what it stored of them.
+    pub replaced: Arc<HashSet<String>>,
 }
 
 /// What a stage may learn about where it runs when it is built.
@@ -82,6 +110,9 @@ pub struct BuildContext {
     /// Folder where a stage may keep state between runs (`<output>/state/<stage>`); the
     /// runtime creates `<output>/state`, a stage creates its own subfolder when it needs one.
     pub state_dir: PathBuf,
+    /// Set when the run writes an output folder whose state outlives it; `None` for
+    /// streams, phases and tests.
+    pub run: Option<RunLink>,
 }
 
 /// The configuration of one stage type, deserialised from a `[[stages]]` table.

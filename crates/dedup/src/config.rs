@@ -143,6 +143,20 @@ impl Default for DedupConfig {
 pub const MAX_PERMUTATIONS: usize = 1024;
 
 impl DedupConfig {
+    /// What shapes the keys the persistent index stores: a database written under other
+    /// settings (or by another version of this crate) is rebuilt, not used.
+    fn index_settings(&self) -> String {
+        format!(
+            "pipeline-dedup {} shingle_size={} bands={} rows={} repeated_spans={} min_span_chars={}",
+            env!("CARGO_PKG_VERSION"),
+            self.shingle_size,
+            self.bands,
+            self.rows,
+            self.repeated_spans,
+            self.min_span_chars
+        )
+    }
+
     /// Every setting that is out of range.
     pub fn check(&self) -> Vec<Error> {
         let mut errors = Vec::new();
@@ -205,6 +219,13 @@ impl StageConfig for DedupConfig {
                 &cx.state_dir.join("shingles.bin"),
                 self.spill_after_mb << 20,
             );
+        }
+        if let Some(link) = cx
+            .run
+            .as_ref()
+            .filter(|_| !cx.state_dir.as_os_str().is_empty())
+        {
+            stage.persist_in(&cx.state_dir, link, self.index_settings())?;
         }
         Ok(Box::new(stage))
     }

@@ -23,6 +23,14 @@ pub enum Error {
         /// What the operating system said.
         source: std::io::Error,
     },
+    /// The persistent index in the state folder cannot be read or written.
+    #[error("cannot use the dedup index {}: {message}; if the disk is fine, delete it and the next run rebuilds it from the output", path.display())]
+    Store {
+        /// The database file (or its folder).
+        path: std::path::PathBuf,
+        /// What went wrong.
+        message: String,
+    },
     /// A fingerprint or group of the global deduplication does not fit the config or the
     /// other phase files (made with other `bands`/`rows`, or a group names an unknown
     /// document).

@@ -383,6 +383,45 @@ mod tests {
     }
 
     #[test]
+    fn runs_over_a_persisted_index_decide_like_one_run() {
+        let dir = tempfile::tempdir().unwrap();
+        for (seed, action) in [(4, Action::Drop), (5, Action::Mark)] {
+            let cfg = DedupConfig {
+                action,
+                ..DedupConfig::default()
+            };
+            let docs = corpus(seed, 120);
+            let expected = sequential(&cfg, &docs);
+            let mut got = Vec::new();
+            let mut previous = None;
+            for (run, part) in docs.chunks(45).enumerate() {
+                let link = pipeline_core::RunLink {
+                    token: format!("{seed}-{run}"),
+                    previous: previous.clone(),
+                    replaced: Default::default(),
+                };
+                let mut stage = Dedupe::new(&cfg).unwrap();
+                stage.persist_in(dir.path(), &link, "test".into()).unwrap();
+                assert_eq!(stage.recalled(), run > 0, "seed {seed}, run {run}");
+                for (id, text) in part {
+                    got.push(match stage.process(Document::new(id, text)).unwrap() {
+                        Verdict::Keep(doc) => (doc.annotations[doc_keys::DEDUP].clone(), None),
+                        Verdict::Drop(d) => (
+                            d.doc.annotations[doc_keys::DEDUP].clone(),
+                            Some(format!("{}: {}", d.reason, d.detail)),
+                        ),
+                    });
+                }
+                stage.finish().unwrap();
+                previous = Some(link.token);
+            }
+            for (i, (e, g)) in expected.iter().zip(&got).enumerate() {
+                assert_eq!(e, g, "seed {seed}, document {}", docs[i].0);
+            }
+        }
+    }
+
+    #[test]
     fn keys_are_unique_per_document_and_name_their_kind() {
         let cfg = DedupConfig::default();
         let text = "Ein langer Satz über die Wirtschaft in Berlin am Montag. Ein langer Satz \

@@ -3,7 +3,8 @@
 //!
 //! Documents are named by a `u32` number (their position among indexed documents); ids are
 //! stored once, in one string buffer. Every table is a plain `Vec` or a `HashMap` of
-//! integers, so that persisting the index (a later issue) is a matter of writing them out.
+//! integers. Documents an earlier run indexed are loaded from the persistent index
+//! ([`crate::store`]) at start, their shingle sets staying on disk.
 //!
 //! # Memory per indexed document
 //!
@@ -107,11 +108,21 @@ pub struct Near {
     pub containment: f64,
 }
 
-/// The shingle sets of indexed documents, one after another; the oldest move to a file
-/// once the part in memory exceeds a budget.
+/// Where the shingle sets of documents loaded from the persistent index are read from.
+pub(crate) trait SetSource: Send + std::fmt::Debug {
+    /// Replaces `out` with the set stored under `number`.
+    fn read(&mut self, number: u64, out: &mut Vec<u32>) -> Result<()>;
+}
+
+/// The shingle sets of indexed documents: those loaded from the persistent index stay
+/// there and are read on demand; the others follow one after another in memory, the
+/// oldest moving to a file once the part in memory exceeds a budget.
 #[derive(Debug, Default)]
 struct ShingleStore {
-    /// End of each document's set, counted in values from the start of the store.
+    /// Record numbers in `source` of the first `stored.len()` documents.
+    stored: Vec<u64>,
+    source: Option<Box<dyn SetSource>>,
+    /// End of each later document's set, counted in values from the start of the store.
     ends: Vec<u64>,
     /// The sets not yet written to the file.
     ram: Vec<u32>,
@@ -175,7 +186,14 @@ impl ShingleStore {
 
     /// The set of document `doc`.
     fn get(&mut self, doc: u32) -> Result<&[u32]> {
-        let i = doc as usize;
+        if let Some(&number) = self.stored.get(doc as usize) {
+            let Some(source) = self.source.as_mut() else {
+                return Ok(&[]);
+            };
+            source.read(number, &mut self.read_values)?;
+            return Ok(&self.read_values);
+        }
+        let i = doc as usize - self.stored.len();
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         let end = self.ends[i];
         if start >= self.ram_base {
@@ -205,7 +223,10 @@ impl ShingleStore {
     }
 
     fn memory_bytes(&self) -> usize {
-        self.ends.capacity() * 8 + self.ram.capacity() * 4 + self.read_bytes.capacity() * 5
+        self.stored.capacity() * 8
+            + self.ends.capacity() * 8
+            + self.ram.capacity() * 4
+            + self.read_bytes.capacity() * 5
     }
 }
 
@@ -336,6 +357,56 @@ impl DedupIndex {
         sketch: Option<(&[u32], &[u32])>,
         span_hashes: &[u64],
     ) -> Result<u32> {
+        let doc = self.add(id, key, span_hashes)?;
+        match sketch {
+            Some((sig, set)) => {
+                debug_assert_eq!(sig.len(), self.bands * self.rows);
+                for band in 0..self.bands {
+                    let key = band_key(sig, band, self.rows);
+                    self.link(band, key, doc);
+                }
+                self.sets.push(set)?;
+            }
+            None => {
+                self.chain.resize(self.chain.len() + self.bands, NO_DOC);
+                self.sets.push(&[])?;
+            }
+        }
+        Ok(doc)
+    }
+
+    /// Indexes a document loaded from the persistent index: `band_keys` as
+    /// [`band_key`] made them (empty for a text without words), its shingle set stored
+    /// under `number` in `source` (see [`Self::read_stored_sets_from`]). Stored documents
+    /// come before any other.
+    pub(crate) fn insert_stored(
+        &mut self,
+        id: &str,
+        key: u128,
+        band_keys: &[u32],
+        span_hashes: &[u64],
+        number: u64,
+    ) -> Result<u32> {
+        debug_assert!(self.sets.ends.is_empty(), "stored documents come first");
+        let doc = self.add(id, key, span_hashes)?;
+        if band_keys.len() == self.bands {
+            for (band, &key) in band_keys.iter().enumerate() {
+                self.link(band, key, doc);
+            }
+        } else {
+            self.chain.resize(self.chain.len() + self.bands, NO_DOC);
+        }
+        self.sets.stored.push(number);
+        Ok(doc)
+    }
+
+    /// Reads the shingle sets of stored documents from `source`.
+    pub(crate) fn read_stored_sets_from(&mut self, source: Box<dyn SetSource>) {
+        self.sets.source = Some(source);
+    }
+
+    /// Numbers a new document and indexes its id, exact key and passage hashes.
+    fn add(&mut self, id: &str, key: u128, span_hashes: &[u64]) -> Result<u32> {
         let doc = u32::try_from(self.id_ends.len())
             .ok()
             .filter(|&d| d != NO_DOC)
@@ -345,25 +416,21 @@ impl DedupIndex {
         self.ids.push_str(id);
         self.id_ends.push(self.ids.len() as u64);
         self.exact.entry(split(key)).or_insert(doc);
-        match sketch {
-            Some((sig, set)) => {
-                debug_assert_eq!(sig.len(), self.bands * self.rows);
-                for band in 0..self.bands {
-                    let key = band_key(sig, band, self.rows);
-                    let prev = self.band_heads[band].insert(key, doc).unwrap_or(NO_DOC);
-                    self.chain.push(prev);
-                }
-                self.sets.push(set)?;
-            }
-            None => {
-                self.chain.resize(self.chain.len() + self.bands, NO_DOC);
-                self.sets.push(&[])?;
-            }
-        }
         for &h in span_hashes {
             self.spans.entry(h).or_insert(doc);
         }
         Ok(doc)
+    }
+
+    /// Makes `doc` the head of its bucket in `band`.
+    fn link(&mut self, band: usize, key: u32, doc: u32) {
+        let prev = self.band_heads[band].insert(key, doc).unwrap_or(NO_DOC);
+        self.chain.push(prev);
+    }
+
+    /// The LSH band keys of the signature `sig`, one per band, into `out`.
+    pub(crate) fn band_keys(&self, sig: &[u32], out: &mut Vec<u32>) {
+        out.extend((0..self.bands).map(|band| band_key(sig, band, self.rows)));
     }
 
     /// Approximate heap bytes the index holds in memory (from capacities, not lengths).

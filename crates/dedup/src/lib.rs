@@ -48,6 +48,7 @@ mod minhash;
 mod normalize;
 mod spans;
 mod stage;
+mod store;
 
 pub use config::{Action, DedupConfig, MAX_PERMUTATIONS};
 pub use error::{Error, Result};

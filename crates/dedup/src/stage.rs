@@ -1,6 +1,8 @@
 //! The `dedupe` stage itself.
 
-use pipeline_core::{keys, text::byte_to_char_offsets, Document, Stage, StageError, Verdict};
+use pipeline_core::{
+    keys, text::byte_to_char_offsets, Document, RunLink, Stage, StageError, Verdict,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use xxhash_rust::xxh3::{xxh3_128, xxh3_64};
@@ -11,6 +13,7 @@ use crate::index::{DedupIndex, NearRule};
 use crate::minhash::MinHasher;
 use crate::normalize::{normalize_append, normalize_into};
 use crate::spans::{paragraphs, quotations};
+use crate::store::{IndexStore, Opened};
 
 /// Drop reason of an exact duplicate.
 pub const REASON_EXACT: &str = "dedup_exact_duplicate";
@@ -138,6 +141,11 @@ pub struct Dedupe {
     passages: Vec<Passage>,
     key: u128,
     has_words: bool,
+    /// The persistent index, when the run keeps one, and the token to commit it with.
+    store: Option<(IndexStore, String)>,
+    /// Whether the documents of earlier runs were loaded from the persistent index.
+    recalled: bool,
+    band_keys: Vec<u32>,
 }
 
 impl Dedupe {
@@ -164,7 +172,65 @@ impl Dedupe {
             passages: Vec::new(),
             key: 0,
             has_words: false,
+            store: None,
+            recalled: false,
+            band_keys: Vec::new(),
         })
+    }
+
+    /// Keeps the index in the database `dir/index.redb` between runs (see
+    /// [`crate::store`]): when `link.previous` committed it, the documents earlier runs
+    /// kept are loaded from it (except those of replaced files) and [`Stage::recalled`]
+    /// says so; otherwise the database starts empty and the runtime hands the earlier
+    /// documents to [`Stage::remember`]. Every document indexed from now on is written to
+    /// it, and [`Stage::finish`] commits it with `link.token`. `settings` names what shapes
+    /// the stored keys; a database made with other settings is not used.
+    pub fn persist_in(
+        &mut self,
+        dir: &std::path::Path,
+        link: &RunLink,
+        settings: String,
+    ) -> Result<()> {
+        let index = &mut self.index;
+        let (store, opened) = IndexStore::open(
+            dir,
+            settings,
+            link.previous.as_deref(),
+            &link.replaced,
+            |number, record| {
+                index
+                    .insert_stored(&record.id, record.key, &record.bands, &record.spans, number)
+                    .map(|_| ())
+            },
+        )?;
+        if let Opened::Recalled(sets) = opened {
+            self.index.read_stored_sets_from(Box::new(sets));
+            self.recalled = true;
+        }
+        self.store = Some((store, link.token.clone()));
+        Ok(())
+    }
+
+    /// Writes the document just judged unique to the persistent index, if there is one.
+    fn store_unique(&mut self, id: &str, source: &str) -> Result<()> {
+        let Some((store, _)) = self.store.as_mut() else {
+            return Ok(());
+        };
+        self.band_keys.clear();
+        let set: &[u32] = if self.has_words {
+            self.index.band_keys(&self.sig, &mut self.band_keys);
+            &self.set
+        } else {
+            &[]
+        };
+        store.add(
+            id,
+            source,
+            self.key,
+            &self.band_keys,
+            set,
+            &self.span_hashes,
+        )
     }
 
     /// Moves shingle sets to the file `path` whenever more than `budget_bytes` of them
@@ -547,6 +613,9 @@ impl Stage for Dedupe {
     /// duplicate and `action = "drop"`. Fails (fatally) only when the index is full.
     fn process(&mut self, mut doc: Document) -> std::result::Result<Verdict, StageError> {
         let finding = self.examine(&doc.id, &doc.text)?;
+        if finding.status == Status::Unique {
+            self.store_unique(&doc.id, &doc.source.path)?;
+        }
         let index = &self.index;
         let value = annotation(&finding, |d| index.id(d));
         doc.annotations.insert(keys::DEDUP.to_owned(), value);
@@ -559,8 +628,22 @@ impl Stage for Dedupe {
     /// Indexes a document an earlier run kept, so that documents of this run are compared
     /// with it; it is examined like a new one (a duplicate among them is not indexed twice).
     fn remember(&mut self, doc: &Document) -> std::result::Result<(), StageError> {
-        self.examine(&doc.id, &doc.text)?;
+        if self.examine(&doc.id, &doc.text)?.status == Status::Unique {
+            self.store_unique(&doc.id, &doc.source.path)?;
+        }
         Ok(())
+    }
+
+    /// Commits the persistent index, if there is one, with this run's token.
+    fn finish(&mut self) -> std::result::Result<Vec<Verdict>, StageError> {
+        if let Some((store, token)) = self.store.as_mut() {
+            store.commit(token)?;
+        }
+        Ok(Vec::new())
+    }
+
+    fn recalled(&self) -> bool {
+        self.recalled
     }
 }
 

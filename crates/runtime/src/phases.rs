@@ -198,7 +198,7 @@ impl Stage for FingerprintStage {
 /// The stages of the signatures phase: those before `dedupe`, then fingerprints.
 fn signatures_lineup(config: &Config, state_root: &Path, position: Position) -> Result<Lineup> {
     let (at, dedup) = require_dedupe(config)?;
-    let mut stages = lineup(config, 0..at, state_root)?;
+    let mut stages = lineup(config, 0..at, state_root, None)?;
     let position = Arc::new(position);
     let workers = (0..available_cores().max(1))
         .map(|_| {
@@ -276,7 +276,12 @@ fn filter_lineup(config: &Config, state_root: &Path, decisions: &Path) -> Result
             decisions: Arc::new(decisions),
         })],
     );
-    stages.append(lineup(config, at + 1..config.stages.len(), state_root)?);
+    stages.append(lineup(
+        config,
+        at + 1..config.stages.len(),
+        state_root,
+        None,
+    )?);
     Ok(stages)
 }
 

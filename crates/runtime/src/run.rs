@@ -16,7 +16,9 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use crossbeam_channel::{bounded, Receiver, Sender};
-use pipeline_core::{BuildContext, Counters, Document, Rejected, Stage, StageError, Verdict};
+use pipeline_core::{
+    BuildContext, Counters, Document, Rejected, RunLink, Stage, StageError, Verdict,
+};
 use pipeline_read::{display_path, FileSource};
 
 use crate::batch::{Batch, Reorder};
@@ -105,6 +107,7 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
         Some(_) => None,
         None => Some(manifest.load()?),
     };
+    let previous_token = previous.as_ref().and_then(|p| p.run_token.clone());
     let plan = plan(
         listing,
         |path| display_path(path, &source_base),
@@ -116,15 +119,25 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
     let done_files = source.done_files();
     let input_bytes = source.total_bytes();
 
-    let mut stage_workers = build_stages(config, &output_dir.join("state"))?;
+    let replaced = std::sync::Arc::new(plan.replaced);
+    let link = RunLink {
+        token: run_token(&config.hash),
+        previous: previous_token.filter(|_| plan.incremental),
+        replaced: replaced.clone(),
+    };
+    let mut stage_workers = build_stages(config, &output_dir.join("state"), Some(&link))?;
     let mut sink = JsonlSink::create(&output_dir)?;
     if plan.incremental {
+        // Stages that restored their memory of earlier runs from their own state
+        // (`Stage::recalled`) need not see the carried-over documents again.
         let mut remembering: Vec<(usize, &mut Box<dyn Stage>)> = stage_workers
             .iter_mut()
             .enumerate()
             .filter(|(index, _)| config.stages[*index].config.as_stage_config().remembers())
             .flat_map(|(index, workers)| workers.iter_mut().map(move |w| (index, w)))
+            .filter(|(_, worker)| !worker.recalled())
             .collect();
+        let any_remembering = !remembering.is_empty();
         let mut remember = |doc: Document| -> Result<()> {
             for (index, stage) in remembering.iter_mut() {
                 stage.remember(&doc).map_err(|e| Error::StageFailed {
@@ -134,12 +147,12 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
             }
             Ok(())
         };
-        let remember: Option<&mut dyn FnMut(Document) -> Result<()>> = if remembering_any(config) {
+        let remember: Option<&mut dyn FnMut(Document) -> Result<()>> = if any_remembering {
             Some(&mut remember)
         } else {
             None
         };
-        if let Err(error) = sink.carry_over(&output_dir, &plan.replaced, remember) {
+        if let Err(error) = sink.carry_over(&output_dir, &replaced, remember) {
             sink.abort();
             return Err(error);
         }
@@ -161,7 +174,7 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
             entries.insert(file.path.clone(), FileEntry::from(file));
         }
     }
-    manifest.store(&entries, &config.hash)?;
+    manifest.store(&entries, &config.hash, &link.token)?;
     let facts = RunFacts {
         started,
         started_at,
@@ -186,8 +199,12 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
 }
 
 /// Builds every stage once per worker (stages that keep one shared index get one).
-fn build_stages(config: &Config, state_root: &Path) -> Result<Vec<Vec<Box<dyn Stage>>>> {
-    Ok(lineup(config, 0..config.stages.len(), state_root)?.workers)
+fn build_stages(
+    config: &Config,
+    state_root: &Path,
+    run: Option<&RunLink>,
+) -> Result<Vec<Vec<Box<dyn Stage>>>> {
+    Ok(lineup(config, 0..config.stages.len(), state_root, run)?.workers)
 }
 
 /// Stages ready to run, with their names (for progress and the report).
@@ -220,6 +237,7 @@ pub(crate) fn lineup(
     config: &Config,
     range: std::ops::Range<usize>,
     state_root: &Path,
+    run: Option<&RunLink>,
 ) -> Result<Lineup> {
     let mut lineup = Lineup {
         names: Vec::new(),
@@ -237,6 +255,7 @@ pub(crate) fn lineup(
                 workers,
                 base_dir: config.base_dir.clone(),
                 state_dir: state_root.join(spec.config.name()),
+                run: run.cloned(),
             };
             let stage = stage_config.build(&cx).map_err(|e| Error::Build {
                 index,
@@ -549,7 +568,7 @@ pub fn stream(
     let (names, workers, outcome) = match &options.phase {
         None => {
             let source = FileSource::from_jsonl_stream(input, "stdin", &config.source);
-            let stage_workers = build_stages(config, &state_root)?;
+            let stage_workers = build_stages(config, &state_root, None)?;
             let sink = JsonlSink::streaming(output, &options.rejected)?;
             execute_config(config, source, stage_workers, sink, 0, options.progress)
         }
@@ -595,11 +614,14 @@ pub fn stream(
 }
 
 /// Whether any stage asks to be shown the documents of earlier runs.
-fn remembering_any(config: &Config) -> bool {
-    config
-        .stages
-        .iter()
-        .any(|s| s.config.as_stage_config().remembers())
+/// A token unique to one run: the config's hash, the clock and the process.
+fn run_token(config_hash: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let seed = format!("{config_hash} {nanos} {}", std::process::id());
+    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(seed.as_bytes()))
 }
 
 /// Joins a thread; a panic becomes the run's error.

@@ -16,6 +16,7 @@ const FILES: TableDefinition<&str, &[u8]> = TableDefinition::new("files");
 const META: TableDefinition<&str, &str> = TableDefinition::new("meta");
 const CONFIG_HASH: &str = "config_hash";
 const SCHEMA: &str = "schema_version";
+const RUN_TOKEN: &str = "run_token";
 
 /// What the manifest knows of one input file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,6 +43,8 @@ pub(crate) struct Previous {
     pub files: BTreeMap<String, FileEntry>,
     pub config_hash: Option<String>,
     pub schema_version: Option<String>,
+    /// The token of the run that wrote the output (see [`pipeline_core::RunLink`]).
+    pub run_token: Option<String>,
 }
 
 /// The manifest database of one output folder.
@@ -67,7 +70,7 @@ impl Manifest {
         let fail = |e: &dyn std::fmt::Display| state_error(&self.path, e);
         let txn = self.db.begin_read().map_err(|e| fail(&e))?;
         let mut files = BTreeMap::new();
-        let (mut config_hash, mut schema) = (None, None);
+        let (mut config_hash, mut schema, mut run_token) = (None, None, None);
         if let Ok(table) = txn.open_table(FILES) {
             for row in table.iter().map_err(|e| fail(&e))? {
                 let (key, value) = row.map_err(|e| fail(&e))?;
@@ -85,16 +88,27 @@ impl Manifest {
                 .get(SCHEMA)
                 .map_err(|e| fail(&e))?
                 .map(|v| v.value().to_owned());
+            run_token = table
+                .get(RUN_TOKEN)
+                .map_err(|e| fail(&e))?
+                .map(|v| v.value().to_owned());
         }
         Ok(Previous {
             files,
             config_hash,
             schema_version: schema,
+            run_token,
         })
     }
 
-    /// Replaces the manifest with `files`, written by a run of the config `config_hash`.
-    pub fn store(&self, files: &BTreeMap<String, FileEntry>, config_hash: &str) -> Result<()> {
+    /// Replaces the manifest with `files`, written by the run `run_token` of the config
+    /// `config_hash`.
+    pub fn store(
+        &self,
+        files: &BTreeMap<String, FileEntry>,
+        config_hash: &str,
+        run_token: &str,
+    ) -> Result<()> {
         let fail = |e: &dyn std::fmt::Display| state_error(&self.path, e);
         let txn = self.db.begin_write().map_err(|e| fail(&e))?;
         {
@@ -111,6 +125,7 @@ impl Manifest {
                 .map_err(|e| fail(&e))?;
             let schema = SCHEMA_VERSION.to_string();
             meta.insert(SCHEMA, schema.as_str()).map_err(|e| fail(&e))?;
+            meta.insert(RUN_TOKEN, run_token).map_err(|e| fail(&e))?;
         }
         txn.commit().map_err(|e| fail(&e))
     }
