@@ -436,3 +436,155 @@ fn the_filter_phase_refuses_documents_that_are_not_pending() {
         stderr(&output)
     );
 }
+
+/// The corpus of [`corpus`] with publication dates that do not follow the input order (and
+/// a few undated records), written in the order `order` gives to the records, spread over
+/// three files named so that the file order changes too. Returns id → publication date.
+fn dated_corpus(
+    dir: &TestDir,
+    order: impl Fn(usize, usize) -> usize,
+    names: [&str; 3],
+) -> BTreeMap<String, Option<String>> {
+    let scratch = TestDir::new();
+    let file = corpus(&scratch, 1).remove(0);
+    let mut records: Vec<Value> = lines(&scratch.path().join(file));
+    for (i, record) in records.iter_mut().enumerate() {
+        if i % 9 != 4 {
+            let day = 1 + (i * 7919 + 13) % 28;
+            record["published"] = Value::from(format!("2025-03-{day:02}T08:00:00"));
+        }
+    }
+    let dates = records
+        .iter()
+        .map(|r| {
+            let id = r["id"].as_str().unwrap().to_owned();
+            (id, r["published"].as_str().map(str::to_owned))
+        })
+        .collect();
+    let n = records.len();
+    let mut placed: Vec<(usize, Value)> = records
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| (order(i, n), r))
+        .collect();
+    placed.sort_by_key(|(place, _)| *place);
+    for (f, name) in names.iter().enumerate() {
+        let body: String = placed
+            .iter()
+            .skip(f)
+            .step_by(3)
+            .map(|(_, r)| r.to_string() + "\n")
+            .collect();
+        dir.write(&format!("in/{name}"), body);
+    }
+    dates
+}
+
+const KEEP_EARLIEST: &str = "[source]\npaths = [\"in\"]\n\n[[stages]]\ntype = \"detect_language\"\nworkers = WORKERS\n\n[[stages]]\ntype = \"dedupe\"\nkeep = \"earliest\"\n\n[sink]\npath = \"out\"\n";
+
+/// Runs the keep-earliest config with `workers` language workers; returns the output files'
+/// records and the report.
+fn run_keeping_earliest(dir: &TestDir, workers: usize) -> (Vec<Value>, Vec<Value>, Value) {
+    dir.write(
+        "pipeline.toml",
+        KEEP_EARLIEST.replace("WORKERS", &workers.to_string()),
+    );
+    dir.pipeline_ok(&["run", "pipeline.toml", "--progress", "off"]);
+    (
+        lines(&dir.path().join("out/documents.jsonl")),
+        lines(&dir.path().join("out/rejected.jsonl")),
+        dir.read_json("out/report.json"),
+    )
+}
+
+#[test]
+fn keep_earliest_gives_the_same_output_for_any_input_order_and_worker_count() {
+    let forward = TestDir::new();
+    let dates = dated_corpus(&forward, |i, _| i, ["a.jsonl", "b.jsonl", "c.jsonl"]);
+    let (docs, rejected, report) = run_keeping_earliest(&forward, 1);
+    assert!(
+        report["conservation"]["ok"].as_bool().unwrap(),
+        "{report:#}"
+    );
+    assert_eq!(report["mode"], "full");
+    assert!(
+        report["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap())
+            .eq(["read", "detect_language", "dedupe", "write"]),
+        "{report:#}"
+    );
+    assert_eq!(
+        report["conservation"]["input_items"].as_u64(),
+        Some((docs.len() + rejected.len()) as u64)
+    );
+    assert!(
+        !forward.path().join("out/state/earliest").exists(),
+        "work files removed"
+    );
+
+    // Every duplicate repeats a document published no later than itself.
+    let rank = |id: &str| (dates[id].is_none(), dates[id].clone(), id.to_owned());
+    let mut duplicates = 0;
+    for r in &rejected {
+        let detail = r["detail"].as_str().unwrap();
+        let of = detail
+            .split_whitespace()
+            .skip_while(|w| *w != "as" && *w != "of")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{detail}"));
+        let id = r["id"].as_str().unwrap();
+        assert!(rank(of) < rank(id), "{of} was kept over {id}");
+        duplicates += 1;
+    }
+    assert!(duplicates >= 10, "{duplicates}");
+
+    // Two workers: the same bytes.
+    let documents_bytes = std::fs::read(forward.path().join("out/documents.jsonl")).unwrap();
+    run_keeping_earliest(&forward, 2);
+    assert_eq!(
+        std::fs::read(forward.path().join("out/documents.jsonl")).unwrap(),
+        documents_bytes
+    );
+
+    // Records reversed and spread over files in another order: the same documents kept,
+    // with the same annotations, and the same rejections.
+    let reversed = TestDir::new();
+    dated_corpus(&reversed, |i, n| n - i, ["c.jsonl", "a.jsonl", "b.jsonl"]);
+    let (docs_r, rejected_r, _) = run_keeping_earliest(&reversed, 2);
+    assert_eq!(by_key(docs.clone(), true), by_key(docs_r, true));
+    assert_eq!(by_key(rejected.clone(), true), by_key(rejected_r, true));
+
+    // Kept first in input order instead, the reversed input keeps other documents.
+    let first = |dir: &TestDir| {
+        let config = KEEP_EARLIEST
+            .replace("WORKERS", "1")
+            .replace("keep = \"earliest\"", "keep = \"first\"");
+        dir.write("pipeline.toml", config);
+        dir.pipeline_ok(&["run", "pipeline.toml", "--progress", "off", "--full"]);
+        by_key(lines(&dir.path().join("out/documents.jsonl")), true)
+    };
+    assert_ne!(first(&forward), first(&reversed));
+}
+
+#[test]
+fn a_stream_cannot_keep_the_earliest_without_the_phases() {
+    let dir = TestDir::new();
+    dir.write(
+        "pipeline.toml",
+        KEEP_EARLIEST
+            .replace("WORKERS", "1")
+            .replace("paths = [\"in\"]", "format = \"jsonl\""),
+    );
+    let output = stream_output(
+        &dir,
+        &["pipeline.toml"],
+        b"{\"id\": \"a\", \"text\": \"Guten Tag.\"}\n",
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(message.contains("keep = \"earliest\""), "{message}");
+    assert!(message.contains("--phase signatures"), "{message}");
+}

@@ -18,6 +18,23 @@ pub enum Action {
     Mark,
 }
 
+/// Which document of a group of duplicates is kept.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Keep {
+    /// The first in input order (files in listing order, records in file order); documents
+    /// kept by earlier runs stay kept. One pass over the data. The default.
+    #[default]
+    First,
+    /// The earliest published (the cleaner's `clean.published`, else the record's
+    /// `published` or `date` field, compared as ISO 8601 text; undated documents after
+    /// dated ones), then the smallest id: the same output for any input order. `pipeline
+    /// run` then deduplicates in two passes through files in the state folder (the global
+    /// phases), and reads every input on every run, as a new document may be earlier than
+    /// a kept one.
+    Earliest,
+}
+
 /// Settings of the `dedupe` stage (`[[stages]]` with `type = "dedupe"`). Every field is
 /// optional; an empty table gives the defaults.
 ///
@@ -25,6 +42,7 @@ pub enum Action {
 /// [[stages]]
 /// type = "dedupe"
 /// action = "drop"        # or "mark"
+/// keep = "first"         # or "earliest"
 /// threshold = 0.8
 /// containment = 0.9
 /// containment_min_jaccard = 0.5
@@ -37,13 +55,18 @@ pub enum Action {
 /// ```
 ///
 /// The stage keeps one index for the whole run, so it runs on one worker and sees the
-/// documents in input order: of a group of duplicates, the first in the input is kept.
+/// documents in input order: of a group of duplicates, the first in the input is kept
+/// (`keep = "first"`), or the earliest published (`keep = "earliest"`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DedupConfig {
     /// What to do with exact and near duplicates: `"drop"` or `"mark"`. Default `"drop"`.
     #[serde(default)]
     pub action: Action,
+    /// Which document of a group of duplicates is kept: `"first"` (in input order) or
+    /// `"earliest"` (published, then id; the same for any input order). Default `"first"`.
+    #[serde(default)]
+    pub keep: Keep,
     /// Smallest Jaccard similarity of the word-shingle sets at which a document counts as
     /// a near duplicate of an earlier kept one, in (0, 1]. Candidates from the LSH bands
     /// are verified on their exact shingle sets (32-bit hashes), so this is the true
@@ -126,6 +149,7 @@ impl Default for DedupConfig {
     fn default() -> Self {
         DedupConfig {
             action: Action::default(),
+            keep: Keep::default(),
             threshold: default_threshold(),
             containment: default_containment(),
             containment_min_jaccard: default_containment_min_jaccard(),

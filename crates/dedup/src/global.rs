@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::config::DedupConfig;
+use crate::config::{DedupConfig, Keep};
 use crate::error::{Error, Result};
 use crate::index::{band_key, DedupIndex};
 use crate::stage::{annotation, drop_reason, judge, near_rule, Fingerprint, Status};
@@ -150,11 +150,30 @@ pub fn decide(
         });
         components[c].push(i);
     }
+    if cfg.keep == Keep::Earliest {
+        // Judged in rank order, a component keeps its earliest published document,
+        // whatever the input order.
+        for members in &mut components {
+            members.sort_by(|&a, &b| {
+                let (a, b) = (&fingerprints[a], &fingerprints[b]);
+                (a.published.is_none(), &a.published, &a.id, a.pos).cmp(&(
+                    b.published.is_none(),
+                    &b.published,
+                    &b.id,
+                    b.pos,
+                ))
+            });
+        }
+    }
     let rule = near_rule(cfg);
     let mut decisions = Vec::new();
     let mut hashes = Vec::new();
     for members in &components {
-        let cluster = fingerprints[members[0]].pos;
+        let cluster = members
+            .iter()
+            .map(|&i| fingerprints[i].pos)
+            .min()
+            .unwrap_or_default();
         let mut index = DedupIndex::new(cfg.bands, cfg.rows);
         for &i in members {
             let fp = &fingerprints[i];
@@ -315,6 +334,17 @@ mod tests {
             .collect()
     }
 
+    /// The groups of documents sharing a key (the bands phase).
+    fn groups_of(cfg: &DedupConfig, fingerprints: &[Fingerprint]) -> Vec<Vec<Pos>> {
+        let mut by_key: BTreeMap<String, Vec<Pos>> = BTreeMap::new();
+        for fp in fingerprints {
+            for key in keys(fp, cfg).unwrap() {
+                by_key.entry(key).or_default().push(fp.pos);
+            }
+        }
+        by_key.into_values().filter(|g| g.len() > 1).collect()
+    }
+
     /// The same through the phases: fingerprints on two "shards", keys grouped, decided.
     fn phased(cfg: &DedupConfig, docs: &[(String, String)]) -> Vec<(Value, Option<String>)> {
         let mut shard = [Dedupe::new(cfg).unwrap(), Dedupe::new(cfg).unwrap()];
@@ -324,13 +354,7 @@ mod tests {
             .map(|(i, (id, text))| shard[i % 2].fingerprint(id, text, (i as u64 / 7, i as u64)))
             .collect();
         // The shuffle; fingerprints go through JSON as between processes.
-        let mut by_key: BTreeMap<String, Vec<Pos>> = BTreeMap::new();
-        for fp in &fingerprints {
-            for key in keys(fp, cfg).unwrap() {
-                by_key.entry(key).or_default().push(fp.pos);
-            }
-        }
-        let groups: Vec<Vec<Pos>> = by_key.into_values().filter(|g| g.len() > 1).collect();
+        let groups = groups_of(cfg, &fingerprints);
         let involved: std::collections::HashSet<Pos> = groups.iter().flatten().copied().collect();
         let wire: Vec<Fingerprint> = fingerprints
             .iter()
@@ -419,6 +443,63 @@ mod tests {
                 assert_eq!(e, g, "seed {seed}, document {}", docs[i].0);
             }
         }
+    }
+
+    #[test]
+    fn keep_earliest_decides_the_same_for_any_input_order() {
+        let docs = corpus(6, 120);
+        // Publication dates that do not follow the input order; a few undated.
+        let published =
+            |i: usize| (i % 11 != 5).then(|| format!("2024-01-{:02}", 1 + (i * 7919) % 28));
+        let decide_in = |keep: Keep, order: &[usize]| {
+            let cfg = DedupConfig {
+                keep,
+                ..DedupConfig::default()
+            };
+            let mut hasher = Dedupe::new(&cfg).unwrap();
+            let fingerprints: Vec<Fingerprint> = order
+                .iter()
+                .enumerate()
+                .map(|(place, &i)| {
+                    let (id, text) = &docs[i];
+                    let mut fp = hasher.fingerprint(id, text, (0, place as u64));
+                    fp.published = published(i);
+                    fp
+                })
+                .collect();
+            let groups = groups_of(&cfg, &fingerprints);
+            let (decisions, _) = decide(&cfg, fingerprints, &groups).unwrap();
+            decisions
+                .into_iter()
+                .map(|d| (d.id, (d.dedup, d.drop.map(|r| r.detail))))
+                .collect::<BTreeMap<String, (Value, Option<String>)>>()
+        };
+        let forward: Vec<usize> = (0..docs.len()).collect();
+        let reversed: Vec<usize> = forward.iter().rev().copied().collect();
+        let shuffled: Vec<usize> = (0..docs.len()).map(|i| (i * 37) % docs.len()).collect();
+        let earliest = decide_in(Keep::Earliest, &forward);
+        assert_eq!(earliest, decide_in(Keep::Earliest, &reversed));
+        assert_eq!(earliest, decide_in(Keep::Earliest, &shuffled));
+        assert_ne!(
+            decide_in(Keep::First, &forward),
+            decide_in(Keep::First, &reversed),
+            "the corpus has groups whose first member depends on the order"
+        );
+
+        // Every duplicate repeats a document published no later than itself.
+        let index_of = |id: &str| docs.iter().position(|(d, _)| d == id).unwrap();
+        let rank = |i: usize| (published(i).is_none(), published(i), docs[i].0.clone());
+        let mut duplicates = 0;
+        for (id, (dedup, _)) in &earliest {
+            if let Some(of) = dedup["duplicate_of"].as_str() {
+                duplicates += 1;
+                assert!(
+                    rank(index_of(of)) < rank(index_of(id)),
+                    "{id} kept over {of}"
+                );
+            }
+        }
+        assert!(duplicates > 10, "{duplicates}");
     }
 
     #[test]

@@ -50,7 +50,7 @@ mod spans;
 mod stage;
 mod store;
 
-pub use config::{Action, DedupConfig, MAX_PERMUTATIONS};
+pub use config::{Action, DedupConfig, Keep, MAX_PERMUTATIONS};
 pub use error::{Error, Result};
 pub use index::DedupIndex;
 pub use index::{Near, NearRule};

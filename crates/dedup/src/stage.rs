@@ -333,6 +333,7 @@ impl Dedupe {
                     ..p
                 })
                 .collect(),
+            published: None,
         }
     }
 
@@ -469,6 +470,9 @@ pub struct Fingerprint {
     /// Passages in the order [`repeated`] reads them.
     #[serde(default)]
     pub passages: Vec<Passage>,
+    /// Publication time, as [`rank_key`] reads it (for `keep = "earliest"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
 }
 
 /// Judges one document against `index` (the kept documents before it) and indexes it when

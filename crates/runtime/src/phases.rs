@@ -29,8 +29,11 @@ use crate::config::{available_cores, AnyStageConfig, Config};
 use crate::error::{Error, Result};
 use crate::progress::ProgressMode;
 use crate::report::{now_utc, Report};
-use crate::run::{execute_lineup, lineup, make_report, write_report_to, Lineup, RunFacts};
-use crate::sink::{JsonlSink, REPORT_FILE};
+use crate::run::{
+    assemble_report, execute_lineup, lineup, make_report, write_report_to, Lineup, RunFacts,
+    RunOptions,
+};
+use crate::sink::{JsonlSink, DOCUMENTS_FILE, REJECTED_FILE, REPORT_FILE};
 
 /// Annotation key of a pending document's fingerprint (removed by the filter phase).
 pub const FINGERPRINT_KEY: &str = "dedup.fingerprint";
@@ -186,7 +189,9 @@ impl Stage for FingerprintStage {
             }
             Position::Part(part) => (*part, doc.origin.seq),
         };
-        let fingerprint = self.dedupe.fingerprint(&doc.id, &doc.text, pos);
+        let mut fingerprint = self.dedupe.fingerprint(&doc.id, &doc.text, pos);
+        let (undated, published, _) = pipeline_dedup::rank_key(&doc);
+        fingerprint.published = (!undated).then_some(published);
         let value = serde_json::to_value(fingerprint).map_err(|e| StageError::Fatal {
             message: format!("cannot write the fingerprint of {}: {e}", doc.id),
         })?;
@@ -871,5 +876,80 @@ mod tests {
             sizes[owners[0] as usize] += 1;
         }
         assert!(sizes.iter().all(|&n| n > 25), "{sizes:?}");
+    }
+}
+
+/// `pipeline run` of a config whose `dedupe` stage keeps the earliest published document
+/// of each group (`keep = "earliest"`): the four phases one after another, as one shard,
+/// in `<output>/state/earliest/`, then the output files moved into `<output>` and one
+/// report for the whole run. Every input is read on every run: a new document may be
+/// earlier than one kept before.
+pub(crate) fn run_keeping_earliest(config: &Config, options: &RunOptions) -> Result<Report> {
+    let started = Instant::now();
+    let started_at = now_utc();
+    let output_dir = options
+        .output
+        .clone()
+        .unwrap_or_else(|| config.output_dir());
+    let work = output_dir.join("state").join("earliest");
+    remove_dir(&work)?;
+    let shard_options = ShardOptions {
+        shard: None,
+        inputs: options.inputs.clone(),
+        output: Some(work.clone()),
+        progress: options.progress,
+    };
+    let first = signatures(config, &shard_options)?;
+    let (groups, _) = bands(config, &work, None)?;
+    let pending = shard_files(&work, PENDING_FILE)?;
+    let decisions = decisions_path(&work);
+    clusters(config, &[groups], &pending, &decisions)?;
+    let second = filter(config, &shard_options, &decisions)?;
+
+    let shard_dir = shard_options.shard_dir(config);
+    for name in [DOCUMENTS_FILE, REJECTED_FILE] {
+        let target = output_dir.join(name);
+        std::fs::rename(shard_dir.join(name), &target).map_err(|source| Error::Write {
+            path: target,
+            source,
+        })?;
+    }
+    // The first phase counted reading and the stages before `dedupe` (then `fingerprint`
+    // and `write`); the second, reading pending documents, then `dedupe` and the rest.
+    let mut stages = first.stages[..first.stages.len().saturating_sub(2)].to_vec();
+    stages.extend(second.stages.iter().skip(1).cloned());
+    let mut output = second.output.clone();
+    output.rejected += output.carried_rejected;
+    output.carried_rejected = 0;
+    let facts = RunFacts {
+        started,
+        started_at,
+        inputs: first.inputs.clone(),
+        output_dir: output_dir.display().to_string(),
+        input_files: first.input_files,
+        input_bytes: first.input_bytes,
+        mode: "full",
+        full_reason: Some(
+            "the dedupe stage keeps the earliest document (keep = \"earliest\"), which needs \
+             every input"
+                .to_owned(),
+        ),
+        files_skipped: 0,
+    };
+    let report = assemble_report(config, stages, output, facts);
+    write_report_to(&output_dir.join(REPORT_FILE), &report)?;
+    remove_dir(&work)?;
+    Ok(report)
+}
+
+/// Removes a folder and everything in it; a missing folder is fine.
+fn remove_dir(dir: &Path) -> Result<()> {
+    match std::fs::remove_dir_all(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(Error::Write {
+            path: dir.to_owned(),
+            source,
+        }),
     }
 }

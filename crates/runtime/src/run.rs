@@ -19,6 +19,7 @@ use crossbeam_channel::{bounded, Receiver, Sender};
 use pipeline_core::{
     BuildContext, Counters, Document, Rejected, RunLink, Stage, StageError, Verdict,
 };
+use pipeline_dedup::Keep;
 use pipeline_read::{display_path, FileSource};
 
 use crate::batch::{Batch, Reorder};
@@ -83,6 +84,9 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
                 shard.index, shard.count
             )],
         });
+    }
+    if crate::phases::dedupe_stage(config).is_some_and(|(_, d)| d.keep == Keep::Earliest) {
+        return crate::phases::run_keeping_earliest(config, options);
     }
     let (source_config, source_base, listing, _) =
         crate::phases::shard_listing(config, &options.inputs, options.shard)?;
@@ -374,11 +378,22 @@ pub(crate) fn make_report(
         write: write_counters,
         sink: sink_counts,
     } = outcome;
-    let mut stages = vec![StageReport::new("read", 1, read_counters.clone())];
+    let mut stages = vec![StageReport::new("read", 1, read_counters)];
     for (index, counters) in stage_counters.into_iter().enumerate() {
         stages.push(StageReport::new(&names[index], workers[index], counters));
     }
     stages.push(StageReport::new("write", 1, write_counters));
+    assemble_report(config, stages, sink_counts, facts)
+}
+
+/// The report of a run whose stages (`read` first, `write` last) counted `stages` and whose
+/// output files hold `sink_counts`.
+pub(crate) fn assemble_report(
+    config: &Config,
+    stages: Vec<StageReport>,
+    sink_counts: SinkCounts,
+    facts: RunFacts,
+) -> Report {
     let mut rejected_by_reason = std::collections::BTreeMap::new();
     for stage in &stages {
         for (reason, n) in stage.counters.dropped.iter().chain(&stage.counters.errored) {
@@ -387,6 +402,10 @@ pub(crate) fn make_report(
                 .or_default() += n;
         }
     }
+    let read_counters = stages
+        .first()
+        .map(|s| s.counters.clone())
+        .unwrap_or_default();
     let input_items = read_counters.docs_in;
     let conservation = Conservation {
         input_items,
@@ -564,6 +583,20 @@ pub fn stream(
 ) -> Result<Report> {
     let started = Instant::now();
     let started_at = now_utc();
+    let keeps_earliest =
+        crate::phases::dedupe_stage(config).is_some_and(|(_, d)| d.keep == Keep::Earliest);
+    if keeps_earliest && options.phase.is_none() {
+        return Err(Error::InvalidConfig {
+            path: config.path.clone(),
+            problems: vec![
+                "the dedupe stage keeps the earliest document (keep = \"earliest\"), which \
+                 needs every document before the first is written: stream the phases \
+                 (`--phase signatures`, `pipeline dedup keys|clusters`, `--phase filter`), \
+                 or use keep = \"first\""
+                    .to_owned(),
+            ],
+        });
+    }
     let state_root = std::env::temp_dir().join(format!("pipeline-stream-{}", std::process::id()));
     let (names, workers, outcome) = match &options.phase {
         None => {
