@@ -128,11 +128,13 @@ fn statuses(docs: &[Value], rejected: &[Value]) -> BTreeMap<String, usize> {
     for d in docs {
         let status = d["dedup"]["status"].as_str().unwrap_or("none").to_owned();
         *out.entry(status).or_default() += 1;
-        if d["dedup"]["repeated_spans"]
-            .as_array()
-            .is_some_and(|a| !a.is_empty())
-        {
-            *out.entry("with_repeated_spans".to_owned()).or_default() += 1;
+        for (field, kind) in [
+            ("repeated_spans", "with_repeated_spans"),
+            ("removed", "with_removed_passages"),
+        ] {
+            if d["dedup"][field].as_array().is_some_and(|a| !a.is_empty()) {
+                *out.entry(kind.to_owned()).or_default() += 1;
+            }
         }
     }
     for r in rejected {
@@ -211,10 +213,39 @@ fn a_shard_of_a_deduplicating_config_points_to_the_phases() {
 
 #[test]
 fn dedup_phases_on_shards_equal_one_run() {
+    phases_equal_one_run(
+        &full_config(&["seeds", "in"], ""),
+        &[
+            "dedup_exact_duplicate",
+            "dedup_near_duplicate",
+            "with_repeated_spans",
+        ],
+    );
+}
+
+#[test]
+fn dedup_phases_equal_one_run_when_repeated_passages_are_removed() {
+    let config = "[source]\npaths = [\"seeds\", \"in\"]\n\n[[stages]]\ntype = \"clean\"\n\n\
+                  [[stages]]\ntype = \"dedupe\"\nremove_repeated = true\n\n\
+                  [[stages]]\ntype = \"detect_language\"\n\n[[stages]]\ntype = \"annotate\"\n\n\
+                  [sink]\npath = \"out\"\n";
+    phases_equal_one_run(
+        config,
+        &[
+            "dedup_exact_duplicate",
+            "dedup_near_duplicate",
+            "with_removed_passages",
+        ],
+    );
+}
+
+/// Runs `config` whole and through the file phases on 3 shards and 2 key partitions, checks
+/// that the corpus exercises `kinds`, and that both give the same records.
+fn phases_equal_one_run(config: &str, kinds: &[&str]) {
     let dir = TestDir::new();
     dir.copy_seeds();
     corpus(&dir, 6);
-    dir.write("pipeline.toml", full_config(&["seeds", "in"], ""));
+    dir.write("pipeline.toml", config);
     run_whole(&dir, "pipeline.toml");
     let shards = 3;
     for i in 0..shards {
@@ -257,13 +288,9 @@ fn dedup_phases_on_shards_equal_one_run() {
     let whole_docs = lines(&dir.path().join("whole/documents.jsonl"));
     let whole_rejected = lines(&dir.path().join("whole/rejected.jsonl"));
     let found = statuses(&whole_docs, &whole_rejected);
-    for kind in [
-        "dedup_exact_duplicate",
-        "dedup_near_duplicate",
-        "with_repeated_spans",
-    ] {
+    for kind in kinds {
         assert!(
-            found.contains_key(kind),
+            found.contains_key(*kind),
             "the corpus exercises {kind}: {found:?}"
         );
     }

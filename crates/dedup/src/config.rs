@@ -51,6 +51,7 @@ pub enum Keep {
 /// rows = 4
 /// repeated_spans = true
 /// min_span_chars = 60
+/// remove_repeated = false
 /// spill_after_mb = 1024
 /// ```
 ///
@@ -110,6 +111,14 @@ pub struct DedupConfig {
     /// repeated span. Default `60`.
     #[serde(default = "default_min_span_chars")]
     pub min_span_chars: usize,
+    /// Cut repeated paragraphs and sentences out of `text` instead of only marking them;
+    /// they are listed under `dedup.removed` (`at`, `text`, `also_in`, `kind`), repeated
+    /// quotations stay marked. A document with nothing left is rejected
+    /// (`dedup_all_passages_repeated`). As it rewrites the text, the stage must then come
+    /// before stages that record offsets (`detect_language`'s segments, `annotate`).
+    /// Default `false`.
+    #[serde(default)]
+    pub remove_repeated: bool,
     /// Megabytes of shingle sets held in memory before the older ones are moved to a file
     /// in the stage's state folder (`<output>/state/dedupe/shingles.bin`); they are read
     /// back only to verify candidates. `0` keeps everything in memory. Default `1024`.
@@ -158,6 +167,7 @@ impl Default for DedupConfig {
             rows: default_rows(),
             repeated_spans: default_true(),
             min_span_chars: default_min_span_chars(),
+            remove_repeated: false,
             spill_after_mb: default_spill_after_mb(),
         }
     }
@@ -269,6 +279,10 @@ impl StageConfig for DedupConfig {
         true
     }
 
+    fn edits_text(&self) -> bool {
+        self.remove_repeated
+    }
+
     fn remembers(&self) -> bool {
         true
     }
@@ -284,6 +298,10 @@ mod tests {
         assert_eq!(cfg, DedupConfig::default());
         assert_eq!(cfg.action, Action::Drop);
         assert_eq!((cfg.bands, cfg.rows, cfg.shingle_size), (32, 4, 5));
+        assert_eq!(cfg.keep, Keep::First);
+        assert!(!cfg.edits_text(), "marks only, by default");
+        let removing: DedupConfig = toml::from_str("remove_repeated = true").unwrap();
+        assert!(removing.edits_text());
         assert!(cfg.check().is_empty());
         assert!(!cfg.parallel());
         assert!(cfg.needs_ordered_input());

@@ -57,8 +57,8 @@ pub use index::{Near, NearRule};
 pub use minhash::PERMUTATION_SEED;
 pub use normalize::normalize;
 pub use stage::{
-    fields, rank_key, Dedupe, Fingerprint, Passage, PassageKind, RankKey, Status, REASON_EXACT,
-    REASON_NEAR,
+    fields, rank_key, remove_repeated, Dedupe, Fingerprint, Passage, PassageKind, RankKey, Status,
+    REASON_ALL_REPEATED, REASON_EXACT, REASON_NEAR,
 };
 
 /// The stage's `type` in `[[stages]]`.

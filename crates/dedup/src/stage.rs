@@ -19,6 +19,94 @@ use crate::store::{IndexStore, Opened};
 pub const REASON_EXACT: &str = "dedup_exact_duplicate";
 /// Drop reason of a near duplicate.
 pub const REASON_NEAR: &str = "dedup_near_duplicate";
+/// Drop reason of a document of which nothing is left once its repeated paragraphs and
+/// sentences are removed (`remove_repeated = true`).
+pub const REASON_ALL_REPEATED: &str = "dedup_all_passages_repeated";
+
+/// Cuts the paragraphs and sentences that `doc`'s `dedup.repeated_spans` lists out of its
+/// text, each with the whitespace that follows it, and lists them under `dedup.removed`
+/// (`at`: where each stood in the new text). Repeated quotations stay in the text (they sit
+/// inside the outlet's own sentences) and in `repeated_spans`, their offsets moved to the
+/// new text. Returns the rejection when nothing but whitespace is left.
+pub fn remove_repeated(doc: Document) -> Verdict {
+    let Some(spans) = doc
+        .annotations
+        .get(keys::DEDUP)
+        .and_then(|d| d[fields::REPEATED_SPANS].as_array())
+    else {
+        return Verdict::Keep(doc);
+    };
+    let cut = |s: &Value| s[fields::KIND] != "quote";
+    if !spans.iter().any(cut) {
+        return Verdict::Keep(doc);
+    }
+    let span_of = |s: &Value| {
+        let at = |f: &str| s[f].as_u64().unwrap_or(0) as usize;
+        (at(fields::START), at(fields::END))
+    };
+    // Byte offset of every character, and of the end.
+    let bytes: Vec<usize> = doc
+        .text
+        .char_indices()
+        .map(|(b, _)| b)
+        .chain([doc.text.len()])
+        .collect();
+    let chars = bytes.len() - 1;
+    let mut text = String::with_capacity(doc.text.len());
+    let (mut cursor, mut new_len, mut removed_chars) = (0usize, 0usize, 0usize);
+    let mut removed = Vec::new();
+    let mut kept = Vec::new();
+    let mut first_source = Value::Null;
+    for span in spans {
+        let (start, end) = span_of(span);
+        if start < cursor || end > chars || start > end {
+            // Not sorted and disjoint: leave the text as it is.
+            return Verdict::Keep(doc);
+        }
+        if !cut(span) {
+            let mut moved = span.clone();
+            moved[fields::START] = Value::from(start - removed_chars);
+            moved[fields::END] = Value::from(end - removed_chars);
+            kept.push(moved);
+            continue;
+        }
+        let mut through = end;
+        while through < chars && doc.text[bytes[through]..].starts_with(char::is_whitespace) {
+            through += 1;
+        }
+        text.push_str(&doc.text[bytes[cursor]..bytes[start]]);
+        new_len += start - cursor;
+        if first_source.is_null() {
+            first_source = span[fields::ALSO_IN].clone();
+        }
+        removed.push(json!({
+            fields::AT: new_len,
+            fields::TEXT: &doc.text[bytes[start]..bytes[end]],
+            fields::ALSO_IN: span[fields::ALSO_IN],
+            fields::KIND: span[fields::KIND],
+        }));
+        removed_chars += through - start;
+        cursor = through;
+    }
+    text.push_str(&doc.text[bytes[cursor]..]);
+    let mut doc = doc;
+    let trimmed = text.trim_end().len();
+    text.truncate(trimmed);
+    let empty = text.trim().is_empty();
+    doc.text = text;
+    if let Some(dedup) = doc.annotations.get_mut(keys::DEDUP) {
+        dedup[fields::REPEATED_SPANS] = Value::from(kept);
+        dedup[fields::REMOVED] = Value::from(removed);
+    }
+    if empty {
+        let detail = format!(
+            "every paragraph also appears in earlier kept documents (first: {})",
+            first_source.as_str().unwrap_or("?")
+        );
+        return Verdict::drop(doc, REASON_ALL_REPEATED, detail);
+    }
+    Verdict::Keep(doc)
+}
 
 /// Field names of the `dedup` annotation (stored under [`keys::DEDUP`]).
 pub mod fields {
@@ -37,6 +125,15 @@ pub mod fields {
     pub const END: &str = "end";
     /// Id of the first kept document that had the passage.
     pub const ALSO_IN: &str = "also_in";
+    /// What the span is: `"paragraph"`, `"sentence"` or `"quote"`.
+    pub const KIND: &str = "kind";
+    /// `[{"at", "text", "also_in", "kind"}]`: paragraphs and sentences cut out of `text`
+    /// (`remove_repeated = true`), `at` being where they stood in the new text.
+    pub const REMOVED: &str = "removed";
+    /// Where a removed passage stood, in characters of the new `text`.
+    pub const AT: &str = "at";
+    /// The removed passage.
+    pub const TEXT: &str = "text";
 }
 
 /// The order in which documents compete for being kept: earliest `published` first
@@ -90,6 +187,7 @@ pub(crate) struct RepeatedSpan {
     start: usize,
     end: usize,
     also_in: u32,
+    kind: PassageKind,
 }
 
 /// What [`Dedupe::examine`] found about one document.
@@ -126,6 +224,7 @@ pub struct Dedupe {
     action: Action,
     rule: NearRule,
     repeated_spans: bool,
+    remove_repeated: bool,
     min_span_chars: usize,
     hasher: MinHasher,
     index: DedupIndex,
@@ -158,6 +257,7 @@ impl Dedupe {
             action: cfg.action,
             rule: near_rule(cfg),
             repeated_spans: cfg.repeated_spans,
+            remove_repeated: cfg.remove_repeated,
             min_span_chars: cfg.min_span_chars,
             hasher: MinHasher::new(cfg.bands * cfg.rows, cfg.shingle_size),
             index: DedupIndex::new(cfg.bands, cfg.rows),
@@ -440,6 +540,17 @@ pub struct Passage {
     pub hash: Option<u64>,
 }
 
+impl PassageKind {
+    /// The name written to `repeated_spans[].kind`.
+    pub fn name(self) -> &'static str {
+        match self {
+            PassageKind::Sentence => "sentence",
+            PassageKind::Paragraph => "paragraph",
+            PassageKind::Quote => "quote",
+        }
+    }
+}
+
 impl Passage {
     fn new(kind: PassageKind, range: (usize, usize), hash: Option<u64>) -> Self {
         Passage {
@@ -525,6 +636,7 @@ fn repeated(passages: &[Passage], mut lookup: impl FnMut(u64) -> Option<u32>) ->
             start: p.start,
             end: p.end,
             also_in,
+            kind: p.kind,
         });
         match p.kind {
             PassageKind::Sentence => sentence_hits.extend(hit),
@@ -562,6 +674,7 @@ pub(crate) fn annotation<'a>(finding: &Finding, id_of: impl Fn(u32) -> &'a str) 
                 fields::START: s.start,
                 fields::END: s.end,
                 fields::ALSO_IN: id_of(s.also_in),
+                fields::KIND: s.kind.name(),
             })
         })
         .collect();
@@ -625,6 +738,7 @@ impl Stage for Dedupe {
         doc.annotations.insert(keys::DEDUP.to_owned(), value);
         match drop_reason(&finding, &self.rule, self.action, |d| index.id(d)) {
             Some((reason, detail)) => Ok(Verdict::drop(doc, reason, detail)),
+            None if self.remove_repeated => Ok(remove_repeated(doc)),
             None => Ok(Verdict::Keep(doc)),
         }
     }
@@ -1142,5 +1256,79 @@ pub(crate) mod tests {
         // A text without words is never a near-duplicate candidate.
         let v = run(&mut s, "w", "Wort");
         assert_eq!(annotation(&v)["status"], "unique");
+    }
+
+    #[test]
+    fn repeated_paragraphs_and_sentences_can_be_removed() {
+        let p1 = "Die Regierung in Berlin hat am Montag einen neuen Haushalt vorgelegt, der \
+                  deutlich weniger Geld für Straßen und Brücken vorsieht als erwartet.";
+        let s1 = "Experten warnen vor höheren Preisen für Energie und Lebensmittel in den \
+                  kommenden Monaten des Jahres.";
+        let quote = "„Wir werden nicht nachgeben, solange die Preise für Energie weiter steigen“";
+        let a = format!(
+            "{p1}\n\n{s1} Die Opposition kritisiert den Haushalt scharf und fordert mehr \
+             Geld für Schulen.\n\nDer Minister sagte {quote}, und ging."
+        );
+        let b = format!(
+            "Ein ganz anderer Anfang über die Bahn, die sich erneut verspätet hat, so dass \
+             Pendler sich ärgern.\n\n{p1}\n\n{s1} Gewerkschaften fordern mehr Lohn für \
+             alle Beschäftigten im Land.\n\nDie Ministerin erklärte {quote} am Dienstag."
+        );
+        let mut s = Dedupe::new(&DedupConfig {
+            remove_repeated: true,
+            ..DedupConfig::default()
+        })
+        .unwrap();
+        run(&mut s, "a", &a);
+        let Verdict::Keep(doc) = run(&mut s, "b", &b) else {
+            panic!("b is not a duplicate")
+        };
+        assert!(
+            !doc.text.contains(p1) && !doc.text.contains(s1),
+            "{}",
+            doc.text
+        );
+        assert!(doc.text.starts_with("Ein ganz anderer Anfang"));
+        assert!(
+            doc.text.contains("\n\nGewerkschaften fordern"),
+            "{}",
+            doc.text
+        );
+        let dedup = &doc.annotations[keys::DEDUP];
+        let removed = dedup["removed"].as_array().unwrap();
+        let texts: Vec<(&str, &str, &str)> = removed
+            .iter()
+            .map(|r| {
+                (
+                    r["kind"].as_str().unwrap(),
+                    r["text"].as_str().unwrap(),
+                    r["also_in"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(texts, [("paragraph", p1, "a"), ("sentence", s1, "a")]);
+        // `at` is where the passage stood in the new text.
+        let chars: Vec<char> = doc.text.chars().collect();
+        let at = |i: usize| removed[i]["at"].as_u64().unwrap() as usize;
+        assert_eq!(
+            chars[at(0)..].iter().take(12).collect::<String>(),
+            "Gewerkschaft"
+        );
+        assert_eq!(at(0), at(1));
+        let spans = dedup["repeated_spans"].as_array().unwrap();
+        assert_eq!(spans.len(), 1);
+        assert_eq!(spans[0]["kind"], "quote");
+        let (start, end) = (
+            spans[0]["start"].as_u64().unwrap() as usize,
+            spans[0]["end"].as_u64().unwrap() as usize,
+        );
+        assert!(quote.contains(&chars[start..end].iter().collect::<String>()));
+
+        // Nothing left but a repeated paragraph: rejected with its own reason.
+        let Verdict::Drop(dropped) = run(&mut s, "c", p1) else {
+            panic!("an all-repeated document is kept")
+        };
+        assert_eq!(dropped.reason, REASON_ALL_REPEATED);
+        assert!(dropped.detail.contains("(first: a)"), "{}", dropped.detail);
     }
 }

@@ -225,6 +225,8 @@ fn signatures_lineup(config: &Config, state_root: &Path, position: Position) -> 
 /// The filter phase's first stage: gives each pending document its decision.
 struct ApplyDecisions {
     decisions: Arc<HashMap<Pos, Decision>>,
+    /// The stage's `remove_repeated`.
+    remove_repeated: bool,
 }
 
 impl Stage for ApplyDecisions {
@@ -256,6 +258,7 @@ impl Stage for ApplyDecisions {
         doc.annotations
             .insert(keys::DEDUP.to_owned(), decision.dedup.clone());
         match &decision.drop {
+            None if self.remove_repeated => Ok(pipeline_dedup::remove_repeated(doc)),
             None => Ok(Verdict::Keep(doc)),
             Some(drop) => {
                 let reason = match drop.reason.as_str() {
@@ -272,13 +275,14 @@ impl Stage for ApplyDecisions {
 /// The stages of the filter phase: the decisions (named `dedupe`, as in a whole run), then
 /// the stages after `dedupe`.
 fn filter_lineup(config: &Config, state_root: &Path, decisions: &Path) -> Result<Lineup> {
-    let (at, _) = require_dedupe(config)?;
+    let (at, dedup) = require_dedupe(config)?;
     let decisions = read_decisions(decisions)?;
     let mut stages = Lineup::default();
     stages.push_workers(
         "dedupe",
         vec![Box::new(ApplyDecisions {
             decisions: Arc::new(decisions),
+            remove_repeated: dedup.remove_repeated,
         })],
     );
     stages.append(lineup(
