@@ -1,5 +1,6 @@
-//! The statistical entity tagger: an averaged perceptron over hashed features with greedy
-//! left-to-right BIO decoding.
+//! The statistical entity tagger: a structured averaged perceptron over hashed features with
+//! beam-search BIO decoding (width [`BEAM`], hypotheses more than [`MARGIN`] below the best
+//! dropped), trained on whole-sentence decoding errors.
 //!
 //! The tag set is GermEval 2014's outer level: `O` and `B-`/`I-` for `PER`, `LOC`, `ORG`,
 //! `OTH` and their `deriv` (`deutsche`) and `part` (`EU-Kommissar`) variants. The stage
@@ -514,6 +515,10 @@ pub struct NerModel {
     mask: usize,
     features: usize,
     lexicon: Lexicon,
+    /// Beam width of the decoder.
+    beam: usize,
+    /// Hypotheses scoring more than this below the best one are dropped.
+    margin: f32,
 }
 
 const MAGIC: &[u8; 8] = b"PANER01\n";
@@ -526,6 +531,7 @@ pub struct TagCache {
     words: HashMap<Box<str>, (TokHash, [f32; NTAGS]), FxBuild>,
     buf: Vec<TokHash>,
     scores: Vec<[f32; NTAGS]>,
+    beam: BeamBuf,
 }
 
 /// Why a model file could not be read.
@@ -554,6 +560,8 @@ impl NerModel {
             mask: cap - 1,
             features: 0,
             lexicon,
+            beam: BEAM,
+            margin: MARGIN,
         };
         let mut sorted: Vec<(&u32, &[f32; NTAGS])> = weights.iter().collect();
         sorted.sort_by_key(|(k, _)| **k);
@@ -598,6 +606,13 @@ impl NerModel {
             }
             s = (s + 1) & self.mask;
         }
+    }
+
+    /// Sets the decoder's beam width (`1` is greedy; the default is the width the shipped
+    /// model was trained with).
+    pub fn set_beam(&mut self, beam: usize, margin: f32) {
+        self.beam = beam.max(1);
+        self.margin = margin;
     }
 
     /// Number of features with weights.
@@ -729,30 +744,28 @@ impl NerModel {
             hs.push(h);
             unigram.push(u);
         }
-        let mut tf = [0u32; 4];
-        let (mut prev, mut prev2) = (0u8, 0u8);
-        for i in 0..inputs.len() {
-            if skipped(&inputs[i], prev) {
-                out.push(0);
-                prev2 = prev;
-                prev = 0;
-                continue;
-            }
+        let mut static_score = |i: usize| {
             feats.clear();
             context_features(inputs, &hs, i, &mut feats);
-            tag_features(&hs[i], prev, prev2, &mut tf);
             let mut score = unigram[i];
             self.add(&feats, &mut score);
-            self.add(&tf, &mut score);
-            let best = best_tag(&score, prev);
-            out.push(best);
-            prev2 = prev;
-            prev = best;
-        }
+            score
+        };
+        decode(
+            self,
+            inputs,
+            &hs,
+            (self.beam, self.margin),
+            &mut static_score,
+            &mut cache.beam,
+            out,
+        );
         cache.buf = hs;
         cache.scores = unigram;
     }
+}
 
+impl Scorer for NerModel {
     #[inline]
     fn add(&self, feats: &[u32], score: &mut [f32; NTAGS]) {
         for &f in feats {
@@ -760,6 +773,127 @@ impl NerModel {
                 score[usize::from(t)] += w;
             }
         }
+    }
+}
+
+/// Adds the weights of features to a score per tag.
+trait Scorer {
+    fn add(&self, feats: &[u32], score: &mut [f32; NTAGS]);
+}
+
+/// Default beam width of the decoder.
+pub const BEAM: usize = 4;
+/// Default score margin of the beam: hypotheses further below the best are dropped.
+pub const MARGIN: f32 = 5.0;
+
+/// One hypothesis of the beam: its score, its last two tags and its predecessor in the
+/// previous step.
+#[derive(Debug, Clone, Copy)]
+struct Hyp {
+    score: f32,
+    tag: u8,
+    prev: u8,
+    back: u32,
+}
+
+/// Buffers of the beam decoder, kept between sentences.
+#[derive(Debug, Default)]
+struct BeamBuf {
+    /// Hypotheses per step, flattened; `ends[i]` is the end of step `i`'s hypotheses.
+    hyps: Vec<Hyp>,
+    ends: Vec<usize>,
+    cands: Vec<Hyp>,
+}
+
+/// Beam search over tag sequences with the tag-dependent features of the last two tags.
+/// Hypotheses with the same last two tags are merged (the better one is kept). A token
+/// that [`skipped`] leaves `O` after `O` extends a hypothesis with `O` at no cost, and its
+/// static scores are computed only when some hypothesis needs them.
+fn decode<S: Scorer>(
+    w: &S,
+    inputs: &[Input],
+    hs: &[TokHash],
+    (beam, margin): (usize, f32),
+    static_score: &mut dyn FnMut(usize) -> [f32; NTAGS],
+    buf: &mut BeamBuf,
+    out: &mut Vec<u8>,
+) {
+    out.clear();
+    let n = inputs.len();
+    if n == 0 {
+        return;
+    }
+    buf.hyps.clear();
+    buf.ends.clear();
+    let mut tf = [0u32; 4];
+    let mut start = 0;
+    for i in 0..n {
+        buf.cands.clear();
+        let prev_hyps: &[Hyp] = if i == 0 {
+            &[Hyp {
+                score: 0.0,
+                tag: 0,
+                prev: 0,
+                back: u32::MAX,
+            }]
+        } else {
+            &buf.hyps[start..buf.ends[i - 1]]
+        };
+        let mut st: Option<[f32; NTAGS]> = None;
+        for (k, h) in prev_hyps.iter().enumerate() {
+            let back = if i == 0 { u32::MAX } else { (start + k) as u32 };
+            if skipped(&inputs[i], h.tag) {
+                buf.cands.push(Hyp {
+                    score: h.score,
+                    tag: 0,
+                    prev: h.tag,
+                    back,
+                });
+                continue;
+            }
+            let mut score = *st.get_or_insert_with(|| static_score(i));
+            tag_features(&hs[i], h.tag, h.prev, &mut tf);
+            w.add(&tf, &mut score);
+            for (t, &s) in score.iter().enumerate() {
+                let t = t as u8;
+                if allowed(h.tag, t) {
+                    buf.cands.push(Hyp {
+                        score: h.score + s,
+                        tag: t,
+                        prev: h.tag,
+                        back,
+                    });
+                }
+            }
+        }
+        buf.cands
+            .sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.tag.cmp(&b.tag)));
+        let step_start = buf.hyps.len();
+        let floor = buf.cands.first().map_or(0.0, |c| c.score - margin);
+        for c in &buf.cands {
+            if buf.hyps.len() - step_start >= beam || c.score < floor {
+                break;
+            }
+            if buf.hyps[step_start..]
+                .iter()
+                .any(|h| h.tag == c.tag && h.prev == c.prev)
+            {
+                continue;
+            }
+            buf.hyps.push(*c);
+        }
+        if i > 0 {
+            start = buf.ends[i - 1];
+        }
+        buf.ends.push(buf.hyps.len());
+    }
+    // The best final hypothesis is the first of the last step; follow its predecessors.
+    let mut k = start;
+    out.resize(n, 0);
+    for i in (0..n).rev() {
+        let h = buf.hyps[k];
+        out[i] = h.tag;
+        k = h.back as usize;
     }
 }
 
@@ -776,19 +910,6 @@ fn skipped(input: &Input, prev: u8) -> bool {
             .chars()
             .next()
             .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
-}
-
-fn best_tag(score: &[f32; NTAGS], prev: u8) -> u8 {
-    let mut best = 0u8;
-    let mut best_s = f32::NEG_INFINITY;
-    for (t, &s) in score.iter().enumerate() {
-        let t = t as u8;
-        if s > best_s && allowed(prev, t) {
-            best = t;
-            best_s = s;
-        }
-    }
-    best
 }
 
 // ---------------------------------------------------------------------------------------
@@ -878,6 +999,31 @@ pub struct Example<'a> {
     pub gold: Vec<u8>,
 }
 
+impl Scorer for Trainer {
+    fn add(&self, feats: &[u32], score: &mut [f32; NTAGS]) {
+        for f in feats {
+            if let Some(&r) = self.index.get(f) {
+                for (a, b) in score.iter_mut().zip(&self.w[r]) {
+                    *a += b;
+                }
+            }
+        }
+    }
+}
+
+/// The gold tags as the decoder can produce them: an entity that starts on a token the
+/// decoder [`skipped`] (`iPhone` after `O`) is dropped.
+fn reachable(inputs: &[Input], gold: &[u8]) -> Vec<u8> {
+    let mut out = gold.to_vec();
+    for i in 0..out.len() {
+        let prev = if i > 0 { out[i - 1] } else { 0 };
+        if (out[i] != 0 && skipped(&inputs[i], prev)) || !allowed(prev, out[i]) {
+            out[i] = 0;
+        }
+    }
+    out
+}
+
 /// Averaged-perceptron training state.
 #[derive(Debug, Default)]
 pub struct Trainer {
@@ -887,6 +1033,10 @@ pub struct Trainer {
     stamp: Vec<[u32; NTAGS]>,
     clock: u32,
     lexicon: Lexicon,
+    /// Beam width used in training and given to the model.
+    pub beam: usize,
+    /// Score margin of the beam used in training and given to the model.
+    pub margin: f32,
 }
 
 impl Trainer {
@@ -894,20 +1044,10 @@ impl Trainer {
     pub fn new(lexicon: Lexicon) -> Self {
         Trainer {
             lexicon,
+            beam: BEAM,
+            margin: MARGIN,
             ..Trainer::default()
         }
-    }
-
-    fn score(&self, feats: &[u32], extra: &[u32; 4]) -> [f32; NTAGS] {
-        let mut s = [0f32; NTAGS];
-        for f in feats.iter().chain(extra.iter()) {
-            if let Some(&r) = self.index.get(f) {
-                for (a, b) in s.iter_mut().zip(&self.w[r]) {
-                    *a += b;
-                }
-            }
-        }
-        s
     }
 
     fn update(&mut self, f: u32, tag: u8, delta: f32) {
@@ -929,11 +1069,16 @@ impl Trainer {
         self.w[r][t] += delta;
     }
 
-    /// One pass over the examples (in the given order); returns the token errors.
+    /// One pass over the examples (in the given order); returns the token errors. Each
+    /// sentence is decoded with the beam; where the best sequence differs from the gold
+    /// one, the features of the gold sequence are rewarded and those of the prediction
+    /// penalised (structured perceptron).
     pub fn epoch(&mut self, examples: &[Example], order: &[usize]) -> usize {
         let mut errors = 0;
         let mut feats = Vec::with_capacity(64);
-        let mut tf = [0u32; 4];
+        let mut buf = BeamBuf::default();
+        let mut pred = Vec::new();
+        let mut statics: Vec<Option<Vec<u32>>> = Vec::new();
         for &n in order {
             let ex = &examples[n];
             let hs: Vec<TokHash> = ex
@@ -941,27 +1086,58 @@ impl Trainer {
                 .iter()
                 .map(|x| tok_hash(x.word, &self.lexicon))
                 .collect();
-            let (mut prev, mut prev2) = (0u8, 0u8);
-            for i in 0..ex.inputs.len() {
-                if skipped(&ex.inputs[i], prev) {
-                    prev2 = prev;
-                    prev = 0;
-                    continue;
-                }
-                self.clock += 1;
-                static_features(&ex.inputs, &hs, i, &mut feats);
-                tag_features(&hs[i], prev, prev2, &mut tf);
-                let pred = best_tag(&self.score(&feats, &tf), prev);
-                let gold = ex.gold[i];
-                if pred != gold {
-                    errors += 1;
-                    for &f in feats.iter().chain(tf.iter()) {
-                        self.update(f, gold, 1.0);
-                        self.update(f, pred, -1.0);
+            let gold = reachable(&ex.inputs, &ex.gold);
+            self.clock += 1;
+            {
+                let me = &*self;
+                let mut static_score = |i: usize| {
+                    let mut f = Vec::with_capacity(64);
+                    static_features(&ex.inputs, &hs, i, &mut f);
+                    let mut s = [0f32; NTAGS];
+                    me.add(&f, &mut s);
+                    s
+                };
+                decode(
+                    me,
+                    &ex.inputs,
+                    &hs,
+                    (self.beam.max(1), self.margin),
+                    &mut static_score,
+                    &mut buf,
+                    &mut pred,
+                );
+            }
+            if pred == gold {
+                continue;
+            }
+            errors += pred.iter().zip(&gold).filter(|(a, b)| a != b).count();
+            statics.clear();
+            statics.resize(ex.inputs.len(), None);
+            let mut tf = [0u32; 4];
+            for (seq, delta) in [(&gold, 1.0), (&pred, -1.0)] {
+                for i in 0..seq.len() {
+                    let (prev, prev2) = (
+                        if i > 0 { seq[i - 1] } else { 0 },
+                        if i > 1 { seq[i - 2] } else { 0 },
+                    );
+                    // Positions where both sequences agree on the last three tags cancel.
+                    let (g, p) = (&gold, &pred);
+                    if (i.saturating_sub(2)..=i).all(|j| g[j] == p[j]) {
+                        continue;
+                    }
+                    if skipped(&ex.inputs[i], prev) {
+                        continue;
+                    }
+                    let f = statics[i].get_or_insert_with(|| {
+                        feats.clear();
+                        static_features(&ex.inputs, &hs, i, &mut feats);
+                        feats.clone()
+                    });
+                    tag_features(&hs[i], prev, prev2, &mut tf);
+                    for &x in f.iter().chain(tf.iter()) {
+                        self.update(x, seq[i], delta);
                     }
                 }
-                prev2 = prev;
-                prev = pred;
             }
         }
         errors
@@ -982,7 +1158,9 @@ impl Trainer {
                 weights.insert(f, row);
             }
         }
-        NerModel::from_weights(&weights, self.lexicon.clone())
+        let mut model = NerModel::from_weights(&weights, self.lexicon.clone());
+        model.set_beam(self.beam, self.margin);
+        model
     }
 }
 
@@ -1065,6 +1243,79 @@ mod tests {
             assert_eq!(out, data[2].gold);
         }
         assert!(NerModel::from_bytes(b"nonsense").is_err());
+    }
+
+    /// Scores from a fixed table: feature `1` is the static score source, tag features
+    /// add nothing, so the beam's choice depends on the transition constraints alone.
+    struct Table(Vec<[f32; NTAGS]>);
+
+    impl Scorer for Table {
+        fn add(&self, _: &[u32], _: &mut [f32; NTAGS]) {}
+    }
+
+    #[test]
+    fn beam_finds_sequences_that_greedy_misses() {
+        // Token 0 slightly prefers B-LOC, but token 1 strongly wants I-PER, which only a
+        // B-PER before it allows: greedy commits to B-LOC, the beam keeps B-PER.
+        let words = ["Anna", "Berg"];
+        let inputs: Vec<Input> = words
+            .iter()
+            .map(|w| Input {
+                word: w,
+                flags: 0,
+                hint: 0,
+            })
+            .collect();
+        let hs: Vec<TokHash> = words
+            .iter()
+            .map(|w| tok_hash(w, &Lexicon::default()))
+            .collect();
+        let mut t = Table(vec![[0.0; NTAGS]; 2]);
+        t.0[0][usize::from(tag_id("B-LOC"))] = 2.0;
+        t.0[0][usize::from(tag_id("B-PER"))] = 1.5;
+        t.0[1][usize::from(tag_id("I-PER"))] = 5.0;
+        let (mut buf, mut out) = (BeamBuf::default(), Vec::new());
+        let table = t.0.clone();
+        let mut st = |i: usize| table[i];
+        decode(
+            &t,
+            &inputs,
+            &hs,
+            (1, f32::INFINITY),
+            &mut st,
+            &mut buf,
+            &mut out,
+        );
+        assert_eq!(out, [tag_id("B-LOC"), 0]);
+        decode(
+            &t,
+            &inputs,
+            &hs,
+            (4, f32::INFINITY),
+            &mut st,
+            &mut buf,
+            &mut out,
+        );
+        assert_eq!(out, [tag_id("B-PER"), tag_id("I-PER")]);
+        // A margin smaller than the gap drops the B-PER hypothesis again.
+        decode(&t, &inputs, &hs, (4, 0.1), &mut st, &mut buf, &mut out);
+        assert_eq!(out, [tag_id("B-LOC"), 0]);
+    }
+
+    #[test]
+    fn unreachable_gold_entities_become_o() {
+        let inputs: Vec<Input> = ["das", "iPhone", "Pro"]
+            .iter()
+            .map(|w| Input {
+                word: w,
+                flags: 0,
+                hint: 0,
+            })
+            .collect();
+        let gold = [0, tag_id("B-OTH"), tag_id("I-OTH")];
+        assert_eq!(reachable(&inputs, &gold), [0, 0, 0]);
+        let gold = [0, 0, tag_id("B-OTH")];
+        assert_eq!(reachable(&inputs, &gold), gold);
     }
 
     #[test]
