@@ -1036,7 +1036,7 @@ pub(crate) mod tests {
         let start = b.chars().count() - para.chars().count();
         assert_eq!(
             spans,
-            json!([{"start": start, "end": b.chars().count(), "also_in": "a"}])
+            json!([{"start": start, "end": b.chars().count(), "also_in": "a", "kind": "paragraph"}])
         );
     }
 
