@@ -1253,19 +1253,24 @@ mod tests {
         fn add(&self, _: &[u32], _: &mut [f32; NTAGS]) {}
     }
 
-    #[test]
-    fn beam_finds_sequences_that_greedy_misses() {
-        // Token 0 slightly prefers B-LOC, but token 1 strongly wants I-PER, which only a
-        // B-PER before it allows: greedy commits to B-LOC, the beam keeps B-PER.
-        let words = ["Anna", "Berg"];
-        let inputs: Vec<Input> = words
+    /// Tokens without word-list flags or rule hints.
+    fn plain_inputs<'a>(words: &[&'a str]) -> Vec<Input<'a>> {
+        words
             .iter()
             .map(|w| Input {
                 word: w,
                 flags: 0,
                 hint: 0,
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn beam_finds_sequences_that_greedy_misses() {
+        // Token 0 slightly prefers B-LOC, but token 1 strongly wants I-PER, which only a
+        // B-PER before it allows: greedy commits to B-LOC, the beam keeps B-PER.
+        let words = ["Anna", "Berg"];
+        let inputs = plain_inputs(&words);
         let hs: Vec<TokHash> = words
             .iter()
             .map(|w| tok_hash(w, &Lexicon::default()))
@@ -1304,14 +1309,7 @@ mod tests {
 
     #[test]
     fn unreachable_gold_entities_become_o() {
-        let inputs: Vec<Input> = ["das", "iPhone", "Pro"]
-            .iter()
-            .map(|w| Input {
-                word: w,
-                flags: 0,
-                hint: 0,
-            })
-            .collect();
+        let inputs = plain_inputs(&["das", "iPhone", "Pro"]);
         let gold = [0, tag_id("B-OTH"), tag_id("I-OTH")];
         assert_eq!(reachable(&inputs, &gold), [0, 0, 0]);
         let gold = [0, 0, tag_id("B-OTH")];
