@@ -851,38 +851,6 @@ pub(crate) fn stream_phase(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shares_parse_and_check_their_bounds() {
-        assert_eq!("2/8".parse(), Ok(Shard { index: 2, count: 8 }));
-        for bad in ["8/8", "1/0", "x/2", "3", "-1/2"] {
-            let err = bad.parse::<Shard>().unwrap_err();
-            assert!(err.contains(bad), "{err}");
-        }
-        assert_eq!(
-            Shard { index: 3, count: 8 }.dir_name(),
-            "shard-0003-of-0008"
-        );
-    }
-
-    #[test]
-    fn every_path_belongs_to_exactly_one_shard() {
-        let paths: Vec<String> = (0..200).map(|i| format!("seeds/{i:03}.txt")).collect();
-        let mut sizes = [0; 4];
-        for path in &paths {
-            let owners: Vec<u32> = (0..4)
-                .filter(|&i| Shard { index: i, count: 4 }.owns(path))
-                .collect();
-            assert_eq!(owners.len(), 1, "{path}");
-            sizes[owners[0] as usize] += 1;
-        }
-        assert!(sizes.iter().all(|&n| n > 25), "{sizes:?}");
-    }
-}
-
 /// `pipeline run` of a config whose `dedupe` stage keeps the earliest published document
 /// of each group (`keep = "earliest"`): the four phases one after another, as one shard,
 /// in `<output>/state/earliest/`, then the output files moved into `<output>` and one
@@ -955,5 +923,37 @@ fn remove_dir(dir: &Path) -> Result<()> {
             path: dir.to_owned(),
             source,
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_parse_and_check_their_bounds() {
+        assert_eq!("2/8".parse(), Ok(Shard { index: 2, count: 8 }));
+        for bad in ["8/8", "1/0", "x/2", "3", "-1/2"] {
+            let err = bad.parse::<Shard>().unwrap_err();
+            assert!(err.contains(bad), "{err}");
+        }
+        assert_eq!(
+            Shard { index: 3, count: 8 }.dir_name(),
+            "shard-0003-of-0008"
+        );
+    }
+
+    #[test]
+    fn every_path_belongs_to_exactly_one_shard() {
+        let paths: Vec<String> = (0..200).map(|i| format!("seeds/{i:03}.txt")).collect();
+        let mut sizes = [0; 4];
+        for path in &paths {
+            let owners: Vec<u32> = (0..4)
+                .filter(|&i| Shard { index: i, count: 4 }.owns(path))
+                .collect();
+            assert_eq!(owners.len(), 1, "{path}");
+            sizes[owners[0] as usize] += 1;
+        }
+        assert!(sizes.iter().all(|&n| n > 25), "{sizes:?}");
     }
 }
