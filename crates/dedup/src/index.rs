@@ -251,6 +251,8 @@ pub struct DedupIndex {
     spans: PrehashedMap<u64, u32>,
     /// Scratch: candidate documents of the current query.
     candidates: Vec<u32>,
+    /// The band keys of the document inserted last (empty when it had no words).
+    last_band_keys: Vec<u32>,
 }
 
 impl DedupIndex {
@@ -267,6 +269,7 @@ impl DedupIndex {
             sets: ShingleStore::default(),
             spans: PrehashedMap::default(),
             candidates: Vec::new(),
+            last_band_keys: Vec::new(),
         }
     }
 
@@ -358,12 +361,14 @@ impl DedupIndex {
         span_hashes: &[u64],
     ) -> Result<u32> {
         let doc = self.add(id, key, span_hashes)?;
+        self.last_band_keys.clear();
         match sketch {
             Some((sig, set)) => {
                 debug_assert_eq!(sig.len(), self.bands * self.rows);
                 for band in 0..self.bands {
                     let key = band_key(sig, band, self.rows);
                     self.link(band, key, doc);
+                    self.last_band_keys.push(key);
                 }
                 self.sets.push(set)?;
             }
@@ -428,9 +433,10 @@ impl DedupIndex {
         self.chain.push(prev);
     }
 
-    /// The LSH band keys of the signature `sig`, one per band, into `out`.
-    pub(crate) fn band_keys(&self, sig: &[u32], out: &mut Vec<u32>) {
-        out.extend((0..self.bands).map(|band| band_key(sig, band, self.rows)));
+    /// The LSH band keys of the document [`Self::insert`] indexed last, as the persistent
+    /// index stores them; empty for a text without words.
+    pub(crate) fn last_band_keys(&self) -> &[u32] {
+        &self.last_band_keys
     }
 
     /// Approximate heap bytes the index holds in memory (from capacities, not lengths).

@@ -244,7 +244,6 @@ pub struct Dedupe {
     store: Option<(IndexStore, String)>,
     /// Whether the documents of earlier runs were loaded from the persistent index.
     recalled: bool,
-    band_keys: Vec<u32>,
 }
 
 impl Dedupe {
@@ -274,7 +273,6 @@ impl Dedupe {
             has_words: false,
             store: None,
             recalled: false,
-            band_keys: Vec::new(),
         })
     }
 
@@ -316,21 +314,9 @@ impl Dedupe {
         let Some((store, _)) = self.store.as_mut() else {
             return Ok(());
         };
-        self.band_keys.clear();
-        let set: &[u32] = if self.has_words {
-            self.index.band_keys(&self.sig, &mut self.band_keys);
-            &self.set
-        } else {
-            &[]
-        };
-        store.add(
-            id,
-            source,
-            self.key,
-            &self.band_keys,
-            set,
-            &self.span_hashes,
-        )
+        let set: &[u32] = if self.has_words { &self.set } else { &[] };
+        let bands = self.index.last_band_keys();
+        store.add(id, source, self.key, bands, set, &self.span_hashes)
     }
 
     /// Moves shingle sets to the file `path` whenever more than `budget_bytes` of them

@@ -81,5 +81,15 @@ pub enum Error {
     },
 }
 
+impl Error {
+    /// A file given to read holds something it should not (`message` says where and what).
+    pub(crate) fn invalid_data(path: &std::path::Path, message: String) -> Error {
+        Error::ReadInput {
+            path: path.to_owned(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, message),
+        }
+    }
+}
+
 /// The runtime's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

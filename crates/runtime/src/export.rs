@@ -40,17 +40,15 @@ pub fn export(input: &Path, format: ExportFormat, output: &mut dyn Write) -> Res
         if line.trim().is_empty() {
             continue;
         }
-        let value: serde_json::Value =
-            serde_json::from_str(&line).map_err(|e| Error::ReadInput {
-                path: input.to_path_buf(),
-                source: std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    format!(
-                        "line {} is not a document of documents.jsonl: {e}",
-                        index + 1
-                    ),
+        let value: serde_json::Value = serde_json::from_str(&line).map_err(|e| {
+            Error::invalid_data(
+                input,
+                format!(
+                    "line {} is not a document of documents.jsonl: {e}",
+                    index + 1
                 ),
-            })?;
+            )
+        })?;
         match format {
             ExportFormat::Spacy => {
                 writeln!(out, "{}", to_spacy_json(&value)).map_err(write_error)?

@@ -297,13 +297,8 @@ fn filter_lineup(config: &Config, state_root: &Path, decisions: &Path) -> Result
 fn read_decisions(path: &Path) -> Result<HashMap<Pos, Decision>> {
     let mut decisions = HashMap::new();
     for_each_line(path, |line, number| {
-        let decision: Decision = serde_json::from_str(line).map_err(|e| Error::ReadInput {
-            path: path.to_owned(),
-            source: std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("line {number}: {e}"),
-            ),
-        })?;
+        let decision: Decision = serde_json::from_str(line)
+            .map_err(|e| Error::invalid_data(path, format!("line {number}: {e}")))?;
         decisions.insert(decision.pos, decision);
         Ok(())
     })?;
@@ -364,17 +359,14 @@ fn pending_documents(
         seq += 1;
         let fail = |message: String| {
             if let Ok(mut slot) = broken.lock() {
-                slot.get_or_insert(Error::ReadInput {
-                    path: name.clone(),
-                    source: std::io::Error::new(
-                        std::io::ErrorKind::InvalidData,
-                        format!(
-                            "line {} is not a pending document ({message}); the filter phase \
-                             reads what the signatures phase wrote",
-                            position + 1
-                        ),
+                slot.get_or_insert(Error::invalid_data(
+                    &name,
+                    format!(
+                        "line {} is not a pending document ({message}); the filter phase \
+                         reads what the signatures phase wrote",
+                        position + 1
                     ),
-                });
+                ));
             }
         };
         let line = match line {
@@ -555,12 +547,11 @@ fn for_each_fingerprint(
     mut f: impl FnMut(Fingerprint) -> Result<()>,
 ) -> Result<()> {
     for_each_line_of(reader, name, &mut |line, number| {
-        let head: PendingHead = serde_json::from_str(line).map_err(|e| Error::ReadInput {
-            path: name.to_owned(),
-            source: std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
+        let head: PendingHead = serde_json::from_str(line).map_err(|e| {
+            Error::invalid_data(
+                name,
                 format!("line {number} is not a pending document with a fingerprint: {e}"),
-            ),
+            )
         })?;
         f(head.annotations.fingerprint)
     })
@@ -744,13 +735,8 @@ pub fn clusters(
     let mut all_groups: Vec<Vec<Pos>> = Vec::new();
     for path in expand_paths(groups)? {
         for_each_line_of(open(&path)?, &path, &mut |line, number| {
-            let bad = |message: String| Error::ReadInput {
-                path: path.clone(),
-                source: std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    format!("line {number}: {message}"),
-                ),
-            };
+            let bad =
+                |message: String| Error::invalid_data(&path, format!("line {number}: {message}"));
             let group: GroupLine = serde_json::from_str(line).map_err(|e| bad(e.to_string()))?;
             let docs = group
                 .docs
