@@ -16,9 +16,10 @@ use crate::ngram::{self, LangSet, Scorer};
 /// answer's family (whatlang's own "reliable" threshold).
 const WHATLANG_RELIABLE: f64 = 0.9;
 
-/// Letters a text needs before a reliable whatlang answer is taken alone. Tuned on the even
-/// half of lingua's test data: below this, whatlang's confident answers lose against lingua
-/// (loan words and names), so lingua decides among the family.
+/// Letters a text needs before whatlang is asked at all. Tuned on the even half of lingua's
+/// test data: below this, whatlang's confident answers lose against lingua (loan words and
+/// names), and its family shortcut loses against the n-gram scorer over all languages, which
+/// is as fast on such short texts.
 const WHATLANG_ALONE_LETTERS: usize = 200;
 
 /// Whatlang answers that are never taken alone: on the even half of lingua's test data,
@@ -30,10 +31,6 @@ const WHATLANG_ABSORBS: &[&str] = &[
     "zu", "sn", "id", "hr", "sr", "ru", "be", "uk", "bg", "tl", "nb", "da", "vi", "fr", "sv", "lv",
     "en",
 ];
-
-/// Texts with fewer letters than this go to lingua over all configured languages: whatlang's
-/// answer on a word or two is too weak to choose the family (tuned on the even half).
-const SHORT_LETTERS: usize = 30;
 
 /// Characters of a text (or paragraph) lingua reads when it confirms whatlang's answer: its
 /// cost grows with the length, and a few sentences settle a family.
@@ -288,7 +285,8 @@ pub struct DetectLanguage {
     whatlang: whatlang::Detector,
     /// The n-gram scorer (shared by all stages of the process).
     scorer: &'static Scorer,
-    /// The configured languages, for texts whatlang cannot place.
+    /// Every compiled-in language: short texts are scored among them all, so that one in a
+    /// language outside `languages` is reported as such, not as the nearest configured one.
     all: LangSet,
     /// Trigrams only (`accuracy = "low"`).
     trigrams_only: bool,
@@ -449,7 +447,7 @@ impl DetectLanguage {
         Ok(DetectLanguage {
             whatlang: whatlang::Detector::new(),
             scorer,
-            all: scorer.set_of(&resolved.languages),
+            all: scorer.set_of(&compiled),
             trigrams_only: config.accuracy == Accuracy::Low,
             families,
             family_of,
@@ -487,25 +485,25 @@ impl DetectLanguage {
 
     /// The language of `text` (already sampled to `sample_chars`), possibly outside the
     /// configured languages (the caller checks):
-    /// - lingua over all configured languages for texts under [`SHORT_LETTERS`] letters;
-    /// - whatlang alone for scripts one language writes, and for reliable answers on texts
-    ///   of [`WHATLANG_ALONE_LETTERS`] letters or more whose family whatlang fully knows;
-    /// - else lingua restricted to the family of whatlang's answer, on at most
+    /// - the n-gram scorer over all configured languages for texts under
+    ///   [`WHATLANG_ALONE_LETTERS`] letters (on at most [`LINGUA_SAMPLE_CHARS`] characters):
+    ///   on so little text whatlang's answer is too weak to choose the family, and costs as
+    ///   much as the scorer;
+    /// - whatlang alone for scripts one language writes, and for reliable answers whose
+    ///   family whatlang fully knows;
+    /// - else the scorer restricted to the family of whatlang's answer, on at most
     ///   [`LINGUA_SAMPLE_CHARS`] characters, widened to the languages whatlang does not know
     ///   when its confidence is below [`WIDEN_BELOW`];
-    /// - lingua over all configured languages when whatlang has no answer it can map.
+    /// - the scorer over all configured languages when whatlang has no answer it can map.
     fn decide(&self, text: &str) -> Option<Decision> {
-        let letters = letters_at_least(text, WHATLANG_ALONE_LETTERS);
-        if letters < SHORT_LETTERS {
-            // Whatlang's answer on a word or two is too weak to choose a family, and its
-            // cost is as high as lingua's on so little text.
-            return self.best_of(self.all, text);
+        let short = sample(text, LINGUA_SAMPLE_CHARS);
+        if letters_at_least(text, WHATLANG_ALONE_LETTERS) < WHATLANG_ALONE_LETTERS {
+            return self.best_of(self.all, short);
         }
         let info = self.whatlang.detect(text);
         let known = info
             .as_ref()
             .and_then(|i| self.from_whatlang.get(&i.lang()).map(|l| (i, *l)));
-        let short = sample(text, LINGUA_SAMPLE_CHARS);
         let Some((info, lang)) = known else {
             return self.best_of(self.all, short);
         };
@@ -517,14 +515,13 @@ impl DetectLanguage {
         if single_language_script(info.script()) {
             return Some(whatlang);
         }
-        // An invariant: every compiled-in language has a family (`families_of`).
-        let family = &self.families[self.family_of[&lang]];
         if info.confidence() >= WHATLANG_RELIABLE
-            && letters >= WHATLANG_ALONE_LETTERS
             && !WHATLANG_ABSORBS.contains(&self.code(lang).as_str())
         {
             return Some(whatlang);
         }
+        // An invariant: every compiled-in language has a family (`families_of`).
+        let family = &self.families[self.family_of[&lang]];
         match self.best_of(family.langs, short) {
             Some(d) if d.confidence >= WIDEN_BELOW => Some(d),
             narrow => self
@@ -903,8 +900,7 @@ mod tests {
         let fields: Vec<&str> = obj.keys().map(String::as_str).collect();
         assert_eq!(fields, ["code", "confidence", "detector", "segments"]);
         assert_eq!(v["code"], "de");
-        // Fewer than WHATLANG_ALONE_LETTERS letters: the n-gram scorer confirms within the
-        // family.
+        // Fewer than WHATLANG_ALONE_LETTERS letters: the n-gram scorer decides.
         assert_eq!(v["detector"], "ngram");
         assert_eq!(v["segments"][0]["start"], 0);
         assert_eq!(v["segments"][0]["end"], DE.chars().count());

@@ -19,7 +19,9 @@
 //! entries) would take seconds to gather at start, so they are looked up in each language's
 //! own model, and only for short texts (lingua uses them below 120 letters) and only for the
 //! languages whose score on the shorter n-grams is within [`MARGIN`] of the best: on the even
-//! half of lingua's test data, lingua's answer was among them for 99.94% of the texts.
+//! half of lingua's test data, lingua's answer was among them for 99.94% of the texts. One
+//! walk down a model finds a four-gram and the five-gram it begins; the languages are
+//! scored best first, and one falling [`DROP_BELOW`] under a fully scored one is dropped.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -42,6 +44,17 @@ const TABLE_ORDER: usize = 3;
 /// Candidates whose score on uni- to trigrams (a mean log-probability per letter, lingua's
 /// normalisation) is within this of the best are scored on four- and five-grams too.
 const MARGIN: f64 = 2.0;
+
+/// A finalist is dropped from the four- and five-gram scoring once its partial score is this
+/// far below a fully scored one: the answer is the same (n-grams only lower a score), and its
+/// confidence close to lingua's (on every 20th line of lingua's test data: mean deviation
+/// 0.016 with this margin, 0.026 with none, 0.008 scoring all finalists fully, for a third
+/// of the scoring time saved).
+const DROP_BELOW: f64 = 1.0;
+
+/// How many n-grams' worth the mean trigram log-probability weighs in the estimate of a
+/// dropped finalist's remaining four- and five-grams.
+const PRIOR_WEIGHT: f64 = 4.0;
 
 /// Stored log-probabilities are `round(-ln p * SCALE)` in a `u16` (lingua's smallest is
 /// about -18.5).
@@ -390,6 +403,49 @@ fn distinct<'a>(starts: &[Start<'a>], order: usize, out: &mut Vec<Start<'a>>) {
     out.dedup_by_key(|s| s.hashes[order - 1]);
 }
 
+/// A start position whose four- and five-grams are scored, with which of them count (lingua
+/// scores the distinct n-grams of each order).
+struct Walk<'a> {
+    start: Start<'a>,
+    /// Its four-gram is counted (the first walk with that four-gram).
+    four: bool,
+    /// Its five-gram is counted (it has one, and the first walk with it).
+    five: bool,
+}
+
+/// The walks scoring the distinct four- and five-grams of `starts`, into `out`: one per
+/// distinct five-gram, and one per distinct four-gram that begins none. Returns how many
+/// distinct four- and five-grams there are.
+fn walks_of<'a>(starts: &[Start<'a>], out: &mut Vec<Walk<'a>>) -> usize {
+    let mut long: Vec<&Start<'a>> = starts.iter().filter(|s| s.len >= 4).collect();
+    // Grouped by four-gram, those with a five-gram first.
+    long.sort_unstable_by_key(|s| (s.hashes[3], s.len != 5, s.hashes[4]));
+    out.clear();
+    let mut counted = 0;
+    let mut i = 0;
+    while i < long.len() {
+        let four = long[i].hashes[3];
+        let mut j = i;
+        let mut first = true;
+        while j < long.len() && long[j].hashes[3] == four {
+            let s = long[j];
+            let new_five = s.len == 5 && (j == i || long[j - 1].hashes[4] != s.hashes[4]);
+            if first || new_five {
+                out.push(Walk {
+                    start: *s,
+                    four: first,
+                    five: new_five,
+                });
+                counted += usize::from(first) + usize::from(new_five);
+                first = false;
+            }
+            j += 1;
+        }
+        i = j;
+    }
+    counted
+}
+
 /// The indices of the languages in `set`.
 fn members(set: LangSet) -> impl Iterator<Item = usize> {
     (0..128).filter(move |i| set & (1u128 << i) != 0)
@@ -669,17 +725,32 @@ impl Scorer {
         candidates: LangSet,
         trigrams_only: bool,
     ) -> Vec<(Language, f64)> {
+        let mut scores = self.scores(text, candidates, trigrams_only);
+        let Some(&(_, max)) = scores.first() else {
+            return scores;
+        };
+        // Softmax, shifted by the best score so long texts do not underflow.
+        let sum: f64 = scores.iter().map(|s| (s.1 - max).exp()).sum();
+        for s in &mut scores {
+            s.1 = (s.1 - max).exp() / sum;
+        }
+        scores
+    }
+
+    /// The languages among `candidates` with their scores (lingua's mean log-probability
+    /// per letter; 0 for an answer by the rules alone), best first.
+    fn scores(&self, text: &str, candidates: LangSet, trigrams_only: bool) -> Vec<(Language, f64)> {
         let lower = text.trim().to_lowercase();
         let words: Vec<&str> = self.words.find_iter(&lower).map(|m| m.as_str()).collect();
         if words.is_empty() || candidates == 0 {
             return Vec::new();
         }
         if let Some(lang) = self.by_rules(&words, candidates) {
-            return vec![(self.languages[lang], 1.0)];
+            return vec![(self.languages[lang], 0.0)];
         }
         let filtered = self.filter(&words, candidates);
         if filtered.count_ones() == 1 {
-            return vec![(self.languages[filtered.trailing_zeros() as usize], 1.0)];
+            return vec![(self.languages[filtered.trailing_zeros() as usize], 0.0)];
         }
         if filtered == 0 {
             return Vec::new();
@@ -788,21 +859,41 @@ impl Scorer {
                     totals[l] > 0 && best.is_some_and(|b| log_p(totals[l], l) >= b - MARGIN)
                 })
                 .fold(0, |s, l| s | 1u128 << l);
-            for order in 4..=5 {
-                if letters < order {
+            let mut walks = Vec::with_capacity(starts.len());
+            longer = walks_of(&starts, &mut walks);
+            // Best first: once one language is fully scored, another is dropped as soon as
+            // its partial score is [`DROP_BELOW`] below that (n-grams only lower a score),
+            // so the answer is unchanged; its score (for the confidences) is estimated.
+            let mut ranked: Vec<usize> = members(finalists).collect();
+            ranked.sort_by(|&a, &b| log_p(totals[b], b).total_cmp(&log_p(totals[a], a)));
+            let mut winner: Option<f64> = None;
+            for l in ranked {
+                let Some(model) = &self.models[l] else {
                     continue;
-                }
-                distinct(&starts, order, &mut chains);
-                longer += chains.len();
-                for l in members(finalists) {
-                    let Some(model) = &self.models[l] else {
-                        continue;
-                    };
-                    let mut sum = 0u64;
-                    for chain in &chains {
-                        sum += u64::from(self.backed_off(model, table, chain, order, l));
+                };
+                let mut sum = 0u64;
+                let mut counted = 0;
+                let mut complete = true;
+                for walk in &walks {
+                    if winner.is_some_and(|w| log_p(totals[l] + sum, l) < w - DROP_BELOW) {
+                        complete = false;
+                        break;
                     }
-                    totals[l] += sum;
+                    sum += u64::from(self.walk_value(model.as_fst(), table, walk, l));
+                    counted += usize::from(walk.four) + usize::from(walk.five);
+                }
+                totals[l] += sum;
+                if complete {
+                    let score = log_p(totals[l], l);
+                    winner = Some(winner.map_or(score, |w| w.max(score)));
+                } else {
+                    // Dropped: each n-gram not scored is estimated at the mean of those
+                    // scored, drawn towards the language's mean trigram (as for the
+                    // languages outside the margin) while they are few.
+                    let prior = trigram_sums[l] as f64 / trigrams.max(1) as f64;
+                    let mean =
+                        (sum as f64 + prior * PRIOR_WEIGHT) / (counted as f64 + PRIOR_WEIGHT);
+                    totals[l] += (mean * (longer - counted) as f64).round() as u64;
                 }
             }
         }
@@ -818,37 +909,59 @@ impl Scorer {
                 (self.languages[l], score)
             })
             .collect();
-        let Some(max) = scores.iter().map(|s| s.1).reduce(f64::max) else {
-            return Vec::new();
-        };
-        // Softmax, shifted by the best score so long texts do not underflow.
-        let sum: f64 = scores.iter().map(|s| (s.1 - max).exp()).sum();
-        for s in &mut scores {
-            s.1 = (s.1 - max).exp() / sum;
-        }
         scores.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         scores
     }
 
-    /// Language `l`'s stored log-probability of the `order`-gram of `chain`, backing off
-    /// to its prefixes (0 when the language knows none).
-    fn backed_off(
+    /// Language `l`'s stored log-probabilities of the counted four- and five-gram of `walk`,
+    /// each backing off to its prefixes (lingua's rule), added up: one walk down the
+    /// language's model finds both.
+    fn walk_value(
         &self,
-        model: &fst::Map<&'static [u8]>,
+        model: &fst::raw::Fst<&'static [u8]>,
         table: &Table,
-        chain: &Start,
-        order: usize,
+        walk: &Walk,
         l: usize,
-    ) -> u16 {
-        for k in (TABLE_ORDER + 1..=order).rev() {
-            let ngram = &chain.text.as_bytes()[..usize::from(chain.ends[k - 1])];
-            if let Some(bits) = model.get(ngram) {
-                return quantise(bits);
+    ) -> u32 {
+        let start = &walk.start;
+        let end4 = usize::from(start.ends[3]);
+        let end = usize::from(start.ends[usize::from(start.len) - 1]);
+        let (mut four, mut five) = (None, None);
+        let mut node = model.root();
+        let mut out = fst::raw::Output::zero();
+        for (i, &b) in start.text.as_bytes()[..end].iter().enumerate() {
+            let Some(t) = node.find_input(b) else {
+                break;
+            };
+            let t = node.transition(t);
+            out = out.cat(t.out);
+            node = model.node(t.addr);
+            if node.is_final() {
+                if i + 1 == end4 {
+                    four = Some(quantise(out.cat(node.final_output()).value()));
+                } else if i + 1 == end && start.len == 5 {
+                    five = Some(quantise(out.cat(node.final_output()).value()));
+                }
             }
         }
+        let mut shorter = None;
+        let mut back_off = || *shorter.get_or_insert_with(|| Self::from_table(table, start, l));
+        let mut sum = 0u32;
+        if walk.four {
+            sum += u32::from(four.unwrap_or_else(&mut back_off));
+        }
+        if walk.five {
+            sum += u32::from(five.or(four).unwrap_or_else(back_off));
+        }
+        sum
+    }
+
+    /// Language `l`'s stored log-probability of the trigram of `start`, backing off to its
+    /// prefixes (0 when the language knows none).
+    fn from_table(table: &Table, start: &Start, l: usize) -> u16 {
         for k in (1..=TABLE_ORDER).rev() {
             let mut found = None;
-            table.lookup(chain.hashes[k - 1], |lang, q| {
+            table.lookup(start.hashes[k - 1], |lang, q| {
                 if lang == l {
                     found = Some(q);
                 }
@@ -1017,6 +1130,7 @@ mod tests {
         let (mut same, mut n) = (0, 0);
         let mut ours_ok = 0;
         let mut theirs_ok = 0;
+        let (mut dev_sum, mut dev_n, mut far) = (0.0, 0usize, 0usize);
         for (i, line) in lines.enumerate() {
             if i % 20 != 0 {
                 continue;
@@ -1024,18 +1138,33 @@ mod tests {
             let rec: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
             let text = rec["text"].as_str().unwrap();
             let truth = rec["lang"].as_str().unwrap();
-            let ours = scorer.best(text, all(scorer), false).map(|l| l.0);
+            let ours_c = scorer.best(text, all(scorer), false);
+            let ours = ours_c.map(|l| l.0);
             let theirs = lingua.detect_language_of(text);
+            if let (Some((l, c)), Some(t)) = (ours_c, theirs) {
+                if l == t {
+                    let tc = lingua.compute_language_confidence(text, t);
+                    let d = (c - tc).abs();
+                    dev_sum += d;
+                    dev_n += 1;
+                    far += usize::from(d > 0.1);
+                }
+            }
             n += 1;
             same += usize::from(ours == theirs);
             ours_ok += usize::from(ours.is_some_and(|l| l.iso_code_639_1().to_string() == truth));
             theirs_ok +=
                 usize::from(theirs.is_some_and(|l| l.iso_code_639_1().to_string() == truth));
-            if ours != theirs && n < 2000 {
+            if ours != theirs && n < 20 {
                 eprintln!("{text:?}: ours {ours:?} lingua {theirs:?} truth {truth}");
             }
         }
         eprintln!("agree {same}/{n}; correct ours {ours_ok} lingua {theirs_ok}");
-        assert!(same as f64 >= 0.99 * n as f64);
+        eprintln!(
+            "confidence of the common answer: mean deviation {:.4}, {far}/{dev_n} more than 0.1 off",
+            dev_sum / dev_n as f64
+        );
+        assert!(same as f64 >= 0.999 * n as f64);
+        assert!(dev_sum / (dev_n as f64) < 0.03);
     }
 }
