@@ -69,6 +69,7 @@ mod detect;
 mod error;
 mod models;
 mod ngram;
+mod table;
 
 pub use config::{compiled_codes, Accuracy, LangIdConfig, OnMismatch, SegmentMode};
 pub use detect::{
