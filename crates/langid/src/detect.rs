@@ -32,14 +32,14 @@ const WHATLANG_ABSORBS: &[&str] = &[
     "en",
 ];
 
-/// Characters of a text (or paragraph) lingua reads when it confirms whatlang's answer: its
-/// cost grows with the length, and a few sentences settle a family.
+/// Characters of a text (or paragraph) the n-gram scorer reads: its cost grows with the
+/// length, and a few sentences settle the language.
 const LINGUA_SAMPLE_CHARS: usize = 400;
 
 /// Languages that are easily confused with one another (observed on the even half of
-/// lingua's test data, and by family). When whatlang answers a language, lingua decides among
-/// the union of the groups holding it; lingua restricted to a few languages is 30 times
-/// faster than lingua over all 75.
+/// lingua's test data, and by family). A paragraph of a document in a language whatlang does
+/// not know (Bosnian) agrees with the document when whatlang places it in the document
+/// language's family: the union of the groups holding it.
 const GROUPS: &[&[&str]] = &[
     // Germanic
     &["de", "nl", "af", "en", "da", "sv", "cy", "is"],
@@ -263,18 +263,8 @@ fn common_share(para: &str, common: &HashSet<u64>) -> f64 {
     }
 }
 
-/// When lingua's confidence within a family is below this, it decides again among the family
-/// and every language whatlang does not know: whatlang gives those (Irish, Sotho, Tswana,
-/// Albanian, Basque, Yoruba, ...) to arbitrary families. On the even half of lingua's test
-/// data, 73% of the wrong family answers and 18% of the right ones were below it.
-const WIDEN_BELOW: f64 = 0.9;
-
 /// One family of confusable languages.
 struct Family {
-    /// The family's languages.
-    langs: LangSet,
-    /// The family and every language whatlang does not know.
-    wide: LangSet,
     /// The whatlang languages of the family.
     whatlang_langs: Vec<whatlang::Lang>,
 }
@@ -424,16 +414,9 @@ impl DetectLanguage {
         let to_whatlang: HashMap<Language, whatlang::Lang> =
             from_whatlang.iter().map(|(w, l)| (*l, *w)).collect();
         let (family_langs, family_of) = families_of(&compiled);
-        let unknown_to_whatlang: Vec<Language> = compiled
-            .iter()
-            .filter(|l| !to_whatlang.contains_key(l))
-            .copied()
-            .collect();
         let families = family_langs
             .iter()
             .map(|langs| Family {
-                langs: scorer.set_of(langs),
-                wide: scorer.set_of(langs) | scorer.set_of(&unknown_to_whatlang),
                 whatlang_langs: langs
                     .iter()
                     .filter_map(|l| to_whatlang.get(l).copied())
@@ -484,17 +467,13 @@ impl DetectLanguage {
     }
 
     /// The language of `text` (already sampled to `sample_chars`), possibly outside the
-    /// configured languages (the caller checks):
-    /// - the n-gram scorer over all configured languages for texts under
-    ///   [`WHATLANG_ALONE_LETTERS`] letters (on at most [`LINGUA_SAMPLE_CHARS`] characters):
-    ///   on so little text whatlang's answer is too weak to choose the family, and costs as
-    ///   much as the scorer;
-    /// - whatlang alone for scripts one language writes, and for reliable answers whose
-    ///   family whatlang fully knows;
-    /// - else the scorer restricted to the family of whatlang's answer, on at most
-    ///   [`LINGUA_SAMPLE_CHARS`] characters, widened to the languages whatlang does not know
-    ///   when its confidence is below [`WIDEN_BELOW`];
-    /// - the scorer over all configured languages when whatlang has no answer it can map.
+    /// configured languages (the caller checks). Whatlang answers alone for texts of
+    /// [`WHATLANG_ALONE_LETTERS`] letters or more in a script one language writes, or when
+    /// it is reliable and its answer is not one it gives to languages it does not know
+    /// ([`WHATLANG_ABSORBS`]). Otherwise the n-gram scorer decides among all compiled-in
+    /// languages, on at most [`LINGUA_SAMPLE_CHARS`] characters: below
+    /// [`WHATLANG_ALONE_LETTERS`] letters whatlang's answer is too weak, and costs as much as
+    /// the scorer.
     fn decide(&self, text: &str) -> Option<Decision> {
         let short = sample(text, LINGUA_SAMPLE_CHARS);
         if letters_at_least(text, WHATLANG_ALONE_LETTERS) < WHATLANG_ALONE_LETTERS {
@@ -520,15 +499,7 @@ impl DetectLanguage {
         {
             return Some(whatlang);
         }
-        // An invariant: every compiled-in language has a family (`families_of`).
-        let family = &self.families[self.family_of[&lang]];
-        match self.best_of(family.langs, short) {
-            Some(d) if d.confidence >= WIDEN_BELOW => Some(d),
-            narrow => self
-                .best_of(family.wide, short)
-                .or(narrow)
-                .or(Some(whatlang)),
-        }
+        self.best_of(self.all, short).or(Some(whatlang))
     }
 
     /// The language of one paragraph of a document in `doc` language. Whatlang restricted
