@@ -13,15 +13,16 @@
 //! stored log-probabilities (1/3500) and a softmax that does not underflow on long texts.
 //!
 //! The table holds the uni-, bi- and trigrams of every compiled-in language (1.3 million
-//! entries for all 75, 6 bytes each, 8 MB with the bucket index), read from the models on
-//! first use (0.9 CPU-seconds in release, 3.5 in a debug build) and shared by every stage in
-//! the process. Four- and five-grams (19.8 million
-//! entries) would take seconds to gather at start, so they are looked up in each language's
-//! own model, and only for short texts (lingua uses them below 120 letters) and only for the
-//! languages whose score on the shorter n-grams is within [`MARGIN`] of the best: on the even
-//! half of lingua's test data, lingua's answer was among them for 99.94% of the texts. One
-//! walk down a model finds a four-gram and the five-gram it begins; the languages are
-//! scored best first, and one falling [`DROP_BELOW`] under a fully scored one is dropped.
+//! entries for all 75, 6 bytes each, 8.6 MB with the bucket index, see `table.rs`), built by
+//! the build script and compiled in (built here from the models only should it not fit the
+//! compiled-in languages). Four- and five-grams (19.8 million entries, 130 MB in such a
+//! table) are looked up in each language's own model, and only for short texts (lingua uses
+//! them below 120 letters) and only for the languages whose score on the shorter n-grams is
+//! within [`MARGIN`] of the best: on the even half of lingua's test data, lingua's answer was
+//! among them for 99.94% of the texts (with a margin of 8, our accuracy there is lingua's
+//! to the text, for half as much time again). One walk down a model finds a four-gram and the
+//! five-gram it begins; the languages are scored best first, and one falling
+//! [`DROP_BELOW`] under a fully scored one is dropped.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
