@@ -16,9 +16,10 @@ use crate::ngram::{self, LangSet, Scorer};
 /// answer's family (whatlang's own "reliable" threshold).
 const WHATLANG_RELIABLE: f64 = 0.9;
 
-/// Letters a text needs before a reliable whatlang answer is taken alone. Tuned on the even
-/// half of lingua's test data: below this, whatlang's confident answers lose against lingua
-/// (loan words and names), so lingua decides among the family.
+/// Letters a text needs before whatlang is asked at all. Tuned on the even half of lingua's
+/// test data: below this, whatlang's confident answers lose against lingua (loan words and
+/// names), and its family shortcut loses against the n-gram scorer over all languages, which
+/// is as fast on such short texts.
 const WHATLANG_ALONE_LETTERS: usize = 200;
 
 /// Whatlang answers that are never taken alone: on the even half of lingua's test data,
@@ -31,18 +32,14 @@ const WHATLANG_ABSORBS: &[&str] = &[
     "en",
 ];
 
-/// Texts with fewer letters than this go to lingua over all configured languages: whatlang's
-/// answer on a word or two is too weak to choose the family (tuned on the even half).
-const SHORT_LETTERS: usize = 30;
-
-/// Characters of a text (or paragraph) lingua reads when it confirms whatlang's answer: its
-/// cost grows with the length, and a few sentences settle a family.
+/// Characters of a text (or paragraph) the n-gram scorer reads: its cost grows with the
+/// length, and a few sentences settle the language.
 const LINGUA_SAMPLE_CHARS: usize = 400;
 
 /// Languages that are easily confused with one another (observed on the even half of
-/// lingua's test data, and by family). When whatlang answers a language, lingua decides among
-/// the union of the groups holding it; lingua restricted to a few languages is 30 times
-/// faster than lingua over all 75.
+/// lingua's test data, and by family). A paragraph of a document in a language whatlang does
+/// not know (Bosnian) agrees with the document when whatlang places it in the document
+/// language's family: the union of the groups holding it.
 const GROUPS: &[&[&str]] = &[
     // Germanic
     &["de", "nl", "af", "en", "da", "sv", "cy", "is"],
@@ -266,18 +263,8 @@ fn common_share(para: &str, common: &HashSet<u64>) -> f64 {
     }
 }
 
-/// When lingua's confidence within a family is below this, it decides again among the family
-/// and every language whatlang does not know: whatlang gives those (Irish, Sotho, Tswana,
-/// Albanian, Basque, Yoruba, ...) to arbitrary families. On the even half of lingua's test
-/// data, 73% of the wrong family answers and 18% of the right ones were below it.
-const WIDEN_BELOW: f64 = 0.9;
-
 /// One family of confusable languages.
 struct Family {
-    /// The family's languages.
-    langs: LangSet,
-    /// The family and every language whatlang does not know.
-    wide: LangSet,
     /// The whatlang languages of the family.
     whatlang_langs: Vec<whatlang::Lang>,
 }
@@ -288,7 +275,8 @@ pub struct DetectLanguage {
     whatlang: whatlang::Detector,
     /// The n-gram scorer (shared by all stages of the process).
     scorer: &'static Scorer,
-    /// The configured languages, for texts whatlang cannot place.
+    /// Every compiled-in language: short texts are scored among them all, so that one in a
+    /// language outside `languages` is reported as such, not as the nearest configured one.
     all: LangSet,
     /// Trigrams only (`accuracy = "low"`).
     trigrams_only: bool,
@@ -426,16 +414,9 @@ impl DetectLanguage {
         let to_whatlang: HashMap<Language, whatlang::Lang> =
             from_whatlang.iter().map(|(w, l)| (*l, *w)).collect();
         let (family_langs, family_of) = families_of(&compiled);
-        let unknown_to_whatlang: Vec<Language> = compiled
-            .iter()
-            .filter(|l| !to_whatlang.contains_key(l))
-            .copied()
-            .collect();
         let families = family_langs
             .iter()
             .map(|langs| Family {
-                langs: scorer.set_of(langs),
-                wide: scorer.set_of(langs) | scorer.set_of(&unknown_to_whatlang),
                 whatlang_langs: langs
                     .iter()
                     .filter_map(|l| to_whatlang.get(l).copied())
@@ -449,7 +430,7 @@ impl DetectLanguage {
         Ok(DetectLanguage {
             whatlang: whatlang::Detector::new(),
             scorer,
-            all: scorer.set_of(&resolved.languages),
+            all: scorer.set_of(&compiled),
             trigrams_only: config.accuracy == Accuracy::Low,
             families,
             family_of,
@@ -486,26 +467,22 @@ impl DetectLanguage {
     }
 
     /// The language of `text` (already sampled to `sample_chars`), possibly outside the
-    /// configured languages (the caller checks):
-    /// - lingua over all configured languages for texts under [`SHORT_LETTERS`] letters;
-    /// - whatlang alone for scripts one language writes, and for reliable answers on texts
-    ///   of [`WHATLANG_ALONE_LETTERS`] letters or more whose family whatlang fully knows;
-    /// - else lingua restricted to the family of whatlang's answer, on at most
-    ///   [`LINGUA_SAMPLE_CHARS`] characters, widened to the languages whatlang does not know
-    ///   when its confidence is below [`WIDEN_BELOW`];
-    /// - lingua over all configured languages when whatlang has no answer it can map.
+    /// configured languages (the caller checks). Whatlang answers alone for texts of
+    /// [`WHATLANG_ALONE_LETTERS`] letters or more in a script one language writes, or when
+    /// it is reliable and its answer is not one it gives to languages it does not know
+    /// ([`WHATLANG_ABSORBS`]). Otherwise the n-gram scorer decides among all compiled-in
+    /// languages, on at most [`LINGUA_SAMPLE_CHARS`] characters: below
+    /// [`WHATLANG_ALONE_LETTERS`] letters whatlang's answer is too weak, and costs as much as
+    /// the scorer.
     fn decide(&self, text: &str) -> Option<Decision> {
-        let letters = letters_at_least(text, WHATLANG_ALONE_LETTERS);
-        if letters < SHORT_LETTERS {
-            // Whatlang's answer on a word or two is too weak to choose a family, and its
-            // cost is as high as lingua's on so little text.
-            return self.best_of(self.all, text);
+        let short = sample(text, LINGUA_SAMPLE_CHARS);
+        if letters_at_least(text, WHATLANG_ALONE_LETTERS) < WHATLANG_ALONE_LETTERS {
+            return self.best_of(self.all, short);
         }
         let info = self.whatlang.detect(text);
         let known = info
             .as_ref()
             .and_then(|i| self.from_whatlang.get(&i.lang()).map(|l| (i, *l)));
-        let short = sample(text, LINGUA_SAMPLE_CHARS);
         let Some((info, lang)) = known else {
             return self.best_of(self.all, short);
         };
@@ -517,21 +494,12 @@ impl DetectLanguage {
         if single_language_script(info.script()) {
             return Some(whatlang);
         }
-        // An invariant: every compiled-in language has a family (`families_of`).
-        let family = &self.families[self.family_of[&lang]];
         if info.confidence() >= WHATLANG_RELIABLE
-            && letters >= WHATLANG_ALONE_LETTERS
             && !WHATLANG_ABSORBS.contains(&self.code(lang).as_str())
         {
             return Some(whatlang);
         }
-        match self.best_of(family.langs, short) {
-            Some(d) if d.confidence >= WIDEN_BELOW => Some(d),
-            narrow => self
-                .best_of(family.wide, short)
-                .or(narrow)
-                .or(Some(whatlang)),
-        }
+        self.best_of(self.all, short).or(Some(whatlang))
     }
 
     /// The language of one paragraph of a document in `doc` language. Whatlang restricted
@@ -903,8 +871,7 @@ mod tests {
         let fields: Vec<&str> = obj.keys().map(String::as_str).collect();
         assert_eq!(fields, ["code", "confidence", "detector", "segments"]);
         assert_eq!(v["code"], "de");
-        // Fewer than WHATLANG_ALONE_LETTERS letters: the n-gram scorer confirms within the
-        // family.
+        // Fewer than WHATLANG_ALONE_LETTERS letters: the n-gram scorer decides.
         assert_eq!(v["detector"], "ngram");
         assert_eq!(v["segments"][0]["start"], 0);
         assert_eq!(v["segments"][0]["end"], DE.chars().count());

@@ -13,19 +13,28 @@
 //! stored log-probabilities (1/3500) and a softmax that does not underflow on long texts.
 //!
 //! The table holds the uni-, bi- and trigrams of every compiled-in language (1.3 million
-//! entries for all 75, 6 bytes each, 8 MB with the bucket index), read from the models on
-//! first use (0.9 CPU-seconds in release, 3.5 in a debug build) and shared by every stage in
-//! the process. Four- and five-grams (19.8 million
-//! entries) would take seconds to gather at start, so they are looked up in each language's
-//! own model, and only for short texts (lingua uses them below 120 letters) and only for the
-//! languages whose score on the shorter n-grams is within [`MARGIN`] of the best: on the even
-//! half of lingua's test data, lingua's answer was among them for 99.94% of the texts.
+//! entries for all 75, 6 bytes each, 8.6 MB with the bucket index, see `table.rs`), built by
+//! the build script and compiled in (built here from the models only should it not fit the
+//! compiled-in languages). Four- and five-grams (19.8 million entries, 130 MB in such a
+//! table) are looked up in each language's own model, and only for short texts (lingua uses
+//! them below 120 letters) and only for the languages whose score on the shorter n-grams is
+//! within [`MARGIN`] of the best: on the even half of lingua's test data, lingua's answer was
+//! among them for 99.94% of the texts (with a margin of 8, our accuracy there is lingua's
+//! to the text, for half as much time again). One walk down a model finds a four-gram and the
+//! five-gram it begins; the languages are scored best first, and one falling
+//! [`DROP_BELOW`] under a fully scored one is dropped.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use lingua::Language;
 use regex::Regex;
+
+use crate::table::{finish, fnv, quantise, Table, FNV_OFFSET, SCALE, TABLE_ORDER};
+
+/// The table built from the compiled-in models by the build script.
+static COMPILED_TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/ngram-table.bin"));
 
 /// A set of languages, as bits over [`Scorer::languages`] (at most 128 languages).
 pub(crate) type LangSet = u128;
@@ -33,19 +42,20 @@ pub(crate) type LangSet = u128;
 /// Texts with at least this many letters are scored on trigrams alone (lingua's rule).
 const TRIGRAMS_ONLY_FROM: usize = 120;
 
-/// log2 of the number of hash buckets; a bucket holds about five entries with all languages.
-const BUCKET_BITS: u32 = 18;
-
-/// The longest n-grams (in letters) held in the table.
-const TABLE_ORDER: usize = 3;
-
 /// Candidates whose score on uni- to trigrams (a mean log-probability per letter, lingua's
 /// normalisation) is within this of the best are scored on four- and five-grams too.
 const MARGIN: f64 = 2.0;
 
-/// Stored log-probabilities are `round(-ln p * SCALE)` in a `u16` (lingua's smallest is
-/// about -18.5).
-const SCALE: f64 = 3500.0;
+/// A finalist is dropped from the four- and five-gram scoring once its partial score is this
+/// far below a fully scored one: the answer is the same (n-grams only lower a score), and its
+/// confidence close to lingua's (on every 20th line of lingua's test data: mean deviation
+/// 0.016 with this margin, 0.026 with none, 0.008 scoring all finalists fully, for a third
+/// of the scoring time saved).
+const DROP_BELOW: f64 = 1.0;
+
+/// How many n-grams' worth the mean trigram log-probability weighs in the estimate of a
+/// dropped finalist's remaining four- and five-grams.
+const PRIOR_WEIGHT: f64 = 4.0;
 
 /// The scripts lingua tells apart (its `Alphabet`), in lingua's order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -190,145 +200,6 @@ const SHARED_CHARACTERS: &[(&str, &str)] = &[
 /// word of its own.
 const WORD_PATTERN: &str = "\\p{Bengali}+|\\p{Devanagari}+|\\p{Gujarati}+|\\p{Gurmukhi}+|\\p{Han}|\\p{Hangul}+|\\p{Hiragana}|\\p{Katakana}|\\p{Tamil}+|\\p{Telugu}+|\\p{Thai}+|\\p{L}+";
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-
-/// One step of FNV-1a over a byte of an n-gram.
-#[inline]
-fn fnv(h: u64, b: u8) -> u64 {
-    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-}
-
-/// Mixes the FNV state into a hash whose high bits choose the bucket (murmur3's finaliser).
-#[inline]
-fn finish(mut h: u64) -> u64 {
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^ (h >> 33)
-}
-
-/// The hash of a whole n-gram, as [`Scorer::confidences`] computes it incrementally.
-fn hash_of(ngram: &[u8]) -> u64 {
-    finish(ngram.iter().fold(FNV_OFFSET, |h, &b| fnv(h, b)))
-}
-
-/// Every n-gram of every language: bucket `b` (the top [`BUCKET_BITS`] of the n-gram's
-/// hash) holds the entries `starts[b]..starts[b + 1]`; each entry is one language's
-/// log-probability of one n-gram, identified by the low 24 bits of its hash.
-struct Table {
-    starts: Vec<u32>,
-    /// `fingerprint << 8 | language index`.
-    keys: Vec<u32>,
-    /// `round(-ln p * SCALE)`.
-    probs: Vec<u16>,
-}
-
-impl Table {
-    #[inline]
-    fn bucket(h: u64) -> usize {
-        (h >> (64 - BUCKET_BITS)) as usize
-    }
-
-    #[inline]
-    fn fingerprint(h: u64) -> u32 {
-        (h as u32) & 0x00ff_ffff
-    }
-
-    /// Reads the n-grams of at most [`TABLE_ORDER`] letters of every model twice: once to
-    /// size the buckets, once to fill them.
-    fn build(models: &[Option<fst::Map<&'static [u8]>>]) -> Table {
-        use fst::{IntoStreamer, Streamer};
-        let models: Vec<(usize, &fst::Map<&'static [u8]>)> = models
-            .iter()
-            .enumerate()
-            .filter_map(|(i, m)| m.as_ref().map(|m| (i, m)))
-            .collect();
-        let buckets = 1usize << BUCKET_BITS;
-        let mut starts = vec![0u32; buckets + 1];
-        for (_, map) in &models {
-            let mut stream = map.search(ShortKeys).into_stream();
-            while let Some((key, _)) = stream.next() {
-                starts[Self::bucket(hash_of(key)) + 1] += 1;
-            }
-        }
-        for b in 0..buckets {
-            starts[b + 1] += starts[b];
-        }
-        let total = starts[buckets] as usize;
-        let mut keys = vec![0u32; total];
-        let mut probs = vec![0u16; total];
-        let mut next = starts.clone();
-        for (lang, map) in &models {
-            let mut stream = map.search(ShortKeys).into_stream();
-            while let Some((key, value)) = stream.next() {
-                let h = hash_of(key);
-                let slot = &mut next[Self::bucket(h)];
-                let i = *slot as usize;
-                *slot += 1;
-                keys[i] = Self::fingerprint(h) << 8 | *lang as u32;
-                probs[i] = quantise(value);
-            }
-        }
-        Table {
-            starts,
-            keys,
-            probs,
-        }
-    }
-
-    /// Calls `found(language index, quantised -ln p)` for each language knowing the n-gram
-    /// with hash `h`.
-    #[inline]
-    fn lookup(&self, h: u64, mut found: impl FnMut(usize, u16)) {
-        let b = Self::bucket(h);
-        let (from, to) = (self.starts[b] as usize, self.starts[b + 1] as usize);
-        let fp = Self::fingerprint(h);
-        for i in from..to {
-            let key = self.keys[i];
-            if key >> 8 == fp {
-                found((key & 0xff) as usize, self.probs[i]);
-            }
-        }
-    }
-
-    fn entries(&self) -> usize {
-        self.keys.len()
-    }
-}
-
-/// A model's log-probability as stored: `round(-ln p * SCALE)`.
-fn quantise(bits: u64) -> u16 {
-    let q = (-f64::from_bits(bits) * SCALE).round();
-    q.clamp(0.0, f64::from(u16::MAX)) as u16
-}
-
-/// An [`fst::Automaton`] matching the keys of at most [`TABLE_ORDER`] characters, so a
-/// stream skips the longer n-grams without visiting them.
-struct ShortKeys;
-
-impl fst::Automaton for ShortKeys {
-    /// Characters begun so far.
-    type State = usize;
-
-    fn start(&self) -> usize {
-        0
-    }
-
-    fn is_match(&self, chars: &usize) -> bool {
-        *chars <= TABLE_ORDER
-    }
-
-    fn can_match(&self, chars: &usize) -> bool {
-        *chars <= TABLE_ORDER
-    }
-
-    fn accept(&self, chars: &usize, byte: u8) -> usize {
-        // UTF-8 continuation bytes are 0b10xx_xxxx.
-        chars + usize::from(byte & 0xc0 != 0x80)
-    }
-}
-
 /// The letters of one n-gram start position: its 1- to 5-letter n-grams.
 #[derive(Clone, Copy)]
 struct Start<'a> {
@@ -388,6 +259,49 @@ fn distinct<'a>(starts: &[Start<'a>], order: usize, out: &mut Vec<Start<'a>>) {
     out.extend(starts.iter().filter(|s| usize::from(s.len) >= order));
     out.sort_unstable_by_key(|s| s.hashes[order - 1]);
     out.dedup_by_key(|s| s.hashes[order - 1]);
+}
+
+/// A start position whose four- and five-grams are scored, with which of them count (lingua
+/// scores the distinct n-grams of each order).
+struct Walk<'a> {
+    start: Start<'a>,
+    /// Its four-gram is counted (the first walk with that four-gram).
+    four: bool,
+    /// Its five-gram is counted (it has one, and the first walk with it).
+    five: bool,
+}
+
+/// The walks scoring the distinct four- and five-grams of `starts`, into `out`: one per
+/// distinct five-gram, and one per distinct four-gram that begins none. Returns how many
+/// distinct four- and five-grams there are.
+fn walks_of<'a>(starts: &[Start<'a>], out: &mut Vec<Walk<'a>>) -> usize {
+    let mut long: Vec<&Start<'a>> = starts.iter().filter(|s| s.len >= 4).collect();
+    // Grouped by four-gram, those with a five-gram first.
+    long.sort_unstable_by_key(|s| (s.hashes[3], s.len != 5, s.hashes[4]));
+    out.clear();
+    let mut counted = 0;
+    let mut i = 0;
+    while i < long.len() {
+        let four = long[i].hashes[3];
+        let mut j = i;
+        let mut first = true;
+        while j < long.len() && long[j].hashes[3] == four {
+            let s = long[j];
+            let new_five = s.len == 5 && (j == i || long[j - 1].hashes[4] != s.hashes[4]);
+            if first || new_five {
+                out.push(Walk {
+                    start: *s,
+                    four: first,
+                    five: new_five,
+                });
+                counted += usize::from(first) + usize::from(new_five);
+                first = false;
+            }
+            j += 1;
+        }
+        i = j;
+    }
+    counted
 }
 
 /// The indices of the languages in `set`.
@@ -493,8 +407,26 @@ impl Scorer {
             .fold(0, |s, &i| s | 1u128 << i)
     }
 
+    /// The table compiled in, or built from the models should it not be theirs.
     fn table(&self) -> &Table {
-        self.table.get_or_init(|| Table::build(&self.models))
+        self.table.get_or_init(|| {
+            let codes: Vec<String> = self
+                .languages
+                .iter()
+                .map(|l| l.iso_code_639_1().to_string())
+                .collect();
+            let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
+            Table::new(Cow::Borrowed(COMPILED_TABLE), &codes).unwrap_or_else(|| {
+                let models: Vec<(&str, &[u8])> = codes
+                    .iter()
+                    .zip(&self.languages)
+                    .filter_map(|(c, l)| Some((*c, crate::models::model_bytes(*l)?)))
+                    .collect();
+                let built = Cow::Owned(crate::table::build(&models));
+                // An invariant: a table built for these codes has them.
+                Table::new(built, &codes).expect("a table built for these languages fits them")
+            })
+        })
     }
 
     /// How many (language, n-gram) entries the table holds.
@@ -669,17 +601,32 @@ impl Scorer {
         candidates: LangSet,
         trigrams_only: bool,
     ) -> Vec<(Language, f64)> {
+        let mut scores = self.scores(text, candidates, trigrams_only);
+        let Some(&(_, max)) = scores.first() else {
+            return scores;
+        };
+        // Softmax, shifted by the best score so long texts do not underflow.
+        let sum: f64 = scores.iter().map(|s| (s.1 - max).exp()).sum();
+        for s in &mut scores {
+            s.1 = (s.1 - max).exp() / sum;
+        }
+        scores
+    }
+
+    /// The languages among `candidates` with their scores (lingua's mean log-probability
+    /// per letter; 0 for an answer by the rules alone), best first.
+    fn scores(&self, text: &str, candidates: LangSet, trigrams_only: bool) -> Vec<(Language, f64)> {
         let lower = text.trim().to_lowercase();
         let words: Vec<&str> = self.words.find_iter(&lower).map(|m| m.as_str()).collect();
         if words.is_empty() || candidates == 0 {
             return Vec::new();
         }
         if let Some(lang) = self.by_rules(&words, candidates) {
-            return vec![(self.languages[lang], 1.0)];
+            return vec![(self.languages[lang], 0.0)];
         }
         let filtered = self.filter(&words, candidates);
         if filtered.count_ones() == 1 {
-            return vec![(self.languages[filtered.trailing_zeros() as usize], 1.0)];
+            return vec![(self.languages[filtered.trailing_zeros() as usize], 0.0)];
         }
         if filtered == 0 {
             return Vec::new();
@@ -788,21 +735,41 @@ impl Scorer {
                     totals[l] > 0 && best.is_some_and(|b| log_p(totals[l], l) >= b - MARGIN)
                 })
                 .fold(0, |s, l| s | 1u128 << l);
-            for order in 4..=5 {
-                if letters < order {
+            let mut walks = Vec::with_capacity(starts.len());
+            longer = walks_of(&starts, &mut walks);
+            // Best first: once one language is fully scored, another is dropped as soon as
+            // its partial score is [`DROP_BELOW`] below that (n-grams only lower a score),
+            // so the answer is unchanged; its score (for the confidences) is estimated.
+            let mut ranked: Vec<usize> = members(finalists).collect();
+            ranked.sort_by(|&a, &b| log_p(totals[b], b).total_cmp(&log_p(totals[a], a)));
+            let mut winner: Option<f64> = None;
+            for l in ranked {
+                let Some(model) = &self.models[l] else {
                     continue;
-                }
-                distinct(&starts, order, &mut chains);
-                longer += chains.len();
-                for l in members(finalists) {
-                    let Some(model) = &self.models[l] else {
-                        continue;
-                    };
-                    let mut sum = 0u64;
-                    for chain in &chains {
-                        sum += u64::from(self.backed_off(model, table, chain, order, l));
+                };
+                let mut sum = 0u64;
+                let mut counted = 0;
+                let mut complete = true;
+                for walk in &walks {
+                    if winner.is_some_and(|w| log_p(totals[l] + sum, l) < w - DROP_BELOW) {
+                        complete = false;
+                        break;
                     }
-                    totals[l] += sum;
+                    sum += u64::from(self.walk_value(model.as_fst(), table, walk, l));
+                    counted += usize::from(walk.four) + usize::from(walk.five);
+                }
+                totals[l] += sum;
+                if complete {
+                    let score = log_p(totals[l], l);
+                    winner = Some(winner.map_or(score, |w| w.max(score)));
+                } else {
+                    // Dropped: each n-gram not scored is estimated at the mean of those
+                    // scored, drawn towards the language's mean trigram (as for the
+                    // languages outside the margin) while they are few.
+                    let prior = trigram_sums[l] as f64 / trigrams.max(1) as f64;
+                    let mean =
+                        (sum as f64 + prior * PRIOR_WEIGHT) / (counted as f64 + PRIOR_WEIGHT);
+                    totals[l] += (mean * (longer - counted) as f64).round() as u64;
                 }
             }
         }
@@ -818,37 +785,59 @@ impl Scorer {
                 (self.languages[l], score)
             })
             .collect();
-        let Some(max) = scores.iter().map(|s| s.1).reduce(f64::max) else {
-            return Vec::new();
-        };
-        // Softmax, shifted by the best score so long texts do not underflow.
-        let sum: f64 = scores.iter().map(|s| (s.1 - max).exp()).sum();
-        for s in &mut scores {
-            s.1 = (s.1 - max).exp() / sum;
-        }
         scores.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         scores
     }
 
-    /// Language `l`'s stored log-probability of the `order`-gram of `chain`, backing off
-    /// to its prefixes (0 when the language knows none).
-    fn backed_off(
+    /// Language `l`'s stored log-probabilities of the counted four- and five-gram of `walk`,
+    /// each backing off to its prefixes (lingua's rule), added up: one walk down the
+    /// language's model finds both.
+    fn walk_value(
         &self,
-        model: &fst::Map<&'static [u8]>,
+        model: &fst::raw::Fst<&'static [u8]>,
         table: &Table,
-        chain: &Start,
-        order: usize,
+        walk: &Walk,
         l: usize,
-    ) -> u16 {
-        for k in (TABLE_ORDER + 1..=order).rev() {
-            let ngram = &chain.text.as_bytes()[..usize::from(chain.ends[k - 1])];
-            if let Some(bits) = model.get(ngram) {
-                return quantise(bits);
+    ) -> u32 {
+        let start = &walk.start;
+        let end4 = usize::from(start.ends[3]);
+        let end = usize::from(start.ends[usize::from(start.len) - 1]);
+        let (mut four, mut five) = (None, None);
+        let mut node = model.root();
+        let mut out = fst::raw::Output::zero();
+        for (i, &b) in start.text.as_bytes()[..end].iter().enumerate() {
+            let Some(t) = node.find_input(b) else {
+                break;
+            };
+            let t = node.transition(t);
+            out = out.cat(t.out);
+            node = model.node(t.addr);
+            if node.is_final() {
+                if i + 1 == end4 {
+                    four = Some(quantise(out.cat(node.final_output()).value()));
+                } else if i + 1 == end && start.len == 5 {
+                    five = Some(quantise(out.cat(node.final_output()).value()));
+                }
             }
         }
+        let mut shorter = None;
+        let mut back_off = || *shorter.get_or_insert_with(|| Self::from_table(table, start, l));
+        let mut sum = 0u32;
+        if walk.four {
+            sum += u32::from(four.unwrap_or_else(&mut back_off));
+        }
+        if walk.five {
+            sum += u32::from(five.or(four).unwrap_or_else(back_off));
+        }
+        sum
+    }
+
+    /// Language `l`'s stored log-probability of the trigram of `start`, backing off to its
+    /// prefixes (0 when the language knows none).
+    fn from_table(table: &Table, start: &Start, l: usize) -> u16 {
         for k in (1..=TABLE_ORDER).rev() {
             let mut found = None;
-            table.lookup(chain.hashes[k - 1], |lang, q| {
+            table.lookup(start.hashes[k - 1], |lang, q| {
                 if lang == l {
                     found = Some(q);
                 }
@@ -877,6 +866,7 @@ impl Scorer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::table::hash_of;
     use lingua::LanguageDetectorBuilder;
 
     fn all(scorer: &Scorer) -> LangSet {
@@ -916,6 +906,27 @@ mod tests {
                 assert!((-f64::from(q) / SCALE - lp).abs() <= 0.5 / SCALE, "{ngram}");
             }
         }
+    }
+
+    #[test]
+    fn compiled_table_is_the_one_the_models_give() {
+        let scorer = shared();
+        let codes: Vec<String> = scorer
+            .languages
+            .iter()
+            .map(|l| l.iso_code_639_1().to_string())
+            .collect();
+        let models: Vec<(&str, &[u8])> = codes
+            .iter()
+            .zip(&scorer.languages)
+            .filter_map(|(c, l)| Some((c.as_str(), crate::models::model_bytes(*l)?)))
+            .collect();
+        assert_eq!(models.len(), scorer.languages.len());
+        assert!(crate::table::build(&models) == COMPILED_TABLE);
+        let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
+        assert!(Table::new(Cow::Borrowed(COMPILED_TABLE), &codes).is_some());
+        assert!(Table::new(Cow::Borrowed(COMPILED_TABLE), &codes[1..]).is_none());
+        assert!(Table::new(Cow::Borrowed(&COMPILED_TABLE[..1000]), &codes).is_none());
     }
 
     #[test]
@@ -976,10 +987,13 @@ mod tests {
             let mine = scorer.confidences(text, all(scorer), false);
             // Four- and five-grams are scored for the best candidates only, so confidences
             // are close to lingua's, not equal.
-            assert!(
-                (mine[0].1 - theirs[0].1).abs() < 0.1,
-                "{text}: {mine:?} {theirs:?}"
-            );
+            // (No answer, as for a script no compiled-in language writes: no values.)
+            if let Some(best) = mine.first() {
+                assert!(
+                    (best.1 - theirs[0].1).abs() < 0.1,
+                    "{text}: {mine:?} {theirs:?}"
+                );
+            }
         }
     }
 
@@ -1017,6 +1031,7 @@ mod tests {
         let (mut same, mut n) = (0, 0);
         let mut ours_ok = 0;
         let mut theirs_ok = 0;
+        let (mut dev_sum, mut dev_n, mut far) = (0.0, 0usize, 0usize);
         for (i, line) in lines.enumerate() {
             if i % 20 != 0 {
                 continue;
@@ -1024,18 +1039,33 @@ mod tests {
             let rec: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
             let text = rec["text"].as_str().unwrap();
             let truth = rec["lang"].as_str().unwrap();
-            let ours = scorer.best(text, all(scorer), false).map(|l| l.0);
+            let ours_c = scorer.best(text, all(scorer), false);
+            let ours = ours_c.map(|l| l.0);
             let theirs = lingua.detect_language_of(text);
+            if let (Some((l, c)), Some(t)) = (ours_c, theirs) {
+                if l == t {
+                    let tc = lingua.compute_language_confidence(text, t);
+                    let d = (c - tc).abs();
+                    dev_sum += d;
+                    dev_n += 1;
+                    far += usize::from(d > 0.1);
+                }
+            }
             n += 1;
             same += usize::from(ours == theirs);
             ours_ok += usize::from(ours.is_some_and(|l| l.iso_code_639_1().to_string() == truth));
             theirs_ok +=
                 usize::from(theirs.is_some_and(|l| l.iso_code_639_1().to_string() == truth));
-            if ours != theirs && n < 2000 {
+            if ours != theirs && n < 20 {
                 eprintln!("{text:?}: ours {ours:?} lingua {theirs:?} truth {truth}");
             }
         }
         eprintln!("agree {same}/{n}; correct ours {ours_ok} lingua {theirs_ok}");
-        assert!(same as f64 >= 0.99 * n as f64);
+        eprintln!(
+            "confidence of the common answer: mean deviation {:.4}, {far}/{dev_n} more than 0.1 off",
+            dev_sum / dev_n as f64
+        );
+        assert!(same as f64 >= 0.999 * n as f64);
+        assert!(dev_sum / (dev_n as f64) < 0.03);
     }
 }

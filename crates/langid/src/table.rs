@@ -1,0 +1,204 @@
+//! The scorer's table of the uni- to trigrams of every compiled-in language, shared by the
+//! build script (which builds it from lingua's models into `OUT_DIR`, compiled in with
+//! `include_bytes!`) and the library (which reads it, or builds it at run time should the
+//! compiled-in one not fit).
+//!
+//! Layout, all integers little-endian: `MAGIC`; the byte length of the language codes and the
+//! codes (ISO 639-1, sorted, separated by spaces: the table's language indices); then for each
+//! of the `2^BUCKET_BITS` buckets plus one, the index of its first entry (`u32`); then the
+//! entries, 6 bytes each: `fingerprint << 8 | language index` (`u32`) and
+//! `round(-ln p * SCALE)` (`u16`). Bucket `b` (the top [`BUCKET_BITS`] bits of an n-gram's
+//! hash) holds the entries `start[b]..start[b + 1]`; the fingerprint is the low 24 bits.
+
+use std::borrow::Cow;
+
+/// First bytes of a table.
+const MAGIC: &[u8; 4] = b"LGT1";
+
+/// log2 of the number of hash buckets; a bucket holds about five entries with all languages.
+pub(crate) const BUCKET_BITS: u32 = 18;
+
+/// The longest n-grams (in letters) held in the table.
+pub(crate) const TABLE_ORDER: usize = 3;
+
+/// Stored log-probabilities are `round(-ln p * SCALE)` in a `u16` (lingua's smallest is
+/// about -18.5).
+pub(crate) const SCALE: f64 = 3500.0;
+
+/// Bytes of one entry.
+const ENTRY: usize = 6;
+
+/// The FNV-1a offset basis: the hash state before any byte.
+pub(crate) const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// One step of FNV-1a over a byte of an n-gram.
+#[inline]
+pub(crate) fn fnv(h: u64, b: u8) -> u64 {
+    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+}
+
+/// Mixes the FNV state into a hash whose high bits choose the bucket (murmur3's finaliser).
+#[inline]
+pub(crate) fn finish(mut h: u64) -> u64 {
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+/// The hash of a whole n-gram, as the scorer computes it incrementally.
+pub(crate) fn hash_of(ngram: &[u8]) -> u64 {
+    finish(ngram.iter().fold(FNV_OFFSET, |h, &b| fnv(h, b)))
+}
+
+/// A model's log-probability as stored: `round(-ln p * SCALE)`.
+pub(crate) fn quantise(bits: u64) -> u16 {
+    let q = (-f64::from_bits(bits) * SCALE).round();
+    q.clamp(0.0, f64::from(u16::MAX)) as u16
+}
+
+#[inline]
+fn bucket(h: u64) -> usize {
+    (h >> (64 - BUCKET_BITS)) as usize
+}
+
+#[inline]
+fn fingerprint(h: u64) -> u32 {
+    (h as u32) & 0x00ff_ffff
+}
+
+/// An [`fst::Automaton`] matching the keys of at most [`TABLE_ORDER`] characters, so a
+/// stream skips the longer n-grams without visiting them.
+struct ShortKeys;
+
+impl fst::Automaton for ShortKeys {
+    /// Characters begun so far.
+    type State = usize;
+
+    fn start(&self) -> usize {
+        0
+    }
+
+    fn is_match(&self, chars: &usize) -> bool {
+        *chars <= TABLE_ORDER
+    }
+
+    fn can_match(&self, chars: &usize) -> bool {
+        *chars <= TABLE_ORDER
+    }
+
+    fn accept(&self, chars: &usize, byte: u8) -> usize {
+        // UTF-8 continuation bytes are 0b10xx_xxxx.
+        chars + usize::from(byte & 0xc0 != 0x80)
+    }
+}
+
+/// The table of `models` (ISO 639-1 code and `ngrams.fst` bytes, sorted by code; a model
+/// that does not parse is left out), in the layout above. Reads the n-grams of at most
+/// [`TABLE_ORDER`] letters of every model twice: once to size the buckets, once to fill them.
+pub(crate) fn build(models: &[(&str, &[u8])]) -> Vec<u8> {
+    use fst::{IntoStreamer, Streamer};
+    let codes: Vec<&str> = models.iter().map(|m| m.0).collect();
+    let codes = codes.join(" ");
+    let maps: Vec<(usize, fst::Map<&[u8]>)> = models
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, bytes))| fst::Map::new(*bytes).ok().map(|m| (i, m)))
+        .collect();
+    let buckets = 1usize << BUCKET_BITS;
+    let mut starts = vec![0u32; buckets + 1];
+    for (_, map) in &maps {
+        let mut stream = map.search(ShortKeys).into_stream();
+        while let Some((key, _)) = stream.next() {
+            starts[bucket(hash_of(key)) + 1] += 1;
+        }
+    }
+    for b in 0..buckets {
+        starts[b + 1] += starts[b];
+    }
+    let total = starts[buckets] as usize;
+    let head = MAGIC.len() + 4 + codes.len();
+    let entries_at = head + 4 * (buckets + 1);
+    let mut out = vec![0u8; entries_at + ENTRY * total];
+    out[..4].copy_from_slice(MAGIC);
+    out[4..8].copy_from_slice(&(codes.len() as u32).to_le_bytes());
+    out[8..head].copy_from_slice(codes.as_bytes());
+    for (b, start) in starts.iter().enumerate() {
+        out[head + 4 * b..head + 4 * b + 4].copy_from_slice(&start.to_le_bytes());
+    }
+    let mut next = starts;
+    for (lang, map) in &maps {
+        let mut stream = map.search(ShortKeys).into_stream();
+        while let Some((key, value)) = stream.next() {
+            let h = hash_of(key);
+            let slot = &mut next[bucket(h)];
+            let at = entries_at + ENTRY * *slot as usize;
+            *slot += 1;
+            let key = fingerprint(h) << 8 | *lang as u32;
+            out[at..at + 4].copy_from_slice(&key.to_le_bytes());
+            out[at + 4..at + 6].copy_from_slice(&quantise(value).to_le_bytes());
+        }
+    }
+    out
+}
+
+/// A table in the layout above, compiled in or built at run time.
+pub(crate) struct Table {
+    bytes: Cow<'static, [u8]>,
+    /// Where the bucket starts begin.
+    starts_at: usize,
+    /// Where the entries begin.
+    entries_at: usize,
+}
+
+impl Table {
+    /// The table in `bytes`, if they hold one for the languages `codes` (ISO 639-1, in index
+    /// order).
+    pub(crate) fn new(bytes: Cow<'static, [u8]>, codes: &[&str]) -> Option<Table> {
+        let len = u32::from_le_bytes(bytes.get(4..8)?.try_into().ok()?) as usize;
+        let starts_at = 8 + len;
+        let entries_at = starts_at + 4 * ((1 << BUCKET_BITS) + 1);
+        let ok = bytes.get(..4)? == MAGIC
+            && bytes.get(8..starts_at)? == codes.join(" ").as_bytes()
+            && bytes.len() >= entries_at;
+        let table = Table {
+            bytes,
+            starts_at,
+            entries_at,
+        };
+        (ok && table.bytes.len() == entries_at + ENTRY * table.entries()).then_some(table)
+    }
+
+    #[inline]
+    fn start(&self, b: usize) -> usize {
+        let at = self.starts_at + 4 * b;
+        let mut word = [0u8; 4];
+        word.copy_from_slice(&self.bytes[at..at + 4]);
+        u32::from_le_bytes(word) as usize
+    }
+
+    /// Calls `found(language index, quantised -ln p)` for each language knowing the n-gram
+    /// with hash `h`.
+    #[inline]
+    pub(crate) fn lookup(&self, h: u64, mut found: impl FnMut(usize, u16)) {
+        let b = bucket(h);
+        let (from, to) = (self.start(b), self.start(b + 1));
+        let fp = fingerprint(h);
+        let entries = &self.bytes[self.entries_at + ENTRY * from..self.entries_at + ENTRY * to];
+        for entry in entries.chunks_exact(ENTRY) {
+            let key = u32::from_le_bytes([entry[0], entry[1], entry[2], entry[3]]);
+            if key >> 8 == fp {
+                found(
+                    (key & 0xff) as usize,
+                    u16::from_le_bytes([entry[4], entry[5]]),
+                );
+            }
+        }
+    }
+
+    /// How many (language, n-gram) entries the table holds.
+    pub(crate) fn entries(&self) -> usize {
+        self.start(1 << BUCKET_BITS)
+    }
+}
