@@ -207,3 +207,140 @@ fn a_full_disk_fails_clearly_and_leaves_earlier_output_alone() {
         read("listing.txt")
     );
 }
+
+/// The faults of the reliability suite in one corpus: every valid record comes out, every
+/// bad one is rejected once with its file, line or byte offset and reason, and the counts
+/// reconcile.
+#[test]
+fn a_corpus_with_every_kind_of_fault_reconciles() {
+    let dir = TestDir::new();
+    let valid = |i: usize| {
+        serde_json::json!({"id": format!("ok{i}"), "text": ARTICLE.replace("2030", &format!("{}", 2030 + i))})
+            .to_string()
+    };
+    let mut corpus: Vec<u8> = Vec::new();
+    let mut bad = Vec::new(); // (line, reason)
+    let mut line = 0;
+    let mut push = |corpus: &mut Vec<u8>, bytes: &[u8]| {
+        corpus.extend_from_slice(bytes);
+        corpus.push(b'\n');
+        line += 1;
+        line
+    };
+    for i in 0..40 {
+        push(&mut corpus, valid(i).as_bytes());
+        match i % 8 {
+            0 => bad.push((push(&mut corpus, b"{\"id\": \"broken"), "read_invalid_json")),
+            1 => {
+                push(&mut corpus, b"");
+            }
+            2 => bad.push((
+                push(
+                    &mut corpus,
+                    b"{\"id\": \"u\", \"text\": \"caf\xc3\x28 \xff\xfe\"}",
+                ),
+                "read_invalid_utf8",
+            )),
+            3 => bad.push((
+                push(&mut corpus, b"{\"id\": \"e\", \"text\": \"\"}"),
+                "read_empty",
+            )),
+            4 => bad.push((
+                push(&mut corpus, b"{\"id\": \"t\", \"text\": 5}"),
+                "read_missing_text",
+            )),
+            5 => bad.push((
+                push(&mut corpus, b"[\"not\", \"an object\"]"),
+                "read_invalid_json",
+            )),
+            _ => {}
+        }
+    }
+    dir.write("in/corpus.jsonl", &corpus);
+    // One 50 MB document: well-formed, under the default record limit, so it is read.
+    let huge = ARTICLE.repeat(50_000_000 / ARTICLE.len() + 1);
+    dir.write(
+        "in/huge.jsonl",
+        serde_json::json!({"id": "huge", "text": huge}).to_string(),
+    );
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    for i in 100..400 {
+        writeln!(gz, "{}", valid(i)).unwrap();
+    }
+    let packed = gz.finish().unwrap();
+    dir.write("in/truncated.jsonl.gz", &packed[..packed.len() / 2]);
+    dir.write(
+        "in/binary.txt",
+        b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00",
+    );
+    std::os::unix::fs::symlink("gone.txt", dir.path().join("in/unreadable.txt")).unwrap();
+    dir.write(
+        "pipeline.toml",
+        "[pipeline]\nerror_budget = 0.5\n[source]\npaths = [\"in\"]\n[[stages]]\ntype = \"detect_language\"\n[sink]\npath = \"out\"\n",
+    );
+    dir.pipeline_ok(&["run", "pipeline.toml", "--progress", "off"]);
+    // Read as plain JSONL: the contract checks want every stage, and this corpus runs one.
+    let (documents, rejected) = (
+        dir.read_jsonl("out/documents.jsonl"),
+        dir.read_jsonl("out/rejected.jsonl"),
+    );
+
+    let report = dir.read_json("out/report.json");
+    assert!(report["conservation"]["ok"].as_bool().unwrap(), "{report}");
+    assert_eq!(
+        report["conservation"]["input_items"].as_u64().unwrap(),
+        (documents.len() + rejected.len()) as u64
+    );
+    let ids: std::collections::HashSet<&str> = documents
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    for i in 0..40 {
+        assert!(ids.contains(format!("ok{i}").as_str()), "ok{i} is kept");
+    }
+    let huge_doc = documents
+        .iter()
+        .find(|d| d["id"] == "huge")
+        .expect("the 50 MB document is kept");
+    assert_eq!(huge_doc["text"].as_str().unwrap().len(), huge.len());
+    let from_gz = ids
+        .iter()
+        .filter(|id| id.starts_with("ok") && id.len() == 5)
+        .count();
+    assert!(
+        from_gz > 50,
+        "records before the cut of the .gz are kept ({from_gz})"
+    );
+
+    let in_corpus: Vec<(u64, &str)> = rejected
+        .iter()
+        .filter(|r| r["source"]["path"] == "in/corpus.jsonl")
+        .map(|r| {
+            (
+                r["source"]["record"].as_u64().unwrap(),
+                r["reason"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let expected: Vec<(u64, &str)> = bad
+        .iter()
+        .map(|&(line, reason)| (line as u64, reason))
+        .collect();
+    assert_eq!(
+        in_corpus, expected,
+        "each bad line once, with its line number and reason"
+    );
+    let reason_of = |path: &str| -> Vec<&str> {
+        rejected
+            .iter()
+            .filter(|r| r["source"]["path"] == path)
+            .map(|r| r["reason"].as_str().unwrap())
+            .collect()
+    };
+    assert_eq!(reason_of("in/truncated.jsonl.gz"), vec!["read_truncated"]);
+    assert_eq!(reason_of("in/binary.txt"), vec!["read_binary"]);
+    assert_eq!(reason_of("in/unreadable.txt").len(), 1, "{rejected:#?}");
+    for r in &rejected {
+        assert!(!r["detail"].as_str().unwrap().is_empty(), "{r}");
+    }
+}

@@ -1,8 +1,9 @@
 //! Crash safety: the binary is killed (SIGKILL) at seeded points of a run, during a first
 //! run and during an incremental run; running again must give output byte-identical to
 //! runs that were never interrupted. Output files are renamed into place only when a run
-//! succeeds, and a changed or new file's earlier lines are always replaced, so a kill at any
-//! point leaves a state the next run completes exactly.
+//! succeeds; in between, checkpoints record how far the temporary output is complete, and
+//! the run after a kill resumes from the last one (inside a file, after its last written
+//! record) instead of starting again.
 
 use std::fmt::Write as _;
 use std::process::{Command, Stdio};
@@ -98,7 +99,32 @@ fn run_and_kill(dir: &TestDir, after: Duration) -> bool {
 
 fn setup(dir: &TestDir, first: &str) {
     dir.write("in/a.jsonl", first);
-    dir.write("pipeline.toml", full_config(&["in"], "batch_size = 16"));
+    for (name, text) in [
+        (
+            "in/c1.txt",
+            "Der Stadtrat tagte am Montag.\n\nEr beschloss neue Regeln für den Verkehr.",
+        ),
+        (
+            "in/c2.txt",
+            "Die Opposition kritisierte am Dienstag die hohen Kosten der Radwege.",
+        ),
+        (
+            "in/c3.txt",
+            "Der Stadtrat tagte am Montag.\n\nEr beschloss neue Regeln für den Verkehr.",
+        ),
+    ] {
+        dir.write(name, text);
+    }
+    dir.write(
+        "pipeline.toml",
+        full_config(&["in"], "batch_size = 16\ncheckpoint_seconds = 0"),
+    );
+}
+
+/// The report of the last run in `dir`.
+fn report(dir: &TestDir) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/report.json")).unwrap())
+        .unwrap()
 }
 
 #[test]
@@ -126,6 +152,7 @@ fn a_killed_run_completes_to_the_same_bytes_when_run_again() {
         (state >> 11) as f64 / (1u64 << 53) as f64
     };
     let mut killed_while_running = 0;
+    let mut resumed = 0;
     for point in 0..10 {
         let dir = TestDir::new();
         setup(&dir, &first);
@@ -138,6 +165,25 @@ fn a_killed_run_completes_to_the_same_bytes_when_run_again() {
         let after = span.mul_f64(0.05 + 0.9 * fraction());
         killed_while_running += usize::from(run_and_kill(&dir, after));
         dir.pipeline_ok(&["run", "pipeline.toml", "--progress", "off"]);
+        let report = report(&dir);
+        if report["mode"] == "resumed" {
+            resumed += 1;
+            // Only what the checkpoint did not cover was read again.
+            let read = report["stages"][0]["docs_in"].as_u64().unwrap();
+            let carried = report["output"]["carried_documents"].as_u64().unwrap()
+                + report["output"]["carried_rejected"].as_u64().unwrap();
+            assert!(carried > 0, "point {point}: {report}");
+            let total = if incremental {
+                1500 + 700 + 3
+            } else {
+                1500 + 3
+            };
+            assert_eq!(read + carried, total, "point {point}: {report}");
+        }
+        assert!(
+            !dir.path().join("out/.documents.jsonl.resume").exists(),
+            "point {point}: the resumed-from files are removed after the run"
+        );
         let expected = if incremental {
             &after_second
         } else {
@@ -153,4 +199,82 @@ fn a_killed_run_completes_to_the_same_bytes_when_run_again() {
         killed_while_running >= 5,
         "only {killed_while_running} of 10 kills hit a running pipeline"
     );
+    assert!(
+        resumed >= 3,
+        "only {resumed} of 10 runs after a kill resumed from a checkpoint"
+    );
+}
+
+/// Starts a run and kills it once its output is under way (checkpoints taken).
+fn kill_after_a_checkpoint(dir: &TestDir) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pipeline"))
+        .args(["run", "pipeline.toml", "--progress", "off", "-q"])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let partial = dir.path().join("out/.documents.jsonl.partial");
+    let started = Instant::now();
+    while std::fs::metadata(&partial).map_or(0, |m| m.len()) < 50_000 {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before it was killed"
+        );
+        assert!(started.elapsed() < Duration::from_secs(120));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    std::thread::sleep(Duration::from_millis(50));
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn a_file_changed_after_the_kill_is_read_again_and_another_config_starts_afresh() {
+    let (first, more) = (corpus(1500, "a"), corpus(300, "m"));
+
+    // The file being read grows after the kill: its written records are dropped and it is
+    // read again whole, as in an uninterrupted run over the new file.
+    let dir = TestDir::new();
+    setup(&dir, &first);
+    kill_after_a_checkpoint(&dir);
+    dir.write("in/a.jsonl", format!("{first}{more}"));
+    dir.pipeline_ok(&["run", "pipeline.toml", "--progress", "off"]);
+    let run_report = report(&dir);
+    assert_eq!(run_report["mode"], "resumed", "{run_report}");
+    assert_eq!(
+        run_report["resumed"]["file"],
+        serde_json::Value::Null,
+        "{run_report}"
+    );
+    let reference = TestDir::new();
+    setup(&reference, &format!("{first}{more}"));
+    reference.pipeline_ok(&["run", "pipeline.toml", "--progress", "off"]);
+    assert!(hash_output(&dir) == hash_output(&reference));
+
+    // A checkpoint of another config is not used, and the report says why.
+    let dir = TestDir::new();
+    setup(&dir, &first);
+    kill_after_a_checkpoint(&dir);
+    dir.write(
+        "pipeline.toml",
+        full_config(&["in"], "batch_size = 32\ncheckpoint_seconds = 0"),
+    );
+    dir.pipeline_ok(&["run", "pipeline.toml", "--progress", "off"]);
+    let run_report = report(&dir);
+    assert_eq!(run_report["mode"], "full", "{run_report}");
+    assert!(
+        run_report["resume_refused"]
+            .as_str()
+            .is_some_and(|why| why.contains("config changed")),
+        "{run_report}"
+    );
+    let reference = TestDir::new();
+    setup(&reference, &first);
+    reference.write(
+        "pipeline.toml",
+        full_config(&["in"], "batch_size = 32\ncheckpoint_seconds = 0"),
+    );
+    reference.pipeline_ok(&["run", "pipeline.toml", "--progress", "off"]);
+    assert!(hash_output(&dir) == hash_output(&reference));
 }

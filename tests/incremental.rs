@@ -243,3 +243,37 @@ fn a_changed_files_earlier_text_no_longer_makes_duplicates() {
         [("008_copy".to_owned(), "dedup_near_duplicate".to_owned())]
     );
 }
+
+#[test]
+fn files_of_one_stem_keep_distinct_ids_when_one_is_read_again() {
+    let dir = TestDir::new();
+    dir.write("in/a/bericht.txt", NEW_ARTICLE);
+    let other = NEW_ARTICLE
+        .replace("Samstag", "Sonntag")
+        .replace("vier", "fünf");
+    dir.write("in/b/bericht.txt", &other);
+    dir.write(
+        "pipeline.toml",
+        "[source]\npaths = [\"in\"]\n[[stages]]\ntype = \"clean\"\n[sink]\npath = \"out\"\n",
+    );
+    run(&dir, &[]);
+    let ids = |dir: &TestDir| -> BTreeMap<String, String> {
+        dir.read_jsonl("out/documents.jsonl")
+            .iter()
+            .map(|d| {
+                let path = d["source"]["path"].as_str().unwrap().to_owned();
+                (path, d["id"].as_str().unwrap().to_owned())
+            })
+            .collect()
+    };
+    let first = ids(&dir);
+    assert_eq!(first.len(), 2);
+    assert_ne!(first["in/a/bericht.txt"], first["in/b/bericht.txt"]);
+
+    // Only the second file changes: read alone, it must not take the first one's id.
+    dir.write("in/b/bericht.txt", other.replace("Rhein", "Main"));
+    let (_, report) = run(&dir, &[]);
+    assert_eq!(report["mode"], "incremental");
+    assert_eq!(ids(&dir), first);
+    texts(&dir.read_jsonl("out/documents.jsonl"));
+}

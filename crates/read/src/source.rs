@@ -43,6 +43,9 @@ pub struct FileSource {
     file_hasher: Arc<Mutex<Sha256>>,
     file_current: Option<(String, Option<u128>)>,
     done_files: Arc<Mutex<Vec<FileDone>>>,
+    /// Records of one file that an interrupted run already wrote: `source.path` and the
+    /// last record number (JSONL line, WARC record) to pass over unparsed.
+    resume_after: Option<(String, u64)>,
 }
 
 impl FileSource {
@@ -81,6 +84,34 @@ impl FileSource {
             file_hasher: Arc::new(Mutex::new(Sha256::new())),
             file_current: None,
             done_files: Arc::new(Mutex::new(Vec::new())),
+            resume_after: None,
+        }
+    }
+
+    /// Passes over the records of the file shown as `path` (in `source.path`) up to and
+    /// including record number `record` (JSONL line or WARC record, from 1): an interrupted
+    /// run wrote them already. The bytes are still read (the file's hash covers them), but
+    /// not parsed, and the records after come out with their usual numbers.
+    pub fn resume_after(mut self, path: &str, record: u64) -> Self {
+        self.resume_after = Some((path.to_owned(), record));
+        self
+    }
+
+    /// Ids that one-document files of earlier runs carry (their stems, `~2` for a second
+    /// file of one stem): a file read now gets another, as it would have in one run.
+    pub fn reserve_ids(&mut self, ids: impl IntoIterator<Item = String>) {
+        self.stems.extend(ids);
+    }
+
+    /// The record number to pass over up to in the file now open as `path`, if any.
+    fn take_resume_point(&mut self, path: &str) -> Option<u64> {
+        match &self.resume_after {
+            Some((resume_path, record)) if resume_path == path => {
+                let record = *record;
+                self.resume_after = None;
+                Some(record)
+            }
+            _ => None,
         }
     }
 
@@ -344,6 +375,23 @@ impl FileSource {
     }
 
     fn next_record(&mut self) -> Option<std::result::Result<Document, Rejected>> {
+        let path = self.current.as_ref()?.info.path.clone();
+        if let Some(upto) = self.take_resume_point(&path) {
+            let limit = self.config.max_record_bytes;
+            let file = self.current.as_mut()?;
+            while file.line < upto {
+                match file.next_line(limit) {
+                    LineOutcome::Line(_) | LineOutcome::TooLong(_) => {}
+                    LineOutcome::Failed(_) | LineOutcome::End => {
+                        // The file is shorter than the interrupted run saw: it changed, and
+                        // the runtime reads a changed file whole (it checks size and time
+                        // first), so this only ends the file early.
+                        file.done = true;
+                        break;
+                    }
+                }
+            }
+        }
         let file = self.current.as_mut()?;
         let outcome = file.next_line(self.config.max_record_bytes);
         let file = self.current.as_mut()?;
@@ -379,6 +427,20 @@ impl FileSource {
         let file = self.current.as_mut()?;
         let (fallback_id, mut info) = file.record_info(Some(&record));
         match parsed {
+            Ok((id, text, _)) if text.trim().is_empty() => {
+                let line = info.record.unwrap_or_default();
+                let detail = format!(
+                    "line {line}: the `{}` field is empty or only whitespace",
+                    self.config.text_key
+                );
+                Some(Err(self.reject(
+                    id.unwrap_or(fallback_id),
+                    info,
+                    "read_empty",
+                    detail,
+                    None,
+                )))
+            }
             Ok((id, text, metadata)) => {
                 let (text, repaired) = repair_mojibake(&text);
                 info.encoding = Some(if repaired > 0 {
@@ -408,6 +470,13 @@ impl FileSource {
 impl FileSource {
     /// The next document or rejection of the WARC file being read.
     fn next_warc_item(&mut self) -> Option<std::result::Result<Document, Rejected>> {
+        let path = self.warc.as_ref()?.info.path.clone();
+        if let Some(upto) = self.take_resume_point(&path) {
+            let file = self.warc.as_mut()?;
+            while file.index < upto && file.records.next().is_some() {
+                file.index += 1;
+            }
+        }
         loop {
             let file = self.warc.as_mut()?;
             let Some(item) = file.records.next() else {
@@ -1448,6 +1517,14 @@ mod tests {
         let converted = items[3].as_ref().unwrap();
         assert_eq!(converted.text, "Umgewandelter Text über Köln.");
         assert_eq!(converted.metadata["warc_type"], "conversion");
+
+        let resumed: Vec<_> = FileSource::open(&config_for(dir.path()), dir.path())
+            .unwrap()
+            .resume_after("crawl.warc.gz", 4)
+            .collect();
+        assert_eq!(resumed.len(), 2, "{resumed:#?}");
+        assert_eq!(resumed[0].as_ref().unwrap_err().source.record, Some(5));
+        assert_eq!(resumed[1].as_ref().unwrap().text, converted.text);
     }
 
     #[test]
@@ -1471,6 +1548,45 @@ mod tests {
         let err = items[2].as_ref().unwrap_err();
         assert_eq!(err.reason, "read_truncated");
         assert!(err.byte_offset.is_some());
+    }
+
+    #[test]
+    fn resuming_passes_over_the_records_written_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let lines = concat!(
+            "{\"id\": \"a\", \"text\": \"Eins.\"}\n",
+            "\n",
+            "{broken\n",
+            "{\"id\": \"b\", \"text\": \"Zwei.\"}\n",
+            "\n",
+            "{\"id\": \"c\", \"text\": \"Drei.\"}\n",
+        );
+        std::fs::write(dir.path().join("a.jsonl.gz"), gzip(lines.as_bytes())).unwrap();
+        std::fs::write(dir.path().join("b.jsonl"), "{\"text\": \"Vier.\"}\n").unwrap();
+        let whole = read_all(dir.path(), config_for(dir.path()));
+        let source = FileSource::open(&config_for(dir.path()), dir.path()).unwrap();
+        let done = source.done_files();
+        let resumed: Vec<_> = source.resume_after("a.jsonl.gz", 4).collect();
+        let numbers = |items: &[std::result::Result<Document, Rejected>]| {
+            items
+                .iter()
+                .map(|item| match item {
+                    Ok(doc) => (doc.id.clone(), doc.source.record),
+                    Err(rejected) => (rejected.id.clone(), rejected.source.record),
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(numbers(&whole).len(), 5);
+        assert_eq!(numbers(&resumed), numbers(&whole)[3..].to_vec());
+        assert_eq!(
+            numbers(&resumed),
+            vec![("c".to_owned(), Some(6)), ("b#1".to_owned(), Some(1))]
+        );
+        // The hash covers the bytes passed over, so the manifest entry is the same.
+        let first = FileSource::open(&config_for(dir.path()), dir.path()).unwrap();
+        let all_done = first.done_files();
+        let _ = first.count();
+        assert_eq!(*done.lock().unwrap(), *all_done.lock().unwrap());
     }
 
     #[test]

@@ -55,6 +55,12 @@ pub struct PipelineSettings {
     /// exit code 2 so that scripts notice. Default 0.1.
     #[serde(default = "default_error_budget")]
     pub error_budget: f64,
+    /// Seconds between checkpoints of `pipeline run`: the output so far is synced to disk
+    /// and its place in the input recorded, so that a run killed at any point resumes from
+    /// its last checkpoint when started again. 0 checkpoints after every batch. Runs with
+    /// `ordered = false` take none (they start again from the beginning). Default 10.
+    #[serde(default = "default_checkpoint_seconds")]
+    pub checkpoint_seconds: f64,
 }
 
 impl Default for PipelineSettings {
@@ -64,6 +70,7 @@ impl Default for PipelineSettings {
             channel_capacity: default_channel_capacity(),
             ordered: true,
             error_budget: default_error_budget(),
+            checkpoint_seconds: default_checkpoint_seconds(),
         }
     }
 }
@@ -191,6 +198,12 @@ impl Config {
             problems
                 .push("pipeline: batch_size and channel_capacity must be at least 1".to_owned());
         }
+        let checkpoint_seconds = raw.pipeline.checkpoint_seconds;
+        if !(checkpoint_seconds.is_finite() && checkpoint_seconds >= 0.0) {
+            problems.push(format!(
+                "pipeline: checkpoint_seconds = {checkpoint_seconds} must be 0 or more (seconds between checkpoints; 0 takes one after every batch)"
+            ));
+        }
         if !(0.0..=1.0).contains(&raw.pipeline.error_budget) {
             problems.push(format!(
                 "pipeline: error_budget = {} must be a share between 0 and 1 (0.1 allows 10% of inputs to fail)",
@@ -305,6 +318,10 @@ fn default_channel_capacity() -> usize {
 
 fn default_error_budget() -> f64 {
     0.1
+}
+
+fn default_checkpoint_seconds() -> f64 {
+    10.0
 }
 
 fn default_true() -> bool {

@@ -12,6 +12,7 @@
 #![allow(clippy::result_large_err)]
 
 mod batch;
+mod checkpoint;
 mod config;
 mod error;
 mod export;
@@ -28,6 +29,6 @@ pub use config::{
 pub use error::{Error, Result};
 pub use export::{export, ExportFormat};
 pub use progress::ProgressMode;
-pub use report::{Conservation, ErrorBudget, Report, StageReport, Throughput};
+pub use report::{Conservation, ErrorBudget, Report, Resumed, StageReport, Throughput};
 pub use run::{run, stream, RunOptions, StreamOptions};
 pub use sink::{SinkCounts, DOCUMENTS_FILE, REJECTED_FILE, REPORT_FILE, SCHEMA_VERSION};

@@ -463,6 +463,8 @@ pub fn signatures(config: &Config, options: &ShardOptions) -> Result<Report> {
         mode: "signatures",
         full_reason: None,
         files_skipped: 0,
+        resumed: None,
+        resume_refused: None,
     };
     let report = make_report(config, &names, &workers, outcome?, facts);
     write_report_to(&dir.join(PENDING_REPORT_FILE), &report)?;
@@ -510,6 +512,8 @@ pub fn filter(config: &Config, options: &ShardOptions, decisions: &Path) -> Resu
         mode: "filter",
         full_reason: None,
         files_skipped: 0,
+        resumed: None,
+        resume_refused: None,
     };
     let mut report = make_report(config, &names, &workers, outcome?, facts);
     // The rejections carried from the signatures phase are inputs of this shard too.
@@ -893,6 +897,8 @@ pub(crate) fn run_keeping_earliest(config: &Config, options: &RunOptions) -> Res
                 .to_owned(),
         ),
         files_skipped: 0,
+        resumed: None,
+        resume_refused: None,
     };
     let report = assemble_report(config, stages, output, facts);
     write_report_to(&output_dir.join(REPORT_FILE), &report)?;

@@ -32,13 +32,21 @@ pub struct Report {
     pub input_files: u64,
     /// Size on disk of the files read in this run, in bytes.
     pub input_bytes: u64,
-    /// `full` (every input read) or `incremental` (only new and changed files read; the
-    /// output of the others carried over).
+    /// `full` (every input read), `incremental` (only new and changed files read; the
+    /// output of the others carried over) or `resumed` (an interrupted run's output up to
+    /// its last checkpoint carried over, the rest read).
     pub mode: &'static str,
     /// Why the run read everything, when it did.
     pub full_reason: Option<String>,
     /// Input files skipped because they did not change since the last run.
     pub files_skipped: u64,
+    /// The checkpoint a resumed run (`mode` `resumed`) went on from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resumed: Option<Resumed>,
+    /// Why a checkpoint found in the output folder was not used (the run then started
+    /// afresh or incrementally, as `mode` says).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resume_refused: Option<String>,
     /// Per stage, in pipeline order, starting with `read` and ending with `write`.
     pub stages: Vec<StageReport>,
     /// What was written.
@@ -88,6 +96,19 @@ impl StageReport {
             mb_per_busy_second,
         }
     }
+}
+
+/// Where a resumed run went on from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Resumed {
+    /// When the interrupted run took the checkpoint (UTC).
+    pub checkpoint_taken_at: String,
+    /// Input files the checkpoint's output covered whole (with those of earlier runs).
+    pub files_done: u64,
+    /// The file the interrupted run was reading, read on after `after_record`.
+    pub file: Option<String>,
+    /// The last record (JSONL line, WARC record) of `file` already written.
+    pub after_record: Option<u64>,
 }
 
 /// The run's own check that nothing was lost or written twice.
@@ -165,6 +186,23 @@ impl Report {
                 "incremental: {} of {} files unchanged and skipped; {} documents and {} rejections carried over",
                 self.files_skipped, self.input_files, self.output.carried_documents, self.output.carried_rejected
             );
+        }
+        if let Some(resumed) = &self.resumed {
+            let within = match (&resumed.file, resumed.after_record) {
+                (Some(file), Some(record)) => format!(", {file} after record {record}"),
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "resumed from the checkpoint of {} ({} files done{within}): {} documents and {} rejections carried over",
+                resumed.checkpoint_taken_at,
+                resumed.files_done,
+                self.output.carried_documents,
+                self.output.carried_rejected
+            );
+        }
+        if let Some(why) = &self.resume_refused {
+            let _ = writeln!(out, "not resumed: {why}");
         }
         let c = &self.conservation;
         let _ = writeln!(

@@ -9,11 +9,12 @@
 //! temporary files instead of committing them.
 
 use std::any::Any;
+use std::collections::{BTreeMap, HashMap};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
-use std::time::Instant;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{bounded, Receiver, Sender};
 use pipeline_core::{
@@ -23,14 +24,15 @@ use pipeline_dedup::Keep;
 use pipeline_read::{display_path, FileSource};
 
 use crate::batch::{Batch, Reorder};
+use crate::checkpoint::{self, Checkpoints, Position};
 use crate::config::{Config, PipelineSettings};
 use crate::error::{Error, Result};
 use crate::progress::{monitor, Live, ProgressMode};
 use crate::report::{
-    now_utc, peak_rss_bytes, Conservation, ErrorBudget, Report, StageReport, Throughput,
+    now_utc, peak_rss_bytes, Conservation, ErrorBudget, Report, Resumed, StageReport, Throughput,
 };
-use crate::sink::{JsonlSink, SinkCounts, DOCUMENTS_FILE, REPORT_FILE};
-use crate::state::{plan, FileEntry, Manifest};
+use crate::sink::{JsonlSink, SinkCounts, DOCUMENTS_FILE, REJECTED_FILE, REPORT_FILE};
+use crate::state::{plan, FileEntry, Manifest, Previous};
 
 /// Settings of one run that are not part of the config (command-line flags).
 #[derive(Debug, Clone, Default)]
@@ -99,17 +101,35 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
         let _ = std::fs::remove_file(output_dir.join(crate::phases::SUCCESS_FILE));
     }
     let input_files = listing.files.len() as u64;
-    let manifest = Manifest::open(&output_dir.join("state"))?;
-    let full_reason = if options.full {
+    let manifest = Arc::new(Manifest::open(&output_dir.join("state"))?);
+    // A run in input order records checkpoints, and the next run resumes from the last one.
+    let (resume, resume_refused) = if options.full || !config.pipeline.ordered {
+        manifest.clear_progress()?;
+        (None, None)
+    } else {
+        match checkpoint::prepare(&manifest, &output_dir, &config.hash)? {
+            Ok(resume) => (Some(resume), None),
+            Err(why) => (None, Some(why).filter(|why| why != "no checkpoint")),
+        }
+    };
+    let full_reason = if resume.is_some() {
+        None
+    } else if options.full {
         Some("--full was given".to_owned())
     } else if !output_dir.join(DOCUMENTS_FILE).exists() {
         Some("no earlier output in this folder".to_owned())
     } else {
         None
     };
-    let previous = match full_reason {
-        Some(_) => None,
-        None => Some(manifest.load()?),
+    let previous = match (&resume, &full_reason) {
+        (Some(resume), _) => Some(Previous {
+            files: resume.files.clone(),
+            config_hash: Some(resume.checkpoint.config_hash.clone()),
+            schema_version: Some(resume.checkpoint.schema_version.clone()),
+            run_token: None,
+        }),
+        (None, Some(_)) => None,
+        (None, None) => Some(manifest.load()?),
     };
     let previous_token = previous.as_ref().and_then(|p| p.run_token.clone());
     let plan = plan(
@@ -119,11 +139,46 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
         &config.hash,
         full_reason,
     );
-    let source = FileSource::new(plan.listing, &source_config, &source_base);
+    let mut listing = plan.listing;
+    let inputs: HashMap<String, PathBuf> = listing
+        .files
+        .iter()
+        .map(|file| (display_path(file, &source_base), file.clone()))
+        .collect();
+    // Lines of earlier output whose file is read again are dropped, except the records of
+    // the file an interrupted run was reading: those stay, and reading goes on after them.
+    let mut carry_replaced = plan.replaced.clone();
+    let mut resume_point = None;
+    if let Some(resume) = &resume {
+        // The interrupted run wrote the unreadable places' rejections first of all.
+        listing.unreadable.clear();
+        if let Some(partial) = &resume.checkpoint.partial {
+            let unchanged = inputs
+                .get(&partial.path)
+                .and_then(|file| std::fs::metadata(file).ok())
+                .is_some_and(|m| {
+                    m.len() == partial.size && checkpoint::modified_ns(&m) == partial.modified_ns
+                });
+            if unchanged {
+                carry_replaced.remove(&partial.path);
+                resume_point = Some((partial.path.clone(), partial.record));
+            }
+        }
+    }
+    let mut source = FileSource::new(listing, &source_config, &source_base);
+    if let Some((path, record)) = &resume_point {
+        source = source.resume_after(path, *record);
+    }
     let done_files = source.done_files();
     let input_bytes = source.total_bytes();
+    let base: BTreeMap<String, FileEntry> = plan
+        .entries
+        .iter()
+        .filter(|(path, _)| !plan.replaced.contains(*path))
+        .map(|(path, entry)| (path.clone(), entry.clone()))
+        .collect();
 
-    let replaced = std::sync::Arc::new(plan.replaced);
+    let replaced = Arc::new(plan.replaced);
     let link = RunLink {
         token: run_token(&config.hash),
         previous: previous_token.filter(|_| plan.incremental),
@@ -131,6 +186,16 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
     };
     let mut stage_workers = build_stages(config, &output_dir.join("state"), Some(&link))?;
     let mut sink = JsonlSink::create(&output_dir)?;
+    if config.pipeline.ordered {
+        sink = sink.with_checkpoints(Checkpoints::new(
+            manifest.clone(),
+            &config.hash,
+            Duration::from_secs_f64(config.pipeline.checkpoint_seconds),
+            base,
+            done_files.clone(),
+            inputs,
+        ));
+    }
     if plan.incremental {
         // Stages that restored their memory of earlier runs from their own state
         // (`Stage::recalled`) need not see the carried-over documents again.
@@ -156,9 +221,19 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
         } else {
             None
         };
-        if let Err(error) = sink.carry_over(&output_dir, &replaced, remember) {
-            sink.abort();
-            return Err(error);
+        let earlier = match &resume {
+            Some(resume) => (resume.documents.clone(), resume.rejected.clone()),
+            None => (
+                output_dir.join(DOCUMENTS_FILE),
+                output_dir.join(REJECTED_FILE),
+            ),
+        };
+        match sink.carry_over((&earlier.0, &earlier.1), &carry_replaced, remember) {
+            Ok(file_ids) => source.reserve_ids(file_ids),
+            Err(error) => {
+                sink.abort();
+                return Err(error);
+            }
         }
     }
 
@@ -179,6 +254,15 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
         }
     }
     manifest.store(&entries, &config.hash, &link.token)?;
+    if let Some(resume) = &resume {
+        resume.remove_files();
+    }
+    let resumed = resume.map(|resume| Resumed {
+        checkpoint_taken_at: resume.checkpoint.taken_at,
+        files_done: resume.files.len() as u64,
+        file: resume_point.as_ref().map(|(path, _)| path.clone()),
+        after_record: resume_point.map(|(_, record)| record),
+    });
     let facts = RunFacts {
         started,
         started_at,
@@ -186,13 +270,17 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
         output_dir: output_dir.display().to_string(),
         input_files,
         input_bytes,
-        mode: if plan.incremental {
+        mode: if resumed.is_some() {
+            "resumed"
+        } else if plan.incremental {
             "incremental"
         } else {
             "full"
         },
         full_reason: plan.full_reason,
         files_skipped: plan.skipped,
+        resumed,
+        resume_refused,
     };
     let report = make_report(config, &names, &workers, outcome, facts);
     write_report(&output_dir, &report)?;
@@ -362,6 +450,8 @@ pub(crate) struct RunFacts {
     pub mode: &'static str,
     pub full_reason: Option<String>,
     pub files_skipped: u64,
+    pub resumed: Option<Resumed>,
+    pub resume_refused: Option<String>,
 }
 
 /// The report of a finished run.
@@ -438,6 +528,8 @@ pub(crate) fn assemble_report(
         mode: facts.mode,
         full_reason: facts.full_reason,
         files_skipped: facts.files_skipped,
+        resumed: facts.resumed,
+        resume_refused: facts.resume_refused,
         stages,
         output: sink_counts,
         rejected_by_reason,
@@ -640,6 +732,8 @@ pub fn stream(
         },
         full_reason: None,
         files_skipped: 0,
+        resumed: None,
+        resume_refused: None,
     };
     let report = make_report(config, &names, &workers, outcome?, facts);
     write_report_to(&options.report, &report)?;
@@ -909,6 +1003,7 @@ fn write_loop(
         live.stage_items[write_index].fetch_add(batch.len() as u64, Ordering::Relaxed);
         let bytes: u64 = batch.docs.iter().map(Document::text_bytes).sum();
         live.stage_bytes[write_index].fetch_add(bytes, Ordering::Relaxed);
+        let position = (!batch.tail).then(|| last_position(&batch)).flatten();
         let mut rejected = batch.rejected;
         rejected.sort_by_key(|r| r.origin);
         for doc in &batch.docs {
@@ -920,6 +1015,9 @@ fn write_loop(
         }
         for r in &rejected {
             sink.write_rejected(r)?;
+        }
+        if let Some(position) = position {
+            sink.batch_written(&position)?;
         }
         counters.busy_ns += started.elapsed().as_nanos() as u64;
         Ok(())
@@ -967,6 +1065,16 @@ fn write_loop(
             (counters, SinkCounts::default())
         }
     }
+}
+
+/// `source.path` and record number of the batch's last input item.
+fn last_position(batch: &Batch) -> Option<Position> {
+    let documents = batch.docs.iter().map(|d| (d.origin, &d.source));
+    let rejected = batch.rejected.iter().map(|r| (r.origin, &r.source));
+    documents
+        .chain(rejected)
+        .max_by_key(|(origin, _)| *origin)
+        .map(|(_, source)| (source.path.clone(), source.record))
 }
 
 /// Writes `report.json` atomically.
@@ -1031,7 +1139,7 @@ mod tests {
             batch_size,
             channel_capacity,
             ordered: true,
-            error_budget: 0.1,
+            ..PipelineSettings::default()
         }
     }
 

@@ -3,14 +3,16 @@
 
 use std::collections::HashSet;
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufReader, BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use pipeline_core::{keys, Document, Rejected, SourceInfo};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::checkpoint::{Checkpoints, Position, Synced};
 use crate::error::{Error, Result};
+use crate::state::PrefixFile;
 
 /// Version of the output contract written in every line.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -53,6 +55,8 @@ pub struct SinkCounts {
     pub carried_documents: u64,
     /// Lines of `rejected.jsonl` carried over from earlier runs.
     pub carried_rejected: u64,
+    /// Checkpoints of the run's progress taken (resume points after a crash).
+    pub checkpoints: u64,
 }
 
 /// The JSONL writer of one run.
@@ -63,6 +67,8 @@ pub(crate) struct JsonlSink {
     /// Documents are written whole, as the runtime holds them (the pending documents of
     /// the dedup phases), instead of in the output contract's shape.
     internal: bool,
+    /// Checkpoints of the run's progress, for `pipeline run` into files.
+    checkpoints: Option<Checkpoints>,
 }
 
 /// Where the documents go: a file renamed into place on commit, or a stream (stdout).
@@ -88,6 +94,13 @@ impl Target {
         match self {
             Target::File(partial) => partial.write_raw_line(line),
             Target::Stream(_) => Ok(()),
+        }
+    }
+
+    fn sync(&mut self) -> Result<Option<PrefixFile>> {
+        match self {
+            Target::File(partial) => partial.sync().map(Some),
+            Target::Stream(_) => Ok(None),
         }
     }
 
@@ -168,6 +181,24 @@ impl Partial {
         })
     }
 
+    /// Makes everything written so far durable; returns the file's name and length.
+    fn sync(&mut self) -> Result<PrefixFile> {
+        let fail = |source| Error::Write {
+            path: self.tmp.clone(),
+            source,
+        };
+        self.writer.flush().map_err(fail)?;
+        let file = self.writer.get_mut();
+        file.sync_data().map_err(fail)?;
+        let len = file.stream_position().map_err(fail)?;
+        let name = self
+            .tmp
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Ok(PrefixFile { name, len })
+    }
+
     fn commit(self) -> Result<()> {
         let fail = |path: &Path| {
             let path = path.to_path_buf();
@@ -209,6 +240,7 @@ impl JsonlSink {
             rejected: Partial::create(dir, rejected)?,
             counts: SinkCounts::default(),
             internal: false,
+            checkpoints: None,
         })
     }
 
@@ -217,6 +249,38 @@ impl JsonlSink {
     pub fn internal(mut self) -> Self {
         self.internal = true;
         self
+    }
+
+    /// Takes checkpoints of the run's progress (see [`crate::checkpoint`]).
+    pub fn with_checkpoints(mut self, checkpoints: Checkpoints) -> Self {
+        self.checkpoints = Some(checkpoints);
+        self
+    }
+
+    /// How many checkpoints the sink took.
+    pub fn checkpoints_taken(&self) -> u64 {
+        self.checkpoints.as_ref().map_or(0, |c| c.taken)
+    }
+
+    /// Called after each batch written in input order, with the last input item written:
+    /// takes a checkpoint when one is due.
+    pub fn batch_written(&mut self, position: &Position) -> Result<()> {
+        let Some(checkpoints) = self.checkpoints.as_mut().filter(|c| c.due()) else {
+            return Ok(());
+        };
+        let (documents, rejected) = (&mut self.documents, &mut self.rejected);
+        checkpoints.take(position, || {
+            let Some(documents) = documents.sync()? else {
+                return Err(Error::StageFailed {
+                    stage: "write".to_owned(),
+                    message: "checkpoints need the documents in a file".to_owned(),
+                });
+            };
+            Ok(Synced {
+                documents,
+                rejected: rejected.sync()?,
+            })
+        })
     }
 
     /// Copies the lines of the file `path` (rejections of an earlier phase) into the
@@ -243,6 +307,7 @@ impl JsonlSink {
             rejected: Partial::at(rejected.to_path_buf())?,
             counts: SinkCounts::default(),
             internal: false,
+            checkpoints: None,
         })
     }
 
@@ -272,51 +337,63 @@ impl JsonlSink {
         Ok(())
     }
 
-    /// Copies the lines of the output in `dir` whose `source.path` is not in `replaced`
-    /// into the new files, so an incremental run keeps what earlier runs wrote. Each
-    /// carried document is handed to `remember` (when given) as a [`Document`].
+    /// Copies the lines of earlier output (the files `documents` and `rejected`) whose
+    /// `source.path` is not in `replaced` into the new files, so an incremental run keeps
+    /// what earlier runs wrote. Each carried document is handed to `remember` (when given)
+    /// as a [`Document`]. Returns the ids of the carried one-document files (a file's stem,
+    /// `~2` for a second file of that stem), which the reader must not give again.
     pub fn carry_over(
         &mut self,
-        dir: &Path,
+        (documents, rejected): (&Path, &Path),
         replaced: &HashSet<String>,
         mut remember: Option<&mut dyn FnMut(Document) -> Result<()>>,
-    ) -> Result<()> {
-        let documents = dir.join(DOCUMENTS_FILE);
-        for_each_line(&documents, |line| {
+    ) -> Result<HashSet<String>> {
+        let mut file_ids = HashSet::new();
+        for_each_line(documents, |line| {
             if remember.is_some() {
                 let old: OldDocument =
-                    serde_json::from_str(line).map_err(|e| corrupt(&documents, e))?;
+                    serde_json::from_str(line).map_err(|e| corrupt(documents, e))?;
                 if replaced.contains(&old.source.path) {
                     return Ok(());
                 }
                 self.documents.write_raw_line(line)?;
                 self.counts.carried_documents += 1;
+                if old.source.record.is_none() {
+                    file_ids.insert(old.id.clone());
+                }
                 if let Some(remember) = remember.as_mut() {
                     remember(old.into_document())?;
                 }
             } else {
                 let head: LineHead =
-                    serde_json::from_str(line).map_err(|e| corrupt(&documents, e))?;
+                    serde_json::from_str(line).map_err(|e| corrupt(documents, e))?;
                 if !replaced.contains(&head.source.path) {
                     self.documents.write_raw_line(line)?;
                     self.counts.carried_documents += 1;
+                    if head.source.record.is_none() {
+                        file_ids.insert(head.id);
+                    }
                 }
             }
             Ok(())
         })?;
-        let rejected = dir.join(REJECTED_FILE);
-        for_each_line(&rejected, |line| {
-            let head: LineHead = serde_json::from_str(line).map_err(|e| corrupt(&rejected, e))?;
+        for_each_line(rejected, |line| {
+            let head: LineHead = serde_json::from_str(line).map_err(|e| corrupt(rejected, e))?;
             if !replaced.contains(&head.source.path) {
                 self.rejected.write_raw_line(line)?;
                 self.counts.carried_rejected += 1;
+                if head.source.record.is_none() {
+                    file_ids.insert(head.id);
+                }
             }
             Ok(())
-        })
+        })?;
+        Ok(file_ids)
     }
 
     /// Flushes, syncs and renames both files into place.
-    pub fn commit(self) -> Result<SinkCounts> {
+    pub fn commit(mut self) -> Result<SinkCounts> {
+        self.counts.checkpoints = self.checkpoints_taken();
         self.documents.commit()?;
         self.rejected.commit()?;
         Ok(self.counts)
@@ -324,6 +401,9 @@ impl JsonlSink {
 
     /// Removes the temporary files; earlier output in the folder stays as it was.
     pub fn abort(self) {
+        if let Some(checkpoints) = &self.checkpoints {
+            checkpoints.forget();
+        }
         self.documents.abort();
         self.rejected.abort();
     }
@@ -368,12 +448,16 @@ fn corrupt(path: &Path, e: serde_json::Error) -> Error {
 /// The part of an output line that decides whether it is carried over.
 #[derive(Deserialize)]
 struct LineHead {
+    #[serde(default)]
+    id: String,
     source: HeadSource,
 }
 
 #[derive(Deserialize)]
 struct HeadSource {
     path: String,
+    #[serde(default)]
+    record: Option<u64>,
 }
 
 /// An earlier output line read back as a document, for stages that remember.

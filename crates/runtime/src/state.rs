@@ -1,6 +1,11 @@
 //! The state of incremental runs: a manifest of the input files behind the output (path,
 //! size, modification time, SHA-256), kept in an embedded database (redb) in
 //! `<output>/state/manifest.redb`, and the plan that decides which files to read again.
+//!
+//! The same database holds the progress of a run under way ([`Checkpoint`]): how much of
+//! its temporary output files is complete and which input files that part covers. A run
+//! killed at any point leaves either no checkpoint or a consistent one, and the next run
+//! resumes from it (see `run.rs`).
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -17,6 +22,52 @@ const META: TableDefinition<&str, &str> = TableDefinition::new("meta");
 const CONFIG_HASH: &str = "config_hash";
 const SCHEMA: &str = "schema_version";
 const RUN_TOKEN: &str = "run_token";
+/// The input files a checkpoint's output covers (a manifest in waiting).
+const PROGRESS_FILES: TableDefinition<&str, &[u8]> = TableDefinition::new("progress_files");
+/// The checkpoint itself, under [`CHECKPOINT`].
+const PROGRESS: TableDefinition<&str, &[u8]> = TableDefinition::new("progress");
+const CHECKPOINT: &str = "checkpoint";
+
+/// The progress of a run under way: its output files hold `len` complete bytes, written
+/// from the files of the progress table and, when `partial` is set, from the first records
+/// of one more file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Checkpoint {
+    /// The config of the run (its hash); another config starts afresh.
+    pub config_hash: String,
+    /// The output contract's version the lines were written in.
+    pub schema_version: String,
+    /// The kept documents so far.
+    pub documents: PrefixFile,
+    /// The rejections so far.
+    pub rejected: PrefixFile,
+    /// The file being read at the checkpoint, and the records of it already written.
+    pub partial: Option<PartialFile>,
+    /// When the checkpoint was taken (UTC, RFC 3339).
+    pub taken_at: String,
+}
+
+/// A temporary output file and how many of its bytes are complete.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct PrefixFile {
+    /// File name inside the output folder.
+    pub name: String,
+    /// Complete bytes (whole lines) from the start.
+    pub len: u64,
+}
+
+/// An input file written up to a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct PartialFile {
+    /// Its `source.path`.
+    pub path: String,
+    /// The last record number (JSONL line, WARC record) in the output.
+    pub record: u64,
+    /// Size and modification time when the checkpoint was taken; the file is resumed
+    /// only if both are unchanged.
+    pub size: u64,
+    pub modified_ns: Option<u128>,
+}
 
 /// What the manifest knows of one input file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,8 +177,77 @@ impl Manifest {
             let schema = SCHEMA_VERSION.to_string();
             meta.insert(SCHEMA, schema.as_str()).map_err(|e| fail(&e))?;
             meta.insert(RUN_TOKEN, run_token).map_err(|e| fail(&e))?;
+            // The output is in place: the run's progress has done its work.
+            txn.delete_table(PROGRESS).map_err(|e| fail(&e))?;
+            txn.delete_table(PROGRESS_FILES).map_err(|e| fail(&e))?;
         }
         txn.commit().map_err(|e| fail(&e))
+    }
+
+    /// Forgets any checkpoint, before a run that does not resume creates its temporary
+    /// files (so no checkpoint can describe them).
+    pub fn clear_progress(&self) -> Result<()> {
+        let fail = |e: &dyn std::fmt::Display| state_error(&self.path, e);
+        let txn = self.db.begin_write().map_err(|e| fail(&e))?;
+        txn.delete_table(PROGRESS).map_err(|e| fail(&e))?;
+        txn.delete_table(PROGRESS_FILES).map_err(|e| fail(&e))?;
+        txn.commit().map_err(|e| fail(&e))
+    }
+
+    /// Records `checkpoint` in one transaction with the files it covers: `base` replaces
+    /// them all (the first checkpoint of a run), then `done` is added.
+    pub fn checkpoint(
+        &self,
+        base: Option<&BTreeMap<String, FileEntry>>,
+        done: &[(String, FileEntry)],
+        checkpoint: &Checkpoint,
+    ) -> Result<()> {
+        let fail = |e: &dyn std::fmt::Display| state_error(&self.path, e);
+        let txn = self.db.begin_write().map_err(|e| fail(&e))?;
+        {
+            if base.is_some() {
+                txn.delete_table(PROGRESS_FILES).map_err(|e| fail(&e))?;
+            }
+            let mut table = txn.open_table(PROGRESS_FILES).map_err(|e| fail(&e))?;
+            let base = base.into_iter().flat_map(|b| b.iter());
+            for (path, entry) in base.chain(done.iter().map(|(p, e)| (p, e))) {
+                let value = serde_json::to_vec(entry).map_err(|e| fail(&e))?;
+                table
+                    .insert(path.as_str(), value.as_slice())
+                    .map_err(|e| fail(&e))?;
+            }
+            let mut progress = txn.open_table(PROGRESS).map_err(|e| fail(&e))?;
+            let value = serde_json::to_vec(checkpoint).map_err(|e| fail(&e))?;
+            progress
+                .insert(CHECKPOINT, value.as_slice())
+                .map_err(|e| fail(&e))?;
+        }
+        txn.commit().map_err(|e| fail(&e))
+    }
+
+    /// The last checkpoint of an unfinished run and the files it covers, if there is one.
+    pub fn load_progress(&self) -> Result<Option<(Checkpoint, BTreeMap<String, FileEntry>)>> {
+        let fail = |e: &dyn std::fmt::Display| state_error(&self.path, e);
+        let txn = self.db.begin_read().map_err(|e| fail(&e))?;
+        let Ok(progress) = txn.open_table(PROGRESS) else {
+            return Ok(None);
+        };
+        let Some(value) = progress.get(CHECKPOINT).map_err(|e| fail(&e))? else {
+            return Ok(None);
+        };
+        let Ok(checkpoint) = serde_json::from_slice::<Checkpoint>(value.value()) else {
+            return Ok(None);
+        };
+        let mut files = BTreeMap::new();
+        if let Ok(table) = txn.open_table(PROGRESS_FILES) {
+            for row in table.iter().map_err(|e| fail(&e))? {
+                let (key, value) = row.map_err(|e| fail(&e))?;
+                let entry =
+                    serde_json::from_slice::<FileEntry>(value.value()).map_err(|e| fail(&e))?;
+                files.insert(key.value().to_owned(), entry);
+            }
+        }
+        Ok(Some((checkpoint, files)))
     }
 }
 
