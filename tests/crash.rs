@@ -81,8 +81,16 @@ fn hash_output(dir: &TestDir) -> (Vec<u8>, Vec<u8>) {
     )
 }
 
-/// Starts a run and kills it after `after`; returns whether it was still running then.
-fn run_and_kill(dir: &TestDir, after: Duration) -> bool {
+/// When a run is killed: after a time, or once its temporary output holds a number of
+/// bytes (which does not depend on how loaded the machine is).
+#[derive(Debug, Clone, Copy)]
+enum Kill {
+    After(Duration),
+    AtOutput(u64),
+}
+
+/// Starts a run and kills it at `kill`; returns whether it was still running then.
+fn run_and_kill(dir: &TestDir, kill: Kill) -> bool {
     let mut child = Command::new(env!("CARGO_BIN_EXE_pipeline"))
         .args(["run", "pipeline.toml", "--progress", "off", "-q"])
         .current_dir(dir.path())
@@ -90,8 +98,21 @@ fn run_and_kill(dir: &TestDir, after: Duration) -> bool {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(after);
-    let running = child.try_wait().unwrap().is_none();
+    let partial = dir.path().join("out/.documents.jsonl.partial");
+    let started = Instant::now();
+    let running = loop {
+        if child.try_wait().unwrap().is_some() {
+            break false;
+        }
+        let due = match kill {
+            Kill::After(after) => started.elapsed() >= after,
+            Kill::AtOutput(bytes) => std::fs::metadata(&partial).map_or(0, |m| m.len()) >= bytes,
+        };
+        if due {
+            break true;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
     let _ = child.kill();
     let _ = child.wait();
     running
@@ -161,9 +182,26 @@ fn a_killed_run_completes_to_the_same_bytes_when_run_again() {
             dir.pipeline_ok(&["run", "pipeline.toml", "--progress", "off"]);
             dir.write("in/b.jsonl", &second);
         }
+        // Every fourth kill comes early, by time (start-up, models, carrying over earlier
+        // output); the others once a seeded share of the run's new output is written.
         let span = if incremental { second_run } else { first_run };
-        let after = span.mul_f64(0.05 + 0.9 * fraction());
-        killed_while_running += usize::from(run_and_kill(&dir, after));
+        let (start, end) = if incremental {
+            (after_first.0.len() as u64, after_second.0.len() as u64)
+        } else {
+            (0, after_first.0.len() as u64)
+        };
+        let share = fraction();
+        let at = |share: f64| Kill::AtOutput(start + ((end - start) as f64 * share) as u64);
+        let kill = if point % 4 == 0 {
+            Kill::After(span.mul_f64(0.3 * share))
+        } else {
+            at(0.05 + 0.9 * share)
+        };
+        killed_while_running += usize::from(run_and_kill(&dir, kill));
+        if point % 3 == 2 {
+            // Killed again while resuming: the next run goes on from the later checkpoint.
+            run_and_kill(&dir, at(0.5 + 0.45 * share));
+        }
         dir.pipeline_ok(&["run", "pipeline.toml", "--progress", "off"]);
         let report = report(&dir);
         if report["mode"] == "resumed" {
@@ -191,12 +229,12 @@ fn a_killed_run_completes_to_the_same_bytes_when_run_again() {
         };
         assert!(
             hash_output(&dir) == *expected,
-            "point {point}: killed after {after:?} of a {} run, the run after it differs",
+            "point {point}: killed at {kill:?} of a {} run, the run after it differs",
             if incremental { "incremental" } else { "first" }
         );
     }
     assert!(
-        killed_while_running >= 5,
+        killed_while_running >= 8,
         "only {killed_while_running} of 10 kills hit a running pipeline"
     );
     assert!(
