@@ -29,10 +29,18 @@ use regex::Regex;
 use crate::table::{self, finish, fnv, Table, FNV_OFFSET, SCALE};
 
 /// The uni- to trigram table built from the compiled-in models by the build script.
-static COMPILED_TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/ngram-table.bin"));
+/// (Returned by functions never inlined, not held in statics, so that the bytes are in the
+/// object code only, not in the crate's metadata as well.)
+#[inline(never)]
+fn compiled_table() -> &'static [u8] {
+    include_bytes!(concat!(env!("OUT_DIR"), "/ngram-table.bin"))
+}
 
 /// The four- and five-gram table built from the compiled-in models by the build script.
-static COMPILED_LONG_TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/ngram-table-45.bin"));
+#[inline(never)]
+fn compiled_long_table() -> &'static [u8] {
+    include_bytes!(concat!(env!("OUT_DIR"), "/ngram-table-45.bin"))
+}
 
 /// A set of languages, as bits over [`Scorer::languages`] (at most 128 languages).
 pub(crate) type LangSet = u128;
@@ -342,13 +350,13 @@ impl Scorer {
     /// The uni- to trigram table.
     fn table(&self) -> &Table {
         self.table
-            .get_or_init(|| self.compiled_or_built(table::SHORT, COMPILED_TABLE))
+            .get_or_init(|| self.compiled_or_built(table::SHORT, compiled_table()))
     }
 
     /// The four- and five-gram table.
     fn long_table(&self) -> &Table {
         self.long_table
-            .get_or_init(|| self.compiled_or_built(table::LONG, COMPILED_LONG_TABLE))
+            .get_or_init(|| self.compiled_or_built(table::LONG, compiled_long_table()))
     }
 
     /// The table `spec` compiled in, or built from the models should it not be theirs.
@@ -760,15 +768,15 @@ mod tests {
         assert_eq!(models.len(), scorer.languages.len());
         let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
         for (spec, compiled) in [
-            (table::SHORT, COMPILED_TABLE),
-            (table::LONG, COMPILED_LONG_TABLE),
+            (table::SHORT, compiled_table()),
+            (table::LONG, compiled_long_table()),
         ] {
             assert!(table::build(spec, &models) == compiled);
             assert!(Table::new(spec, Cow::Borrowed(compiled), &codes).is_some());
             assert!(Table::new(spec, Cow::Borrowed(compiled), &codes[1..]).is_none());
             assert!(Table::new(spec, Cow::Borrowed(&compiled[..1000]), &codes).is_none());
         }
-        assert!(Table::new(table::LONG, Cow::Borrowed(COMPILED_TABLE), &codes).is_none());
+        assert!(Table::new(table::LONG, Cow::Borrowed(compiled_table()), &codes).is_none());
     }
 
     #[test]

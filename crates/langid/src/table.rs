@@ -73,7 +73,11 @@ pub(crate) fn finish(mut h: u64) -> u64 {
 
 /// The hash of a whole n-gram, as the scorer computes it incrementally.
 pub(crate) fn hash_of(ngram: &[u8]) -> u64 {
-    finish(ngram.iter().fold(FNV_OFFSET, |h, &b| fnv(h, b)))
+    let mut h = FNV_OFFSET;
+    for &b in ngram {
+        h = fnv(h, b);
+    }
+    finish(h)
 }
 
 /// A model's log-probability as stored: `round(-ln p * SCALE)`.
@@ -130,53 +134,58 @@ impl fst::Automaton for Keys {
 
 /// The table `spec` of `models` (ISO 639-1 code and `ngrams.fst` bytes, sorted by code; a
 /// model that does not parse is left out), in the layout above. Reads the n-grams of the
-/// spec's orders of every model twice: once to size the buckets, once to fill them.
+/// spec's orders of every model once, then places them by bucket (a counting sort). Written
+/// for the build script, whose code is not optimised: plain loops, few calls per entry.
 pub(crate) fn build(spec: Spec, models: &[(&str, &[u8])]) -> Vec<u8> {
     use fst::{IntoStreamer, Streamer};
     let codes: Vec<&str> = models.iter().map(|m| m.0).collect();
     let codes = codes.join(" ");
-    let maps: Vec<(usize, fst::Map<&[u8]>)> = models
-        .iter()
-        .enumerate()
-        .filter_map(|(i, (_, bytes))| fst::Map::new(*bytes).ok().map(|m| (i, m)))
-        .collect();
-    let keys = || Keys {
-        min: spec.min_order,
-        max: spec.max_order,
-    };
     let buckets = spec.buckets();
-    let mut starts = vec![0u32; buckets + 1];
-    for (_, map) in &maps {
-        let mut stream = map.search(keys()).into_stream();
-        while let Some((key, _)) = stream.next() {
-            starts[spec.bucket(hash_of(key)) + 1] += 1;
+    // Bucket of each entry, and the entry as stored: `q << 32 | fingerprint << 8 | lang`.
+    let mut found: Vec<u32> = Vec::new();
+    let mut entries: Vec<u64> = Vec::new();
+    for (lang, (_, bytes)) in models.iter().enumerate() {
+        let Ok(map) = fst::Map::new(*bytes) else {
+            continue;
+        };
+        let mut stream = map
+            .search(Keys {
+                min: spec.min_order,
+                max: spec.max_order,
+            })
+            .into_stream();
+        while let Some((key, value)) = stream.next() {
+            let h = hash_of(key);
+            found.push(spec.bucket(h) as u32);
+            let key = u64::from(fingerprint(h) << 8 | lang as u32);
+            entries.push(u64::from(quantise(value)) << 32 | key);
         }
+    }
+    let mut starts = vec![0u32; buckets + 1];
+    for &b in &found {
+        starts[b as usize + 1] += 1;
     }
     for b in 0..buckets {
         starts[b + 1] += starts[b];
     }
-    let total = starts[buckets] as usize;
-    let head = spec.magic.len() + 4 + codes.len();
-    let entries_at = head + 4 * (buckets + 1);
-    let mut out = vec![0u8; entries_at + ENTRY * total];
-    out[..4].copy_from_slice(&spec.magic);
-    out[4..8].copy_from_slice(&(codes.len() as u32).to_le_bytes());
-    out[8..head].copy_from_slice(codes.as_bytes());
-    for (b, start) in starts.iter().enumerate() {
-        out[head + 4 * b..head + 4 * b + 4].copy_from_slice(&start.to_le_bytes());
+    let mut placed = vec![0u64; entries.len()];
+    let mut next = starts.clone();
+    for (&b, &entry) in found.iter().zip(&entries) {
+        let slot = &mut next[b as usize];
+        placed[*slot as usize] = entry;
+        *slot += 1;
     }
-    let mut next = starts;
-    for (lang, map) in &maps {
-        let mut stream = map.search(keys()).into_stream();
-        while let Some((key, value)) = stream.next() {
-            let h = hash_of(key);
-            let slot = &mut next[spec.bucket(h)];
-            let at = entries_at + ENTRY * *slot as usize;
-            *slot += 1;
-            let key = fingerprint(h) << 8 | *lang as u32;
-            out[at..at + 4].copy_from_slice(&key.to_le_bytes());
-            out[at + 4..at + 8].copy_from_slice(&quantise(value).to_le_bytes());
-        }
+    drop((found, entries));
+    let head = spec.magic.len() + 4 + codes.len();
+    let mut out = Vec::with_capacity(head + 4 * (buckets + 1) + ENTRY * placed.len());
+    out.extend_from_slice(&spec.magic);
+    out.extend_from_slice(&(codes.len() as u32).to_le_bytes());
+    out.extend_from_slice(codes.as_bytes());
+    for start in &starts {
+        out.extend_from_slice(&start.to_le_bytes());
+    }
+    for entry in &placed {
+        out.extend_from_slice(&entry.to_le_bytes());
     }
     out
 }
