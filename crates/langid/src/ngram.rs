@@ -622,6 +622,19 @@ impl Scorer {
         }
         let short_table = self.table();
         let long_table = if short { Some(self.long_table()) } else { None };
+        // Each n-gram's bucket read once first, all reads independent of each other, so
+        // that they overlap; the lookups below then find them in the caches.
+        let mut touched = 0u8;
+        for start in &starts {
+            for (k, &h) in start.hashes[..usize::from(start.len)].iter().enumerate() {
+                let table = match long_table {
+                    Some(long) if k + 1 >= table::LONG.min_order => long,
+                    _ => short_table,
+                };
+                touched ^= table.touch(h);
+            }
+        }
+        std::hint::black_box(touched);
         let n = self.languages.len();
         let mut totals = vec![0u64; n];
         let mut unigrams = vec![0u32; n];
@@ -635,6 +648,8 @@ impl Scorer {
             // its prefixes in the languages that lack it.
             distinct(&starts, order, &mut chains);
             sums.iter_mut().for_each(|s| *s = 0);
+            // Unigrams are counted for lingua's normalisation.
+            let first = u32::from(order == 1);
             for chain in &chains {
                 let mut done = !filtered;
                 for k in (0..order).rev() {
@@ -643,14 +658,12 @@ impl Scorer {
                         _ => short_table,
                     };
                     table.lookup(chain.hashes[k], |lang, q| {
+                        // Without branches: most entries are of languages done already.
                         let bit = 1u128 << lang;
-                        if done & bit == 0 {
-                            done |= bit;
-                            sums[lang] += u64::from(q);
-                            if order == 1 {
-                                unigrams[lang] += 1;
-                            }
-                        }
+                        let new = u32::from(done & bit == 0);
+                        done |= bit;
+                        sums[lang] += u64::from(q * new);
+                        unigrams[lang] += new & first;
                     });
                     if done == u128::MAX {
                         break;

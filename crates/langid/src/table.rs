@@ -246,6 +246,16 @@ impl Table {
         }
     }
 
+    /// Reads the first entry of the bucket of hash `h` (0 for an empty bucket), bringing the
+    /// bucket into the caches: reading those of many n-grams before looking them up lets
+    /// the reads, most of them cache misses, overlap.
+    #[inline]
+    pub(crate) fn touch(&self, h: u64) -> u8 {
+        let b = self.spec.bucket(h);
+        let at = self.entries_at + ENTRY * self.start(b);
+        self.bytes.get(at).copied().unwrap_or(0)
+    }
+
     /// How many (language, n-gram) entries the table holds.
     pub(crate) fn entries(&self) -> usize {
         self.start(self.spec.buckets())
