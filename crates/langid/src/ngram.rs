@@ -15,9 +15,10 @@
 //! One table holds the uni-, bi- and trigrams of every compiled-in language (1.3 million
 //! entries for all 75, 8 bytes each, 11.5 MB with the bucket index, see `table.rs`), one the
 //! four- and five-grams (19.8 million entries, 175 MB), looked up for short texts only
-//! (lingua uses them below 120 letters). The build script builds both and they are compiled
-//! in (built here from the models only should they not fit the compiled-in languages); a
-//! process touches only the pages of the buckets it looks up.
+//! (lingua uses them below 120 letters). The build script builds both of the models of this
+//! crate's language features and they are compiled in; a process touches only the pages of
+//! the buckets it looks up, first all of a text's (so that the cache misses overlap), then
+//! once more to sum them up.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -255,7 +256,13 @@ fn members(set: LangSet) -> impl Iterator<Item = usize> {
 
 impl Scorer {
     fn build() -> Scorer {
-        let languages = crate::config::compiled_languages();
+        // The languages of the compiled-in tables (the build script's, by this crate's
+        // features; lingua may know more should another crate turn on more of its own).
+        let in_tables = table::codes(compiled_table()).unwrap_or_default();
+        let languages: Vec<Language> = crate::config::compiled_languages()
+            .into_iter()
+            .filter(|l| in_tables.contains(&l.iso_code_639_1().to_string().as_str()))
+            .collect();
         let index: HashMap<Language, usize> =
             languages.iter().enumerate().map(|(i, l)| (*l, i)).collect();
         let by_code: HashMap<String, usize> = languages
@@ -350,33 +357,27 @@ impl Scorer {
     /// The uni- to trigram table.
     fn table(&self) -> &Table {
         self.table
-            .get_or_init(|| self.compiled_or_built(table::SHORT, compiled_table()))
+            .get_or_init(|| self.compiled(table::SHORT, compiled_table()))
     }
 
     /// The four- and five-gram table.
     fn long_table(&self) -> &Table {
         self.long_table
-            .get_or_init(|| self.compiled_or_built(table::LONG, compiled_long_table()))
+            .get_or_init(|| self.compiled(table::LONG, compiled_long_table()))
     }
 
-    /// The table `spec` compiled in, or built from the models should it not be theirs.
-    fn compiled_or_built(&self, spec: table::Spec, compiled: &'static [u8]) -> Table {
+    /// The compiled-in table `spec`.
+    fn compiled(&self, spec: table::Spec, compiled: &'static [u8]) -> Table {
         let codes: Vec<String> = self
             .languages
             .iter()
             .map(|l| l.iso_code_639_1().to_string())
             .collect();
         let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
-        Table::new(spec, Cow::Borrowed(compiled), &codes).unwrap_or_else(|| {
-            let models: Vec<(&str, &[u8])> = codes
-                .iter()
-                .zip(&self.languages)
-                .filter_map(|(c, l)| Some((*c, crate::models::model_bytes(*l)?)))
-                .collect();
-            let built = Cow::Owned(table::build(spec, &models));
-            // An invariant: a table built for these codes has them.
-            Table::new(spec, built, &codes).expect("a table built for these languages fits them")
-        })
+        // An invariant: the build script builds both tables of the same models, and the
+        // scorer's languages are theirs (`Scorer::build`).
+        Table::new(spec, Cow::Borrowed(compiled), &codes)
+            .expect("the compiled-in tables are of the scorer's languages")
     }
 
     /// How many (language, n-gram) entries the table holds.

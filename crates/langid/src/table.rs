@@ -1,7 +1,7 @@
 //! The scorer's tables of the n-grams of every compiled-in language, shared by the build
 //! script (which builds them from lingua's models into `OUT_DIR`, compiled in with
-//! `include_bytes!`) and the library (which reads them, or builds them at run time should the
-//! compiled-in ones not fit). One table holds the uni- to trigrams ([`SHORT`]), one the four-
+//! `include_bytes!`) and the library (which reads them; its tests build them again and compare).
+//! One table holds the uni- to trigrams ([`SHORT`]), one the four-
 //! and five-grams ([`LONG`]): texts of 120 letters and more are scored on trigrams alone, in
 //! the small table that stays in the caches.
 //!
@@ -72,6 +72,8 @@ pub(crate) fn finish(mut h: u64) -> u64 {
 }
 
 /// The hash of a whole n-gram, as the scorer computes it incrementally.
+// Used by the build script, and by the library in its tests only.
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn hash_of(ngram: &[u8]) -> u64 {
     let mut h = FNV_OFFSET;
     for &b in ngram {
@@ -81,6 +83,8 @@ pub(crate) fn hash_of(ngram: &[u8]) -> u64 {
 }
 
 /// A model's log-probability as stored: `round(-ln p * SCALE)`.
+// Used by the build script, and by the library in its tests only.
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn quantise(bits: u64) -> u32 {
     let q = (-f64::from_bits(bits) * SCALE).round();
     q.clamp(0.0, f64::from(u32::MAX)) as u32
@@ -105,6 +109,8 @@ fn fingerprint(h: u64) -> u32 {
 
 /// An [`fst::Automaton`] matching the keys of `min..=max` characters, so a stream skips the
 /// longer n-grams without visiting them.
+// Used by the build script, and by the library in its tests only.
+#[cfg_attr(not(test), allow(dead_code))]
 struct Keys {
     min: usize,
     max: usize,
@@ -136,6 +142,8 @@ impl fst::Automaton for Keys {
 /// model that does not parse is left out), in the layout above. Reads the n-grams of the
 /// spec's orders of every model once, then places them by bucket (a counting sort). Written
 /// for the build script, whose code is not optimised: plain loops, few calls per entry.
+// Used by the build script, and by the library in its tests only.
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn build(spec: Spec, models: &[(&str, &[u8])]) -> Vec<u8> {
     use fst::{IntoStreamer, Streamer};
     let codes: Vec<&str> = models.iter().map(|m| m.0).collect();
@@ -190,7 +198,14 @@ pub(crate) fn build(spec: Spec, models: &[(&str, &[u8])]) -> Vec<u8> {
     out
 }
 
-/// A table in the layout above, compiled in or built at run time.
+/// The language codes of the table in `bytes` (ISO 639-1, in index order), if it is one.
+pub(crate) fn codes(bytes: &[u8]) -> Option<Vec<&str>> {
+    let len = u32::from_le_bytes(bytes.get(4..8)?.try_into().ok()?) as usize;
+    let codes = std::str::from_utf8(bytes.get(8..8 + len)?).ok()?;
+    Some(codes.split(' ').collect())
+}
+
+/// A table in the layout above, compiled in (or built, in tests).
 pub(crate) struct Table {
     spec: Spec,
     bytes: Cow<'static, [u8]>,
