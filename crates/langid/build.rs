@@ -1,5 +1,6 @@
-//! Builds the n-gram scorer's table of uni- to trigrams (see `src/table.rs`) from the models
-//! of the compiled-in languages, so that no process spends the second it takes at start.
+//! Builds the n-gram scorer's tables (uni- to trigrams, four- and five-grams; see
+//! `src/table.rs`) from the models of the compiled-in languages, so that no process spends
+//! the seconds it takes at start.
 
 #[allow(dead_code)]
 #[path = "src/table.rs"]
@@ -392,6 +393,11 @@ fn main() {
         .collect();
     models.sort_by_key(|m| m.0);
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    std::fs::write(out.join("ngram-table.bin"), table::build(&models))
-        .expect("the table is written to OUT_DIR");
+    for (name, spec) in [
+        ("ngram-table.bin", table::SHORT),
+        ("ngram-table-45.bin", table::LONG),
+    ] {
+        std::fs::write(out.join(name), table::build(spec, &models))
+            .expect("the table is written to OUT_DIR");
+    }
 }

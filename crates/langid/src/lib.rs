@@ -66,6 +66,9 @@
 mod config;
 mod detect;
 mod error;
+// The models, for the tests only: the library reads the tables built of them (referring to
+// the model crates' `Dir` constants would copy all their files into every binary once more).
+#[cfg(test)]
 mod models;
 mod ngram;
 mod table;
