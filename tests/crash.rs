@@ -245,26 +245,10 @@ fn a_killed_run_completes_to_the_same_bytes_when_run_again() {
 
 /// Starts a run and kills it once its output is under way (checkpoints taken).
 fn kill_after_a_checkpoint(dir: &TestDir) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pipeline"))
-        .args(["run", "pipeline.toml", "--progress", "off", "-q"])
-        .current_dir(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let partial = dir.path().join("out/.documents.jsonl.partial");
-    let started = Instant::now();
-    while std::fs::metadata(&partial).map_or(0, |m| m.len()) < 50_000 {
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the run ended before it was killed"
-        );
-        assert!(started.elapsed() < Duration::from_secs(120));
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    std::thread::sleep(Duration::from_millis(50));
-    let _ = child.kill();
-    let _ = child.wait();
+    assert!(
+        run_and_kill(dir, Kill::AtOutput(150_000)),
+        "the run ended before it was killed"
+    );
 }
 
 #[test]
