@@ -217,7 +217,8 @@ impl FileSource {
             Format::Auto => detect_format(&path),
             forced => Some(forced),
         };
-        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        let metadata = std::fs::metadata(&path).ok();
+        let size = metadata.as_ref().map_or(0, |m| m.len());
         let mut info = SourceInfo {
             path: display,
             format: String::new(),
@@ -230,14 +231,7 @@ impl FileSource {
         self.file_read = Arc::new(AtomicU64::new(0));
         self.file_size = size;
         self.file_hasher = Arc::new(Mutex::new(Sha256::new()));
-        self.file_current = Some((
-            info.path.clone(),
-            std::fs::metadata(&path)
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map(|d| d.as_nanos()),
-        ));
+        self.file_current = Some((info.path.clone(), metadata.as_ref().and_then(modified_ns)));
         let opened = open(
             &path,
             compression,
@@ -1035,6 +1029,16 @@ fn open(
                 .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?,
         ),
     })
+}
+
+/// A file's modification time in nanoseconds since the Unix epoch, when the OS tells it
+/// (what the manifest of incremental runs compares).
+pub fn modified_ns(metadata: &std::fs::Metadata) -> Option<u128> {
+    metadata
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos())
 }
 
 /// How `path` appears in `source.path`: relative to `base` when it lies below it.

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use pipeline_read::FileDone;
+use pipeline_read::{modified_ns, FileDone};
 
 use crate::error::{Error, Result};
 use crate::report::now_utc;
@@ -160,15 +160,6 @@ impl Checkpoints {
         // Best effort: a checkpoint naming removed files is refused at the next start.
         let _ = self.manifest.clear_progress();
     }
-}
-
-/// Modification time in nanoseconds since the Unix epoch, when the OS tells it.
-pub(crate) fn modified_ns(metadata: &std::fs::Metadata) -> Option<u128> {
-    metadata
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map(|d| d.as_nanos())
 }
 
 /// A checkpoint ready to resume from: the output so far in two files of the output folder

@@ -21,7 +21,7 @@ use pipeline_core::{
     BuildContext, Counters, Document, Rejected, RunLink, Stage, StageError, Verdict,
 };
 use pipeline_dedup::Keep;
-use pipeline_read::{display_path, FileSource};
+use pipeline_read::{display_path, modified_ns, FileSource};
 
 use crate::batch::{Batch, Reorder};
 use crate::checkpoint::{self, Checkpoints, Position};
@@ -103,7 +103,7 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
     let input_files = listing.files.len() as u64;
     let manifest = Arc::new(Manifest::open(&output_dir.join("state"))?);
     // A run in input order records checkpoints, and the next run resumes from the last one.
-    let (resume, resume_refused) = if options.full || !config.pipeline.ordered {
+    let (mut resume, resume_refused) = if options.full || !config.pipeline.ordered {
         manifest.clear_progress()?;
         (None, None)
     } else {
@@ -121,9 +121,10 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
     } else {
         None
     };
-    let previous = match (&resume, &full_reason) {
+    let files_done = resume.as_ref().map_or(0, |r| r.files.len() as u64);
+    let previous = match (&mut resume, &full_reason) {
         (Some(resume), _) => Some(Previous {
-            files: resume.files.clone(),
+            files: std::mem::take(&mut resume.files),
             config_hash: Some(resume.checkpoint.config_hash.clone()),
             schema_version: Some(resume.checkpoint.schema_version.clone()),
             run_token: None,
@@ -156,9 +157,7 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
             let unchanged = inputs
                 .get(&partial.path)
                 .and_then(|file| std::fs::metadata(file).ok())
-                .is_some_and(|m| {
-                    m.len() == partial.size && checkpoint::modified_ns(&m) == partial.modified_ns
-                });
+                .is_some_and(|m| m.len() == partial.size && modified_ns(&m) == partial.modified_ns);
             if unchanged {
                 carry_replaced.remove(&partial.path);
                 resume_point = Some((partial.path.clone(), partial.record));
@@ -259,7 +258,7 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
     }
     let resumed = resume.map(|resume| Resumed {
         checkpoint_taken_at: resume.checkpoint.taken_at,
-        files_done: resume.files.len() as u64,
+        files_done,
         file: resume_point.as_ref().map(|(path, _)| path.clone()),
         after_record: resume_point.map(|(_, record)| record),
     });

@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use pipeline_read::{file_sha256, FileDone, Listing};
+use pipeline_read::{file_sha256, modified_ns, FileDone, Listing};
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize};
 
@@ -310,10 +310,7 @@ pub(crate) fn plan(
         let key = display(&file);
         let metadata = std::fs::metadata(&file).ok();
         let size = metadata.as_ref().map(|m| m.len());
-        let modified_ns = metadata
-            .and_then(|m| m.modified().ok())
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map(|d| d.as_nanos());
+        let modified_ns = metadata.as_ref().and_then(modified_ns);
         let unchanged = match entries.get_mut(&key) {
             Some(entry) if Some(entry.size) == size => {
                 if entry.modified_ns.is_some() && entry.modified_ns == modified_ns {
