@@ -208,18 +208,64 @@ fn child(args: &Args) -> Result<()> {
         shard: None,
     };
     let before = cpu_times()?;
+    let sampler = RssSampler::start();
     let started = Instant::now();
     let report = pipeline_runtime::run(&config, &options)?;
     let wall = started.elapsed().as_secs_f64();
     let after = cpu_times()?;
+    let (anon, file) = sampler.stop();
     let value = json!({
         "report": serde_json::to_value(&report)?,
         "wall_s": wall,
         "cpu_user_s": after.0 - before.0,
         "cpu_sys_s": after.1 - before.1,
+        "peak_anon_bytes": anon,
+        "peak_file_bytes": file,
     });
     println!("{value}");
     Ok(())
+}
+
+/// Samples `RssAnon` and `RssFile` of this process every 20 ms and keeps the largest of
+/// each: `VmHWM` alone does not say how much of the peak is heap (which grows with what the
+/// run holds) and how much is pages of the binary's read-only tables (the language models,
+/// bounded by their size, and given back by the kernel under memory pressure).
+struct RssSampler {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    handle: std::thread::JoinHandle<(u64, u64)>,
+}
+
+impl RssSampler {
+    fn start() -> Self {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let handle = std::thread::spawn(move || {
+            let (mut anon, mut file) = (0u64, 0u64);
+            loop {
+                let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+                let kb = |field: &str| -> u64 {
+                    status
+                        .lines()
+                        .find_map(|l| l.strip_prefix(field))
+                        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+                        .unwrap_or(0)
+                };
+                anon = anon.max(kb("RssAnon:") * 1024);
+                file = file.max(kb("RssFile:") * 1024);
+                if flag.load(std::sync::atomic::Ordering::Relaxed) {
+                    return (anon, file);
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        });
+        RssSampler { stop, handle }
+    }
+
+    /// The largest anonymous and file-backed resident bytes seen.
+    fn stop(self) -> (u64, u64) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.handle.join().unwrap_or((0, 0))
+    }
 }
 
 /// User and system CPU seconds of this process, all threads (including ended ones), from
@@ -329,6 +375,8 @@ fn summarize(
         "cpu_user_seconds": num(r, "cpu_user_s"),
         "cpu_sys_seconds": num(r, "cpu_sys_s"),
         "peak_rss_mb": report["peak_rss_bytes"].as_f64().map(|b| b / 1e6),
+        "peak_anon_mb": r["peak_anon_bytes"].as_f64().map(|b| b / 1e6),
+        "peak_file_mb": r["peak_file_bytes"].as_f64().map(|b| b / 1e6),
         "documents_out": report["output"]["documents"],
         "rejected_by_reason": report["rejected_by_reason"],
         "conservation_ok": report["conservation"]["ok"],
@@ -347,7 +395,7 @@ fn print_run(row: &Value) {
         row["cores"]
     );
     println!(
-        "   wall {:.2} s | {:.2} MB/s | {:.2} MB/s per core (/{}) | {:.0} docs/s | CPU {:.2} s (user {:.2}, sys {:.2}) = {:.2} MB per CPU-s | peak RSS {}",
+        "   wall {:.2} s | {:.2} MB/s | {:.2} MB/s per core (/{}) | {:.0} docs/s | CPU {:.2} s (user {:.2}, sys {:.2}) = {:.2} MB per CPU-s | peak RSS {} (anonymous {:.0} MB, file-backed {:.0} MB, sampled)",
         num(row, "wall_seconds"),
         num(row, "mb_per_second"),
         num(row, "mb_per_second_per_core"),
@@ -360,6 +408,8 @@ fn print_run(row: &Value) {
         row["peak_rss_mb"]
             .as_f64()
             .map_or("unknown".to_owned(), |m| format!("{m:.0} MB")),
+        num(row, "peak_anon_mb"),
+        num(row, "peak_file_mb"),
     );
     println!(
         "   {:<16} {:>7} {:>9} {:>9} {:>11} {:>7} {:>7} {:>8}",
@@ -390,12 +440,21 @@ fn print_run(row: &Value) {
 fn print_summary(rows: &[Value]) {
     println!();
     println!(
-        "{:<16} {:>7} {:>8} {:>8} {:>9} {:>10} {:>8} {:>8} {:>9}",
-        "run", "MB", "wall s", "MB/s", "MB/s/core", "MB/CPU-s", "docs/s", "CPU s", "peak RSS"
+        "{:<16} {:>7} {:>8} {:>8} {:>9} {:>10} {:>8} {:>8} {:>9} {:>9}",
+        "run",
+        "MB",
+        "wall s",
+        "MB/s",
+        "MB/s/core",
+        "MB/CPU-s",
+        "docs/s",
+        "CPU s",
+        "peak RSS",
+        "anon RSS"
     );
     for row in rows {
         println!(
-            "{:<16} {:>7.1} {:>8.2} {:>8.2} {:>9.2} {:>10.2} {:>8.0} {:>8.2} {:>9}",
+            "{:<16} {:>7.1} {:>8.2} {:>8.2} {:>9.2} {:>10.2} {:>8.0} {:>8.2} {:>9} {:>6.0} MB",
             row["label"].as_str().unwrap_or(""),
             num(row, "text_mb"),
             num(row, "wall_seconds"),
@@ -407,6 +466,7 @@ fn print_summary(rows: &[Value]) {
             row["peak_rss_mb"]
                 .as_f64()
                 .map_or("unknown".to_owned(), |m| format!("{m:.0} MB")),
+            num(row, "peak_anon_mb"),
         );
     }
 }

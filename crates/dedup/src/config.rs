@@ -52,7 +52,7 @@ pub enum Keep {
 /// repeated_spans = true
 /// min_span_chars = 60
 /// remove_repeated = false
-/// spill_after_mb = 1024
+/// spill_after_mb = 64
 /// ```
 ///
 /// The stage keeps one index for the whole run, so it runs on one worker and sees the
@@ -121,7 +121,7 @@ pub struct DedupConfig {
     pub remove_repeated: bool,
     /// Megabytes of shingle sets held in memory before the older ones are moved to a file
     /// in the stage's state folder (`<output>/state/dedupe/shingles.bin`); they are read
-    /// back only to verify candidates. `0` keeps everything in memory. Default `1024`.
+    /// back only to verify candidates. `0` keeps everything in memory. Default `64`.
     #[serde(default = "default_spill_after_mb")]
     pub spill_after_mb: usize,
 }
@@ -136,7 +136,9 @@ fn default_containment_min_jaccard() -> f64 {
     0.5
 }
 fn default_spill_after_mb() -> usize {
-    1024
+    // 64 MB hold the sets of the last ~40,000 documents of news length; older ones are
+    // read back only for the few candidates that reach verification.
+    64
 }
 fn default_shingle_size() -> usize {
     5

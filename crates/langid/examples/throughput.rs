@@ -1,12 +1,13 @@
 //! Baseline figures for the `detect_language` stage, single-threaded, in release:
 //!
 //! ```text
-//! cargo run --release -p pipeline-langid --example throughput -- bench [MB]
+//! cargo run --release -p pipeline-langid --example throughput -- bench [MB] [CORPUS.jsonl]
 //! cargo run --release -p pipeline-langid --example throughput -- accuracy [DATA] [LANG]
 //! cargo run --release -p pipeline-langid --example throughput -- memory high|low
 //! ```
 //!
-//! `bench` passes the seeds, repeated to about 20 MB, through the stage; `accuracy` runs the
+//! `bench` passes the seeds, repeated to about 20 MB (or the first MB of a JSONL corpus's
+//! `text` fields), through the stage; `accuracy` runs the
 //! stage on lingua's test sentences (`../shared/data/lingua-langid/testdata.jsonl.gz`) of
 //! one language (default `de`); `memory` preloads every compiled-in lingua model and prints
 //! the peak resident memory.
@@ -39,16 +40,37 @@ fn status(field: &str) -> String {
         .unwrap_or_default()
 }
 
-fn bench(mb: usize, config: &str) {
-    let mut s = stage(config);
+/// The seeds repeated to about `mb` MB, or the first `mb` MB of the `text` fields of a
+/// JSONL corpus (such as the one `cargo bench --bench pipeline -- --save-corpus` keeps).
+fn documents(mb: usize, corpus: Option<&str>) -> (Vec<Document>, usize) {
     let mut docs = Vec::new();
     let mut bytes = 0;
+    if let Some(path) = corpus {
+        let file = std::fs::File::open(path).expect("corpus opens");
+        for line in std::io::BufReader::new(file).lines() {
+            let record: serde_json::Value =
+                serde_json::from_str(&line.expect("corpus reads")).expect("corpus is JSONL");
+            let text = record["text"].as_str().expect("record has text");
+            bytes += text.len();
+            docs.push(Document::new(format!("{}", docs.len()), text));
+            if bytes >= mb * 1_000_000 {
+                break;
+            }
+        }
+        return (docs, bytes);
+    }
     while bytes < mb * 1_000_000 {
         for (i, text) in SEEDS.iter().enumerate() {
             bytes += text.len();
             docs.push(Document::new(format!("{}#{i}", docs.len()), *text));
         }
     }
+    (docs, bytes)
+}
+
+fn bench(mb: usize, corpus: Option<&str>, config: &str) {
+    let mut s = stage(config);
+    let (docs, bytes) = documents(mb, corpus);
     let n = docs.len();
     let mut lingua = 0;
     let mut segments = 0;
@@ -155,13 +177,14 @@ fn main() {
     match arg(0).unwrap_or("bench") {
         "bench" => {
             let mb = arg(1).and_then(|s| s.parse().ok()).unwrap_or(20);
+            let corpus = arg(2);
             for config in [
                 "",
                 "segments = \"off\"",
                 "min_segment_chars = 200",
                 "accuracy = \"low\"",
             ] {
-                bench(mb, config);
+                bench(mb, corpus, config);
             }
         }
         "accuracy" => {

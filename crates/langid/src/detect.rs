@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{compiled_languages, Accuracy, LangIdConfig, OnMismatch, SegmentMode};
 use crate::ngram::{self, LangSet, Scorer};
+use crate::stopwords::StopWords;
 
 /// Whatlang answers at or above this confidence are taken without asking lingua, on texts
 /// long enough ([`WHATLANG_ALONE_LETTERS`]) and when whatlang knows every language of the
@@ -275,6 +276,9 @@ pub struct DetectLanguage {
     whatlang: whatlang::Detector,
     /// The n-gram scorer (shared by all stages of the process).
     scorer: &'static Scorer,
+    /// Function words of the compiled-in languages: paragraphs full of the document
+    /// language's need no detector.
+    stop_words: StopWords,
     /// Every compiled-in language: short texts are scored among them all, so that one in a
     /// language outside `languages` is reported as such, not as the nearest configured one.
     all: LangSet,
@@ -430,6 +434,7 @@ impl DetectLanguage {
         Ok(DetectLanguage {
             whatlang: whatlang::Detector::new(),
             scorer,
+            stop_words: StopWords::new(compiled.iter().copied()),
             all: scorer.set_of(&compiled),
             trigrams_only: config.accuracy == Accuracy::Low,
             families,
@@ -578,8 +583,9 @@ impl DetectLanguage {
         for (start, end, para) in paragraphs {
             let decision =
                 // Short paragraphs inherit the document language, and so do paragraphs
-                // recognised by the document's common words.
+                // full of its function words or of the document's common words.
                 if letters_at_least(para, self.min_segment_chars) < self.min_segment_chars
+                    || self.stop_words.confirms(para, doc.lang)
                     || common.agrees(para)
                 {
                     *doc

@@ -71,6 +71,7 @@ mod error;
 #[cfg(test)]
 mod models;
 mod ngram;
+mod stopwords;
 mod table;
 
 pub use config::{compiled_codes, Accuracy, LangIdConfig, OnMismatch, SegmentMode};
