@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{compiled_languages, Accuracy, LangIdConfig, OnMismatch, SegmentMode};
 use crate::ngram::{self, LangSet, Scorer};
-use crate::stopwords::StopWords;
+use crate::stopwords::{word_hash, words, StopWords};
 
 /// Whatlang answers at or above this confidence are taken without asking lingua, on texts
 /// long enough ([`WHATLANG_ALONE_LETTERS`]) and when whatlang knows every language of the
@@ -191,20 +191,7 @@ const COMMON_WORDS: usize = 32;
 /// with an uppercase letter (names, German nouns, sentence starts), which say little about
 /// the language and much about the topic.
 fn word_hashes(text: &str) -> impl Iterator<Item = Option<u64>> + '_ {
-    text.split(|c: char| !c.is_alphabetic())
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            // FNV-1a over the characters.
-            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-            for c in w.chars() {
-                if c.is_uppercase() {
-                    return None;
-                }
-                h ^= u64::from(c);
-                h = h.wrapping_mul(0x0100_0000_01b3);
-            }
-            Some(h)
-        })
+    words(text).map(|w| (!w.chars().any(char::is_uppercase)).then(|| word_hash(w)))
 }
 
 /// The lowercase words of the paragraphs a detector placed in the document language, to

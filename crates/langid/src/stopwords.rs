@@ -22,8 +22,14 @@ const MIN_WORDS: usize = 8;
 /// entries of the long lists (English has "a", "sg") must not decide alone.
 const MIN_DISTINCT: usize = 4;
 
+/// The words (runs of letters) of `text`.
+pub(crate) fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+}
+
 /// FNV-1a over the lowercase characters of `word`.
-fn word_hash(word: &str) -> u64 {
+pub(crate) fn word_hash(word: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut mix = |c: char| {
         h ^= u64::from(c);
@@ -101,12 +107,9 @@ impl StopWords {
         };
         let mut counts = [0usize; 64];
         let mut distinct: Vec<u64> = Vec::new();
-        let mut words = 0usize;
-        for word in para.split(|c: char| !c.is_alphabetic()) {
-            if word.is_empty() {
-                continue;
-            }
-            words += 1;
+        let mut word_count = 0usize;
+        for word in words(para) {
+            word_count += 1;
             let hash = word_hash(word);
             let Some(&set) = self.words.get(&hash) else {
                 continue;
@@ -128,9 +131,9 @@ impl StopWords {
             .map(|(_, &n)| n)
             .max()
             .unwrap_or(0);
-        words >= MIN_WORDS
+        word_count >= MIN_WORDS
             && distinct.len() >= MIN_DISTINCT
-            && own_count as f64 >= MIN_SHARE * words as f64
+            && own_count as f64 >= MIN_SHARE * word_count as f64
             && own_count >= MARGIN * other
     }
 }
