@@ -12,6 +12,7 @@
 //! one language (default `de`); `memory` preloads every compiled-in lingua model and prints
 //! the peak resident memory.
 
+use std::hash::{Hash, Hasher};
 use std::io::BufRead;
 use std::time::Instant;
 
@@ -74,21 +75,28 @@ fn bench(mb: usize, corpus: Option<&str>, config: &str) {
     let n = docs.len();
     let mut lingua = 0;
     let mut segments = 0;
-    let t = Instant::now();
+    // A digest of every annotation, so that a change meant to keep the output can show it.
+    let mut digest = std::collections::hash_map::DefaultHasher::new();
+    let mut busy = std::time::Duration::ZERO;
     for doc in docs {
-        if let Verdict::Keep(doc) = s.process(doc).expect("no error") {
+        let t = Instant::now();
+        let verdict = s.process(doc).expect("no error");
+        busy += t.elapsed();
+        if let Verdict::Keep(doc) = verdict {
             let v = &doc.annotations[keys::LANGID_LANG];
             lingua += usize::from(v["detector"] == "lingua");
             segments += v["segments"].as_array().map_or(0, Vec::len);
+            v.to_string().hash(&mut digest);
         }
     }
-    let secs = t.elapsed().as_secs_f64();
+    let secs = busy.as_secs_f64();
     println!(
         "config {config:?}: {n} docs, {:.1} MB in {secs:.2} s: {:.1} MB/s, {:.0} docs/s \
-         (lingua decided {lingua} docs, {segments} segments)",
+         (lingua decided {lingua} docs, {segments} segments, digest {:016x})",
         bytes as f64 / 1e6,
         bytes as f64 / 1e6 / secs,
-        n as f64 / secs
+        n as f64 / secs,
+        digest.finish()
     );
 }
 

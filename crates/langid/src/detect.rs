@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{compiled_languages, Accuracy, LangIdConfig, OnMismatch, SegmentMode};
 use crate::ngram::{self, LangSet, Scorer};
-use crate::stopwords::{word_hash, words, StopWords};
+use crate::stopwords::StopWords;
 
 /// Whatlang answers at or above this confidence are taken without asking lingua, on texts
 /// long enough ([`WHATLANG_ALONE_LETTERS`]) and when whatlang knows every language of the
@@ -191,7 +191,7 @@ const COMMON_WORDS: usize = 32;
 /// with an uppercase letter (names, German nouns, sentence starts), which say little about
 /// the language and much about the topic.
 fn word_hashes(text: &str) -> impl Iterator<Item = Option<u64>> + '_ {
-    words(text).map(|w| (!w.chars().any(char::is_uppercase)).then(|| word_hash(w)))
+    crate::stopwords::word_hashes(text).map(|(hash, upper)| (!upper).then_some(hash))
 }
 
 /// The lowercase words of the paragraphs a detector placed in the document language, to
@@ -255,6 +255,9 @@ fn common_share(para: &str, common: &HashSet<u64>) -> f64 {
 struct Family {
     /// The whatlang languages of the family.
     whatlang_langs: Vec<whatlang::Lang>,
+    /// Whatlang restricted to `whatlang_langs`: asked for texts whose function words place
+    /// them in the family (see [`DetectLanguage::decide`]).
+    narrowed: whatlang::Detector,
 }
 
 /// The `detect_language` stage, built from a [`LangIdConfig`] once per worker.
@@ -407,11 +410,15 @@ impl DetectLanguage {
         let (family_langs, family_of) = families_of(&compiled);
         let families = family_langs
             .iter()
-            .map(|langs| Family {
-                whatlang_langs: langs
+            .map(|langs| {
+                let whatlang_langs: Vec<whatlang::Lang> = langs
                     .iter()
                     .filter_map(|l| to_whatlang.get(l).copied())
-                    .collect(),
+                    .collect();
+                Family {
+                    narrowed: whatlang::Detector::with_allowlist(whatlang_langs.clone()),
+                    whatlang_langs,
+                }
             })
             .collect();
         let codes = compiled
@@ -458,6 +465,20 @@ impl DetectLanguage {
             .unwrap_or_else(|| lang.iso_code_639_1().to_string())
     }
 
+    /// Whatlang for `text`: restricted to a family of confusable languages when `text` is
+    /// full of the function words of one of them ([`StopWords::leader`]), else over every
+    /// language. Whatlang compares a text with each candidate language's 300 trigrams, so the
+    /// family (15 or so languages instead of every one of the script) costs a fraction; its
+    /// answer can only differ when the text's function words point outside what whatlang
+    /// finds, and the confusable languages stay in, so the runner-up that sets whatlang's
+    /// confidence is nearly always the same.
+    fn whatlang_for(&self, text: &str) -> &whatlang::Detector {
+        self.stop_words
+            .leader(text)
+            .and_then(|lang| self.family_of.get(&lang))
+            .map_or(&self.whatlang, |&f| &self.families[f].narrowed)
+    }
+
     /// The language of `text` (already sampled to `sample_chars`), possibly outside the
     /// configured languages (the caller checks). Whatlang answers alone for texts of
     /// [`WHATLANG_ALONE_LETTERS`] letters or more in a script one language writes, or when
@@ -471,7 +492,7 @@ impl DetectLanguage {
         if letters_at_least(text, WHATLANG_ALONE_LETTERS) < WHATLANG_ALONE_LETTERS {
             return self.best_of(self.all, short);
         }
-        let info = self.whatlang.detect(text);
+        let info = self.whatlang_for(text).detect(text);
         let known = info
             .as_ref()
             .and_then(|i| self.from_whatlang.get(&i.lang()).map(|l| (i, *l)));
@@ -770,6 +791,27 @@ mod tests {
     fn stage(toml_src: &str) -> DetectLanguage {
         let config: LangIdConfig = toml::from_str(toml_src).unwrap();
         DetectLanguage::new(&config).unwrap()
+    }
+
+    #[test]
+    fn whatlang_narrowed_by_function_words_answers_as_over_every_language() {
+        let s = stage("");
+        let text = "Die Bundesregierung will die Förderung für Wärmepumpen im kommenden Jahr \
+                    deutlich kürzen. Das geht aus einem Entwurf des Wirtschaftsministeriums \
+                    hervor, der am Dienstag bekannt wurde. Verbände kritisierten die Pläne, \
+                    weil sie die Wärmewende in den Städten und auf dem Land bremsen würden.";
+        let narrowed = s.whatlang_for(text);
+        assert!(
+            !std::ptr::eq(narrowed, &s.whatlang),
+            "the family detector is used"
+        );
+        let (a, b) = (
+            narrowed.detect(text).expect("narrowed answers"),
+            s.whatlang.detect(text).expect("whatlang answers"),
+        );
+        assert_eq!((a.lang(), a.confidence()), (b.lang(), b.confidence()));
+        let names = "Berlin München Hamburg Köln Frankfurt Stuttgart Düsseldorf Leipzig";
+        assert!(std::ptr::eq(s.whatlang_for(names), &s.whatlang));
     }
 
     fn chars(text: &str, start: usize, end: usize) -> String {

@@ -22,26 +22,53 @@ const MIN_WORDS: usize = 8;
 /// entries of the long lists (English has "a", "sg") must not decide alone.
 const MIN_DISTINCT: usize = 4;
 
-/// The words (runs of letters) of `text`.
-pub(crate) fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !c.is_alphabetic())
-        .filter(|w| !w.is_empty())
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0100_0000_01b3;
+
+/// The [`word_hash`] of each word (run of letters) of a text, and whether the word has an
+/// uppercase letter; one pass over the text, without allocating.
+pub(crate) struct WordHashes<'a> {
+    chars: std::str::Chars<'a>,
+}
+
+/// The words of `text` as [`WordHashes`].
+pub(crate) fn word_hashes(text: &str) -> WordHashes<'_> {
+    WordHashes {
+        chars: text.chars(),
+    }
+}
+
+impl Iterator for WordHashes<'_> {
+    type Item = (u64, bool);
+
+    fn next(&mut self) -> Option<(u64, bool)> {
+        let (mut hash, mut started, mut upper) = (FNV_OFFSET, false, false);
+        for c in self.chars.by_ref() {
+            if c.is_ascii_alphabetic() {
+                upper |= c.is_ascii_uppercase();
+                hash = (hash ^ u64::from(c.to_ascii_lowercase())).wrapping_mul(FNV_PRIME);
+                started = true;
+            } else if !c.is_ascii() && c.is_alphabetic() {
+                upper |= c.is_uppercase();
+                for lower in c.to_lowercase() {
+                    hash = (hash ^ u64::from(lower)).wrapping_mul(FNV_PRIME);
+                }
+                started = true;
+            } else if started {
+                return Some((hash, upper));
+            }
+        }
+        started.then_some((hash, upper))
+    }
 }
 
 /// FNV-1a over the lowercase characters of `word`.
 pub(crate) fn word_hash(word: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut mix = |c: char| {
-        h ^= u64::from(c);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    };
-    if word.is_ascii() {
-        word.bytes()
-            .for_each(|b| mix(char::from(b.to_ascii_lowercase())));
-    } else {
-        word.chars().flat_map(char::to_lowercase).for_each(mix);
-    }
-    h
+    word.chars()
+        .flat_map(char::to_lowercase)
+        .fold(FNV_OFFSET, |hash, c| {
+            (hash ^ u64::from(c)).wrapping_mul(FNV_PRIME)
+        })
 }
 
 /// The table's keys are [`word_hash`]es already: hashing them again (SipHash) cost more than
@@ -97,44 +124,57 @@ impl StopWords {
         }
     }
 
-    /// Whether `para` reads as `lang` by its function words: it has [`MIN_WORDS`] words or
-    /// more, [`MIN_SHARE`] of them are `lang`'s function words ([`MIN_DISTINCT`] different
-    /// ones at least), and [`MARGIN`] times as many as any other listed language's. `false`
-    /// says nothing (ask a detector), and so does a language without a list.
+    /// Whether `para` reads as `lang` by its function words: its [`Self::leader`] is `lang`.
+    /// `false` says nothing (ask a detector), and so does a language without a list.
     pub(crate) fn confirms(&self, para: &str, lang: Language) -> bool {
-        let Some(own) = self.langs.iter().position(|&l| l == lang) else {
-            return false;
-        };
+        self.langs.contains(&lang) && self.leader(para) == Some(lang)
+    }
+
+    /// The language `text` reads as by its function words, if one stands out: `text` has
+    /// [`MIN_WORDS`] words or more, [`MIN_SHARE`] of them are the language's function words
+    /// ([`MIN_DISTINCT`] different ones at least), and [`MARGIN`] times as many as any other
+    /// listed language's. `None` says nothing (ask a detector).
+    pub(crate) fn leader(&self, text: &str) -> Option<Language> {
         let mut counts = [0usize; 64];
-        let mut distinct: Vec<u64> = Vec::new();
+        // Function words met, with the languages listing them, for the distinct count.
+        let mut hits: Vec<(u64, u64)> = Vec::new();
         let mut word_count = 0usize;
-        for word in words(para) {
+        for (hash, _) in word_hashes(text) {
             word_count += 1;
-            let hash = word_hash(word);
             let Some(&set) = self.words.get(&hash) else {
                 continue;
             };
-            if set & (1 << own) != 0 && distinct.len() < MIN_DISTINCT && !distinct.contains(&hash) {
-                distinct.push(hash);
-            }
+            hits.push((hash, set));
             let mut rest = set;
             while rest != 0 {
                 counts[rest.trailing_zeros() as usize] += 1;
                 rest &= rest - 1;
             }
         }
-        let own_count = counts[own];
+        if word_count < MIN_WORDS {
+            return None;
+        }
+        let (lead, &lead_count) = counts.iter().enumerate().max_by_key(|&(_, n)| *n)?;
         let other = counts
             .iter()
             .enumerate()
-            .filter(|&(i, _)| i != own)
+            .filter(|&(i, _)| i != lead)
             .map(|(_, &n)| n)
             .max()
             .unwrap_or(0);
-        word_count >= MIN_WORDS
-            && distinct.len() >= MIN_DISTINCT
-            && own_count as f64 >= MIN_SHARE * word_count as f64
-            && own_count >= MARGIN * other
+        if (lead_count as f64) < MIN_SHARE * word_count as f64 || lead_count < MARGIN * other {
+            return None;
+        }
+        let mut distinct: Vec<u64> = Vec::with_capacity(MIN_DISTINCT);
+        for &(hash, set) in &hits {
+            if set & (1 << lead) != 0 && !distinct.contains(&hash) {
+                distinct.push(hash);
+                if distinct.len() == MIN_DISTINCT {
+                    return self.langs.get(lead).copied();
+                }
+            }
+        }
+        None
     }
 }
 
@@ -182,6 +222,25 @@ mod tests {
     }
 
     #[test]
+    fn the_leader_is_the_language_whose_function_words_stand_out() {
+        let lists = lists();
+        let german = "Die Streiks sollen zunächst bis zum Ende der Woche dauern, teilte die \
+                      Gewerkschaft am Montag mit.";
+        assert_eq!(lists.leader(german), Some(Language::German));
+        let dutch = "De regering heeft maandag gezegd dat zij de plannen voor het nieuwe \
+                     vliegveld niet zal wijzigen, ondanks de protesten van de bewoners.";
+        assert_eq!(lists.leader(dutch), Some(Language::Dutch));
+        // Half German, half English: neither has twice the other's function words.
+        let mixed = "Die Regierung hat am Montag gesagt, dass sie nicht will. The government \
+                     said on Monday that it would not change its plans for the airport.";
+        assert_eq!(lists.leader(mixed), None);
+        assert_eq!(
+            lists.leader("Berlin, München, Hamburg, Köln, Frankfurt, Stuttgart"),
+            None
+        );
+    }
+
+    #[test]
     fn short_paragraphs_say_nothing() {
         assert!(!lists().confirms("Die Lage ist und bleibt ernst.", Language::German));
     }
@@ -190,5 +249,22 @@ mod tests {
     fn sentence_starts_count_like_lowercase_words() {
         assert_eq!(word_hash("Die"), word_hash("die"));
         assert_eq!(word_hash("ÜBER"), word_hash("über"));
+    }
+
+    #[test]
+    fn words_of_a_text_hash_like_the_words_alone() {
+        let text = "Über 3 Straßen, ÉTÉ-Pläne und İstanbul; der Bund.";
+        let words: Vec<&str> = text
+            .split(|c: char| !c.is_alphabetic())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let expected: Vec<(u64, bool)> = words
+            .iter()
+            .map(|w| (word_hash(w), w.chars().any(char::is_uppercase)))
+            .collect();
+        assert_eq!(words.len(), 8);
+        assert_eq!(word_hashes(text).collect::<Vec<_>>(), expected);
+        assert_eq!(word_hashes("").next(), None);
+        assert_eq!(word_hashes(" -- 42 ").next(), None);
     }
 }
