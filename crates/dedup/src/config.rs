@@ -119,9 +119,13 @@ pub struct DedupConfig {
     /// Default `false`.
     #[serde(default)]
     pub remove_repeated: bool,
-    /// Megabytes of shingle sets held in memory before the older ones are moved to a file
-    /// in the stage's state folder (`<output>/state/dedupe/shingles.bin`); they are read
-    /// back only to verify candidates. `0` keeps everything in memory. Default `64`.
+    /// Megabytes of the index held in memory before its older part moves to files in the
+    /// stage's state folder (`<output>/state/dedupe/`): half for shingle sets
+    /// (`shingles.bin`, read back only to verify candidates), a quarter each for LSH band
+    /// and passage entries (sorted runs `bands-N.run`, `passages-N.run`, with a key filter
+    /// of about 1.2 bytes per entry kept in memory, so most lookups never read the disk).
+    /// Beyond it the index grows by about 60 bytes per kept document. The files last one
+    /// run. `0` keeps everything in memory. Default `64`.
     #[serde(default = "default_spill_after_mb")]
     pub spill_after_mb: usize,
 }

@@ -2,26 +2,28 @@
 //! verification, and hashes of passages (paragraphs, sentences, quotations).
 //!
 //! Documents are named by a `u32` number (their position among indexed documents); ids are
-//! stored once, in one string buffer. Every table is a plain `Vec` or a `HashMap` of
-//! integers. Documents an earlier run indexed are loaded from the persistent index
-//! ([`crate::store`]) at start, their shingle sets staying on disk.
+//! stored once, in one string buffer. Documents an earlier run indexed are loaded from the
+//! persistent index ([`crate::store`]) at start, their shingle sets staying on disk.
 //!
 //! # Memory per indexed document
 //!
 //! With `B = bands`, `W` distinct shingles (≈ words) and `S` passages of at least
 //! `min_span_chars`, a kept document costs about
 //!
-//! | table | bytes |
+//! | table | bytes in memory |
 //! |---|---|
 //! | id | `len(id) + 8` (string buffer + end offset) |
 //! | exact-key map `(u64, u64) → u32` | 25 ÷ load (0.44–0.875): ~30–57 |
-//! | band tables `u32 → u32` + chain link `u32` | `B × (9 ÷ load + 4)` ≈ 18 × B |
-//! | shingle set `u32 × W` + end offset | `4 × W + 8`, on disk beyond `spill_after_mb` |
-//! | passage map `u64 → u32` | `S × 17 ÷ load` ≈ 25 × S |
+//! | shingle set `u32 × W` + end offset | `4 × W` up to half of `spill_after_mb`, then 8 |
+//! | band entries | `B × 36` up to a quarter of `spill_after_mb`, then `B × 1.2` |
+//! | passage entries | `S × 36` up to a quarter of `spill_after_mb`, then `S × 1.2` |
 //!
-//! [`DedupIndex::memory_bytes`] measures the real figure from the tables' capacities (the
-//! shingle sets only as far as they are held in memory). Duplicates are not indexed and
-//! cost nothing.
+//! Without spilling (no state folder, or `spill_after_mb = 0`) everything stays in memory.
+//! Beyond the budget, band and passage entries live in sorted runs on disk with a key
+//! filter in memory ([`crate::table`]), so memory grows by about 60 bytes per kept document
+//! (filters, id, exact key) instead of well over a kilobyte.
+//! [`DedupIndex::memory_bytes`] measures the real figure from the tables' capacities.
+//! Duplicates are not indexed and cost nothing.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -32,6 +34,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::minhash::similarity;
+use crate::table::KeyTable;
 /// A hasher for keys that are already uniform hashes: it only spreads the bits (one
 /// multiplication) so that the table's control bytes see the high bits too.
 #[derive(Debug, Default, Clone, Copy)]
@@ -241,14 +244,12 @@ pub struct DedupIndex {
     id_ends: Vec<u64>,
     /// Exact key (xxh3-128 of the normalised text) → document.
     exact: PrehashedMap<(u64, u64), u32>,
-    /// Per band: band hash → most recent document with it (head of its chain).
-    band_heads: Vec<PrehashedMap<u32, u32>>,
-    /// `chain[doc × bands + band]`: the next older document in the same bucket.
-    chain: Vec<u32>,
+    /// (band, band hash) → the documents with it, newest first.
+    buckets: KeyTable,
     /// Shingle sets for verifying candidates.
     sets: ShingleStore,
     /// Passage hash → first document that had it.
-    spans: PrehashedMap<u64, u32>,
+    spans: KeyTable,
     /// Scratch: candidate documents of the current query.
     candidates: Vec<u32>,
     /// The band keys of the document inserted last (empty when it had no words).
@@ -264,20 +265,24 @@ impl DedupIndex {
             ids: String::new(),
             id_ends: Vec::new(),
             exact: PrehashedMap::default(),
-            band_heads: (0..bands).map(|_| PrehashedMap::default()).collect(),
-            chain: Vec::new(),
+            buckets: KeyTable::new(),
             sets: ShingleStore::default(),
-            spans: PrehashedMap::default(),
+            spans: KeyTable::new(),
             candidates: Vec::new(),
             last_band_keys: Vec::new(),
         }
     }
 
-    /// Moves shingle sets to the file `path` (created, or emptied, when first needed)
-    /// whenever more than `budget_bytes` of them are held in memory.
+    /// Keeps about `budget_bytes` of the index in memory: half for shingle sets, moved to
+    /// the file `path` (created, or emptied, when first needed) beyond that, and a quarter
+    /// each for the newest band and passage entries, the older ones moving to sorted runs
+    /// beside `path` (see [`crate::table`]).
     pub fn spill_to(&mut self, path: &Path, budget_bytes: usize) {
-        self.sets.budget = Some(budget_bytes / 4);
+        self.sets.budget = Some(budget_bytes / 2 / 4);
         self.sets.spill_path = Some(path.to_owned());
+        let folder = path.parent().unwrap_or(Path::new("."));
+        self.buckets.spill_to(folder, "bands", budget_bytes / 4);
+        self.spans.spill_to(folder, "passages", budget_bytes / 4);
     }
 
     /// Number of indexed documents.
@@ -306,9 +311,10 @@ impl DedupIndex {
         self.exact.get(&split(key)).copied()
     }
 
-    /// The first document that had this passage hash, if any.
-    pub fn find_span(&self, hash: u64) -> Option<u32> {
-        self.spans.get(&hash).copied()
+    /// The first document that had this passage hash, if any. Fails only when a part of
+    /// the index moved to disk cannot be read.
+    pub fn find_span(&mut self, hash: u64) -> Result<Option<u32>> {
+        self.spans.first(hash)
     }
 
     /// Among the indexed documents sharing a band with `sig`, the one with the highest
@@ -318,18 +324,9 @@ impl DedupIndex {
         debug_assert_eq!(sig.len(), self.bands * self.rows);
         self.candidates.clear();
         for band in 0..self.bands {
-            let key = band_key(sig, band, self.rows);
-            let mut doc = match self.band_heads[band].get(&key) {
-                Some(&doc) => doc,
-                None => continue,
-            };
-            for _ in 0..MAX_CHAIN {
-                if doc == NO_DOC {
-                    break;
-                }
-                self.candidates.push(doc);
-                doc = self.chain[doc as usize * self.bands + band];
-            }
+            let key = bucket(band, band_key(sig, band, self.rows));
+            self.buckets
+                .newest(key, MAX_CHAIN, &mut self.candidates)?;
         }
         self.candidates.sort_unstable();
         self.candidates.dedup();
@@ -367,15 +364,12 @@ impl DedupIndex {
                 debug_assert_eq!(sig.len(), self.bands * self.rows);
                 for band in 0..self.bands {
                     let key = band_key(sig, band, self.rows);
-                    self.link(band, key, doc);
+                    self.buckets.insert(bucket(band, key), doc)?;
                     self.last_band_keys.push(key);
                 }
                 self.sets.push(set)?;
             }
-            None => {
-                self.chain.resize(self.chain.len() + self.bands, NO_DOC);
-                self.sets.push(&[])?;
-            }
+            None => self.sets.push(&[])?,
         }
         Ok(doc)
     }
@@ -396,10 +390,8 @@ impl DedupIndex {
         let doc = self.add(id, key, span_hashes)?;
         if band_keys.len() == self.bands {
             for (band, &key) in band_keys.iter().enumerate() {
-                self.link(band, key, doc);
+                self.buckets.insert(bucket(band, key), doc)?;
             }
-        } else {
-            self.chain.resize(self.chain.len() + self.bands, NO_DOC);
         }
         self.sets.stored.push(number);
         Ok(doc)
@@ -422,15 +414,9 @@ impl DedupIndex {
         self.id_ends.push(self.ids.len() as u64);
         self.exact.entry(split(key)).or_insert(doc);
         for &h in span_hashes {
-            self.spans.entry(h).or_insert(doc);
+            self.spans.insert_first(h, doc)?;
         }
         Ok(doc)
-    }
-
-    /// Makes `doc` the head of its bucket in `band`.
-    fn link(&mut self, band: usize, key: u32, doc: u32) {
-        let prev = self.band_heads[band].insert(key, doc).unwrap_or(NO_DOC);
-        self.chain.push(prev);
     }
 
     /// The LSH band keys of the document [`Self::insert`] indexed last, as the persistent
@@ -444,11 +430,15 @@ impl DedupIndex {
         self.ids.capacity()
             + self.id_ends.capacity() * 8
             + map_bytes(&self.exact)
-            + self.band_heads.iter().map(map_bytes).sum::<usize>()
-            + self.chain.capacity() * 4
+            + self.buckets.memory_bytes()
             + self.sets.memory_bytes()
-            + map_bytes(&self.spans)
+            + self.spans.memory_bytes()
     }
+}
+
+/// The key of a band's bucket in the one table of all bands.
+fn bucket(band: usize, key: u32) -> u64 {
+    ((band as u64) << 32) | u64::from(key)
 }
 
 fn split(key: u128) -> (u64, u64) {
@@ -487,8 +477,8 @@ mod tests {
         assert_eq!(index.id(1), "bee");
         assert_eq!(index.find_exact(2), Some(1));
         assert_eq!(index.find_exact(3), None);
-        assert_eq!(index.find_span(10), Some(0), "first document wins");
-        assert_eq!(index.find_span(11), Some(1));
+        assert_eq!(index.find_span(10).unwrap(), Some(0), "first document wins");
+        assert_eq!(index.find_span(11).unwrap(), Some(1));
         assert!(index.memory_bytes() > 0);
     }
 

@@ -49,6 +49,7 @@ mod normalize;
 mod spans;
 mod stage;
 mod store;
+mod table;
 
 pub use config::{Action, DedupConfig, Keep, MAX_PERMUTATIONS};
 pub use error::{Error, Result};

@@ -583,7 +583,7 @@ pub(crate) fn judge(
     passages: &[Passage],
     hashes: &mut Vec<u64>,
 ) -> Result<Finding> {
-    let spans = repeated(passages, |h| index.find_span(h));
+    let spans = repeated(passages, |h| index.find_span(h))?;
     if let Some(doc) = index.find_exact(key) {
         return Ok(Finding {
             status: Status::ExactDuplicate,
@@ -613,12 +613,16 @@ pub(crate) fn judge(
 /// The passages an earlier kept document had (`lookup` names it), sorted and not
 /// overlapping: a repeated paragraph is one span, otherwise its repeated sentences are,
 /// and then repeated quotations that overlap neither.
-fn repeated(passages: &[Passage], mut lookup: impl FnMut(u64) -> Option<u32>) -> Vec<RepeatedSpan> {
+fn repeated(
+    passages: &[Passage],
+    mut lookup: impl FnMut(u64) -> Result<Option<u32>>,
+) -> Result<Vec<RepeatedSpan>> {
     let mut found: Vec<RepeatedSpan> = Vec::new();
     let mut sentence_hits: Vec<RepeatedSpan> = Vec::new();
     let mut sentence_spans: Option<usize> = None;
     for p in passages {
-        let hit = p.hash.and_then(&mut lookup).map(|also_in| RepeatedSpan {
+        let hit = p.hash.map(&mut lookup).transpose()?.flatten();
+        let hit = hit.map(|also_in| RepeatedSpan {
             start: p.start,
             end: p.end,
             also_in,
@@ -647,7 +651,7 @@ fn repeated(passages: &[Passage], mut lookup: impl FnMut(u64) -> Option<u32>) ->
         }
     }
     found.sort_unstable_by_key(|s| s.start);
-    found
+    Ok(found)
 }
 
 /// The `dedup` annotation of `finding`, naming documents with `id_of`.

@@ -1,0 +1,387 @@
+//! A multimap from 64-bit keys (already uniform hashes: LSH band keys, passage hashes) to
+//! document numbers, whose memory stays bounded however many documents are indexed.
+//!
+//! New entries go to a hash table in memory. When it holds more than its budget, its
+//! entries are sorted and written to a file of their own (a *run*), and only two small
+//! things stay in memory per run: a binary fuse filter of its keys (`xorf`, about 1.1 bytes
+//! per key, 0.4 % false positives) and the first key of every block of [`BLOCK`] entries.
+//! A lookup asks the filter of every run and reads one block (3 KB, usually from the page
+//! cache) only where the filter says the key may be there. Most keys are new, so most
+//! lookups never touch the disk.
+//!
+//! Runs are never merged: each holds one budget's worth of entries, so a lookup asks one
+//! filter per run, a few nanoseconds each.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::hash::BuildHasherDefault;
+use std::io::{BufWriter, Write};
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+use xorf::{BinaryFuse8, Filter};
+
+use crate::error::{Error, Result};
+use crate::index::PrehashedHasher;
+
+/// Entries per block of a run file; the sparse index keeps the first key of each.
+const BLOCK: usize = 256;
+/// Bytes of one entry in a run file: the key (u64) and the document (u32), little-endian.
+const ENTRY: usize = 12;
+/// Marks the end of a chain of entries with the same key.
+const END: u32 = u32::MAX;
+/// Bytes an entry costs in memory: its link (document, next), its share of the hash
+/// table's slots (key, head, control byte, at 7/8 load at most) and of the sorted copy made
+/// when the table is written out.
+pub(crate) const MEMORY_PER_ENTRY: usize = 8 + 16 + ENTRY;
+
+/// One sorted file of entries, with what finds keys in it.
+#[derive(Debug)]
+struct Run {
+    path: PathBuf,
+    file: File,
+    filter: BinaryFuse8,
+    /// First key of each block.
+    first_keys: Vec<u64>,
+    entries: u64,
+}
+
+/// See the module documentation.
+#[derive(Debug)]
+pub(crate) struct KeyTable {
+    /// Key -> its newest link in `links`.
+    heads: HashMap<u64, u32, BuildHasherDefault<PrehashedHasher>>,
+    /// (document, next older link of the same key or [`END`]).
+    links: Vec<(u32, u32)>,
+    /// Entries held in memory before they are written to a run; `None` keeps all.
+    budget: Option<usize>,
+    /// Where runs are written: `<folder>/<name>-<n>.run`.
+    folder: Option<(PathBuf, &'static str)>,
+    /// Oldest first.
+    runs: Vec<Run>,
+    block: Vec<u8>,
+}
+
+impl KeyTable {
+    /// A table held in memory only.
+    pub(crate) fn new() -> Self {
+        KeyTable {
+            heads: HashMap::default(),
+            links: Vec::new(),
+            budget: None,
+            folder: None,
+            runs: Vec::new(),
+            block: Vec::new(),
+        }
+    }
+
+    /// Writes entries to runs `folder/<name>-<n>.run` whenever more than `budget_bytes` of
+    /// them are in memory.
+    pub(crate) fn spill_to(&mut self, folder: &Path, name: &'static str, budget_bytes: usize) {
+        self.budget = Some((budget_bytes / MEMORY_PER_ENTRY).max(1));
+        self.folder = Some((folder.to_owned(), name));
+    }
+
+    /// Adds `doc` under `key`. Documents are added in ascending order.
+    pub(crate) fn insert(&mut self, key: u64, doc: u32) -> Result<()> {
+        let link = self.links.len() as u32;
+        let next = self.heads.insert(key, link).unwrap_or(END);
+        self.links.push((doc, next));
+        if self.budget.is_some_and(|b| self.links.len() > b) {
+            self.write_run()?;
+        }
+        Ok(())
+    }
+
+    /// Adds `doc` under `key` unless the part in memory has the key already: for tables
+    /// where only the first document of a key is ever asked for ([`Self::first`]).
+    pub(crate) fn insert_first(&mut self, key: u64, doc: u32) -> Result<()> {
+        if self.heads.contains_key(&key) {
+            return Ok(());
+        }
+        self.insert(key, doc)
+    }
+
+    /// The oldest document under `key`.
+    pub(crate) fn first(&mut self, key: u64) -> Result<Option<u32>> {
+        for i in 0..self.runs.len() {
+            let mut oldest = None;
+            self.scan_run(i, key, |doc| {
+                oldest = Some(doc);
+                true
+            })?;
+            if oldest.is_some() {
+                return Ok(oldest);
+            }
+        }
+        let mut link = self.heads.get(&key).copied().unwrap_or(END);
+        let mut oldest = None;
+        while link != END {
+            let (doc, next) = self.links[link as usize];
+            oldest = Some(doc);
+            link = next;
+        }
+        Ok(oldest)
+    }
+
+    /// Appends to `out` the documents under `key`, newest first, at most `limit`.
+    pub(crate) fn newest(&mut self, key: u64, limit: usize, out: &mut Vec<u32>) -> Result<()> {
+        let mut taken = 0;
+        let mut link = self.heads.get(&key).copied().unwrap_or(END);
+        while link != END && taken < limit {
+            let (doc, next) = self.links[link as usize];
+            out.push(doc);
+            taken += 1;
+            link = next;
+        }
+        for i in (0..self.runs.len()).rev() {
+            if taken == limit {
+                break;
+            }
+            self.scan_run(i, key, |doc| {
+                out.push(doc);
+                taken += 1;
+                taken < limit
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Calls `each` with the documents under `key` in run `i`, newest first, while it
+    /// returns `true`.
+    fn scan_run(&mut self, i: usize, key: u64, mut each: impl FnMut(u32) -> bool) -> Result<()> {
+        let run = &self.runs[i];
+        if !run.filter.contains(&key) {
+            return Ok(());
+        }
+        // The key's entries may begin in the block before the first one starting with it.
+        let mut block = run.first_keys.partition_point(|&k| k < key).saturating_sub(1);
+        while block < run.first_keys.len() && run.first_keys[block] <= key {
+            let start = block * BLOCK;
+            let count = (run.entries as usize - start).min(BLOCK);
+            self.block.resize(count * ENTRY, 0);
+            run.file
+                .read_exact_at(&mut self.block, (start * ENTRY) as u64)
+                .map_err(|source| Error::Spill {
+                    path: run.path.clone(),
+                    source,
+                })?;
+            for entry in self.block.chunks_exact(ENTRY) {
+                let (k, doc) = decode(entry);
+                if k > key {
+                    return Ok(());
+                }
+                if k == key && !each(doc) {
+                    return Ok(());
+                }
+            }
+            block += 1;
+        }
+        Ok(())
+    }
+
+    /// Writes the entries in memory to a new run and empties the table.
+    fn write_run(&mut self) -> Result<()> {
+        let Some((folder, name)) = self.folder.clone() else {
+            return Ok(());
+        };
+        let mut entries: Vec<(u64, u32)> = Vec::with_capacity(self.links.len());
+        for (&key, &head) in &self.heads {
+            let mut link = head;
+            while link != END {
+                let (doc, next) = self.links[link as usize];
+                entries.push((key, doc));
+                link = next;
+            }
+        }
+        self.heads = HashMap::default();
+        self.links = Vec::new();
+        // Keys ascending, and a key's documents newest first.
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        let path = folder.join(format!("{name}-{}.run", self.runs.len()));
+        let fail = |source| Error::Spill {
+            path: path.clone(),
+            source,
+        };
+        std::fs::create_dir_all(&folder).map_err(|source| Error::Spill {
+            path: folder.clone(),
+            source,
+        })?;
+        let file = File::options()
+            .create(true)
+            .truncate(true)
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(fail)?;
+        let mut out = BufWriter::with_capacity(1 << 16, &file);
+        let mut first_keys = Vec::with_capacity(entries.len() / BLOCK + 1);
+        for (i, &(key, doc)) in entries.iter().enumerate() {
+            if i % BLOCK == 0 {
+                first_keys.push(key);
+            }
+            let mut entry = [0u8; ENTRY];
+            entry[..8].copy_from_slice(&key.to_le_bytes());
+            entry[8..].copy_from_slice(&doc.to_le_bytes());
+            out.write_all(&entry).map_err(fail)?;
+        }
+        out.flush().map_err(fail)?;
+        drop(out);
+        let count = entries.len() as u64;
+        // The filter wants distinct keys; reuse the sorted entries' memory for them.
+        let mut keys: Vec<u64> = entries.iter().map(|e| e.0).collect();
+        drop(entries);
+        keys.dedup();
+        let filter = BinaryFuse8::try_from(&keys).map_err(|message| Error::Spill {
+            path: path.clone(),
+            source: std::io::Error::other(format!("cannot build its key filter: {message}")),
+        })?;
+        self.runs.push(Run {
+            path,
+            file,
+            filter,
+            first_keys,
+            entries: count,
+        });
+        Ok(())
+    }
+
+    /// Approximate heap bytes held in memory.
+    pub(crate) fn memory_bytes(&self) -> usize {
+        let buckets = if self.heads.capacity() == 0 {
+            0
+        } else {
+            (self.heads.capacity() * 8 / 7).next_power_of_two()
+        };
+        buckets * 13
+            + self.links.capacity() * 8
+            + self.block.capacity()
+            + self
+                .runs
+                .iter()
+                .map(|r| r.filter.fingerprints.len() + r.first_keys.capacity() * 8)
+                .sum::<usize>()
+    }
+
+    /// Entries written to runs on disk so far.
+    #[cfg(test)]
+    fn entries_on_disk(&self) -> u64 {
+        self.runs.iter().map(|r| r.entries).sum()
+    }
+}
+
+impl Drop for KeyTable {
+    /// Runs belong to one process's index; a later run starts from the persistent index.
+    fn drop(&mut self) {
+        for run in &self.runs {
+            let _ = std::fs::remove_file(&run.path);
+        }
+    }
+}
+
+fn decode(entry: &[u8]) -> (u64, u32) {
+    let mut key = [0u8; 8];
+    let mut doc = [0u8; 4];
+    key.copy_from_slice(&entry[..8]);
+    doc.copy_from_slice(&entry[8..ENTRY]);
+    (u64::from_le_bytes(key), u32::from_le_bytes(doc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The same answers with and without runs on disk.
+    fn tables(budget_entries: usize) -> (KeyTable, KeyTable, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut spilling = KeyTable::new();
+        spilling.spill_to(dir.path(), "t", budget_entries * MEMORY_PER_ENTRY);
+        (KeyTable::new(), spilling, dir)
+    }
+
+    fn spread(i: u64) -> u64 {
+        i.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+
+    #[test]
+    fn newest_first_across_memory_and_runs() {
+        let (mut memory, mut spilling, dir) = tables(100);
+        // 3,000 documents; key k gets every document d with d % 7 == k % 7 among keys 0..50.
+        for doc in 0..3000u32 {
+            for key in [u64::from(doc % 7), 1000 + u64::from(doc % 50)] {
+                memory.insert(spread(key), doc).unwrap();
+                spilling.insert(spread(key), doc).unwrap();
+            }
+        }
+        assert!(spilling.runs.len() >= 50, "{} runs", spilling.runs.len());
+        assert!(spilling.entries_on_disk() > 5000);
+        for key in (0..7).chain(1000..1050).chain([77, 5000]) {
+            for limit in [1, 5, 256, 10_000] {
+                let (mut a, mut b) = (Vec::new(), Vec::new());
+                memory.newest(spread(key), limit, &mut a).unwrap();
+                spilling.newest(spread(key), limit, &mut b).unwrap();
+                assert_eq!(a, b, "key {key}, limit {limit}");
+                assert!(a.windows(2).all(|w| w[0] > w[1]), "newest first");
+                assert!(a.len() <= limit);
+            }
+            assert_eq!(
+                memory.first(spread(key)).unwrap(),
+                spilling.first(spread(key)).unwrap()
+            );
+        }
+        assert_eq!(spilling.first(spread(3)).unwrap(), Some(3));
+        assert_eq!(spilling.first(spread(77)).unwrap(), None);
+        let run_files = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(run_files, spilling.runs.len());
+        drop(spilling);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "runs removed");
+    }
+
+    #[test]
+    fn a_key_spanning_blocks_is_read_whole() {
+        let (mut memory, mut spilling, _dir) = tables(2000);
+        // One key with 500 documents amid others: its entries cross block bounds. No
+        // document has 750 as its own key (750 is a multiple of 3).
+        for doc in 0..1500u32 {
+            let key = if doc % 3 == 0 { 750 } else { u64::from(doc) };
+            memory.insert(key, doc).unwrap();
+            spilling.insert(key, doc).unwrap();
+        }
+        spilling.write_run().unwrap();
+        assert_eq!(spilling.runs.len(), 1);
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        memory.newest(750, usize::MAX, &mut a).unwrap();
+        spilling.newest(750, usize::MAX, &mut b).unwrap();
+        assert_eq!(a.len(), 500);
+        assert_eq!(a, b);
+        assert_eq!(spilling.first(1499).unwrap(), Some(1499));
+    }
+
+    #[test]
+    fn first_keeps_the_oldest_document() {
+        let (_, mut spilling, _dir) = tables(10);
+        spilling.insert_first(42, 0).unwrap();
+        spilling.insert_first(42, 1).unwrap();
+        for doc in 2..40 {
+            spilling.insert_first(spread(u64::from(doc)), doc).unwrap();
+        }
+        spilling.insert_first(42, 40).unwrap();
+        assert!(!spilling.runs.is_empty());
+        assert_eq!(spilling.first(42).unwrap(), Some(0));
+        assert_eq!(spilling.first(spread(39)).unwrap(), Some(39));
+    }
+
+    #[test]
+    fn memory_stays_bounded() {
+        let (_, mut spilling, _dir) = tables(10_000);
+        for doc in 0..200_000u32 {
+            spilling.insert(spread(u64::from(doc)), doc).unwrap();
+        }
+        // 10,000 entries in memory at most, plus about 1.1 bytes per key on disk.
+        assert!(
+            spilling.memory_bytes() < 10_000 * MEMORY_PER_ENTRY + 200_000 * 2,
+            "{} bytes",
+            spilling.memory_bytes()
+        );
+    }
+}
