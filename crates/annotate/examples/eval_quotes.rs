@@ -106,7 +106,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let Some(gold_speaker) = gold.get(&key) else {
                 fp += 1;
                 if show {
-                    eprintln!("FP quote: {}", slice(key.0, key.1));
+                    let (a, b) = (key.0 as usize, key.1 as usize);
+                    let before: String = chars[a.saturating_sub(80)..a].iter().collect();
+                    let after: String = chars[b..(b + 50).min(chars.len())].iter().collect();
+                    eprintln!(
+                        "FP quote: {}\n    {}[[{}]]{}",
+                        slice(key.0, key.1),
+                        before.replace('\n', "⏎"),
+                        slice(key.0, key.1).replace('\n', "⏎"),
+                        after.replace('\n', "⏎")
+                    );
                 }
                 continue;
             };
@@ -133,11 +142,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     slice(key.0, key.1)
                 };
                 let after: String = chars[b..(b + 80).min(chars.len())].iter().collect();
+                // Diagnostics: the persons and organisations found around the quote.
+                let near: Vec<String> = doc.annotations[keys::ANNOTATE_ENTITIES]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter(|e| {
+                        let (s, t) = (
+                            e["start"].as_u64().unwrap_or(0),
+                            e["end"].as_u64().unwrap_or(0),
+                        );
+                        t as usize + 160 >= a && (s as usize) <= b + 80
+                    })
+                    .filter(|e| matches!(e["label"].as_str(), Some("PER" | "ORG")))
+                    .map(|e| {
+                        format!(
+                            "{}:{}",
+                            e["label"].as_str().unwrap_or(""),
+                            e["text"].as_str().unwrap_or("")
+                        )
+                    })
+                    .collect();
                 eprintln!(
-                    "speaker: gold {gold_speaker:?}, predicted {pred:?}\n    {}[[{}]]{}",
+                    "speaker: gold {gold_speaker:?}, predicted {pred:?}\n    {}[[{}]]{}\n    entities near: {}",
                     before.replace('\n', "⏎"),
                     quote.replace('\n', "⏎"),
-                    after.replace('\n', "⏎")
+                    after.replace('\n', "⏎"),
+                    near.join(", ")
                 );
             }
         }
@@ -150,7 +181,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .flatten()
                     .any(|q| q["start"] == k.0 && q["end"] == k.1);
                 if !hit {
-                    eprintln!("FN quote: {}", slice(k.0, k.1));
+                    let (a, b) = (k.0 as usize, k.1 as usize);
+                    let before: String = chars[a.saturating_sub(80)..a].iter().collect();
+                    let after: String = chars[b..(b + 50).min(chars.len())].iter().collect();
+                    eprintln!(
+                        "FN quote: {}\n    {}[[{}]]{}",
+                        slice(k.0, k.1),
+                        before.replace('\n', "⏎"),
+                        slice(k.0, k.1).replace('\n', "⏎"),
+                        after.replace('\n', "⏎")
+                    );
                 }
             }
         }

@@ -9,20 +9,40 @@
 //!   (`der „Bund für Umwelt und Naturschutz“`, `„People's Alliance for Democracy“`) and
 //!   nothing attributes it;
 //! - shorter ones when a speech verb or a colon attributes them to a speaker
-//!   (`„Großartig“, sagte Trump`), or when they start lowercase inside a sentence that
-//!   reports someone's words (`Merkel nannte den Plan „völlig unrealistisch“`); scare quotes
-//!   in a sentence that reports nothing (`eine Politik der „strategischen Geduld“ war das`)
-//!   and `so genannte` terms are left out.
+//!   (`„Großartig“, sagte Trump`), when they start lowercase inside a sentence that
+//!   reports someone's words (`Merkel nannte den Plan „völlig unrealistisch“`; a verb of
+//!   saying or naming, a subjunctive or a person, not an organisation alone), when a verb of
+//!   naming or judging gives them after `als` or an indefinite article (`bezeichnete die
+//!   Pläne als „Wortbruch“`, `sprach von einer „Gefahr für Leib und Leben“`; not a
+//!   definition: `nennt man einen „Aktiensplit“`), or when a noun of saying introduces them
+//!   (`Parolen wie „Thaksin raus!“`); scare quotes in a sentence that reports nothing (`eine
+//!   Politik der „strategischen Geduld“ war das`) and `so genannte` terms are left out;
+//! - never terms, names and translations: after a marker (`das Motto „…“`, `die Firma
+//!   „…“`, `laut „tagesschau.de“`, `(kurz: „Fed“)`) or in parentheses of their own
+//!   (`(„gegossenes Blei“)`); titles also when punctuated (`des „Wikimedia Deutschland –
+//!   Gesellschaft zur Förderung Freien Wissens e.V.“`), listed (`„A“, „B“ oder „C“`) or
+//!   followed by their author (`„Der Fänger im Roggen“ von J.D. Salinger`).
 //!
 //! The speaker is found in this order:
 //! 1. after the quote: a speech verb or `so`/`laut` and its subject (`…“, sagte Kim`,
 //!    `…“, so China-Experte Christian Wirth`, `…“, sagte der Vorsitzende des Verbandes,
 //!    Elmar Gesse`, `…“, wird Panetta zitiert`, `…“, hatte Merkel gesagt`);
+//!    An apposition may name the speaker after a role (`sagte der Oberkommandierende der
+//!    Streitkräfte, General George Casey`), and a publication in quote marks speaks too
+//!    (`schreibt die „Computerwoche“`);
 //! 2. before the quote in its sentence: the first person that is not governed by a
 //!    preposition or a genitive (`Über Steve Fossett sagte Branson: „…“` → Branson), else,
 //!    when a colon or speech verb introduces the quote, an organisation, a pronoun or a role;
-//! 3. a quote that is a sentence of its own continues the quote or the person of the
-//!    sentence just before it (`„…“, so Schnappauf. „…“`).
+//! 3. later in the sentence: a speech verb and its subject after more words (`Von einer
+//!    „gezielten Indiskredition“ sprach Christian Ströbele`, `„…“ beenden, so Rice`, `„…“
+//!    sei, hatte Koch-Mehrin gesagt`);
+//! 4. a quote that is a sentence of its own continues the quote or the person of the
+//!    sentence just before it (`„…“, so Schnappauf. „…“`), or of the one before that when
+//!    the sentence between names no one.
+//!
+//! A spokesperson of an organisation named in the genitive or in a compound speaks for it
+//! (`ein Sprecher des Finanzministeriums` → `Finanzministerium`, `ein WWF-Sprecher` →
+//! `WWF`), unless a name follows (`VW-Chef Martin Winterkorn`).
 //!
 //! Pronouns (`er`, `sie`) refer to the last person mentioned. A role description (`der
 //! Bundespräsident`, `erklärte der nordkoreanische Führer`) refers to the last person
@@ -300,6 +320,121 @@ const TERM_MARKERS: &[&str] = &[
     "Titel",
     "Namen",
     "Name",
+    "namens",
+    "Motto",
+    "Slogan",
+    "Codename",
+    "Codenamen",
+    "Prädikat",
+    "Grundsatz",
+    "Kategorie",
+    "Typ",
+    "Typs",
+    "Marke",
+    "Firma",
+    "Magazin",
+    "Magazins",
+    "Zeitung",
+    "Album",
+    "Film",
+    "Buch",
+    "Roman",
+    "selbst",
+    "kurz",
+    "etwa",
+    "deutsch",
+    "übersetzt",
+    "laut",
+];
+
+/// Words before a colon that introduce a name or a translation (`(kurz: „Fed“)`).
+const TRANSLATION_MARKERS: &[&str] = &[
+    "kurz",
+    "etwa",
+    "deutsch",
+    "übersetzt",
+    "Codename",
+    "Codenamen",
+    "Motto",
+    "Titel",
+    "namens",
+];
+
+/// Nouns of saying that introduce someone's words in quote marks (`mit den Worten „…“`).
+const SPEECH_NOUNS: &[&str] = &[
+    "Worten",
+    "Parole",
+    "Parolen",
+    "Aufschrift",
+    "Feststellung",
+    "Satz",
+    "Zitat",
+    "Aussage",
+    "Appell",
+    "Ruf",
+    "Rufen",
+    "Frage",
+    "Antwort",
+    "Forderung",
+    "Warnung",
+    "Sprüche",
+    "Sprüchen",
+    "Hassparolen",
+    "Sprechchöre",
+    "Sprechchören",
+];
+
+/// Words right before a quote by which someone names something (`als „Wortbruch“`).
+const NAMING_OPENERS: &[&str] = &["als", "ein", "eine", "einen", "einer", "einem", "eines"];
+
+/// Verbs of naming and judging (`nannte`, `bezeichnete … als`, `sprach von`).
+const NAMING_VERBS: &[&str] = &[
+    "nannte",
+    "nennt",
+    "nannten",
+    "nennen",
+    "bezeichnete",
+    "bezeichnet",
+    "bezeichneten",
+    "bezeichnen",
+    "sprach",
+    "spricht",
+    "sprachen",
+    "wertete",
+    "wertet",
+    "werteten",
+    "beurteilte",
+    "sieht",
+    "sah",
+    "sahen",
+    "kritisierte",
+    "warf",
+    "warfen",
+    "wirft",
+    "wies",
+    "wiesen",
+    "weist",
+    "zurückgewiesen",
+    "eingestuft",
+    "stufte",
+    "stuft",
+    "beschrieben",
+    "beschrieb",
+    "beschreibt",
+    "charakterisierte",
+    "charakterisiert",
+    "verurteilte",
+    "verurteilt",
+    "feierte",
+    "feiert",
+    "lobte",
+    "lobt",
+    "bewertete",
+    "bewertet",
+    "betrachtet",
+    "betrachtete",
+    "empfand",
+    "empfindet",
 ];
 
 /// Determiners, and prepositions fused with an article, that open a noun phrase.
@@ -565,9 +700,10 @@ impl<'a> Cx<'a> {
         if e.first > 0 && in_list(self.t(e.first - 1), PREPOSITIONS) {
             return false;
         }
-        // `in der Unionsfraktion`, `von der kritischen Presse`, `zu Machthaber Kim`.
+        // `in der Unionsfraktion`, `von der kritischen Presse`, `zu Machthaber Kim`, `im
+        // Nachrichtenmagazin DER SPIEGEL`.
         let mut j = e.first;
-        if j > 0 && is_capitalized(self.t(j - 1)) && is_role(self.t(j - 1)) {
+        if j > 0 && self.toks[j - 1].kind == Kind::Word && is_capitalized(self.t(j - 1)) {
             j -= 1;
             if j > 0 && in_list(self.t(j - 1), PREPOSITIONS) {
                 return false;
@@ -706,26 +842,40 @@ impl<'a> Cx<'a> {
     fn subject_after(&self, verb: usize, quote_first: usize) -> Option<String> {
         let mut org: Option<&Entity> = None;
         let mut role: Option<&str> = None;
+        let mut role_at: Option<usize> = None;
         let mut institution: Option<&str> = None;
         let mut k = verb + 1;
         let limit = (verb + 25).min(self.toks.len());
         while k < limit {
             let t = self.t(k);
+            // A publication named in quote marks (`schrieb „Die Zeit“`, `zitiert die
+            // „Computerwoche“ Lynch`).
+            if matches!(t, "„" | "\"" | "»") && (k == verb + 1 || is_determiner(self.t(k - 1))) {
+                if let Some(name) = self.quoted_name(k) {
+                    return Some(name);
+                }
+            }
             if self.toks[k].newlines_before > 0 || is_clause_end(t) {
                 break;
             }
             if t == "," {
-                // Only an apposition (`, Elmar Gesse`) continues the subject.
-                let next_is_name = self
-                    .ent_at
-                    .get(k + 1)
-                    .copied()
-                    .flatten()
-                    .is_some_and(|n| self.ents[n].label == Label::Per);
-                if !next_is_name || (org.is_none() && role.is_none()) {
+                // Only an apposition (`, Elmar Gesse`, `, General George Casey`) continues
+                // the subject.
+                let name_at = |j: usize| {
+                    self.ent_at
+                        .get(j)
+                        .copied()
+                        .flatten()
+                        .is_some_and(|n| self.ents[n].label == Label::Per)
+                };
+                let role_then_name = k + 2 < self.toks.len()
+                    && is_capitalized(self.t(k + 1))
+                    && is_role(self.t(k + 1))
+                    && name_at(k + 2);
+                if !role_then_name && !(name_at(k + 1) && (org.is_some() || role.is_some())) {
                     break;
                 }
-                k += 1;
+                k += if role_then_name { 2 } else { 1 };
                 continue;
             }
             if let Some(n) = self.ent_at[k] {
@@ -744,8 +894,14 @@ impl<'a> Cx<'a> {
                 return self.recent_person(quote_first);
             }
             if role.is_none() && institution.is_none() && is_capitalized(t) {
-                if is_role(t) {
+                if let Some(e) = self.org_of_compound(t) {
+                    // `ein WWF-Sprecher`: the organisation speaks, unless a name follows
+                    // (`VW-Chef Winterkorn`).
+                    org = org.or(Some(e));
                     role = Some(t);
+                } else if is_role(t) {
+                    role = Some(t);
+                    role_at = Some(k);
                 } else if is_institution(t) {
                     institution = Some(t);
                 }
@@ -760,12 +916,89 @@ impl<'a> Cx<'a> {
             .get(verb + 1)
             .is_some_and(|t| is_definite(t.text(self.text)));
         if !definite {
-            return None;
+            // `gab ein Sprecher des Unternehmens bekannt`: the organisation speaks.
+            return role_at.and_then(|r| self.genitive_org(r));
         }
         if let Some(r) = role {
             return self.person_with_role(r, quote_first);
         }
         institution.map(str::to_owned)
+    }
+
+    /// The name in quote marks opening at token `open` (`„Die Zeit“`): capitalised, at
+    /// most six tokens, without a final mark.
+    fn quoted_name(&self, open: usize) -> Option<String> {
+        let close = (open + 1..(open + 8).min(self.toks.len())).find(|&j| {
+            matches!(self.t(j), "“" | "”" | "\"" | "«") || self.toks[j].newlines_before > 0
+        })?;
+        if close == open + 1 || !matches!(self.t(close), "“" | "”" | "\"" | "«") {
+            return None;
+        }
+        if !is_capitalized(self.t(open + 1))
+            || (open + 1..close).any(|j| matches!(self.t(j), "." | "!" | "?" | "," | ":"))
+        {
+            return None;
+        }
+        Some(self.text[self.toks[open + 1].start..self.toks[close - 1].end].to_owned())
+    }
+
+    /// The organisation a compound role names before its hyphen (`WWF-Sprecher`,
+    /// `SPD-Chef`), when the document mentions it as an organisation.
+    fn org_of_compound(&self, t: &str) -> Option<&'a Entity> {
+        let (prefix, rest) = t.split_once('-')?;
+        if prefix.is_empty() || !is_role(rest) {
+            return None;
+        }
+        self.ents.iter().find(|e| {
+            e.label == Label::Org
+                && e.end == e.first + 1
+                && (e.canonical == prefix || self.t(e.first) == prefix)
+        })
+    }
+
+    /// A speaker named further on in the sentence (up to token `end`) than the quote ending
+    /// before `after`: `Von einer „gezielten Indiskredition“ sprach Christian Ströbele`,
+    /// `Der Iran müsse „…“ beenden, so Rice`.
+    fn speaker_later(&self, first: usize, after: usize, end: usize) -> Option<String> {
+        for k in after..end {
+            let t = self.t(k);
+            if self.toks[k].newlines_before > 0 || matches!(t, "„" | "»") {
+                return None;
+            }
+            let so = in_list(t, &["so", "laut"]);
+            if is_speech_verb(t) && (!so || self.t(k - 1) == ",") {
+                return self.subject_after(k, first);
+            }
+            // `…“ sei, hatte Koch-Mehrin damals gesagt`.
+            if in_list(t, AUXILIARIES) && self.t(k - 1) == "," {
+                let participle = (k + 1..(k + 12).min(end))
+                    .take_while(|&j| !is_clause_end(self.t(j)) && self.t(j) != ",")
+                    .any(|j| in_list(self.t(j), PARTICIPLES));
+                if participle {
+                    return self.subject_after(k, first);
+                }
+            }
+        }
+        None
+    }
+
+    /// The organisation a role speaks for, named in the genitive right after it (`ein
+    /// Sprecher des CERN`, `ein Sprecher des Finanzministeriums` → `Finanzministerium`).
+    fn genitive_org(&self, role: usize) -> Option<String> {
+        let det = self.toks.get(role + 1)?;
+        if !matches!(det.text(self.text), "des" | "der") {
+            return None;
+        }
+        if let Some(n) = self.ent_at.get(role + 2).copied().flatten() {
+            let e = &self.ents[n];
+            return (e.label == Label::Org).then(|| e.canonical.clone());
+        }
+        let t = self.toks.get(role + 2)?.text(self.text);
+        if is_institution(t) {
+            return Some(t.to_owned());
+        }
+        let stem = t.strip_suffix("es").or_else(|| t.strip_suffix('s'))?;
+        is_institution(stem).then(|| stem.to_owned())
     }
 
     /// After the quote ending before token `after`: `…“, sagte Kim`, `…“, so Kim`,
@@ -850,12 +1083,17 @@ impl<'a> Cx<'a> {
             let Some(det) = self.np_determiner(k, start) else {
                 continue;
             };
+            if let Some(e) = self.org_of_compound(t) {
+                // `Ein WWF-Sprecher sagte: „…“`: the organisation speaks.
+                return Some(e.canonical.clone());
+            }
             if is_role(t) {
-                // `ein Sprecher` is someone new; `der Sprecher` someone known.
+                // `ein Sprecher` is someone new, `ein Sprecher des CERN` speaks for the CERN;
+                // `der Sprecher` is someone known.
                 return if is_definite(self.t(det)) {
                     self.person_with_role(t, start)
                 } else {
-                    None
+                    self.genitive_org(k)
                 };
             }
             if is_institution(t) {
@@ -889,8 +1127,7 @@ impl<'a> Cx<'a> {
         let outside = (sentence.0..sentence.1).filter(|k| !(first..after).contains(k));
         let mut report = false;
         for k in outside {
-            if self.ent_at[k].is_some_and(|n| matches!(self.ents[n].label, Label::Per | Label::Org))
-            {
+            if self.ent_at[k].is_some_and(|n| matches!(self.ents[n].label, Label::Per)) {
                 report = true;
                 break;
             }
@@ -903,33 +1140,133 @@ impl<'a> Cx<'a> {
         report
     }
 
-    /// A title or name in quote marks (`die „Partei der Volksmacht“`, `„Associated
-    /// Press“`): no punctuation inside, a capitalised start, and a foreign function word
-    /// inside or an article or noun right before it.
-    fn title_like(&self, first: usize, after: usize, sentence_start: usize) -> bool {
-        let inner = first + 1..after.saturating_sub(1);
-        if inner.clone().any(|k| {
-            self.toks[k].kind == Kind::Punct
-                && matches!(self.t(k), "." | "," | "!" | "?" | ":" | ";" | "…")
-        }) {
+    /// The quote ending before token `after` ends with a final mark (`„Wir kommen.“`),
+    /// not with the period of an abbreviation (`e.V.“`).
+    fn ends_sentence_inside(&self, after: usize) -> bool {
+        if after < 3 {
             return false;
         }
+        match self.t(after - 2) {
+            "!" | "?" | "…" => true,
+            "." => {
+                let prev = self.t(after - 3);
+                prev.chars().count() > 1 && !crate::lexicon::ABBREVIATIONS.contains(&prev)
+            }
+            _ => false,
+        }
+    }
+
+    /// The quote `first..after` is a term, a name or a translation rather than someone's
+    /// words: a marker such as `Motto`, `namens`, `laut` right before it (or before a colon
+    /// right before it: `(kurz: „Fed“)`), or parentheses around it (`(„gegossenes Blei“)`).
+    fn term(&self, first: usize, after: usize) -> bool {
+        if first == 0 {
+            return false;
+        }
+        let prev = self.t(first - 1);
+        if in_list(prev, TERM_MARKERS) {
+            return true;
+        }
+        if prev == ":" && first >= 2 && in_list(self.t(first - 2), TRANSLATION_MARKERS) {
+            return true;
+        }
+        let sentence_inside = self.ends_sentence_inside(after);
+        prev == "("
+            && !sentence_inside
+            && self
+                .toks
+                .get(after)
+                .is_some_and(|t| t.text(self.text) == ")")
+    }
+
+    /// A capitalised quote that someone's words name something by (`nannte dies einen
+    /// „Militärputsch“`, `bezeichnete die Pläne als „Wortbruch“`, `sprach von einer „Gefahr
+    /// für Leib und Leben“`): right after `als` or an indefinite article, in a sentence with a
+    /// verb of naming or saying, and no sentence of its own.
+    fn naming_quote(&self, first: usize, after: usize, sentence: (usize, usize)) -> bool {
+        if first == 0 || !in_list(self.t(first - 1), NAMING_OPENERS) {
+            return false;
+        }
+        if self.ends_sentence_inside(after) {
+            return false;
+        }
+        if (first + 1..after.saturating_sub(1))
+            .any(|k| matches!(self.toks[k].kind, Kind::Url | Kind::Email))
+        {
+            return false;
+        }
+        (sentence.0..sentence.1)
+            .filter(|k| !(first..after).contains(k))
+            .any(|k| {
+                let t = self.t(k);
+                let naming =
+                    in_list(t, NAMING_VERBS) || (is_speech_verb(t) && !in_list(t, &["so", "laut"]));
+                // A definition, not someone's words: `nennt sich`, `nennt man`, `als
+                // „Sonnenwind“ bezeichnet wird`.
+                let definition = |j: usize| {
+                    self.toks.get(j).is_some_and(|n| {
+                        in_list(
+                            n.text(self.text),
+                            &["sich", "man", "wird", "werden", "wurde"],
+                        )
+                    })
+                };
+                naming && !definition(k + 1) && !(k > 0 && definition(k - 1))
+            })
+    }
+
+    /// A title or name in quote marks (`die „Partei der Volksmacht“`, `„Associated
+    /// Press“`): a capitalised start, and a foreign function word inside or an article or
+    /// noun right before it (`das Motto „Tabak: Tödlich in jeder Form“`, `die „Wikimedia
+    /// Deutschland – Gesellschaft zur Förderung Freien Wissens e.V.“`), or a place in a list
+    /// of such quotes (`„Der Fänger im Roggen“ von J.D. Salinger, „Die Früchte des Zorns“`).
+    /// A quote that ends a sentence of its own (`…, mit den Worten „Wir kommen wieder.“`)
+    /// or follows a noun of saying (`Worten`, `Parole`) is no title.
+    fn title_like(&self, first: usize, after: usize, sentence_start: usize) -> bool {
+        let inner = first + 1..after.saturating_sub(1);
         let Some(w) = inner.clone().find(|&k| self.toks[k].kind == Kind::Word) else {
             return true;
         };
         if !is_capitalized(self.t(w)) {
             return false;
         }
+        // A final mark inside the quote makes it a sentence (`„Wir kommen.“`).
+        if self.ends_sentence_inside(after) {
+            return false;
+        }
+        let punctuated = inner.clone().any(|k| {
+            self.toks[k].kind == Kind::Punct
+                && matches!(self.t(k), "." | "," | "!" | "?" | ":" | ";" | "…")
+        });
+        let comma_after = self
+            .toks
+            .get(after)
+            .is_some_and(|t| t.text(self.text) == ",");
+        if !punctuated
+            && !comma_after
+            && inner
+                .clone()
+                .any(|k| FOREIGN_FUNCTION_WORDS.contains(&self.t(k)))
+        {
+            return true;
+        }
+        if self.after_speech_noun(first) {
+            return false;
+        }
+        if self.in_quote_list(first, after) {
+            return true;
+        }
+        // A work and its author: `„Der Fänger im Roggen“ von J.D. Salinger`.
         if self
             .toks
             .get(after)
-            .is_some_and(|t| t.text(self.text) == ",")
-        {
-            return false;
-        }
-        if inner
-            .clone()
-            .any(|k| FOREIGN_FUNCTION_WORDS.contains(&self.t(k)))
+            .is_some_and(|t| t.text(self.text) == "von")
+            && self
+                .ent_at
+                .get(after + 1)
+                .copied()
+                .flatten()
+                .is_some_and(|n| self.ents[n].label == Label::Per)
         {
             return true;
         }
@@ -937,11 +1274,54 @@ impl<'a> Cx<'a> {
             return false;
         }
         let prev = self.t(first - 1);
+        if in_list(prev, SPEECH_NOUNS) {
+            return false;
+        }
         is_determiner(prev)
             || (self.toks[first - 1].kind == Kind::Word
                 && is_capitalized(prev)
                 && first - 1 > sentence_start
                 && !is_speech_verb(prev))
+    }
+
+    /// The quote at `first` follows a noun of saying, right before it or before `wie` and
+    /// the quotes listed before it (`mit der Parole „Wir erwarten euch“`, `skandierten
+    /// Parolen wie „Stoppt den Überwachungswahn“ oder „…“`).
+    fn after_speech_noun(&self, first: usize) -> bool {
+        let mut k = first;
+        // Back over the list items before this one and their joins.
+        while k >= 2 && matches!(self.t(k - 1), "," | "und" | "oder") {
+            let Some(open) = (k.saturating_sub(40)..k - 1)
+                .rev()
+                .find(|&j| matches!(self.t(j), "„" | "\"" | "»"))
+            else {
+                break;
+            };
+            k = open;
+        }
+        (k.saturating_sub(4)..k).any(|j| in_list(self.t(j), SPEECH_NOUNS))
+    }
+
+    /// The quote `first..after` is one item of a list of quotes (`„A“, „B“ oder „C“`).
+    fn in_quote_list(&self, first: usize, after: usize) -> bool {
+        let is_open = |k: usize| {
+            self.toks
+                .get(k)
+                .is_some_and(|t| matches!(t.text(self.text), "„" | "\"" | "»" | "“"))
+        };
+        let is_close = |k: usize| {
+            self.toks
+                .get(k)
+                .is_some_and(|t| matches!(t.text(self.text), "“" | "”" | "\"" | "«"))
+        };
+        let joins = |k: usize| {
+            self.toks
+                .get(k)
+                .is_some_and(|t| matches!(t.text(self.text), "," | "und" | "oder" | "sowie"))
+        };
+        let next = joins(after) && is_open(after + 1);
+        let prev = first >= 2 && joins(first - 1) && is_close(first - 2);
+        next || prev
     }
 }
 
@@ -992,12 +1372,31 @@ pub fn find(
         let si = sentence_of(first);
         let sentence = sentences[si];
         let title = cx.title_like(first, after, sentence.0);
-        let after_verb = cx.speaker_after(first, after, words < min_words || title);
+        // A short name inside a noun phrase (`Bill Keller, der Chefredakteur der „New York
+        // Times“, bekräftigt …`) is not attributed by the verb after it.
+        let in_phrase = title
+            && words < min_words
+            && first > sentence.0
+            && (is_determiner(cx.t(first - 1))
+                || (toks[first - 1].kind == Kind::Word && is_capitalized(cx.t(first - 1))));
+        let after_verb = if in_phrase {
+            None
+        } else {
+            cx.speaker_after(first, after, words < min_words || title)
+        };
         let before = cx.speaker_before(sentence.0, first);
         let verb_after = after_verb.is_some();
+        // A term, a name or a translation: `das Motto „…“`, `(kurz: „Fed“)`, `(„gegossenes
+        // Blei“)`, `laut „tagesschau.de“`.
+        if !verb_after && cx.term(first, after) {
+            continue;
+        }
         // A speech verb right after the quote or a colon right before it.
         let attributed = verb_after || (first > 0 && toks[first - 1].text(text) == ":");
-        let mut speaker = after_verb.flatten().or(before);
+        let mut speaker = after_verb
+            .flatten()
+            .or(before)
+            .or_else(|| cx.speaker_later(first, after, sentence.1));
         let standalone = !verb_after
             && toks[sentence.0..first]
                 .iter()
@@ -1009,7 +1408,19 @@ pub fn find(
                 .filter(|k| !(first..after).contains(k))
                 .any(|k| in_list(cx.t(k), SUBJUNCTIVES));
         if speaker.is_none() && (standalone || reported) {
-            let reach = if standalone { 1 } else { 2 };
+            // A quote of its own continues the quote of the sentence before, or of the one
+            // before that when the sentence between names no one (`„…“, wird Panetta
+            // zitiert. Die Entscheidung wolle er der NATO überlassen. „…“`).
+            let names_someone = |k: usize| {
+                let (a, b) = sentences[k];
+                ents.iter()
+                    .any(|e| e.label == Label::Per && e.first >= a && e.end <= b)
+            };
+            let reach = if !standalone || (si >= 1 && !names_someone(si - 1)) {
+                2
+            } else {
+                1
+            };
             speaker = match &last {
                 Some((s, Some(who))) if s + reach >= si => Some(who.clone()),
                 _ => None,
@@ -1025,9 +1436,12 @@ pub fn find(
             }
         }
         let keep = if words >= min_words {
-            attributed || !title
+            attributed || !title || cx.naming_quote(first, after, sentence)
         } else {
-            (attributed && speaker.is_some()) || cx.partial_quote(first, after, sentence)
+            (attributed && speaker.is_some())
+                || cx.partial_quote(first, after, sentence)
+                || cx.naming_quote(first, after, sentence)
+                || cx.after_speech_noun(first)
         };
         if keep {
             last = Some((sentence_of(after - 1), speaker.clone()));
@@ -1214,5 +1628,160 @@ mod tests {
         let text = "Renate Künast sagte, es müsse nun Schluss sein. Es drohe „eine dramatische \
                     Erderwärmung von zwei Grad“.";
         assert_eq!(quotes(text)[0].1.as_deref(), Some("Renate Künast"));
+    }
+
+    #[test]
+    fn titles_with_punctuation_and_lists_of_titles_are_not_quotes() {
+        assert!(quotes(
+            "Zu sehen ist eine Nachricht des „Wikimedia Deutschland – Gesellschaft zur \
+             Förderung Freien Wissens e.V.“ auf der Seite."
+        )
+        .is_empty());
+        let all = quotes(
+            "Es gab Vorträge wie „Erinnerungen und Bilder zu Dresdens Verkehrsgeschichte“, \
+             „Zur Geschichte ausgewählter Betriebshöfe der DVB“ oder „Bau der \
+             Eisenbahnverbindung Dresden-Prag“.",
+        );
+        assert!(all.is_empty(), "{all:?}");
+        // Words after a noun of saying stay a quote.
+        let all = quotes("Er schloss mit den Worten „Wir kommen bald wieder zurück nach Hause.“");
+        assert_eq!(all.len(), 1, "{all:?}");
+    }
+
+    #[test]
+    fn terms_names_and_translations_are_not_quotes() {
+        assert!(
+            quotes("Sie demonstrierten unter dem Motto „Wir sind hier und wir bleiben!“.")
+                .is_empty()
+        );
+        assert!(quotes("Die Rolle der Federal Reserve (kurz: „Fed“) war umstritten.").is_empty());
+        assert!(quotes("Die Operation „Cast Lead“ („gegossenes Blei“) dauerte an.").is_empty());
+        assert!(quotes("Er hatte laut „tagesschau.de“ den Plan kritisiert.").is_empty());
+        // A colon after a speech verb still introduces someone's words.
+        let all = quotes("Angela Merkel erklärt selbst: „Ich wurde nicht als Kanzlerin geboren.“");
+        assert_eq!(all.len(), 1, "{all:?}");
+    }
+
+    #[test]
+    fn names_given_by_a_verb_of_naming_are_quotes() {
+        let all = quotes("Peter Schaar bezeichnete die Pläne als „Wortbruch“.");
+        assert_eq!(all.len(), 1, "{all:?}");
+        assert_eq!(all[0].0, "„Wortbruch“");
+        let all = quotes("Lothar Nicht sprach von einer „Gefahr für Leib und Leben“.");
+        assert_eq!(all.len(), 1, "{all:?}");
+        // Without a verb of naming an article does not make a term a quote.
+        assert!(quotes(
+            "Danach verfügte eine „große Koalition“ aus SPD und CDU über die \
+                        Mehrheit."
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn speaker_named_later_in_the_sentence() {
+        let text = "Von einer „gezielten Indiskredition“ sprach der Grünen-Politiker Christian \
+                    Ströbele.";
+        let all = quotes(text);
+        assert_eq!(all.len(), 1, "{all:?}");
+        assert_eq!(all[0].1.as_deref(), Some("Christian Ströbele"));
+        let text = "Der Iran müsse „vollständig und nachweislich den Prozess“ beenden, so \
+                    Condoleezza Rice.";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Condoleezza Rice"));
+    }
+
+    #[test]
+    fn apposition_with_a_role_before_the_name() {
+        let text = "„Wir haben die Lage noch lange nicht unter Kontrolle“, sagte der \
+                    Oberkommandierende der Streitkräfte, General George Casey.";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("George Casey"));
+    }
+
+    #[test]
+    fn a_publication_in_quote_marks_speaks() {
+        let text = "„Das wird das größte Update aller Zeiten“, schreibt die „Computerwoche“.";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Computerwoche"));
+    }
+
+    #[test]
+    fn a_compound_role_names_its_organisation_unless_a_name_follows() {
+        let text = "Der WWF lobte den Bericht. Ein WWF-Sprecher sagte: „Sie haben einen wirklich \
+                    bedeutenden Bericht erstellt.“";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("WWF"));
+        let text = "„Wir wollen unsere Produktionssysteme enger verzahnen“, hatte VW-Chef Martin \
+                    Winterkorn erklärt.";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Martin Winterkorn"));
+    }
+
+    #[test]
+    fn a_spokesperson_speaks_for_the_organisation_in_the_genitive() {
+        let text =
+            "Die Bundesregierung reagierte. Ein Sprecher des Finanzministeriums sagte: „Wir \
+                    sind zuversichtlich, dass wir das schaffen.“";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Finanzministerium"));
+        let text = "„Die Produktion soll in den nächsten Jahren nicht ausgebaut werden“, gab ein \
+                    Sprecher des Unternehmens bekannt.";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Unternehmen"));
+    }
+
+    #[test]
+    fn auxiliary_and_participle_later_in_the_sentence() {
+        let text = "Sie wisse, dass ihre Arbeit „nicht frei von Schwächen und manchmal \
+                    fehlerhaft“ sei, hatte Silvana Koch-Mehrin damals gesagt.";
+        let all = quotes(text);
+        assert_eq!(all.len(), 1, "{all:?}");
+        assert_eq!(all[0].1.as_deref(), Some("Silvana Koch-Mehrin"));
+    }
+
+    #[test]
+    fn a_quote_of_its_own_reaches_over_a_sentence_without_names() {
+        let text = "„Wir bleiben noch lange hier“, wird Leon Panetta zitiert. Die Entscheidung \
+                    wolle er der NATO überlassen. „Tatsächlich ist es unser jetziges Anliegen, \
+                    Hilfe zu leisten.“";
+        let all = quotes(text);
+        assert_eq!(all.len(), 2, "{all:?}");
+        assert_eq!(all[1].1.as_deref(), Some("Leon Panetta"));
+        // A sentence that names someone else in between stops it.
+        let text = "„Wir bleiben noch lange hier“, wird Leon Panetta zitiert. Angela Merkel \
+                    widersprach. „Tatsächlich ist es unser jetziges Anliegen, Hilfe zu leisten.“";
+        assert_ne!(quotes(text)[1].1.as_deref(), Some("Leon Panetta"));
+    }
+
+    #[test]
+    fn slogans_after_a_noun_of_saying_are_quotes() {
+        let all = quotes(
+            "Die Demonstranten skandierten Parolen wie „Stoppt den Überwachungswahn“ oder \
+             „Vorratsdatenspeicherung – sinnlos, teuer, einfach dumm“.",
+        );
+        assert_eq!(all.len(), 2, "{all:?}");
+        let all = quotes("Die Menge zog mit der Parole „Thaksin raus!“ durch die Stadt.");
+        assert_eq!(all.len(), 1, "{all:?}");
+    }
+
+    #[test]
+    fn judgements_introduced_by_als_are_quotes() {
+        let all =
+            quotes("Die Bundesregierung hatte den Bericht umgehend als „falsch“ zurückgewiesen.");
+        assert_eq!(all.len(), 1, "{all:?}");
+        let all = quotes("Beate Merk wies dies als „Unverschämtheit“ zurück.");
+        assert_eq!(all.len(), 1, "{all:?}");
+        // A definition is no one's words.
+        assert!(quotes(
+            "Der Partikelstrom, der als „Sonnenwind“ bezeichnet wird, trifft die Erde."
+        )
+        .is_empty());
+        assert!(quotes("Dies nennt man einen „Aktiensplit“.").is_empty());
+    }
+
+    #[test]
+    fn no_panic_on_any_prefix_of_tricky_text() {
+        let text = "Ein Sprecher des Finanzministeriums sagte: „Wir prüfen.“ Von einer „Gefahr“ \
+                    sprach der Grünen-Politiker Christian Ströbele, so ein WWF-Sprecher des \
+                    Verbandes. Parolen wie „A“, „B“ oder „C“ (kurz: „D“) („E“) laut „F“ hatte, \
+                    „G“ sei, hatte Angela Merkel gesagt, schreibt die „Zeit“. „Wir kommen morgen \
+                    wieder“, sagte ein Sprecher des";
+        let ends = text.char_indices().map(|(i, _)| i).chain([text.len()]);
+        for end in ends {
+            let _ = quotes(&text[..end]);
+        }
     }
 }

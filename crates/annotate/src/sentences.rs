@@ -67,8 +67,10 @@ fn hard_wrap(text: &str, toks: &[Token], i: usize) -> bool {
         && is_lowercase_start(toks[i].text(text))
 }
 
+/// A mark that may end a sentence: `.`, `!`, `?`, `…`, an ellipsis `...`, or `..` (an
+/// abbreviation's period followed by the sentence's: `Sony Corp.. Diese`).
 fn is_terminal(t: &str) -> bool {
-    matches!(t, "." | "!" | "?" | "…") || (t.len() >= 3 && t.bytes().all(|b| b == b'.'))
+    matches!(t, "." | "!" | "?" | "…") || (t.len() >= 2 && t.bytes().all(|b| b == b'.'))
 }
 
 fn is_closer(t: &str) -> bool {
@@ -338,6 +340,17 @@ mod tests {
         assert_eq!(
             sents("Der Code a;b blieb. Ende."),
             ["Der Code a;b blieb.", "Ende."]
+        );
+    }
+
+    #[test]
+    fn abbreviation_period_and_sentence_period() {
+        assert_eq!(
+            sents("Es kamen Intel Corp. und Sony Corp.. Diese Formate blieben."),
+            [
+                "Es kamen Intel Corp. und Sony Corp..",
+                "Diese Formate blieben."
+            ]
         );
     }
 
