@@ -325,8 +325,7 @@ impl DedupIndex {
         self.candidates.clear();
         for band in 0..self.bands {
             let key = bucket(band, band_key(sig, band, self.rows));
-            self.buckets
-                .newest(key, MAX_CHAIN, &mut self.candidates)?;
+            self.buckets.newest(key, MAX_CHAIN, &mut self.candidates)?;
         }
         self.candidates.sort_unstable();
         self.candidates.dedup();

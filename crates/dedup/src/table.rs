@@ -77,9 +77,19 @@ impl KeyTable {
 
     /// Writes entries to runs `folder/<name>-<n>.run` whenever more than `budget_bytes` of
     /// them are in memory.
+    /// Runs that a killed process left there are removed (best effort: a file that cannot
+    /// be removed is only wasted space, as runs are never read by another process).
     pub(crate) fn spill_to(&mut self, folder: &Path, name: &'static str, budget_bytes: usize) {
         self.budget = Some((budget_bytes / MEMORY_PER_ENTRY).max(1));
         self.folder = Some((folder.to_owned(), name));
+        let prefix = format!("{name}-");
+        for entry in std::fs::read_dir(folder).into_iter().flatten().flatten() {
+            let file_name = entry.file_name();
+            let file_name = file_name.to_string_lossy();
+            if file_name.starts_with(&prefix) && file_name.ends_with(".run") {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
     }
 
     /// Adds `doc` under `key`. Documents are added in ascending order.
@@ -155,7 +165,10 @@ impl KeyTable {
             return Ok(());
         }
         // The key's entries may begin in the block before the first one starting with it.
-        let mut block = run.first_keys.partition_point(|&k| k < key).saturating_sub(1);
+        let mut block = run
+            .first_keys
+            .partition_point(|&k| k < key)
+            .saturating_sub(1);
         while block < run.first_keys.len() && run.first_keys[block] <= key {
             let start = block * BLOCK;
             let count = (run.entries as usize - start).min(BLOCK);
@@ -334,7 +347,11 @@ mod tests {
         let run_files = std::fs::read_dir(dir.path()).unwrap().count();
         assert_eq!(run_files, spilling.runs.len());
         drop(spilling);
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "runs removed");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            0,
+            "runs removed"
+        );
     }
 
     #[test]
@@ -369,6 +386,21 @@ mod tests {
         assert!(!spilling.runs.is_empty());
         assert_eq!(spilling.first(42).unwrap(), Some(0));
         assert_eq!(spilling.first(spread(39)).unwrap(), Some(39));
+    }
+
+    #[test]
+    fn runs_left_by_a_killed_process_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        for file in ["t-0.run", "t-7.run", "other-0.run", "t-notes.txt"] {
+            std::fs::write(dir.path().join(file), b"x").unwrap();
+        }
+        KeyTable::new().spill_to(dir.path(), "t", 1 << 20);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["other-0.run", "t-notes.txt"]);
     }
 
     #[test]
