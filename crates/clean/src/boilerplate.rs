@@ -26,8 +26,9 @@
 
 use regex::Regex;
 
+use crate::chars;
 use crate::dates::{DatePatterns, DateTime};
-use crate::lexicon::{Lexicon, Phrase, CONSENT_STEMS, NEWSLETTER_STEMS};
+use crate::lexicon::{Lexicon, Pairs, Phrase, CONSENT_STEMS, NEWSLETTER_STEMS};
 use crate::lines::{shared, trim_token, End, Line};
 use crate::region;
 use crate::scorer::{self, Place};
@@ -323,14 +324,22 @@ impl Classifier {
 
     /// Cleans a normalised text.
     pub(crate) fn clean(&self, text: &str, opts: &Options) -> Outcome {
+        // One lowercase copy of the page: `\n` is neither cased nor case-ignorable, so
+        // each of its lines is the lowercase of the same line of `text`.
+        let lower = chars::to_lowercase(text);
+        let mut toks = Vec::new();
         let lines: Vec<Line<'_>> = text
             .split('\n')
+            .zip(lower.split('\n'))
             .enumerate()
-            .filter(|(_, l)| !l.is_empty())
-            .map(|(i, l)| Line::new(i + 1, l, &self.lex))
+            .filter(|(_, (l, _))| !l.is_empty())
+            .map(|(i, (l, low))| Line::new(i + 1, l, low, &self.lex, &mut toks))
             .collect();
         let n = lines.len();
-        let detected: Vec<(Option<Flag>, Kind)> = lines.iter().map(|l| self.detect(l)).collect();
+        let detected: Vec<(Option<Flag>, Kind)> = lines
+            .iter()
+            .map(|l| self.detect(l, l.tokens(&toks)))
+            .collect();
         let mut flags: Vec<Option<Flag>> = if opts.boilerplate {
             detected.iter().map(|(f, _)| *f).collect()
         } else {
@@ -388,7 +397,8 @@ impl Classifier {
         let mut title_idx = None;
         let mut title_text: Option<String> = None;
         if let Some(known) = &opts.known_title {
-            let known_line = Line::new(0, known, &self.lex);
+            let known_lower = known.to_lowercase();
+            let known_line = Line::new(0, known, &known_lower, &self.lex, &mut Vec::new());
             let known_words = known_line.content_words(&self.lex);
             let limit = first_body.map_or(n.min(5), |f| f + 1);
             for i in 0..limit {
@@ -471,7 +481,8 @@ impl Classifier {
                 }
             }
             if let (Some(t), Some(title)) = (title_idx, &title_text) {
-                let title_line = Line::new(0, title, &self.lex);
+                let title_lower = title.to_lowercase();
+                let title_line = Line::new(0, title, &title_lower, &self.lex, &mut Vec::new());
                 let title_words = title_line.content_words(&self.lex);
                 for i in t + 1..header_end {
                     if flags[i].is_some() || body[i] {
@@ -797,8 +808,8 @@ impl Classifier {
     }
 
     /// Classifies one line on its own.
-    fn detect(&self, l: &Line<'_>) -> (Option<Flag>, Kind) {
-        let lower = l.lower.as_str();
+    fn detect(&self, l: &Line<'_>, toks: &[&str]) -> (Option<Flag>, Kind) {
+        let lower = l.lower;
         let words = l.words;
         let none = (None, Kind::Plain);
 
@@ -844,13 +855,12 @@ impl Classifier {
             return (flag(Reason::Navigation), Kind::Plain);
         }
 
-        let toks = l.tokens();
         // List markers ("1.", "-") are not words of the line.
         let toks: &[&str] =
             if l.bullet && toks.len() > 1 && toks[0].bytes().all(|b| b.is_ascii_digit()) {
                 &toks[1..]
             } else {
-                &toks
+                toks
             };
         let joined = if words <= 8 {
             toks.join(" ")
@@ -925,6 +935,7 @@ impl Classifier {
         }
 
         // Consent and newsletter texts.
+        let pairs = Pairs::of(lower);
         let maybe_form = l.reader
             || words <= 8
             || [
@@ -936,9 +947,12 @@ impl Classifier {
                 "privacy",
             ]
             .iter()
-            .any(|s| lower.contains(s));
+            .any(|s| pairs.contains(lower, s));
         if maybe_form {
-            let consent = CONSENT_STEMS.iter().filter(|s| lower.contains(*s)).count();
+            let consent = CONSENT_STEMS
+                .iter()
+                .filter(|s| pairs.contains(lower, s))
+                .count();
             if consent >= 3 || (consent >= 2 && l.reader) {
                 return (
                     Some(Flag {
@@ -950,9 +964,9 @@ impl Classifier {
             }
             let news = NEWSLETTER_STEMS
                 .iter()
-                .filter(|s| lower.contains(*s))
+                .filter(|s| pairs.contains(lower, s))
                 .count();
-            let has_newsletter = lower.contains("newsletter");
+            let has_newsletter = pairs.contains(lower, "newsletter");
             if (has_newsletter && (l.reader || words <= 8))
                 || (news >= 2 && l.reader && words <= 40)
             {

@@ -28,6 +28,143 @@ impl Hasher for Fnv {
 }
 
 type Set = HashSet<&'static str, BuildHasherDefault<Fnv>>;
+
+/// A set of words with a cheap test in front of the lookup (most tokens of running
+/// text are longer than any word of a list, or start with a byte none of them starts
+/// with), and the words of up to [`SHORT`] bytes as integers in a small open-addressing
+/// table, so that a lookup hashes one integer and compares one.
+#[derive(Debug, Default)]
+pub(crate) struct Words {
+    /// Slots of the words of at most [`SHORT`] bytes: a 16-bit tag of the hash (never 0;
+    /// 0 is an empty slot), small enough for the whole table to stay in the L1 cache.
+    /// The number of slots is a power of two, at least twice the number of words.
+    tags: Vec<u16>,
+    /// [`key`] and length of the word in each slot, compared when the tag matches.
+    short: Vec<(u128, u8)>,
+    /// `64 - log2(short.len())`: the hash keeps the top bits of the product.
+    shift: u32,
+    /// The longer words.
+    long: Set,
+    /// The longest word, in bytes.
+    max_len: usize,
+    /// The longest word, in characters.
+    max_chars: usize,
+    /// Bit `b % 64` of `first[b / 64]` is set when some word starts with the byte `b`.
+    first: [u64; 4],
+}
+
+/// Words up to this many bytes go to the integer table.
+const SHORT: usize = 16;
+
+/// The bytes of a word of 1 to 16 bytes as one integer; together with the length it
+/// tells the word: the first and last eight bytes cover a word of 8 to 16 bytes, the
+/// first and last four one of 4 to 7, the first, middle and last byte one of 1 to 3.
+#[inline]
+fn key(b: &[u8]) -> u128 {
+    let n = b.len();
+    let at4 = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+    if n >= 8 {
+        let at8 = |i: usize| u128::from(at4(i)) | (u128::from(at4(i + 4)) << 32);
+        at8(0) | (at8(n - 8) << 64)
+    } else if n >= 4 {
+        u128::from(at4(0)) | (u128::from(at4(n - 4)) << 32)
+    } else if n > 0 {
+        u128::from(b[0]) | (u128::from(b[n / 2]) << 8) | (u128::from(b[n - 1]) << 16)
+    } else {
+        0
+    }
+}
+
+impl Words {
+    /// The first slot to probe for a word, and its tag.
+    #[inline]
+    fn slot(&self, key: u128, len: usize) -> (usize, u16) {
+        let folded = (key as u64) ^ ((key >> 64) as u64).rotate_left(29) ^ len as u64;
+        let h = folded.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        ((h >> self.shift) as usize, (h >> 8) as u16 | 1)
+    }
+
+    /// Whether `tok` is one of the words. The cheap tests are inlined into the caller;
+    /// the lookup is not.
+    #[inline(always)]
+    pub(crate) fn contains(&self, tok: &str) -> bool {
+        let bytes = tok.as_bytes();
+        // No list has an empty word.
+        let Some(&b) = bytes.first() else {
+            return false;
+        };
+        bytes.len() <= self.max_len
+            && self.first[usize::from(b >> 6)] & (1 << (b & 63)) != 0
+            && self.lookup(tok)
+    }
+
+    /// Whether `tok` (not empty) is one of the words.
+    #[inline(never)]
+    fn lookup(&self, tok: &str) -> bool {
+        let bytes = tok.as_bytes();
+        if bytes.len() > SHORT {
+            return self.long.contains(tok);
+        }
+        let key = key(bytes);
+        let mask = self.tags.len() - 1;
+        let (mut i, tag) = self.slot(key, bytes.len());
+        loop {
+            let t = self.tags[i];
+            if t == 0 {
+                return false;
+            }
+            if t == tag && self.short[i] == (key, bytes.len() as u8) {
+                return true;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// The longest word, in characters.
+    pub(crate) fn max_chars(&self) -> usize {
+        self.max_chars
+    }
+}
+
+impl<'w> FromIterator<&'w &'static str> for Words {
+    fn from_iter<I: IntoIterator<Item = &'w &'static str>>(words: I) -> Self {
+        let mut out = Words::default();
+        let mut short = Vec::new();
+        for &w in words {
+            if w.is_empty() {
+                continue;
+            }
+            out.max_len = out.max_len.max(w.len());
+            out.max_chars = out.max_chars.max(w.chars().count());
+            let b = w.as_bytes()[0];
+            out.first[usize::from(b >> 6)] |= 1 << (b & 63);
+            if w.len() > SHORT {
+                out.long.insert(w);
+            } else {
+                short.push(w.as_bytes());
+            }
+        }
+        short.sort_unstable();
+        short.dedup();
+        let size = (short.len() * 2).next_power_of_two().max(2);
+        out.shift = 64 - size.trailing_zeros();
+        out.tags = vec![0; size];
+        out.short = vec![(0, 0); size];
+        let mask = size - 1;
+        for w in short {
+            let key = key(w);
+            let (mut i, tag) = out.slot(key, w.len());
+            while out.tags[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            out.tags[i] = tag;
+            // At most SHORT bytes, checked above.
+            out.short[i] = (key, w.len() as u8);
+        }
+        out
+    }
+}
+
 type Map<V> = HashMap<&'static str, V, BuildHasherDefault<Fnv>>;
 
 /// German and English function words, lowercase.
@@ -691,19 +828,56 @@ pub(crate) const NEWSLETTER_STEMS: &[&str] = &[
     "kostenlos",
 ];
 
+/// The two-byte sequences of a text, hashed into 4096 bits. A substring of the text has
+/// each of its two-byte sequences in the text, so a pattern with one that is missing
+/// cannot be in it: most patterns are ruled out without a substring search.
+#[derive(Debug)]
+pub(crate) struct Pairs([u64; 64]);
+
+impl Pairs {
+    #[inline]
+    fn bit(a: u8, b: u8) -> usize {
+        ((usize::from(a) << 6) ^ usize::from(b)) & 4095
+    }
+
+    /// The pairs of `text`.
+    pub(crate) fn of(text: &str) -> Self {
+        let mut bits = [0u64; 64];
+        for w in text.as_bytes().windows(2) {
+            let k = Pairs::bit(w[0], w[1]);
+            bits[k >> 6] |= 1 << (k & 63);
+        }
+        Pairs(bits)
+    }
+
+    /// `text.contains(pat)`, where `self` is `Pairs::of(text)`.
+    #[inline]
+    pub(crate) fn contains(&self, text: &str, pat: &str) -> bool {
+        pat.as_bytes().windows(2).all(|w| {
+            let k = Pairs::bit(w[0], w[1]);
+            self.0[k >> 6] & (1 << (k & 63)) != 0
+        }) && text.contains(pat)
+    }
+}
+
 /// Every list the classifier needs, indexed for fast lookup. Built once per worker.
 #[derive(Debug)]
 pub(crate) struct Lexicon {
-    stop: Set,
-    menu: Set,
-    agencies: Set,
-    photo_credit: Set,
-    reader: Set,
-    informal: Set,
+    stop: Words,
+    /// The longest stop word, in characters.
+    stop_max_chars: usize,
+    menu: Words,
+    agencies: Words,
+    photo_credit: Words,
+    reader: Words,
+    informal: Words,
+    /// The first tokens of the phrases, to skip most tokens before the hash lookup.
+    phrase_starts: Words,
     /// First token → (class, the phrase's tokens).
     phrases: Map<Vec<(Phrase, Vec<&'static str>)>>,
-    /// The phrases of each class, for whole-line comparisons.
-    whole: HashMap<Phrase, Set>,
+    /// The phrases of each class (indexed by `Phrase as usize`), for whole-line
+    /// comparisons.
+    whole: [Set; 9],
 }
 
 /// Where a phrase was found in a line.
@@ -721,7 +895,7 @@ impl Lexicon {
     /// Indexes the built-in lists.
     pub(crate) fn new() -> Self {
         let mut phrases: Map<Vec<(Phrase, Vec<&'static str>)>> = Map::default();
-        let mut whole: HashMap<Phrase, Set> = HashMap::new();
+        let mut whole: [Set; 9] = Default::default();
         let classes: [(Phrase, &[&'static str]); 9] = [
             (Phrase::SkipLink, SKIP_LINKS),
             (Phrase::RelatedHeading, RELATED_HEADINGS),
@@ -737,16 +911,20 @@ impl Lexicon {
             for phrase in list {
                 let toks: Vec<&'static str> = phrase.split(' ').collect();
                 phrases.entry(toks[0]).or_default().push((class, toks));
-                whole.entry(class).or_default().insert(phrase);
+                whole[class as usize].insert(phrase);
             }
         }
+        let stop: Words = STOPWORDS.iter().collect();
+        let phrase_starts: Vec<&'static str> = phrases.keys().copied().collect();
         Lexicon {
-            stop: STOPWORDS.iter().copied().collect(),
-            menu: MENU_WORDS.iter().copied().collect(),
-            agencies: AGENCIES.iter().copied().collect(),
-            photo_credit: PHOTO_CREDIT_WORDS.iter().copied().collect(),
-            reader: READER_PRONOUNS.iter().copied().collect(),
-            informal: INFORMAL_PRONOUNS.iter().copied().collect(),
+            stop_max_chars: stop.max_chars(),
+            stop,
+            menu: MENU_WORDS.iter().collect(),
+            agencies: AGENCIES.iter().collect(),
+            photo_credit: PHOTO_CREDIT_WORDS.iter().collect(),
+            reader: READER_PRONOUNS.iter().collect(),
+            informal: INFORMAL_PRONOUNS.iter().collect(),
+            phrase_starts: phrase_starts.iter().collect(),
             phrases,
             whole,
         }
@@ -755,6 +933,12 @@ impl Lexicon {
     /// Whether a lowercase token is a stop word.
     pub(crate) fn is_stop(&self, tok: &str) -> bool {
         self.stop.contains(tok)
+    }
+
+    /// The longest stop word in characters: a word with more characters (before or
+    /// after lowercasing, which never shortens a word in characters) is none.
+    pub(crate) fn stop_max_chars(&self) -> usize {
+        self.stop_max_chars
     }
 
     /// Whether a lowercase token is a menu word.
@@ -784,15 +968,16 @@ impl Lexicon {
 
     /// Whether the whole line (its lowercase tokens joined by spaces) is a phrase of `class`.
     pub(crate) fn is_whole(&self, class: Phrase, joined: &str) -> bool {
-        self.whole
-            .get(&class)
-            .is_some_and(|set| set.contains(joined))
+        self.whole[class as usize].contains(joined)
     }
 
     /// Every phrase found in the lowercase tokens `toks`.
     pub(crate) fn find(&self, toks: &[&str]) -> Vec<Hit> {
         let mut hits = Vec::new();
         for (i, tok) in toks.iter().enumerate() {
+            if !self.phrase_starts.contains(tok) {
+                continue;
+            }
             let Some(cands) = self.phrases.get(tok) else {
                 continue;
             };
@@ -828,6 +1013,108 @@ mod tests {
         }));
         assert!(lex.is_whole(Phrase::RelatedHeading, "mehr zum thema"));
         assert!(!lex.is_whole(Phrase::RelatedHeading, "mehr zum thema nordkorea"));
+    }
+
+    #[test]
+    fn word_sets_answer_like_their_lists() {
+        let lex = Lexicon::new();
+        for w in STOPWORDS {
+            assert!(lex.is_stop(w), "{w}");
+            assert!(w.chars().count() <= lex.stop_max_chars());
+        }
+        for w in MENU_WORDS {
+            assert!(lex.is_menu(w), "{w}");
+        }
+        for w in READER_PRONOUNS {
+            assert!(lex.is_reader_pronoun(w), "{w}");
+        }
+        let all = [
+            STOPWORDS,
+            MENU_WORDS,
+            AGENCIES,
+            PHOTO_CREDIT_WORDS,
+            READER_PRONOUNS,
+            INFORMAL_PRONOUNS,
+        ];
+        assert!(all.iter().all(|l| l.iter().all(|w| !w.is_empty())));
+        for w in [
+            "",
+            "nordkorea",
+            "Und",
+            "undx",
+            "zwischenzeit",
+            "ä",
+            "\u{1F600}",
+        ] {
+            assert!(!lex.is_stop(w), "{w:?}");
+        }
+        assert!(!lex.is_reader_pronoun("sie"));
+        assert_eq!(lex.stop_max_chars(), 8);
+    }
+
+    #[test]
+    fn words_answer_like_a_hash_set() {
+        let lists = [
+            STOPWORDS,
+            MENU_WORDS,
+            AGENCIES,
+            PHOTO_CREDIT_WORDS,
+            READER_PRONOUNS,
+            INFORMAL_PRONOUNS,
+        ];
+        let every: Vec<&'static str> = lists.iter().flat_map(|l| l.iter().copied()).collect();
+        // Each word, and each with one byte changed, cut or added.
+        let mut probes: Vec<String> = Vec::new();
+        for w in &every {
+            probes.push(w.to_string());
+            probes.push(format!("{w}s"));
+            probes.push(format!("x{w}"));
+            probes.push(w.chars().skip(1).collect());
+            probes.push(w.chars().take(w.chars().count() - 1).collect());
+            for i in 0..w.len() {
+                let mut b = w.as_bytes().to_vec();
+                b[i] ^= 1;
+                if let Ok(p) = String::from_utf8(b) {
+                    probes.push(p);
+                }
+            }
+        }
+        let lex = Lexicon::new();
+        let starts: Vec<&'static str> = lex.phrases.keys().copied().collect();
+        probes.extend(starts.iter().map(|w| w.to_string()));
+        probes.push("x".repeat(17));
+        probes.push("maschinellx".to_owned());
+        for list in lists.into_iter().chain([starts.as_slice()]) {
+            let words: Words = list.iter().collect();
+            let set: std::collections::HashSet<&str> = list.iter().copied().collect();
+            for p in &probes {
+                assert_eq!(words.contains(p), set.contains(p.as_str()), "{p:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn pairs_answer_like_contains() {
+        let texts = [
+            "",
+            "a",
+            "Wir verwenden Cookies und verarbeiten Ihre Daten. Stimmen Sie zu?",
+            "newsletter abonnieren: e-mail-adresse eingeben",
+            "ÄÖÜ ß „Zitat“ – 中文",
+        ];
+        let mut pats: Vec<String> = CONSENT_STEMS
+            .iter()
+            .chain(NEWSLETTER_STEMS)
+            .map(|s| s.to_string())
+            .collect();
+        pats.extend(["", "a", "cookies", "zitat", "ß „", "文", "ihre daten"].map(String::from));
+        for t in texts {
+            let t = t.to_lowercase();
+            let pairs = Pairs::of(&t);
+            for p in &pats {
+                assert_eq!(pairs.contains(&t, p), t.contains(p.as_str()), "{t:?} {p:?}");
+            }
+        }
     }
 
     #[test]

@@ -49,6 +49,7 @@
 #![deny(missing_docs)]
 
 mod boilerplate;
+mod chars;
 mod config;
 mod dates;
 mod error;

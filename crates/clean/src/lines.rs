@@ -1,6 +1,9 @@
 //! Per-line features the boilerplate classifier decides on: length, terminal punctuation,
 //! stop-word density, sentence count, whether the line addresses the reader.
 
+use std::ops::Range;
+
+use crate::chars::pieces;
 use crate::lexicon::Lexicon;
 
 /// How a line ends, after closing quotes and brackets.
@@ -27,11 +30,12 @@ pub(crate) struct Line<'a> {
     pub no: usize,
     /// The line as normalised (trimmed, spaces collapsed).
     pub text: &'a str,
-    /// The line in lowercase.
-    pub lower: String,
-    /// Byte ranges in `lower` of each whitespace-separated token, trimmed of leading and
-    /// trailing punctuation; empty tokens are left out.
-    toks: Vec<(usize, usize)>,
+    /// The line in lowercase (`text.to_lowercase()`).
+    pub lower: &'a str,
+    /// Where the line's tokens are in the page's token list (see [`Line::new`]): each
+    /// space-separated piece of `lower`, trimmed of leading and trailing punctuation;
+    /// empty tokens are left out.
+    toks: Range<usize>,
     /// Number of whitespace-separated words.
     pub words: usize,
     /// Number of tokens that are stop words.
@@ -67,7 +71,15 @@ fn is_cjk(c: char) -> bool {
 }
 
 /// Trims punctuation from both ends of a token, keeping inner hyphens and apostrophes.
+#[inline]
 pub(crate) fn trim_token(t: &str) -> &str {
+    // A token that starts and ends with an ASCII letter or digit has nothing to trim.
+    let b = t.as_bytes();
+    if let (Some(first), Some(last)) = (b.first(), b.last()) {
+        if first.is_ascii_alphanumeric() && last.is_ascii_alphanumeric() {
+            return t;
+        }
+    }
     t.trim_matches(|c: char| !c.is_alphanumeric() && c != '#' && c != '@')
         .trim_start_matches(['@'])
 }
@@ -85,76 +97,89 @@ fn ending(text: &str) -> End {
 }
 
 fn count_sentences(text: &str) -> usize {
-    let chars: Vec<char> = text.chars().collect();
+    let bytes = text.as_bytes();
     let mut n = 1;
-    for i in 0..chars.len() {
-        let c = chars[i];
+    let mut i = 0;
+    while i < bytes.len() {
+        // Only these bytes start a sentence mark: `.`, `!`, `?`, and the first bytes of
+        // `…` (E2), `。` (E3) and `！`/`？` (EF).
+        if !matches!(bytes[i], b'.' | b'!' | b'?' | 0xE2 | 0xE3 | 0xEF) {
+            i += 1;
+            continue;
+        }
+        // `i` is on a character boundary: every byte before it was skipped whole.
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        let after = &text[i + c.len_utf8()..];
         if matches!(c, '。' | '！' | '？') {
-            if i + 1 < chars.len() {
+            if !after.is_empty() {
                 n += 1;
             }
-            continue;
-        }
-        if !matches!(c, '.' | '!' | '?' | '…') {
-            continue;
-        }
-        if c == '.' && !(i > 0 && (chars[i - 1].is_lowercase() || is_closing(chars[i - 1]))) {
-            continue;
-        }
-        // Skip closing quotes right after the punctuation.
-        let mut j = i + 1;
-        while j < chars.len() && is_closing(chars[j]) {
-            j += 1;
-        }
-        if j + 1 < chars.len()
-            && chars[j] == ' '
-            && (chars[j + 1].is_uppercase()
-                || is_opening_quote(chars[j + 1])
-                || chars[j + 1] == '–')
+        } else if matches!(c, '.' | '!' | '?' | '…')
+            && (c != '.'
+                || text[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|b| b.is_lowercase() || is_closing(b)))
         {
-            n += 1;
+            // Skip closing quotes right after the punctuation.
+            let mut rest = after.trim_start_matches(is_closing).chars();
+            if rest.next() == Some(' ') {
+                if let Some(d) = rest.next() {
+                    if d.is_uppercase() || is_opening_quote(d) || d == '–' {
+                        n += 1;
+                    }
+                }
+            }
         }
+        i += c.len_utf8();
     }
     n
 }
 
 impl<'a> Line<'a> {
-    /// Computes the features of one line (`text` must be non-empty and trimmed).
-    pub(crate) fn new(no: usize, text: &'a str, lex: &Lexicon) -> Self {
-        let lower = text.to_lowercase();
-        let mut toks = Vec::new();
+    /// Computes the features of one line (`text` must be non-empty and trimmed; `lower`
+    /// must be `text.to_lowercase()`). The line's tokens are appended to `toks`, the
+    /// page's token list, where [`Line::tokens`] finds them.
+    pub(crate) fn new(
+        no: usize,
+        text: &'a str,
+        lower: &'a str,
+        lex: &Lexicon,
+        toks: &mut Vec<&'a str>,
+    ) -> Self {
+        let first_tok = toks.len();
         let mut stop = 0;
         let mut words = 0;
-        let base = lower.as_ptr() as usize;
-        for piece in lower.split(' ') {
-            if piece.is_empty() {
-                continue;
-            }
-            words += 1;
-            // Chinese and Japanese write without spaces: two ideographs or kana count
-            // as one more word.
-            if !piece.is_ascii() {
-                words += piece.chars().filter(|&c| is_cjk(c)).count() / 2;
-            }
-            let t = trim_token(piece);
-            if t.is_empty() {
-                continue;
-            }
-            if lex.is_stop(t) {
-                stop += 1;
-            }
-            let start = t.as_ptr() as usize - base;
-            toks.push((start, start + t.len()));
-        }
         let mut has_lower_word = false;
         let mut reader = false;
         let mut informal = false;
-        for piece in text.split(' ') {
+        // Lowercasing neither adds nor removes spaces, so the pieces of `text` and
+        // `lower` correspond one to one.
+        for (piece, lpiece) in pieces(text).zip(pieces(lower)) {
+            if !lpiece.is_empty() {
+                words += 1;
+                // Chinese and Japanese write without spaces: two ideographs or kana
+                // count as one more word.
+                // (Their UTF-8 starts with E3 to E9.)
+                if lpiece.bytes().any(|b| (0xE3..=0xE9).contains(&b)) {
+                    words += lpiece.chars().filter(|&c| is_cjk(c)).count() / 2;
+                }
+                let t = trim_token(lpiece);
+                if !t.is_empty() {
+                    if lex.is_stop(t) {
+                        stop += 1;
+                    }
+                    toks.push(t);
+                }
+            }
             let t = trim_token(piece);
             // Lowercase, or a letter of a script without case (CJK, Arabic, Hebrew, …).
-            if t.chars()
-                .next()
-                .is_some_and(|c| c.is_lowercase() || (c.is_alphabetic() && !c.is_uppercase()))
+            if !has_lower_word
+                && t.chars()
+                    .next()
+                    .is_some_and(|c| c.is_lowercase() || (c.is_alphabetic() && !c.is_uppercase()))
             {
                 has_lower_word = true;
             }
@@ -177,7 +202,8 @@ impl<'a> Line<'a> {
         Line {
             no,
             text,
-            toks,
+            lower,
+            toks: first_tok..toks.len(),
             words,
             stop,
             end: ending(text),
@@ -186,13 +212,13 @@ impl<'a> Line<'a> {
             reader,
             informal,
             bullet,
-            lower,
         }
     }
 
-    /// The lowercase tokens.
-    pub(crate) fn tokens(&self) -> Vec<&str> {
-        self.toks.iter().map(|&(a, b)| &self.lower[a..b]).collect()
+    /// The lowercase tokens, from the page's token list `all` that [`Line::new`]
+    /// filled.
+    pub(crate) fn tokens<'t>(&self, all: &'t [&'a str]) -> &'t [&'a str] {
+        &all[self.toks.clone()]
     }
 
     /// Whether the line ends like a sentence (`.`, `…`, `?`, `!`).
@@ -243,7 +269,7 @@ impl<'a> Line<'a> {
     /// in a period or colon, not a list item.
     pub(crate) fn heading_like(&self) -> bool {
         (3..=25).contains(&self.words)
-            && self.text.chars().count() <= 250
+            && (self.text.len() <= 250 || self.text.chars().count() <= 250)
             && !matches!(self.end, End::Period | End::Colon | End::Semicolon)
             && self.has_lower_word
             && !self.bullet
@@ -271,10 +297,14 @@ pub(crate) fn shared(a: &[&str], b: &[&str]) -> usize {
 mod tests {
     use super::*;
 
-    fn line(s: &str) -> Line<'_> {
-        // Leaked once per test: the lexicon has to outlive the borrowed line.
+    fn line(s: &str) -> Line<'static> {
+        // Leaked once per test: the lexicon, the text, its lowercase and the token list
+        // have to outlive the line.
         let lex: &'static Lexicon = Box::leak(Box::new(Lexicon::new()));
-        Line::new(1, s, lex)
+        let text: &'static str = Box::leak(s.to_owned().into_boxed_str());
+        let lower: &'static str = Box::leak(s.to_lowercase().into_boxed_str());
+        let toks: &'static mut Vec<&str> = Box::leak(Box::default());
+        Line::new(1, text, lower, lex, toks)
     }
 
     #[test]
@@ -282,6 +312,62 @@ mod tests {
         assert_eq!(line("Er sagte: „Das ist gut.“").end, End::Period);
         assert_eq!(line("Warum nicht?\"").end, End::Question);
         assert_eq!(line("Atomwaffen als Druckmittel").end, End::Open);
+    }
+
+    /// The sentence count as first written: over a vector of the characters.
+    fn count_sentences_reference(text: &str) -> usize {
+        let chars: Vec<char> = text.chars().collect();
+        let mut n = 1;
+        for i in 0..chars.len() {
+            let c = chars[i];
+            if matches!(c, '。' | '！' | '？') {
+                if i + 1 < chars.len() {
+                    n += 1;
+                }
+                continue;
+            }
+            if !matches!(c, '.' | '!' | '?' | '…') {
+                continue;
+            }
+            if c == '.' && !(i > 0 && (chars[i - 1].is_lowercase() || is_closing(chars[i - 1]))) {
+                continue;
+            }
+            let mut j = i + 1;
+            while j < chars.len() && is_closing(chars[j]) {
+                j += 1;
+            }
+            if j + 1 < chars.len()
+                && chars[j] == ' '
+                && (chars[j + 1].is_uppercase()
+                    || is_opening_quote(chars[j + 1])
+                    || chars[j + 1] == '–')
+            {
+                n += 1;
+            }
+        }
+        n
+    }
+
+    #[test]
+    fn sentence_count_matches_the_reference() {
+        let marks = [
+            ".", "!", "?", "…", "。", "！", "？", "“", "\"", ")", " ", "a", "B", "„", "–", "1",
+            "ä", "Ä", "中", "’", "»",
+        ];
+        // Every string of up to four marks.
+        let mut texts = vec![String::new()];
+        let mut level = vec![String::new()];
+        for _ in 0..4 {
+            level = level
+                .iter()
+                .flat_map(|t| marks.iter().map(move |m| format!("{t}{m}")))
+                .collect();
+            texts.extend(level.iter().cloned());
+        }
+        texts.push("Er sagte: „Das ist gut.“ Dann ging er. … Und? Ja! 中文。好".to_owned());
+        for t in &texts {
+            assert_eq!(count_sentences(t), count_sentences_reference(t), "{t:?}");
+        }
     }
 
     #[test]

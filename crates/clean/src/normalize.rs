@@ -42,6 +42,14 @@ fn classify(c: char) -> Map {
     }
 }
 
+/// Characters (besides ASCII) that are in NFC whatever surrounds them: starters
+/// (combining class 0) that NFC keeps (quick check "yes"): Latin-1 and the Latin
+/// extensions, general punctuation, currency signs. The NFC quick check passes over
+/// them as over ASCII, so a text made of nothing else needs no check.
+fn nfc_neutral(c: char) -> bool {
+    matches!(c, '\u{80}'..='\u{2FF}' | '\u{2010}'..='\u{205E}' | '\u{20A0}'..='\u{20C0}')
+}
+
 /// Normalises `text` for line-level cleaning.
 ///
 /// - `\r\n` and lone `\r` become `\n`, so line numbers match a line-by-line reading of
@@ -64,36 +72,64 @@ pub fn normalize(text: &str) -> String {
     // runs collapse and trailing spaces vanish.
     let mut pending_space = false;
     let mut line_start = true;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\r' || c == '\n' {
-            if c == '\r' && chars.peek() == Some(&'\n') {
-                chars.next();
+    // Whether the output has a character outside [`nfc_neutral`].
+    let mut maybe_not_nfc = false;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii_graphic() {
+            // Printable ASCII is kept as it is: copy the whole run at once.
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_graphic() {
+                i += 1;
             }
-            out.push('\n');
-            pending_space = false;
-            line_start = true;
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push_str(&text[start..i]);
+            line_start = false;
             continue;
         }
-        let c = match classify(c) {
-            Map::Drop => continue,
-            Map::Space => ' ',
-            Map::Keep => c,
+        if b.is_ascii() {
+            i += 1;
+            match b {
+                b'\r' | b'\n' => {
+                    if b == b'\r' && bytes.get(i) == Some(&b'\n') {
+                        i += 1;
+                    }
+                    out.push('\n');
+                    pending_space = false;
+                    line_start = true;
+                }
+                // A space or a tab.
+                b' ' | b'\t' => pending_space |= !line_start,
+                // Other ASCII controls are dropped.
+                _ => {}
+            }
+            continue;
+        }
+        // `i` is on a character boundary: every byte before it was taken whole.
+        let Some(c) = text[i..].chars().next() else {
+            break;
         };
-        if c == ' ' {
-            if !line_start {
-                pending_space = true;
+        i += c.len_utf8();
+        match classify(c) {
+            Map::Drop => {}
+            Map::Space => pending_space |= !line_start,
+            Map::Keep => {
+                if pending_space {
+                    out.push(' ');
+                    pending_space = false;
+                }
+                out.push(c);
+                line_start = false;
+                maybe_not_nfc |= !nfc_neutral(c);
             }
-            continue;
         }
-        if pending_space {
-            out.push(' ');
-            pending_space = false;
-        }
-        out.push(c);
-        line_start = false;
     }
-    if is_nfc_quick(out.chars()) == IsNormalized::Yes {
+    if !maybe_not_nfc || is_nfc_quick(out.chars()) == IsNormalized::Yes {
         out
     } else {
         out.nfc().collect()
@@ -129,6 +165,25 @@ mod tests {
         let out = normalize(decomposed);
         assert_eq!(out, "Südkorea");
         assert_eq!(out.chars().count(), 8);
+    }
+
+    #[test]
+    fn neutral_characters_are_nfc_starters() {
+        use unicode_normalization::char::canonical_combining_class;
+        for c in (0x80..0x2100)
+            .filter_map(char::from_u32)
+            .filter(|&c| nfc_neutral(c))
+        {
+            assert_eq!(canonical_combining_class(c), 0, "{c:?}");
+            assert_eq!(is_nfc_quick(std::iter::once(c)), IsNormalized::Yes, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn text_that_is_not_nfc_is_composed() {
+        // A combining mark after a neutral character, and a singleton (Ohm sign).
+        assert_eq!(normalize("„A\u{30A}“ – \u{2126}"), "„Å“ – Ω");
+        assert_eq!(normalize("ä\u{308}"), "ä\u{308}".nfc().collect::<String>());
     }
 
     #[test]

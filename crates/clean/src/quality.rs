@@ -1,9 +1,8 @@
 //! Quality signals of the cleaned text (Gopher-style), written to `clean.quality`.
 
-use std::collections::HashSet;
-
 use serde::Serialize;
 
+use crate::chars::push_lower;
 use crate::lexicon::Lexicon;
 use crate::lines::trim_token;
 
@@ -53,7 +52,7 @@ fn ratio(a: usize, b: usize) -> f64 {
     }
 }
 
-fn is_ordinary_punct(c: char) -> bool {
+const fn is_ordinary_punct(c: char) -> bool {
     matches!(
         c,
         '.' | ','
@@ -92,6 +91,92 @@ fn is_ordinary_punct(c: char) -> bool {
     )
 }
 
+/// Classes of an ASCII character for the signals (bit flags).
+const SPACE: u8 = 1;
+const LETTER: u8 = 2;
+const UPPER: u8 = 4;
+const DIGIT: u8 = 8;
+const PUNCT: u8 = 16;
+
+/// The classes of each ASCII character, as `char`'s `is_whitespace`, `is_alphabetic`,
+/// `is_uppercase`, `is_numeric` and [`is_ordinary_punct`] tell them.
+const ASCII_CLASSES: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut i = 0;
+    while i < 128 {
+        let c = i as u8;
+        t[i] = if c == b' ' || (c >= 9 && c <= 13) {
+            SPACE
+        } else if c.is_ascii_uppercase() {
+            LETTER | UPPER
+        } else if c.is_ascii_lowercase() {
+            LETTER
+        } else if c.is_ascii_digit() {
+            DIGIT
+        } else if is_ordinary_punct(c as char) {
+            PUNCT
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+};
+
+/// Word counts of [`Quality::measure`].
+#[derive(Default)]
+struct Words {
+    /// Whitespace-separated words.
+    words: usize,
+    /// Words left after trimming punctuation, and their characters.
+    counted: usize,
+    word_chars: usize,
+    /// Stop words among them.
+    stop: usize,
+    /// The longest stop word in characters.
+    max_stop: usize,
+    /// Room for a lowercase word.
+    lower: String,
+}
+
+impl Words {
+    fn add(&mut self, w: &str, lex: &Lexicon) {
+        self.words += 1;
+        let t = trim_token(w);
+        if t.is_empty() {
+            return;
+        }
+        self.counted += 1;
+        let n = if t.is_ascii() {
+            t.len()
+        } else {
+            t.chars().count()
+        };
+        self.word_chars += n;
+        // Lowercasing never shortens a word in characters.
+        if n > self.max_stop {
+            return;
+        }
+        let lower = if !t.is_ascii() {
+            self.lower.clear();
+            for c in t.chars() {
+                push_lower(c, &mut self.lower);
+            }
+            self.lower.as_str()
+        } else if t.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.lower.clear();
+            self.lower.push_str(t);
+            self.lower.make_ascii_lowercase();
+            self.lower.as_str()
+        } else {
+            t
+        };
+        if lex.is_stop(lower) {
+            self.stop += 1;
+        }
+    }
+}
+
 impl Quality {
     /// Measures `text` (paragraphs separated by blank lines). `lines` and
     /// `lines_removed` count input lines, `removed_chars` the characters of removed lines.
@@ -108,58 +193,95 @@ impl Quality {
         let mut digits = 0;
         let mut letters = 0;
         let mut upper = 0;
-        for c in text.chars() {
-            chars += 1;
-            if c.is_whitespace() {
-                continue;
-            }
-            non_space += 1;
-            if c.is_alphabetic() {
-                letters += 1;
-                if c.is_uppercase() {
-                    upper += 1;
+        let mut w = Words {
+            max_stop: lex.stop_max_chars(),
+            ..Words::default()
+        };
+        // One pass over the characters: their classes, and the whitespace-separated
+        // words (as `split_whitespace` gives them).
+        let bytes = text.as_bytes();
+        let mut word_start: Option<usize> = None;
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let (space, len) = if b.is_ascii() {
+                let k = ASCII_CLASSES[usize::from(b)];
+                if k & SPACE == 0 {
+                    non_space += 1;
+                    if k & LETTER != 0 {
+                        letters += 1;
+                        upper += usize::from(k & UPPER != 0);
+                    } else if k & DIGIT != 0 {
+                        digits += 1;
+                    } else if k & PUNCT == 0 {
+                        symbols += 1;
+                    }
                 }
-            } else if c.is_numeric() {
-                digits += 1;
-            } else if !is_ordinary_punct(c) {
-                symbols += 1;
+                (k & SPACE != 0, 1)
+            } else {
+                // `i` is on a character boundary: every byte before it was taken whole.
+                let Some(c) = text[i..].chars().next() else {
+                    break;
+                };
+                let space = c.is_whitespace();
+                if !space {
+                    non_space += 1;
+                    if c.is_alphabetic() {
+                        letters += 1;
+                        if c.is_uppercase() {
+                            upper += 1;
+                        }
+                    } else if c.is_numeric() {
+                        digits += 1;
+                    } else if !is_ordinary_punct(c) {
+                        symbols += 1;
+                    }
+                }
+                (space, c.len_utf8())
+            };
+            chars += 1;
+            if space {
+                if let Some(s) = word_start.take() {
+                    w.add(&text[s..i], lex);
+                }
+            } else if word_start.is_none() {
+                word_start = Some(i);
             }
+            i += len;
         }
-        let mut words = 0;
-        let mut word_chars = 0;
-        let mut counted = 0;
-        let mut stop = 0;
-        let mut lower_buf = String::new();
-        for w in text.split_whitespace() {
-            words += 1;
-            let t = trim_token(w);
-            if t.is_empty() {
-                continue;
-            }
-            counted += 1;
-            word_chars += t.chars().count();
-            lower_buf.clear();
-            lower_buf.extend(t.chars().flat_map(char::to_lowercase));
-            if lex.is_stop(&lower_buf) {
-                stop += 1;
-            }
+        if let Some(s) = word_start {
+            w.add(&text[s..], lex);
         }
-        let mut seen = HashSet::new();
-        let (mut paragraphs, mut dup, mut dup_chars, mut bullets, mut ellipsis) = (0, 0, 0, 0, 0);
+        let Words {
+            words,
+            word_chars,
+            counted,
+            stop,
+            ..
+        } = w;
+        // Paragraphs sorted, so that equal ones are neighbours: each paragraph after the
+        // first of its group repeats an earlier one.
+        let mut paras: Vec<(&str, usize)> = Vec::new();
+        let (mut bullets, mut ellipsis) = (0, 0);
         let mut para_chars = 0;
         for p in text.split("\n\n").filter(|p| !p.is_empty()) {
-            paragraphs += 1;
             let n = p.chars().count();
             para_chars += n;
-            if !seen.insert(p) {
-                dup += 1;
-                dup_chars += n;
-            }
+            paras.push((p, n));
             if p.starts_with(['-', '•', '*', '–', '·', '▪']) {
                 bullets += 1;
             }
             if p.ends_with("...") || p.ends_with('…') {
                 ellipsis += 1;
+            }
+        }
+        let paragraphs = paras.len();
+        paras.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let (mut dup, mut dup_chars) = (0, 0);
+        for pair in paras.windows(2) {
+            if pair[0].0 == pair[1].0 {
+                dup += 1;
+                dup_chars += pair[1].1;
             }
         }
         Quality {
@@ -211,6 +333,21 @@ mod tests {
         // One '#' among the non-space characters.
         assert!(q.symbol_ratio > 0.0);
         assert!(q.digit_ratio > 0.0);
+    }
+
+    #[test]
+    fn ascii_classes_agree_with_char() {
+        for b in 0u8..128 {
+            let c = char::from(b);
+            let k = ASCII_CLASSES[usize::from(b)];
+            assert_eq!(k & SPACE != 0, c.is_whitespace(), "{c:?}");
+            assert_eq!(k & LETTER != 0, c.is_alphabetic(), "{c:?}");
+            assert_eq!(k & UPPER != 0, c.is_uppercase(), "{c:?}");
+            assert_eq!(k & DIGIT != 0, c.is_numeric(), "{c:?}");
+            if k & (SPACE | LETTER | DIGIT) == 0 {
+                assert_eq!(k & PUNCT != 0, is_ordinary_punct(c), "{c:?}");
+            }
+        }
     }
 
     #[test]

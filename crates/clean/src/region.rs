@@ -285,10 +285,13 @@ mod tests {
             "langsamer als nötig, sagen die Experten.",
             "Politik",
         ];
+        let lower: Vec<String> = text.iter().map(|t| t.to_lowercase()).collect();
+        let mut toks = Vec::new();
         let lines: Vec<Line<'_>> = text
             .iter()
+            .zip(&lower)
             .enumerate()
-            .map(|(i, t)| Line::new(i + 1, t, &lex))
+            .map(|(i, (t, low))| Line::new(i + 1, t, low, &lex, &mut toks))
             .collect();
         assert!(continues(&lines[0], &lines[1]));
         assert!(continues(&lines[1], &lines[2]));

@@ -140,21 +140,31 @@ pub(crate) fn features(p: &Page<'_, '_>) -> Vec<Option<[f64; N]>> {
         }
         let l = &p.lines[i];
         let words = l.words as f64;
-        let chars = l.text.chars().count().max(1) as f64;
-        let digits = l.text.chars().filter(char::is_ascii_digit).count() as f64;
-        let toks = l.text.split(' ').filter(|t| !t.is_empty());
-        let (mut caps, mut tokn) = (0.0, 0.0);
-        for t in toks {
-            tokn += 1.0;
-            if t.chars().next().is_some_and(char::is_uppercase) {
-                caps += 1.0;
+        // One pass over the characters: their number, digits, separators, and the
+        // space-separated tokens and how many of them start with a capital.
+        let (mut nchars, mut ndigits, mut ncaps, mut ntoks) = (0usize, 0usize, 0usize, 0usize);
+        let mut separators = false;
+        let mut token_start = true;
+        for c in l.text.chars() {
+            nchars += 1;
+            if c == ' ' {
+                token_start = true;
+                continue;
+            }
+            if token_start {
+                ntoks += 1;
+                ncaps += usize::from(c.is_uppercase());
+                token_start = false;
+            }
+            if c.is_ascii_digit() {
+                ndigits += 1;
+            } else if matches!(c, '|' | '»' | '›' | '•' | '·' | '>') {
+                separators = true;
             }
         }
-        let separators = l
-            .text
-            .chars()
-            .filter(|c| matches!(c, '|' | '»' | '›' | '•' | '·' | '>'))
-            .count() as f64;
+        let chars = nchars.max(1) as f64;
+        let digits = ndigits as f64;
+        let (caps, tokn) = (ncaps as f64, ntoks as f64);
         let distance = match main.binary_search(&i) {
             Ok(_) => 0,
             Err(k) => {
@@ -191,7 +201,7 @@ pub(crate) fn features(p: &Page<'_, '_>) -> Vec<Option<[f64; N]>> {
             b(l.reader),
             digits / chars,
             if tokn > 0.0 { caps / tokn } else { 0.0 },
-            b(separators > 0.0),
+            b(separators),
             b(in_main),
             b(place == Place::Secondary),
             b(place == Place::Before),

@@ -1,0 +1,152 @@
+//! Fast paths for the character work of the hot loops: lowercasing, splitting at spaces
+//! and trimming tokens. Each gives exactly the result of the standard library call it
+//! replaces (the tests below compare them on every character); only the common cases
+//! (ASCII, Latin-1, punctuation) take a shortcut.
+
+/// The lowercase of a character of the common ranges, where it is one character, or
+/// `None` when the full case mapping has to be looked up.
+#[inline]
+fn simple_lower(c: char) -> Option<char> {
+    match c {
+        'A'..='Z' => Some(char::from(c as u8 + 32)),
+        '\0'..='\u{7F}' => Some(c),
+        // Latin-1 capitals (× aside) map to the letter 0x20 further on.
+        '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{DE}' => char::from_u32(c as u32 + 0x20),
+        // Latin-1 symbols and small letters, general punctuation (quotes, dashes, …),
+        // currency signs: no case.
+        '\u{80}'..='\u{BF}' | '\u{D7}' | '\u{DF}'..='\u{FF}' | '\u{2000}'..='\u{206F}' => Some(c),
+        '\u{20A0}'..='\u{20CF}' => Some(c),
+        _ => None,
+    }
+}
+
+/// Appends the lowercase of `c` as [`char::to_lowercase`] gives it.
+#[inline]
+pub(crate) fn push_lower(c: char, out: &mut String) {
+    match simple_lower(c) {
+        Some(l) => out.push(l),
+        None => out.extend(c.to_lowercase()),
+    }
+}
+
+/// `text.to_lowercase()`.
+pub(crate) fn to_lowercase(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        let run = rest
+            .bytes()
+            .position(|b| !b.is_ascii())
+            .unwrap_or(rest.len());
+        if run > 0 {
+            let start = out.len();
+            out.push_str(&rest[..run]);
+            out[start..].make_ascii_lowercase();
+            rest = &rest[run..];
+            continue;
+        }
+        let mut chars = rest.chars();
+        let Some(c) = chars.next() else { break };
+        rest = chars.as_str();
+        if c == 'Σ' {
+            // A capital sigma lowercases by its context (final ς or σ): leave the whole
+            // text to the standard library.
+            return text.to_lowercase();
+        }
+        push_lower(c, &mut out);
+    }
+    out
+}
+
+/// `s.split(' ')`, scanning bytes instead of calling `memchr` per piece (the pieces are
+/// words, mostly shorter than a `memchr` call is worth).
+pub(crate) fn pieces(s: &str) -> Pieces<'_> {
+    Pieces { rest: Some(s) }
+}
+
+/// The iterator of [`pieces`].
+#[derive(Debug, Clone)]
+pub(crate) struct Pieces<'a> {
+    /// What is left to split; `None` after the last piece.
+    rest: Option<&'a str>,
+}
+
+impl<'a> Iterator for Pieces<'a> {
+    type Item = &'a str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        match rest.bytes().position(|b| b == b' ') {
+            Some(i) => {
+                self.rest = Some(&rest[i + 1..]);
+                Some(&rest[..i])
+            }
+            None => {
+                self.rest = None;
+                Some(rest)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all_chars() -> impl Iterator<Item = char> {
+        (0..=0x10FFFF).filter_map(char::from_u32)
+    }
+
+    #[test]
+    fn push_lower_is_char_to_lowercase_for_every_char() {
+        let mut got = String::new();
+        for c in all_chars() {
+            got.clear();
+            push_lower(c, &mut got);
+            let want: String = c.to_lowercase().collect();
+            assert_eq!(got, want, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn to_lowercase_is_str_to_lowercase() {
+        // Every character alone, after ASCII, and between letters.
+        for c in all_chars() {
+            for s in [format!("{c}Ab"), format!("ÄÖ{c}xY")] {
+                assert_eq!(to_lowercase(&s), s.to_lowercase(), "{s:?}");
+            }
+        }
+        for s in [
+            "",
+            "ΣΑΣ ΟΔΟΣ",
+            "Σ",
+            "AΣ'Σ b",
+            "İstanbul STRASSE ẞ Ǆ ǅ",
+            "Grüße aus PJÖNGJANG – „Zitat“\nZWEITE Zeile",
+            "ΌΣΟΣ.\nΣ",
+        ] {
+            assert_eq!(to_lowercase(s), s.to_lowercase(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn lines_of_the_lowercase_page_are_the_lowercase_lines() {
+        // The classifier lowercases a page once and splits it at `\n`.
+        for page in ["ΑΣ\nΣΑ", "Σ\nΣ", "ΟΔΟΣ.\n.ΣΑ", "A\n\nΣ'\nb", "İ\nẞ"] {
+            let lower = to_lowercase(page);
+            let got: Vec<&str> = lower.split('\n').collect();
+            let want: Vec<String> = page.split('\n').map(str::to_lowercase).collect();
+            assert_eq!(got, want, "{page:?}");
+        }
+    }
+
+    #[test]
+    fn pieces_are_split_at_spaces() {
+        for s in ["", " ", "a", "a b", " a  b ", "ä ö\u{A0}ü", "  "] {
+            let want: Vec<&str> = s.split(' ').collect();
+            let got: Vec<&str> = pieces(s).collect();
+            assert_eq!(got, want, "{s:?}");
+        }
+    }
+}
