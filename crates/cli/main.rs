@@ -5,6 +5,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Every stage allocates per document (strings, token lists, JSON values) on its own
+/// thread; glibc's allocator spent about 14 % of a run's CPU time there, mimalloc less.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use pipeline_runtime::phases::{self, Shard, ShardOptions, StreamPhase};
