@@ -3,14 +3,16 @@
 //!
 //! New entries go to a hash table in memory. When it holds more than its budget, its
 //! entries are sorted and written to a file of their own (a *run*), and only two small
-//! things stay in memory per run: a binary fuse filter of its keys (`xorf`, about 1.1 bytes
-//! per key, 0.4 % false positives) and the first key of every block of [`BLOCK`] entries.
+//! things stay in memory per run: a Bloom filter of its keys (`fastbloom`, about 1.2 bytes
+//! per key, 1 % false positives) and the first key of every block of [`BLOCK`] entries.
 //! A lookup asks the filter of every run and reads one block (3 KB, usually from the page
 //! cache) only where the filter says the key may be there. Most keys are new, so most
 //! lookups never touch the disk.
 //!
-//! Runs are never merged: each holds one budget's worth of entries, so a lookup asks one
-//! filter per run, a few nanoseconds each.
+//! Every filter asked costs a cache miss or two, so runs are merged as they pile up:
+//! [`MERGE`] runs of one level become one run of the next level, read and written in one
+//! sequential pass, its filter built as the entries stream by. A table of `n` budgets'
+//! worth of entries has at most `(MERGE - 1) × log_MERGE(n)` runs.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -19,10 +21,16 @@ use std::io::{BufWriter, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
-use xorf::{BinaryFuse8, Filter};
+use fastbloom::BloomFilter;
 
 use crate::error::{Error, Result};
 use crate::index::PrehashedHasher;
+use crate::minhash::mix64;
+
+/// Runs of one level merged into one of the next.
+const MERGE: usize = 4;
+/// False positive rate of each run's filter.
+const FALSE_POSITIVES: f64 = 0.01;
 
 /// Entries per block of a run file; the sparse index keeps the first key of each.
 const BLOCK: usize = 256;
@@ -40,10 +48,115 @@ pub(crate) const MEMORY_PER_ENTRY: usize = 8 + 16 + ENTRY;
 struct Run {
     path: PathBuf,
     file: File,
-    filter: BinaryFuse8,
+    /// Holds [`mix64`] of every key (band keys carry the band in their high bits).
+    filter: BloomFilter,
     /// First key of each block.
     first_keys: Vec<u64>,
     entries: u64,
+    /// 0 for a run written from memory, `l + 1` for [`MERGE`] runs of level `l` merged.
+    level: u32,
+}
+
+/// Writes a run: entries in order (keys ascending, a key's documents newest first), the
+/// sparse index and the filter built as they go.
+struct RunWriter {
+    path: PathBuf,
+    file: File,
+    out: BufWriter<File>,
+    filter: BloomFilter,
+    first_keys: Vec<u64>,
+    entries: u64,
+}
+
+impl RunWriter {
+    fn create(path: PathBuf, expected_entries: usize) -> Result<Self> {
+        let fail = |source| Error::Spill {
+            path: path.clone(),
+            source,
+        };
+        let file = File::options()
+            .create(true)
+            .truncate(true)
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(fail)?;
+        let out = BufWriter::with_capacity(1 << 16, file.try_clone().map_err(fail)?);
+        Ok(RunWriter {
+            filter: BloomFilter::with_false_pos(FALSE_POSITIVES)
+                .expected_items(expected_entries.max(1)),
+            first_keys: Vec::with_capacity(expected_entries / BLOCK + 1),
+            path,
+            file,
+            out,
+            entries: 0,
+        })
+    }
+
+    fn push(&mut self, key: u64, doc: u32) -> Result<()> {
+        if self.entries.is_multiple_of(BLOCK as u64) {
+            self.first_keys.push(key);
+        }
+        self.filter.insert_hash(mix64(key));
+        let mut entry = [0u8; ENTRY];
+        entry[..8].copy_from_slice(&key.to_le_bytes());
+        entry[8..].copy_from_slice(&doc.to_le_bytes());
+        self.entries += 1;
+        self.out.write_all(&entry).map_err(|source| Error::Spill {
+            path: self.path.clone(),
+            source,
+        })
+    }
+
+    fn finish(mut self, level: u32) -> Result<Run> {
+        self.out.flush().map_err(|source| Error::Spill {
+            path: self.path.clone(),
+            source,
+        })?;
+        self.first_keys.shrink_to_fit();
+        Ok(Run {
+            path: self.path,
+            file: self.file,
+            filter: self.filter,
+            first_keys: self.first_keys,
+            entries: self.entries,
+            level,
+        })
+    }
+}
+
+/// Reads a run's entries in order, for merging.
+struct RunReader {
+    input: std::io::BufReader<File>,
+    path: PathBuf,
+    left: u64,
+}
+
+impl RunReader {
+    fn open(run: &Run) -> Result<Self> {
+        let file = File::open(&run.path).map_err(|source| Error::Spill {
+            path: run.path.clone(),
+            source,
+        })?;
+        Ok(RunReader {
+            input: std::io::BufReader::with_capacity(1 << 16, file),
+            path: run.path.clone(),
+            left: run.entries,
+        })
+    }
+
+    fn next(&mut self) -> Result<Option<(u64, u32)>> {
+        if self.left == 0 {
+            return Ok(None);
+        }
+        let mut entry = [0u8; ENTRY];
+        std::io::Read::read_exact(&mut self.input, &mut entry).map_err(|source| Error::Spill {
+            path: self.path.clone(),
+            source,
+        })?;
+        self.left -= 1;
+        Ok(Some(decode(&entry)))
+    }
 }
 
 /// See the module documentation.
@@ -57,8 +170,10 @@ pub(crate) struct KeyTable {
     budget: Option<usize>,
     /// Where runs are written: `<folder>/<name>-<n>.run`.
     folder: Option<(PathBuf, &'static str)>,
-    /// Oldest first.
+    /// Oldest first; their levels never increase from one to the next.
     runs: Vec<Run>,
+    /// Runs written so far, naming the next file.
+    written: u64,
     block: Vec<u8>,
 }
 
@@ -71,6 +186,7 @@ impl KeyTable {
             budget: None,
             folder: None,
             runs: Vec::new(),
+            written: 0,
             block: Vec::new(),
         }
     }
@@ -161,7 +277,7 @@ impl KeyTable {
     /// returns `true`.
     fn scan_run(&mut self, i: usize, key: u64, mut each: impl FnMut(u32) -> bool) -> Result<()> {
         let run = &self.runs[i];
-        if !run.filter.contains(&key) {
+        if !run.filter.contains_hash(mix64(key)) {
             return Ok(());
         }
         // The key's entries may begin in the block before the first one starting with it.
@@ -211,51 +327,58 @@ impl KeyTable {
         self.links = Vec::new();
         // Keys ascending, and a key's documents newest first.
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-        let path = folder.join(format!("{name}-{}.run", self.runs.len()));
-        let fail = |source| Error::Spill {
-            path: path.clone(),
-            source,
-        };
         std::fs::create_dir_all(&folder).map_err(|source| Error::Spill {
             path: folder.clone(),
             source,
         })?;
-        let file = File::options()
-            .create(true)
-            .truncate(true)
-            .read(true)
-            .write(true)
-            .open(&path)
-            .map_err(fail)?;
-        let mut out = BufWriter::with_capacity(1 << 16, &file);
-        let mut first_keys = Vec::with_capacity(entries.len() / BLOCK + 1);
-        for (i, &(key, doc)) in entries.iter().enumerate() {
-            if i % BLOCK == 0 {
-                first_keys.push(key);
-            }
-            let mut entry = [0u8; ENTRY];
-            entry[..8].copy_from_slice(&key.to_le_bytes());
-            entry[8..].copy_from_slice(&doc.to_le_bytes());
-            out.write_all(&entry).map_err(fail)?;
+        let mut writer = RunWriter::create(self.next_path(&folder, name), entries.len())?;
+        for &(key, doc) in &entries {
+            writer.push(key, doc)?;
         }
-        out.flush().map_err(fail)?;
-        drop(out);
-        let count = entries.len() as u64;
-        // The filter wants distinct keys; reuse the sorted entries' memory for them.
-        let mut keys: Vec<u64> = entries.iter().map(|e| e.0).collect();
         drop(entries);
-        keys.dedup();
-        let filter = BinaryFuse8::try_from(&keys).map_err(|message| Error::Spill {
-            path: path.clone(),
-            source: std::io::Error::other(format!("cannot build its key filter: {message}")),
-        })?;
-        self.runs.push(Run {
-            path,
-            file,
-            filter,
-            first_keys,
-            entries: count,
-        });
+        self.runs.push(writer.finish(0)?);
+        self.merge_runs(&folder, name)
+    }
+
+    fn next_path(&mut self, folder: &Path, name: &str) -> PathBuf {
+        self.written += 1;
+        folder.join(format!("{name}-{}.run", self.written - 1))
+    }
+
+    /// While the [`MERGE`] newest runs have one level, merges them into one run of the next.
+    fn merge_runs(&mut self, folder: &Path, name: &str) -> Result<()> {
+        while self.runs.len() >= MERGE {
+            let first = self.runs.len() - MERGE;
+            let level = self.runs[first].level;
+            if self.runs[first..].iter().any(|r| r.level != level) {
+                return Ok(());
+            }
+            let expected: u64 = self.runs[first..].iter().map(|r| r.entries).sum();
+            let mut writer = RunWriter::create(self.next_path(folder, name), expected as usize)?;
+            let mut readers = self.runs[first..]
+                .iter()
+                .map(RunReader::open)
+                .collect::<Result<Vec<_>>>()?;
+            let mut heads = readers
+                .iter_mut()
+                .map(RunReader::next)
+                .collect::<Result<Vec<_>>>()?;
+            // Keys ascending; on equal keys the newer run first, as its documents are newer.
+            while let Some(i) = (0..heads.len())
+                .filter(|&i| heads[i].is_some())
+                .min_by_key(|&i| (heads[i].map(|h| h.0), std::cmp::Reverse(i)))
+            {
+                if let Some((key, doc)) = heads[i] {
+                    writer.push(key, doc)?;
+                }
+                heads[i] = readers[i].next()?;
+            }
+            let merged = writer.finish(level + 1)?;
+            for run in self.runs.drain(first..) {
+                let _ = std::fs::remove_file(&run.path);
+            }
+            self.runs.push(merged);
+        }
         Ok(())
     }
 
@@ -272,7 +395,7 @@ impl KeyTable {
             + self
                 .runs
                 .iter()
-                .map(|r| r.filter.fingerprints.len() + r.first_keys.capacity() * 8)
+                .map(|r| r.filter.num_bits() / 8 + r.first_keys.capacity() * 8)
                 .sum::<usize>()
     }
 
@@ -326,7 +449,9 @@ mod tests {
                 spilling.insert(spread(key), doc).unwrap();
             }
         }
-        assert!(spilling.runs.len() >= 50, "{} runs", spilling.runs.len());
+        // 60 budgets' worth of entries: merged into at most 3 runs per level.
+        assert!(spilling.runs.len() <= 9, "{} runs", spilling.runs.len());
+        assert!(spilling.runs.iter().any(|r| r.level >= 2));
         assert!(spilling.entries_on_disk() > 5000);
         for key in (0..7).chain(1000..1050).chain([77, 5000]) {
             for limit in [1, 5, 256, 10_000] {
