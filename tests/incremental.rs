@@ -118,6 +118,50 @@ fn full_and_a_changed_config_read_everything_again() {
 }
 
 #[test]
+fn output_of_another_build_is_not_carried_over() {
+    let dir = seeds_dir();
+    run(&dir, &[]);
+    // A copy of the binary has a new modification time, as a rebuilt one has.
+    let copy = dir.path().join("pipeline-new-build");
+    std::fs::copy(env!("CARGO_BIN_EXE_pipeline"), &copy).unwrap();
+    let args = ["run", "pipeline.toml", "--progress", "off"];
+    let output = (0..50)
+        .find_map(|_| {
+            match std::process::Command::new(&copy)
+                .args(args)
+                .current_dir(dir.path())
+                .output()
+            {
+                // ETXTBSY: another test thread forked while the copy was open for writing
+                // and holds it until its child execs.
+                Err(e) if e.raw_os_error() == Some(26) => {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                    None
+                }
+                other => Some(other.expect("the copied binary runs")),
+            }
+        })
+        .expect("the copied binary runs within 5 s");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = dir.read_json("out/report.json");
+    assert_eq!(report["mode"], "full");
+    assert!(
+        report["full_reason"]
+            .as_str()
+            .is_some_and(|why| why.contains("another build of the pipeline")),
+        "{}",
+        report["full_reason"]
+    );
+    let (documents, _) = check_output(&dir);
+    assert_eq!(texts(&documents).len(), 5);
+    // The first build again: its output was replaced, so it reads everything too.
+    let (_, report) = run(&dir, &[]);
+    assert_eq!(report["mode"], "full");
+    let (_, report) = run(&dir, &[]);
+    assert_eq!(report["mode"], "incremental", "{report:#}");
+}
+
+#[test]
 fn a_new_files_duplicate_among_earlier_documents_is_found() {
     let dir = seeds_dir();
     run(&dir, &[]);

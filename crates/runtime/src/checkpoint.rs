@@ -35,6 +35,7 @@ pub(crate) type Position = (String, Option<u64>);
 pub(crate) struct Checkpoints {
     manifest: Arc<Manifest>,
     config_hash: String,
+    program: String,
     every: Duration,
     last: Instant,
     /// The files the output covers before this run read anything (carried over); stored
@@ -57,10 +58,12 @@ pub(crate) struct Synced {
 }
 
 impl Checkpoints {
-    /// Checkpoints every `every` (zero: after every batch) of the run of `config_hash`.
+    /// Checkpoints every `every` (zero: after every batch) of the run of `config_hash` by
+    /// `program`.
     pub fn new(
         manifest: Arc<Manifest>,
         config_hash: &str,
+        program: &str,
         every: Duration,
         base: BTreeMap<String, FileEntry>,
         done_files: Arc<Mutex<Vec<FileDone>>>,
@@ -69,6 +72,7 @@ impl Checkpoints {
         Checkpoints {
             manifest,
             config_hash: config_hash.to_owned(),
+            program: program.to_owned(),
             every,
             last: Instant::now(),
             base: Some(base),
@@ -137,6 +141,7 @@ impl Checkpoints {
         let synced = sync()?;
         let checkpoint = Checkpoint {
             config_hash: self.config_hash.clone(),
+            program: Some(self.program.clone()),
             schema_version: SCHEMA_VERSION.to_string(),
             documents: synced.documents,
             rejected: synced.rejected,
@@ -195,6 +200,7 @@ pub(crate) fn prepare(
     manifest: &Manifest,
     output_dir: &Path,
     config_hash: &str,
+    program: &str,
 ) -> Result<std::result::Result<Resume, String>> {
     let Some((mut checkpoint, files)) = manifest.load_progress()? else {
         return Ok(Err("no checkpoint".to_owned()));
@@ -208,6 +214,9 @@ pub(crate) fn prepare(
     }
     if checkpoint.schema_version != SCHEMA_VERSION.to_string() {
         return refused("the interrupted run wrote another schema version".to_owned());
+    }
+    if checkpoint.program.as_deref() != Some(program) {
+        return refused("another build of the pipeline ran the interrupted run".to_owned());
     }
     let mut cut = Vec::new();
     for (prefix, output) in [
@@ -280,6 +289,7 @@ mod tests {
     fn checkpoint(documents: u64, rejected: u64) -> Checkpoint {
         Checkpoint {
             config_hash: "h".to_owned(),
+            program: Some("p".to_owned()),
             schema_version: SCHEMA_VERSION.to_string(),
             documents: PrefixFile {
                 name: ".documents.jsonl.partial".to_owned(),
@@ -313,7 +323,7 @@ mod tests {
             .checkpoint(None, &[("new.txt".to_owned(), entry)], &checkpoint(4, 0))
             .unwrap();
 
-        let resume = prepare(&manifest, dir.path(), "h").unwrap().unwrap();
+        let resume = prepare(&manifest, dir.path(), "h", "p").unwrap().unwrap();
         assert_eq!(
             std::fs::read_to_string(&resume.documents).unwrap(),
             "a\nb\n"
@@ -324,13 +334,13 @@ mod tests {
             vec!["new.txt", "old.txt"]
         );
         // A second kill before the resumed run's first checkpoint resumes the same way.
-        let again = prepare(&manifest, dir.path(), "h").unwrap().unwrap();
+        let again = prepare(&manifest, dir.path(), "h", "p").unwrap().unwrap();
         assert_eq!(again.checkpoint, resume.checkpoint);
         assert_eq!(std::fs::read_to_string(&again.documents).unwrap(), "a\nb\n");
     }
 
     #[test]
-    fn a_checkpoint_of_another_config_or_a_torn_file_is_forgotten() {
+    fn a_checkpoint_of_another_config_or_build_or_a_torn_file_is_forgotten() {
         let dir = tempfile::tempdir().unwrap();
         let manifest = Manifest::open(&dir.path().join("state")).unwrap();
         std::fs::write(dir.path().join(".documents.jsonl.partial"), "a\nb").unwrap();
@@ -338,16 +348,27 @@ mod tests {
         manifest
             .checkpoint(Some(&BTreeMap::new()), &[], &checkpoint(2, 0))
             .unwrap();
-        let why = prepare(&manifest, dir.path(), "other")
+        let why = prepare(&manifest, dir.path(), "other", "p")
             .unwrap()
             .unwrap_err();
         assert!(why.contains("config changed"), "{why}");
         assert!(manifest.load_progress().unwrap().is_none());
 
         manifest
+            .checkpoint(Some(&BTreeMap::new()), &[], &checkpoint(2, 0))
+            .unwrap();
+        let why = prepare(&manifest, dir.path(), "h", "a newer build")
+            .unwrap()
+            .unwrap_err();
+        assert!(why.contains("another build"), "{why}");
+        assert!(manifest.load_progress().unwrap().is_none());
+
+        manifest
             .checkpoint(Some(&BTreeMap::new()), &[], &checkpoint(3, 0))
             .unwrap();
-        let why = prepare(&manifest, dir.path(), "h").unwrap().unwrap_err();
+        let why = prepare(&manifest, dir.path(), "h", "p")
+            .unwrap()
+            .unwrap_err();
         assert!(why.contains("does not end a line"), "{why}");
         assert!(manifest.load_progress().unwrap().is_none());
     }

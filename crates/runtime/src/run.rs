@@ -102,12 +102,13 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
     }
     let input_files = listing.files.len() as u64;
     let manifest = Arc::new(Manifest::open(&output_dir.join("state"))?);
+    let program = crate::state::program_id();
     // A run in input order records checkpoints, and the next run resumes from the last one.
     let (mut resume, resume_refused) = if options.full || !config.pipeline.ordered {
         manifest.clear_progress()?;
         (None, None)
     } else {
-        match checkpoint::prepare(&manifest, &output_dir, &config.hash)? {
+        match checkpoint::prepare(&manifest, &output_dir, &config.hash, &program)? {
             Ok(resume) => (Some(resume), None),
             Err(why) => (None, Some(why).filter(|why| why != "no checkpoint")),
         }
@@ -128,6 +129,7 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
             config_hash: Some(resume.checkpoint.config_hash.clone()),
             schema_version: Some(resume.checkpoint.schema_version.clone()),
             run_token: None,
+            program: resume.checkpoint.program.clone(),
         }),
         (None, Some(_)) => None,
         (None, None) => Some(manifest.load()?),
@@ -138,6 +140,7 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
         |path| display_path(path, &source_base),
         previous,
         &config.hash,
+        &program,
         full_reason,
     );
     let mut listing = plan.listing;
@@ -189,6 +192,7 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
         sink = sink.with_checkpoints(Checkpoints::new(
             manifest.clone(),
             &config.hash,
+            &program,
             Duration::from_secs_f64(config.pipeline.checkpoint_seconds),
             base,
             done_files.clone(),
@@ -252,7 +256,7 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
             entries.insert(file.path.clone(), FileEntry::from(file));
         }
     }
-    manifest.store(&entries, &config.hash, &link.token)?;
+    manifest.store(&entries, &config.hash, &program, &link.token)?;
     if let Some(resume) = &resume {
         resume.remove_files();
     }

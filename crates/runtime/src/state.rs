@@ -22,6 +22,7 @@ const META: TableDefinition<&str, &str> = TableDefinition::new("meta");
 const CONFIG_HASH: &str = "config_hash";
 const SCHEMA: &str = "schema_version";
 const RUN_TOKEN: &str = "run_token";
+const PROGRAM: &str = "program";
 /// The input files a checkpoint's output covers (a manifest in waiting).
 const PROGRESS_FILES: TableDefinition<&str, &[u8]> = TableDefinition::new("progress_files");
 /// The checkpoint itself, under [`CHECKPOINT`].
@@ -35,6 +36,10 @@ const CHECKPOINT: &str = "checkpoint";
 pub(crate) struct Checkpoint {
     /// The config of the run (its hash); another config starts afresh.
     pub config_hash: String,
+    /// The program that ran ([`program_id`]); another build starts afresh. `None` in
+    /// checkpoints of builds that did not record it.
+    #[serde(default)]
+    pub program: Option<String>,
     /// The output contract's version the lines were written in.
     pub schema_version: String,
     /// The kept documents so far.
@@ -96,6 +101,20 @@ pub(crate) struct Previous {
     pub schema_version: Option<String>,
     /// The token of the run that wrote the output (see [`pipeline_core::RunLink`]).
     pub run_token: Option<String>,
+    /// The program that wrote it ([`program_id`]).
+    pub program: Option<String>,
+}
+
+/// Names this build of the program: its version and the size and modification time of its
+/// executable. Output written by another build may differ (other rules, other models), so
+/// an incremental run does not carry it over and a checkpoint of it is not resumed. A
+/// binary copied without its time only costs one full run.
+pub(crate) fn program_id() -> String {
+    let version = env!("CARGO_PKG_VERSION");
+    let executable = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| format!(" {} {}", m.len(), modified_ns(&m).unwrap_or(0)));
+    format!("{version}{}", executable.unwrap_or_default())
 }
 
 /// The manifest database of one output folder.
@@ -121,7 +140,7 @@ impl Manifest {
         let fail = |e: &dyn std::fmt::Display| state_error(&self.path, e);
         let txn = self.db.begin_read().map_err(|e| fail(&e))?;
         let mut files = BTreeMap::new();
-        let (mut config_hash, mut schema, mut run_token) = (None, None, None);
+        let (mut config_hash, mut schema, mut run_token, mut program) = (None, None, None, None);
         if let Ok(table) = txn.open_table(FILES) {
             for row in table.iter().map_err(|e| fail(&e))? {
                 let (key, value) = row.map_err(|e| fail(&e))?;
@@ -143,21 +162,27 @@ impl Manifest {
                 .get(RUN_TOKEN)
                 .map_err(|e| fail(&e))?
                 .map(|v| v.value().to_owned());
+            program = table
+                .get(PROGRAM)
+                .map_err(|e| fail(&e))?
+                .map(|v| v.value().to_owned());
         }
         Ok(Previous {
             files,
             config_hash,
             schema_version: schema,
             run_token,
+            program,
         })
     }
 
     /// Replaces the manifest with `files`, written by the run `run_token` of the config
-    /// `config_hash`.
+    /// `config_hash` with the program `program`.
     pub fn store(
         &self,
         files: &BTreeMap<String, FileEntry>,
         config_hash: &str,
+        program: &str,
         run_token: &str,
     ) -> Result<()> {
         let fail = |e: &dyn std::fmt::Display| state_error(&self.path, e);
@@ -177,6 +202,7 @@ impl Manifest {
             let schema = SCHEMA_VERSION.to_string();
             meta.insert(SCHEMA, schema.as_str()).map_err(|e| fail(&e))?;
             meta.insert(RUN_TOKEN, run_token).map_err(|e| fail(&e))?;
+            meta.insert(PROGRAM, program).map_err(|e| fail(&e))?;
             // The output is in place: the run's progress has done its work.
             txn.delete_table(PROGRESS).map_err(|e| fail(&e))?;
             txn.delete_table(PROGRESS_FILES).map_err(|e| fail(&e))?;
@@ -282,6 +308,7 @@ pub(crate) fn plan(
     display: impl Fn(&Path) -> String,
     previous: Option<Previous>,
     config_hash: &str,
+    program: &str,
     full_reason: Option<String>,
 ) -> Plan {
     let reason = full_reason.or_else(|| match &previous {
@@ -292,6 +319,11 @@ pub(crate) fn plan(
         Some(p) if p.schema_version != Some(SCHEMA_VERSION.to_string()) => {
             Some("the output was written with another schema version".to_owned())
         }
+        Some(p) if p.program.as_deref() != Some(program) => Some(
+            "the output was written by another build of the pipeline, whose rules or models \
+             may differ"
+                .to_owned(),
+        ),
         _ => None,
     });
     if let Some(reason) = reason {
