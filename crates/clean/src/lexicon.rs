@@ -1001,6 +1001,15 @@ impl Lexicon {
 mod tests {
     use super::*;
 
+    const ALL_LISTS: [&[&str]; 6] = [
+        STOPWORDS,
+        MENU_WORDS,
+        AGENCIES,
+        PHOTO_CREDIT_WORDS,
+        READER_PRONOUNS,
+        INFORMAL_PRONOUNS,
+    ];
+
     #[test]
     fn finds_multi_token_phrases_with_positions() {
         let lex = Lexicon::new();
@@ -1028,15 +1037,7 @@ mod tests {
         for w in READER_PRONOUNS {
             assert!(lex.is_reader_pronoun(w), "{w}");
         }
-        let all = [
-            STOPWORDS,
-            MENU_WORDS,
-            AGENCIES,
-            PHOTO_CREDIT_WORDS,
-            READER_PRONOUNS,
-            INFORMAL_PRONOUNS,
-        ];
-        assert!(all.iter().all(|l| l.iter().all(|w| !w.is_empty())));
+        assert!(ALL_LISTS.iter().all(|l| l.iter().all(|w| !w.is_empty())));
         for w in [
             "",
             "nordkorea",
@@ -1054,15 +1055,7 @@ mod tests {
 
     #[test]
     fn words_answer_like_a_hash_set() {
-        let lists = [
-            STOPWORDS,
-            MENU_WORDS,
-            AGENCIES,
-            PHOTO_CREDIT_WORDS,
-            READER_PRONOUNS,
-            INFORMAL_PRONOUNS,
-        ];
-        let every: Vec<&'static str> = lists.iter().flat_map(|l| l.iter().copied()).collect();
+        let every: Vec<&'static str> = ALL_LISTS.iter().flat_map(|l| l.iter().copied()).collect();
         // Each word, and each with one byte changed, cut or added.
         let mut probes: Vec<String> = Vec::new();
         for w in &every {
@@ -1084,7 +1077,7 @@ mod tests {
         probes.extend(starts.iter().map(|w| w.to_string()));
         probes.push("x".repeat(17));
         probes.push("maschinellx".to_owned());
-        for list in lists.into_iter().chain([starts.as_slice()]) {
+        for list in ALL_LISTS.into_iter().chain([starts.as_slice()]) {
             let words: Words = list.iter().collect();
             let set: std::collections::HashSet<&str> = list.iter().copied().collect();
             for p in &probes {

@@ -157,22 +157,7 @@ impl ShingleStore {
             let Some(path) = self.spill_path.clone() else {
                 return Ok(());
             };
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir).map_err(|source| Error::Spill {
-                    path: dir.to_owned(),
-                    source,
-                })?;
-            }
-            let file = File::options()
-                .create(true)
-                .truncate(true)
-                .read(true)
-                .write(true)
-                .open(&path)
-                .map_err(|source| Error::Spill {
-                    path: path.clone(),
-                    source,
-                })?;
+            let file = crate::table::create_spill_file(&path)?;
             self.spill = Some((path, file));
         }
         if let Some((path, file)) = self.spill.as_mut() {

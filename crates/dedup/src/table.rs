@@ -70,18 +70,14 @@ struct RunWriter {
 
 impl RunWriter {
     fn create(path: PathBuf, expected_entries: usize) -> Result<Self> {
-        let fail = |source| Error::Spill {
-            path: path.clone(),
-            source,
-        };
-        let file = File::options()
-            .create(true)
-            .truncate(true)
-            .read(true)
-            .write(true)
-            .open(&path)
-            .map_err(fail)?;
-        let out = BufWriter::with_capacity(1 << 16, file.try_clone().map_err(fail)?);
+        let file = create_spill_file(&path)?;
+        let out = BufWriter::with_capacity(
+            1 << 16,
+            file.try_clone().map_err(|source| Error::Spill {
+                path: path.clone(),
+                source,
+            })?,
+        );
         Ok(RunWriter {
             filter: BloomFilter::with_false_pos(FALSE_POSITIVES)
                 .expected_items(expected_entries.max(1)),
@@ -327,10 +323,6 @@ impl KeyTable {
         self.links = Vec::new();
         // Keys ascending, and a key's documents newest first.
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-        std::fs::create_dir_all(&folder).map_err(|source| Error::Spill {
-            path: folder.clone(),
-            source,
-        })?;
         let mut writer = RunWriter::create(self.next_path(&folder, name), entries.len())?;
         for &(key, doc) in &entries {
             writer.push(key, doc)?;
@@ -413,6 +405,25 @@ impl Drop for KeyTable {
             let _ = std::fs::remove_file(&run.path);
         }
     }
+}
+
+/// Creates (or empties) a file the index moves part of itself to, and its folder, for
+/// reading and writing.
+pub(crate) fn create_spill_file(path: &Path) -> Result<File> {
+    let fail = |path: &Path, source| Error::Spill {
+        path: path.to_owned(),
+        source,
+    };
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder).map_err(|e| fail(folder, e))?;
+    }
+    File::options()
+        .create(true)
+        .truncate(true)
+        .read(true)
+        .write(true)
+        .open(path)
+        .map_err(|e| fail(path, e))
 }
 
 fn decode(entry: &[u8]) -> (u64, u32) {
