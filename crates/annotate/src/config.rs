@@ -39,11 +39,14 @@ pub struct AnnotateConfig {
     /// for hard-wrapped text. Default: `true`.
     #[serde(default = "yes")]
     pub line_breaks: bool,
-    /// Quotes with fewer words than this are kept only when a speech verb or a colon
-    /// attributes them to a speaker, or when they start lowercase in a sentence that reports
-    /// someone's words (`Merkel nannte den Plan „völlig unrealistisch“`); this leaves out
-    /// scare quotes in sentences that report nothing (`eine Politik der „strategischen
-    /// Geduld“`). Default: `4`.
+    /// Quotes with fewer words than this are kept only when something marks them as
+    /// quotations: a speech verb or a colon that attributes them (`„Großartig“, sagte
+    /// Trump`), a sentence that reports someone's words (`Merkel nannte den Plan „völlig
+    /// unrealistisch“`), a verb of naming or judging (`bezeichnete die Pläne als
+    /// „Wortbruch“`) or a noun of saying (`Parolen wie „…“`). This leaves out scare quotes
+    /// in sentences that report nothing (`eine Politik der „strategischen Geduld“`); titles,
+    /// names and terms are never quotations, however long (the full rules are in the crate
+    /// docs of `quotes`). Default: `4`.
     #[serde(default = "default_quote_min_words")]
     pub quote_min_words: usize,
     /// Publication date (`YYYY-MM-DD`) used to resolve relative dates (`am Montag`) in
