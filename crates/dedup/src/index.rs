@@ -71,7 +71,7 @@ const MAX_CHAIN: usize = 256;
 
 /// Approximate bytes a `HashMap<K, V>` with this capacity holds: entries plus one control
 /// byte per bucket, buckets being the capacity ÷ 7/8 rounded up to a power of two.
-fn map_bytes<K, V, S>(map: &HashMap<K, V, S>) -> usize {
+pub(crate) fn map_bytes<K, V, S>(map: &HashMap<K, V, S>) -> usize {
     let cap = map.capacity();
     if cap == 0 {
         return 0;

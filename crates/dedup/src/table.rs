@@ -376,12 +376,7 @@ impl KeyTable {
 
     /// Approximate heap bytes held in memory.
     pub(crate) fn memory_bytes(&self) -> usize {
-        let buckets = if self.heads.capacity() == 0 {
-            0
-        } else {
-            (self.heads.capacity() * 8 / 7).next_power_of_two()
-        };
-        buckets * 13
+        crate::index::map_bytes(&self.heads)
             + self.links.capacity() * 8
             + self.block.capacity()
             + self

@@ -345,31 +345,22 @@ mod tests {
         let manifest = Manifest::open(&dir.path().join("state")).unwrap();
         std::fs::write(dir.path().join(".documents.jsonl.partial"), "a\nb").unwrap();
         std::fs::write(dir.path().join(".rejected.jsonl.partial"), "").unwrap();
-        manifest
-            .checkpoint(Some(&BTreeMap::new()), &[], &checkpoint(2, 0))
-            .unwrap();
-        let why = prepare(&manifest, dir.path(), "other", "p")
-            .unwrap()
-            .unwrap_err();
+        // Each refusal forgets the checkpoint; the next one is recorded afresh.
+        let refused = |documents: u64, config: &str, program: &str| {
+            manifest
+                .checkpoint(Some(&BTreeMap::new()), &[], &checkpoint(documents, 0))
+                .unwrap();
+            let why = prepare(&manifest, dir.path(), config, program)
+                .unwrap()
+                .unwrap_err();
+            assert!(manifest.load_progress().unwrap().is_none(), "{why}");
+            why
+        };
+        let why = refused(2, "other", "p");
         assert!(why.contains("config changed"), "{why}");
-        assert!(manifest.load_progress().unwrap().is_none());
-
-        manifest
-            .checkpoint(Some(&BTreeMap::new()), &[], &checkpoint(2, 0))
-            .unwrap();
-        let why = prepare(&manifest, dir.path(), "h", "a newer build")
-            .unwrap()
-            .unwrap_err();
+        let why = refused(2, "h", "a newer build");
         assert!(why.contains("another build"), "{why}");
-        assert!(manifest.load_progress().unwrap().is_none());
-
-        manifest
-            .checkpoint(Some(&BTreeMap::new()), &[], &checkpoint(3, 0))
-            .unwrap();
-        let why = prepare(&manifest, dir.path(), "h", "p")
-            .unwrap()
-            .unwrap_err();
+        let why = refused(3, "h", "p");
         assert!(why.contains("does not end a line"), "{why}");
-        assert!(manifest.load_progress().unwrap().is_none());
     }
 }
