@@ -163,7 +163,7 @@ fn main() -> Result<()> {
 }
 
 /// The config of one run: clean → detect_language → dedupe (→ annotate), `workers` on
-/// every parallel stage.
+/// every parallel stage and on dedupe's preparation.
 fn config_text(annotate: bool, workers: usize) -> String {
     let mut text = String::from(
         "[pipeline]\nbatch_size = 64\nchannel_capacity = 4\nordered = true\n\n\
@@ -175,7 +175,9 @@ fn config_text(annotate: bool, workers: usize) -> String {
     text.push_str(&format!(
         "[[stages]]\ntype = \"detect_language\"\nworkers = {workers}\n\n"
     ));
-    text.push_str("[[stages]]\ntype = \"dedupe\"\naction = \"drop\"\n\n");
+    text.push_str(&format!(
+        "[[stages]]\ntype = \"dedupe\"\naction = \"drop\"\nworkers = {workers}\n\n"
+    ));
     if annotate {
         text.push_str(&format!(
             "[[stages]]\ntype = \"annotate\"\nworkers = {workers}\n\n"

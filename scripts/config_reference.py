@@ -55,8 +55,10 @@ def render():
         "structs; edit those, not this file. Unknown keys are errors everywhere. Relative paths",
         "are relative to the config file's folder.",
         "",
-        "Every `[[stages]]` entry also takes `workers = N` (or `\"auto\"`: one per core); `dedupe`",
-        "always runs on one worker.",
+        "Every `[[stages]]` entry also takes `workers = N` (or `\"auto\"`: one per core; default 1).",
+        "`dedupe` judges documents on one thread, in input order, against one index; its `workers`",
+        "fingerprint them before that (normalise, shingle, MinHash, passage hashes), side by side,",
+        "as the stage `dedupe_prepare` in `report.json`.",
         "",
     ]
     for title, path, struct, _ in SECTIONS:

@@ -220,6 +220,7 @@ fn the_report_accounts_for_every_document_and_stage() {
             "read",
             "clean",
             "detect_language",
+            "dedupe_prepare",
             "dedupe",
             "annotate",
             "write"

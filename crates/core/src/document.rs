@@ -56,6 +56,56 @@ pub struct Document {
     /// Position in the input; set by the source.
     #[serde(skip)]
     pub origin: DocRef,
+    /// Work done for a later stage by its preparation ([`crate::StageConfig::preparation`]);
+    /// never serialised.
+    #[serde(skip)]
+    pub prepared: Prepared,
+}
+
+/// Work a stage's preparation did on a document, side by side on several workers, for the
+/// stage itself, which runs on one worker (deduplication: the text's fingerprint). It is a
+/// cache of what the text determines: a clone of the document leaves it behind, documents
+/// compare equal whatever it holds, and a stage that finds it empty does the work itself.
+#[derive(Default)]
+pub struct Prepared(Option<Box<dyn std::any::Any + Send>>);
+
+impl Prepared {
+    /// Holds `work` for the stage that reads it with [`Prepared::take`].
+    pub fn put<T: std::any::Any + Send>(&mut self, work: T) {
+        self.0 = Some(Box::new(work));
+    }
+
+    /// Takes the work out if it is a `T`; leaves the slot empty either way.
+    pub fn take<T: std::any::Any>(&mut self) -> Option<T> {
+        self.0.take()?.downcast::<T>().ok().map(|work| *work)
+    }
+
+    /// Whether the slot holds work.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
+impl Clone for Prepared {
+    fn clone(&self) -> Self {
+        Prepared(None)
+    }
+}
+
+impl PartialEq for Prepared {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Prepared(..)"
+        } else {
+            "Prepared(empty)"
+        })
+    }
 }
 
 impl Document {
@@ -110,5 +160,41 @@ impl Rejected {
             byte_offset: None,
             origin: doc.origin,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prepared_work_is_taken_once_and_only_as_its_own_type() {
+        let mut doc = Document::new("a", "text");
+        assert!(doc.prepared.is_empty());
+        doc.prepared.put(7_u64);
+        assert_eq!(doc.prepared.take::<u64>(), Some(7));
+        assert_eq!(doc.prepared.take::<u64>(), None);
+
+        doc.prepared.put(7_u64);
+        assert_eq!(
+            doc.prepared.take::<u32>(),
+            None,
+            "another type is not handed out"
+        );
+        assert!(doc.prepared.is_empty(), "and the slot is emptied");
+    }
+
+    #[test]
+    fn a_clone_leaves_prepared_work_behind_and_equality_ignores_it() {
+        let mut doc = Document::new("a", "text");
+        doc.prepared.put(String::from("fingerprint"));
+        let mut copy = doc.clone();
+        assert!(copy.prepared.is_empty());
+        assert_eq!(copy, doc);
+        assert_eq!(copy.prepared.take::<String>(), None);
+        assert_eq!(
+            doc.prepared.take::<String>().as_deref(),
+            Some("fingerprint")
+        );
     }
 }

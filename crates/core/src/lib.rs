@@ -37,6 +37,6 @@ mod stage;
 pub mod text;
 
 pub use counters::Counters;
-pub use document::{DocRef, Document, Rejected, SourceInfo};
+pub use document::{DocRef, Document, Prepared, Rejected, SourceInfo};
 pub use error::{ConfigError, StageError};
 pub use stage::{BuildContext, Dropped, RunLink, Stage, StageConfig, Verdict};

@@ -133,6 +133,16 @@ pub trait StageConfig {
         true
     }
 
+    /// Work on each document that this stage, though it runs on one worker
+    /// ([`StageConfig::parallel`] is `false`), can leave to several: a parallel stage the
+    /// runtime runs right before it, with the stage's `workers`, and which hands its results
+    /// over in [`Document::prepared`](crate::Document::prepared). The stage must still give
+    /// the same answer for a document whose slot is empty (tests, remembered documents).
+    /// The default has none.
+    fn preparation(&self) -> Option<Box<dyn StageConfig>> {
+        None
+    }
+
     /// Whether the stage must see documents in input order (the runtime reorders for it).
     fn needs_ordered_input(&self) -> bool {
         false

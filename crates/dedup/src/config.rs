@@ -275,6 +275,12 @@ impl StageConfig for DedupConfig {
         false
     }
 
+    /// Normalising, shingling, MinHash and passage hashes need no index: they run on the
+    /// stage's `workers` before the one worker that looks them up.
+    fn preparation(&self) -> Option<Box<dyn StageConfig>> {
+        Some(Box::new(crate::stage::Sketching(self.clone())))
+    }
+
     /// "First seen wins" is only deterministic in input order.
     fn needs_ordered_input(&self) -> bool {
         true

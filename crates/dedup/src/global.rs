@@ -237,7 +237,7 @@ fn union(parent: &mut [usize], a: usize, b: usize) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::collections::BTreeMap;
 
     use pipeline_core::{keys as doc_keys, Document, Stage, Verdict};
@@ -271,7 +271,7 @@ mod tests {
 
     /// A corpus with originals, exact copies, near copies (edits, truncation), shared
     /// paragraphs and quotations, and copies of copies (chains).
-    fn corpus(seed: u64, n: usize) -> Vec<(String, String)> {
+    pub(crate) fn corpus(seed: u64, n: usize) -> Vec<(String, String)> {
         let mut rng = Rng(seed);
         let mut docs: Vec<(String, String)> = Vec::new();
         let quote = "„Wir werden nicht nachgeben, solange die Preise für Energie steigen“";

@@ -345,6 +345,7 @@ impl FileSource {
             metadata,
             annotations: Default::default(),
             origin: self.next_origin(),
+            prepared: Default::default(),
         })
     }
 
@@ -449,6 +450,7 @@ impl FileSource {
                     metadata,
                     annotations: Default::default(),
                     origin: self.next_origin(),
+                    prepared: Default::default(),
                 }))
             }
             Err(error) => {
@@ -679,6 +681,7 @@ fn warc_document(record: WarcRecord, mut info: SourceInfo, fallback_id: String) 
         metadata,
         annotations: Default::default(),
         origin: DocRef::default(),
+        prepared: Default::default(),
     }))
 }
 

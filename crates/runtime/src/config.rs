@@ -276,7 +276,7 @@ fn check_stages(stages: &[StageSpec]) -> Vec<String> {
         for problem in config.validate() {
             problems.push(format!("stages[{index}] ({name}): {problem}"));
         }
-        if !config.parallel() && spec.workers > 1 {
+        if !config.parallel() && config.preparation().is_none() && spec.workers > 1 {
             problems.push(format!(
                 "stages[{index}] ({name}): workers = {} but this stage keeps one shared index and runs on one worker; remove `workers` or set it to 1",
                 spec.workers
@@ -407,9 +407,10 @@ mod tests {
     }
 
     #[test]
-    fn single_worker_stages_and_stage_order_are_checked() {
-        let found = problems("[[stages]]\ntype = \"dedupe\"\nworkers = 2\n");
-        assert!(found[0].contains("runs on one worker"), "{found:?}");
+    fn stage_order_is_checked_and_dedupe_takes_workers_for_its_preparation() {
+        // Dedupe judges on one worker, but its preparation takes `workers`.
+        let config = parse("[[stages]]\ntype = \"dedupe\"\nworkers = 2\n").unwrap();
+        assert_eq!(config.stages[0].workers, 2);
         let found = problems("[[stages]]\ntype = \"annotate\"\n[[stages]]\ntype = \"clean\"\n");
         assert!(
             found[0].contains("move `clean` before `annotate`"),

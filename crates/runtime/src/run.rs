@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{bounded, Receiver, Sender};
 use pipeline_core::{
-    BuildContext, Counters, Document, Rejected, RunLink, Stage, StageError, Verdict,
+    BuildContext, Counters, Document, Rejected, RunLink, Stage, StageConfig, StageError, Verdict,
 };
 use pipeline_dedup::Keep;
 use pipeline_read::{display_path, modified_ns, FileSource};
@@ -203,8 +203,10 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
         // Stages that restored their memory of earlier runs from their own state
         // (`Stage::recalled`) need not see the carried-over documents again.
         let mut remembering: Vec<(usize, &mut Box<dyn Stage>)> = stage_workers
-            .iter_mut()
-            .enumerate()
+            .config_index
+            .iter()
+            .zip(stage_workers.workers.iter_mut())
+            .filter_map(|(index, workers)| index.map(|index| (index, workers)))
             .filter(|(index, _)| config.stages[*index].config.as_stage_config().remembers())
             .flat_map(|(index, workers)| workers.iter_mut().map(move |w| (index, w)))
             .filter(|(_, worker)| !worker.recalled())
@@ -293,13 +295,10 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
     Ok(report)
 }
 
-/// Builds every stage once per worker (stages that keep one shared index get one).
-fn build_stages(
-    config: &Config,
-    state_root: &Path,
-    run: Option<&RunLink>,
-) -> Result<Vec<Vec<Box<dyn Stage>>>> {
-    Ok(lineup(config, 0..config.stages.len(), state_root, run)?.workers)
+/// Builds every stage once per worker (stages that keep one shared index get one), with
+/// their preparations.
+fn build_stages(config: &Config, state_root: &Path, run: Option<&RunLink>) -> Result<Lineup> {
+    lineup(config, 0..config.stages.len(), state_root, run)
 }
 
 /// Stages ready to run, with their names (for progress and the report).
@@ -308,6 +307,9 @@ pub(crate) struct Lineup {
     pub names: Vec<String>,
     pub ordered_input: Vec<bool>,
     pub workers: Vec<Vec<Box<dyn Stage>>>,
+    /// The index in `config.stages` of each stage; `None` for the stages the runtime adds
+    /// (preparations, the dedup phases' own).
+    pub config_index: Vec<Option<usize>>,
 }
 
 impl Lineup {
@@ -317,6 +319,7 @@ impl Lineup {
         self.names.push(name.to_owned());
         self.ordered_input.push(false);
         self.workers.push(workers);
+        self.config_index.push(None);
     }
 
     /// Puts the stages of `other` after these.
@@ -324,46 +327,58 @@ impl Lineup {
         self.names.extend(other.names);
         self.ordered_input.extend(other.ordered_input);
         self.workers.extend(other.workers);
+        self.config_index.extend(other.config_index);
     }
 }
 
-/// Builds the stages `range` of `config`, each once per worker.
+/// Builds the stages `range` of `config`, each once per worker, and before each stage that
+/// has a preparation ([`StageConfig::preparation`]) the preparation, on the stage's
+/// `workers`, named `<stage>_prepare`.
 pub(crate) fn lineup(
     config: &Config,
     range: std::ops::Range<usize>,
     state_root: &Path,
     run: Option<&RunLink>,
 ) -> Result<Lineup> {
-    let mut lineup = Lineup {
-        names: Vec::new(),
-        ordered_input: Vec::new(),
-        workers: Vec::new(),
-    };
+    let mut lineup = Lineup::default();
     for index in range {
         let spec = &config.stages[index];
         let stage_config = spec.config.as_stage_config();
-        let workers = stage_workers_of(spec);
-        let mut built = Vec::with_capacity(workers);
-        for worker in 0..workers {
-            let cx = BuildContext {
-                worker,
-                workers,
-                base_dir: config.base_dir.clone(),
-                state_dir: state_root.join(spec.config.name()),
-                run: run.cloned(),
-            };
-            let stage = stage_config.build(&cx).map_err(|e| Error::Build {
-                index,
-                stage: spec.config.name().to_owned(),
-                message: e.message,
-            })?;
-            built.push(stage);
+        let name = spec.config.name();
+        let build = |built: &dyn StageConfig, workers: usize| -> Result<Vec<Box<dyn Stage>>> {
+            (0..workers)
+                .map(|worker| {
+                    let cx = BuildContext {
+                        worker,
+                        workers,
+                        base_dir: config.base_dir.clone(),
+                        state_dir: state_root.join(name),
+                        run: run.cloned(),
+                    };
+                    built.build(&cx).map_err(|e| Error::Build {
+                        index,
+                        stage: name.to_owned(),
+                        message: e.message,
+                    })
+                })
+                .collect()
+        };
+        if let Some(preparation) = stage_config.preparation() {
+            lineup.names.push(format!("{name}_prepare"));
+            lineup.ordered_input.push(false);
+            lineup
+                .workers
+                .push(build(preparation.as_ref(), spec.workers)?);
+            lineup.config_index.push(None);
         }
-        lineup.names.push(spec.config.name().to_owned());
+        lineup.names.push(name.to_owned());
         lineup
             .ordered_input
             .push(stage_config.needs_ordered_input());
-        lineup.workers.push(built);
+        lineup
+            .workers
+            .push(build(stage_config, stage_workers_of(spec))?);
+        lineup.config_index.push(Some(index));
     }
     Ok(lineup)
 }
@@ -382,24 +397,11 @@ fn stage_workers_of(spec: &crate::config::StageSpec) -> usize {
 fn execute_config(
     config: &Config,
     source: FileSource,
-    stage_workers: Vec<Vec<Box<dyn Stage>>>,
+    lineup: Lineup,
     sink: JsonlSink,
     input_bytes: u64,
     progress: ProgressMode,
 ) -> (Vec<String>, Vec<usize>, Result<Outcome>) {
-    let lineup = Lineup {
-        names: config
-            .stages
-            .iter()
-            .map(|s| s.config.name().to_owned())
-            .collect(),
-        ordered_input: config
-            .stages
-            .iter()
-            .map(|s| s.config.as_stage_config().needs_ordered_input())
-            .collect(),
-        workers: stage_workers,
-    };
     let bytes_read = source.progress();
     execute_lineup(
         lineup,
@@ -427,6 +429,7 @@ where
         names,
         ordered_input,
         workers,
+        config_index: _,
     } = lineup;
     let counts: Vec<usize> = workers.iter().map(Vec::len).collect();
     let built = workers
@@ -1228,6 +1231,20 @@ mod tests {
         let mut sorted = ids.clone();
         sorted.sort_unstable();
         assert_eq!(ids, sorted, "documents come out in input order");
+    }
+
+    #[test]
+    fn dedupe_is_prepared_on_its_workers_before_it_judges_on_one() {
+        let text = "[[stages]]\ntype = \"clean\"\nworkers = 2\n\
+                    [[stages]]\ntype = \"dedupe\"\nworkers = 3\n";
+        let config = Config::parse(text, Path::new("test.toml"), PathBuf::new()).unwrap();
+        let state = tempfile::tempdir().unwrap();
+        let built = build_stages(&config, state.path(), None).unwrap();
+        assert_eq!(built.names, ["clean", "dedupe_prepare", "dedupe"]);
+        let workers: Vec<usize> = built.workers.iter().map(Vec::len).collect();
+        assert_eq!(workers, [2, 3, 1]);
+        assert_eq!(built.ordered_input, [false, false, true]);
+        assert_eq!(built.config_index, [Some(0), None, Some(1)]);
     }
 
     #[test]
