@@ -80,19 +80,17 @@ struct GazEntry {
 pub struct Recognizer {
     /// The statistical tagger; `None` runs the rules alone.
     model: Option<&'static NerModel>,
-    /// `lex_flags` of the words seen so far (cleared when it grows large).
-    flag_cache: RefCell<HashMap<Box<str>, u32, FxBuild>>,
-    /// The tagger's per-word cache.
+    /// The tagger's per-word cache (with each word's `lex_flags`).
     tag_cache: RefCell<ner::TagCache>,
-    first_names: HashSet<&'static str>,
-    family_first: HashSet<&'static str>,
-    not_name: HashSet<&'static str>,
-    not_org_acronyms: HashSet<&'static str>,
-    loc_heads: HashSet<&'static str>,
-    org_heads: HashSet<&'static str>,
+    first_names: HashSet<&'static str, FxBuild>,
+    family_first: HashSet<&'static str, FxBuild>,
+    not_name: HashSet<&'static str, FxBuild>,
+    not_org_acronyms: HashSet<&'static str, FxBuild>,
+    loc_heads: HashSet<&'static str, FxBuild>,
+    org_heads: HashSet<&'static str, FxBuild>,
     /// Gazetteer entries keyed by their first word (and by `word + "s"` for genitives
     /// of one-word entries), longest first.
-    gazetteer: HashMap<String, Vec<GazEntry>>,
+    gazetteer: HashMap<String, Vec<GazEntry>, FxBuild>,
 }
 
 /// Particles that may open a run of particles inside a name (`von der`, `van den`).
@@ -119,7 +117,7 @@ impl Recognizer {
 
     /// Builds the recogniser from the embedded lists and the embedded tagger.
     pub fn new() -> Self {
-        let mut gazetteer: HashMap<String, Vec<GazEntry>> = HashMap::new();
+        let mut gazetteer: HashMap<String, Vec<GazEntry>, FxBuild> = HashMap::default();
         let lists = [
             (lexicon::PLACES, GazLabel::Loc),
             (lexicon::ORGANISATIONS, GazLabel::Org),
@@ -159,7 +157,6 @@ impl Recognizer {
         }
         Recognizer {
             model: Some(NerModel::embedded()).filter(|m| !m.is_empty()),
-            flag_cache: RefCell::default(),
             tag_cache: RefCell::default(),
             first_names: lexicon::FIRST_NAMES.iter().copied().collect(),
             family_first: lexicon::FAMILY_NAME_FIRST.iter().copied().collect(),
@@ -191,10 +188,15 @@ impl Recognizer {
             inputs.clear();
             inputs.extend((a..b).map(|i| ner::Input {
                 word: toks[i].text(text),
-                flags: self.cached_lex_flags(toks[i].text(text)),
+                flags: 0, // Set by `tag_with_flags`.
                 hint: hints[i],
             }));
-            model.tag_cached(&inputs, &mut tags, &mut self.tag_cache.borrow_mut());
+            model.tag_with_flags(
+                &mut inputs,
+                &|t| self.lex_flags(t),
+                &mut tags,
+                &mut self.tag_cache.borrow_mut(),
+            );
             for (s, e, ty) in ner::spans(&tags) {
                 let label = match ty {
                     0 => Label::Per,
@@ -223,21 +225,6 @@ impl Recognizer {
             }
         }
         self.propagate(text, toks, ents)
-    }
-
-    /// [`Recognizer::lex_flags`] through a per-recogniser cache.
-    fn cached_lex_flags(&self, t: &str) -> u32 {
-        const MAX_CACHED: usize = 200_000;
-        let mut cache = self.flag_cache.borrow_mut();
-        if let Some(&f) = cache.get(t) {
-            return f;
-        }
-        if cache.len() >= MAX_CACHED {
-            cache.clear();
-        }
-        let f = self.lex_flags(t);
-        cache.insert(t.into(), f);
-        f
     }
 
     /// Flags from the word lists that the tagger uses as features. Lowercase and other
@@ -749,23 +736,23 @@ pub fn is_role(t: &str) -> bool {
     candidates.into_iter().flatten().any(|p| roles.matches(p))
 }
 
-/// [`lexicon::ROLE_SUFFIXES`] as hash sets, so that a word is checked with one lookup per
-/// suffix of it instead of one comparison per role.
+/// [`lexicon::ROLE_SUFFIXES`] as a trie of their reversed bytes and a hash set, so that a
+/// word is checked by walking back from its end instead of one comparison per role.
 struct RoleSuffixes {
-    /// The suffixes as listed (lowercase).
-    lower: HashSet<&'static str, FxBuild>,
+    /// The suffixes as listed (lowercase), reversed: see [`SuffixTrie`].
+    lower: SuffixTrie,
     /// The suffixes with a capitalised first letter (`Präsident`).
     capitalized: HashSet<String, FxBuild>,
-    /// The longest suffix, in bytes.
-    max_len: usize,
+    /// Bit `n` (`n < 63`) is set when some entry of `capitalized` has `n` bytes; bit 63
+    /// when one has more.
+    capitalized_lens: u64,
 }
 
 impl RoleSuffixes {
     fn get() -> &'static RoleSuffixes {
         static ROLES: std::sync::OnceLock<RoleSuffixes> = std::sync::OnceLock::new();
-        ROLES.get_or_init(|| RoleSuffixes {
-            lower: lexicon::ROLE_SUFFIXES.iter().copied().collect(),
-            capitalized: lexicon::ROLE_SUFFIXES
+        ROLES.get_or_init(|| {
+            let capitalized: HashSet<String, FxBuild> = lexicon::ROLE_SUFFIXES
                 .iter()
                 .map(|r| {
                     let mut cs = r.chars();
@@ -773,26 +760,78 @@ impl RoleSuffixes {
                         .map(|c| c.to_uppercase().chain(cs).collect())
                         .unwrap_or_default()
                 })
-                .collect(),
-            max_len: lexicon::ROLE_SUFFIXES
-                .iter()
-                .map(|r| r.len())
-                .max()
-                .unwrap_or(0),
+                .collect();
+            RoleSuffixes {
+                lower: SuffixTrie::new(lexicon::ROLE_SUFFIXES),
+                capitalized_lens: capitalized.iter().fold(0, |m, c| m | length_bit(c.len())),
+                capitalized,
+            }
         })
     }
 
     /// `p` ends with a suffix, or equals one up to the case of its first letter (what
     /// [`ends_with_fold_first`] tells for each suffix).
     fn matches(&self, p: &str) -> bool {
-        if self.capitalized.contains(p) {
-            return true;
+        self.lower.any_suffix_of(p)
+            || (self.capitalized_lens & length_bit(p.len()) != 0 && self.capitalized.contains(p))
+    }
+}
+
+/// The bit of `RoleSuffixes::capitalized_lens` for a length.
+fn length_bit(len: usize) -> u64 {
+    1 << len.min(63)
+}
+
+/// Strings as a trie of their bytes from the last one back, to tell whether a word ends
+/// with any of them.
+#[derive(Debug)]
+struct SuffixTrie {
+    /// Children per node (node 0 is the root, the empty suffix): `(byte, node)` pairs.
+    children: Vec<Vec<(u8, u32)>>,
+    /// Whether a string of the set ends at the node.
+    terminal: Vec<bool>,
+}
+
+impl SuffixTrie {
+    fn new(words: &[&str]) -> SuffixTrie {
+        let mut trie = SuffixTrie {
+            children: vec![Vec::new()],
+            terminal: vec![false],
+        };
+        for w in words {
+            let mut node = 0;
+            for &b in w.as_bytes().iter().rev() {
+                node = match trie.children[node].iter().find(|c| c.0 == b) {
+                    Some(&(_, n)) => n as usize,
+                    None => {
+                        let n = trie.children.len();
+                        trie.children[node].push((b, n as u32));
+                        trie.children.push(Vec::new());
+                        trie.terminal.push(false);
+                        n
+                    }
+                };
+            }
+            trie.terminal[node] = true;
         }
-        let from = p.len().saturating_sub(self.max_len);
-        p.char_indices()
-            .map(|(i, _)| i)
-            .filter(|&i| i >= from)
-            .any(|i| self.lower.contains(&p[i..]))
+        trie
+    }
+
+    /// Whether `p` ends with one of the non-empty strings. (A byte match of a whole
+    /// string starts at a char boundary of `p`, since the string is valid UTF-8 on its
+    /// own.)
+    fn any_suffix_of(&self, p: &str) -> bool {
+        let mut node = 0;
+        for &b in p.as_bytes().iter().rev() {
+            match self.children[node].iter().find(|c| c.0 == b) {
+                Some(&(_, n)) => node = n as usize,
+                None => return false,
+            }
+            if self.terminal[node] {
+                return true;
+            }
+        }
+        false
     }
 }
 
@@ -976,6 +1015,34 @@ mod tests {
         }
         for w in &words {
             assert_eq!(RoleSuffixes::get().matches(w), brute(w), "{w}");
+        }
+    }
+
+    #[test]
+    fn suffix_trie_finds_exactly_the_suffixes() {
+        let list = ["chef", "rat", "räte", "ß", "leiter", "präsident"];
+        let trie = SuffixTrie::new(&list);
+        let words = [
+            "",
+            "Chef",
+            "Küchenchef",
+            "Chefs",
+            "Stadtrat",
+            "Beiräte",
+            "räte",
+            "äte",
+            "Fuß",
+            "Fuss",
+            "Abteilungsleiter",
+            "Leiterin",
+            "präsident",
+            "Präsident",
+            "räsident",
+            "t",
+        ];
+        for w in words {
+            let brute = list.iter().any(|s| w.ends_with(s));
+            assert_eq!(trie.any_suffix_of(w), brute, "{w}");
         }
     }
 

@@ -197,8 +197,14 @@ struct TokHash {
 }
 
 fn tok_hash(word: &str, lex: &Lexicon) -> TokHash {
+    tok_hash_with(word, lex, &mut Vec::new())
+}
+
+/// [`tok_hash`] with a buffer for the lowercase characters, reused across calls.
+fn tok_hash_with(word: &str, lex: &Lexicon, chars: &mut Vec<char>) -> TokHash {
     let (own, gen, head) = lex_features(lex, word);
-    let chars: Vec<char> = lower_chars(word).collect();
+    chars.clear();
+    chars.extend(lower_chars(word));
     let n = chars.len();
     let suffix = |k: usize| hash_chars(chars[n.saturating_sub(k)..].iter().copied());
     let prefix = |k: usize| hash_chars(chars[..k.min(n)].iter().copied());
@@ -481,24 +487,36 @@ fn lex_features(lex: &Lexicon, word: &str) -> (u8, u8, bool) {
         .map_or(0, |b| lex.get(b));
     let mut head = false;
     if own == 0 {
-        let idx: Vec<usize> = word.char_indices().map(|(b, _)| b).collect();
-        let n = idx.len();
-        let mut buf = String::new();
-        for k in (4..n.saturating_sub(2)).rev().take(6) {
-            let tail = &word[idx[n - k]..];
-            buf.clear();
-            let mut cs = tail.chars();
-            if let Some(c) = cs.next() {
-                buf.extend(c.to_uppercase());
-                buf.push_str(cs.as_str());
-            }
-            if lex.get(&buf) & LEX_NOUN != 0 {
+        // The last `k` characters, capitalised, for `k` from `n - 3` down to 4 (at most
+        // six of them), looked up as nouns.
+        let n = word.chars().count();
+        let ks = (4..n.saturating_sub(2)).rev().take(6);
+        let mut tails = word.char_indices().map(|(b, _)| &word[b..]).skip(3);
+        let mut at = 3; // Characters before the next tail `tails` yields.
+        for k in ks {
+            let Some(tail) = tails.nth(n - k - at) else {
+                break; // Unreachable: `n - k >= 3`.
+            };
+            at = n - k + 1;
+            if lex.get_key(capitalized_key(tail)) & LEX_NOUN != 0 {
                 head = true;
                 break;
             }
         }
     }
     (own, gen, head)
+}
+
+/// [`word_key`] of `tail` with its first character in uppercase, without building it.
+fn capitalized_key(tail: &str) -> u32 {
+    let mut cs = tail.chars();
+    let mut h = hash_chars(std::iter::empty());
+    if let Some(c) = cs.next() {
+        for u in c.to_uppercase().chain(cs) {
+            h = mix(h, u64::from(u));
+        }
+    }
+    finish(mix(h, 0x1e1))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -508,10 +526,16 @@ fn lex_features(lex: &Lexicon, word: &str) -> (u8, u8, bool) {
 #[derive(Debug, Clone)]
 pub struct NerModel {
     /// Open-addressing table of `(feature key, packed weights)`, key 0 = empty. The packed
-    /// value holds the start in `pairs` (low 27 bits) and the count (high 5 bits).
+    /// value holds the start in `pairs` (low 27 bits) and the count (high 5 bits), or for
+    /// a feature with at least [`DENSE_MIN`] weights, its index in `dense` and [`DENSE`].
     table: Vec<(u32, u32)>,
-    /// Non-zero weights: `(weight, tag)`.
+    /// Non-zero weights of every feature: `(weight, tag)`.
     pairs: Vec<(f32, u8)>,
+    /// The weights of the features with many, per tag (`0.0` for the others), so that
+    /// they are added without a branch per weight.
+    dense: Vec<[f32; NTAGS]>,
+    /// Per row of `dense`: the feature's start and count in `pairs`, packed as in `table`.
+    dense_src: Vec<u32>,
     mask: usize,
     features: usize,
     lexicon: Lexicon,
@@ -523,15 +547,37 @@ pub struct NerModel {
 
 const MAGIC: &[u8; 8] = b"PANER01\n";
 const START_BITS: u32 = 27;
+/// The count (in a packed value) that marks a dense row; real counts are at most `NTAGS`.
+const DENSE: u32 = 31;
+/// Features with at least this many non-zero weights keep a dense row. Adding a dense
+/// row gives the same sums as adding the non-zero weights one by one: a score never is
+/// `-0.0` (it starts at `0.0` and only non-zero weights are added), so adding `0.0`
+/// leaves it as it is.
+const DENSE_MIN: u32 = 6;
 
 /// Per-word work kept between calls of [`NerModel::tag_cached`].
 #[derive(Debug, Default)]
 pub struct TagCache {
-    /// Per word: its hashes and the summed weights of its word-only features.
-    words: HashMap<Box<str>, (TokHash, [f32; NTAGS]), FxBuild>,
+    /// Per word: its index in `entries`.
+    words: HashMap<Box<str>, u32, FxBuild>,
+    /// See [`WordEntry`].
+    entries: Vec<WordEntry>,
     buf: Vec<TokHash>,
     scores: Vec<[f32; NTAGS]>,
+    feats: Vec<u32>,
+    chars: Vec<char>,
     beam: BeamBuf,
+}
+
+/// What [`TagCache`] keeps per word.
+#[derive(Debug, Clone, Copy)]
+struct WordEntry {
+    /// The word-list flags the entry was made with.
+    flags: u32,
+    /// The word's hashes.
+    hash: TokHash,
+    /// The summed weights of its word-only features.
+    unigram: [f32; NTAGS],
 }
 
 /// Why a model file could not be read.
@@ -557,6 +603,8 @@ impl NerModel {
         let mut m = NerModel {
             table: vec![(0, 0); cap],
             pairs: Vec::new(),
+            dense: Vec::new(),
+            dense_src: Vec::new(),
             mask: cap - 1,
             features: 0,
             lexicon,
@@ -581,7 +629,17 @@ impl NerModel {
             while m.table[s].0 != 0 {
                 s = (s + 1) & m.mask;
             }
-            m.table[s] = (k, start | (n << START_BITS));
+            let mut packed = start | (n << START_BITS);
+            if n >= DENSE_MIN {
+                let mut dense = [0f32; NTAGS];
+                for &(w, t) in &m.pairs[start as usize..] {
+                    dense[usize::from(t)] = w;
+                }
+                m.dense_src.push(packed);
+                packed = (m.dense.len() as u32) | (DENSE << START_BITS);
+                m.dense.push(dense);
+            }
+            m.table[s] = (k, packed);
             m.features += 1;
         }
         m
@@ -592,20 +650,29 @@ impl NerModel {
         (key.wrapping_mul(0x9e37_79b1) as usize >> 7) & self.mask
     }
 
+    /// The packed value of feature `key` (see `table`); `0` when it has no weights.
     #[inline]
-    fn weights(&self, key: u32) -> &[(f32, u8)] {
+    fn packed(&self, key: u32) -> u32 {
         let mut s = self.home(key);
         loop {
             let (k, v) = self.table[s];
             if k == key {
-                let start = (v & ((1 << START_BITS) - 1)) as usize;
-                return &self.pairs[start..start + (v >> START_BITS) as usize];
+                return v;
             }
             if k == 0 {
-                return &[];
+                return 0;
             }
             s = (s + 1) & self.mask;
         }
+    }
+
+    /// The non-zero weights of a feature from its packed value, in tag order.
+    fn pairs_of(&self, mut v: u32) -> &[(f32, u8)] {
+        if v >> START_BITS == DENSE {
+            v = self.dense_src[(v & ((1 << START_BITS) - 1)) as usize];
+        }
+        let start = (v & ((1 << START_BITS) - 1)) as usize;
+        &self.pairs[start..start + (v >> START_BITS) as usize]
     }
 
     /// Sets the decoder's beam width (`1` is greedy; the default is the width the shipped
@@ -641,8 +708,8 @@ impl NerModel {
             self.table.iter().copied().filter(|e| e.0 != 0).collect();
         entries.sort();
         for (k, v) in entries {
-            let start = (v & ((1 << START_BITS) - 1)) as usize;
-            let nz: Vec<(u8, i16)> = self.pairs[start..start + (v >> START_BITS) as usize]
+            let nz: Vec<(u8, i16)> = self
+                .pairs_of(v)
                 .iter()
                 .filter(|(w, _)| w.abs() >= prune)
                 .map(|(w, t)| (*t, (w / scale).round() as i16))
@@ -718,37 +785,91 @@ impl NerModel {
     /// Tags one sentence, reusing the per-word work kept in `cache` (which should be used
     /// with one model only).
     pub fn tag_cached(&self, inputs: &[Input], out: &mut Vec<u8>, cache: &mut TagCache) {
+        let (mut hs, mut unigram) = self.start(cache);
+        for x in inputs {
+            let e = self.word_entry(x.word, |_| x.flags, cache);
+            hs.push(e.hash);
+            unigram.push(e.unigram);
+        }
+        self.finish_tagging(inputs, hs, unigram, out, cache);
+    }
+
+    /// [`NerModel::tag_cached`] for inputs whose `flags` are still to be set: they are
+    /// set to `lex_flags(word)`, computed once per word while it stays in `cache`.
+    pub(crate) fn tag_with_flags(
+        &self,
+        inputs: &mut [Input],
+        lex_flags: &dyn Fn(&str) -> u32,
+        out: &mut Vec<u8>,
+        cache: &mut TagCache,
+    ) {
+        let (mut hs, mut unigram) = self.start(cache);
+        for x in inputs.iter_mut() {
+            let e = self.word_entry(x.word, lex_flags, cache);
+            x.flags = e.flags;
+            hs.push(e.hash);
+            unigram.push(e.unigram);
+        }
+        self.finish_tagging(inputs, hs, unigram, out, cache);
+    }
+
+    /// Empties the cache when it has grown large; returns its per-token buffers, emptied.
+    fn start(&self, cache: &mut TagCache) -> (Vec<TokHash>, Vec<[f32; NTAGS]>) {
         const MAX_CACHED: usize = 200_000;
-        out.clear();
         if cache.words.len() > MAX_CACHED {
             cache.words.clear();
+            cache.entries.clear();
         }
         let mut hs = std::mem::take(&mut cache.buf);
         let mut unigram = std::mem::take(&mut cache.scores);
         hs.clear();
         unigram.clear();
-        let mut feats = Vec::with_capacity(64);
-        for x in inputs {
-            let (h, u) = match cache.words.get(x.word) {
-                Some(e) => *e,
-                None => {
-                    let h = tok_hash(x.word, &self.lexicon);
-                    feats.clear();
-                    word_features(&h, x.flags, &mut feats);
-                    let mut u = [0f32; NTAGS];
-                    self.add(&feats, &mut u);
-                    cache.words.insert(x.word.into(), (h, u));
-                    (h, u)
-                }
-            };
-            hs.push(h);
-            unigram.push(u);
+        (hs, unigram)
+    }
+
+    /// The cached entry of `word`, made with `flags(word)` when it is not cached yet.
+    #[inline]
+    fn word_entry<'c>(
+        &self,
+        word: &str,
+        flags: impl FnOnce(&str) -> u32,
+        cache: &'c mut TagCache,
+    ) -> &'c WordEntry {
+        if let Some(&k) = cache.words.get(word) {
+            return &cache.entries[k as usize];
         }
+        let flags = flags(word);
+        let hash = tok_hash_with(word, &self.lexicon, &mut cache.chars);
+        cache.feats.clear();
+        word_features(&hash, flags, &mut cache.feats);
+        let mut unigram = [0f32; NTAGS];
+        self.add(&cache.feats, &mut unigram);
+        let e = WordEntry {
+            flags,
+            hash,
+            unigram,
+        };
+        cache.words.insert(word.into(), cache.entries.len() as u32);
+        cache.entries.push(e);
+        &cache.entries[cache.entries.len() - 1]
+    }
+
+    /// Decodes the sentence from its per-token hashes and word scores, then gives the
+    /// buffers back to `cache`.
+    fn finish_tagging(
+        &self,
+        inputs: &[Input],
+        hs: Vec<TokHash>,
+        unigram: Vec<[f32; NTAGS]>,
+        out: &mut Vec<u8>,
+        cache: &mut TagCache,
+    ) {
+        let feats = &mut cache.feats;
         let mut static_score = |i: usize| {
             feats.clear();
-            context_features(inputs, &hs, i, &mut feats);
+            context_features(inputs, &hs, i, feats);
             let mut score = unigram[i];
-            self.add(&feats, &mut score);
+            self.add(feats, &mut score);
             score
         };
         decode(
@@ -769,8 +890,16 @@ impl Scorer for NerModel {
     #[inline]
     fn add(&self, feats: &[u32], score: &mut [f32; NTAGS]) {
         for &f in feats {
-            for &(w, t) in self.weights(f) {
-                score[usize::from(t)] += w;
+            let v = self.packed(f);
+            let (start, n) = ((v & ((1 << START_BITS) - 1)) as usize, v >> START_BITS);
+            if n == DENSE {
+                for (s, w) in score.iter_mut().zip(&self.dense[start]) {
+                    *s += w;
+                }
+            } else {
+                for &(w, t) in &self.pairs[start..start + n as usize] {
+                    score[usize::from(t)] += w;
+                }
             }
         }
     }
@@ -803,6 +932,40 @@ struct BeamBuf {
     hyps: Vec<Hyp>,
     ends: Vec<usize>,
     cands: Vec<Hyp>,
+    /// The candidates within the margin of the best one, see [`rank`].
+    top: Vec<Hyp>,
+}
+
+/// The order of candidates: best score first, ties by tag.
+#[inline]
+fn by_rank(a: &Hyp, b: &Hyp) -> std::cmp::Ordering {
+    b.score.total_cmp(&a.score).then(a.tag.cmp(&b.tag))
+}
+
+/// The candidates that the beam may keep, in the order in which it considers them: those
+/// scoring at least `floor`, best first, as the first part of `cands` sorted with
+/// `sort_unstable_by(by_rank)`. Only these few are sorted (in `top`); where two of them
+/// compare equal (same score and tag, so that their order would be up to the sort), all of
+/// `cands` is sorted as it always was, so that the beam keeps the same hypotheses.
+fn rank<'a>(cands: &'a mut [Hyp], top: &'a mut Vec<Hyp>, floor: f32) -> &'a [Hyp] {
+    top.clear();
+    // Not below the floor, exactly as the beam's loop reads it (`c.score < floor` stops
+    // it), even for a NaN margin.
+    top.extend(
+        cands
+            .iter()
+            .filter(|c| c.score.partial_cmp(&floor) != Some(std::cmp::Ordering::Less))
+            .copied(),
+    );
+    top.sort_unstable_by(by_rank);
+    if top
+        .windows(2)
+        .any(|w| by_rank(&w[0], &w[1]) == std::cmp::Ordering::Equal)
+    {
+        cands.sort_unstable_by(by_rank);
+        return cands;
+    }
+    top
 }
 
 /// Beam search over tag sequences with the tag-dependent features of the last two tags.
@@ -840,9 +1003,11 @@ fn decode<S: Scorer>(
             &buf.hyps[start..buf.ends[i - 1]]
         };
         let mut st: Option<[f32; NTAGS]> = None;
+        let mut best = f32::NEG_INFINITY;
         for (k, h) in prev_hyps.iter().enumerate() {
             let back = if i == 0 { u32::MAX } else { (start + k) as u32 };
             if skipped(&inputs[i], h.tag) {
+                best = best.max(h.score);
                 buf.cands.push(Hyp {
                     score: h.score,
                     tag: 0,
@@ -857,8 +1022,10 @@ fn decode<S: Scorer>(
             for (t, &s) in score.iter().enumerate() {
                 let t = t as u8;
                 if allowed(h.tag, t) {
+                    let score = h.score + s;
+                    best = best.max(score);
                     buf.cands.push(Hyp {
-                        score: h.score + s,
+                        score,
                         tag: t,
                         prev: h.tag,
                         back,
@@ -866,11 +1033,10 @@ fn decode<S: Scorer>(
                 }
             }
         }
-        buf.cands
-            .sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.tag.cmp(&b.tag)));
         let step_start = buf.hyps.len();
-        let floor = buf.cands.first().map_or(0.0, |c| c.score - margin);
-        for c in &buf.cands {
+        let floor = best - margin;
+        let ranked = rank(&mut buf.cands, &mut buf.top, floor);
+        for c in ranked {
             if buf.hyps.len() - step_start >= beam || c.score < floor {
                 break;
             }
@@ -1314,6 +1480,269 @@ mod tests {
         assert_eq!(reachable(&inputs, &gold), [0, 0, 0]);
         let gold = [0, 0, tag_id("B-OTH")];
         assert_eq!(reachable(&inputs, &gold), gold);
+    }
+
+    /// A small deterministic generator for the tests below (xorshift).
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+
+    /// The decoder as it was before [`rank`]: every candidate sorted at every step.
+    fn decode_sorting_all(
+        statics: &[[f32; NTAGS]],
+        inputs: &[Input],
+        (beam, margin): (usize, f32),
+    ) -> Vec<u8> {
+        let n = inputs.len();
+        let (mut hyps, mut ends, mut cands) = (Vec::<Hyp>::new(), Vec::new(), Vec::new());
+        let mut start = 0;
+        for i in 0..n {
+            cands.clear();
+            let prev_hyps: Vec<Hyp> = if i == 0 {
+                vec![Hyp {
+                    score: 0.0,
+                    tag: 0,
+                    prev: 0,
+                    back: u32::MAX,
+                }]
+            } else {
+                hyps[start..ends[i - 1]].to_vec()
+            };
+            for (k, h) in prev_hyps.iter().enumerate() {
+                let back = if i == 0 { u32::MAX } else { (start + k) as u32 };
+                if skipped(&inputs[i], h.tag) {
+                    cands.push(Hyp {
+                        score: h.score,
+                        tag: 0,
+                        prev: h.tag,
+                        back,
+                    });
+                    continue;
+                }
+                for (t, &s) in statics[i].iter().enumerate() {
+                    let t = t as u8;
+                    if allowed(h.tag, t) {
+                        cands.push(Hyp {
+                            score: h.score + s,
+                            tag: t,
+                            prev: h.tag,
+                            back,
+                        });
+                    }
+                }
+            }
+            cands.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.tag.cmp(&b.tag)));
+            let step_start = hyps.len();
+            let floor = cands.first().map_or(0.0, |c| c.score - margin);
+            for c in &cands {
+                if hyps.len() - step_start >= beam || c.score < floor {
+                    break;
+                }
+                if hyps[step_start..]
+                    .iter()
+                    .any(|h| h.tag == c.tag && h.prev == c.prev)
+                {
+                    continue;
+                }
+                hyps.push(*c);
+            }
+            if i > 0 {
+                start = ends[i - 1];
+            }
+            ends.push(hyps.len());
+        }
+        let mut out = vec![0; n];
+        let mut k = start;
+        for i in (0..n).rev() {
+            out[i] = hyps[k].tag;
+            k = hyps[k].back as usize;
+        }
+        out
+    }
+
+    #[test]
+    fn ranking_the_top_candidates_keeps_the_beam_of_a_full_sort() {
+        let words = ["Anna", "berg", "Rom", "und", "7", "EU", "sagte", "Berlin"];
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let (mut buf, mut out) = (BeamBuf::default(), Vec::new());
+        let t = Table(Vec::new());
+        for round in 0..3000 {
+            let n = 1 + rng.below(12) as usize;
+            let inputs: Vec<Input> = (0..n)
+                .map(|_| Input {
+                    word: words[rng.below(words.len() as u64) as usize],
+                    flags: 0,
+                    hint: (rng.below(4) == 0) as u8,
+                })
+                .collect();
+            let hs = vec![TokHash::default(); n];
+            // Coarse scores in some rounds, so that equal scores (ties) are common.
+            let coarse = round % 2 == 0;
+            let statics: Vec<[f32; NTAGS]> = (0..n)
+                .map(|_| {
+                    std::array::from_fn(|_| {
+                        if coarse {
+                            rng.below(5) as f32 * 0.5 - 1.0
+                        } else {
+                            (rng.below(20_000) as f32 - 10_000.0) / 997.0
+                        }
+                    })
+                })
+                .collect();
+            let beam = 1 + rng.below(5) as usize;
+            let margin = [0.0, 0.5, 2.0, 5.0, f32::INFINITY][rng.below(5) as usize];
+            let mut st = |i: usize| statics[i];
+            decode(
+                &t,
+                &inputs,
+                &hs,
+                (beam, margin),
+                &mut st,
+                &mut buf,
+                &mut out,
+            );
+            assert_eq!(
+                out,
+                decode_sorting_all(&statics, &inputs, (beam, margin)),
+                "round {round}"
+            );
+        }
+    }
+
+    #[test]
+    fn dense_rows_add_like_their_weights_one_by_one() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut weights = HashMap::new();
+        for k in 1..=2000u32 {
+            let n = rng.below(NTAGS as u64 + 1);
+            let mut row = [0f32; NTAGS];
+            for _ in 0..n {
+                row[rng.below(NTAGS as u64) as usize] =
+                    (rng.below(2_000_001) as f32 - 1_000_000.0) / 7919.0;
+            }
+            weights.insert(k.wrapping_mul(0x9e37_79b1) | 1, row);
+        }
+        let model = NerModel::from_weights(&weights, Lexicon::default());
+        assert!(!model.dense.is_empty() && model.dense.len() < model.len());
+        let keys: Vec<u32> = weights.keys().copied().collect();
+        for _ in 0..500 {
+            let feats: Vec<u32> = (0..30)
+                .map(|_| keys[rng.below(keys.len() as u64) as usize] ^ (rng.below(8) == 0) as u32)
+                .collect();
+            let start: [f32; NTAGS] =
+                std::array::from_fn(|_| (rng.below(2001) as f32 - 1000.0) / 13.0);
+            let mut got = start;
+            model.add(&feats, &mut got);
+            let mut want = start;
+            for &f in &feats {
+                for &(w, t) in model.pairs_of(model.packed(f)) {
+                    want[usize::from(t)] += w;
+                }
+            }
+            assert_eq!(got.map(f32::to_bits), want.map(f32::to_bits));
+        }
+        // The file format does not see the dense rows.
+        let back = NerModel::from_bytes(&model.to_bytes(0.0)).unwrap();
+        assert_eq!(back.to_bytes(0.0), model.to_bytes(0.0));
+        assert_eq!(back.len(), model.len());
+    }
+
+    /// `lex_features` as it was: the tails built as strings.
+    fn lex_features_building_strings(lex: &Lexicon, word: &str) -> (u8, u8, bool) {
+        if lex.is_empty() || !word.chars().next().is_some_and(char::is_uppercase) {
+            return (0, 0, false);
+        }
+        let own = lex.get(word);
+        let gen = word
+            .strip_suffix('s')
+            .filter(|b| b.len() > 1)
+            .map_or(0, |b| lex.get(b));
+        let mut head = false;
+        if own == 0 {
+            let idx: Vec<usize> = word.char_indices().map(|(b, _)| b).collect();
+            let n = idx.len();
+            for k in (4..n.saturating_sub(2)).rev().take(6) {
+                let tail = &word[idx[n - k]..];
+                let mut cs = tail.chars();
+                let buf: String = cs
+                    .next()
+                    .map(|c| c.to_uppercase().chain(cs).collect())
+                    .unwrap_or_default();
+                if lex.get(&buf) & LEX_NOUN != 0 {
+                    head = true;
+                    break;
+                }
+            }
+        }
+        (own, gen, head)
+    }
+
+    #[test]
+    fn lex_features_agree_with_building_the_tails() {
+        let nouns = [
+            "Ministerium",
+            "Partei",
+            "Haus",
+            "Straße",
+            "Öl",
+            "Ärztin",
+            "Rat",
+            "Amt",
+            "Bank",
+            "Geld",
+            "Ende",
+            "Mann",
+            "Ufer",
+            "Ring",
+        ];
+        let lex = Lexicon::from_entries(
+            nouns
+                .iter()
+                .map(|n| (*n, LEX_NOUN))
+                .chain([("Berlin", LEX_CITY), ("Anna", LEX_FIRST_NAME)]),
+        );
+        let mut words: Vec<String> = vec![String::new(), "B".into(), "Berlins".into()];
+        for prefix in [
+            "",
+            "X",
+            "Verteidigungs",
+            "Ölpreis",
+            "Ä",
+            "Stadt",
+            "Groß",
+            "ab",
+            "Ü1",
+        ] {
+            for n in nouns.iter().chain(&["berlin", "ßa", "Anna", "ministerium"]) {
+                let lower: String = n.to_lowercase();
+                words.push(format!("{prefix}{n}"));
+                words.push(format!("{prefix}{lower}"));
+                words.push(format!("{prefix}{lower}s"));
+                words.push(format!("{prefix}{n}en"));
+                words.push(format!("{prefix}{lower}xyz"));
+            }
+        }
+        for w in &words {
+            assert_eq!(
+                lex_features(&lex, w),
+                lex_features_building_strings(&lex, w),
+                "{w}"
+            );
+        }
+        // Tails of three to eight characters fewer than the word are looked up.
+        assert!(lex_features(&lex, "Stadtministerium").2);
+        assert!(!lex_features(&lex, "Verteidigungsministerium").2);
     }
 
     #[test]

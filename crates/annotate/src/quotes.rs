@@ -596,6 +596,7 @@ fn is_gap(prev: Option<char>) -> bool {
 }
 
 /// `t` equals the lowercase `word`, or does with its first letter lowercased.
+#[cfg(test)]
 fn eq_fold_first(t: &str, word: &str) -> bool {
     if t == word {
         return true;
@@ -609,8 +610,28 @@ fn eq_fold_first(t: &str, word: &str) -> bool {
     }
 }
 
+/// Whether `t` is in `list` up to the case of its first letter: `eq_fold_first(t, w)`
+/// for some `w`, with `t`'s first letter lowercased once instead of once per word.
 fn in_list(t: &str, list: &[&str]) -> bool {
-    list.iter().any(|w| eq_fold_first(t, w))
+    let mut cs = t.chars();
+    // `t` with its first letter lowercased matches `w` when that letter is uppercase and
+    // lowercases to one character `l`, and `w` is `l` followed by the rest of `t`.
+    let lowered = cs.next().filter(|c| c.is_uppercase()).and_then(|c| {
+        let mut low = c.to_lowercase();
+        match (low.next(), low.next()) {
+            (Some(l), None) => Some(l),
+            _ => None,
+        }
+    });
+    let rest = cs.as_str();
+    list.iter().any(|w| {
+        *w == t
+            || lowered.is_some_and(|l| {
+                w.len() == l.len_utf8() + rest.len()
+                    && w.starts_with(l)
+                    && &w[l.len_utf8()..] == rest
+            })
+    })
 }
 
 fn is_speech_verb(t: &str) -> bool {
@@ -1461,6 +1482,44 @@ mod tests {
     use crate::entities::Recognizer;
     use crate::sentences;
     use crate::tokenize::tokenize;
+
+    #[test]
+    fn in_list_agrees_with_comparing_every_word() {
+        let lists = [
+            SPEECH_VERBS,
+            DETERMINERS,
+            PREPOSITIONS,
+            TERM_MARKERS,
+            &["kann", "ärger", "ıx", "i\u{307}x", ""][..],
+        ];
+        let mut words: Vec<String> = vec![
+            String::new(),
+            "\u{212A}ann".into(), // KELVIN SIGN lowercases to `k`.
+            "İx".into(),          // Lowercases to two characters.
+            "Ärger".into(),
+            "ÄRGER".into(),
+            "x".into(),
+        ];
+        for list in lists {
+            for w in list {
+                let mut cs = w.chars();
+                if let Some(c) = cs.next() {
+                    let rest = cs.as_str();
+                    words.push(c.to_uppercase().chain(rest.chars()).collect());
+                    words.push(format!("{}{rest}x", c.to_uppercase()));
+                    words.push(rest.to_owned());
+                }
+                words.push((*w).to_owned());
+                words.push(w.to_uppercase());
+            }
+        }
+        for list in lists {
+            for w in &words {
+                let brute = list.iter().any(|l| eq_fold_first(w, l));
+                assert_eq!(in_list(w, list), brute, "{w:?}");
+            }
+        }
+    }
 
     fn quotes(text: &str) -> Vec<(String, Option<String>)> {
         let mut toks = Vec::new();
