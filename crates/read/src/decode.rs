@@ -105,11 +105,37 @@ fn guess_legacy(bytes: &[u8]) -> &'static Encoding {
 /// multi-byte sequences, which ordinary text almost never is. Returns the text and the
 /// number of runs repaired.
 pub(crate) fn repair_mojibake(text: &str) -> (std::borrow::Cow<'_, str>, usize) {
-    // Mojibake always contains a UTF-8 lead byte shown as Ã, Â, â, Ä, Å, Æ, Ç, È or similar
-    // (U+00C2..U+00F4); text without any of those needs no work.
-    if !text.chars().any(|c| ('\u{C2}'..='\u{F4}').contains(&c)) {
+    if !may_be_mojibake(text) {
         return (std::borrow::Cow::Borrowed(text), 0);
     }
+    repair_runs(text)
+}
+
+/// Whether `text` has a UTF-8 lead byte shown as a Windows-1252 character (Ã, Â, â, Ä, …:
+/// U+00C2..U+00F4) right before a continuation byte shown as one (U+00A0..U+00BF, `„`, `€`,
+/// `™`, …). Every run [`repair_runs`] repairs has such a pair, as a multi-byte UTF-8
+/// sequence starts with a lead byte followed by a continuation byte; German text, whose
+/// `ä`, `ö`, `ß` are such lead characters, nearly always has a letter or space after them.
+fn may_be_mojibake(text: &str) -> bool {
+    let mut lead = false;
+    for c in text.chars() {
+        if lead && !c.is_ascii() && continuation_in_cp1252(c) {
+            return true;
+        }
+        lead = ('\u{C2}'..='\u{F4}').contains(&c);
+    }
+    false
+}
+
+/// Whether `c` is what Windows-1252 shows for a UTF-8 continuation byte (0x80..=0xBF).
+fn continuation_in_cp1252(c: char) -> bool {
+    let mut buf = [0u8; 4];
+    let (bytes, _, unmappable) = WINDOWS_1252.encode(c.encode_utf8(&mut buf));
+    !unmappable && bytes.len() == 1 && (0x80..=0xBF).contains(&bytes[0])
+}
+
+/// [`repair_mojibake`] without the quick test.
+fn repair_runs(text: &str) -> (std::borrow::Cow<'_, str>, usize) {
     let mut out = String::with_capacity(text.len());
     let mut repaired = 0;
     let mut run = String::new();
@@ -234,6 +260,32 @@ mod tests {
             "{}",
             decoded.encoding
         );
+    }
+
+    #[test]
+    fn the_quick_test_passes_every_text_the_repair_would_change() {
+        // Characters around the lead and continuation ranges, mangled and plain.
+        let pieces = [
+            "Ã", "¤", "ä", "Ã¤", "â€ž", "€", "„", "ß", "“", "Â", " ", "a", "Ä", "Å", "\u{81}", "ô",
+            "õ", "¿", "À", "ÿ", "Ÿ", "é", "–", "™", "\u{9d}", "ð", "Ÿ˜€",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..1 + state % 6 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.push_str(pieces[(state % pieces.len() as u64) as usize]);
+            }
+            let full = repair_runs(&text);
+            assert_eq!(repair_mojibake(&text), full, "{text:?}");
+            if full.1 > 0 {
+                assert!(may_be_mojibake(&text), "{text:?}");
+            }
+        }
+        assert!(!may_be_mojibake("Gespräche über Straßen, „schön“ und é."));
+        assert!(may_be_mojibake("GesprÃ¤che"));
     }
 
     #[test]
