@@ -1,19 +1,23 @@
 //! Baseline figures for the `detect_language` stage, single-threaded, in release:
 //!
 //! ```text
-//! cargo run --release -p pipeline-langid --example throughput -- bench [MB] [CORPUS.jsonl]
+//! cargo run --release -p pipeline-langid --example throughput -- bench [MB] [CORPUS.jsonl] [--docs OUT.tsv] [--compare BEFORE.tsv]
 //! cargo run --release -p pipeline-langid --example throughput -- accuracy [DATA] [LANG]
 //! cargo run --release -p pipeline-langid --example throughput -- memory high|low
 //! ```
 //!
 //! `bench` passes the seeds, repeated to about 20 MB (or the first MB of a JSONL corpus's
-//! `text` fields), through the stage; `accuracy` runs the
+//! `text` fields), through the stage, and prints how many documents each detector decided;
+//! with the default config, `--docs` writes one line per document (index, `lang.code`,
+//! confidence, detector, kept: whether `expected = ["de"]` with `on_mismatch = "reject"`
+//! keeps it) and `--compare` counts the documents whose code or kept differs from such a
+//! file written before a change (with examples). `accuracy` runs the
 //! stage on lingua's test sentences (`../shared/data/lingua-langid/testdata.jsonl.gz`) of
 //! one language (default `de`); `memory` preloads every compiled-in lingua model and prints
 //! the peak resident memory.
 
 use std::hash::{Hash, Hasher};
-use std::io::BufRead;
+use std::io::{BufRead, Write};
 use std::time::Instant;
 
 use pipeline_core::{keys, Document, Stage, Verdict};
@@ -69,12 +73,41 @@ fn documents(mb: usize, corpus: Option<&str>) -> (Vec<Document>, usize) {
     (docs, bytes)
 }
 
-fn bench(mb: usize, corpus: Option<&str>, config: &str) {
+/// One document's answer: `lang.code` (`-` when null), confidence, detector, and whether
+/// `expected = ["de"]` with `on_mismatch = "reject"` keeps it (code `de`).
+struct DocAnswer {
+    code: String,
+    confidence: f64,
+    detector: String,
+    kept: bool,
+}
+
+impl DocAnswer {
+    fn parse(line: &str) -> Option<DocAnswer> {
+        let f: Vec<&str> = line.split('\t').collect();
+        Some(DocAnswer {
+            code: f.get(1)?.to_string(),
+            confidence: f.get(2)?.parse().ok()?,
+            detector: f.get(3)?.to_string(),
+            kept: *f.get(4)? == "kept",
+        })
+    }
+}
+
+/// Per-document output of `bench`: where to write it and what to compare it with.
+#[derive(Default)]
+struct DocFiles<'a> {
+    write: Option<&'a str>,
+    compare: Option<&'a str>,
+}
+
+fn bench(mb: usize, corpus: Option<&str>, config: &str, files: &DocFiles) {
     let mut s = stage(config);
     let (docs, bytes) = documents(mb, corpus);
     let n = docs.len();
-    let mut lingua = 0;
+    let mut detectors: std::collections::BTreeMap<String, usize> = Default::default();
     let mut segments = 0;
+    let mut answers = Vec::with_capacity(n);
     // A digest of every annotation, so that a change meant to keep the output can show it.
     let mut digest = std::collections::hash_map::DefaultHasher::new();
     let mut busy = std::time::Duration::ZERO;
@@ -84,20 +117,83 @@ fn bench(mb: usize, corpus: Option<&str>, config: &str) {
         busy += t.elapsed();
         if let Verdict::Keep(doc) = verdict {
             let v = &doc.annotations[keys::LANGID_LANG];
-            lingua += usize::from(v["detector"] == "lingua");
+            let detector = v["detector"].as_str().unwrap_or("-").to_owned();
+            *detectors.entry(detector.clone()).or_default() += 1;
             segments += v["segments"].as_array().map_or(0, Vec::len);
             v.to_string().hash(&mut digest);
+            let code = v["code"].as_str().unwrap_or("-").to_owned();
+            answers.push(DocAnswer {
+                kept: code == "de",
+                code,
+                confidence: v["confidence"].as_f64().unwrap_or(0.0),
+                detector,
+            });
         }
     }
     let secs = busy.as_secs_f64();
+    let detectors: Vec<String> = detectors.iter().map(|(d, n)| format!("{d} {n}")).collect();
     println!(
         "config {config:?}: {n} docs, {:.1} MB in {secs:.2} s: {:.1} MB/s, {:.0} docs/s \
-         (lingua decided {lingua} docs, {segments} segments, digest {:016x})",
+         (decided by: {}; {segments} segments, digest {:016x})",
         bytes as f64 / 1e6,
         bytes as f64 / 1e6 / secs,
         n as f64 / secs,
+        detectors.join(", "),
         digest.finish()
     );
+    if !config.is_empty() {
+        return;
+    }
+    if let Some(path) = files.write {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("docs file"));
+        for (i, a) in answers.iter().enumerate() {
+            let kept = if a.kept { "kept" } else { "rejected" };
+            writeln!(
+                out,
+                "{i}\t{}\t{}\t{}\t{kept}",
+                a.code, a.confidence, a.detector
+            )
+            .expect("docs file writes");
+        }
+    }
+    if let Some(path) = files.compare {
+        let before: Vec<DocAnswer> = std::fs::read_to_string(path)
+            .expect("compare file reads")
+            .lines()
+            .filter_map(DocAnswer::parse)
+            .collect();
+        let (mut code, mut kept, mut detector, mut examples) = (0, 0, 0, Vec::new());
+        for (i, (b, a)) in before.iter().zip(&answers).enumerate() {
+            code += usize::from(b.code != a.code);
+            kept += usize::from(b.kept != a.kept);
+            detector += usize::from(b.detector != a.detector);
+            if (b.code != a.code || b.kept != a.kept) && examples.len() < 10 {
+                examples.push(format!(
+                    "doc {i}: {} {} ({}) -> {} {} ({})",
+                    b.code, b.confidence, b.detector, a.code, a.confidence, a.detector
+                ));
+            }
+        }
+        let min_conf = |v: &[DocAnswer]| {
+            v.iter()
+                .filter(|a| a.kept)
+                .map(|a| a.confidence)
+                .fold(f64::INFINITY, f64::min)
+        };
+        println!(
+            "  against {path}: {} docs compared ({} before, {} now); code differs in {code}, \
+             kept/rejected in {kept}, detector in {detector}; lowest kept confidence {:.3} \
+             before, {:.3} now",
+            before.len().min(answers.len()),
+            before.len(),
+            answers.len(),
+            min_conf(&before),
+            min_conf(&answers)
+        );
+        for e in examples {
+            println!("    {e}");
+        }
+    }
 }
 
 fn accuracy(path: &str, lang: &str, config: &str) {
@@ -185,14 +281,22 @@ fn main() {
     match arg(0).unwrap_or("bench") {
         "bench" => {
             let mb = arg(1).and_then(|s| s.parse().ok()).unwrap_or(20);
-            let corpus = arg(2);
+            let corpus = arg(2).filter(|a| !a.starts_with("--"));
+            let opt = |name: &str| {
+                let i = args.iter().position(|a| a == name)?;
+                args.get(i + 1).map(String::as_str)
+            };
+            let files = DocFiles {
+                write: opt("--docs"),
+                compare: opt("--compare"),
+            };
             for config in [
                 "",
                 "segments = \"off\"",
                 "min_segment_chars = 200",
                 "accuracy = \"low\"",
             ] {
-                bench(mb, corpus, config);
+                bench(mb, corpus, config, &files);
             }
         }
         "accuracy" => {

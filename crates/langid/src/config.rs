@@ -60,8 +60,8 @@ pub struct LangIdConfig {
     pub sample_chars: usize,
 
     /// When paragraphs (split at blank lines) get their own detection: `"off"` (one
-    /// segment with the document language), `"uncertain"` (only for documents whatlang could
-    /// not decide alone) or `"always"`. Paragraphs whose words are mostly the common words of
+    /// segment with the document language), `"uncertain"` (only for documents neither whatlang
+    /// nor their function words decided alone) or `"always"`. Paragraphs whose words are mostly the common words of
     /// paragraphs already placed in the document language need no detector. Default:
     /// `"always"`.
     #[serde(default)]
@@ -97,7 +97,8 @@ pub struct LangIdConfig {
 pub enum SegmentMode {
     /// One segment over the whole text, with the document language.
     Off,
-    /// Paragraph detection only for documents whatlang could not decide alone.
+    /// Paragraph detection only for documents neither whatlang nor their function words
+    /// decided alone.
     Uncertain,
     /// Paragraph detection for every document.
     #[default]

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{compiled_languages, Accuracy, LangIdConfig, OnMismatch, SegmentMode};
 use crate::ngram::{self, LangSet, Scorer};
-use crate::stopwords::StopWords;
+use crate::stopwords::{Evidence, StopWords};
 
 /// Whatlang answers at or above this confidence are taken without asking lingua, on texts
 /// long enough ([`WHATLANG_ALONE_LETTERS`]) and when whatlang knows every language of the
@@ -32,6 +32,16 @@ const WHATLANG_ABSORBS: &[&str] = &[
     "zu", "sn", "id", "hr", "sr", "ru", "be", "uk", "bg", "tl", "nb", "da", "vi", "fr", "sv", "lv",
     "en",
 ];
+
+/// Languages whose function words never decide alone: they have close relatives without a
+/// list (stopwords-iso has none for Bosnian, Serbian, Norwegian, Icelandic, Macedonian,
+/// Belarusian, Kazakh, Mongolian), whose texts use the same function words, so no margin
+/// over the listed languages covers those. On lingua's test data (sentences joined to 250
+/// to 1000 characters) they would take Bosnian as Croatian, Norwegian as Danish and
+/// Macedonian as Bulgarian, even under [`crate::stopwords::DECISIVE`] (Bosnian and
+/// Norwegian once each on the odd half). Slovene, Swedish, Russian and Ukrainian share
+/// function words with the same relatives.
+const FUNCTION_WORDS_BLIND: &[&str] = &["hr", "sl", "da", "sv", "bg", "ru", "uk"];
 
 /// Characters of a text (or paragraph) the n-gram scorer reads: its cost grows with the
 /// length, and a few sentences settle the language.
@@ -105,6 +115,12 @@ pub enum Detector {
     /// lingua's n-gram models and rules, scored by this crate over all candidate languages
     /// at once; asked when whatlang is unsure or answers outside `languages`.
     Ngram,
+    /// The text's function words alone (stopwords-iso lists), on texts long enough for
+    /// whatlang whose function words are decisive (see [`DetectLanguage::decide`]). Its
+    /// confidence is `1 - rival_only / leader_only` for the nearest rival language: of the
+    /// function words only one of the two lists holds, how few are the rival's (0.93 or
+    /// more, as the test asks).
+    FunctionWords,
 }
 
 /// The value stored under [`keys::LANGID_LANG`].
@@ -467,22 +483,49 @@ impl DetectLanguage {
 
     /// Whatlang for `text`: restricted to a family of confusable languages when `text` is
     /// full of the function words of one of them ([`StopWords::leader`]), else over every
-    /// language. Whatlang compares a text with each candidate language's 300 trigrams, so the
-    /// family (15 or so languages instead of every one of the script) costs a fraction; its
-    /// answer can only differ when the text's function words point outside what whatlang
+    /// language (see [`Self::whatlang_by`]). Whatlang compares a text with each candidate
+    /// language's 300 trigrams, so the family (15 or so languages instead of every one of
+    /// the script) costs a fraction; its answer can only differ when the text's function words point outside what whatlang
     /// finds, and the confusable languages stay in, so the runner-up that sets whatlang's
     /// confidence is nearly always the same.
+    #[cfg(test)]
     fn whatlang_for(&self, text: &str) -> &whatlang::Detector {
-        self.stop_words
-            .leader(text)
+        self.whatlang_by(&self.stop_words.evidence(text))
+    }
+
+    /// Whatlang for a text with function words `evidence`: restricted to the family of the
+    /// language they point to ([`Evidence::leader`]), else over every language.
+    fn whatlang_by(&self, evidence: &Evidence) -> &whatlang::Detector {
+        evidence
+            .leader()
             .and_then(|lang| self.family_of.get(&lang))
             .map_or(&self.whatlang, |&f| &self.families[f].narrowed)
     }
 
+    /// The function words' answer for a text of [`WHATLANG_ALONE_LETTERS`] letters or more,
+    /// when they are decisive ([`Evidence::decisive`]: far stricter than the leader that
+    /// narrows whatlang) and the language they point to has no close relative they cannot
+    /// tell it from ([`FUNCTION_WORDS_BLIND`]). Whatlang would nearly always confirm it: on
+    /// the first 20 MB of the bench corpus it decides 91 % of the documents, all as whatlang
+    /// did, and on lingua's test sentences joined to 600+ characters (odd half) no answer
+    /// changes.
+    fn by_function_words(&self, evidence: &Evidence) -> Option<Decision> {
+        let (lang, confidence) = evidence.decisive()?;
+        if FUNCTION_WORDS_BLIND.contains(&self.code(lang).as_str()) {
+            return None;
+        }
+        Some(Decision {
+            lang,
+            confidence,
+            detector: Detector::FunctionWords,
+        })
+    }
+
     /// The language of `text` (already sampled to `sample_chars`), possibly outside the
-    /// configured languages (the caller checks). Whatlang answers alone for texts of
-    /// [`WHATLANG_ALONE_LETTERS`] letters or more in a script one language writes, or when
-    /// it is reliable and its answer is not one it gives to languages it does not know
+    /// configured languages (the caller checks). On texts of [`WHATLANG_ALONE_LETTERS`]
+    /// letters or more, decisive function words answer alone
+    /// ([`Self::by_function_words`]). Otherwise whatlang answers alone for such texts in a
+    /// script one language writes, or when it is reliable and its answer is not one it gives to languages it does not know
     /// ([`WHATLANG_ABSORBS`]). Otherwise the n-gram scorer decides among all compiled-in
     /// languages, on at most [`LINGUA_SAMPLE_CHARS`] characters: below
     /// [`WHATLANG_ALONE_LETTERS`] letters whatlang's answer is too weak, and costs as much as
@@ -492,7 +535,11 @@ impl DetectLanguage {
         if letters_at_least(text, WHATLANG_ALONE_LETTERS) < WHATLANG_ALONE_LETTERS {
             return self.best_of(self.all, short);
         }
-        let info = self.whatlang_for(text).detect(text);
+        let evidence = self.stop_words.evidence(text);
+        if let Some(decision) = self.by_function_words(&evidence) {
+            return Some(decision);
+        }
+        let info = self.whatlang_by(&evidence).detect(text);
         let known = info
             .as_ref()
             .and_then(|i| self.from_whatlang.get(&i.lang()).map(|l| (i, *l)));
@@ -653,7 +700,14 @@ impl DetectLanguage {
         }
         let per_paragraph = match self.segments {
             SegmentMode::Off => false,
-            SegmentMode::Uncertain => doc.detector != Detector::Whatlang,
+            // A function-word decision is at least as certain as whatlang's: it needs the
+            // same 200 letters, and a far stricter test than the one that lets a paragraph
+            // skip detection (and whatlang narrow its candidates); on lingua's joined test
+            // sentences it changed no answer, and the bench corpus' documents it decides
+            // are the ones whatlang decided alone, with the same language.
+            SegmentMode::Uncertain => {
+                !matches!(doc.detector, Detector::Whatlang | Detector::FunctionWords)
+            }
             SegmentMode::Always => true,
         };
         let spans = self.segment(text, &doc, per_paragraph);
@@ -742,13 +796,14 @@ impl DetectLanguage {
 }
 
 impl Detector {
-    /// The name written to the annotation (`whatlang`, `ngram`; `lingua` is no longer
-    /// produced).
+    /// The name written to the annotation (`whatlang`, `ngram`, `function_words`; `lingua`
+    /// is no longer produced).
     pub fn name(self) -> &'static str {
         match self {
             Detector::Whatlang => "whatlang",
             Detector::Lingua => "lingua",
             Detector::Ngram => "ngram",
+            Detector::FunctionWords => "function_words",
         }
     }
 }
@@ -1063,6 +1118,299 @@ mod tests {
         let de = &families[family_of[&Language::German]];
         assert!(de.contains(&Language::English) && de.contains(&Language::Dutch));
         assert!(!de.contains(&Language::Japanese));
+    }
+
+    /// Paragraphs of news long enough for whatlang ([`WHATLANG_ALONE_LETTERS`] letters).
+    const DE_LONG: &str = "Die Bundesregierung will die Förderung für Wärmepumpen im kommenden \
+        Jahr deutlich kürzen. Das geht aus einem Entwurf des Wirtschaftsministeriums hervor, der \
+        am Dienstag bekannt wurde. Verbände kritisierten die Pläne, weil sie die Wärmewende in \
+        den Städten und auf dem Land bremsen würden. Nach Angaben des Ministeriums sollen die \
+        Mittel aber schon im Herbst wieder steigen, wenn der Haushalt beschlossen ist.";
+    const EN_LONG: &str = "The government said on Tuesday that it would cut the subsidy for heat \
+        pumps next year, according to a draft that was seen by several newspapers. Industry \
+        groups said the plan would slow down the switch to clean heating in the cities, and \
+        they asked the minister to explain how the country could still meet its targets if \
+        there was less money for the households that need it most.";
+    const FR_LONG: &str = "Le gouvernement veut réduire dès l'an prochain ses aides aux pompes \
+        à chaleur, selon un projet qui a été publié mardi. Les associations estiment que ce \
+        plan est une erreur, car il pourrait freiner une transition dont nous avons besoin \
+        dans nos villes comme dans nos campagnes. Le ministre leur a répondu que ces aides \
+        seraient à nouveau plus élevées cet automne, si son budget est adopté avant l'été, \
+        mais il n'a donné aucun chiffre.";
+
+    #[test]
+    fn news_paragraphs_are_decided_by_their_function_words() {
+        let s = stage("");
+        for (text, code) in [(DE_LONG, "de"), (EN_LONG, "en"), (FR_LONG, "fr")] {
+            assert!(letters_at_least(text, WHATLANG_ALONE_LETTERS) >= WHATLANG_ALONE_LETTERS);
+            let d = s.decide(text).expect("decided");
+            assert_eq!(d.detector, Detector::FunctionWords, "{code}: {d:?}");
+            assert_eq!(s.code(d.lang), code);
+            let ann = s.detect(text);
+            assert_eq!(ann.code.as_deref(), Some(code));
+            assert_eq!(ann.detector, Some(Detector::FunctionWords));
+            // Whatlang agrees where it is asked.
+            let info = s.whatlang.detect(text).expect("whatlang answers");
+            assert_eq!(s.from_whatlang.get(&info.lang()), Some(&d.lang));
+        }
+    }
+
+    #[test]
+    fn function_word_confidence_is_in_range_and_keeps_clear_german() {
+        let s = stage("");
+        let min_confidence = LangIdConfig::default().min_confidence;
+        for text in [DE_LONG, EN_LONG, FR_LONG, DE, EN, "kurz", ""] {
+            let c = s.stop_words.evidence(text).confidence();
+            assert!((0.0..=1.0).contains(&c), "{c} for {text:?}");
+        }
+        let d = s.decide(DE_LONG).expect("decided");
+        assert_eq!(d.detector, Detector::FunctionWords);
+        assert!(d.confidence >= min_confidence, "{d:?}");
+        // At least the confidence DECISIVE asks for.
+        assert!(d.confidence >= crate::stopwords::DECISIVE.apart, "{d:?}");
+    }
+
+    #[test]
+    fn close_relatives_are_not_decided_by_function_words() {
+        let s = stage("");
+        // Croatian's function words are Bosnian's and Serbian's, which have no list.
+        let hr = "Vlada je u utorak predstavila prijedlog zakona o mirovinskoj reformi, koji \
+            je već izazvao oštre kritike sindikata i oporbe. Prema riječima ministra rada, \
+            tekst bi trebao biti u saboru prije kraja mjeseca, ali socijalni partneri traže \
+            više vremena kako bi mogli raspraviti sve pojedinosti i predložiti izmjene.";
+        let bs = "Vijeće ministara je u utorak usvojilo prijedlog budžeta za narednu godinu, \
+            koji je već izazvao kritike opozicije i sindikata. Prema riječima ministra \
+            finansija, dokument bi trebao biti pred parlamentom prije kraja mjeseca, ali \
+            mnogi zastupnici traže više vremena kako bi mogli razmotriti sve pojedinosti.";
+        for text in [hr, bs] {
+            assert!(letters_at_least(text, WHATLANG_ALONE_LETTERS) >= WHATLANG_ALONE_LETTERS);
+            let evidence = s.stop_words.evidence(text);
+            assert_eq!(s.by_function_words(&evidence), None, "{evidence:?}");
+            let d = s.decide(text).expect("decided");
+            assert_ne!(d.detector, Detector::FunctionWords, "{d:?}");
+        }
+        // Norwegian (no list) reads as Danish by its function words; Danish never decides.
+        let nb = "Regjeringen la onsdag fram et forslag om å endre pensjonssystemet, og det \
+            har allerede møtt sterk kritikk fra fagforeningene og opposisjonen. Ifølge \
+            arbeidsministeren skal forslaget behandles i Stortinget før utgangen av måneden, \
+            men partene i arbeidslivet ber om mer tid til å diskutere detaljene i det.";
+        assert_ne!(
+            s.decide(nb).map(|d| d.detector),
+            Some(Detector::FunctionWords)
+        );
+    }
+
+    #[test]
+    fn a_language_without_a_list_goes_to_whatlang() {
+        let s = stage("");
+        // Welsh has no function-word list; English's must not claim it.
+        let cy = "Mae'r llywodraeth wedi cyhoeddi cynllun newydd i wella'r gwasanaeth iechyd \
+            yng Nghymru, ond mae'r gwrthbleidiau yn dweud nad oes digon o arian ar gael i \
+            dalu am y newidiadau. Yn ôl y gweinidog, bydd y cynllun yn cael ei drafod yn y \
+            Senedd cyn diwedd y mis, ac mae disgwyl i'r byrddau iechyd ymateb yn fuan.";
+        assert!(letters_at_least(cy, WHATLANG_ALONE_LETTERS) >= WHATLANG_ALONE_LETTERS);
+        assert_eq!(s.stop_words.evidence(cy).decisive(), None);
+        let d = s.decide(cy).expect("decided");
+        assert!(
+            matches!(d.detector, Detector::Whatlang | Detector::Ngram),
+            "{d:?}"
+        );
+        assert_eq!(s.code(d.lang), "cy", "{d:?}");
+    }
+
+    #[test]
+    fn few_distinct_function_words_do_not_decide() {
+        use crate::stopwords::{Thresholds, DECISIVE};
+        let s = stage("");
+        // Eight different German function words, over 70 % of the words, four times as
+        // many as any other language's: everything the decisive test asks but the variety.
+        let text = "Die Bahn wird auch nicht pünktlich sein und die Stadt wird sich auch nicht \
+            wehren, und die Kunden werden sich nicht freuen. Die Region wird auch nicht helfen \
+            und die Pendler wird sich nicht ärgern, und die Politik wird auch nicht handeln \
+            und die Bürger wird sich nicht beschweren und die Zeitung wird auch nicht berichten.";
+        assert!(letters_at_least(text, WHATLANG_ALONE_LETTERS) >= WHATLANG_ALONE_LETTERS);
+        let evidence = s.stop_words.evidence(text);
+        assert_eq!(evidence.leader(), Some(Language::German), "{evidence:?}");
+        let but_variety = Thresholds {
+            distinct: 1,
+            ..DECISIVE
+        };
+        assert!(evidence.passes(&but_variety), "{evidence:?}");
+        assert!(evidence.distinct < DECISIVE.distinct, "{evidence:?}");
+        assert_eq!(evidence.decisive(), None);
+        assert_ne!(
+            s.decide(text).map(|d| d.detector),
+            Some(Detector::FunctionWords)
+        );
+    }
+
+    #[test]
+    fn uncertain_segments_trust_function_words_like_whatlang() {
+        // The sample (the first `sample_chars`) is German; the English paragraph after it
+        // is only found when paragraphs are looked at.
+        let text = format!("{DE_LONG}\n\n{DE_LONG}\n\n{DE_LONG}\n\n{EN_LONG}");
+        let ann = stage(r#"segments = "uncertain""#).detect(&text);
+        assert_eq!(ann.detector, Some(Detector::FunctionWords), "{ann:?}");
+        assert_eq!(ann.segments.len(), 1, "{ann:?}");
+        let ann = stage("").detect(&text);
+        let codes: Vec<&str> = ann.segments.iter().map(|s| s.code.as_str()).collect();
+        assert_eq!(codes, ["de", "en"], "{ann:?}");
+    }
+
+    /// Lingua's test sentences of one half (`LANGID_HALF`, default `even`: the tuning half)
+    /// joined per language to 250, 600 and 1000 characters and sampled as [`DetectLanguage::detect`]
+    /// samples them, those with [`WHATLANG_ALONE_LETTERS`] letters or more, with their
+    /// language and function-word evidence.
+    fn joined_test_texts(s: &DetectLanguage) -> Vec<(String, Evidence, String)> {
+        use std::io::BufRead;
+        let half = std::env::var("LANGID_HALF").unwrap_or_else(|_| "even".to_owned());
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/data/lingua-langid/testdata.jsonl.gz"
+        );
+        let file = std::fs::File::open(path).expect("test data opens");
+        let lines = std::io::BufReader::new(flate2::read::GzDecoder::new(file)).lines();
+        let mut sentences: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for (i, line) in lines.enumerate() {
+            if (i % 2 == 0) != (half == "even") {
+                continue;
+            }
+            let rec: serde_json::Value = serde_json::from_str(&line.unwrap()).unwrap();
+            if rec["kind"] == "sentences" {
+                let lang = rec["lang"].as_str().unwrap().to_owned();
+                let text = rec["text"].as_str().unwrap().to_owned();
+                sentences.entry(lang).or_default().push(text);
+            }
+        }
+        let mut texts = Vec::new();
+        for len in [250, 600, 1000] {
+            for (lang, list) in &sentences {
+                let mut joined = String::new();
+                for sentence in list {
+                    if !joined.is_empty() {
+                        joined.push(' ');
+                    }
+                    joined.push_str(sentence);
+                    if joined.chars().count() >= len {
+                        let text = sample(&joined, 1000);
+                        if letters_at_least(text, WHATLANG_ALONE_LETTERS) >= WHATLANG_ALONE_LETTERS
+                        {
+                            texts.push((
+                                lang.clone(),
+                                s.stop_words.evidence(text),
+                                text.to_owned(),
+                            ));
+                        }
+                        joined.clear();
+                    }
+                }
+            }
+        }
+        texts
+    }
+
+    /// How [`crate::stopwords::DECISIVE`] and [`FUNCTION_WORDS_BLIND`] were chosen: for a
+    /// grid of thresholds, how many joined test texts (see [`joined_test_texts`]) the
+    /// function words decide and which of those answers are wrong (true -> answer), the
+    /// leaders in [`FUNCTION_WORDS_BLIND`] counted apart; then, for the chosen thresholds,
+    /// the texts decided per language and each wrong answer with what the detectors say.
+    /// The chosen thresholds must make no wrong answer on the even half. `LANGID_HALF=odd cargo test --release -p pipeline-langid -- --ignored
+    /// decisive_thresholds --nocapture` reports on the other half.
+    #[test]
+    #[ignore]
+    fn decisive_thresholds() {
+        use crate::stopwords::{Thresholds, DECISIVE};
+        let s = stage("");
+        let texts = joined_test_texts(&s);
+        let code = |l: Language| l.iso_code_639_1().to_string();
+        let mut chosen_wrong = usize::MAX;
+        let mut grid = vec![DECISIVE];
+        for share in [0.35, 0.4] {
+            for margin in [1.5, 2.0, 2.5, 3.0] {
+                for distinct in [8, 10] {
+                    for apart in [0.0, 0.85, 0.9, 0.93, 0.95] {
+                        grid.push(Thresholds {
+                            words: 30,
+                            share,
+                            margin,
+                            distinct,
+                            apart,
+                        });
+                    }
+                }
+            }
+        }
+        for t in grid {
+            let (mut decided, mut blind) = (0, 0);
+            let mut wrong: std::collections::BTreeMap<String, usize> = Default::default();
+            let mut blind_wrong: std::collections::BTreeMap<String, usize> = Default::default();
+            let mut right: std::collections::BTreeMap<String, usize> = Default::default();
+            for (lang, e, _) in &texts {
+                let Some(lead) = e.lead.filter(|_| e.passes(&t)) else {
+                    continue;
+                };
+                let lead = code(lead);
+                let (count, wrong) = if FUNCTION_WORDS_BLIND.contains(&lead.as_str()) {
+                    (&mut blind, &mut blind_wrong)
+                } else {
+                    (&mut decided, &mut wrong)
+                };
+                *count += 1;
+                if lead != *lang {
+                    *wrong.entry(format!("{lang}->{lead}")).or_default() += 1;
+                } else {
+                    *right.entry(lead).or_default() += 1;
+                }
+            }
+            let some: Vec<String> = ["de", "en", "fr", "es", "it", "nl", "pt", "pl"]
+                .iter()
+                .map(|l| format!("{l} {}", right.get(*l).unwrap_or(&0)))
+                .collect();
+            let n_wrong: usize = wrong.values().sum();
+            if t == DECISIVE {
+                chosen_wrong = n_wrong;
+            }
+            println!(
+                "{t:?}{}: {decided} of {} decided ({}), {n_wrong} wrong {wrong:?}; blind \
+                 leaders would decide {blind}, wrong {blind_wrong:?}",
+                if t == DECISIVE { " (chosen)" } else { "" },
+                texts.len(),
+                some.join(", "),
+            );
+        }
+        // The chosen thresholds per language, and the answers of the blind leaders.
+        let mut per_lang: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
+        let mut blind: std::collections::BTreeMap<String, usize> = Default::default();
+        for (lang, e, text) in &texts {
+            let row = per_lang.entry(lang).or_default();
+            row.1 += 1;
+            if let Some(lead) = e.lead.filter(|_| e.passes(&DECISIVE)) {
+                if FUNCTION_WORDS_BLIND.contains(&code(lead).as_str()) {
+                    *blind.entry(format!("{lang}->{}", code(lead))).or_default() += 1;
+                } else {
+                    row.0 += 1;
+                    if code(lead) != *lang {
+                        // What the detectors say without the function words.
+                        let short = sample(text, LINGUA_SAMPLE_CHARS);
+                        let ngram = s.best_of(s.all, short).map(|d| s.code(d.lang));
+                        let what = s.whatlang_by(e).detect(text).map(|i| i.lang());
+                        println!("wrong: {lang} as {} (n-gram {ngram:?}, whatlang {what:?}, {e:?}): {text}", code(lead));
+                    }
+                }
+            }
+        }
+        let rows: Vec<String> = per_lang
+            .iter()
+            .filter(|(_, (d, _))| *d > 0)
+            .map(|(l, (d, n))| format!("{l} {d}/{n}"))
+            .collect();
+        println!("decided per language: {}", rows.join(", "));
+        println!("left to whatlang (blind leaders): {blind:?}");
+        // Tuned on the even half: no wrong answer there. The odd half is the report (one
+        // wrong answer of 1,977: a "Catalan" text that is mostly an English sentence).
+        if std::env::var("LANGID_HALF").map_or(true, |h| h == "even") {
+            assert_eq!(chosen_wrong, 0, "the chosen thresholds answer wrongly");
+        }
     }
 
     #[test]
