@@ -46,24 +46,49 @@ const MAX_QUOTE_BYTES: usize = 4000;
 /// `»…«`, `«…»`, `“…”` (English), and `"…"` where the opening `"` starts a word. Quotation
 /// marks inside a quotation (`‚…‘`) are part of it.
 pub fn quotations(text: &str) -> Vec<(usize, usize)> {
+    quotations_within(text, MAX_QUOTE_BYTES)
+}
+
+/// [`quotations`] no longer than `max_bytes`. Only `"`, a line break and the characters
+/// whose UTF-8 starts with 0xC2 (`»`, `«`) or 0xE2 (`„`, `“`, `”`) can open or close a
+/// quotation, so the text is scanned for those bytes and decoded only there.
+fn quotations_within(text: &str, max_bytes: usize) -> Vec<(usize, usize)> {
+    let bytes = text.as_bytes();
     let mut out = Vec::new();
     // (start of the content, the marks that close it)
     let mut open: Option<(usize, &[char])> = None;
-    let mut prev: Option<char> = None;
-    let mut iter = text.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        let next = iter.peek().map(|&(_, n)| n);
+    let mut pos = 0;
+    while let Some(skip) = bytes[pos..]
+        .iter()
+        .position(|&b| matches!(b, b'"' | b'\n' | 0xC2 | 0xE2))
+    {
+        let i = pos + skip;
+        let c = char_at(text, i);
+        let next = text[i + c.len_utf8()..].chars().next();
+        pos = i + c.len_utf8();
         if let Some((start, closers)) = open {
+            // A quotation longer than `max_bytes` is given up at the first character past
+            // the limit, which may lie in the stretch skipped to get here.
+            let limit = start + max_bytes + 1;
+            if limit < i {
+                let past = (limit..i).find(|&b| text.is_char_boundary(b)).unwrap_or(i);
+                if past < i {
+                    open = None;
+                    pos = past + char_at(text, past).len_utf8();
+                    continue;
+                }
+            }
             if closers.contains(&c) {
                 if let Some(range) = trim(text, start, i) {
                     out.push(range);
                 }
                 open = None;
-            } else if (c == '\n' && next == Some('\n')) || i - start > MAX_QUOTE_BYTES {
+            } else if (c == '\n' && next == Some('\n')) || i >= limit {
                 open = None;
             }
         } else {
             let starts_word = next.is_some_and(|n| !n.is_whitespace());
+            let prev = text[..i].chars().next_back();
             let closers: Option<&[char]> = match c {
                 '„' => Some(&['“', '”', '"']),
                 '»' => Some(&['«']),
@@ -80,9 +105,14 @@ pub fn quotations(text: &str) -> Vec<(usize, usize)> {
                 open = Some((i + c.len_utf8(), closers));
             }
         }
-        prev = Some(c);
     }
     out
+}
+
+/// The character starting at byte `i` of `text` (a character boundary).
+fn char_at(text: &str, i: usize) -> char {
+    // Invariant: callers pass character boundaries below `text.len()`.
+    text[i..].chars().next().unwrap_or('\0')
 }
 
 /// The range `start..end` of `text` without surrounding whitespace, or `None` if blank.
@@ -216,6 +246,72 @@ mod tests {
         );
         assert!(quotations("").is_empty());
         assert!(quotations("„nie geschlossen").is_empty());
+    }
+
+    /// `quotations` as it was: decoding every character.
+    fn quotations_char_by_char(text: &str, max_bytes: usize) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        // (start of the content, the marks that close it)
+        let mut open: Option<(usize, &[char])> = None;
+        let mut prev: Option<char> = None;
+        let mut iter = text.char_indices().peekable();
+        while let Some((i, c)) = iter.next() {
+            let next = iter.peek().map(|&(_, n)| n);
+            if let Some((start, closers)) = open {
+                if closers.contains(&c) {
+                    if let Some(range) = trim(text, start, i) {
+                        out.push(range);
+                    }
+                    open = None;
+                } else if (c == '\n' && next == Some('\n')) || i - start > max_bytes {
+                    open = None;
+                }
+            } else {
+                let starts_word = next.is_some_and(|n| !n.is_whitespace());
+                let closers: Option<&[char]> = match c {
+                    '„' => Some(&['“', '”', '"']),
+                    '»' => Some(&['«']),
+                    '«' => Some(&['»']),
+                    '“' if starts_word => Some(&['”']),
+                    '"' if starts_word
+                        && !matches!(prev, Some(p) if !p.is_whitespace() && p != '(') =>
+                    {
+                        Some(&['"', '“'])
+                    }
+                    _ => None,
+                };
+                if let Some(closers) = closers {
+                    open = Some((i + c.len_utf8(), closers));
+                }
+            }
+            prev = Some(c);
+        }
+        out
+    }
+
+    #[test]
+    fn the_byte_scan_finds_what_decoding_every_character_finds() {
+        let pieces = [
+            "„", "“", "”", "\"", "»", "«", "\n", "\n\n", " ", "(", "Wort", "ä", "€", "–", "x", "‚",
+            "‘", ".",
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        for round in 0..30_000 {
+            let mut text = String::new();
+            for _ in 0..1 + state % 40 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.push_str(pieces[(state % pieces.len() as u64) as usize]);
+            }
+            // Small limits make the give-up rule fire, at every kind of character.
+            let max = [0, 1, 3, 7, 20, MAX_QUOTE_BYTES][round % 6];
+            assert_eq!(
+                quotations_within(&text, max),
+                quotations_char_by_char(&text, max),
+                "{text:?}, max {max}"
+            );
+        }
     }
 
     #[test]

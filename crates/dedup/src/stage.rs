@@ -311,10 +311,10 @@ impl Dedupe {
         &self.index
     }
 
-    /// Finds what the document `id` (sketched in `sketch`) duplicates and, when it is
-    /// unique, indexes it under `id` and stores it.
-    fn examine(&mut self, id: &str, source: &str, sketch: &Sketch) -> Result<Finding> {
-        let finding = judge(
+    /// Finds what the document `id` with `text` (sketched in `sketch`) duplicates and, when
+    /// it is unique, indexes it under `id` and stores it.
+    fn examine(&mut self, id: &str, text: &str, source: &str, sketch: &Sketch) -> Result<Finding> {
+        let mut finding = judge(
             &mut self.index,
             &self.rule,
             id,
@@ -325,6 +325,18 @@ impl Dedupe {
         )?;
         if finding.status == Status::Unique {
             self.store_unique(id, source, sketch)?;
+        }
+        if !finding.spans.is_empty() {
+            // Spans are sorted and disjoint, so their bounds are ascending.
+            let bytes: Vec<usize> = finding
+                .spans
+                .iter()
+                .flat_map(|s| [s.start, s.end])
+                .collect();
+            let chars = byte_to_char_offsets(text, &bytes);
+            for (span, c) in finding.spans.iter_mut().zip(chars.chunks_exact(2)) {
+                (span.start, span.end) = (c[0], c[1]);
+            }
         }
         Ok(finding)
     }
@@ -349,6 +361,8 @@ impl Dedupe {
     /// characters. `pos` is its place in the global input order. The index is not used.
     pub fn fingerprint(&mut self, id: &str, text: &str, pos: (u64, u64)) -> Fingerprint {
         self.fingerprinter.sketch(text, &mut self.sketch);
+        self.fingerprinter
+            .offsets_in_chars(text, &mut self.sketch.passages);
         let sketch = &self.sketch;
         Fingerprint {
             pos,
@@ -371,7 +385,7 @@ impl Dedupe {
 }
 
 /// What deduplication reads of a document's text, made by a [`Fingerprinter`]: the exact
-/// key, the shingle sketch and the passages that may repeat, with offsets in characters.
+/// key, the shingle sketch and the passages that may repeat.
 #[derive(Debug, Default)]
 pub(crate) struct Sketch {
     /// Length in bytes of the text it was made from.
@@ -384,10 +398,10 @@ pub(crate) struct Sketch {
     sig: Vec<u32>,
     /// The sorted set of shingle hashes.
     set: Vec<u32>,
-    /// Passages in the order [`repeated`] reads them: for each paragraph its sentences,
-    /// then the paragraph; then the quotations. Sentences and quotations too short to
-    /// count are left out (they never match); paragraphs stay, as they close their
-    /// sentences' group.
+    /// Passages in the order [`repeated`] reads them, with byte offsets: for each
+    /// paragraph its sentences, then the paragraph; then the quotations. Sentences and
+    /// quotations too short to count are left out (they never match); paragraphs stay, as
+    /// they close their sentences' group.
     passages: Vec<Passage>,
 }
 
@@ -427,7 +441,6 @@ impl Fingerprinter {
         out.passages.clear();
         if self.repeated_spans {
             self.find_passages(text, &mut out.passages);
-            self.offsets_in_chars(text, &mut out.passages);
         } else {
             normalize_into(text, &mut self.norm, &mut self.words);
         }
@@ -471,7 +484,8 @@ impl Fingerprinter {
         }
     }
 
-    /// Turns the byte offsets of `passages` into character offsets of `text`.
+    /// Turns the byte offsets of `passages` into character offsets of `text` (for
+    /// [`Fingerprint`]s, judged without the text; the stage converts only the spans found).
     fn offsets_in_chars(&mut self, text: &str, passages: &mut [Passage]) {
         self.bounds.clear();
         self.bounds
@@ -779,7 +793,7 @@ impl Stage for Dedupe {
     /// duplicate and `action = "drop"`. Fails (fatally) only when the index is full.
     fn process(&mut self, mut doc: Document) -> std::result::Result<Verdict, StageError> {
         let sketch = self.sketch_of(&mut doc);
-        let finding = self.examine(&doc.id, &doc.source.path, &sketch);
+        let finding = self.examine(&doc.id, &doc.text, &doc.source.path, &sketch);
         // Its buffers serve the next document the stage sketches itself.
         self.sketch = sketch;
         let finding = finding?;
@@ -798,7 +812,7 @@ impl Stage for Dedupe {
     fn remember(&mut self, doc: &Document) -> std::result::Result<(), StageError> {
         let mut sketch = std::mem::take(&mut self.sketch);
         self.fingerprinter.sketch(&doc.text, &mut sketch);
-        let finding = self.examine(&doc.id, &doc.source.path, &sketch);
+        let finding = self.examine(&doc.id, &doc.text, &doc.source.path, &sketch);
         self.sketch = sketch;
         finding?;
         Ok(())
