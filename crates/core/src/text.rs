@@ -4,21 +4,22 @@
 /// Converts byte offsets in `text` to character offsets, in one pass.
 ///
 /// `byte_offsets` must be sorted ascending and each must lie on a character boundary;
-/// the result has the same length and order.
+/// the result has the same length and order. (An offset inside a character counts that
+/// character; offsets past the end count every character.)
 pub fn byte_to_char_offsets(text: &str, byte_offsets: &[usize]) -> Vec<usize> {
+    let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(byte_offsets.len());
-    let mut chars = 0;
-    let mut byte = 0;
-    let mut iter = text.char_indices().peekable();
+    let (mut chars, mut byte) = (0, 0);
     for &target in byte_offsets {
-        while byte < target {
-            match iter.next() {
-                Some((_, c)) => {
-                    byte += c.len_utf8();
-                    chars += 1;
-                }
-                None => break,
-            }
+        let target = target.min(bytes.len());
+        if target > byte {
+            // A character starts at every byte that is not a continuation byte
+            // (0b10xx_xxxx); counting them is a loop the compiler vectorises.
+            chars += bytes[byte..target]
+                .iter()
+                .filter(|&&b| (b as i8) >= -0x40)
+                .count();
+            byte = target;
         }
         out.push(chars);
     }
@@ -72,5 +73,51 @@ mod tests {
         assert_eq!(index.char_of(pj), 10);
         assert_eq!(index.char_of(text.len()), 19);
         assert_eq!(index.len_chars(), 19);
+    }
+
+    /// `byte_to_char_offsets` as it was: walking the characters.
+    fn by_walking_chars(text: &str, byte_offsets: &[usize]) -> Vec<usize> {
+        let mut out = Vec::with_capacity(byte_offsets.len());
+        let (mut chars, mut byte) = (0, 0);
+        let mut iter = text.chars();
+        for &target in byte_offsets {
+            while byte < target {
+                match iter.next() {
+                    Some(c) => {
+                        byte += c.len_utf8();
+                        chars += 1;
+                    }
+                    None => break,
+                }
+            }
+            out.push(chars);
+        }
+        out
+    }
+
+    #[test]
+    fn counting_lead_bytes_equals_walking_the_characters() {
+        let text = "Grüße, 😀 „Zitat“ – ǅ e\u{301} 日本 end";
+        let every: Vec<usize> = (0..=text.len() + 3).collect();
+        assert_eq!(
+            byte_to_char_offsets(text, &every),
+            by_walking_chars(text, &every),
+            "every byte, inside characters and past the end too"
+        );
+        let boundaries: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([text.len()])
+            .collect();
+        let counted = byte_to_char_offsets(text, &boundaries);
+        assert_eq!(counted, (0..boundaries.len()).collect::<Vec<_>>());
+        for step in [2, 3, 5] {
+            let some: Vec<usize> = every.iter().copied().step_by(step).collect();
+            assert_eq!(
+                byte_to_char_offsets(text, &some),
+                by_walking_chars(text, &some)
+            );
+        }
+        assert_eq!(byte_to_char_offsets("", &[0, 4]), vec![0, 0]);
     }
 }
