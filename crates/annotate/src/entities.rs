@@ -566,8 +566,8 @@ impl Recognizer {
     fn propagate(&self, text: &str, toks: &[Token], mut ents: Vec<Entity>) -> Vec<Entity> {
         let w = |i: usize| toks[i].text(text);
         // Full names first: their canonical forms and the keys that refer back to them.
-        let mut votes: HashMap<&str, Vec<(String, usize)>> = HashMap::new();
-        let mut full: HashSet<String> = HashSet::new();
+        let mut votes: HashMap<&str, Vec<(String, usize)>, FxBuild> = HashMap::default();
+        let mut full: HashSet<String, FxBuild> = HashSet::default();
         for e in ents
             .iter_mut()
             .filter(|e| e.label == Label::Per && e.end - e.first > 1)
@@ -577,7 +577,7 @@ impl Recognizer {
         }
         // A misspelt full name (`Kim Kong Un`) joins a form one letter away from it that
         // is mentioned more often in the document (`Kim Jong Un`).
-        let mut counts: HashMap<String, usize> = HashMap::new();
+        let mut counts: HashMap<String, usize, FxBuild> = HashMap::default();
         for e in ents
             .iter()
             .filter(|e| e.label == Label::Per && e.end - e.first > 1)
@@ -623,7 +623,7 @@ impl Recognizer {
             }
         }
         // A key refers to the full name mentioned most often with it; a tie is ambiguous.
-        let mut keys: HashMap<&str, Option<String>> = votes
+        let mut keys: HashMap<&str, Option<String>, FxBuild> = votes
             .into_iter()
             .map(|(k, mut v)| {
                 v.sort_by_key(|e| std::cmp::Reverse(e.1));
@@ -700,7 +700,11 @@ pub fn hints(n: usize, ents: &[Entity]) -> Vec<u8> {
     out
 }
 
-fn vote<'a>(votes: &mut HashMap<&'a str, Vec<(String, usize)>>, key: &'a str, canonical: &str) {
+fn vote<'a>(
+    votes: &mut HashMap<&'a str, Vec<(String, usize)>, FxBuild>,
+    key: &'a str,
+    canonical: &str,
+) {
     let v = votes.entry(key).or_default();
     match v.iter_mut().find(|(c, _)| c == canonical) {
         Some((_, n)) => *n += 1,

@@ -134,6 +134,11 @@ pub const WEEKDAYS: &[&str] = &[
 /// The weekday (0 = Monday) of `word`, which may be a weekday name, `Sonnabend`, or a
 /// compound with a time of day (`Montagabend`, `Sonntagmorgen`).
 pub fn weekday_number(word: &str) -> Option<u32> {
+    // Every name is at least six bytes long and starts with one of these letters (see the
+    // test `weekday_fast_rejection_keeps_every_name`); most words are rejected here.
+    if word.len() < 6 || !matches!(word.as_bytes()[0], b'M' | b'D' | b'F' | b'S') {
+        return None;
+    }
     if word == "Sonnabend" {
         return Some(5);
     }
@@ -1469,6 +1474,73 @@ mod tests {
         assert_eq!(weekday_number("Sonntag"), Some(6));
         assert_eq!(weekday_number("Montagabend"), Some(0));
         assert_eq!(weekday_number("Montagsdemo"), None);
+    }
+
+    /// `weekday_number` before its fast rejection, as the reference.
+    fn weekday_number_scanning(word: &str) -> Option<u32> {
+        if word == "Sonnabend" {
+            return Some(5);
+        }
+        for (i, d) in WEEKDAYS.iter().enumerate() {
+            if let Some(rest) = word.strip_prefix(d) {
+                if rest.is_empty()
+                    || matches!(
+                        rest,
+                        "abend"
+                            | "morgen"
+                            | "nachmittag"
+                            | "vormittag"
+                            | "mittag"
+                            | "nacht"
+                            | "früh"
+                    )
+                {
+                    return Some(i as u32);
+                }
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn weekday_fast_rejection_keeps_every_name() {
+        for d in WEEKDAYS.iter().chain(&["Sonnabend"]) {
+            assert!(d.len() >= 6 && matches!(d.as_bytes()[0], b'M' | b'D' | b'F' | b'S'));
+        }
+        let mut words: Vec<String> = vec![
+            String::new(),
+            "M".into(),
+            "Mo".into(),
+            "Monta".into(),
+            "montag".into(),
+            "Sonnabend".into(),
+            "Sonnabends".into(),
+            "Freitagsgebet".into(),
+            "Donnerstagfrüh".into(),
+            "Äpfel".into(),
+        ];
+        for d in WEEKDAYS {
+            for rest in [
+                "",
+                "abend",
+                "morgen",
+                "nachmittag",
+                "vormittag",
+                "mittag",
+                "nacht",
+                "früh",
+                "s",
+                "e",
+            ] {
+                words.push(format!("{d}{rest}"));
+                words.push(format!("{d}{rest}").to_lowercase());
+            }
+        }
+        words.extend(FIRST_NAMES.iter().map(|w| w.to_string()));
+        words.extend(MONTHS.iter().map(|w| w.to_string()));
+        for w in &words {
+            assert_eq!(weekday_number(w), weekday_number_scanning(w), "{w}");
+        }
     }
 
     #[test]

@@ -61,6 +61,23 @@ fn allowed(prev: u8, tag: u8) -> bool {
     }
 }
 
+/// [`allowed`] as a table: `ALLOWED[prev][tag]`.
+const ALLOWED: [[bool; NTAGS]; NTAGS] = {
+    let mut table = [[false; NTAGS]; NTAGS];
+    let mut prev = 0;
+    while prev < NTAGS {
+        let mut tag = 0;
+        while tag < NTAGS {
+            // `O` and `B-` tags (odd ids) follow anything; an `I-` tag continues its type.
+            table[prev][tag] =
+                tag % 2 == 1 || tag == 0 || (prev != 0 && (prev - 1) / 2 == (tag - 1) / 2);
+            tag += 1;
+        }
+        prev += 1;
+    }
+    table
+};
+
 /// Spans `(first, end, type index)` of a tag sequence; an `I-` without its `B-` opens one.
 pub fn spans(tags: &[u8]) -> Vec<(usize, usize, usize)> {
     let mut out = Vec::new();
@@ -402,16 +419,21 @@ impl Lexicon {
     }
 
     fn from_map(merged: &HashMap<u32, u8>) -> Lexicon {
-        let cap = (merged.len() * 2).next_power_of_two().max(16);
+        let mut sorted: Vec<(u32, u8)> = merged.iter().map(|(k, v)| (*k, *v)).collect();
+        sorted.sort();
+        Lexicon::from_sorted(&sorted)
+    }
+
+    /// [`Lexicon::from_map`] from pairs with distinct keys in ascending order.
+    fn from_sorted(sorted: &[(u32, u8)]) -> Lexicon {
+        let cap = (sorted.len() * 2).next_power_of_two().max(16);
         let mut lex = Lexicon {
             keys: vec![0; cap],
             vals: vec![0; cap],
             mask: cap - 1,
-            len: merged.len(),
+            len: sorted.len(),
         };
-        let mut sorted: Vec<(&u32, &u8)> = merged.iter().collect();
-        sorted.sort();
-        for (&k, &v) in sorted {
+        for &(k, v) in sorted {
             let mut s = (k.wrapping_mul(0x9e37_79b1) as usize >> 7) & lex.mask;
             while lex.keys[s] != 0 {
                 s = (s + 1) & lex.mask;
@@ -467,6 +489,23 @@ impl Lexicon {
             out.push(v);
         }
     }
+}
+
+/// `pairs` sorted by key (stably), of each key only the last pair.
+fn sorted_last<V>(mut pairs: Vec<(u32, V)>) -> Vec<(u32, V)> {
+    if !pairs.windows(2).all(|w| w[0].0 < w[1].0) {
+        pairs.sort_by_key(|p| p.0);
+        // The sort is stable, so of equal keys the last one read replaces the others.
+        let mut out: Vec<(u32, V)> = Vec::with_capacity(pairs.len());
+        for p in pairs {
+            match out.last_mut() {
+                Some(last) if last.0 == p.0 => *last = p,
+                _ => out.push(p),
+            }
+        }
+        return out;
+    }
+    pairs
 }
 
 fn word_key(w: &str) -> u32 {
@@ -536,6 +575,10 @@ pub struct NerModel {
     dense: Vec<[f32; NTAGS]>,
     /// Per row of `dense`: the feature's start and count in `pairs`, packed as in `table`.
     dense_src: Vec<u32>,
+    /// The packed values of the features of the previous tags alone (see
+    /// [`tag_features`]), looked up once: `feat(40, prev)` at `prev`, then
+    /// `feat2(41, prev2, prev)` at `NTAGS + prev2 * NTAGS + prev`.
+    trans: Vec<u32>,
     mask: usize,
     features: usize,
     lexicon: Lexicon,
@@ -559,7 +602,7 @@ const DENSE_MIN: u32 = 6;
 #[derive(Debug, Default)]
 pub struct TagCache {
     /// Per word: its index in `entries`.
-    words: HashMap<Box<str>, u32, FxBuild>,
+    words: WordTable,
     /// See [`WordEntry`].
     entries: Vec<WordEntry>,
     buf: Vec<TokHash>,
@@ -572,12 +615,155 @@ pub struct TagCache {
 /// What [`TagCache`] keeps per word.
 #[derive(Debug, Clone, Copy)]
 struct WordEntry {
+    /// The word, see [`WordKey`].
+    key: WordKey,
     /// The word-list flags the entry was made with.
     flags: u32,
     /// The word's hashes.
     hash: TokHash,
     /// The summed weights of its word-only features.
     unigram: [f32; NTAGS],
+}
+
+/// Words up to this many bytes are kept inside their [`WordKey`].
+const INLINE: usize = 22;
+
+/// A word as [`WordTable`] keeps it: short words inline (so that comparing them reads only
+/// the entry that is read anyway), longer ones as a range of [`WordTable::long`].
+#[derive(Debug, Clone, Copy)]
+struct WordKey {
+    /// The word's bytes (the first `len` of them), for a word of at most [`INLINE`] bytes;
+    /// otherwise its start in `long`, as `u32` little-endian in the first four bytes.
+    bytes: [u8; INLINE],
+    /// The word's length in bytes.
+    len: u32,
+}
+
+/// An open-addressing table from words to indices into a list (the entries of a
+/// [`TagCache`]), with the entries' [`WordKey`]s.
+#[derive(Debug, Default)]
+struct WordTable {
+    /// Per slot: `0` when empty, else the index + 1 (low 32 bits) and the high 32 bits
+    /// of the word's hash.
+    slots: Vec<u64>,
+    /// The bytes of the words longer than [`INLINE`].
+    long: Vec<u8>,
+    /// Number of words.
+    len: usize,
+}
+
+/// The hash of a word for [`WordTable`].
+#[inline]
+fn word_hash(word: &[u8]) -> u64 {
+    let mut h = FxHasher(word.len() as u64);
+    std::hash::Hasher::write(&mut h, word);
+    let h = h.0;
+    let h = (h ^ (h >> 31)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^ (h >> 29)
+}
+
+impl WordTable {
+    /// Number of words.
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Forgets every word.
+    fn clear(&mut self) {
+        self.slots.iter_mut().for_each(|s| *s = 0);
+        self.long.clear();
+        self.len = 0;
+    }
+
+    /// Whether `key` holds `word`.
+    #[inline]
+    fn key_is(&self, key: &WordKey, word: &[u8]) -> bool {
+        if word.len() <= INLINE {
+            key.len as usize == word.len() && key.bytes[..word.len()] == *word
+        } else {
+            let at = u32::from_le_bytes([key.bytes[0], key.bytes[1], key.bytes[2], key.bytes[3]])
+                as usize;
+            key.len as usize == word.len() && self.long[at..at + word.len()] == *word
+        }
+    }
+
+    /// The index of `word`, whose entries' keys are `keys(index)`.
+    #[inline]
+    fn get<'k>(&self, word: &[u8], key_of: impl Fn(usize) -> &'k WordKey) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let h = word_hash(word);
+        let mask = self.slots.len() - 1;
+        let tag = h >> 32;
+        let mut s = h as usize & mask;
+        loop {
+            let v = self.slots[s];
+            if v == 0 {
+                return None;
+            }
+            if v >> 32 == tag {
+                let k = (v as u32) - 1;
+                if self.key_is(key_of(k as usize), word) {
+                    return Some(k);
+                }
+            }
+            s = (s + 1) & mask;
+        }
+    }
+
+    /// The key of a new word (to be stored with its entry).
+    fn make_key(&mut self, word: &[u8]) -> WordKey {
+        let mut key = WordKey {
+            bytes: [0; INLINE],
+            len: word.len() as u32,
+        };
+        if word.len() <= INLINE {
+            key.bytes[..word.len()].copy_from_slice(word);
+        } else {
+            key.bytes[..4].copy_from_slice(&(self.long.len() as u32).to_le_bytes());
+            self.long.extend_from_slice(word);
+        }
+        key
+    }
+
+    /// The bytes of a key made by [`WordTable::make_key`].
+    fn key_bytes<'a>(&'a self, key: &'a WordKey) -> &'a [u8] {
+        let n = key.len as usize;
+        if n <= INLINE {
+            &key.bytes[..n]
+        } else {
+            let at = u32::from_le_bytes([key.bytes[0], key.bytes[1], key.bytes[2], key.bytes[3]])
+                as usize;
+            &self.long[at..at + n]
+        }
+    }
+
+    /// Adds `word` (not in the table yet) with `index`; `keys` are the keys of all
+    /// entries so far, for growing the table.
+    fn insert(&mut self, word: &[u8], index: u32, keys: impl Iterator<Item = WordKey>) {
+        if (self.len + 1) * 2 > self.slots.len() {
+            let cap = (self.slots.len() * 2).max(1024);
+            self.slots.clear();
+            self.slots.resize(cap, 0);
+            for (n, key) in keys.enumerate() {
+                let h = word_hash(self.key_bytes(&key));
+                self.place(h, n as u32);
+            }
+        }
+        self.place(word_hash(word), index);
+        self.len += 1;
+    }
+
+    /// Puts `index` into the first free slot for hash `h`.
+    fn place(&mut self, h: u64, index: u32) {
+        let mask = self.slots.len() - 1;
+        let mut s = h as usize & mask;
+        while self.slots[s] != 0 {
+            s = (s + 1) & mask;
+        }
+        self.slots[s] = (h >> 32) << 32 | u64::from(index + 1);
+    }
 }
 
 /// Why a model file could not be read.
@@ -599,21 +785,35 @@ impl NerModel {
 
     /// Builds the table from dense weights per feature (zero weights are left out).
     pub fn from_weights(weights: &HashMap<u32, [f32; NTAGS]>, lexicon: Lexicon) -> NerModel {
-        let cap = (weights.len() * 2).next_power_of_two().max(16);
+        let mut sorted: Vec<(&u32, &[f32; NTAGS])> = weights.iter().collect();
+        sorted.sort_by_key(|(k, _)| **k);
+        NerModel::from_rows(
+            weights.len(),
+            sorted.into_iter().map(|(k, r)| (*k, r)),
+            lexicon,
+        )
+    }
+
+    /// [`NerModel::from_weights`] from `count` rows with distinct keys in ascending order.
+    fn from_rows<'r>(
+        count: usize,
+        rows: impl Iterator<Item = (u32, &'r [f32; NTAGS])>,
+        lexicon: Lexicon,
+    ) -> NerModel {
+        let cap = (count * 2).next_power_of_two().max(16);
         let mut m = NerModel {
             table: vec![(0, 0); cap],
             pairs: Vec::new(),
             dense: Vec::new(),
             dense_src: Vec::new(),
+            trans: Vec::new(),
             mask: cap - 1,
             features: 0,
             lexicon,
             beam: BEAM,
             margin: MARGIN,
         };
-        let mut sorted: Vec<(&u32, &[f32; NTAGS])> = weights.iter().collect();
-        sorted.sort_by_key(|(k, _)| **k);
-        for (&k, row) in sorted {
+        for (k, row) in rows {
             let start = m.pairs.len() as u32;
             m.pairs.extend(
                 row.iter()
@@ -642,6 +842,7 @@ impl NerModel {
             m.table[s] = (k, packed);
             m.features += 1;
         }
+        m.trans = transition_keys().into_iter().map(|k| m.packed(k)).collect();
         m
     }
 
@@ -742,7 +943,7 @@ impl NerModel {
         }
         let scale = f32::from_le_bytes([b[8], b[9], b[10], b[11]]);
         let count = u32::from_le_bytes([b[12], b[13], b[14], b[15]]) as usize;
-        let mut weights: HashMap<u32, [f32; NTAGS]> = HashMap::with_capacity(count);
+        let mut weights: Vec<(u32, [f32; NTAGS])> = Vec::with_capacity(count);
         let mut p = 16;
         let take = |p: &mut usize, n: usize| -> Result<&[u8], ModelError> {
             let s = b.get(*p..*p + n).ok_or(ModelError("truncated"))?;
@@ -762,19 +963,27 @@ impl NerModel {
                 }
                 row[t] = f32::from(i16::from_le_bytes([e[1], e[2]])) * scale;
             }
-            weights.insert(key, row);
+            weights.push((key, row));
         }
         let n = take(&mut p, 4)?;
         let n = u32::from_le_bytes([n[0], n[1], n[2], n[3]]) as usize;
-        let mut lex = HashMap::with_capacity(n);
+        let mut lex = Vec::with_capacity(n);
         for _ in 0..n {
             let e = take(&mut p, 5)?;
-            lex.insert(u32::from_le_bytes([e[0], e[1], e[2], e[3]]), e[4]);
+            lex.push((u32::from_le_bytes([e[0], e[1], e[2], e[3]]), e[4]));
         }
         if p != b.len() {
             return Err(ModelError("trailing bytes"));
         }
-        Ok(NerModel::from_weights(&weights, Lexicon::from_map(&lex)))
+        // The files list keys in ascending order (see `to_bytes`); sorting again is cheap
+        // then. A repeated key keeps its last value, as inserting into a map would.
+        let weights = sorted_last(weights);
+        let lex = sorted_last(lex);
+        Ok(NerModel::from_rows(
+            weights.len(),
+            weights.iter().map(|(k, r)| (*k, r)),
+            Lexicon::from_sorted(&lex),
+        ))
     }
 
     /// Tags one sentence; `out` receives one tag id per input.
@@ -835,7 +1044,8 @@ impl NerModel {
         flags: impl FnOnce(&str) -> u32,
         cache: &'c mut TagCache,
     ) -> &'c WordEntry {
-        if let Some(&k) = cache.words.get(word) {
+        let entries = &cache.entries;
+        if let Some(k) = cache.words.get(word.as_bytes(), |k| &entries[k].key) {
             return &cache.entries[k as usize];
         }
         let flags = flags(word);
@@ -845,11 +1055,15 @@ impl NerModel {
         let mut unigram = [0f32; NTAGS];
         self.add(&cache.feats, &mut unigram);
         let e = WordEntry {
+            key: cache.words.make_key(word.as_bytes()),
             flags,
             hash,
             unigram,
         };
-        cache.words.insert(word.into(), cache.entries.len() as u32);
+        let index = cache.entries.len() as u32;
+        cache
+            .words
+            .insert(word.as_bytes(), index, cache.entries.iter().map(|e| e.key));
         cache.entries.push(e);
         &cache.entries[cache.entries.len() - 1]
     }
@@ -886,11 +1100,11 @@ impl NerModel {
     }
 }
 
-impl Scorer for NerModel {
+impl NerModel {
+    /// Adds the weights of features given by their packed values, in order.
     #[inline]
-    fn add(&self, feats: &[u32], score: &mut [f32; NTAGS]) {
-        for &f in feats {
-            let v = self.packed(f);
+    fn add_packed(&self, packed: &[u32], score: &mut [f32; NTAGS]) {
+        for &v in packed {
             let (start, n) = ((v & ((1 << START_BITS) - 1)) as usize, v >> START_BITS);
             if n == DENSE {
                 for (s, w) in score.iter_mut().zip(&self.dense[start]) {
@@ -905,9 +1119,51 @@ impl Scorer for NerModel {
     }
 }
 
+impl Scorer for NerModel {
+    #[inline]
+    fn add(&self, feats: &[u32], score: &mut [f32; NTAGS]) {
+        for &f in feats {
+            self.add_packed(&[self.packed(f)], score);
+        }
+    }
+
+    /// The features of the previous tags alone are looked up once per model (`trans`).
+    #[inline]
+    fn add_tags(&self, h0: &TokHash, prev: u8, prev2: u8, score: &mut [f32; NTAGS]) {
+        let (p, p2) = (usize::from(prev), usize::from(prev2));
+        let packed = [
+            self.trans[p],
+            self.trans[NTAGS + p2 * NTAGS + p],
+            self.packed(feat2(42, u64::from(prev), h0.lower)),
+            self.packed(feat2(43, u64::from(prev), h0.shape)),
+        ];
+        self.add_packed(&packed, score);
+    }
+}
+
 /// Adds the weights of features to a score per tag.
 trait Scorer {
     fn add(&self, feats: &[u32], score: &mut [f32; NTAGS]);
+
+    /// Adds the weights of the features of [`tag_features`], in their order.
+    #[inline]
+    fn add_tags(&self, h0: &TokHash, prev: u8, prev2: u8, score: &mut [f32; NTAGS]) {
+        let mut tf = [0u32; 4];
+        tag_features(h0, prev, prev2, &mut tf);
+        self.add(&tf, score);
+    }
+}
+
+/// The keys of the features of the previous tags alone, in the order of
+/// [`NerModel::trans`]: `feat(40, prev)` per tag, then `feat2(41, prev2, prev)` per pair.
+fn transition_keys() -> Vec<u32> {
+    let mut keys: Vec<u32> = (0..NTAGS as u64).map(|p| feat(40, p)).collect();
+    for p2 in 0..NTAGS as u64 {
+        for p in 0..NTAGS as u64 {
+            keys.push(feat2(41, p2, p));
+        }
+    }
+    keys
 }
 
 /// Default beam width of the decoder.
@@ -988,7 +1244,6 @@ fn decode<S: Scorer>(
     }
     buf.hyps.clear();
     buf.ends.clear();
-    let mut tf = [0u32; 4];
     let mut start = 0;
     for i in 0..n {
         buf.cands.clear();
@@ -1017,11 +1272,11 @@ fn decode<S: Scorer>(
                 continue;
             }
             let mut score = *st.get_or_insert_with(|| static_score(i));
-            tag_features(&hs[i], h.tag, h.prev, &mut tf);
-            w.add(&tf, &mut score);
+            w.add_tags(&hs[i], h.tag, h.prev, &mut score);
+            let allowed = &ALLOWED[usize::from(h.tag)];
             for (t, &s) in score.iter().enumerate() {
-                let t = t as u8;
-                if allowed(h.tag, t) {
+                if allowed[t] {
+                    let t = t as u8;
                     let score = h.score + s;
                     best = best.max(score);
                     buf.cands.push(Hyp {
@@ -1750,5 +2005,180 @@ mod tests {
         let bytes = include_bytes!("../models/ner.bin");
         let m = NerModel::from_bytes(bytes).unwrap();
         assert!(m.len() > 1000, "{}", m.len());
+    }
+
+    /// `from_bytes` as it was: through maps, as the reference.
+    fn from_bytes_through_maps(b: &[u8]) -> NerModel {
+        let scale = f32::from_le_bytes([b[8], b[9], b[10], b[11]]);
+        let count = u32::from_le_bytes([b[12], b[13], b[14], b[15]]) as usize;
+        let mut weights: HashMap<u32, [f32; NTAGS]> = HashMap::new();
+        let mut p = 16;
+        for _ in 0..count {
+            let key = u32::from_le_bytes([b[p], b[p + 1], b[p + 2], b[p + 3]]);
+            let n = b[p + 4] as usize;
+            p += 5;
+            let mut row = [0f32; NTAGS];
+            for _ in 0..n {
+                row[b[p] as usize] = f32::from(i16::from_le_bytes([b[p + 1], b[p + 2]])) * scale;
+                p += 3;
+            }
+            weights.insert(key, row);
+        }
+        let n = u32::from_le_bytes([b[p], b[p + 1], b[p + 2], b[p + 3]]) as usize;
+        p += 4;
+        let mut lex = HashMap::new();
+        for _ in 0..n {
+            lex.insert(
+                u32::from_le_bytes([b[p], b[p + 1], b[p + 2], b[p + 3]]),
+                b[p + 4],
+            );
+            p += 5;
+        }
+        NerModel::from_weights(&weights, Lexicon::from_map(&lex))
+    }
+
+    #[test]
+    fn reading_without_maps_builds_the_same_tables() {
+        let bytes = include_bytes!("../models/ner.bin");
+        let (a, b) = (
+            NerModel::from_bytes(bytes).unwrap(),
+            from_bytes_through_maps(bytes),
+        );
+        assert_eq!(a.table, b.table);
+        assert_eq!(a.pairs, b.pairs);
+        assert_eq!(a.dense, b.dense);
+        assert_eq!(a.dense_src, b.dense_src);
+        assert_eq!(a.trans, b.trans);
+        assert_eq!(a.lexicon.keys, b.lexicon.keys);
+        assert_eq!(a.lexicon.vals, b.lexicon.vals);
+        assert_eq!((a.mask, a.features), (b.mask, b.features));
+    }
+
+    #[test]
+    fn sorted_last_keeps_the_last_of_repeated_keys() {
+        assert_eq!(
+            sorted_last(vec![(1, 'a'), (2, 'b')]),
+            vec![(1, 'a'), (2, 'b')]
+        );
+        assert_eq!(
+            sorted_last(vec![(3, 'a'), (1, 'b'), (3, 'c'), (2, 'd'), (1, 'e')]),
+            vec![(1, 'e'), (2, 'd'), (3, 'c')]
+        );
+        assert!(sorted_last(Vec::<(u32, u8)>::new()).is_empty());
+    }
+
+    #[test]
+    fn allowed_table_agrees_with_allowed() {
+        for prev in 0..NTAGS as u8 {
+            for tag in 0..NTAGS as u8 {
+                assert_eq!(
+                    ALLOWED[usize::from(prev)][usize::from(tag)],
+                    allowed(prev, tag),
+                    "{prev} {tag}"
+                );
+            }
+        }
+    }
+
+    /// A scorer that adds the weights of a model through the default `add_tags`.
+    struct Plain<'a>(&'a NerModel);
+
+    impl Scorer for Plain<'_> {
+        fn add(&self, feats: &[u32], score: &mut [f32; NTAGS]) {
+            self.0.add(feats, score);
+        }
+    }
+
+    #[test]
+    fn looked_up_transitions_add_like_the_hashed_features() {
+        let m = NerModel::embedded();
+        let lex = Lexicon::default();
+        for word in ["Merkel", "sagte", "Berlin", "US-Präsident", "2025"] {
+            let h = tok_hash(word, &lex);
+            for prev in 0..NTAGS as u8 {
+                for prev2 in 0..NTAGS as u8 {
+                    let start: [f32; NTAGS] = std::array::from_fn(|t| t as f32 * 0.37 - 1.0);
+                    let (mut a, mut b) = (start, start);
+                    m.add_tags(&h, prev, prev2, &mut a);
+                    Plain(m).add_tags(&h, prev, prev2, &mut b);
+                    assert_eq!(
+                        a.map(f32::to_bits),
+                        b.map(f32::to_bits),
+                        "{word} {prev} {prev2}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn word_table_finds_exactly_the_words_put_in() {
+        let long = "Donaudampfschifffahrtsgesellschaftskapitän";
+        let words: Vec<String> = (0..3000)
+            .map(|i| match i % 4 {
+                0 => format!("w{i}"),
+                1 => format!("{long}{i}"),
+                2 => format!("Größe{i}"),
+                _ => "x".repeat(i % 40 + 1) + &i.to_string(),
+            })
+            .collect();
+        let mut table = WordTable::default();
+        let mut keys: Vec<WordKey> = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            let found = table.get(w.as_bytes(), |k| &keys[k]);
+            assert_eq!(found, None, "{w}");
+            let key = table.make_key(w.as_bytes());
+            table.insert(w.as_bytes(), i as u32, keys.iter().copied());
+            keys.push(key);
+            assert_eq!(table.get(w.as_bytes(), |k| &keys[k]), Some(i as u32));
+        }
+        assert_eq!(table.len(), words.len());
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(table.get(w.as_bytes(), |k| &keys[k]), Some(i as u32), "{w}");
+            assert_eq!(table.key_bytes(&keys[i]), w.as_bytes());
+            // A prefix, an extension and a changed last byte are other words.
+            for other in [
+                &w[..w.len() - 1],
+                &format!("{w}s"),
+                &format!("{}#", &w[..w.len() - 1]),
+            ] {
+                if !words.iter().any(|x| x == other) {
+                    assert_eq!(table.get(other.as_bytes(), |k| &keys[k]), None, "{other}");
+                }
+            }
+        }
+        table.clear();
+        keys.clear();
+        assert_eq!(table.get(words[0].as_bytes(), |k| &keys[k]), None);
+        assert_eq!(table.len(), 0);
+    }
+
+    #[test]
+    fn cached_tagging_matches_uncached_across_many_words() {
+        let m = NerModel::embedded();
+        let words: Vec<String> = (0..2500)
+            .map(|i| match i % 5 {
+                0 => "Angela".to_owned(),
+                1 => format!("Merkel{i}"),
+                2 => "sagte".to_owned(),
+                3 => format!("Bundesverteidigungsministerium{}", i % 7),
+                _ => "in".to_owned(),
+            })
+            .collect();
+        let mut cache = TagCache::default();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for chunk in words.chunks(9) {
+            let inputs: Vec<Input> = chunk
+                .iter()
+                .map(|w| Input {
+                    word: w,
+                    flags: 0,
+                    hint: 0,
+                })
+                .collect();
+            m.tag_cached(&inputs, &mut a, &mut cache);
+            m.tag(&inputs, &mut b);
+            assert_eq!(a, b, "{chunk:?}");
+        }
     }
 }

@@ -180,6 +180,9 @@ fn scan_number(text: &str, start: usize) -> usize {
 /// A URL (`http://`, `https://`, `www.`) or e-mail address starting at `start`.
 fn url_or_email(text: &str, start: usize) -> Option<(usize, Kind)> {
     let rest = &text[start..];
+    if !might_be_url_or_email(rest.as_bytes()) {
+        return None;
+    }
     let chunk_len = rest.find(char::is_whitespace).unwrap_or(rest.len());
     let chunk = &rest[..chunk_len];
     let is_url =
@@ -207,6 +210,27 @@ fn url_or_email(text: &str, start: usize) -> Option<(usize, Kind)> {
         return None;
     }
     Some((start + trimmed.len(), Kind::Email))
+}
+
+/// `false` when the chunk at the start of `rest` (up to the first whitespace) is surely no
+/// URL and no e-mail address: it does not start like a URL and has no `@`, as far as its
+/// ASCII start tells. Only the bytes up to the first whitespace, `@` or non-ASCII byte are
+/// read, so most words are rejected without decoding characters.
+#[inline]
+fn might_be_url_or_email(rest: &[u8]) -> bool {
+    if rest.starts_with(b"http://") || rest.starts_with(b"https://") || rest.starts_with(b"www.") {
+        return true;
+    }
+    for &b in rest {
+        if b == b'@' || !b.is_ascii() {
+            return true; // Left to the full check.
+        }
+        // ASCII whitespace as `char::is_whitespace` sees it (with the vertical tab).
+        if matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c') {
+            return false;
+        }
+    }
+    false
 }
 
 /// Whether `word` starts with an uppercase letter.
@@ -325,5 +349,33 @@ mod tests {
         assert!(is_acronym("KCNA"));
         assert!(!is_acronym("Kim"));
         assert!(!is_acronym("A"));
+    }
+
+    /// `url_or_email` without the fast rejection, as the reference.
+    fn url_or_email_full(text: &str, start: usize) -> Option<(usize, Kind)> {
+        let rest = &text[start..];
+        let chunk = &rest[..rest.find(char::is_whitespace).unwrap_or(rest.len())];
+        let is_url = chunk.starts_with("http://")
+            || chunk.starts_with("https://")
+            || chunk.starts_with("www.");
+        if !is_url && !chunk.contains('@') {
+            return None;
+        }
+        url_or_email(text, start)
+    }
+
+    #[test]
+    fn fast_url_rejection_agrees_with_the_full_check() {
+        let text = "Mail an info@example.de oder\u{a0}presse@dpa.com, siehe https://x.de/a?b=1. \
+                    www.tagesschau.de\tWort\u{2009}a@b Grüße@ü.de ab@\x0bcd ö\x0ce@f.de x\u{85}@y.z \
+                    http:/kaputt @ Ende@";
+        for (start, _) in text.char_indices() {
+            assert_eq!(
+                url_or_email(text, start),
+                url_or_email_full(text, start),
+                "at {start}: {:?}",
+                &text[start..]
+            );
+        }
     }
 }
