@@ -347,6 +347,10 @@ fn single_language_script(script: whatlang::Script) -> bool {
 /// The first `max_chars` characters of `text`, cut back to the last whitespace when there is
 /// one in the second half of the sample.
 fn sample(text: &str, max_chars: usize) -> &str {
+    // A text has at most as many characters as bytes.
+    if text.len() <= max_chars {
+        return text;
+    }
     let Some((cut, _)) = text.char_indices().nth(max_chars) else {
         return text;
     };
