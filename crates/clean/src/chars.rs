@@ -58,6 +58,32 @@ pub(crate) fn to_lowercase(text: &str) -> String {
     out
 }
 
+/// `c.is_alphanumeric()`, without the table search for the common non-ASCII ranges:
+/// the Latin-1 letters and the Latin extensions and IPA (all letters), and the general
+/// punctuation block (no letter or digit).
+#[inline]
+pub(crate) fn is_alphanumeric(c: char) -> bool {
+    match c {
+        '0'..='9' | 'a'..='z' | 'A'..='Z' => true,
+        '\0'..='\u{7F}' => false,
+        '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{2AF}' => true,
+        '\u{2000}'..='\u{206F}' => false,
+        _ => c.is_alphanumeric(),
+    }
+}
+
+/// `c.is_alphabetic()`, with the shortcuts of [`is_alphanumeric`].
+#[inline]
+pub(crate) fn is_alphabetic(c: char) -> bool {
+    match c {
+        'a'..='z' | 'A'..='Z' => true,
+        '\0'..='\u{7F}' => false,
+        '\u{C0}'..='\u{D6}' | '\u{D8}'..='\u{F6}' | '\u{F8}'..='\u{2AF}' => true,
+        '\u{2000}'..='\u{206F}' => false,
+        _ => c.is_alphabetic(),
+    }
+}
+
 /// `s.split(' ')`, scanning bytes instead of calling `memchr` per piece (the pieces are
 /// words, mostly shorter than a `memchr` call is worth).
 pub(crate) fn pieces(s: &str) -> Pieces<'_> {
@@ -138,6 +164,14 @@ mod tests {
             let got: Vec<&str> = lower.split('\n').collect();
             let want: Vec<String> = page.split('\n').map(str::to_lowercase).collect();
             assert_eq!(got, want, "{page:?}");
+        }
+    }
+
+    #[test]
+    fn class_shortcuts_agree_with_char_for_every_char() {
+        for c in all_chars() {
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+            assert_eq!(is_alphabetic(c), c.is_alphabetic(), "{c:?}");
         }
     }
 

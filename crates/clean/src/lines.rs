@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use crate::chars::pieces;
+use crate::chars::{self, pieces};
 use crate::lexicon::Lexicon;
 
 /// How a line ends, after closing quotes and brackets.
@@ -80,8 +80,59 @@ pub(crate) fn trim_token(t: &str) -> &str {
             return t;
         }
     }
-    t.trim_matches(|c: char| !c.is_alphanumeric() && c != '#' && c != '@')
-        .trim_start_matches(['@'])
+    trim_token_slow(t)
+}
+
+/// [`trim_token`] of a token that starts or ends with something else than an ASCII
+/// letter or digit: what `t.trim_matches(|c| !c.is_alphanumeric() && c != '#' && c !=
+/// '@')` keeps, then without leading `@`, scanned from both ends.
+#[inline(never)]
+fn trim_token_slow(t: &str) -> &str {
+    let b = t.as_bytes();
+    let kept = |c: char| c == '#' || c == '@' || chars::is_alphanumeric(c);
+    let mut start = 0;
+    while start < b.len() {
+        let x = b[start];
+        if x.is_ascii() {
+            if x.is_ascii_alphanumeric() || x == b'#' || x == b'@' {
+                break;
+            }
+            start += 1;
+        } else {
+            // `start` is on a character boundary: every byte before it was taken whole.
+            let Some(c) = t[start..].chars().next() else {
+                break;
+            };
+            if kept(c) {
+                break;
+            }
+            start += c.len_utf8();
+        }
+    }
+    let mut end = b.len();
+    while end > start {
+        let x = b[end - 1];
+        if x.is_ascii() {
+            if x.is_ascii_alphanumeric() || x == b'#' || x == b'@' {
+                break;
+            }
+            end -= 1;
+        } else {
+            // `end` is on a character boundary, and the character before it is kept
+            // or past `start`.
+            let Some(c) = t[..end].chars().next_back() else {
+                break;
+            };
+            if kept(c) {
+                break;
+            }
+            end -= c.len_utf8();
+        }
+    }
+    while start < end && b[start] == b'@' {
+        start += 1;
+    }
+    &t[start..end]
 }
 
 fn ending(text: &str) -> End {
@@ -305,6 +356,38 @@ mod tests {
         let lower: &'static str = Box::leak(s.to_lowercase().into_boxed_str());
         let toks: &'static mut Vec<&str> = Box::leak(Box::default());
         Line::new(1, text, lower, lex, toks)
+    }
+
+    /// `trim_token` as first written.
+    fn trim_token_reference(t: &str) -> &str {
+        t.trim_matches(|c: char| !c.is_alphanumeric() && c != '#' && c != '@')
+            .trim_start_matches(['@'])
+    }
+
+    #[test]
+    fn trim_token_matches_the_reference() {
+        let marks = [
+            "a", "Z", "9", ".", ",", "#", "@", "-", "'", "„", "“", "…", "ä", "Ü", "ß", "²", "中",
+            "İ", "\u{301}", "–", "(", ")", "@@", "😀", "ª", "×",
+        ];
+        let mut texts = vec![String::new()];
+        let mut level = vec![String::new()];
+        for _ in 0..4 {
+            level = level
+                .iter()
+                .flat_map(|t| marks.iter().map(move |m| format!("{t}{m}")))
+                .collect();
+            texts.extend(level.iter().cloned());
+        }
+        for t in &texts {
+            assert_eq!(trim_token(t), trim_token_reference(t), "{t:?}");
+        }
+        // Every character, alone and around a word.
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            for t in [format!("{c}"), format!("{c}ab{c}"), format!("@{c}x.{c}")] {
+                assert_eq!(trim_token(&t), trim_token_reference(&t), "{t:?}");
+            }
+        }
     }
 
     #[test]
