@@ -116,6 +116,22 @@ impl<'a> Iterator for Pieces<'a> {
     }
 }
 
+/// Every string of up to `n` of `marks`, the empty one first: inputs for tests that compare
+/// a fast path with its reference exhaustively.
+#[cfg(test)]
+pub(crate) fn strings_of(marks: &[&str], n: usize) -> Vec<String> {
+    let mut texts = vec![String::new()];
+    let mut level = vec![String::new()];
+    for _ in 0..n {
+        level = level
+            .iter()
+            .flat_map(|t| marks.iter().map(move |m| format!("{t}{m}")))
+            .collect();
+        texts.extend(level.iter().cloned());
+    }
+    texts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

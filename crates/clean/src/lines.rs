@@ -370,15 +370,7 @@ mod tests {
             "a", "Z", "9", ".", ",", "#", "@", "-", "'", "„", "“", "…", "ä", "Ü", "ß", "²", "中",
             "İ", "\u{301}", "–", "(", ")", "@@", "😀", "ª", "×",
         ];
-        let mut texts = vec![String::new()];
-        let mut level = vec![String::new()];
-        for _ in 0..4 {
-            level = level
-                .iter()
-                .flat_map(|t| marks.iter().map(move |m| format!("{t}{m}")))
-                .collect();
-            texts.extend(level.iter().cloned());
-        }
+        let texts = crate::chars::strings_of(&marks, 4);
         for t in &texts {
             assert_eq!(trim_token(t), trim_token_reference(t), "{t:?}");
         }
@@ -438,15 +430,7 @@ mod tests {
             "ä", "Ä", "中", "’", "»",
         ];
         // Every string of up to four marks.
-        let mut texts = vec![String::new()];
-        let mut level = vec![String::new()];
-        for _ in 0..4 {
-            level = level
-                .iter()
-                .flat_map(|t| marks.iter().map(move |m| format!("{t}{m}")))
-                .collect();
-            texts.extend(level.iter().cloned());
-        }
+        let mut texts = crate::chars::strings_of(&marks, 4);
         texts.push("Er sagte: „Das ist gut.“ Dann ging er. … Und? Ja! 中文。好".to_owned());
         for t in &texts {
             assert_eq!(count_sentences(t), count_sentences_reference(t), "{t:?}");

@@ -541,15 +541,7 @@ mod tests {
             "Ǆ",
             "ǅ",
         ];
-        let mut texts = vec![String::new()];
-        let mut level = vec![String::new()];
-        for _ in 0..4 {
-            level = level
-                .iter()
-                .flat_map(|t| marks.iter().map(move |m| format!("{t}{m}")))
-                .collect();
-            texts.extend(level.iter().cloned());
-        }
+        let mut texts = crate::chars::strings_of(&marks, 4);
         for c in (0..=0x10FFFF).filter_map(char::from_u32) {
             texts.push(format!("{c} x{c}"));
             texts.push(format!("  ab{c}cd {c}efgh{c} Ä{c}"));
