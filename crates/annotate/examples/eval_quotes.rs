@@ -106,16 +106,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let Some(gold_speaker) = gold.get(&key) else {
                 fp += 1;
                 if show {
-                    let (a, b) = (key.0 as usize, key.1 as usize);
-                    let before: String = chars[a.saturating_sub(80)..a].iter().collect();
-                    let after: String = chars[b..(b + 50).min(chars.len())].iter().collect();
-                    eprintln!(
-                        "FP quote: {}\n    {}[[{}]]{}",
-                        slice(key.0, key.1),
-                        before.replace('\n', "⏎"),
-                        slice(key.0, key.1).replace('\n', "⏎"),
-                        after.replace('\n', "⏎")
-                    );
+                    print_in_context("FP quote", &chars, key);
                 }
                 continue;
             };
@@ -181,16 +172,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .flatten()
                     .any(|q| q["start"] == k.0 && q["end"] == k.1);
                 if !hit {
-                    let (a, b) = (k.0 as usize, k.1 as usize);
-                    let before: String = chars[a.saturating_sub(80)..a].iter().collect();
-                    let after: String = chars[b..(b + 50).min(chars.len())].iter().collect();
-                    eprintln!(
-                        "FN quote: {}\n    {}[[{}]]{}",
-                        slice(k.0, k.1),
-                        before.replace('\n', "⏎"),
-                        slice(k.0, k.1).replace('\n', "⏎"),
-                        after.replace('\n', "⏎")
-                    );
+                    print_in_context("FN quote", &chars, *k);
                 }
             }
         }
@@ -210,4 +192,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("  pronoun gold speakers: {pron} (a speaker was resolved for {pron_named})");
     Ok(())
+}
+
+/// Prints the span `(start, end)` of `chars` under `label`, then with 80 characters before
+/// and 50 after it, line breaks shown as `⏎`.
+fn print_in_context(label: &str, chars: &[char], (start, end): (u64, u64)) {
+    let (a, b) = (start as usize, end as usize);
+    let span: String = chars[a..b].iter().collect();
+    let before: String = chars[a.saturating_sub(80)..a].iter().collect();
+    let after: String = chars[b..(b + 50).min(chars.len())].iter().collect();
+    eprintln!(
+        "{label}: {span}\n    {}[[{}]]{}",
+        before.replace('\n', "⏎"),
+        span.replace('\n', "⏎"),
+        after.replace('\n', "⏎")
+    );
 }
