@@ -22,6 +22,10 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 use serde_json::{json, Value};
 
+/// The allocator the `pipeline` binary ships with, so the figures are those of the binary.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Command-line arguments (after `cargo bench --bench pipeline --`).
 #[derive(Debug, Parser)]
 #[command(about = "End-to-end benchmark of the pipeline")]
@@ -358,6 +362,8 @@ fn summarize(
             "busy_share": num(s, "busy_ns") / total,
             "idle_share": num(s, "idle_ns") / total,
             "blocked_share": num(s, "blocked_ns") / total,
+            "cpu_seconds": num(s, "cpu_seconds"),
+            "mb_per_cpu_second": num(s, "bytes_in") / 1e6 / num(s, "cpu_seconds").max(1e-9),
         }));
     }
     Ok(json!({
@@ -414,17 +420,28 @@ fn print_run(row: &Value) {
         num(row, "peak_file_mb"),
     );
     println!(
-        "   {:<16} {:>7} {:>9} {:>9} {:>11} {:>7} {:>7} {:>8}",
-        "stage", "workers", "docs in", "dropped", "MB/s busy", "busy%", "idle%", "blocked%"
+        "   {:<16} {:>7} {:>9} {:>9} {:>9} {:>8} {:>7} {:>6} {:>6} {:>8}",
+        "stage",
+        "workers",
+        "docs in",
+        "dropped",
+        "MB/s busy",
+        "MB/CPU-s",
+        "CPU s",
+        "busy%",
+        "idle%",
+        "blocked%"
     );
     for s in row["stages"].as_array().into_iter().flatten() {
         println!(
-            "   {:<16} {:>7.0} {:>9.0} {:>9.0} {:>11.1} {:>7.1} {:>7.1} {:>8.1}",
+            "   {:<16} {:>7.0} {:>9.0} {:>9.0} {:>9.1} {:>8.1} {:>7.2} {:>6.1} {:>6.1} {:>8.1}",
             s["name"].as_str().unwrap_or(""),
             num(s, "workers"),
             num(s, "docs_in"),
             num(s, "docs_dropped"),
             num(s, "mb_per_busy_second"),
+            num(s, "mb_per_cpu_second"),
+            num(s, "cpu_seconds"),
             100.0 * num(s, "busy_share"),
             100.0 * num(s, "idle_share"),
             100.0 * num(s, "blocked_share"),

@@ -29,6 +29,10 @@ pub struct Counters {
     pub idle_ns: u64,
     /// Time spent blocked on a full output channel, in nanoseconds summed over workers.
     pub blocked_ns: u64,
+    /// Time the stage's threads ran on a core, in nanoseconds summed over workers (0 where
+    /// the OS does not tell). Busy time can be much longer when the threads of all stages
+    /// share fewer cores.
+    pub cpu_ns: u64,
 }
 
 impl Counters {
@@ -68,6 +72,7 @@ impl AddAssign<&Counters> for Counters {
         self.busy_ns += other.busy_ns;
         self.idle_ns += other.idle_ns;
         self.blocked_ns += other.blocked_ns;
+        self.cpu_ns += other.cpu_ns;
     }
 }
 
@@ -89,7 +94,10 @@ mod tests {
             ..Counters::default()
         };
         b.count_error("invalid_text");
+        b.cpu_ns = 7;
+        a.cpu_ns = 1;
         a += &b;
+        assert_eq!(a.cpu_ns, 8);
         assert_eq!(a.docs_in, 5);
         assert_eq!(a.docs_out, 3);
         assert_eq!(a.dropped["clean_too_short"], 1);

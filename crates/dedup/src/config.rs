@@ -123,7 +123,7 @@ pub struct DedupConfig {
     /// stage's state folder (`<output>/state/dedupe/`): half for shingle sets
     /// (`shingles.bin`, read back only to verify candidates), a quarter each for LSH band
     /// and passage entries (sorted runs `bands-N.run`, `passages-N.run`, with a key filter
-    /// of about 1.2 bytes per entry kept in memory, so most lookups never read the disk).
+    /// of 1.25 bytes per entry kept in memory, so most lookups never read the disk).
     /// Beyond it the index grows by about 60 bytes per kept document. The files last one
     /// run. `0` keeps everything in memory. Default `64`.
     #[serde(default = "default_spill_after_mb")]

@@ -117,6 +117,9 @@ pub(crate) trait SetSource: Send + std::fmt::Debug {
     fn read(&mut self, number: u64, out: &mut Vec<u32>) -> Result<()>;
 }
 
+/// Shingle values converted to bytes and written at a time when sets move to the file.
+const WRITE_VALUES: usize = 1 << 14;
+
 /// The shingle sets of indexed documents: those loaded from the persistent index stay
 /// there and are read on demand; the others follow one after another in memory, the
 /// oldest moving to a file once the part in memory exceeds a budget.
@@ -142,11 +145,20 @@ struct ShingleStore {
 
 impl ShingleStore {
     fn push(&mut self, set: &[u32]) -> Result<()> {
+        if let Some(budget) = self.budget {
+            if !self.ram.is_empty() && self.ram.len() + set.len() > budget {
+                self.write_out()?;
+            }
+            // Grow by doubling as usual, but never past the budget (unless one set is
+            // larger): doubling past it held up to twice the budget.
+            let needed = self.ram.len() + set.len();
+            if needed > self.ram.capacity() {
+                let capacity = (self.ram.capacity() * 2).min(budget).max(needed);
+                self.ram.reserve_exact(capacity - self.ram.len());
+            }
+        }
         self.ram.extend_from_slice(set);
         self.ends.push(self.ram_base + self.ram.len() as u64);
-        if self.budget.is_some_and(|b| self.ram.len() > b) {
-            self.write_out()?;
-        }
         Ok(())
     }
 
@@ -161,11 +173,16 @@ impl ShingleStore {
             self.spill = Some((path, file));
         }
         if let Some((path, file)) = self.spill.as_mut() {
-            let bytes: Vec<u8> = self.ram.iter().flat_map(|v| v.to_le_bytes()).collect();
-            file.write_all(&bytes).map_err(|source| Error::Spill {
-                path: path.clone(),
-                source,
-            })?;
+            // In pieces: a copy of all of `ram` as bytes would double its memory.
+            let mut bytes = Vec::with_capacity(WRITE_VALUES * 4);
+            for values in self.ram.chunks(WRITE_VALUES) {
+                bytes.clear();
+                bytes.extend(values.iter().flat_map(|v| v.to_le_bytes()));
+                file.write_all(&bytes).map_err(|source| Error::Spill {
+                    path: path.clone(),
+                    source,
+                })?;
+            }
             self.ram_base += self.ram.len() as u64;
             self.ram.clear();
         }
@@ -296,6 +313,21 @@ impl DedupIndex {
         self.exact.get(&split(key)).copied()
     }
 
+    /// Brings what looking up one document's passage hashes and, given its signature, its
+    /// bands will read first into the cache (see [`KeyTable::prefetch`]).
+    pub(crate) fn prefetch(
+        &self,
+        sig: Option<&[u32]>,
+        span_hashes: impl Iterator<Item = u64> + Clone,
+    ) {
+        self.spans.prefetch(span_hashes);
+        if let Some(sig) = sig {
+            let rows = self.rows;
+            self.buckets
+                .prefetch((0..self.bands).map(|band| bucket(band, band_key(sig, band, rows))));
+        }
+    }
+
     /// The first document that had this passage hash, if any. Fails only when a part of
     /// the index moved to disk cannot be read.
     pub fn find_span(&mut self, hash: u64) -> Result<Option<u32>> {
@@ -420,9 +452,12 @@ impl DedupIndex {
     }
 }
 
-/// The key of a band's bucket in the one table of all bands.
+/// The key of a band's bucket in the one table of all bands. Both halves must be uniform:
+/// the filters of spilled runs choose a key's block by its high bits, the hash table in
+/// memory its slot by its low bits. So the band key goes in the high half and again,
+/// mixed with the band, in the low half (which tells the bands apart).
 fn bucket(band: usize, key: u32) -> u64 {
-    ((band as u64) << 32) | u64::from(key)
+    (u64::from(key) << 32) | u64::from(key ^ band as u32)
 }
 
 fn split(key: u128) -> (u64, u64) {
@@ -501,6 +536,35 @@ mod tests {
     }
 
     #[test]
+    fn sets_in_memory_never_take_more_than_the_budget() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shingles.bin");
+        let mut index = DedupIndex::new(1, 1);
+        // 40,000 values in memory: each write-out goes to the file in several pieces.
+        index.spill_to(&path, 40_000 * 8);
+        let set_of = |d: u32| -> Vec<u32> { (d * 1000..d * 1000 + 999).collect() };
+        for d in 0..100u32 {
+            index
+                .insert(
+                    &format!("d{d}"),
+                    u128::from(d),
+                    Some((&[d], &set_of(d))),
+                    &[],
+                )
+                .unwrap();
+            assert!(
+                index.sets.ram.capacity() <= 40_000,
+                "doc {d}: {}",
+                index.sets.ram.capacity()
+            );
+        }
+        assert!(index.sets.ram_base >= 2 * 39 * 999);
+        for d in 0..100u32 {
+            assert_eq!(index.sets.get(d).unwrap(), set_of(d).as_slice(), "doc {d}");
+        }
+    }
+
+    #[test]
     fn spilled_sets_are_read_back() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("dedupe/shingles.bin");
@@ -513,7 +577,8 @@ mod tests {
                 .unwrap();
         }
         assert!(path.exists());
-        assert!(index.sets.ram.len() <= 10 + 7);
+        // Each set is larger than the budget of 5 values: only the newest stays.
+        assert!(index.sets.ram.len() <= 7);
         for d in 0..20u32 {
             let set: Vec<u32> = (d * 100..d * 100 + 7).collect();
             assert_eq!(index.sets.get(d).unwrap(), set.as_slice(), "doc {d}");

@@ -42,6 +42,7 @@
 
 mod config;
 mod error;
+mod filter;
 pub mod global;
 mod index;
 mod minhash;

@@ -3,8 +3,8 @@
 //!
 //! New entries go to a hash table in memory. When it holds more than its budget, its
 //! entries are sorted and written to a file of their own (a *run*), and only two small
-//! things stay in memory per run: a Bloom filter of its keys (`fastbloom`, about 1.2 bytes
-//! per key, 1 % false positives) and the first key of every block of [`BLOCK`] entries.
+//! things stay in memory per run: a filter of its keys ([`KeyFilter`], 1.25 bytes per key,
+//! about 1 % false positives) and the first key of every block of [`BLOCK`] entries.
 //! A lookup asks the filter of every run and reads one block (3 KB, usually from the page
 //! cache) only where the filter says the key may be there. Most keys are new, so most
 //! lookups never touch the disk.
@@ -21,16 +21,12 @@ use std::io::{BufWriter, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
-use fastbloom::BloomFilter;
-
 use crate::error::{Error, Result};
+use crate::filter::KeyFilter;
 use crate::index::PrehashedHasher;
-use crate::minhash::mix64;
 
 /// Runs of one level merged into one of the next.
 const MERGE: usize = 4;
-/// False positive rate of each run's filter.
-const FALSE_POSITIVES: f64 = 0.01;
 
 /// Entries per block of a run file; the sparse index keeps the first key of each.
 const BLOCK: usize = 256;
@@ -48,8 +44,7 @@ pub(crate) const MEMORY_PER_ENTRY: usize = 8 + 16 + ENTRY;
 struct Run {
     path: PathBuf,
     file: File,
-    /// Holds [`mix64`] of every key (band keys carry the band in their high bits).
-    filter: BloomFilter,
+    filter: KeyFilter,
     /// First key of each block.
     first_keys: Vec<u64>,
     entries: u64,
@@ -63,7 +58,7 @@ struct RunWriter {
     path: PathBuf,
     file: File,
     out: BufWriter<File>,
-    filter: BloomFilter,
+    filter: KeyFilter,
     first_keys: Vec<u64>,
     entries: u64,
 }
@@ -79,8 +74,7 @@ impl RunWriter {
             })?,
         );
         Ok(RunWriter {
-            filter: BloomFilter::with_false_pos(FALSE_POSITIVES)
-                .expected_items(expected_entries.max(1)),
+            filter: KeyFilter::with_capacity(expected_entries),
             first_keys: Vec::with_capacity(expected_entries / BLOCK + 1),
             path,
             file,
@@ -93,7 +87,7 @@ impl RunWriter {
         if self.entries.is_multiple_of(BLOCK as u64) {
             self.first_keys.push(key);
         }
-        self.filter.insert_hash(mix64(key));
+        self.filter.insert(key);
         let mut entry = [0u8; ENTRY];
         entry[..8].copy_from_slice(&key.to_le_bytes());
         entry[8..].copy_from_slice(&doc.to_le_bytes());
@@ -246,6 +240,20 @@ impl KeyTable {
         Ok(oldest)
     }
 
+    /// Reads the filter block of each of `keys` in every run, all reads independent of
+    /// each other so that they overlap: the lookups of these keys that follow then find the
+    /// blocks in the cache instead of waiting for one miss after another (with several runs
+    /// of millions of keys, those misses were most of a lookup's time).
+    pub(crate) fn prefetch(&self, keys: impl Iterator<Item = u64> + Clone) {
+        let mut touched = 0;
+        for run in &self.runs {
+            for key in keys.clone() {
+                touched ^= run.filter.touch(key);
+            }
+        }
+        std::hint::black_box(touched);
+    }
+
     /// Appends to `out` the documents under `key`, newest first, at most `limit`.
     pub(crate) fn newest(&mut self, key: u64, limit: usize, out: &mut Vec<u32>) -> Result<()> {
         let mut taken = 0;
@@ -273,7 +281,7 @@ impl KeyTable {
     /// returns `true`.
     fn scan_run(&mut self, i: usize, key: u64, mut each: impl FnMut(u32) -> bool) -> Result<()> {
         let run = &self.runs[i];
-        if !run.filter.contains_hash(mix64(key)) {
+        if !run.filter.may_contain(key) {
             return Ok(());
         }
         // The key's entries may begin in the block before the first one starting with it.
@@ -382,7 +390,7 @@ impl KeyTable {
             + self
                 .runs
                 .iter()
-                .map(|r| r.filter.num_bits() / 8 + r.first_keys.capacity() * 8)
+                .map(|r| r.filter.bytes() + r.first_keys.capacity() * 8)
                 .sum::<usize>()
     }
 

@@ -77,6 +77,9 @@ pub struct StageReport {
     pub busy_seconds: f64,
     /// Text bytes in per busy second (MB/s, 10^6 bytes).
     pub mb_per_busy_second: f64,
+    /// CPU time of its threads in seconds, summed over workers (0 where the OS does not
+    /// tell).
+    pub cpu_seconds: f64,
 }
 
 impl StageReport {
@@ -91,9 +94,10 @@ impl StageReport {
         StageReport {
             name: name.to_owned(),
             workers,
-            counters,
             busy_seconds,
             mb_per_busy_second,
+            cpu_seconds: counters.cpu_ns as f64 / 1e9,
+            counters,
         }
     }
 }

@@ -592,7 +592,11 @@ where
         let monitor_thread = scope.spawn(|| monitor(live, progress));
         let (first_tx, mut rx) = bounded::<Batch>(capacity);
         let shared = &shared;
-        let reader = scope.spawn(move || read_loop(source, first_tx, batch_size, shared, live));
+        let reader = scope.spawn(move || {
+            let mut counters = read_loop(source, first_tx, batch_size, shared, live);
+            add_thread_cpu(&mut counters);
+            counters
+        });
         let mut stage_threads = Vec::new();
         for (index, stage) in stages.into_iter().enumerate() {
             let (tx, next_rx) = bounded::<Batch>(capacity);
@@ -613,6 +617,7 @@ where
                             live,
                         };
                         worker.run(rx, tx, ordered_input);
+                        add_thread_cpu(&mut worker.counters);
                         worker.counters
                     })
                 })
@@ -621,7 +626,11 @@ where
             rx = next_rx;
         }
         let ordered = settings.ordered;
-        let writer = scope.spawn(move || write_loop(sink, rx, ordered, shared, live));
+        let writer = scope.spawn(move || {
+            let (mut counters, counts) = write_loop(sink, rx, ordered, shared, live);
+            add_thread_cpu(&mut counters);
+            (counters, counts)
+        });
 
         let read = join(reader, "read", shared).unwrap_or_default();
         let stage_counters: Vec<Counters> = stage_threads
@@ -1073,6 +1082,22 @@ fn write_loop(
     }
 }
 
+/// Adds to `counters` the CPU time of the calling thread so far, where Linux tells it (the
+/// first field of `/proc/thread-self/schedstat`, nanoseconds on a core).
+fn add_thread_cpu(counters: &mut Counters) {
+    if let Some(cpu) = std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|line| cpu_ns_of_schedstat(&line))
+    {
+        counters.cpu_ns += cpu;
+    }
+}
+
+/// The first field of a `schedstat` line.
+fn cpu_ns_of_schedstat(line: &str) -> Option<u64> {
+    line.split_whitespace().next()?.parse().ok()
+}
+
 /// `source.path` and record number of the batch's last input item.
 fn last_position(batch: &Batch) -> Option<Position> {
     let documents = batch.docs.iter().map(|d| (d.origin, &d.source));
@@ -1133,6 +1158,22 @@ mod tests {
             doc.origin.seq = seq;
             Ok(doc)
         })
+    }
+
+    #[test]
+    fn thread_cpu_time_is_read_where_linux_tells_it() {
+        assert_eq!(cpu_ns_of_schedstat("123 45 6\n"), Some(123));
+        assert_eq!(cpu_ns_of_schedstat(""), None);
+        assert_eq!(cpu_ns_of_schedstat("x 1 2"), None);
+        if std::path::Path::new("/proc/thread-self/schedstat").exists() {
+            let spin = Instant::now();
+            while spin.elapsed() < Duration::from_millis(30) {
+                std::hint::black_box(spin.elapsed());
+            }
+            let mut counters = Counters::default();
+            add_thread_cpu(&mut counters);
+            assert!(counters.cpu_ns >= 20_000_000, "{counters:?}");
+        }
     }
 
     fn live(stages: usize) -> Live {
