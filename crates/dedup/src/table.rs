@@ -44,6 +44,7 @@ pub(crate) const MEMORY_PER_ENTRY: usize = 8 + 16 + ENTRY;
 struct Run {
     path: PathBuf,
     file: File,
+    /// The run's keys (uniform in their high bits: see [`KeyFilter`]).
     filter: KeyFilter,
     /// First key of each block.
     first_keys: Vec<u64>,
