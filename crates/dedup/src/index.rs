@@ -254,6 +254,8 @@ pub struct DedupIndex {
     spans: KeyTable,
     /// Scratch: candidate documents of the current query.
     candidates: Vec<u32>,
+    /// Scratch: the bucket keys of the current query's bands.
+    band_buckets: Vec<u64>,
     /// The band keys of the document inserted last (empty when it had no words).
     last_band_keys: Vec<u32>,
 }
@@ -271,6 +273,7 @@ impl DedupIndex {
             sets: ShingleStore::default(),
             spans: KeyTable::new(),
             candidates: Vec::new(),
+            band_buckets: Vec::new(),
             last_band_keys: Vec::new(),
         }
     }
@@ -313,19 +316,10 @@ impl DedupIndex {
         self.exact.get(&split(key)).copied()
     }
 
-    /// Brings what looking up one document's passage hashes and, given its signature, its
-    /// bands will read first into the cache (see [`KeyTable::prefetch`]).
-    pub(crate) fn prefetch(
-        &self,
-        sig: Option<&[u32]>,
-        span_hashes: impl Iterator<Item = u64> + Clone,
-    ) {
+    /// Brings what looking up one document's passage hashes will read first into the cache
+    /// (see [`KeyTable::prefetch`]).
+    pub(crate) fn prefetch_spans(&self, span_hashes: impl Iterator<Item = u64> + Clone) {
         self.spans.prefetch(span_hashes);
-        if let Some(sig) = sig {
-            let rows = self.rows;
-            self.buckets
-                .prefetch((0..self.bands).map(|band| bucket(band, band_key(sig, band, rows))));
-        }
     }
 
     /// The first document that had this passage hash, if any. Fails only when a part of
@@ -340,8 +334,11 @@ impl DedupIndex {
     pub fn find_near(&mut self, sig: &[u32], set: &[u32], rule: &NearRule) -> Result<Option<Near>> {
         debug_assert_eq!(sig.len(), self.bands * self.rows);
         self.candidates.clear();
-        for band in 0..self.bands {
-            let key = bucket(band, band_key(sig, band, self.rows));
+        self.band_buckets.clear();
+        self.band_buckets
+            .extend((0..self.bands).map(|band| bucket(band, band_key(sig, band, self.rows))));
+        self.buckets.prefetch(self.band_buckets.iter().copied());
+        for &key in &self.band_buckets {
             self.buckets.newest(key, MAX_CHAIN, &mut self.candidates)?;
         }
         self.candidates.sort_unstable();

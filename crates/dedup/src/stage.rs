@@ -656,10 +656,7 @@ pub(crate) fn judge(
     passages: &[Passage],
     hashes: &mut Vec<u64>,
 ) -> Result<Finding> {
-    index.prefetch(
-        sketch.map(|(sig, _)| sig),
-        passages.iter().filter_map(|p| p.hash),
-    );
+    index.prefetch_spans(passages.iter().filter_map(|p| p.hash));
     let spans = repeated(passages, |h| index.find_span(h))?;
     if let Some(doc) = index.find_exact(key) {
         return Ok(Finding {
