@@ -124,8 +124,31 @@ pub fn check_document(doc: &Value) -> Vec<String> {
         );
     }
 
+    for quote in annotations["quotes"].as_array().into_iter().flatten() {
+        need(
+            quote["speaker"].is_null() || quote["speaker"].is_string(),
+            "quote speaker is a string or null",
+        );
+        need(
+            quote
+                .get("speaker_mention")
+                .is_some_and(|m| m.is_null() || m["text"].is_string()),
+            "quote speaker_mention is null or has a text",
+        );
+    }
+    let speaker_mentions = Value::Array(
+        annotations["quotes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|q| &q["speaker_mention"])
+            .filter(|m| !m.is_null())
+            .cloned()
+            .collect(),
+    );
     let span_lists = [
         ("lang.segments", &lang["segments"]),
+        ("annotations.quotes[].speaker_mention", &speaker_mentions),
         ("dedup.repeated_spans", &dedup["repeated_spans"]),
         ("annotations.sentences", &annotations["sentences"]),
         ("annotations.entities", &annotations["entities"]),

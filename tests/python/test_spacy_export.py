@@ -50,3 +50,12 @@ def test_every_document_loads_and_keeps_its_spans():
             assert [(q.start_char, q.end_char) for q in doc.spans["quotes"]] == [
                 (q["start"], q["end"]) for q in quotes
             ]
+            mentions = {
+                (q["speaker_mention"]["start"], q["speaker_mention"]["end"], q["speaker"] or "")
+                for q in quotes
+                if q.get("speaker_mention")
+            }
+            got = {(m.start_char, m.end_char, m.kb_id_) for m in doc.spans.get("speakers", [])}
+            assert got == mentions
+            for m in doc.spans.get("speakers", []):
+                assert m.label_ == "SPEAKER"

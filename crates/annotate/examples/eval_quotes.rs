@@ -11,6 +11,11 @@
 //!   predicted speaker is right when it shares a word of three or more letters with the
 //!   gold speaker's text (`Donald Trump` ~ `US-Präsident Trump`, genitive `-s` ignored);
 //!   a missing prediction is wrong. Pronoun speakers (`er`, `Sie`) are counted apart.
+//! - speaker mention accuracy: over the matched quotes with a gold speaker (pronouns
+//!   included), the predicted `speaker_mention` overlaps one of the gold speaker's spans.
+//!   The gold speaker is a span of the text (`der brasilianische Präsident`, `er`), so this
+//!   is the dataset's own measure; it does not judge which entity the mention was resolved
+//!   to, which the accuracy above does.
 //!
 //! The publication date is passed as metadata, as the pipeline does.
 
@@ -62,6 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut stage = config.build_stage()?;
     let (mut tp, mut fp, mut fn_) = (0, 0, 0);
     let (mut sp_ok, mut sp_n, mut pron, mut pron_named) = (0, 0, 0, 0);
+    let (mut mention_hit, mut mention_n) = (0, 0);
     let mut docs = 0;
     for line in reader.lines() {
         let v: serde_json::Value = serde_json::from_str(&line?)?;
@@ -71,6 +77,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let slice = |s: u64, e: u64| chars[s as usize..e as usize].iter().collect::<String>();
         // Gold direct quotes: outer span → speaker text.
         let mut gold: HashMap<(u64, u64), String> = HashMap::new();
+        let mut gold_spans: HashMap<(u64, u64), Vec<(u64, u64)>> = HashMap::new();
         for a in v["annotations"].as_array().into_iter().flatten() {
             if a["type"] != "Direct" {
                 continue;
@@ -85,6 +92,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
             let speaker = a["speaker"]["text"].as_str().unwrap_or("").to_owned();
             gold.insert(key, speaker);
+            let spans = a["speaker"]["spans"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|s| (s[0].as_u64().unwrap_or(0), s[1].as_u64().unwrap_or(0)))
+                .collect();
+            gold_spans.insert(key, spans);
         }
         let mut doc = Document::new("q", text);
         if let Some(d) = v["date"].as_str() {
@@ -115,6 +129,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             if gold_speaker.is_empty() {
                 continue;
             }
+            let mention = (
+                q["speaker_mention"]["start"].as_u64(),
+                q["speaker_mention"]["end"].as_u64(),
+            );
+            let mention_ok = match mention {
+                (Some(ms), Some(me)) => gold_spans[&key].iter().any(|&(gs, ge)| ms < ge && gs < me),
+                _ => false,
+            };
+            if show && !mention_ok {
+                eprintln!(
+                    "mention: gold {gold_speaker:?} at {:?}, predicted {:?} at {:?}",
+                    gold_spans[&key],
+                    q["speaker_mention"]["text"].as_str(),
+                    mention
+                );
+            }
+            mention_n += 1;
+            mention_hit += usize::from(mention_ok);
             if PRONOUNS.contains(&gold_speaker.to_lowercase().as_str()) {
                 pron += 1;
                 pron_named += usize::from(pred.is_some());
@@ -154,8 +186,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         )
                     })
                     .collect();
+                let said = q["speaker_mention"]["text"].as_str();
                 eprintln!(
-                    "speaker: gold {gold_speaker:?}, predicted {pred:?}\n    {}[[{}]]{}\n    entities near: {}",
+                    "speaker: gold {gold_speaker:?}, predicted {pred:?} (mention {said:?})\n    {}[[{}]]{}\n    entities near: {}",
                     before.replace('\n', "⏎"),
                     quote.replace('\n', "⏎"),
                     after.replace('\n', "⏎"),
@@ -191,6 +224,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         sp_ok as f64 / sp_n.max(1) as f64
     );
     println!("  pronoun gold speakers: {pron} (a speaker was resolved for {pron_named})");
+    println!(
+        "  speaker mentions  accuracy {:.3} ({mention_hit}/{mention_n} matched quotes with a gold speaker, pronouns included)",
+        mention_hit as f64 / mention_n.max(1) as f64
+    );
     Ok(())
 }
 

@@ -39,7 +39,8 @@ fn token_spans(line: &Value, text: &str) -> Vec<(usize, usize)> {
 
 /// One document in the shape of spaCy's `Doc.to_json()`: `text`, `tokens` (`id`, `start`,
 /// `end`), `ents` (`start`, `end`, `label`), `sents` (`start`, `end`) and the quotations
-/// as the span group `quotes` (label `QUOTE`, `kb_id` = the speaker or empty). Loads with
+/// as the span group `quotes` (label `QUOTE`, `kb_id` = the speaker or empty), the words
+/// naming their speakers as the span group `speakers` (label `SPEAKER`, same `kb_id`). Loads with
 /// `Doc.from_json(json, validate=True)` on `spacy.blank("de")`. Entities and sentences that
 /// do not fall on token boundaries are left out.
 pub fn to_spacy_json(line: &Value) -> Value {
@@ -103,13 +104,34 @@ pub fn to_spacy_json(line: &Value) -> Value {
             json!({"start": s, "end": e, "label": "QUOTE", "kb_id": speaker})
         })
         .collect();
+    let mut speakers: Vec<Value> = Vec::new();
+    for q in field(line, "quotes").into_iter().flatten() {
+        let Some((s, e)) = q
+            .get("speaker_mention")
+            .and_then(span)
+            .filter(|&sp| aligned(sp))
+        else {
+            continue;
+        };
+        let speaker = q.get("speaker").and_then(Value::as_str).unwrap_or("");
+        let mention = json!({"start": s, "end": e, "label": "SPEAKER", "kb_id": speaker});
+        // Quotes of one speaker share the mention; spaCy wants it once.
+        if !speakers.contains(&mention) {
+            speakers.push(mention);
+        }
+    }
     let mut out = Map::new();
     out.insert("text".into(), json!(text));
     out.insert("ents".into(), Value::Array(ents));
     out.insert("sents".into(), Value::Array(sents));
     out.insert("tokens".into(), Value::Array(tokens));
     if !quotes.is_empty() {
-        out.insert("spans".into(), json!({ "quotes": quotes }));
+        let mut groups = Map::new();
+        groups.insert("quotes".into(), Value::Array(quotes));
+        if !speakers.is_empty() {
+            groups.insert("speakers".into(), Value::Array(speakers));
+        }
+        out.insert("spans".into(), Value::Object(groups));
     }
     Value::Object(out)
 }
@@ -259,6 +281,11 @@ mod tests {
         let q = &v["spans"]["quotes"][0];
         assert_eq!(q["kb_id"], "Donald Trump");
         assert!(s(q).starts_with('„'));
+        let m = &v["spans"]["speakers"][0];
+        assert_eq!(
+            (s(m).as_str(), &m["kb_id"], &m["label"]),
+            ("Donald Trump", &json!("Donald Trump"), &json!("SPEAKER"))
+        );
         for (i, t) in toks.iter().enumerate() {
             assert_eq!(t["id"], i);
         }

@@ -12,8 +12,10 @@
 //! - `annotate.entities`: `[{"start", "end", "text", "label", "canonical"}]` with labels
 //!   `PER`, `LOC`, `ORG`, `MISC` from a statistical tagger ([`ner`]) stacked on a
 //!   rule-based recogniser;
-//! - `annotate.quotes`: `[{"start", "end", "speaker"}]`, direct quotations with the
-//!   canonical name of the attributed person (or organisation) or `null`.
+//! - `annotate.quotes`: `[{"start", "end", "speaker", "speaker_mention"}]`, direct
+//!   quotations with the canonical name of the attributed person (or organisation) or
+//!   `null`, and the words that name the speaker (`{"start", "end", "text"}`: a name, a
+//!   pronoun, a description such as `ein Polizeisprecher`) or `null`.
 //!
 //! [`export`] converts output lines to spaCy's JSON and CoNLL-U.
 //!

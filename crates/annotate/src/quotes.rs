@@ -44,6 +44,13 @@
 //! (`ein Sprecher des Finanzministeriums` → `Finanzministerium`, `ein WWF-Sprecher` →
 //! `WWF`), unless a name follows (`VW-Chef Martin Winterkorn`).
 //!
+//! Each quote also gives the words that name its speaker (`speaker_mention`): the name, the
+//! pronoun or the role the rules above resolved; or, where no entity resolves the speaker,
+//! a description that may speak (a role, an institution, a publication, an age: `meint die
+//! 56-jährige Angestellte`, `Ein Polizeisprecher gab an`, `laut einem Jury-Mitglied`, `nach
+//! Angaben einer Gewerkschaft`); a definite role there resolves to the person introduced
+//! with it (`der Machthaber` after `Machthaber Kim Jong Un`).
+//!
 //! Pronouns (`er`, `sie`) refer to the last person mentioned. A role description (`der
 //! Bundespräsident`, `erklärte der nordkoreanische Führer`) refers to the last person
 //! introduced with that role (`Bundespräsident Horst Köhler`, `Horst Köhler, der
@@ -494,6 +501,31 @@ const INSTITUTIONS: &[&str] = &[
     "botschaft",
 ];
 
+/// Endings of nouns, lowercase, that name a speaker in a description without being roles
+/// or institutions (`Die Frankfurter Rundschau`, `Das Auswärtige Amt`, `Die Autoren`).
+const SPEAKER_NOUNS: &[&str] = &[
+    "amt",
+    "rundschau",
+    "blatt",
+    "magazin",
+    "autor",
+    "autoren",
+    "autorin",
+    "zeuge",
+    "zeugen",
+    "zeugin",
+    "experte",
+    "experten",
+    "expertin",
+    "anwalt",
+    "anwältin",
+    "medien",
+    "bericht",
+    "erklärung",
+    "mitteilung",
+    "stellungnahme",
+];
+
 /// Opening marks and what closes them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Style {
@@ -540,6 +572,36 @@ pub struct Quote {
     pub end: usize,
     /// Canonical name of the attributed person, if any.
     pub speaker: Option<String>,
+    /// Byte span of the words that name the speaker where the attribution was found (`Kim`,
+    /// `er`, `der nordkoreanische Führer`, `ein Polizeisprecher`), also when no entity
+    /// resolves them.
+    pub speaker_mention: Option<(usize, usize)>,
+}
+
+/// A speaker an attribution rule found: the canonical name, and the tokens
+/// `mention.0..mention.1` that name the speaker there (a name, a pronoun, a role).
+#[derive(Debug, Clone)]
+struct Who {
+    name: String,
+    mention: (usize, usize),
+}
+
+impl Who {
+    /// The entity speaks, named where it is mentioned.
+    fn entity(e: &Entity) -> Who {
+        Who {
+            name: e.canonical.clone(),
+            mention: (e.first, e.end),
+        }
+    }
+
+    /// `name` speaks, named by the tokens `first..end`.
+    fn named(name: &str, first: usize, end: usize) -> Who {
+        Who {
+            name: name.to_owned(),
+            mention: (first, end),
+        }
+    }
 }
 
 /// Byte spans of the outermost quotations in `text`, marks included.
@@ -797,10 +859,16 @@ impl<'a> Cx<'a> {
         None
     }
 
+    /// First token of the noun phrase headed by token `k`: its determiner at or after
+    /// `start` (see [`Cx::np_determiner`]), else `k` itself.
+    fn np_start(&self, k: usize, start: usize) -> usize {
+        self.np_determiner(k, start).unwrap_or(k)
+    }
+
     /// Who speaks in the sentence `start..end` as its subject: the first person not
     /// governed by a preposition or a genitive; else an organisation or an institution
     /// (`Die Polizei`) that opens the sentence.
-    fn sentence_subject(&self, start: usize, end: usize) -> Option<String> {
+    fn sentence_subject(&self, start: usize, end: usize) -> Option<Who> {
         let in_sentence = |e: &&Entity| e.first >= start && e.end <= end;
         if let Some(e) = self
             .ents
@@ -808,7 +876,7 @@ impl<'a> Cx<'a> {
             .filter(in_sentence)
             .find(|e| e.label == Label::Per && self.nominative(e))
         {
-            return Some(e.canonical.clone());
+            return Some(Who::entity(e));
         }
         let opens = |k: usize| k == start || (k == start + 1 && is_determiner(self.t(start)));
         if let Some(e) = self
@@ -817,12 +885,12 @@ impl<'a> Cx<'a> {
             .filter(in_sentence)
             .find(|e| e.label == Label::Org && opens(e.first))
         {
-            return Some(e.canonical.clone());
+            return Some(Who::entity(e));
         }
         for k in start + 1..(start + 5).min(end) {
             if self.np_determiner(k, start) == Some(start) {
                 let t = self.t(k);
-                return is_institution(t).then(|| t.to_owned());
+                return is_institution(t).then(|| Who::named(t, start, k + 1));
             }
         }
         None
@@ -844,9 +912,23 @@ impl<'a> Cx<'a> {
             .map(|e| e.canonical.clone())
     }
 
-    /// The person a role description (`der Bundespräsident`) refers to: the last one
-    /// introduced with that role, else the last person mentioned.
-    fn person_with_role(&self, role: &str, before: usize) -> Option<String> {
+    /// The person the definite description `first..end` (`der Machthaber`, `der
+    /// nordkoreanische Führer`) refers to: the last one introduced with its role before it,
+    /// if its head is a role. Unlike [`Cx::person_with_role`], no other person stands in.
+    fn introduced_with_role(&self, first: usize, end: usize) -> Option<String> {
+        if !is_definite(self.t(first)) {
+            return None;
+        }
+        let head = (first + 1..end).find(|&j| is_capitalized(self.t(j)))?;
+        let role = self.t(head);
+        if !is_role(role) {
+            return None;
+        }
+        self.introduced_as(role, first)
+    }
+
+    /// The last person before token `before` introduced with the role `role`.
+    fn introduced_as(&self, role: &str, before: usize) -> Option<String> {
         let key = role_key(role);
         self.ents
             .iter()
@@ -854,17 +936,23 @@ impl<'a> Cx<'a> {
             .filter(|e| e.label == Label::Per && e.end <= before)
             .find(|e| self.role_of(e).is_some_and(|r| same_role(&r, &key)))
             .map(|e| e.canonical.clone())
+    }
+
+    /// The person a role description (`der Bundespräsident`) refers to: the last one
+    /// introduced with that role, else the last person mentioned.
+    fn person_with_role(&self, role: &str, before: usize) -> Option<String> {
+        self.introduced_as(role, before)
             .or_else(|| self.recent_person(before))
     }
 
     /// The subject after a speech verb at `verb`: a person, or an organisation when no
     /// person follows (`so ein Sprecher des CERN`); a pronoun; a role description resolved
     /// to a person; an institution noun. `quote_first` is the quote's first token.
-    fn subject_after(&self, verb: usize, quote_first: usize) -> Option<String> {
-        let mut org: Option<&Entity> = None;
-        let mut role: Option<&str> = None;
+    fn subject_after(&self, verb: usize, quote_first: usize) -> Option<Who> {
+        let mut org: Option<(&Entity, (usize, usize))> = None;
+        let mut role: Option<(&str, usize)> = None;
         let mut role_at: Option<usize> = None;
-        let mut institution: Option<&str> = None;
+        let mut institution: Option<(&str, usize)> = None;
         let mut k = verb + 1;
         let limit = (verb + 25).min(self.toks.len());
         while k < limit {
@@ -903,34 +991,40 @@ impl<'a> Cx<'a> {
                 let e = &self.ents[n];
                 match e.label {
                     Label::Per if self.nominative(e) || k == verb + 1 => {
-                        return Some(e.canonical.clone());
+                        return Some(Who::entity(e));
                     }
-                    Label::Org if org.is_none() => org = Some(e),
+                    Label::Org if org.is_none() => org = Some((e, (e.first, e.end))),
                     _ => {}
                 }
                 k = e.end;
                 continue;
             }
             if k == verb + 1 && is_pronoun(t) {
-                return self.recent_person(quote_first);
+                return self.recent_person(quote_first).map(|name| Who {
+                    name,
+                    mention: (k, k + 1),
+                });
             }
             if role.is_none() && institution.is_none() && is_capitalized(t) {
                 if let Some(e) = self.org_of_compound(t) {
                     // `ein WWF-Sprecher`: the organisation speaks, unless a name follows
                     // (`VW-Chef Winterkorn`).
-                    org = org.or(Some(e));
-                    role = Some(t);
+                    org = org.or(Some((e, (self.np_start(k, verb + 1), k + 1))));
+                    role = Some((t, k));
                 } else if is_role(t) {
-                    role = Some(t);
+                    role = Some((t, k));
                     role_at = Some(k);
                 } else if is_institution(t) {
-                    institution = Some(t);
+                    institution = Some((t, k));
                 }
             }
             k += 1;
         }
-        if let Some(e) = org {
-            return Some(e.canonical.clone());
+        if let Some((e, mention)) = org {
+            return Some(Who {
+                name: e.canonical.clone(),
+                mention,
+            });
         }
         let definite = self
             .toks
@@ -938,17 +1032,20 @@ impl<'a> Cx<'a> {
             .is_some_and(|t| is_definite(t.text(self.text)));
         if !definite {
             // `gab ein Sprecher des Unternehmens bekannt`: the organisation speaks.
-            return role_at.and_then(|r| self.genitive_org(r));
+            return role_at.and_then(|r| self.genitive_org(self.np_start(r, verb + 1), r));
         }
-        if let Some(r) = role {
-            return self.person_with_role(r, quote_first);
+        if let Some((r, at)) = role {
+            let mention = (self.np_start(at, verb + 1), at + 1);
+            return self
+                .person_with_role(r, quote_first)
+                .map(|name| Who { name, mention });
         }
-        institution.map(str::to_owned)
+        institution.map(|(t, at)| Who::named(t, self.np_start(at, verb + 1), at + 1))
     }
 
     /// The name in quote marks opening at token `open` (`„Die Zeit“`): capitalised, at
     /// most six tokens, without a final mark.
-    fn quoted_name(&self, open: usize) -> Option<String> {
+    fn quoted_name(&self, open: usize) -> Option<Who> {
         let close = (open + 1..(open + 8).min(self.toks.len())).find(|&j| {
             matches!(self.t(j), "“" | "”" | "\"" | "«") || self.toks[j].newlines_before > 0
         })?;
@@ -960,7 +1057,11 @@ impl<'a> Cx<'a> {
         {
             return None;
         }
-        Some(self.text[self.toks[open + 1].start..self.toks[close - 1].end].to_owned())
+        Some(Who::named(
+            &self.text[self.toks[open + 1].start..self.toks[close - 1].end],
+            open + 1,
+            close,
+        ))
     }
 
     /// The organisation a compound role names before its hyphen (`WWF-Sprecher`,
@@ -980,7 +1081,7 @@ impl<'a> Cx<'a> {
     /// A speaker named further on in the sentence (up to token `end`) than the quote ending
     /// before `after`: `Von einer „gezielten Indiskredition“ sprach Christian Ströbele`,
     /// `Der Iran müsse „…“ beenden, so Rice`.
-    fn speaker_later(&self, first: usize, after: usize, end: usize) -> Option<String> {
+    fn speaker_later(&self, first: usize, after: usize, end: usize) -> Option<Who> {
         for k in after..end {
             let t = self.t(k);
             if self.toks[k].newlines_before > 0 || matches!(t, "„" | "»") {
@@ -1004,22 +1105,26 @@ impl<'a> Cx<'a> {
     }
 
     /// The organisation a role speaks for, named in the genitive right after it (`ein
-    /// Sprecher des CERN`, `ein Sprecher des Finanzministeriums` → `Finanzministerium`).
-    fn genitive_org(&self, role: usize) -> Option<String> {
+    /// Sprecher des CERN`, `ein Sprecher des Finanzministeriums` → `Finanzministerium`);
+    /// the mention is the whole phrase from token `np_start`.
+    fn genitive_org(&self, np_start: usize, role: usize) -> Option<Who> {
         let det = self.toks.get(role + 1)?;
         if !matches!(det.text(self.text), "des" | "der") {
             return None;
         }
         if let Some(n) = self.ent_at.get(role + 2).copied().flatten() {
             let e = &self.ents[n];
-            return (e.label == Label::Org).then(|| e.canonical.clone());
+            return (e.label == Label::Org).then(|| Who {
+                name: e.canonical.clone(),
+                mention: (np_start, e.end),
+            });
         }
         let t = self.toks.get(role + 2)?.text(self.text);
         if is_institution(t) {
-            return Some(t.to_owned());
+            return Some(Who::named(t, np_start, role + 3));
         }
         let stem = t.strip_suffix("es").or_else(|| t.strip_suffix('s'))?;
-        is_institution(stem).then(|| stem.to_owned())
+        is_institution(stem).then(|| Who::named(stem, np_start, role + 3))
     }
 
     /// After the quote ending before token `after`: `…“, sagte Kim`, `…“, so Kim`,
@@ -1027,7 +1132,7 @@ impl<'a> Cx<'a> {
     /// looks like a title.
     /// `Some(speaker)` when a speech verb follows (the speaker
     /// may still be unknown), `None` when nothing attributes the quote there.
-    fn speaker_after(&self, first: usize, after: usize, short: bool) -> Option<Option<String>> {
+    fn speaker_after(&self, first: usize, after: usize, short: bool) -> Option<Option<Who>> {
         let mut j = after;
         if self.toks.get(j).is_some_and(|t| t.text(self.text) == ",") {
             j += 1;
@@ -1066,7 +1171,7 @@ impl<'a> Cx<'a> {
     /// „…“`, `Er sagte: „…“`, `Die Polizei erklärte: „…“`. Persons come first; when a colon or a
     /// speech verb introduces the quote: then organisations, pronouns, roles and
     /// institutions count too.
-    fn speaker_before(&self, start: usize, first: usize) -> Option<String> {
+    fn speaker_before(&self, start: usize, first: usize) -> Option<Who> {
         if first == 0 || first <= start {
             return None;
         }
@@ -1080,12 +1185,12 @@ impl<'a> Cx<'a> {
                 .filter(|e| e.label == Label::Per)
         };
         if let Some(e) = persons().find(|e| self.nominative(e)) {
-            return Some(e.canonical.clone());
+            return Some(Who::entity(e));
         }
         if !cue {
             return persons()
                 .next()
-                .map(|e| e.canonical.clone())
+                .map(Who::entity)
                 .or_else(|| self.sentence_subject(start, first));
         }
         if let Some(e) = self
@@ -1094,34 +1199,197 @@ impl<'a> Cx<'a> {
             .filter(in_sentence)
             .find(|e| e.label == Label::Org && self.nominative(e))
         {
-            return Some(e.canonical.clone());
+            return Some(Who::entity(e));
         }
         for k in start..first - 1 {
             let t = self.t(k);
             if is_pronoun(t) {
-                return self.recent_person(start);
+                return self.recent_person(start).map(|name| Who {
+                    name,
+                    mention: (k, k + 1),
+                });
             }
             let Some(det) = self.np_determiner(k, start) else {
                 continue;
             };
             if let Some(e) = self.org_of_compound(t) {
                 // `Ein WWF-Sprecher sagte: „…“`: the organisation speaks.
-                return Some(e.canonical.clone());
+                return Some(Who {
+                    name: e.canonical.clone(),
+                    mention: (det, k + 1),
+                });
             }
             if is_role(t) {
                 // `ein Sprecher` is someone new, `ein Sprecher des CERN` speaks for the CERN;
                 // `der Sprecher` is someone known.
                 return if is_definite(self.t(det)) {
-                    self.person_with_role(t, start)
+                    self.person_with_role(t, start).map(|name| Who {
+                        name,
+                        mention: (det, k + 1),
+                    })
                 } else {
-                    self.genitive_org(k)
+                    self.genitive_org(det, k)
                 };
             }
             if is_institution(t) {
-                return Some(t.to_owned());
+                return Some(Who::named(t, det, k + 1));
             }
         }
-        persons().next().map(|e| e.canonical.clone())
+        persons().next().map(Who::entity)
+    }
+
+    /// The words that describe a speaker no entity resolves, as a token range: the subject
+    /// after a speech verb right after the quote (`…“, meint die 56-jährige Angestellte`), a
+    /// source (`laut einem Jury-Mitglied`, `nach Angaben einer Gewerkschaft`), else the
+    /// subject of the quote's sentence `(start, end)` before the quote (see
+    /// [`Cx::described_subject`]).
+    fn described_speaker(
+        &self,
+        first: usize,
+        after: usize,
+        (start, end): (usize, usize),
+    ) -> Option<(usize, usize)> {
+        let mut j = after;
+        if self.toks.get(j).is_some_and(|t| t.text(self.text) == ",") {
+            j += 1;
+        }
+        // The quote may end a sentence of its own, so this looks past `end`.
+        let limit = self.toks.len();
+        if j + 1 < limit
+            && self.toks[j].newlines_before == 0
+            && is_speech_verb(self.t(j))
+            && !in_list(self.t(j), &["so", "laut"])
+        {
+            if let Some(np) = self.noun_phrase(j + 1, limit, false) {
+                return Some(np);
+            }
+        }
+        let outside = (start..end).filter(|k| !(first..after).contains(k));
+        for k in outside {
+            let t = self.t(k);
+            if t == "laut" || t == "Laut" {
+                if let Some(np) = self.noun_phrase(k + 1, end, true) {
+                    return Some(np);
+                }
+            }
+            let source = in_list(t, &["angaben", "aussagen", "auskunft", "informationen"]);
+            if source && k > start && in_list(self.t(k - 1), &["nach"]) {
+                if let Some((_, np_end)) = self.noun_phrase(k + 1, end, true) {
+                    return Some((k, np_end));
+                }
+            }
+        }
+        self.described_subject(start, first.min(end))
+    }
+
+    /// The subject of the sentence `start..before` that may speak (see [`Cx::speaks`]): a
+    /// noun phrase at its start (`Ein Polizeisprecher gab an, dass „…“`), else the first
+    /// one after it that no preposition or noun governs.
+    fn described_subject(&self, start: usize, before: usize) -> Option<(usize, usize)> {
+        let mut k = start;
+        while k < before && self.toks[k].kind == Kind::Punct {
+            k += 1;
+        }
+        if k >= before {
+            return None;
+        }
+        if let Some(np) = self.noun_phrase(k, before, false) {
+            return self.speaks(np).then_some(np);
+        }
+        // The subject after the verb (`In einem Gespräch wies der Geschäftsführer …`,
+        // `Höhnisch veröffentlichte der Verfasser …`): the first noun phrase that may speak
+        // and is governed by no preposition and no noun before it.
+        (k + 1..before)
+            .filter(|&j| {
+                let prev = self.t(j - 1);
+                !(in_list(prev, PREPOSITIONS) || is_capitalized(prev) || is_determiner(prev))
+            })
+            .filter_map(|j| self.noun_phrase(j, before, false))
+            .find(|&np| self.speaks(np))
+    }
+
+    /// Whether the noun phrase `np` may name someone who speaks: its head (the first
+    /// capitalised word) is a role (`Polizeisprecher`), an institution, a noun of a
+    /// publication or group (`Rundschau`, `Autoren`), an age (`Der 58-Jährige`), or starts
+    /// an entity. `Die Geheimklauseln` and `Der Bau` do not speak.
+    fn speaks(&self, (start, end): (usize, usize)) -> bool {
+        (start + 1..end)
+            .take_while(|&j| !in_list(self.t(j), &["des", "der"]))
+            .any(|j| {
+                let t = self.t(j);
+                if !(is_capitalized(t) || t.starts_with(|c: char| c.is_ascii_digit())) {
+                    return false;
+                }
+                if self.ent_at[j].is_some() || is_role(t) || is_institution(t) {
+                    return true;
+                }
+                // An acronym names an organisation (`Der BGH`).
+                let acronym = t.chars().count() >= 2 && t.chars().all(|c| c.is_uppercase());
+                let lower = t.to_lowercase();
+                acronym
+                    || lower.ends_with("jährige")
+                    || lower.ends_with("jähriger")
+                    || SPEAKER_NOUNS.iter().any(|n| lower.ends_with(n))
+            })
+    }
+
+    /// The noun phrase opening at token `k` (before `end`): a determiner (a nominative one
+    /// unless `any_case`), up to four modifiers, a capitalised head and the capitalised
+    /// words and genitive after it (`die 56-jährige Rechtsanwaltsfachangestellte`, `ein
+    /// Reporter des Senders Sky News`).
+    fn noun_phrase(&self, k: usize, end: usize, any_case: bool) -> Option<(usize, usize)> {
+        let det = self.toks.get(k).filter(|_| k < end)?.text(self.text);
+        let opens = if any_case {
+            is_determiner(det) && !in_list(det, &["im", "vom", "zum", "zur", "beim", "am", "ins"])
+        } else {
+            in_list(det, &["der", "die", "das", "ein", "eine"])
+        };
+        if !opens {
+            return None;
+        }
+        let is_head = |j: usize| {
+            let t = self.t(j);
+            is_capitalized(t)
+                || (self.toks[j].kind != Kind::Punct
+                    && t.starts_with(|c: char| c.is_ascii_digit())
+                    && t.split_once('-').is_some_and(|(_, r)| is_capitalized(r)))
+        };
+        let mut j = k + 1;
+        while j < end && j - k <= 4 && !is_head(j) {
+            let t = self.t(j);
+            // `neue`, `56-jährige`, `25`.
+            let modifier = (self.toks[j].kind == Kind::Word && !is_capitalized(t))
+                || self.toks[j].kind == Kind::Number;
+            if !modifier {
+                return None;
+            }
+            j += 1;
+        }
+        if j >= end || !is_head(j) {
+            return None;
+        }
+        j += 1;
+        while j < end && self.toks[j].kind == Kind::Word && is_capitalized(self.t(j)) {
+            j += 1;
+        }
+        // A genitive: `der Autoren der Studie`, `ein Sprecher des Senders Sky News`.
+        if j + 1 < end && in_list(self.t(j), &["des", "der"]) {
+            let mut g = j + 1;
+            while g < end
+                && g - j <= 3
+                && self.toks[g].kind == Kind::Word
+                && is_lowercase(self.t(g))
+            {
+                g += 1;
+            }
+            if g < end && is_head(g) {
+                j = g + 1;
+                while j < end && self.toks[j].kind == Kind::Word && is_capitalized(self.t(j)) {
+                    j += 1;
+                }
+            }
+        }
+        Some((k, j))
     }
 
     /// A quote of fewer words than the minimum that still is someone's words: it starts
@@ -1378,7 +1646,7 @@ pub fn find(
     };
     let mut out = Vec::with_capacity(spans.len());
     // Sentence of the last kept quote's end, and its speaker.
-    let mut last: Option<(usize, Option<String>)> = None;
+    let mut last: Option<(usize, Option<Who>)> = None;
     for (start, end) in spans {
         // Token indices: first token of the quote, first token after it.
         let first = toks.partition_point(|t| t.start < start);
@@ -1465,11 +1733,35 @@ pub fn find(
                 || cx.after_speech_noun(first)
         };
         if keep {
+            let mention = match &speaker {
+                Some(w) => Some(w.mention),
+                None => cx.described_speaker(first, after, sentence).or_else(|| {
+                    // A quote that goes on from the sentence before: that sentence's subject.
+                    let continues =
+                        (standalone || reported) && si > 0 && toks[sentence.0].newlines_before < 2;
+                    continues
+                        .then(|| cx.described_subject(sentences[si - 1].0, sentences[si - 1].1))
+                        .flatten()
+                }),
+            };
+            if speaker.is_none() {
+                // A described role resolves to the person introduced with it (`In einer
+                // Rede schwärmte der Machthaber …` after `Machthaber Kim Jong Un`).
+                speaker = mention.and_then(|(a, b)| {
+                    let name = cx.introduced_with_role(a, b)?;
+                    Some(Who {
+                        name,
+                        mention: (a, b),
+                    })
+                });
+            }
             last = Some((sentence_of(after - 1), speaker.clone()));
+            let speaker_mention = mention.map(|(a, b)| (toks[a].start, toks[b - 1].end));
             out.push(Quote {
                 start,
                 end,
-                speaker,
+                speaker: speaker.map(|w| w.name),
+                speaker_mention,
             });
         }
     }
@@ -1530,6 +1822,91 @@ mod tests {
             .into_iter()
             .map(|q| (text[q.start..q.end].to_owned(), q.speaker))
             .collect()
+    }
+
+    /// Each quote with its speaker's canonical name and the words that name the speaker.
+    fn mentions(text: &str) -> Vec<(String, Option<String>, Option<&str>)> {
+        let mut toks = Vec::new();
+        tokenize(text, &mut toks);
+        let sents = sentences::split(text, &toks, true);
+        let ents = Recognizer::new().find(text, &toks, &sents);
+        find(text, &toks, &ents, &sents, 4)
+            .into_iter()
+            .map(|q| {
+                (
+                    text[q.start..q.end].to_owned(),
+                    q.speaker,
+                    q.speaker_mention.map(|(a, b)| &text[a..b]),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_mention_is_where_the_speaker_is_named() {
+        let text = "Machthaber Kim Jong Un sprach vor dem Parlament. „Dann gibt es keinen Grund, warum wir nicht nachkommen sollten\", erklärte der nordkoreanische Führer. Er sagte: „Wir bleiben stark und werden nicht aufgeben.“";
+        let all = mentions(text);
+        assert_eq!(all.len(), 2, "{all:?}");
+        assert_eq!(all[0].1.as_deref(), Some("Kim Jong Un"));
+        assert_eq!(all[0].2, Some("der nordkoreanische Führer"));
+        assert_eq!(all[1].1.as_deref(), Some("Kim Jong Un"));
+        assert_eq!(all[1].2, Some("Er"));
+        let text = "„Es herrscht keine große Einigkeit“, so China-Experte Christian Wirth.";
+        assert_eq!(mentions(text)[0].2, Some("Christian Wirth"));
+        let text = "„Wir haben die Lage im Griff und bleiben ruhig“, sagte ein Sprecher des Finanzministeriums.";
+        let all = mentions(text);
+        assert_eq!(all[0].1.as_deref(), Some("Finanzministerium"));
+        assert_eq!(all[0].2, Some("ein Sprecher des Finanzministeriums"));
+    }
+
+    #[test]
+    fn a_speaker_no_entity_resolves_is_described() {
+        // No name anywhere: the canonical speaker stays unknown, the description is given.
+        let cases = [
+            (
+                "„Dann gibt es keinen Grund, warum wir nicht nachkommen sollten\", erklärte der nordkoreanische Führer.",
+                "der nordkoreanische Führer",
+            ),
+            (
+                "Ein Polizeisprecher gab an, dass „bis zur Tat keine Kenntnis von dem Haftbefehl“ vorhanden gewesen sei.",
+                "Ein Polizeisprecher",
+            ),
+            (
+                "„Der Rundfunk übte Toleranz gegenüber den Feinden der Toleranz“, meint die 56-jährige Rechtsanwaltsfachangestellte.",
+                "die 56-jährige Rechtsanwaltsfachangestellte",
+            ),
+            (
+                "Das Buch ist laut einem Jury-Mitglied eine „kluge und komische Geschichte über das Nicht-Überleben“.",
+                "einem Jury-Mitglied",
+            ),
+            (
+                "Nach Angaben einer Bauerngewerkschaft sollen „fünf bis sechs Farmen“ gestürmt worden sein.",
+                "Angaben einer Bauerngewerkschaft",
+            ),
+            (
+                "In einem Gespräch mit dem Minister wies der Geschäftsführer alle Vorwürfe als „völlig haltlos und falsch“ zurück.",
+                "der Geschäftsführer",
+            ),
+            (
+                "Der BGH widersprach der Ansicht. „Hier werden zwar Vietnamesen auf unflätigste Weise angegriffen“, allerdings sei das keine Aufforderung.",
+                "Der BGH",
+            ),
+        ];
+        for (text, said) in cases {
+            let all = mentions(text);
+            assert_eq!(all.len(), 1, "{text}: {all:?}");
+            assert_eq!(all[0].1, None, "{text}");
+            assert_eq!(all[0].2, Some(said), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_subject_that_cannot_speak_is_no_speaker() {
+        let text =
+            "Die Geheimklauseln aus dem Dokument seien „alarmierend und ganz und gar unannehmbar“.";
+        let all = mentions(text);
+        assert_eq!(all.len(), 1, "{all:?}");
+        assert_eq!((all[0].1.as_deref(), all[0].2), (None, None));
     }
 
     #[test]

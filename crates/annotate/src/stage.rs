@@ -111,7 +111,12 @@ impl Annotate {
                     .into_iter()
                     .map(|q| {
                         let (s, e) = span(q.start, q.end);
-                        json!({"start": s, "end": e, "speaker": q.speaker})
+                        let mention = q.speaker_mention.map(|(a, b)| {
+                            let (ms, me) = span(a, b);
+                            json!({"start": ms, "end": me, "text": &text[a..b]})
+                        });
+                        json!({"start": s, "end": e, "speaker": q.speaker,
+                               "speaker_mention": mention})
                     })
                     .collect();
                 doc.annotations

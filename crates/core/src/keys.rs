@@ -27,5 +27,5 @@ pub const ANNOTATE_TOKENS: &str = "annotate.tokens";
 pub const ANNOTATE_ENTITIES: &str = "annotate.entities";
 /// `[{"start", "end", "text", "value"}]`: dates normalised to ISO 8601.
 pub const ANNOTATE_DATES: &str = "annotate.dates";
-/// `[{"start", "end", "speaker"}]`: direct quotations.
+/// `[{"start", "end", "speaker", "speaker_mention"}]`: direct quotations.
 pub const ANNOTATE_QUOTES: &str = "annotate.quotes";
