@@ -29,7 +29,8 @@ use regex::Regex;
 use crate::chars;
 use crate::dates::{DatePatterns, DateTime};
 use crate::lexicon::{Lexicon, Pairs, Phrase, CONSENT_STEMS, NEWSLETTER_STEMS};
-use crate::lines::{shared, trim_token, End, Line};
+use crate::lines::{shared, trim_token, End, Line, Tokens};
+use crate::quality::WordCounts;
 use crate::region;
 use crate::scorer::{self, Place};
 
@@ -200,6 +201,8 @@ pub(crate) struct Outcome {
     /// Scorer features of each line (`None` for lines a detector removed), when asked
     /// for.
     pub features: Vec<Option<[f64; scorer::N]>>,
+    /// The quality signals' word counts of `text`.
+    pub words: WordCounts,
 }
 
 /// What a line detector found beyond a removal reason.
@@ -317,17 +320,12 @@ impl Classifier {
         }
     }
 
-    /// The word lists, shared with the quality signals.
-    pub(crate) fn lexicon(&self) -> &Lexicon {
-        &self.lex
-    }
-
     /// Cleans a normalised text.
     pub(crate) fn clean(&self, text: &str, opts: &Options) -> Outcome {
         // One lowercase copy of the page: `\n` is neither cased nor case-ignorable, so
         // each of its lines is the lowercase of the same line of `text`.
         let lower = chars::to_lowercase(text);
-        let mut toks = Vec::new();
+        let mut toks = Tokens::default();
         let lines: Vec<Line<'_>> = text
             .split('\n')
             .zip(lower.split('\n'))
@@ -338,7 +336,7 @@ impl Classifier {
         let n = lines.len();
         let detected: Vec<(Option<Flag>, Kind)> = lines
             .iter()
-            .map(|l| self.detect(l, l.tokens(&toks)))
+            .map(|l| self.detect(l, l.tokens(&toks), l.token_flags(&toks)))
             .collect();
         let mut flags: Vec<Option<Flag>> = if opts.boilerplate {
             detected.iter().map(|(f, _)| *f).collect()
@@ -398,7 +396,7 @@ impl Classifier {
         let mut title_text: Option<String> = None;
         if let Some(known) = &opts.known_title {
             let known_lower = known.to_lowercase();
-            let known_line = Line::new(0, known, &known_lower, &self.lex, &mut Vec::new());
+            let known_line = Line::new(0, known, &known_lower, &self.lex, &mut Tokens::default());
             let known_words = known_line.content_words(&self.lex);
             let limit = first_body.map_or(n.min(5), |f| f + 1);
             for i in 0..limit {
@@ -482,7 +480,8 @@ impl Classifier {
             }
             if let (Some(t), Some(title)) = (title_idx, &title_text) {
                 let title_lower = title.to_lowercase();
-                let title_line = Line::new(0, title, &title_lower, &self.lex, &mut Vec::new());
+                let title_line =
+                    Line::new(0, title, &title_lower, &self.lex, &mut Tokens::default());
                 let title_words = title_line.content_words(&self.lex);
                 for i in t + 1..header_end {
                     if flags[i].is_some() || body[i] {
@@ -691,6 +690,7 @@ impl Classifier {
                         text_out.push_str("\n\n");
                     }
                     text_out.push_str(l.text);
+                    out.words += l.counts;
                 }
                 Some(f) => out.removed.push(Removal {
                     line: l.no,
@@ -808,7 +808,7 @@ impl Classifier {
     }
 
     /// Classifies one line on its own.
-    fn detect(&self, l: &Line<'_>, toks: &[&str]) -> (Option<Flag>, Kind) {
+    fn detect(&self, l: &Line<'_>, toks: &[&str], flags: &[u8]) -> (Option<Flag>, Kind) {
         let lower = l.lower;
         let words = l.words;
         let none = (None, Kind::Plain);
@@ -833,14 +833,14 @@ impl Classifier {
             }
         }
         // Counters, phone numbers and other lines without words.
-        if l.text.chars().any(|c| c.is_ascii_digit())
-            && l.text.chars().all(|c| {
-                c.is_ascii_digit()
-                    || matches!(
-                        c,
-                        ' ' | '+' | '-' | '/' | '.' | ',' | '(' | ')' | '%' | '€' | '$' | ':' | '–'
-                    )
-            })
+        // (The test of every character first: it fails at the first letter.)
+        if l.text.chars().all(|c| {
+            c.is_ascii_digit()
+                || matches!(
+                    c,
+                    ' ' | '+' | '-' | '/' | '.' | ',' | '(' | ')' | '%' | '€' | '$' | ':' | '–'
+                )
+        }) && l.text.bytes().any(|b| b.is_ascii_digit())
         {
             return (flag(Reason::Navigation), Kind::Plain);
         }
@@ -856,18 +856,18 @@ impl Classifier {
         }
 
         // List markers ("1.", "-") are not words of the line.
-        let toks: &[&str] =
+        let (toks, flags) =
             if l.bullet && toks.len() > 1 && toks[0].bytes().all(|b| b.is_ascii_digit()) {
-                &toks[1..]
+                (&toks[1..], &flags[1..])
             } else {
-                toks
+                (toks, flags)
             };
         let joined = if words <= 8 {
             toks.join(" ")
         } else {
             String::new()
         };
-        let hits = self.lex.find(toks);
+        let hits = self.lex.find(toks, flags);
         let hit = |class: Phrase| hits.iter().find(|h| h.class == class);
 
         // Skip links.
@@ -935,7 +935,7 @@ impl Classifier {
         }
 
         // Consent and newsletter texts.
-        let pairs = Pairs::of(lower);
+        // (A plain substring search for these few: the pairs of a long line cost more.)
         let maybe_form = l.reader
             || words <= 8
             || [
@@ -947,8 +947,9 @@ impl Classifier {
                 "privacy",
             ]
             .iter()
-            .any(|s| pairs.contains(lower, s));
+            .any(|s| lower.contains(s));
         if maybe_form {
+            let pairs = Pairs::of(lower);
             let consent = CONSENT_STEMS
                 .iter()
                 .filter(|s| pairs.contains(lower, s))
@@ -1899,5 +1900,32 @@ mod tests {
             ),
             Some("consent")
         );
+    }
+
+    #[test]
+    fn word_counts_of_kept_lines_are_those_of_the_text() {
+        let lex = Lexicon::new();
+        let mut pages: Vec<String> = [
+            include_str!("../../../seeds/000_4cc634fd74ce4d48.txt"),
+            include_str!("../../../seeds/001_71e4d82f6747df7e.txt"),
+            include_str!("../../../seeds/002_1a67b9573dd5dde7.txt"),
+            include_str!("../../../seeds/003_b6e55cbff507565a.txt"),
+            include_str!("../../../seeds/004_c9c43821286cbbc7.txt"),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        pages.push(
+            "İch und DIE Über-Schrift\nΣΑΣ ΟΔΟΣ σας „Das“ (ẞ) İİ ünd ÜND für FÜR\n\
+             „Die Regierung hat am Montag beschlossen, dass es so nicht weitergeht.“ Das ist \
+             ÜBER alles, sagte sie, und DIE anderen auch.\n- Für – die – İ"
+                .to_owned(),
+        );
+        for page in &pages {
+            // With and without boilerplate removal (which keeps every line).
+            for out in [run(page), run_opts(page, &Options::default())] {
+                assert_eq!(out.words, WordCounts::of(&out.text, &lex), "{page:?}");
+            }
+        }
     }
 }

@@ -84,34 +84,84 @@ pub(crate) fn is_alphabetic(c: char) -> bool {
     }
 }
 
-/// `s.split(' ')`, scanning bytes instead of calling `memchr` per piece (the pieces are
-/// words, mostly shorter than a `memchr` call is worth).
+/// `x` in every byte of a word.
+pub(crate) const fn splat(x: u8) -> u64 {
+    0x0101_0101_0101_0101 * x as u64
+}
+
+/// The high bit of every byte of a word.
+pub(crate) const HIGH: u64 = splat(0x80);
+
+/// The high bit of each byte of `w` that is zero (exact, no false positives).
+#[inline]
+pub(crate) fn zero_bytes(w: u64) -> u64 {
+    !(((w & !HIGH).wrapping_add(!HIGH)) | w) & HIGH
+}
+
+/// The eight bytes of `s` from `at` as a little-endian word, zeros past the end.
+#[inline]
+fn word_at(s: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    match s.get(at..at + 8) {
+        Some(chunk) => w.copy_from_slice(chunk),
+        None => {
+            let rest = s.get(at..).unwrap_or_default();
+            w[..rest.len()].copy_from_slice(rest);
+        }
+    }
+    u64::from_le_bytes(w)
+}
+
+/// `s.split(' ')`, finding the spaces eight bytes at a time (the pieces are words,
+/// mostly shorter than a `memchr` call is worth).
 pub(crate) fn pieces(s: &str) -> Pieces<'_> {
-    Pieces { rest: Some(s) }
+    Pieces {
+        s,
+        start: 0,
+        at: 0,
+        spaces: zero_bytes(word_at(s.as_bytes(), 0) ^ splat(b' ')),
+        done: false,
+    }
 }
 
 /// The iterator of [`pieces`].
 #[derive(Debug, Clone)]
 pub(crate) struct Pieces<'a> {
-    /// What is left to split; `None` after the last piece.
-    rest: Option<&'a str>,
+    s: &'a str,
+    /// Where the next piece starts.
+    start: usize,
+    /// The word of `s` that `spaces` covers.
+    at: usize,
+    /// The high bits of the bytes of the word at `at` that are spaces and not yet
+    /// taken.
+    spaces: u64,
+    /// Whether the last piece was returned.
+    done: bool,
 }
 
 impl<'a> Iterator for Pieces<'a> {
     type Item = &'a str;
 
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Option<&'a str> {
-        let rest = self.rest?;
-        match rest.bytes().position(|b| b == b' ') {
-            Some(i) => {
-                self.rest = Some(&rest[i + 1..]);
-                Some(&rest[..i])
+        if self.done {
+            return None;
+        }
+        loop {
+            if self.spaces != 0 {
+                let i = self.at + (self.spaces.trailing_zeros() / 8) as usize;
+                self.spaces &= self.spaces - 1;
+                // A space is one byte, so both ends are on character boundaries.
+                let piece = self.s.get(self.start..i);
+                self.start = i + 1;
+                return piece;
             }
-            None => {
-                self.rest = None;
-                Some(rest)
+            self.at += 8;
+            if self.at >= self.s.len() {
+                self.done = true;
+                return self.s.get(self.start..);
             }
+            self.spaces = zero_bytes(word_at(self.s.as_bytes(), self.at) ^ splat(b' '));
         }
     }
 }
@@ -193,7 +243,12 @@ mod tests {
 
     #[test]
     fn pieces_are_split_at_spaces() {
-        for s in ["", " ", "a", "a b", " a  b ", "ä ö\u{A0}ü", "  "] {
+        let mut texts = strings_of(&["a", " ", "ä", "\u{A0}", "„", "  "], 5);
+        // Spaces at every offset of the eight-byte words.
+        for n in 0..20 {
+            texts.push(format!("{} x{}ö ", "y".repeat(n), " ".repeat(n % 3)));
+        }
+        for s in &texts {
             let want: Vec<&str> = s.split(' ').collect();
             let got: Vec<&str> = pieces(s).collect();
             assert_eq!(got, want, "{s:?}");

@@ -29,28 +29,27 @@ impl Hasher for Fnv {
 
 type Set = HashSet<&'static str, BuildHasherDefault<Fnv>>;
 
-/// A set of words with a cheap test in front of the lookup (most tokens of running
-/// text are longer than any word of a list, or start with a byte none of them starts
-/// with), and the words of up to [`SHORT`] bytes as integers in a small open-addressing
-/// table, so that a lookup hashes one integer and compares one.
+/// A set of words, each with a byte of flags, with a cheap test in front of the lookup
+/// (most tokens of running text are longer than any word of a list, or start with a byte
+/// none of them starts with), and the words of up to [`SHORT`] bytes as integers in a
+/// small open-addressing table, so that a lookup hashes one integer and compares one.
 #[derive(Debug, Default)]
 pub(crate) struct Words {
     /// Slots of the words of at most [`SHORT`] bytes: a 16-bit tag of the hash (never 0;
     /// 0 is an empty slot), small enough for the whole table to stay in the L1 cache.
     /// The number of slots is a power of two, at least twice the number of words.
     tags: Vec<u16>,
-    /// [`key`] and length of the word in each slot, compared when the tag matches.
-    short: Vec<(u128, u8)>,
+    /// [`key`], length and flags of the word in each slot, compared when the tag matches.
+    short: Vec<(u128, u8, u8)>,
     /// `64 - log2(short.len())`: the hash keeps the top bits of the product.
     shift: u32,
-    /// The longer words.
-    long: Set,
-    /// The longest word, in bytes.
-    max_len: usize,
+    /// The longer words and their flags.
+    long: Map<u8>,
     /// The longest word, in characters.
     max_chars: usize,
-    /// Bit `b % 64` of `first[b / 64]` is set when some word starts with the byte `b`.
-    first: [u64; 4],
+    /// Bit `n` of `first[b]` is set when some word of `n` bytes (bit 31: of 31 or
+    /// more) starts with the byte `b`.
+    first: Vec<u32>,
 }
 
 /// Words up to this many bytes go to the integer table.
@@ -88,22 +87,32 @@ impl Words {
     /// the lookup is not.
     #[inline(always)]
     pub(crate) fn contains(&self, tok: &str) -> bool {
+        self.flags(tok) != 0
+    }
+
+    /// The flags of `tok`, 0 if it is none of the words. The cheap tests are inlined
+    /// into the caller; the lookup is not.
+    #[inline(always)]
+    pub(crate) fn flags(&self, tok: &str) -> u8 {
         let bytes = tok.as_bytes();
         // No list has an empty word.
         let Some(&b) = bytes.first() else {
-            return false;
+            return 0;
         };
-        bytes.len() <= self.max_len
-            && self.first[usize::from(b >> 6)] & (1 << (b & 63)) != 0
-            && self.lookup(tok)
+        let lens = self.first.get(usize::from(b)).copied().unwrap_or(0);
+        if lens & (1 << bytes.len().min(31)) != 0 {
+            self.lookup(tok)
+        } else {
+            0
+        }
     }
 
-    /// Whether `tok` (not empty) is one of the words.
+    /// The flags of `tok` (not empty), 0 if it is none of the words.
     #[inline(never)]
-    fn lookup(&self, tok: &str) -> bool {
+    fn lookup(&self, tok: &str) -> u8 {
         let bytes = tok.as_bytes();
         if bytes.len() > SHORT {
-            return self.long.contains(tok);
+            return self.long.get(tok).copied().unwrap_or(0);
         }
         let key = key(bytes);
         let mask = self.tags.len() - 1;
@@ -111,10 +120,11 @@ impl Words {
         loop {
             let t = self.tags[i];
             if t == 0 {
-                return false;
+                return 0;
             }
-            if t == tag && self.short[i] == (key, bytes.len() as u8) {
-                return true;
+            let (k, len, flags) = self.short[i];
+            if t == tag && (k, usize::from(len)) == (key, bytes.len()) {
+                return flags;
             }
             i = (i + 1) & mask;
         }
@@ -124,44 +134,53 @@ impl Words {
     pub(crate) fn max_chars(&self) -> usize {
         self.max_chars
     }
-}
 
-impl<'w> FromIterator<&'w &'static str> for Words {
-    fn from_iter<I: IntoIterator<Item = &'w &'static str>>(words: I) -> Self {
+    /// The words of `lists`, each word with the flags of the lists it is in (a list's
+    /// flags must not be 0).
+    pub(crate) fn with_flags(lists: &[(&[&'static str], u8)]) -> Self {
         let mut out = Words::default();
-        let mut short = Vec::new();
-        for &w in words {
-            if w.is_empty() {
-                continue;
-            }
-            out.max_len = out.max_len.max(w.len());
-            out.max_chars = out.max_chars.max(w.chars().count());
-            let b = w.as_bytes()[0];
-            out.first[usize::from(b >> 6)] |= 1 << (b & 63);
-            if w.len() > SHORT {
-                out.long.insert(w);
-            } else {
-                short.push(w.as_bytes());
+        let mut short: Map<u8> = Map::default();
+        for &(list, flags) in lists {
+            for &w in list {
+                if w.is_empty() {
+                    continue;
+                }
+                out.max_chars = out.max_chars.max(w.chars().count());
+                out.first.resize(256, 0);
+                out.first[usize::from(w.as_bytes()[0])] |= 1 << w.len().min(31);
+                let to = if w.len() > SHORT {
+                    &mut out.long
+                } else {
+                    &mut short
+                };
+                *to.entry(w).or_default() |= flags;
             }
         }
+        let mut short: Vec<(&'static str, u8)> = short.into_iter().collect();
         short.sort_unstable();
-        short.dedup();
         let size = (short.len() * 2).next_power_of_two().max(2);
         out.shift = 64 - size.trailing_zeros();
         out.tags = vec![0; size];
-        out.short = vec![(0, 0); size];
+        out.short = vec![(0, 0, 0); size];
         let mask = size - 1;
-        for w in short {
-            let key = key(w);
+        for (w, flags) in short {
+            let key = key(w.as_bytes());
             let (mut i, tag) = out.slot(key, w.len());
             while out.tags[i] != 0 {
                 i = (i + 1) & mask;
             }
             out.tags[i] = tag;
             // At most SHORT bytes, checked above.
-            out.short[i] = (key, w.len() as u8);
+            out.short[i] = (key, w.len() as u8, flags);
         }
         out
+    }
+}
+
+impl<'w> FromIterator<&'w &'static str> for Words {
+    fn from_iter<I: IntoIterator<Item = &'w &'static str>>(words: I) -> Self {
+        let list: Vec<&'static str> = words.into_iter().copied().collect();
+        Words::with_flags(&[(&list, 1)])
     }
 }
 
@@ -860,6 +879,15 @@ impl Pairs {
     }
 }
 
+/// Flag of [`Lexicon::token_flags`]: a stop word.
+pub(crate) const STOP: u8 = 1;
+/// Flag of [`Lexicon::token_flags`]: the first token of a phrase.
+pub(crate) const PHRASE_START: u8 = 2;
+/// Flag of [`Lexicon::token_flags`]: the second token of a phrase.
+pub(crate) const PHRASE_SECOND: u8 = 4;
+/// Flag of [`Lexicon::token_flags`]: a phrase of one token.
+pub(crate) const PHRASE_ONE: u8 = 8;
+
 /// Every list the classifier needs, indexed for fast lookup. Built once per worker.
 #[derive(Debug)]
 pub(crate) struct Lexicon {
@@ -871,8 +899,10 @@ pub(crate) struct Lexicon {
     photo_credit: Words,
     reader: Words,
     informal: Words,
-    /// The first tokens of the phrases, to skip most tokens before the hash lookup.
-    phrase_starts: Words,
+    /// Stop words ([`STOP`]), the first tokens of the phrases ([`PHRASE_START`]), their
+    /// second tokens ([`PHRASE_SECOND`]) and the phrases of one token ([`PHRASE_ONE`]):
+    /// one lookup tells a token's flags.
+    tokens: Words,
     /// First token → (class, the phrase's tokens).
     phrases: Map<Vec<(Phrase, Vec<&'static str>)>>,
     /// The phrases of each class (indexed by `Phrase as usize`), for whole-line
@@ -916,6 +946,17 @@ impl Lexicon {
         }
         let stop: Words = STOPWORDS.iter().collect();
         let phrase_starts: Vec<&'static str> = phrases.keys().copied().collect();
+        let tokens_at = |k: usize| -> Vec<&'static str> {
+            let all = phrases.values().flatten();
+            all.filter_map(|(_, toks)| (toks.len() == k).then_some(toks[0]))
+                .collect()
+        };
+        let seconds: Vec<&'static str> = phrases
+            .values()
+            .flatten()
+            .filter_map(|(_, toks)| toks.get(1).copied())
+            .collect();
+        let ones = tokens_at(1);
         Lexicon {
             stop_max_chars: stop.max_chars(),
             stop,
@@ -924,7 +965,12 @@ impl Lexicon {
             photo_credit: PHOTO_CREDIT_WORDS.iter().collect(),
             reader: READER_PRONOUNS.iter().collect(),
             informal: INFORMAL_PRONOUNS.iter().collect(),
-            phrase_starts: phrase_starts.iter().collect(),
+            tokens: Words::with_flags(&[
+                (STOPWORDS, STOP),
+                (&phrase_starts, PHRASE_START),
+                (&seconds, PHRASE_SECOND),
+                (&ones, PHRASE_ONE),
+            ]),
             phrases,
             whole,
         }
@@ -971,11 +1017,21 @@ impl Lexicon {
         self.whole[class as usize].contains(joined)
     }
 
-    /// Every phrase found in the lowercase tokens `toks`.
-    pub(crate) fn find(&self, toks: &[&str]) -> Vec<Hit> {
+    /// The flags of a lowercase token: [`STOP`] and [`PHRASE_START`].
+    #[inline(always)]
+    pub(crate) fn token_flags(&self, tok: &str) -> u8 {
+        self.tokens.flags(tok)
+    }
+
+    /// Every phrase found in the lowercase tokens `toks`, whose flags
+    /// ([`Lexicon::token_flags`]) are `flags`.
+    pub(crate) fn find(&self, toks: &[&str], flags: &[u8]) -> Vec<Hit> {
         let mut hits = Vec::new();
-        for (i, tok) in toks.iter().enumerate() {
-            if !self.phrase_starts.contains(tok) {
+        for (i, (tok, f)) in toks.iter().zip(flags).enumerate() {
+            // A phrase of one token, or one whose second token follows.
+            if f & PHRASE_START == 0
+                || (f & PHRASE_ONE == 0 && flags.get(i + 1).is_none_or(|g| g & PHRASE_SECOND == 0))
+            {
                 continue;
             }
             let Some(cands) = self.phrases.get(tok) else {
@@ -1000,6 +1056,7 @@ impl Lexicon {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lines::trim_token;
 
     const ALL_LISTS: [&[&str]; 6] = [
         STOPWORDS,
@@ -1014,7 +1071,8 @@ mod tests {
     fn finds_multi_token_phrases_with_positions() {
         let lex = Lexicon::new();
         let toks = ["bitte", "lesen", "sie", "hier"];
-        let hits = lex.find(&toks);
+        let flags = toks.map(|t| lex.token_flags(t));
+        let hits = lex.find(&toks, &flags);
         assert!(hits.contains(&Hit {
             class: Phrase::CallToAction,
             start: 1,
@@ -1022,6 +1080,68 @@ mod tests {
         }));
         assert!(lex.is_whole(Phrase::RelatedHeading, "mehr zum thema"));
         assert!(!lex.is_whole(Phrase::RelatedHeading, "mehr zum thema nordkorea"));
+    }
+
+    /// `find` as first written: every token looked up in the phrase map.
+    fn find_reference(lex: &Lexicon, toks: &[&str]) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        for (i, tok) in toks.iter().enumerate() {
+            for (class, ptoks) in lex.phrases.get(tok).into_iter().flatten() {
+                if toks[i..].starts_with(ptoks) {
+                    hits.push(Hit {
+                        class: *class,
+                        start: i,
+                        len: ptoks.len(),
+                    });
+                }
+            }
+        }
+        hits
+    }
+
+    #[test]
+    fn find_matches_the_reference() {
+        let lex = Lexicon::new();
+        let mut lines: Vec<String> = Vec::new();
+        for seed in [
+            include_str!("../../../seeds/000_4cc634fd74ce4d48.txt"),
+            include_str!("../../../seeds/001_71e4d82f6747df7e.txt"),
+            include_str!("../../../seeds/002_1a67b9573dd5dde7.txt"),
+            include_str!("../../../seeds/003_b6e55cbff507565a.txt"),
+            include_str!("../../../seeds/004_c9c43821286cbbc7.txt"),
+        ] {
+            lines.extend(seed.to_lowercase().lines().map(str::to_owned));
+        }
+        // Every phrase alone, inside a line, cut short, and after another.
+        let all: Vec<String> = lex
+            .phrases
+            .values()
+            .flatten()
+            .map(|(_, t)| t.join(" "))
+            .collect();
+        for (k, p) in all.iter().enumerate() {
+            let cut = p.rsplit_once(' ').map_or("", |(a, _)| a);
+            let other = &all[(k * 7 + 3) % all.len()];
+            lines.extend([
+                p.clone(),
+                format!("x {p} y"),
+                format!("{cut} z {p}"),
+                format!("{other} {p} {other}"),
+            ]);
+        }
+        let mut found = 0;
+        for line in &lines {
+            let toks: Vec<&str> = line
+                .split(' ')
+                .map(crate::lines::trim_token)
+                .filter(|t| !t.is_empty())
+                .collect();
+            let flags: Vec<u8> = toks.iter().map(|t| lex.token_flags(t)).collect();
+            let hits = lex.find(&toks, &flags);
+            assert_eq!(hits, find_reference(&lex, &toks), "{line:?}");
+            found += hits.len();
+        }
+        assert!(found > 4 * all.len());
     }
 
     #[test]
@@ -1053,12 +1173,13 @@ mod tests {
         assert_eq!(lex.stop_max_chars(), 8);
     }
 
-    #[test]
-    fn words_answer_like_a_hash_set() {
-        let every: Vec<&'static str> = ALL_LISTS.iter().flat_map(|l| l.iter().copied()).collect();
-        // Each word, and each with one byte changed, cut or added.
+    /// Each word of the lists and each first token of a phrase, each with one byte
+    /// changed, cut or added, the lowercase tokens of the seeds, and a few more.
+    fn probes(lex: &Lexicon) -> Vec<String> {
+        let starts: Vec<&'static str> = lex.phrases.keys().copied().collect();
+        let every = ALL_LISTS.iter().flat_map(|l| l.iter()).chain(&starts);
         let mut probes: Vec<String> = Vec::new();
-        for w in &every {
+        for w in every {
             probes.push(w.to_string());
             probes.push(format!("{w}s"));
             probes.push(format!("x{w}"));
@@ -1072,11 +1193,26 @@ mod tests {
                 }
             }
         }
-        let lex = Lexicon::new();
-        let starts: Vec<&'static str> = lex.phrases.keys().copied().collect();
-        probes.extend(starts.iter().map(|w| w.to_string()));
+        for seed in [
+            include_str!("../../../seeds/000_4cc634fd74ce4d48.txt"),
+            include_str!("../../../seeds/001_71e4d82f6747df7e.txt"),
+            include_str!("../../../seeds/002_1a67b9573dd5dde7.txt"),
+            include_str!("../../../seeds/003_b6e55cbff507565a.txt"),
+            include_str!("../../../seeds/004_c9c43821286cbbc7.txt"),
+        ] {
+            let lower = seed.to_lowercase();
+            probes.extend(lower.split_whitespace().map(|w| trim_token(w).to_owned()));
+        }
+        probes.extend(["", "x", "\u{1F600}", "maschinellx"].map(String::from));
         probes.push("x".repeat(17));
-        probes.push("maschinellx".to_owned());
+        probes
+    }
+
+    #[test]
+    fn words_answer_like_a_hash_set() {
+        let lex = Lexicon::new();
+        let probes = probes(&lex);
+        let starts: Vec<&'static str> = lex.phrases.keys().copied().collect();
         for list in ALL_LISTS.into_iter().chain([starts.as_slice()]) {
             let words: Words = list.iter().collect();
             let set: std::collections::HashSet<&str> = list.iter().copied().collect();
@@ -1084,6 +1220,61 @@ mod tests {
                 assert_eq!(words.contains(p), set.contains(p.as_str()), "{p:?}");
             }
         }
+    }
+
+    #[test]
+    fn words_with_flags_answer_like_a_map() {
+        let lex = Lexicon::new();
+        let probes = probes(&lex);
+        let lists: Vec<(&[&'static str], u8)> = ALL_LISTS
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (*l, 1u8 << i))
+            .collect();
+        let words = Words::with_flags(&lists);
+        let mut map: std::collections::HashMap<&str, u8> = Default::default();
+        for (l, f) in &lists {
+            for w in *l {
+                *map.entry(w).or_default() |= f;
+            }
+        }
+        for p in &probes {
+            let want = map.get(p.as_str()).copied().unwrap_or(0);
+            assert_eq!(words.flags(p), want, "{p:?}");
+        }
+    }
+
+    #[test]
+    fn token_flags_answer_like_the_lists() {
+        let lex = Lexicon::new();
+        let probes = probes(&lex);
+        let mut stops = 0;
+        for p in &probes {
+            let f = lex.token_flags(p);
+            assert_eq!(f & STOP != 0, STOPWORDS.contains(&p.as_str()), "{p:?}");
+            assert_eq!(f & STOP != 0, lex.is_stop(p), "{p:?}");
+            let phrases = lex.phrases.values().flatten();
+            let (mut second, mut one) = (false, false);
+            for (_, toks) in phrases {
+                second |= toks.get(1) == Some(&p.as_str());
+                one |= toks.len() == 1 && toks[0] == p;
+            }
+            assert_eq!(
+                f & PHRASE_START != 0,
+                lex.phrases.contains_key(p.as_str()),
+                "{p:?}"
+            );
+            assert_eq!(f & PHRASE_SECOND != 0, second, "{p:?}");
+            assert_eq!(f & PHRASE_ONE != 0, one, "{p:?}");
+            assert_eq!(
+                f & !(STOP | PHRASE_START | PHRASE_SECOND | PHRASE_ONE),
+                0,
+                "{p:?}"
+            );
+            stops += usize::from(f & STOP != 0);
+        }
+        // The seeds' tokens include stop words.
+        assert!(stops > 100);
     }
 
     #[test]

@@ -4,7 +4,8 @@
 use std::ops::Range;
 
 use crate::chars::{self, pieces};
-use crate::lexicon::Lexicon;
+use crate::lexicon::{Lexicon, STOP};
+use crate::quality::WordCounts;
 
 /// How a line ends, after closing quotes and brackets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +53,8 @@ pub(crate) struct Line<'a> {
     pub informal: bool,
     /// Whether it starts with a list marker ("- ", "• ", "1. ").
     pub bullet: bool,
+    /// The quality signals' word counts of the line.
+    pub counts: WordCounts,
 }
 
 fn is_closing(c: char) -> bool {
@@ -149,82 +152,109 @@ fn ending(text: &str) -> End {
 
 fn count_sentences(text: &str) -> usize {
     let bytes = text.as_bytes();
-    let mut n = 1;
-    let mut i = 0;
-    while i < bytes.len() {
-        // Only these bytes start a sentence mark: `.`, `!`, `?`, and the first bytes of
-        // `…` (E2), `。` (E3) and `！`/`？` (EF).
-        if !matches!(bytes[i], b'.' | b'!' | b'?' | 0xE2 | 0xE3 | 0xEF) {
-            i += 1;
-            continue;
-        }
-        // `i` is on a character boundary: every byte before it was skipped whole.
-        let Some(c) = text[i..].chars().next() else {
-            break;
-        };
-        let after = &text[i + c.len_utf8()..];
-        if matches!(c, '。' | '！' | '？') {
-            if !after.is_empty() {
-                n += 1;
-            }
-        } else if matches!(c, '.' | '!' | '?' | '…')
-            && (c != '.'
-                || text[..i]
-                    .chars()
-                    .next_back()
-                    .is_some_and(|b| b.is_lowercase() || is_closing(b)))
-        {
-            // Skip closing quotes right after the punctuation.
-            let mut rest = after.trim_start_matches(is_closing).chars();
-            if rest.next() == Some(' ') {
-                if let Some(d) = rest.next() {
-                    if d.is_uppercase() || is_opening_quote(d) || d == '–' {
-                        n += 1;
-                    }
-                }
-            }
-        }
-        i += c.len_utf8();
+    // What a mark adds depends only on the characters around it, so the marks are
+    // taken in any order: `.`, `!` and `?`, then the first bytes of `…` (E2), `。` (E3)
+    // and `！`/`？` (EF), each found with `memchr`.
+    let ascii = memchr::memchr3_iter(b'.', b'!', b'?', bytes);
+    let other = memchr::memchr3_iter(0xE2, 0xE3, 0xEF, bytes);
+    1 + ascii
+        .chain(other)
+        .filter(|&i| ends_sentence(text, i))
+        .count()
+}
+
+/// Whether the character at `i` of `text` (a character boundary) is a sentence mark that
+/// starts a new sentence: `。`, `！` or `？` before more text, or `.`, `!`, `?` or `…`
+/// before a space and an uppercase letter, an opening quote or a dash (closing quotes
+/// between them aside), where a `.` must follow a lowercase letter or a closing quote
+/// (not a number).
+#[inline]
+fn ends_sentence(text: &str, i: usize) -> bool {
+    let Some(c) = text.get(i..).and_then(|t| t.chars().next()) else {
+        return false;
+    };
+    let after = &text[i + c.len_utf8()..];
+    if matches!(c, '。' | '！' | '？') {
+        return !after.is_empty();
     }
-    n
+    if !matches!(c, '.' | '!' | '?' | '…')
+        || (c == '.'
+            && !text[..i]
+                .chars()
+                .next_back()
+                .is_some_and(|b| b.is_lowercase() || is_closing(b)))
+    {
+        return false;
+    }
+    // Skip closing quotes right after the punctuation.
+    let mut rest = after.trim_start_matches(is_closing).chars();
+    rest.next() == Some(' ')
+        && rest
+            .next()
+            .is_some_and(|d| d.is_uppercase() || is_opening_quote(d) || d == '–')
+}
+
+/// The tokens of a page's lines, which [`Line::new`] appends to, and room for its work.
+#[derive(Debug, Default)]
+pub(crate) struct Tokens<'a> {
+    /// The lowercase tokens of every line, in order.
+    words: Vec<&'a str>,
+    /// Their flags ([`Lexicon::token_flags`]).
+    flags: Vec<u8>,
+    /// Room for a lowercase word.
+    lower: String,
 }
 
 impl<'a> Line<'a> {
-    /// Computes the features of one line (`text` must be non-empty and trimmed; `lower`
-    /// must be `text.to_lowercase()`). The line's tokens are appended to `toks`, the
-    /// page's token list, where [`Line::tokens`] finds them.
+    /// Computes the features of one line (`text` must be non-empty, trimmed and
+    /// normalised; `lower` must be `text.to_lowercase()`). The line's tokens are appended
+    /// to `toks`, the page's tokens, where [`Line::tokens`] finds them.
     pub(crate) fn new(
         no: usize,
         text: &'a str,
         lower: &'a str,
         lex: &Lexicon,
-        toks: &mut Vec<&'a str>,
+        toks: &mut Tokens<'a>,
     ) -> Self {
-        let first_tok = toks.len();
+        let first_tok = toks.words.len();
         let mut stop = 0;
         let mut words = 0;
         let mut has_lower_word = false;
         let mut reader = false;
         let mut informal = false;
+        let mut counts = WordCounts::default();
+        // Whether some byte of the line could start a CJK character: one pass over the
+        // line (without an early exit, so that it is vectorised) spares most lines the
+        // test of each piece.
+        let maybe_cjk = lower
+            .bytes()
+            .fold(false, |a, b| a | (b.wrapping_sub(0xE3) < 7));
         // Lowercasing neither adds nor removes spaces, so the pieces of `text` and
-        // `lower` correspond one to one.
+        // `lower` correspond one to one, and a piece of one is empty where the other's is.
         for (piece, lpiece) in pieces(text).zip(pieces(lower)) {
-            if !lpiece.is_empty() {
-                words += 1;
-                // Chinese and Japanese write without spaces: two ideographs or kana
-                // count as one more word.
-                // (Their UTF-8 starts with E3 to E9.)
-                if lpiece.bytes().any(|b| (0xE3..=0xE9).contains(&b)) {
-                    words += lpiece.chars().filter(|&c| is_cjk(c)).count() / 2;
-                }
-                let t = trim_token(lpiece);
-                if !t.is_empty() {
-                    if lex.is_stop(t) {
-                        stop += 1;
-                    }
-                    toks.push(t);
-                }
+            if piece.is_empty() {
+                continue;
             }
+            words += 1;
+            // Chinese and Japanese write without spaces: two ideographs or kana
+            // count as one more word.
+            // (Their UTF-8 starts with E3 to E9.)
+            if maybe_cjk && lpiece.bytes().any(|b| (0xE3..=0xE9).contains(&b)) {
+                words += lpiece.chars().filter(|&c| is_cjk(c)).count() / 2;
+            }
+            let lt = trim_token(lpiece);
+            let mut lt_stop = false;
+            if !lt.is_empty() {
+                let flags = lex.token_flags(lt);
+                lt_stop = flags & STOP != 0;
+                stop += usize::from(lt_stop);
+                toks.words.push(lt);
+                toks.flags.push(flags);
+            }
+            // The quality signals' stop word test lowercases the trimmed piece: for an
+            // ASCII piece that is the trimmed lowercase piece, whose answer is known.
+            let known = piece.is_ascii().then_some(lt_stop);
+            counts.add(piece, known, lex, &mut toks.lower);
             let t = trim_token(piece);
             // Lowercase, or a letter of a script without case (CJK, Arabic, Hebrew, …).
             if !has_lower_word
@@ -254,7 +284,7 @@ impl<'a> Line<'a> {
             no,
             text,
             lower,
-            toks: first_tok..toks.len(),
+            toks: first_tok..toks.words.len(),
             words,
             stop,
             end: ending(text),
@@ -263,13 +293,18 @@ impl<'a> Line<'a> {
             reader,
             informal,
             bullet,
+            counts,
         }
     }
 
-    /// The lowercase tokens, from the page's token list `all` that [`Line::new`]
-    /// filled.
-    pub(crate) fn tokens<'t>(&self, all: &'t [&'a str]) -> &'t [&'a str] {
-        &all[self.toks.clone()]
+    /// The lowercase tokens, from the page's tokens `all` that [`Line::new`] filled.
+    pub(crate) fn tokens<'t>(&self, all: &'t Tokens<'a>) -> &'t [&'a str] {
+        &all.words[self.toks.clone()]
+    }
+
+    /// The flags of the tokens ([`Lexicon::token_flags`]), from the page's tokens `all`.
+    pub(crate) fn token_flags<'t>(&self, all: &'t Tokens<'a>) -> &'t [u8] {
+        &all.flags[self.toks.clone()]
     }
 
     /// Whether the line ends like a sentence (`.`, `…`, `?`, `!`).
@@ -354,7 +389,7 @@ mod tests {
         let lex: &'static Lexicon = Box::leak(Box::new(Lexicon::new()));
         let text: &'static str = Box::leak(s.to_owned().into_boxed_str());
         let lower: &'static str = Box::leak(s.to_lowercase().into_boxed_str());
-        let toks: &'static mut Vec<&str> = Box::leak(Box::default());
+        let toks: &'static mut Tokens = Box::leak(Box::default());
         Line::new(1, text, lower, lex, toks)
     }
 

@@ -123,24 +123,35 @@ const ASCII_CLASSES: [u8; 128] = {
     t
 };
 
-/// Word counts of [`Quality::measure`].
-#[derive(Default)]
-struct Words {
+/// The word counts of the signals: the whitespace-separated words of a text, those left
+/// after trimming punctuation, their characters and their stop words.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct WordCounts {
     /// Whitespace-separated words.
-    words: usize,
-    /// Words left after trimming punctuation, and their characters.
-    counted: usize,
-    word_chars: usize,
-    /// Stop words among them.
-    stop: usize,
-    /// The longest stop word in characters.
-    max_stop: usize,
-    /// Room for a lowercase word.
-    lower: String,
+    pub words: usize,
+    /// Words left after trimming punctuation ([`trim_token`]).
+    pub counted: usize,
+    /// Characters of the trimmed words.
+    pub chars: usize,
+    /// Trimmed words whose lowercase is a stop word.
+    pub stop: usize,
 }
 
-impl Words {
-    fn add(&mut self, w: &str, lex: &Lexicon) {
+impl std::ops::AddAssign for WordCounts {
+    fn add_assign(&mut self, o: Self) {
+        self.words += o.words;
+        self.counted += o.counted;
+        self.chars += o.chars;
+        self.stop += o.stop;
+    }
+}
+
+impl WordCounts {
+    /// Counts one whitespace-separated word `w` (not empty); `lower` is room for its
+    /// lowercase. A caller that knows whether the trimmed word's lowercase is a stop word
+    /// passes it as `stop`.
+    #[inline]
+    pub(crate) fn add(&mut self, w: &str, stop: Option<bool>, lex: &Lexicon, lower: &mut String) {
         self.words += 1;
         let t = trim_token(w);
         if t.is_empty() {
@@ -149,42 +160,174 @@ impl Words {
         self.counted += 1;
         let ascii = t.is_ascii();
         let n = if ascii { t.len() } else { t.chars().count() };
-        self.word_chars += n;
+        self.chars += n;
+        if let Some(stop) = stop {
+            self.stop += usize::from(stop);
+            return;
+        }
         // Lowercasing never shortens a word in characters.
-        if n > self.max_stop {
+        if n > lex.stop_max_chars() {
             return;
         }
         if ascii {
             let lower = if t.bytes().any(|b| b.is_ascii_uppercase()) {
-                self.lower.clear();
-                self.lower.push_str(t);
-                self.lower.make_ascii_lowercase();
-                self.lower.as_str()
+                lower.clear();
+                lower.push_str(t);
+                lower.make_ascii_lowercase();
+                lower.as_str()
             } else {
                 t
             };
-            if lex.is_stop(lower) {
-                self.stop += 1;
-            }
+            self.stop += usize::from(lex.is_stop(lower));
             return;
         }
-        self.lower.clear();
+        lower.clear();
         for c in t.chars() {
-            push_lower(c, &mut self.lower);
+            push_lower(c, lower);
         }
-        if lex.is_stop(&self.lower) {
-            self.stop += 1;
+        self.stop += usize::from(lex.is_stop(lower));
+    }
+
+    /// The counts of `text`.
+    #[cfg(test)]
+    pub(crate) fn of(text: &str, lex: &Lexicon) -> Self {
+        let mut counts = WordCounts::default();
+        let mut lower = String::new();
+        for w in text.split_whitespace() {
+            counts.add(w, None, lex, &mut lower);
         }
+        counts
     }
 }
 
-/// The length of the UTF-8 sequence that starts with `b`.
-fn utf8_len(b: u8) -> usize {
-    match b {
-        0xF0.. => 4,
-        0xE0.. => 3,
-        0xC0.. => 2,
-        _ => 1,
+/// Character counts of the signals.
+#[derive(Debug, Default)]
+struct CharCounts {
+    chars: usize,
+    non_space: usize,
+    letters: usize,
+    upper: usize,
+    digits: usize,
+    symbols: usize,
+}
+
+/// Bit fields of [`PACKED`]: ten bits for each count of ASCII characters, so that a
+/// block of up to [`BLOCK`] bytes is counted in one integer.
+const F_CHARS: u32 = 0;
+const F_SPACE: u32 = 10;
+const F_LETTER: u32 = 20;
+const F_UPPER: u32 = 30;
+const F_DIGIT: u32 = 40;
+const F_PUNCT: u32 = 50;
+/// Bytes counted in a block: no field of the sum can reach 1024.
+const BLOCK: usize = 1016;
+
+/// The classes of each ASCII byte as increments of the bit fields (0 for other bytes).
+const PACKED: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut i = 0;
+    while i < 128 {
+        let k = ASCII_CLASSES[i];
+        let mut v = 1 << F_CHARS;
+        if k & SPACE != 0 {
+            v |= 1 << F_SPACE;
+        }
+        if k & LETTER != 0 {
+            v |= 1 << F_LETTER;
+        }
+        if k & UPPER != 0 {
+            v |= 1 << F_UPPER;
+        }
+        if k & DIGIT != 0 {
+            v |= 1 << F_DIGIT;
+        }
+        if k & PUNCT != 0 {
+            v |= 1 << F_PUNCT;
+        }
+        t[i] = v;
+        i += 1;
+    }
+    t
+};
+
+impl CharCounts {
+    /// Counts a non-ASCII character.
+    #[inline]
+    fn other(&mut self, c: char) {
+        self.chars += 1;
+        if c.is_whitespace() {
+            return;
+        }
+        self.non_space += 1;
+        if chars::is_alphabetic(c) {
+            self.letters += 1;
+            if c.is_uppercase() {
+                self.upper += 1;
+            }
+        } else if c.is_numeric() {
+            self.digits += 1;
+        } else if !is_ordinary_punct(c) {
+            self.symbols += 1;
+        }
+    }
+
+    /// Adds the ASCII counts packed in `p`.
+    fn unpack(&mut self, p: u64) {
+        let f = |shift: u32| ((p >> shift) & 0x3FF) as usize;
+        let (chars, space) = (f(F_CHARS), f(F_SPACE));
+        let (letters, digits, punct) = (f(F_LETTER), f(F_DIGIT), f(F_PUNCT));
+        self.chars += chars;
+        self.non_space += chars - space;
+        self.letters += letters;
+        self.upper += f(F_UPPER);
+        self.digits += digits;
+        self.symbols += chars - space - letters - digits - punct;
+    }
+
+    /// The counts of `text`: ASCII bytes through [`PACKED`], eight at a time where all
+    /// eight are ASCII; other characters one by one at their first byte.
+    fn of(text: &str) -> Self {
+        let mut c = CharCounts::default();
+        let bytes = text.as_bytes();
+        for (b, block) in bytes.chunks(BLOCK).enumerate() {
+            let base = b * BLOCK;
+            let mut p = 0u64;
+            let mut words = block.chunks_exact(8);
+            let mut at = base;
+            for w in &mut words {
+                let mut x = [0u8; 8];
+                x.copy_from_slice(w);
+                if u64::from_le_bytes(x) & 0x8080_8080_8080_8080 == 0 {
+                    for &y in w {
+                        p += PACKED[usize::from(y)];
+                    }
+                } else {
+                    for (j, &y) in w.iter().enumerate() {
+                        c.byte(text, at + j, y, &mut p);
+                    }
+                }
+                at += 8;
+            }
+            for (j, &y) in words.remainder().iter().enumerate() {
+                c.byte(text, at + j, y, &mut p);
+            }
+            c.unpack(p);
+        }
+        c
+    }
+
+    /// Counts the byte `y` at `i` of `text`: into `p` if ASCII, as a character if it
+    /// starts one.
+    #[inline]
+    fn byte(&mut self, text: &str, i: usize, y: u8, p: &mut u64) {
+        if y < 0x80 {
+            *p += PACKED[usize::from(y)];
+        } else if y >= 0xC0 {
+            // `i` is on a character boundary: the byte starts a character.
+            if let Some(ch) = text[i..].chars().next() {
+                self.other(ch);
+            }
+        }
     }
 }
 
@@ -210,6 +353,7 @@ fn paragraphs(text: &str) -> impl Iterator<Item = &str> {
 impl Quality {
     /// Measures `text` (paragraphs separated by blank lines). `lines` and
     /// `lines_removed` count input lines, `removed_chars` the characters of removed lines.
+    #[cfg(test)]
     pub(crate) fn measure(
         text: &str,
         lex: &Lexicon,
@@ -217,110 +361,38 @@ impl Quality {
         lines_removed: usize,
         removed_chars: usize,
     ) -> Self {
-        // Non-ASCII characters by class; ASCII ones are counted by their class bits in
-        // `ascii` and summed up after the loop.
-        let mut chars = 0;
-        let mut non_space = 0;
-        let mut symbols = 0;
-        let mut digits = 0;
-        let mut letters = 0;
-        let mut upper = 0;
-        let mut ascii = [0usize; 32];
-        let mut w = Words {
-            max_stop: lex.stop_max_chars(),
-            ..Words::default()
-        };
-        // One pass over the characters: their classes, and the whitespace-separated
-        // words (as `split_whitespace` gives them). Each turn of the outer loop takes
-        // one whitespace character, or one word in a tight inner loop.
-        let bytes = text.as_bytes();
-        let mut i = 0;
-        // Counts a non-ASCII character, and tells whether it is whitespace.
-        let mut other = |c: char| {
-            chars += 1;
-            if c.is_whitespace() {
-                return true;
-            }
-            non_space += 1;
-            if chars::is_alphabetic(c) {
-                letters += 1;
-                if c.is_uppercase() {
-                    upper += 1;
-                }
-            } else if c.is_numeric() {
-                digits += 1;
-            } else if !is_ordinary_punct(c) {
-                symbols += 1;
-            }
-            false
-        };
-        while i < bytes.len() {
-            let start = i;
-            loop {
-                // ASCII bytes of the word.
-                while let Some(&b) = bytes.get(i) {
-                    if !b.is_ascii() {
-                        break;
-                    }
-                    let k = ASCII_CLASSES[usize::from(b)];
-                    if k == SPACE {
-                        break;
-                    }
-                    ascii[usize::from(k)] += 1;
-                    i += 1;
-                }
-                match bytes.get(i) {
-                    None => break,
-                    Some(&b) if b.is_ascii() => {
-                        // An ASCII space ends the word.
-                        ascii[usize::from(SPACE)] += 1;
-                        break;
-                    }
-                    Some(_) => {
-                        // `i` is on a character boundary: every byte before it was
-                        // taken whole.
-                        let Some(c) = text[i..].chars().next() else {
-                            break;
-                        };
-                        let space = other(c);
-                        if space {
-                            break;
-                        }
-                        i += c.len_utf8();
-                    }
-                }
-            }
-            if i > start {
-                w.add(&text[start..i], lex);
-            }
-            // Past the whitespace character that ended the word (counted above).
-            i += bytes.get(i).map_or(0, |&b| utf8_len(b));
-        }
-        for (k, &count) in ascii.iter().enumerate() {
-            let k = k as u8;
-            chars += count;
-            if k & SPACE != 0 {
-                continue;
-            }
-            non_space += count;
-            if k & LETTER != 0 {
-                letters += count;
-                if k & UPPER != 0 {
-                    upper += count;
-                }
-            } else if k & DIGIT != 0 {
-                digits += count;
-            } else if k & PUNCT == 0 {
-                symbols += count;
-            }
-        }
-        let Words {
+        Quality::measure_counted(
+            text,
+            WordCounts::of(text, lex),
+            lines,
+            lines_removed,
+            removed_chars,
+        )
+    }
+
+    /// [`Quality::measure`] with the word counts of `text` given (the classifier counts
+    /// them line by line).
+    pub(crate) fn measure_counted(
+        text: &str,
+        words: WordCounts,
+        lines: usize,
+        lines_removed: usize,
+        removed_chars: usize,
+    ) -> Self {
+        let CharCounts {
+            chars,
+            non_space,
+            letters,
+            upper,
+            digits,
+            symbols,
+        } = CharCounts::of(text);
+        let WordCounts {
             words,
-            word_chars,
             counted,
+            chars: word_chars,
             stop,
-            ..
-        } = w;
+        } = words;
         // Paragraphs sorted, so that equal ones are neighbours: each paragraph after the
         // first of its group repeats an earlier one.
         let mut paras: Vec<(&str, usize)> = Vec::new();
@@ -493,6 +565,12 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
+        // Blocks of ASCII longer than a block of the packed counts, cut by other
+        // characters at every offset of the eight-byte words.
+        texts.push("aB3.#".repeat(700));
+        for k in 0..9 {
+            texts.push(format!("{}ü{}", "x".repeat(1016 + k), "Y ".repeat(600)));
+        }
         for seed in [
             include_str!("../../../seeds/000_4cc634fd74ce4d48.txt"),
             include_str!("../../../seeds/001_71e4d82f6747df7e.txt"),

@@ -286,7 +286,7 @@ mod tests {
             "Politik",
         ];
         let lower: Vec<String> = text.iter().map(|t| t.to_lowercase()).collect();
-        let mut toks = Vec::new();
+        let mut toks = crate::lines::Tokens::default();
         let lines: Vec<Line<'_>> = text
             .iter()
             .zip(&lower)

@@ -15,6 +15,7 @@
 //! `cargo run --release -p pipeline-clean --example train_scorer` on the tuning half of
 //! the two evaluation sets; no feature looks at a site name or a page-specific string.
 
+use crate::chars::{splat, zero_bytes, HIGH};
 use crate::lines::{End, Line};
 use crate::scorer_weights::{CONTEXT_WEIGHTS, WEIGHTS};
 
@@ -249,24 +250,11 @@ struct Counts {
     after_space: bool,
 }
 
-/// `x` in every byte of a word.
-const fn splat(x: u8) -> u64 {
-    0x0101_0101_0101_0101 * x as u64
-}
-
-const HIGH: u64 = splat(0x80);
-
 /// The number of bytes of `m` whose high bit is set (`m` has no other bits): without
 /// the `popcnt` instruction, which the baseline x86-64 target lacks.
 #[inline]
 fn high_bits(m: u64) -> usize {
     ((m >> 7).wrapping_mul(0x0101_0101_0101_0101) >> 56) as usize
-}
-
-/// The high bit of each byte of `w` that is zero (exact, no false positives).
-#[inline]
-fn zero_bytes(w: u64) -> u64 {
-    !(((w & !HIGH).wrapping_add(!HIGH)) | w) & HIGH
 }
 
 impl Counts {

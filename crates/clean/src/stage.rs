@@ -195,9 +195,9 @@ impl Stage for Clean {
         };
         let out = self.classifier.clean(&normalized, &opts);
         let removed_chars: usize = out.removed.iter().map(|r| r.text.chars().count()).sum();
-        let quality = Quality::measure(
+        let quality = Quality::measure_counted(
             &out.text,
-            self.classifier.lexicon(),
+            out.words,
             out.lines,
             out.removed.len(),
             removed_chars,
