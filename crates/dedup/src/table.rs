@@ -34,10 +34,32 @@ const BLOCK: usize = 256;
 const ENTRY: usize = 12;
 /// Marks the end of a chain of entries with the same key.
 const END: u32 = u32::MAX;
-/// Bytes an entry costs in memory: its link (document, next), its share of the hash
-/// table's slots (key, head, control byte, at 7/8 load at most) and of the sorted copy made
-/// when the table is written out.
-pub(crate) const MEMORY_PER_ENTRY: usize = 8 + 16 + ENTRY;
+/// Bytes of one bucket of the hash table of keys: the key and its head link, and a
+/// control byte.
+const BUCKET_BYTES: usize = std::mem::size_of::<(u64, u32)>() + 1;
+/// Bytes an entry costs in memory besides its bucket: its link (document, next) and its
+/// place in the sorted copy made when the table is written out.
+const LINK_BYTES: usize = std::mem::size_of::<(u32, u32)>() + std::mem::size_of::<(u64, u32)>();
+/// A budget of `n` times this many bytes holds at least `n` entries in memory: the
+/// smallest table that holds them has fewer than `16n/7` buckets.
+#[cfg(test)]
+pub(crate) const MEMORY_PER_ENTRY: usize = (16 * BUCKET_BYTES).div_ceil(7) + LINK_BYTES;
+
+/// How many entries a table keeps in memory within `budget_bytes`: as many as fill a hash
+/// table of a power of two buckets to its 7/8 load, for the largest such table that fits
+/// with their links and sorted copy. Filling the table, never growing it, spends the
+/// budget on entries rather than on empty buckets, and the table is built once and reused.
+fn entries_within(budget_bytes: usize) -> usize {
+    let cost = |buckets: usize| buckets * BUCKET_BYTES + buckets / 8 * 7 * LINK_BYTES;
+    let mut buckets = 16;
+    if cost(buckets) > budget_bytes {
+        return (budget_bytes / (2 * BUCKET_BYTES + LINK_BYTES)).max(1);
+    }
+    while cost(buckets * 2) <= budget_bytes {
+        buckets *= 2;
+    }
+    buckets / 8 * 7
+}
 
 /// One sorted file of entries, with what finds keys in it.
 #[derive(Debug)]
@@ -166,6 +188,10 @@ pub(crate) struct KeyTable {
     /// Runs written so far, naming the next file.
     written: u64,
     block: Vec<u8>,
+    /// The entries in memory, sorted, while they are written to a run: kept with its
+    /// capacity (as `heads` and `links` are) so that each write-out reuses the pages of the
+    /// last instead of growing a table anew.
+    sorted: Vec<(u64, u32)>,
 }
 
 impl KeyTable {
@@ -179,6 +205,7 @@ impl KeyTable {
             runs: Vec::new(),
             written: 0,
             block: Vec::new(),
+            sorted: Vec::new(),
         }
     }
 
@@ -187,7 +214,10 @@ impl KeyTable {
     /// Runs that a killed process left there are removed (best effort: a file that cannot
     /// be removed is only wasted space, as runs are never read by another process).
     pub(crate) fn spill_to(&mut self, folder: &Path, name: &'static str, budget_bytes: usize) {
-        self.budget = Some((budget_bytes / MEMORY_PER_ENTRY).max(1));
+        let entries = entries_within(budget_bytes);
+        self.budget = Some(entries);
+        self.heads.reserve(entries.saturating_sub(self.heads.len()));
+        self.links.reserve(entries.saturating_sub(self.links.len()));
         self.folder = Some((folder.to_owned(), name));
         let prefix = format!("{name}-");
         for entry in std::fs::read_dir(folder).into_iter().flatten().flatten() {
@@ -201,12 +231,13 @@ impl KeyTable {
 
     /// Adds `doc` under `key`. Documents are added in ascending order.
     pub(crate) fn insert(&mut self, key: u64, doc: u32) -> Result<()> {
+        // Written out before the entry that would make the table grow.
+        if self.budget.is_some_and(|b| self.links.len() >= b) {
+            self.write_run()?;
+        }
         let link = self.links.len() as u32;
         let next = self.heads.insert(key, link).unwrap_or(END);
         self.links.push((doc, next));
-        if self.budget.is_some_and(|b| self.links.len() > b) {
-            self.write_run()?;
-        }
         Ok(())
     }
 
@@ -319,7 +350,9 @@ impl KeyTable {
         let Some((folder, name)) = self.folder.clone() else {
             return Ok(());
         };
-        let mut entries: Vec<(u64, u32)> = Vec::with_capacity(self.links.len());
+        let mut entries = std::mem::take(&mut self.sorted);
+        entries.clear();
+        entries.reserve(self.links.len());
         for (&key, &head) in &self.heads {
             let mut link = head;
             while link != END {
@@ -328,15 +361,16 @@ impl KeyTable {
                 link = next;
             }
         }
-        self.heads = HashMap::default();
-        self.links = Vec::new();
+        // Emptied with their capacity: the next run fills them to the same size.
+        self.heads.clear();
+        self.links.clear();
         // Keys ascending, and a key's documents newest first.
         entries.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
         let mut writer = RunWriter::create(self.next_path(&folder, name), entries.len())?;
         for &(key, doc) in &entries {
             writer.push(key, doc)?;
         }
-        drop(entries);
+        self.sorted = entries;
         self.runs.push(writer.finish(0)?);
         self.merge_runs(&folder, name)
     }
@@ -387,6 +421,7 @@ impl KeyTable {
     pub(crate) fn memory_bytes(&self) -> usize {
         crate::index::map_bytes(&self.heads)
             + self.links.capacity() * 8
+            + self.sorted.capacity() * std::mem::size_of::<(u64, u32)>()
             + self.block.capacity()
             + self
                 .runs
@@ -544,14 +579,39 @@ mod tests {
     }
 
     #[test]
+    fn the_table_in_memory_stays_within_its_budget_and_never_grows() {
+        for budget in [2_000, 100_000, 1 << 20, (3 << 20) + 123] {
+            let dir = tempfile::tempdir().unwrap();
+            let mut table = KeyTable::new();
+            table.spill_to(dir.path(), "t", budget);
+            let entries = table.budget.unwrap();
+            // At least half of what the budget would hold without empty buckets.
+            assert!(
+                entries * (BUCKET_BYTES + LINK_BYTES) * 2 > budget,
+                "{budget}"
+            );
+            let capacity = table.heads.capacity();
+            for doc in 0..(3 * entries as u32 + 7) {
+                table.insert(spread(u64::from(doc)), doc).unwrap();
+                let in_memory = crate::index::map_bytes(&table.heads)
+                    + table.links.capacity() * std::mem::size_of::<(u32, u32)>()
+                    + table.sorted.capacity() * std::mem::size_of::<(u64, u32)>();
+                assert!(in_memory <= budget, "{budget}: {in_memory} bytes");
+                assert_eq!(table.heads.capacity(), capacity, "{budget}");
+            }
+            assert!(table.runs.len() >= 2);
+        }
+    }
+
+    #[test]
     fn memory_stays_bounded() {
         let (_, mut spilling, _dir) = tables(10_000);
         for doc in 0..200_000u32 {
             spilling.insert(spread(u64::from(doc)), doc).unwrap();
         }
-        // 10,000 entries in memory at most, plus about 1.1 bytes per key on disk.
+        // Within the budget in memory, plus about 1.3 bytes per key on disk.
         assert!(
-            spilling.memory_bytes() < 10_000 * MEMORY_PER_ENTRY + 200_000 * 2,
+            spilling.memory_bytes() <= 10_000 * MEMORY_PER_ENTRY + 200_000 * 2,
             "{} bytes",
             spilling.memory_bytes()
         );
