@@ -1814,13 +1814,9 @@ mod tests {
     }
 
     fn quotes(text: &str) -> Vec<(String, Option<String>)> {
-        let mut toks = Vec::new();
-        tokenize(text, &mut toks);
-        let sents = sentences::split(text, &toks, true);
-        let ents = Recognizer::new().find(text, &toks, &sents);
-        find(text, &toks, &ents, &sents, 4)
+        mentions(text)
             .into_iter()
-            .map(|q| (text[q.start..q.end].to_owned(), q.speaker))
+            .map(|(quote, speaker, _)| (quote, speaker))
             .collect()
     }
 

@@ -1058,6 +1058,15 @@ mod tests {
     use super::*;
     use crate::lines::trim_token;
 
+    /// The texts of the seed articles.
+    const SEEDS: [&str; 5] = [
+        include_str!("../../../seeds/000_4cc634fd74ce4d48.txt"),
+        include_str!("../../../seeds/001_71e4d82f6747df7e.txt"),
+        include_str!("../../../seeds/002_1a67b9573dd5dde7.txt"),
+        include_str!("../../../seeds/003_b6e55cbff507565a.txt"),
+        include_str!("../../../seeds/004_c9c43821286cbbc7.txt"),
+    ];
+
     const ALL_LISTS: [&[&str]; 6] = [
         STOPWORDS,
         MENU_WORDS,
@@ -1103,13 +1112,7 @@ mod tests {
     fn find_matches_the_reference() {
         let lex = Lexicon::new();
         let mut lines: Vec<String> = Vec::new();
-        for seed in [
-            include_str!("../../../seeds/000_4cc634fd74ce4d48.txt"),
-            include_str!("../../../seeds/001_71e4d82f6747df7e.txt"),
-            include_str!("../../../seeds/002_1a67b9573dd5dde7.txt"),
-            include_str!("../../../seeds/003_b6e55cbff507565a.txt"),
-            include_str!("../../../seeds/004_c9c43821286cbbc7.txt"),
-        ] {
+        for seed in SEEDS {
             lines.extend(seed.to_lowercase().lines().map(str::to_owned));
         }
         // Every phrase alone, inside a line, cut short, and after another.
@@ -1193,13 +1196,7 @@ mod tests {
                 }
             }
         }
-        for seed in [
-            include_str!("../../../seeds/000_4cc634fd74ce4d48.txt"),
-            include_str!("../../../seeds/001_71e4d82f6747df7e.txt"),
-            include_str!("../../../seeds/002_1a67b9573dd5dde7.txt"),
-            include_str!("../../../seeds/003_b6e55cbff507565a.txt"),
-            include_str!("../../../seeds/004_c9c43821286cbbc7.txt"),
-        ] {
+        for seed in SEEDS {
             let lower = seed.to_lowercase();
             probes.extend(lower.split_whitespace().map(|w| trim_token(w).to_owned()));
         }
