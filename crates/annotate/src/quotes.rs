@@ -1267,7 +1267,7 @@ impl<'a> Cx<'a> {
         let outside = (start..end).filter(|k| !(first..after).contains(k));
         for k in outside {
             let t = self.t(k);
-            if t == "laut" || t == "Laut" {
+            if in_list(t, &["laut"]) {
                 if let Some(np) = self.noun_phrase(k + 1, end, true) {
                     return Some(np);
                 }
