@@ -120,12 +120,15 @@ pub struct DedupConfig {
     #[serde(default)]
     pub remove_repeated: bool,
     /// Megabytes of the index held in memory before its older part moves to files in the
-    /// stage's state folder (`<output>/state/dedupe/`): half for shingle sets
+    /// stage's state folder (`<output>/state/dedupe/`): 7/16 for shingle sets
     /// (`shingles.bin`, read back only to verify candidates), a quarter each for LSH band
-    /// and passage entries (sorted runs `bands-N.run`, `passages-N.run`, with a key filter
-    /// of 1.25 bytes per entry kept in memory, so most lookups never read the disk).
-    /// Beyond it the index grows by about 60 bytes per kept document. The files last one
-    /// run. `0` keeps everything in memory. Default `64`.
+    /// and passage entries and 1/32 for exact keys (sorted runs `bands-N.run`,
+    /// `passages-N.run`, `exact-N.run`, with a key filter of 1.25 bytes per entry kept in
+    /// memory, so most lookups never read the disk), 1/32 for document ids and records
+    /// (`ids.bin`, `documents.bin`, read back only for the documents a finding names).
+    /// Beyond it the index grows by the key filters alone: 1.25 bytes per band, passage
+    /// and exact key, about 65 bytes per kept news article. The files last one run. `0`
+    /// keeps everything in memory. Default `64`.
     #[serde(default = "default_spill_after_mb")]
     pub spill_after_mb: usize,
 }

@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use crate::config::{DedupConfig, Keep};
 use crate::error::{Error, Result};
 use crate::index::{band_key, DedupIndex};
-use crate::stage::{annotation, drop_reason, judge, near_rule, Fingerprint, Status};
+use crate::stage::{annotation, drop_reason, judge, near_rule, Fingerprint, NamedIds, Status};
 
 /// A place in the global input order: (file or partition, record within it).
 pub type Pos = (u64, u64);
@@ -199,13 +199,15 @@ pub fn decide(
             if finding.status == Status::Unique && finding.spans.is_empty() {
                 continue;
             }
-            let dedup = annotation(&finding, |d| index.id(d));
-            let drop = drop_reason(&finding, &rule, cfg.action, |d| index.id(d)).map(
-                |(reason, detail)| DropReason {
+            let ids = NamedIds::of(&finding, &mut index)?;
+            let id_of = |d| ids.id(d);
+            let dedup = annotation(&finding, id_of);
+            let drop = drop_reason(&finding, &rule, cfg.action, id_of).map(|(reason, detail)| {
+                DropReason {
                     reason: reason.to_owned(),
                     detail,
-                },
-            );
+                }
+            });
             decisions.push(Decision {
                 pos: fp.pos,
                 id: fp.id.clone(),

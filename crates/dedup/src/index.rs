@@ -1,9 +1,10 @@
 //! The in-memory index of kept documents: exact keys, LSH band tables, shingle sets for
 //! verification, and hashes of passages (paragraphs, sentences, quotations).
 //!
-//! Documents are named by a `u32` number (their position among indexed documents); ids are
-//! stored once, in one string buffer. Documents an earlier run indexed are loaded from the
-//! persistent index ([`crate::store`]) at start, their shingle sets staying on disk.
+//! Documents are named by a `u32` number (their position among indexed documents); their
+//! ids and fixed records are kept in [`crate::records`]. Documents an earlier run indexed
+//! are loaded from the persistent index ([`crate::store`]) at start, their shingle sets
+//! staying on disk.
 //!
 //! # Memory per indexed document
 //!
@@ -12,28 +13,30 @@
 //!
 //! | table | bytes in memory |
 //! |---|---|
-//! | id | `len(id) + 8` (string buffer + end offset) |
-//! | exact-key map `(u64, u64) → u32` | 25 ÷ load (0.44–0.875): ~30–57 |
-//! | shingle set `u32 × W` + end offset | `4 × W` up to half of `spill_after_mb`, then 8 |
-//! | band entries | `B × 36` up to a quarter of `spill_after_mb`, then `B × 1.2` |
-//! | passage entries | `S × 36` up to a quarter of `spill_after_mb`, then `S × 1.2` |
+//! | id and record (id, set, low half of the exact key) | `len(id) + 32` up to 1/32 of `spill_after_mb`, then 0 |
+//! | exact key (high half) | 36 up to 1/32 of `spill_after_mb`, then 1.25 |
+//! | shingle set `u32 × W` | `4 × W` up to 7/16 of `spill_after_mb`, then 0 |
+//! | band entries | `B × 36` up to a quarter of `spill_after_mb`, then `B × 1.25` |
+//! | passage entries | `S × 36` up to a quarter of `spill_after_mb`, then `S × 1.25` |
 //!
 //! Without spilling (no state folder, or `spill_after_mb = 0`) everything stays in memory.
-//! Beyond the budget, band and passage entries live in sorted runs on disk with a key
-//! filter in memory ([`crate::table`]), so memory grows by about 60 bytes per kept document
-//! (filters, id, exact key) instead of well over a kilobyte.
+//! Beyond the budget, entries live in sorted runs on disk with a key filter in memory
+//! ([`crate::table`]), and ids, records and sets in files, so memory grows by
+//! `1.25 × (B + S + 1)` bytes per kept document (about 65 for a news article; 150 before
+//! ids, records and exact keys moved to disk too) instead of well over a kilobyte.
 //! [`DedupIndex::memory_bytes`] measures the real figure from the tables' capacities.
 //! Duplicates are not indexed and cost nothing.
 
 use std::collections::HashMap;
 use std::fs::File;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 use std::io::Write;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::minhash::similarity;
+use crate::records::{Documents, SetPlace};
 use crate::table::KeyTable;
 /// A hasher for keys that are already uniform hashes: it only spreads the bits (one
 /// multiplication) so that the table's control bytes see the high bits too.
@@ -57,8 +60,6 @@ impl Hasher for PrehashedHasher {
         self.0 = self.0.rotate_left(29) ^ n;
     }
 }
-
-type PrehashedMap<K, V> = HashMap<K, V, BuildHasherDefault<PrehashedHasher>>;
 
 /// Marks the end of a band chain.
 const NO_DOC: u32 = u32::MAX;
@@ -120,16 +121,12 @@ pub(crate) trait SetSource: Send + std::fmt::Debug {
 /// Shingle values converted to bytes and written at a time when sets move to the file.
 const WRITE_VALUES: usize = 1 << 14;
 
-/// The shingle sets of indexed documents: those loaded from the persistent index stay
-/// there and are read on demand; the others follow one after another in memory, the
-/// oldest moving to a file once the part in memory exceeds a budget.
+/// The shingle sets of indexed documents made in this run, one after another in memory,
+/// the oldest moving to a file once the part in memory exceeds a budget; and the source of
+/// those the persistent index holds.
 #[derive(Debug, Default)]
 struct ShingleStore {
-    /// Record numbers in `source` of the first `stored.len()` documents.
-    stored: Vec<u64>,
     source: Option<Box<dyn SetSource>>,
-    /// End of each later document's set, counted in values from the start of the store.
-    ends: Vec<u64>,
     /// The sets not yet written to the file.
     ram: Vec<u32>,
     /// Values before `ram` (all in the file).
@@ -144,7 +141,8 @@ struct ShingleStore {
 }
 
 impl ShingleStore {
-    fn push(&mut self, set: &[u32]) -> Result<()> {
+    /// Appends `set` and tells where it is.
+    fn push(&mut self, set: &[u32]) -> Result<SetPlace> {
         if let Some(budget) = self.budget {
             if !self.ram.is_empty() && self.ram.len() + set.len() > budget {
                 self.write_out()?;
@@ -157,9 +155,13 @@ impl ShingleStore {
                 self.ram.reserve_exact(capacity - self.ram.len());
             }
         }
+        let start = self.ram_base + self.ram.len() as u64;
         self.ram.extend_from_slice(set);
-        self.ends.push(self.ram_base + self.ram.len() as u64);
-        Ok(())
+        Ok(SetPlace::Stored {
+            start,
+            // Sets hold at most one value per word of a document held in memory.
+            len: u32::try_from(set.len()).unwrap_or(u32::MAX),
+        })
     }
 
     /// Appends the sets in memory to the spill file (created on first use).
@@ -189,30 +191,27 @@ impl ShingleStore {
         Ok(())
     }
 
-    /// The set of document `doc`.
-    fn get(&mut self, doc: u32) -> Result<&[u32]> {
-        if let Some(&number) = self.stored.get(doc as usize) {
-            let Some(source) = self.source.as_mut() else {
-                return Ok(&[]);
-            };
-            source.read(number, &mut self.read_values)?;
-            return Ok(&self.read_values);
-        }
-        let i = doc as usize - self.stored.len();
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        let end = self.ends[i];
+    /// The set at `place`.
+    fn get(&mut self, place: SetPlace) -> Result<&[u32]> {
+        let (start, len) = match place {
+            SetPlace::Recalled { number } => {
+                let Some(source) = self.source.as_mut() else {
+                    return Ok(&[]);
+                };
+                source.read(number, &mut self.read_values)?;
+                return Ok(&self.read_values);
+            }
+            SetPlace::Stored { start, len } => (start, u64::from(len)),
+        };
         if start >= self.ram_base {
-            let (s, e) = (
-                (start - self.ram_base) as usize,
-                (end - self.ram_base) as usize,
-            );
-            return Ok(&self.ram[s..e]);
+            let s = (start - self.ram_base) as usize;
+            return Ok(&self.ram[s..s + len as usize]);
         }
         // A set is written out whole, so it lies entirely in the file.
         let Some((path, file)) = self.spill.as_ref() else {
             return Ok(&[]);
         };
-        self.read_bytes.resize(((end - start) * 4) as usize, 0);
+        self.read_bytes.resize((len * 4) as usize, 0);
         file.read_exact_at(&mut self.read_bytes, start * 4)
             .map_err(|source| Error::Spill {
                 path: path.clone(),
@@ -228,10 +227,7 @@ impl ShingleStore {
     }
 
     fn memory_bytes(&self) -> usize {
-        self.stored.capacity() * 8
-            + self.ends.capacity() * 8
-            + self.ram.capacity() * 4
-            + self.read_bytes.capacity() * 5
+        self.ram.capacity() * 4 + self.read_bytes.capacity() * 5
     }
 }
 
@@ -240,12 +236,14 @@ impl ShingleStore {
 pub struct DedupIndex {
     bands: usize,
     rows: usize,
-    /// Every id, one after another.
-    ids: String,
-    /// End of each id in `ids`.
-    id_ends: Vec<u64>,
-    /// Exact key (xxh3-128 of the normalised text) → document.
-    exact: PrehashedMap<(u64, u64), u32>,
+    /// Each document's id, where its shingle set is, and the low half of its exact key.
+    docs: Documents,
+    /// High half of the exact key (xxh3-128 of the normalised text) → the documents with
+    /// it (each key is indexed once: a text with a key already indexed is a duplicate); the
+    /// low half is compared with each document's record.
+    exact: KeyTable,
+    /// Scratch: the documents sharing the high half of the key asked for.
+    exact_hits: Vec<u32>,
     /// (band, band hash) → the documents with it, newest first.
     buckets: KeyTable,
     /// Shingle sets for verifying candidates.
@@ -266,9 +264,9 @@ impl DedupIndex {
         DedupIndex {
             bands,
             rows,
-            ids: String::new(),
-            id_ends: Vec::new(),
-            exact: PrehashedMap::default(),
+            docs: Documents::default(),
+            exact: KeyTable::new(),
+            exact_hits: Vec::new(),
             buckets: KeyTable::new(),
             sets: ShingleStore::default(),
             spans: KeyTable::new(),
@@ -278,42 +276,50 @@ impl DedupIndex {
         }
     }
 
-    /// Keeps about `budget_bytes` of the index in memory: half for shingle sets, moved to
-    /// the file `path` (created, or emptied, when first needed) beyond that, and a quarter
-    /// each for the newest band and passage entries, the older ones moving to sorted runs
-    /// beside `path` (see [`crate::table`]).
+    /// Keeps about `budget_bytes` of the index in memory: 7/16 for shingle sets, moved to
+    /// the file `path` (created, or emptied, when first needed) beyond that; a quarter each
+    /// for the newest band and passage entries and 1/32 for exact keys, the older ones
+    /// moving to sorted runs beside `path` (see [`crate::table`]); and 1/32 for the newest
+    /// documents' ids and records, the older ones moving to files beside `path`.
     pub fn spill_to(&mut self, path: &Path, budget_bytes: usize) {
-        self.sets.budget = Some(budget_bytes / 2 / 4);
+        self.sets.budget = Some(budget_bytes / 16 * 7 / 4);
         self.sets.spill_path = Some(path.to_owned());
         let folder = path.parent().unwrap_or(Path::new("."));
         self.buckets.spill_to(folder, "bands", budget_bytes / 4);
         self.spans.spill_to(folder, "passages", budget_bytes / 4);
+        self.exact.spill_to(folder, "exact", budget_bytes / 32);
+        self.docs.spill_to(folder, budget_bytes / 32);
     }
 
     /// Number of indexed documents.
     pub fn len(&self) -> usize {
-        self.id_ends.len()
+        self.docs.len() as usize
     }
 
     /// Whether nothing is indexed yet.
     pub fn is_empty(&self) -> bool {
-        self.id_ends.is_empty()
+        self.docs.len() == 0
     }
 
-    /// The id of document `doc` (which must be a number this index returned).
-    pub fn id(&self, doc: u32) -> &str {
-        let i = doc as usize;
-        let start = if i == 0 {
-            0
-        } else {
-            self.id_ends[i - 1] as usize
-        };
-        &self.ids[start..self.id_ends[i] as usize]
+    /// The id of document `doc` (which must be a number this index returned). Fails only
+    /// when the part of the index moved to disk cannot be read.
+    pub fn id(&mut self, doc: u32) -> Result<String> {
+        self.docs.id(doc)
     }
 
-    /// The document indexed under this exact key, if any.
-    pub fn find_exact(&self, key: u128) -> Option<u32> {
-        self.exact.get(&split(key)).copied()
+    /// The document indexed under this exact key, if any. Fails only when a part of the
+    /// index moved to disk cannot be read.
+    pub fn find_exact(&mut self, key: u128) -> Result<Option<u32>> {
+        let (high, low) = split(key);
+        self.exact_hits.clear();
+        self.exact.newest(high, usize::MAX, &mut self.exact_hits)?;
+        for i in 0..self.exact_hits.len() {
+            let doc = self.exact_hits[i];
+            if self.docs.record(doc)?.exact_low == low {
+                return Ok(Some(doc));
+            }
+        }
+        Ok(None)
     }
 
     /// Brings what looking up one document's passage hashes will read first into the cache
@@ -346,7 +352,8 @@ impl DedupIndex {
         let mut best: Option<Near> = None;
         for i in 0..self.candidates.len() {
             let doc = self.candidates[i];
-            let (jaccard, containment) = similarity(set, self.sets.get(doc)?);
+            let place = self.docs.record(doc)?.set;
+            let (jaccard, containment) = similarity(set, self.sets.get(place)?);
             if rule.accepts(jaccard, containment)
                 && !matches!(best, Some(b) if b.jaccard >= jaccard)
             {
@@ -370,19 +377,16 @@ impl DedupIndex {
         sketch: Option<(&[u32], &[u32])>,
         span_hashes: &[u64],
     ) -> Result<u32> {
-        let doc = self.add(id, key, span_hashes)?;
+        let place = self.sets.push(sketch.map_or(&[], |(_, set)| set))?;
+        let doc = self.add(id, key, span_hashes, place)?;
         self.last_band_keys.clear();
-        match sketch {
-            Some((sig, set)) => {
-                debug_assert_eq!(sig.len(), self.bands * self.rows);
-                for band in 0..self.bands {
-                    let key = band_key(sig, band, self.rows);
-                    self.buckets.insert(bucket(band, key), doc)?;
-                    self.last_band_keys.push(key);
-                }
-                self.sets.push(set)?;
+        if let Some((sig, _)) = sketch {
+            debug_assert_eq!(sig.len(), self.bands * self.rows);
+            for band in 0..self.bands {
+                let key = band_key(sig, band, self.rows);
+                self.buckets.insert(bucket(band, key), doc)?;
+                self.last_band_keys.push(key);
             }
-            None => self.sets.push(&[])?,
         }
         Ok(doc)
     }
@@ -399,14 +403,12 @@ impl DedupIndex {
         span_hashes: &[u64],
         number: u64,
     ) -> Result<u32> {
-        debug_assert!(self.sets.ends.is_empty(), "stored documents come first");
-        let doc = self.add(id, key, span_hashes)?;
+        let doc = self.add(id, key, span_hashes, SetPlace::Recalled { number })?;
         if band_keys.len() == self.bands {
             for (band, &key) in band_keys.iter().enumerate() {
                 self.buckets.insert(bucket(band, key), doc)?;
             }
         }
-        self.sets.stored.push(number);
         Ok(doc)
     }
 
@@ -416,16 +418,16 @@ impl DedupIndex {
     }
 
     /// Numbers a new document and indexes its id, exact key and passage hashes.
-    fn add(&mut self, id: &str, key: u128, span_hashes: &[u64]) -> Result<u32> {
-        let doc = u32::try_from(self.id_ends.len())
+    fn add(&mut self, id: &str, key: u128, span_hashes: &[u64], set: SetPlace) -> Result<u32> {
+        let doc = u32::try_from(self.docs.len())
             .ok()
             .filter(|&d| d != NO_DOC)
             .ok_or(Error::IndexFull {
-                docs: self.id_ends.len() as u64,
+                docs: self.docs.len(),
             })?;
-        self.ids.push_str(id);
-        self.id_ends.push(self.ids.len() as u64);
-        self.exact.entry(split(key)).or_insert(doc);
+        let (high, low) = split(key);
+        self.docs.push(id, set, low)?;
+        self.exact.insert(high, doc)?;
         for &h in span_hashes {
             self.spans.insert_first(h, doc)?;
         }
@@ -440,9 +442,8 @@ impl DedupIndex {
 
     /// Approximate heap bytes the index holds in memory (from capacities, not lengths).
     pub fn memory_bytes(&self) -> usize {
-        self.ids.capacity()
-            + self.id_ends.capacity() * 8
-            + map_bytes(&self.exact)
+        self.docs.memory_bytes()
+            + self.exact.memory_bytes()
             + self.buckets.memory_bytes()
             + self.sets.memory_bytes()
             + self.spans.memory_bytes()
@@ -489,10 +490,10 @@ mod tests {
             .unwrap();
         let b = index.insert("bee", 2, None, &[10, 11]).unwrap();
         assert_eq!((a, b), (0, 1));
-        assert_eq!(index.id(0), "a");
-        assert_eq!(index.id(1), "bee");
-        assert_eq!(index.find_exact(2), Some(1));
-        assert_eq!(index.find_exact(3), None);
+        assert_eq!(index.id(0).unwrap(), "a");
+        assert_eq!(index.id(1).unwrap(), "bee");
+        assert_eq!(index.find_exact(2).unwrap(), Some(1));
+        assert_eq!(index.find_exact(3).unwrap(), None);
         assert_eq!(index.find_span(10).unwrap(), Some(0), "first document wins");
         assert_eq!(index.find_span(11).unwrap(), Some(1));
         assert!(index.memory_bytes() > 0);
@@ -537,8 +538,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("shingles.bin");
         let mut index = DedupIndex::new(1, 1);
-        // 40,000 values in memory: each write-out goes to the file in several pieces.
-        index.spill_to(&path, 40_000 * 8);
+        // 35,000 values in memory (7/16 of the budget): each write-out goes to the file in
+        // several pieces.
+        index.spill_to(&path, 320_000);
         let set_of = |d: u32| -> Vec<u32> { (d * 1000..d * 1000 + 999).collect() };
         for d in 0..100u32 {
             index
@@ -550,14 +552,19 @@ mod tests {
                 )
                 .unwrap();
             assert!(
-                index.sets.ram.capacity() <= 40_000,
+                index.sets.ram.capacity() <= 35_000,
                 "doc {d}: {}",
                 index.sets.ram.capacity()
             );
         }
-        assert!(index.sets.ram_base >= 2 * 39 * 999);
+        assert!(index.sets.ram_base >= 2 * 35 * 999);
         for d in 0..100u32 {
-            assert_eq!(index.sets.get(d).unwrap(), set_of(d).as_slice(), "doc {d}");
+            let place = index.docs.record(d).unwrap().set;
+            assert_eq!(
+                index.sets.get(place).unwrap(),
+                set_of(d).as_slice(),
+                "doc {d}"
+            );
         }
     }
 
@@ -578,7 +585,8 @@ mod tests {
         assert!(index.sets.ram.len() <= 7);
         for d in 0..20u32 {
             let set: Vec<u32> = (d * 100..d * 100 + 7).collect();
-            assert_eq!(index.sets.get(d).unwrap(), set.as_slice(), "doc {d}");
+            let place = index.docs.record(d).unwrap().set;
+            assert_eq!(index.sets.get(place).unwrap(), set.as_slice(), "doc {d}");
             let found = index.find_near(&[d], &set, &RULE).unwrap().unwrap();
             assert_eq!((found.doc, found.jaccard), (d, 1.0));
         }

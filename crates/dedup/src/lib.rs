@@ -47,6 +47,7 @@ pub mod global;
 mod index;
 mod minhash;
 mod normalize;
+mod records;
 mod spans;
 mod stage;
 mod store;

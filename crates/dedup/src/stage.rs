@@ -658,7 +658,7 @@ pub(crate) fn judge(
 ) -> Result<Finding> {
     index.prefetch_spans(passages.iter().filter_map(|p| p.hash));
     let spans = repeated(passages, |h| index.find_span(h))?;
-    if let Some(doc) = index.find_exact(key) {
+    if let Some(doc) = index.find_exact(key)? {
         return Ok(Finding {
             status: Status::ExactDuplicate,
             of: Some((doc, 1.0, 1.0)),
@@ -726,6 +726,31 @@ fn repeated(
     }
     found.sort_unstable_by_key(|s| s.start);
     Ok(found)
+}
+
+/// The ids of the documents a finding names (as duplicate or in repeated spans), read
+/// from the index once each.
+pub(crate) struct NamedIds(Vec<(u32, String)>);
+
+impl NamedIds {
+    pub(crate) fn of(finding: &Finding, index: &mut DedupIndex) -> Result<Self> {
+        let mut ids: Vec<(u32, String)> = Vec::new();
+        let named = finding.of.map(|(doc, _, _)| doc).into_iter();
+        for doc in named.chain(finding.spans.iter().map(|s| s.also_in)) {
+            if !ids.iter().any(|(seen, _)| *seen == doc) {
+                ids.push((doc, index.id(doc)?));
+            }
+        }
+        Ok(NamedIds(ids))
+    }
+
+    /// The id of `doc`, which the finding names.
+    pub(crate) fn id(&self, doc: u32) -> &str {
+        self.0
+            .iter()
+            .find(|(named, _)| *named == doc)
+            .map_or("", |(_, id)| id.as_str())
+    }
 }
 
 /// The `dedup` annotation of `finding`, naming documents with `id_of`.
@@ -798,10 +823,11 @@ impl Stage for Dedupe {
         // Its buffers serve the next document the stage sketches itself.
         self.sketch = sketch;
         let finding = finding?;
-        let index = &self.index;
-        let value = annotation(&finding, |d| index.id(d));
+        let ids = NamedIds::of(&finding, &mut self.index)?;
+        let id_of = |d| ids.id(d);
+        let value = annotation(&finding, id_of);
         doc.annotations.insert(keys::DEDUP.to_owned(), value);
-        match drop_reason(&finding, &self.rule, self.action, |d| index.id(d)) {
+        match drop_reason(&finding, &self.rule, self.action, id_of) {
             Some((reason, detail)) => Ok(Verdict::drop(doc, reason, detail)),
             None if self.remove_repeated => Ok(remove_repeated(doc)),
             None => Ok(Verdict::Keep(doc)),
@@ -992,6 +1018,52 @@ pub(crate) mod tests {
             assert_eq!(value["similarity"], Value::Null);
         }
         assert_eq!(s.index().len(), 20);
+    }
+
+    #[test]
+    fn an_index_spilled_to_disk_decides_like_one_in_memory() {
+        let docs = crate::global::tests::corpus(11, 600);
+        let dir = tempfile::tempdir().unwrap();
+        let decide = |s: &mut Dedupe| -> Vec<String> {
+            docs.iter()
+                .map(|(id, text)| match run(s, id, text) {
+                    Verdict::Keep(doc) => format!("keep {}", doc.annotations[keys::DEDUP]),
+                    Verdict::Drop(d) => format!(
+                        "drop {} {} {}",
+                        d.reason,
+                        d.detail,
+                        d.doc.annotations[keys::DEDUP]
+                    ),
+                })
+                .collect()
+        };
+        let in_memory = decide(&mut stage(Action::Drop));
+        // A budget of 16 KB: ids, records, exact keys, band and passage entries and sets of
+        // all but the newest few dozen documents go to disk.
+        let mut spilling = stage(Action::Drop);
+        spilling.spill_to(&dir.path().join("shingles.bin"), 16 << 10);
+        let spilled = decide(&mut spilling);
+        assert!(spilling.index().memory_bytes() < 64 << 10);
+        for file in ["shingles.bin", "ids.bin", "documents.bin"] {
+            assert!(dir.path().join(file).exists(), "{file}");
+        }
+        for prefix in ["exact-", "bands-", "passages-"] {
+            let runs = std::fs::read_dir(dir.path())
+                .unwrap()
+                .filter(|e| {
+                    let name = e.as_ref().unwrap().file_name();
+                    name.to_string_lossy().starts_with(prefix)
+                })
+                .count();
+            assert!(runs > 0, "no {prefix} run");
+        }
+        let kinds = |v: &[String], what: &str| v.iter().filter(|d| d.contains(what)).count();
+        assert!(kinds(&in_memory, "exact_duplicate") > 50, "{in_memory:?}");
+        assert!(kinds(&in_memory, "near_duplicate") > 50);
+        assert!(kinds(&in_memory, "\"also_in\"") > 50);
+        for (i, (a, b)) in in_memory.iter().zip(&spilled).enumerate() {
+            assert_eq!(a, b, "document {i}");
+        }
     }
 
     #[test]

@@ -1,0 +1,325 @@
+//! What the index keeps per document besides its table entries, off the heap once it
+//! outgrows a budget: its id and a fixed record (where its id and shingle set are, the
+//! low half of its exact key). Without this, every kept document held about 80 bytes in
+//! memory until the end of the run, however much of the rest of the index had moved to disk.
+//!
+//! Both are append-only [`SpillLog`]s: the newest bytes in memory, the older ones in a file
+//! that is read (one `pread`, usually from the page cache) only for the documents a
+//! finding names or a candidate needs.
+
+use std::fs::File;
+use std::io::Write;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// An append-only byte sequence whose newest bytes stay in memory, up to a budget, and
+/// whose older bytes are moved to a file. Each append is moved out whole, so every
+/// appended piece lies entirely in memory or entirely in the file.
+#[derive(Debug, Default)]
+pub(crate) struct SpillLog {
+    /// The bytes not yet in the file.
+    tail: Vec<u8>,
+    /// Bytes before `tail` (all in the file).
+    base: u64,
+    /// Most bytes held in memory before they are written out; `None` keeps all.
+    budget: Option<usize>,
+    path: Option<PathBuf>,
+    /// Created when first written to.
+    file: Option<File>,
+}
+
+impl SpillLog {
+    /// Moves the older bytes to `path` (created, or emptied, when first needed) whenever
+    /// more than `budget_bytes` are in memory.
+    pub(crate) fn spill_to(&mut self, path: &Path, budget_bytes: usize) {
+        self.budget = Some(budget_bytes);
+        self.path = Some(path.to_owned());
+    }
+
+    /// Bytes appended so far.
+    pub(crate) fn len(&self) -> u64 {
+        self.base + self.tail.len() as u64
+    }
+
+    /// Appends `bytes`, first moving what is in memory to the file if they would not fit.
+    pub(crate) fn append(&mut self, bytes: &[u8]) -> Result<()> {
+        if let Some(budget) = self.budget {
+            if !self.tail.is_empty() && self.tail.len() + bytes.len() > budget {
+                self.write_out()?;
+            }
+            // Grow by doubling as usual, but never past the budget (unless one piece is
+            // larger): doubling past it would hold up to twice the budget.
+            let needed = self.tail.len() + bytes.len();
+            if needed > self.tail.capacity() {
+                let capacity = (self.tail.capacity() * 2).min(budget).max(needed);
+                self.tail.reserve_exact(capacity - self.tail.len());
+            }
+        }
+        self.tail.extend_from_slice(bytes);
+        Ok(())
+    }
+
+    fn write_out(&mut self) -> Result<()> {
+        let Some(path) = self.path.as_ref() else {
+            return Ok(());
+        };
+        if self.file.is_none() {
+            self.file = Some(crate::table::create_spill_file(path)?);
+        }
+        if let Some(file) = self.file.as_mut() {
+            file.write_all(&self.tail).map_err(|source| Error::Spill {
+                path: path.clone(),
+                source,
+            })?;
+        }
+        self.base += self.tail.len() as u64;
+        self.tail.clear();
+        Ok(())
+    }
+
+    /// The `len` bytes at `offset`, which must be one appended piece or lie within one:
+    /// borrowed from memory, or read from the file into `buf`.
+    pub(crate) fn read<'a>(
+        &'a self,
+        offset: u64,
+        len: usize,
+        buf: &'a mut Vec<u8>,
+    ) -> Result<&'a [u8]> {
+        if offset >= self.base {
+            let start = (offset - self.base) as usize;
+            return Ok(&self.tail[start..start + len]);
+        }
+        buf.resize(len, 0);
+        if let (Some(file), Some(path)) = (self.file.as_ref(), self.path.as_ref()) {
+            file.read_exact_at(buf, offset)
+                .map_err(|source| Error::Spill {
+                    path: path.clone(),
+                    source,
+                })?;
+        }
+        Ok(buf)
+    }
+
+    /// Heap bytes held.
+    pub(crate) fn memory_bytes(&self) -> usize {
+        self.tail.capacity()
+    }
+}
+
+/// Where a document's shingle set is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SetPlace {
+    /// Values `start..start + len` of the index's shingle store.
+    Stored { start: u64, len: u32 },
+    /// Record `number` of the persistent index (a document an earlier run indexed).
+    Recalled { number: u64 },
+}
+
+/// The fixed part of what the index knows of one document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct DocRecord {
+    /// Byte offset of its id in the ids log, and its length.
+    pub(crate) id_start: u64,
+    pub(crate) id_len: u32,
+    pub(crate) set: SetPlace,
+    /// The low half of its exact key (the high half is its key in the exact table).
+    pub(crate) exact_low: u64,
+}
+
+/// `set_len` of a record whose set is [`SetPlace::Recalled`].
+const RECALLED: u32 = u32::MAX;
+
+/// Bytes of one encoded [`DocRecord`].
+const RECORD: usize = 32;
+
+impl DocRecord {
+    fn encode(&self) -> [u8; RECORD] {
+        let (set_start, set_len) = match self.set {
+            SetPlace::Stored { start, len } => (start, len),
+            SetPlace::Recalled { number } => (number, RECALLED),
+        };
+        let mut out = [0u8; RECORD];
+        out[0..8].copy_from_slice(&self.id_start.to_le_bytes());
+        out[8..12].copy_from_slice(&self.id_len.to_le_bytes());
+        out[12..16].copy_from_slice(&set_len.to_le_bytes());
+        out[16..24].copy_from_slice(&set_start.to_le_bytes());
+        out[24..32].copy_from_slice(&self.exact_low.to_le_bytes());
+        out
+    }
+
+    fn decode(bytes: &[u8]) -> Self {
+        let u64_at = |i: usize| {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&bytes[i..i + 8]);
+            u64::from_le_bytes(b)
+        };
+        let u32_at = |i: usize| {
+            let mut b = [0u8; 4];
+            b.copy_from_slice(&bytes[i..i + 4]);
+            u32::from_le_bytes(b)
+        };
+        let set_len = u32_at(12);
+        let set_start = u64_at(16);
+        DocRecord {
+            id_start: u64_at(0),
+            id_len: u32_at(8),
+            set: if set_len == RECALLED {
+                SetPlace::Recalled { number: set_start }
+            } else {
+                SetPlace::Stored {
+                    start: set_start,
+                    len: set_len,
+                }
+            },
+            exact_low: u64_at(24),
+        }
+    }
+}
+
+/// The ids and records of all indexed documents, in the order they were numbered.
+#[derive(Debug, Default)]
+pub(crate) struct Documents {
+    ids: SpillLog,
+    records: SpillLog,
+    /// Scratch for pieces read back from the files.
+    buf: Vec<u8>,
+}
+
+impl Documents {
+    /// Keeps about `budget_bytes` in memory, moving older ids and records to
+    /// `folder/ids.bin` and `folder/documents.bin`.
+    pub(crate) fn spill_to(&mut self, folder: &Path, budget_bytes: usize) {
+        // Records take 32 bytes per document, ids usually 10 to 40.
+        self.records
+            .spill_to(&folder.join("documents.bin"), budget_bytes / 2);
+        self.ids.spill_to(&folder.join("ids.bin"), budget_bytes / 2);
+    }
+
+    /// Documents numbered so far.
+    pub(crate) fn len(&self) -> u64 {
+        self.records.len() / RECORD as u64
+    }
+
+    /// Numbers the next document.
+    pub(crate) fn push(&mut self, id: &str, set: SetPlace, exact_low: u64) -> Result<()> {
+        let record = DocRecord {
+            id_start: self.ids.len(),
+            id_len: u32::try_from(id.len()).unwrap_or(u32::MAX),
+            set,
+            exact_low,
+        };
+        let id = &id.as_bytes()[..record.id_len as usize];
+        self.ids.append(id)?;
+        self.records.append(&record.encode())
+    }
+
+    /// The record of document `doc` (a number [`Self::push`] gave).
+    pub(crate) fn record(&mut self, doc: u32) -> Result<DocRecord> {
+        let bytes = self
+            .records
+            .read(u64::from(doc) * RECORD as u64, RECORD, &mut self.buf)?;
+        Ok(DocRecord::decode(bytes))
+    }
+
+    /// The id of document `doc`.
+    pub(crate) fn id(&mut self, doc: u32) -> Result<String> {
+        let record = self.record(doc)?;
+        let bytes = self
+            .ids
+            .read(record.id_start, record.id_len as usize, &mut self.buf)?;
+        // Ids are appended whole from `&str`s, so this never replaces anything.
+        Ok(String::from_utf8_lossy(bytes).into_owned())
+    }
+
+    /// Heap bytes held.
+    pub(crate) fn memory_bytes(&self) -> usize {
+        self.ids.memory_bytes() + self.records.memory_bytes() + self.buf.capacity()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_round_trip() {
+        for set in [
+            SetPlace::Stored {
+                start: 1 << 40,
+                len: 17,
+            },
+            SetPlace::Recalled { number: 5 },
+        ] {
+            let record = DocRecord {
+                id_start: 123_456_789_012,
+                id_len: 9,
+                set,
+                exact_low: u64::MAX - 3,
+            };
+            assert_eq!(DocRecord::decode(&record.encode()), record);
+        }
+    }
+
+    #[test]
+    fn pieces_are_read_back_from_memory_and_from_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log.bin");
+        let mut log = SpillLog::default();
+        log.spill_to(&path, 10);
+        let pieces: Vec<Vec<u8>> = (0..50u8).map(|i| vec![i; usize::from(i % 7) + 1]).collect();
+        let mut offsets = Vec::new();
+        for piece in &pieces {
+            offsets.push(log.len());
+            log.append(piece).unwrap();
+            assert!(log.memory_bytes() <= 10, "{}", log.memory_bytes());
+        }
+        assert!(log.base > 0, "most of it moved to the file");
+        let mut buf = Vec::new();
+        for (piece, &offset) in pieces.iter().zip(&offsets) {
+            assert_eq!(log.read(offset, piece.len(), &mut buf).unwrap(), piece);
+        }
+    }
+
+    #[test]
+    fn ids_and_records_survive_spilling() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut docs = Documents::default();
+        docs.spill_to(dir.path(), 200);
+        let id_of = |d: u32| "ä".repeat(d as usize % 5) + &format!("doc-{d}");
+        for d in 0..1000u32 {
+            let set = if d < 10 {
+                SetPlace::Recalled {
+                    number: u64::from(d) * 3,
+                }
+            } else {
+                SetPlace::Stored {
+                    start: u64::from(d) * 100,
+                    len: d,
+                }
+            };
+            docs.push(&id_of(d), set, u64::from(d) << 33).unwrap();
+            assert!(docs.memory_bytes() <= 200 + 64, "{}", docs.memory_bytes());
+        }
+        assert_eq!(docs.len(), 1000);
+        assert!(dir.path().join("ids.bin").exists());
+        assert!(dir.path().join("documents.bin").exists());
+        for d in (0..1000u32).rev() {
+            assert_eq!(docs.id(d).unwrap(), id_of(d), "doc {d}");
+            let record = docs.record(d).unwrap();
+            assert_eq!(record.exact_low, u64::from(d) << 33);
+            let expected = if d < 10 {
+                SetPlace::Recalled {
+                    number: u64::from(d) * 3,
+                }
+            } else {
+                SetPlace::Stored {
+                    start: u64::from(d) * 100,
+                    len: d,
+                }
+            };
+            assert_eq!(record.set, expected);
+        }
+    }
+}
