@@ -1,7 +1,7 @@
 //! Baseline figures for the `detect_language` stage, single-threaded, in release:
 //!
 //! ```text
-//! cargo run --release -p pipeline-langid --example throughput -- bench [MB] [CORPUS.jsonl] [--docs OUT.tsv] [--compare BEFORE.tsv]
+//! cargo run --release -p pipeline-langid --example throughput -- bench [MB] [CORPUS.jsonl] [--docs OUT.tsv] [--compare BEFORE.tsv] [--default-only]
 //! cargo run --release -p pipeline-langid --example throughput -- accuracy [DATA] [LANG]
 //! cargo run --release -p pipeline-langid --example throughput -- memory high|low
 //! ```
@@ -11,7 +11,10 @@
 //! with the default config, `--docs` writes one line per document (index, `lang.code`,
 //! confidence, detector, kept: whether `expected = ["de"]` with `on_mismatch = "reject"`
 //! keeps it) and `--compare` counts the documents whose code or kept differs from such a
-//! file written before a change (with examples). `accuracy` runs the
+//! file written before a change (with examples); `--default-only` runs the default config
+//! alone. Each config's line gives wall-clock MB/s and MB per CPU-second of the thread (the
+//! stage's loop), and a digest of every annotation (codes, confidences, detectors, segments
+//! with their offsets), which a change meant to keep the output must keep. `accuracy` runs the
 //! stage on lingua's test sentences (`../shared/data/lingua-langid/testdata.jsonl.gz`) of
 //! one language (default `de`); `memory` preloads every compiled-in lingua model and prints
 //! the peak resident memory.
@@ -101,6 +104,16 @@ struct DocFiles<'a> {
     compare: Option<&'a str>,
 }
 
+/// CPU time this thread has run so far (user and system, from the scheduler's statistics;
+/// zero where `/proc` is missing).
+fn thread_cpu() -> std::time::Duration {
+    let ns = std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0);
+    std::time::Duration::from_nanos(ns)
+}
+
 fn bench(mb: usize, corpus: Option<&str>, config: &str, files: &DocFiles) {
     let mut s = stage(config);
     let (docs, bytes) = documents(mb, corpus);
@@ -111,6 +124,7 @@ fn bench(mb: usize, corpus: Option<&str>, config: &str, files: &DocFiles) {
     // A digest of every annotation, so that a change meant to keep the output can show it.
     let mut digest = std::collections::hash_map::DefaultHasher::new();
     let mut busy = std::time::Duration::ZERO;
+    let cpu_start = thread_cpu();
     for doc in docs {
         let t = Instant::now();
         let verdict = s.process(doc).expect("no error");
@@ -130,14 +144,18 @@ fn bench(mb: usize, corpus: Option<&str>, config: &str, files: &DocFiles) {
             });
         }
     }
+    // The loop's CPU time: the stage, plus the digest and tallies above (a small share).
+    let cpu = (thread_cpu() - cpu_start).as_secs_f64();
     let secs = busy.as_secs_f64();
     let detectors: Vec<String> = detectors.iter().map(|(d, n)| format!("{d} {n}")).collect();
     println!(
-        "config {config:?}: {n} docs, {:.1} MB in {secs:.2} s: {:.1} MB/s, {:.0} docs/s \
-         (decided by: {}; {segments} segments, digest {:016x})",
+        "config {config:?}: {n} docs, {:.1} MB in {secs:.2} s: {:.1} MB/s, {:.0} docs/s, \
+         {cpu:.2} CPU-s: {:.1} MB per CPU-second (decided by: {}; {segments} segments, \
+         digest {:016x})",
         bytes as f64 / 1e6,
         bytes as f64 / 1e6 / secs,
         n as f64 / secs,
+        bytes as f64 / 1e6 / cpu,
         detectors.join(", "),
         digest.finish()
     );
@@ -290,12 +308,19 @@ fn main() {
                 write: opt("--docs"),
                 compare: opt("--compare"),
             };
-            for config in [
+            let configs = [
                 "",
                 "segments = \"off\"",
                 "min_segment_chars = 200",
                 "accuracy = \"low\"",
-            ] {
+            ];
+            // `--default-only`: the default config alone (for timing runs).
+            let n = if args.iter().any(|a| a == "--default-only") {
+                1
+            } else {
+                configs.len()
+            };
+            for config in &configs[..n] {
                 bench(mb, corpus, config, &files);
             }
         }

@@ -344,6 +344,56 @@ fn single_language_script(script: whatlang::Script) -> bool {
     )
 }
 
+/// The byte offset of character `n` (counted from 0) of `text`, `None` when it has `n`
+/// characters or fewer: `text.char_indices().nth(n)`, counting the bytes that start a
+/// character (all but `0b10xx_xxxx`) 32 at a time, a loop the compiler vectorises.
+fn nth_char_start(text: &str, n: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let starts = |chunk: &[u8]| chunk.iter().filter(|&&b| (b as i8) >= -0x40).count();
+    let (mut seen, mut at) = (0, 0);
+    for chunk in bytes.chunks_exact(32) {
+        let k = starts(chunk);
+        if seen + k > n {
+            break;
+        }
+        seen += k;
+        at += 32;
+    }
+    for (i, &b) in bytes[at..].iter().enumerate() {
+        if (b as i8) >= -0x40 {
+            if seen == n {
+                return Some(at + i);
+            }
+            seen += 1;
+        }
+    }
+    None
+}
+
+/// The paragraphs of `text` (split at `"\n\n"`, as `str::split` splits) with their byte
+/// spans: each span holds the separator after its paragraph, the last one ends the text.
+/// Line breaks are found with the standard library's `memchr` (one pass over the text, a
+/// word at a time) instead of `str::split`'s two-way search for the two-byte pattern.
+fn paragraphs(text: &str) -> Vec<(usize, usize, &str)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let (mut start, mut from) = (0, 0);
+    // `from` follows a `\n`, so it is a character boundary; `str::find` of a `char` runs the
+    // standard library's `memchr` (a word at a time).
+    while let Some(found) = text[from..].find('\n') {
+        let at = from + found;
+        if bytes.get(at + 1) == Some(&b'\n') {
+            out.push((start, at + 2, &text[start..at]));
+            start = at + 2;
+            from = at + 2;
+        } else {
+            from = at + 1;
+        }
+    }
+    out.push((start, text.len(), &text[start..]));
+    out
+}
+
 /// The first `max_chars` characters of `text`, cut back to the last whitespace when there is
 /// one in the second half of the sample.
 fn sample(text: &str, max_chars: usize) -> &str {
@@ -351,7 +401,7 @@ fn sample(text: &str, max_chars: usize) -> &str {
     if text.len() <= max_chars {
         return text;
     }
-    let Some((cut, _)) = text.char_indices().nth(max_chars) else {
+    let Some(cut) = nth_char_start(text, max_chars) else {
         return text;
     };
     let head = &text[..cut];
@@ -535,9 +585,10 @@ impl DetectLanguage {
     /// [`WHATLANG_ALONE_LETTERS`] letters whatlang's answer is too weak, and costs as much as
     /// the scorer.
     fn decide(&self, text: &str) -> Option<Decision> {
-        let short = sample(text, LINGUA_SAMPLE_CHARS);
+        // Cut only where the scorer is asked (most texts are decided before).
+        let short = || sample(text, LINGUA_SAMPLE_CHARS);
         if letters_at_least(text, WHATLANG_ALONE_LETTERS) < WHATLANG_ALONE_LETTERS {
-            return self.best_of(self.all, short);
+            return self.best_of(self.all, short());
         }
         let evidence = self.stop_words.evidence(text);
         if let Some(decision) = self.by_function_words(&evidence) {
@@ -548,7 +599,7 @@ impl DetectLanguage {
             .as_ref()
             .and_then(|i| self.from_whatlang.get(&i.lang()).map(|l| (i, *l)));
         let Some((info, lang)) = known else {
-            return self.best_of(self.all, short);
+            return self.best_of(self.all, short());
         };
         let whatlang = Decision {
             lang,
@@ -563,7 +614,7 @@ impl DetectLanguage {
         {
             return Some(whatlang);
         }
-        self.best_of(self.all, short).or(Some(whatlang))
+        self.best_of(self.all, short()).or(Some(whatlang))
     }
 
     /// The language of one paragraph of a document in `doc` language. Whatlang restricted
@@ -608,7 +659,13 @@ impl DetectLanguage {
         per_paragraph: bool,
     ) -> Vec<(usize, usize, Decision)> {
         let mut out: Vec<(usize, usize, Decision)> = Vec::new();
-        if !per_paragraph || !text.contains("\n\n") {
+        // Paragraphs with their byte spans; separators belong to the span before them.
+        let paragraphs = if per_paragraph {
+            paragraphs(text)
+        } else {
+            Vec::new()
+        };
+        if paragraphs.len() < 2 {
             out.push((0, text.len(), *doc));
             return out;
         }
@@ -625,19 +682,6 @@ impl DetectLanguage {
         let mut allow = agree.clone();
         allow.extend(PROBES.iter().filter(|p| !agree.contains(p)));
         let probe = whatlang::Detector::with_allowlist(allow);
-        // Paragraphs with their byte spans; separators belong to the span before them.
-        let mut paragraphs: Vec<(usize, usize, &str)> = Vec::new();
-        let mut start = 0;
-        let mut pieces = text.split("\n\n").peekable();
-        while let Some(para) = pieces.next() {
-            let end = if pieces.peek().is_some() {
-                start + para.len() + 2
-            } else {
-                text.len()
-            };
-            paragraphs.push((start, end, para));
-            start = end;
-        }
         let mut common = CommonWords::default();
         for (start, end, para) in paragraphs {
             let decision =
@@ -1432,6 +1476,67 @@ mod tests {
         let ann = stage(r#"accuracy = "low""#).detect(&format!("{DE}\n\n{EN}"));
         assert_eq!(ann.code.as_deref(), Some("de"));
         assert_eq!(ann.segments.len(), 2, "{ann:?}");
+    }
+
+    /// The paragraphs as `segment` found them before [`paragraphs`]: `str::split`.
+    fn paragraphs_by_split(text: &str) -> Vec<(usize, usize, &str)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        let mut pieces = text.split("\n\n").peekable();
+        while let Some(para) = pieces.next() {
+            let end = if pieces.peek().is_some() {
+                start + para.len() + 2
+            } else {
+                text.len()
+            };
+            out.push((start, end, para));
+            start = end;
+        }
+        out
+    }
+
+    #[test]
+    fn paragraphs_split_like_str_split() {
+        for text in [
+            "",
+            "\n",
+            "\n\n",
+            "\n\n\n",
+            "\n\n\n\n\n",
+            "a\nb",
+            "a\n\nb",
+            "a\n\n\nb\n",
+            "Grüße\n\n\n\nKöln\n \n\nx\n\n",
+            "\n\nä\n\n",
+        ] {
+            assert_eq!(paragraphs(text), paragraphs_by_split(text), "{text:?}");
+        }
+        let long = format!("{DE}\n\n{EN}\n\n\n{FR}\n{DE}\n\n");
+        assert_eq!(paragraphs(&long), paragraphs_by_split(&long));
+        assert_eq!(paragraphs(&long).len(), 4);
+    }
+
+    #[test]
+    fn nth_char_start_is_char_indices_nth() {
+        let mixed = "Grüße aus Köln – ein Text mit Umlauten, Ελληνικά, 中文 und \u{1F600}. ";
+        let texts = [
+            String::new(),
+            "abc".to_owned(),
+            mixed.repeat(7),
+            "ä".repeat(100),
+            "\u{1F600}".repeat(40),
+            "x".repeat(70),
+        ];
+        for text in &texts {
+            let n_chars = text.chars().count();
+            for n in 0..n_chars + 3 {
+                assert_eq!(
+                    nth_char_start(text, n),
+                    text.char_indices().nth(n).map(|(i, _)| i),
+                    "{n} in {text:?}"
+                );
+            }
+        }
     }
 
     #[test]
