@@ -178,6 +178,12 @@ impl DocRecord {
     }
 }
 
+/// Most slots of [`Documents`]' caches of records and ids read back from the files.
+const MAX_CACHED: usize = 4096;
+
+/// Bytes a cache slot of a record and one of an id (of 20 bytes) take, about.
+const SLOT_BYTES: usize = 100;
+
 /// The ids and records of all indexed documents, in the order they were numbered.
 #[derive(Debug, Default)]
 pub(crate) struct Documents {
@@ -185,16 +191,37 @@ pub(crate) struct Documents {
     records: SpillLog,
     /// Scratch for pieces read back from the files.
     buf: Vec<u8>,
+    /// Records and ids read back from the files, by document (one slot per hash of the
+    /// number): the same few documents are named again and again (the first to carry a
+    /// boilerplate paragraph, a much-copied article), and each read is a system call.
+    cached_records: Vec<Option<(u32, DocRecord)>>,
+    cached_ids: Vec<Option<(u32, String)>>,
+    /// Slots of each cache (a power of two), allocated when first needed.
+    cache_slots: usize,
 }
 
 impl Documents {
     /// Keeps about `budget_bytes` in memory, moving older ids and records to
     /// `folder/ids.bin` and `folder/documents.bin`.
     pub(crate) fn spill_to(&mut self, folder: &Path, budget_bytes: usize) {
-        // Records take 32 bytes per document, ids usually 10 to 40.
+        // Records take 32 bytes per document, ids usually 10 to 40; a quarter of the budget
+        // caches what is read back.
         self.records
-            .spill_to(&folder.join("documents.bin"), budget_bytes / 2);
-        self.ids.spill_to(&folder.join("ids.bin"), budget_bytes / 2);
+            .spill_to(&folder.join("documents.bin"), budget_bytes / 8 * 3);
+        self.ids
+            .spill_to(&folder.join("ids.bin"), budget_bytes / 8 * 3);
+        let slots = (budget_bytes / 4 / SLOT_BYTES).clamp(1, MAX_CACHED);
+        // The largest power of two within the share: `slot` takes the high bits of a hash.
+        self.cache_slots = 1 << slots.ilog2();
+    }
+
+    /// The cache slot of document `doc`.
+    fn slot(&self, doc: u32) -> usize {
+        let bits = self.cache_slots.trailing_zeros();
+        if bits == 0 {
+            return 0;
+        }
+        (doc.wrapping_mul(0x9E37_79B9) >> (32 - bits)) as usize
     }
 
     /// Documents numbered so far.
@@ -217,15 +244,50 @@ impl Documents {
 
     /// The record of document `doc` (a number [`Self::push`] gave).
     pub(crate) fn record(&mut self, doc: u32) -> Result<DocRecord> {
-        let bytes = self
-            .records
-            .read(u64::from(doc) * RECORD as u64, RECORD, &mut self.buf)?;
-        Ok(DocRecord::decode(bytes))
+        let offset = u64::from(doc) * RECORD as u64;
+        if offset >= self.records.base {
+            return Ok(DocRecord::decode(self.records.read(
+                offset,
+                RECORD,
+                &mut self.buf,
+            )?));
+        }
+        if self.cached_records.is_empty() {
+            self.cached_records = vec![None; self.cache_slots.max(1)];
+        }
+        let slot = self.slot(doc);
+        let slot = &mut self.cached_records[slot];
+        if let Some((cached, record)) = *slot {
+            if cached == doc {
+                return Ok(record);
+            }
+        }
+        let record = DocRecord::decode(self.records.read(offset, RECORD, &mut self.buf)?);
+        *slot = Some((doc, record));
+        Ok(record)
     }
 
     /// The id of document `doc`.
     pub(crate) fn id(&mut self, doc: u32) -> Result<String> {
         let record = self.record(doc)?;
+        if record.id_start >= self.ids.base {
+            return self.read_id(&record);
+        }
+        if self.cached_ids.is_empty() {
+            self.cached_ids = vec![None; self.cache_slots.max(1)];
+        }
+        let slot = self.slot(doc);
+        if let Some((cached, id)) = &self.cached_ids[slot] {
+            if *cached == doc {
+                return Ok(id.clone());
+            }
+        }
+        let id = self.read_id(&record)?;
+        self.cached_ids[slot] = Some((doc, id.clone()));
+        Ok(id)
+    }
+
+    fn read_id(&mut self, record: &DocRecord) -> Result<String> {
         let bytes = self
             .ids
             .read(record.id_start, record.id_len as usize, &mut self.buf)?;
@@ -235,7 +297,18 @@ impl Documents {
 
     /// Heap bytes held.
     pub(crate) fn memory_bytes(&self) -> usize {
-        self.ids.memory_bytes() + self.records.memory_bytes() + self.buf.capacity()
+        let cached_ids: usize = self
+            .cached_ids
+            .iter()
+            .flatten()
+            .map(|(_, id)| id.capacity())
+            .sum();
+        self.ids.memory_bytes()
+            + self.records.memory_bytes()
+            + self.buf.capacity()
+            + self.cached_records.capacity() * std::mem::size_of::<Option<(u32, DocRecord)>>()
+            + self.cached_ids.capacity() * std::mem::size_of::<Option<(u32, String)>>()
+            + cached_ids
     }
 }
 
@@ -305,7 +378,8 @@ mod tests {
         assert_eq!(docs.len(), 1000);
         assert!(dir.path().join("ids.bin").exists());
         assert!(dir.path().join("documents.bin").exists());
-        for d in (0..1000u32).rev() {
+        // Twice, the second time partly from the caches (and slots taken by others).
+        for d in (0..1000u32).rev().chain(0..1000) {
             assert_eq!(docs.id(d).unwrap(), id_of(d), "doc {d}");
             let record = docs.record(d).unwrap();
             assert_eq!(record.exact_low, u64::from(d) << 33);
