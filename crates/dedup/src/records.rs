@@ -361,8 +361,9 @@ mod tests {
         let mut docs = Documents::default();
         docs.spill_to(dir.path(), 200);
         let id_of = |d: u32| "ä".repeat(d as usize % 5) + &format!("doc-{d}");
-        for d in 0..1000u32 {
-            let set = if d < 10 {
+        // The first ten as if loaded from the persistent index.
+        let place_of = |d: u32| {
+            if d < 10 {
                 SetPlace::Recalled {
                     number: u64::from(d) * 3,
                 }
@@ -371,8 +372,11 @@ mod tests {
                     start: u64::from(d) * 100,
                     len: d,
                 }
-            };
-            docs.push(&id_of(d), set, u64::from(d) << 33).unwrap();
+            }
+        };
+        for d in 0..1000u32 {
+            docs.push(&id_of(d), place_of(d), u64::from(d) << 33)
+                .unwrap();
             assert!(docs.memory_bytes() <= 200 + 64, "{}", docs.memory_bytes());
         }
         assert_eq!(docs.len(), 1000);
@@ -383,17 +387,7 @@ mod tests {
             assert_eq!(docs.id(d).unwrap(), id_of(d), "doc {d}");
             let record = docs.record(d).unwrap();
             assert_eq!(record.exact_low, u64::from(d) << 33);
-            let expected = if d < 10 {
-                SetPlace::Recalled {
-                    number: u64::from(d) * 3,
-                }
-            } else {
-                SetPlace::Stored {
-                    start: u64::from(d) * 100,
-                    len: d,
-                }
-            };
-            assert_eq!(record.set, expected);
+            assert_eq!(record.set, place_of(d));
         }
     }
 }
