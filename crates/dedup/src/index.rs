@@ -28,15 +28,12 @@
 //! Duplicates are not indexed and cost nothing.
 
 use std::collections::HashMap;
-use std::fs::File;
 use std::hash::Hasher;
-use std::io::Write;
-use std::os::unix::fs::FileExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::minhash::similarity;
-use crate::records::{Documents, SetPlace};
+use crate::records::{Documents, SetPlace, SpillLog};
 use crate::table::KeyTable;
 /// A hasher for keys that are already uniform hashes: it only spreads the bits (one
 /// multiplication) so that the table's control bytes see the high bits too.
@@ -118,45 +115,22 @@ pub(crate) trait SetSource: Send + std::fmt::Debug {
     fn read(&mut self, number: u64, out: &mut Vec<u32>) -> Result<()>;
 }
 
-/// Shingle values converted to bytes and written at a time when sets move to the file.
-const WRITE_VALUES: usize = 1 << 14;
-
-/// The shingle sets of indexed documents made in this run, one after another in memory,
-/// the oldest moving to a file once the part in memory exceeds a budget; and the source of
-/// those the persistent index holds.
+/// The shingle sets of indexed documents made in this run, one after another, the oldest
+/// moving to a file once the part in memory exceeds a budget; and the source of those the
+/// persistent index holds.
 #[derive(Debug, Default)]
 struct ShingleStore {
     source: Option<Box<dyn SetSource>>,
-    /// The sets not yet written to the file.
-    ram: Vec<u32>,
-    /// Values before `ram` (all in the file).
-    ram_base: u64,
-    /// Most values held in memory before they are written out; `None` never spills.
-    budget: Option<usize>,
-    spill: Option<(PathBuf, File)>,
-    spill_path: Option<PathBuf>,
-    /// Scratch for sets read back from the file.
-    read_bytes: Vec<u8>,
-    read_values: Vec<u32>,
+    values: SpillLog<u32>,
+    /// Scratch for sets read from `source`.
+    recalled: Vec<u32>,
 }
 
 impl ShingleStore {
     /// Appends `set` and tells where it is.
     fn push(&mut self, set: &[u32]) -> Result<SetPlace> {
-        if let Some(budget) = self.budget {
-            if !self.ram.is_empty() && self.ram.len() + set.len() > budget {
-                self.write_out()?;
-            }
-            // Grow by doubling as usual, but never past the budget (unless one set is
-            // larger): doubling past it held up to twice the budget.
-            let needed = self.ram.len() + set.len();
-            if needed > self.ram.capacity() {
-                let capacity = (self.ram.capacity() * 2).min(budget).max(needed);
-                self.ram.reserve_exact(capacity - self.ram.len());
-            }
-        }
-        let start = self.ram_base + self.ram.len() as u64;
-        self.ram.extend_from_slice(set);
+        let start = self.values.len();
+        self.values.append(set)?;
         Ok(SetPlace::Stored {
             start,
             // Sets hold at most one value per word of a document held in memory.
@@ -164,70 +138,22 @@ impl ShingleStore {
         })
     }
 
-    /// Appends the sets in memory to the spill file (created on first use).
-    fn write_out(&mut self) -> Result<()> {
-        if self.spill.is_none() {
-            // Only called with a budget, which is only set together with a path.
-            let Some(path) = self.spill_path.clone() else {
-                return Ok(());
-            };
-            let file = crate::table::create_spill_file(&path)?;
-            self.spill = Some((path, file));
-        }
-        if let Some((path, file)) = self.spill.as_mut() {
-            // In pieces: a copy of all of `ram` as bytes would double its memory.
-            let mut bytes = Vec::with_capacity(WRITE_VALUES * 4);
-            for values in self.ram.chunks(WRITE_VALUES) {
-                bytes.clear();
-                bytes.extend(values.iter().flat_map(|v| v.to_le_bytes()));
-                file.write_all(&bytes).map_err(|source| Error::Spill {
-                    path: path.clone(),
-                    source,
-                })?;
-            }
-            self.ram_base += self.ram.len() as u64;
-            self.ram.clear();
-        }
-        Ok(())
-    }
-
     /// The set at `place`.
     fn get(&mut self, place: SetPlace) -> Result<&[u32]> {
-        let (start, len) = match place {
+        match place {
             SetPlace::Recalled { number } => {
                 let Some(source) = self.source.as_mut() else {
                     return Ok(&[]);
                 };
-                source.read(number, &mut self.read_values)?;
-                return Ok(&self.read_values);
+                source.read(number, &mut self.recalled)?;
+                Ok(&self.recalled)
             }
-            SetPlace::Stored { start, len } => (start, u64::from(len)),
-        };
-        if start >= self.ram_base {
-            let s = (start - self.ram_base) as usize;
-            return Ok(&self.ram[s..s + len as usize]);
+            SetPlace::Stored { start, len } => self.values.read(start, len as usize),
         }
-        // A set is written out whole, so it lies entirely in the file.
-        let Some((path, file)) = self.spill.as_ref() else {
-            return Ok(&[]);
-        };
-        self.read_bytes.resize((len * 4) as usize, 0);
-        file.read_exact_at(&mut self.read_bytes, start * 4)
-            .map_err(|source| Error::Spill {
-                path: path.clone(),
-                source,
-            })?;
-        self.read_values.clear();
-        self.read_values.extend(
-            self.read_bytes
-                .chunks_exact(4)
-                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
-        );
-        Ok(&self.read_values)
     }
 
     fn memory_bytes(&self) -> usize {
-        self.ram.capacity() * 4 + self.read_bytes.capacity() * 5
+        self.values.memory_bytes() + self.recalled.capacity() * 4
     }
 }
 
@@ -282,8 +208,7 @@ impl DedupIndex {
     /// moving to sorted runs beside `path` (see [`crate::table`]); and 1/32 for the newest
     /// documents' ids and records, the older ones moving to files beside `path`.
     pub fn spill_to(&mut self, path: &Path, budget_bytes: usize) {
-        self.sets.budget = Some(budget_bytes / 16 * 7 / 4);
-        self.sets.spill_path = Some(path.to_owned());
+        self.sets.values.spill_to(path, budget_bytes / 16 * 7);
         let folder = path.parent().unwrap_or(Path::new("."));
         self.buckets.spill_to(folder, "bands", budget_bytes / 4);
         self.spans.spill_to(folder, "passages", budget_bytes / 4);
@@ -552,12 +477,12 @@ mod tests {
                 )
                 .unwrap();
             assert!(
-                index.sets.ram.capacity() <= 35_000,
+                index.sets.memory_bytes() <= 35_000 * 4,
                 "doc {d}: {}",
-                index.sets.ram.capacity()
+                index.sets.memory_bytes()
             );
         }
-        assert!(index.sets.ram_base >= 2 * 35 * 999);
+        assert!(!index.sets.values.in_memory(2 * 35 * 999 - 1));
         for d in 0..100u32 {
             let place = index.docs.record(d).unwrap().set;
             assert_eq!(
@@ -581,8 +506,8 @@ mod tests {
                 .unwrap();
         }
         assert!(path.exists());
-        // Each set is larger than the budget of 5 values: only the newest stays.
-        assert!(index.sets.ram.len() <= 7);
+        // Each set is larger than the budget of 3 values: only the newest stays.
+        assert!(index.sets.memory_bytes() <= 7 * 4);
         for d in 0..20u32 {
             let set: Vec<u32> = (d * 100..d * 100 + 7).collect();
             let place = index.docs.record(d).unwrap().set;

@@ -3,9 +3,9 @@
 //! low half of its exact key). Without this, every kept document held about 80 bytes in
 //! memory until the end of the run, however much of the rest of the index had moved to disk.
 //!
-//! Both are append-only [`SpillLog`]s: the newest bytes in memory, the older ones in a file
-//! that is read (one `pread`, usually from the page cache) only for the documents a
-//! finding names or a candidate needs.
+//! Both are append-only [`SpillLog`]s, as the shingle sets are: the newest elements in
+//! memory, the older ones in a file that is read (one `pread`, usually from the page cache)
+//! only for the documents a finding names or a candidate needs.
 
 use std::fs::File;
 use std::io::Write;
@@ -14,50 +14,114 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
-/// An append-only byte sequence whose newest bytes stay in memory, up to a budget, and
-/// whose older bytes are moved to a file. Each append is moved out whole, so every
-/// appended piece lies entirely in memory or entirely in the file.
-#[derive(Debug, Default)]
-pub(crate) struct SpillLog {
-    /// The bytes not yet in the file.
-    tail: Vec<u8>,
-    /// Bytes before `tail` (all in the file).
+/// What a [`SpillLog`] holds: bytes (ids, records) or `u32`s (shingle sets), stored in the
+/// file little-endian.
+pub(crate) trait Element: Copy + Default + std::fmt::Debug {
+    /// Bytes of one element in the file.
+    const BYTES: usize;
+    /// Appends the file form of `values` to `out`.
+    fn encode(values: &[Self], out: &mut Vec<u8>);
+    /// Replaces `out` with the elements of `bytes` (a multiple of [`Self::BYTES`]).
+    fn decode(bytes: &[u8], out: &mut Vec<Self>);
+}
+
+impl Element for u8 {
+    const BYTES: usize = 1;
+    fn encode(values: &[u8], out: &mut Vec<u8>) {
+        out.extend_from_slice(values);
+    }
+    fn decode(bytes: &[u8], out: &mut Vec<u8>) {
+        out.clear();
+        out.extend_from_slice(bytes);
+    }
+}
+
+impl Element for u32 {
+    const BYTES: usize = 4;
+    fn encode(values: &[u32], out: &mut Vec<u8>) {
+        out.extend(values.iter().flat_map(|v| v.to_le_bytes()));
+    }
+    fn decode(bytes: &[u8], out: &mut Vec<u32>) {
+        out.clear();
+        out.extend(
+            bytes
+                .chunks_exact(4)
+                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
+        );
+    }
+}
+
+/// Elements converted to bytes and written at a time when the part in memory moves to the
+/// file: a copy of all of it as bytes would double its memory.
+const WRITE_ELEMENTS: usize = 1 << 14;
+
+/// An append-only sequence whose newest elements stay in memory, up to a budget, and whose
+/// older elements are moved to a file. Each append is moved out whole, so every appended
+/// piece lies entirely in memory or entirely in the file.
+#[derive(Debug)]
+pub(crate) struct SpillLog<T: Element> {
+    /// The elements not yet in the file.
+    tail: Vec<T>,
+    /// Elements before `tail` (all in the file).
     base: u64,
-    /// Most bytes held in memory before they are written out; `None` keeps all.
+    /// Most elements held in memory before they are written out; `None` keeps all.
     budget: Option<usize>,
     path: Option<PathBuf>,
     /// Created when first written to.
     file: Option<File>,
+    /// Scratch for pieces read back from the file.
+    read_bytes: Vec<u8>,
+    read_elements: Vec<T>,
 }
 
-impl SpillLog {
-    /// Moves the older bytes to `path` (created, or emptied, when first needed) whenever
-    /// more than `budget_bytes` are in memory.
+impl<T: Element> Default for SpillLog<T> {
+    fn default() -> Self {
+        SpillLog {
+            tail: Vec::new(),
+            base: 0,
+            budget: None,
+            path: None,
+            file: None,
+            read_bytes: Vec::new(),
+            read_elements: Vec::new(),
+        }
+    }
+}
+
+impl<T: Element> SpillLog<T> {
+    /// Moves the older elements to `path` (created, or emptied, when first needed) whenever
+    /// more than `budget_bytes` of them are in memory.
     pub(crate) fn spill_to(&mut self, path: &Path, budget_bytes: usize) {
-        self.budget = Some(budget_bytes);
+        self.budget = Some(budget_bytes / std::mem::size_of::<T>());
         self.path = Some(path.to_owned());
     }
 
-    /// Bytes appended so far.
+    /// Elements appended so far.
     pub(crate) fn len(&self) -> u64 {
         self.base + self.tail.len() as u64
     }
 
-    /// Appends `bytes`, first moving what is in memory to the file if they would not fit.
-    pub(crate) fn append(&mut self, bytes: &[u8]) -> Result<()> {
+    /// Whether the element at `offset` is in the part in memory.
+    pub(crate) fn in_memory(&self, offset: u64) -> bool {
+        offset >= self.base
+    }
+
+    /// Appends `elements`, first moving what is in memory to the file if they would not
+    /// fit.
+    pub(crate) fn append(&mut self, elements: &[T]) -> Result<()> {
         if let Some(budget) = self.budget {
-            if !self.tail.is_empty() && self.tail.len() + bytes.len() > budget {
+            if !self.tail.is_empty() && self.tail.len() + elements.len() > budget {
                 self.write_out()?;
             }
             // Grow by doubling as usual, but never past the budget (unless one piece is
             // larger): doubling past it would hold up to twice the budget.
-            let needed = self.tail.len() + bytes.len();
+            let needed = self.tail.len() + elements.len();
             if needed > self.tail.capacity() {
                 let capacity = (self.tail.capacity() * 2).min(budget).max(needed);
                 self.tail.reserve_exact(capacity - self.tail.len());
             }
         }
-        self.tail.extend_from_slice(bytes);
+        self.tail.extend_from_slice(elements);
         Ok(())
     }
 
@@ -69,42 +133,44 @@ impl SpillLog {
             self.file = Some(crate::table::create_spill_file(path)?);
         }
         if let Some(file) = self.file.as_mut() {
-            file.write_all(&self.tail).map_err(|source| Error::Spill {
-                path: path.clone(),
-                source,
-            })?;
+            let mut bytes = Vec::with_capacity(WRITE_ELEMENTS.min(self.tail.len()) * T::BYTES);
+            for piece in self.tail.chunks(WRITE_ELEMENTS) {
+                bytes.clear();
+                T::encode(piece, &mut bytes);
+                file.write_all(&bytes).map_err(|source| Error::Spill {
+                    path: path.clone(),
+                    source,
+                })?;
+            }
         }
         self.base += self.tail.len() as u64;
         self.tail.clear();
         Ok(())
     }
 
-    /// The `len` bytes at `offset`, which must be one appended piece or lie within one:
-    /// borrowed from memory, or read from the file into `buf`.
-    pub(crate) fn read<'a>(
-        &'a self,
-        offset: u64,
-        len: usize,
-        buf: &'a mut Vec<u8>,
-    ) -> Result<&'a [u8]> {
+    /// The `len` elements at `offset`, which must be one appended piece or lie within one:
+    /// borrowed from memory, or read back from the file.
+    pub(crate) fn read(&mut self, offset: u64, len: usize) -> Result<&[T]> {
         if offset >= self.base {
             let start = (offset - self.base) as usize;
             return Ok(&self.tail[start..start + len]);
         }
-        buf.resize(len, 0);
+        self.read_bytes.resize(len * T::BYTES, 0);
         if let (Some(file), Some(path)) = (self.file.as_ref(), self.path.as_ref()) {
-            file.read_exact_at(buf, offset)
+            file.read_exact_at(&mut self.read_bytes, offset * T::BYTES as u64)
                 .map_err(|source| Error::Spill {
                     path: path.clone(),
                     source,
                 })?;
         }
-        Ok(buf)
+        T::decode(&self.read_bytes, &mut self.read_elements);
+        Ok(&self.read_elements)
     }
 
     /// Heap bytes held.
     pub(crate) fn memory_bytes(&self) -> usize {
-        self.tail.capacity()
+        (self.tail.capacity() + self.read_elements.capacity()) * std::mem::size_of::<T>()
+            + self.read_bytes.capacity()
     }
 }
 
@@ -187,10 +253,8 @@ const SLOT_BYTES: usize = 100;
 /// The ids and records of all indexed documents, in the order they were numbered.
 #[derive(Debug, Default)]
 pub(crate) struct Documents {
-    ids: SpillLog,
-    records: SpillLog,
-    /// Scratch for pieces read back from the files.
-    buf: Vec<u8>,
+    ids: SpillLog<u8>,
+    records: SpillLog<u8>,
     /// Records and ids read back from the files, by document (one slot per hash of the
     /// number): the same few documents are named again and again (the first to carry a
     /// boilerplate paragraph, a much-copied article), and each read is a system call.
@@ -245,12 +309,8 @@ impl Documents {
     /// The record of document `doc` (a number [`Self::push`] gave).
     pub(crate) fn record(&mut self, doc: u32) -> Result<DocRecord> {
         let offset = u64::from(doc) * RECORD as u64;
-        if offset >= self.records.base {
-            return Ok(DocRecord::decode(self.records.read(
-                offset,
-                RECORD,
-                &mut self.buf,
-            )?));
+        if self.records.in_memory(offset) {
+            return Ok(DocRecord::decode(self.records.read(offset, RECORD)?));
         }
         if self.cached_records.is_empty() {
             self.cached_records = vec![None; self.cache_slots.max(1)];
@@ -262,7 +322,7 @@ impl Documents {
                 return Ok(record);
             }
         }
-        let record = DocRecord::decode(self.records.read(offset, RECORD, &mut self.buf)?);
+        let record = DocRecord::decode(self.records.read(offset, RECORD)?);
         *slot = Some((doc, record));
         Ok(record)
     }
@@ -270,7 +330,7 @@ impl Documents {
     /// The id of document `doc`.
     pub(crate) fn id(&mut self, doc: u32) -> Result<String> {
         let record = self.record(doc)?;
-        if record.id_start >= self.ids.base {
+        if self.ids.in_memory(record.id_start) {
             return self.read_id(&record);
         }
         if self.cached_ids.is_empty() {
@@ -288,9 +348,7 @@ impl Documents {
     }
 
     fn read_id(&mut self, record: &DocRecord) -> Result<String> {
-        let bytes = self
-            .ids
-            .read(record.id_start, record.id_len as usize, &mut self.buf)?;
+        let bytes = self.ids.read(record.id_start, record.id_len as usize)?;
         // Ids are appended whole from `&str`s, so this never replaces anything.
         Ok(String::from_utf8_lossy(bytes).into_owned())
     }
@@ -305,7 +363,6 @@ impl Documents {
             .sum();
         self.ids.memory_bytes()
             + self.records.memory_bytes()
-            + self.buf.capacity()
             + self.cached_records.capacity() * std::mem::size_of::<Option<(u32, DocRecord)>>()
             + self.cached_ids.capacity() * std::mem::size_of::<Option<(u32, String)>>()
             + cached_ids
@@ -339,7 +396,7 @@ mod tests {
     fn pieces_are_read_back_from_memory_and_from_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("log.bin");
-        let mut log = SpillLog::default();
+        let mut log = SpillLog::<u8>::default();
         log.spill_to(&path, 10);
         let pieces: Vec<Vec<u8>> = (0..50u8).map(|i| vec![i; usize::from(i % 7) + 1]).collect();
         let mut offsets = Vec::new();
@@ -349,9 +406,8 @@ mod tests {
             assert!(log.memory_bytes() <= 10, "{}", log.memory_bytes());
         }
         assert!(log.base > 0, "most of it moved to the file");
-        let mut buf = Vec::new();
         for (piece, &offset) in pieces.iter().zip(&offsets) {
-            assert_eq!(log.read(offset, piece.len(), &mut buf).unwrap(), piece);
+            assert_eq!(log.read(offset, piece.len()).unwrap(), piece);
         }
     }
 
