@@ -3,6 +3,18 @@ use std::ops::AddAssign;
 
 use serde::Serialize;
 
+/// CPU time the calling thread has used so far, in nanoseconds on a core, where Linux tells
+/// it (the first field of `/proc/thread-self/schedstat`); `None` elsewhere.
+pub fn thread_cpu_ns() -> Option<u64> {
+    let line = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    cpu_ns_of_schedstat(&line)
+}
+
+/// The first field of a `schedstat` line.
+fn cpu_ns_of_schedstat(line: &str) -> Option<u64> {
+    line.split_whitespace().next()?.parse().ok()
+}
+
 /// What one stage did, counted by the runtime from each [`crate::Verdict`] on the stage's
 /// own thread and merged across workers with `+=` at the end of the run.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -103,5 +115,12 @@ mod tests {
         assert_eq!(a.dropped["clean_too_short"], 1);
         assert_eq!(a.errored["invalid_text"], 1);
         assert!(a.balanced());
+    }
+
+    #[test]
+    fn schedstat_lines_give_their_first_field() {
+        assert_eq!(cpu_ns_of_schedstat("123 45 6\n"), Some(123));
+        assert_eq!(cpu_ns_of_schedstat(""), None);
+        assert_eq!(cpu_ns_of_schedstat("x 1 2"), None);
     }
 }

@@ -36,7 +36,7 @@ pub mod keys;
 mod stage;
 pub mod text;
 
-pub use counters::Counters;
+pub use counters::{thread_cpu_ns, Counters};
 pub use document::{DocRef, Document, Prepared, Rejected, SourceInfo};
 pub use error::{ConfigError, StageError};
 pub use stage::{BuildContext, Dropped, RunLink, Stage, StageConfig, Verdict};

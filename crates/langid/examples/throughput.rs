@@ -104,14 +104,9 @@ struct DocFiles<'a> {
     compare: Option<&'a str>,
 }
 
-/// CPU time this thread has run so far (user and system, from the scheduler's statistics;
-/// zero where `/proc` is missing).
+/// CPU time this thread has run so far (zero where Linux does not tell it).
 fn thread_cpu() -> std::time::Duration {
-    let ns = std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0);
-    std::time::Duration::from_nanos(ns)
+    std::time::Duration::from_nanos(pipeline_core::thread_cpu_ns().unwrap_or(0))
 }
 
 fn bench(mb: usize, corpus: Option<&str>, config: &str, files: &DocFiles) {

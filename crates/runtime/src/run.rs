@@ -1085,17 +1085,9 @@ fn write_loop(
 /// Adds to `counters` the CPU time of the calling thread so far, where Linux tells it (the
 /// first field of `/proc/thread-self/schedstat`, nanoseconds on a core).
 fn add_thread_cpu(counters: &mut Counters) {
-    if let Some(cpu) = std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|line| cpu_ns_of_schedstat(&line))
-    {
+    if let Some(cpu) = pipeline_core::thread_cpu_ns() {
         counters.cpu_ns += cpu;
     }
-}
-
-/// The first field of a `schedstat` line.
-fn cpu_ns_of_schedstat(line: &str) -> Option<u64> {
-    line.split_whitespace().next()?.parse().ok()
 }
 
 /// `source.path` and record number of the batch's last input item.
@@ -1162,9 +1154,6 @@ mod tests {
 
     #[test]
     fn thread_cpu_time_is_read_where_linux_tells_it() {
-        assert_eq!(cpu_ns_of_schedstat("123 45 6\n"), Some(123));
-        assert_eq!(cpu_ns_of_schedstat(""), None);
-        assert_eq!(cpu_ns_of_schedstat("x 1 2"), None);
         if std::path::Path::new("/proc/thread-self/schedstat").exists() {
             let spin = Instant::now();
             while spin.elapsed() < Duration::from_millis(30) {
