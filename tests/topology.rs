@@ -105,3 +105,44 @@ fn output_is_identical_for_one_and_three_workers_and_copies_are_rejected() {
         "1 and 3 workers write byte-identical output"
     );
 }
+
+#[test]
+fn a_dedup_index_spilled_to_disk_gives_the_same_output_and_leaves_no_spill_files() {
+    let (corpus, copies) = generate(3000);
+    let mut outputs = Vec::new();
+    // `0` keeps the whole index in memory; at 1 MB, shingle sets, band, passage and exact
+    // entries, ids and records of 3000 documents all outgrow their share.
+    for spill_after_mb in [0, 1] {
+        let dir = TestDir::new();
+        dir.write("corpus.jsonl", &corpus);
+        let config = full_config(&["corpus.jsonl"], "")
+            .replace(
+                "type = \"dedupe\"",
+                &format!("type = \"dedupe\"\nspill_after_mb = {spill_after_mb}"),
+            )
+            .replace("[[stages]]\ntype = \"annotate\"\n\n", "");
+        dir.write("pipeline.toml", config);
+        dir.pipeline_ok(&["run", "pipeline.toml", "--progress", "off"]);
+        // Without the annotate stage, so not `check_output`, which wants its annotations.
+        let documents = dir.read_jsonl("out/documents.jsonl");
+        let rejected = dir.read_jsonl("out/rejected.jsonl");
+        assert_eq!(documents.len() + rejected.len(), 3000);
+        // A copy of a document dropped as a near duplicate is a near duplicate itself.
+        let duplicates = rejected
+            .iter()
+            .filter(|r| r["reason"].as_str().unwrap().starts_with("dedup_"))
+            .count();
+        assert!(duplicates >= copies, "{duplicates} < {copies}");
+        let mut left: Vec<String> = std::fs::read_dir(dir.path().join("out/state/dedupe"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["index.redb"], "spill_after_mb = {spill_after_mb}");
+        outputs.push((
+            std::fs::read(dir.path().join("out/documents.jsonl")).unwrap(),
+            std::fs::read(dir.path().join("out/rejected.jsonl")).unwrap(),
+        ));
+    }
+    assert!(outputs[0] == outputs[1], "spilling changes no byte");
+}

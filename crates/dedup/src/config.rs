@@ -127,8 +127,8 @@ pub struct DedupConfig {
     /// memory, so most lookups never read the disk), 1/32 for document ids and records
     /// (`ids.bin`, `documents.bin`, read back only for the documents a finding names).
     /// Beyond it the index grows by the key filters alone: 1.25 bytes per band, passage
-    /// and exact key, about 65 bytes per kept news article. The files last one run. `0`
-    /// keeps everything in memory. Default `64`.
+    /// and exact key, about 65 bytes per kept news article. The files are removed when the
+    /// run ends. `0` keeps everything in memory. Default `64`.
     #[serde(default = "default_spill_after_mb")]
     pub spill_after_mb: usize,
 }

@@ -88,6 +88,17 @@ impl<T: Element> Default for SpillLog<T> {
     }
 }
 
+impl<T: Element> Drop for SpillLog<T> {
+    /// The file holds part of one process's index only (a later run starts from the
+    /// persistent index), so it goes with the log instead of taking disk space until the
+    /// next run.
+    fn drop(&mut self) {
+        if let (Some(path), Some(_)) = (&self.path, &self.file) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
 impl<T: Element> SpillLog<T> {
     /// Moves the older elements to `path` (created, or emptied, when first needed) whenever
     /// more than `budget_bytes` of them are in memory.
@@ -445,5 +456,11 @@ mod tests {
             assert_eq!(record.exact_low, u64::from(d) << 33);
             assert_eq!(record.set, place_of(d));
         }
+        drop(docs);
+        assert!(
+            !dir.path().join("ids.bin").exists(),
+            "removed with the index"
+        );
+        assert!(!dir.path().join("documents.bin").exists());
     }
 }
