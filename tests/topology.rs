@@ -74,15 +74,24 @@ fn config_with_workers(workers: usize) -> String {
         )
 }
 
+/// Runs `config` over `corpus` in a new folder; returns the folder and the bytes of
+/// `documents.jsonl` and `rejected.jsonl`.
+fn run(corpus: &str, config: String) -> (TestDir, (Vec<u8>, Vec<u8>)) {
+    let dir = TestDir::new();
+    dir.write("corpus.jsonl", corpus);
+    dir.write("pipeline.toml", config);
+    dir.pipeline_ok(&["run", "pipeline.toml", "--progress", "off"]);
+    let bytes = |name: &str| std::fs::read(dir.path().join("out").join(name)).unwrap();
+    let output = (bytes("documents.jsonl"), bytes("rejected.jsonl"));
+    (dir, output)
+}
+
 #[test]
 fn output_is_identical_for_one_and_three_workers_and_copies_are_rejected() {
     let (corpus, copies) = generate(600);
     let mut outputs = Vec::new();
     for workers in [1, 3] {
-        let dir = TestDir::new();
-        dir.write("corpus.jsonl", &corpus);
-        dir.write("pipeline.toml", config_with_workers(workers));
-        dir.pipeline_ok(&["run", "pipeline.toml", "--progress", "off"]);
+        let (dir, output) = run(&corpus, config_with_workers(workers));
         let (documents, rejected) = check_output(&dir);
         assert_eq!(documents.len() + rejected.len(), 600);
         let exact = rejected
@@ -95,10 +104,7 @@ fn output_is_identical_for_one_and_three_workers_and_copies_are_rejected() {
         );
         let report = dir.read_json("out/report.json");
         assert!(report["conservation"]["ok"].as_bool().unwrap());
-        outputs.push((
-            std::fs::read(dir.path().join("out/documents.jsonl")).unwrap(),
-            std::fs::read(dir.path().join("out/rejected.jsonl")).unwrap(),
-        ));
+        outputs.push(output);
     }
     assert!(
         outputs[0] == outputs[1],
@@ -113,16 +119,13 @@ fn a_dedup_index_spilled_to_disk_gives_the_same_output_and_leaves_no_spill_files
     // `0` keeps the whole index in memory; at 1 MB, shingle sets, band, passage and exact
     // entries, ids and records of 3000 documents all outgrow their share.
     for spill_after_mb in [0, 1] {
-        let dir = TestDir::new();
-        dir.write("corpus.jsonl", &corpus);
         let config = full_config(&["corpus.jsonl"], "")
             .replace(
                 "type = \"dedupe\"",
                 &format!("type = \"dedupe\"\nspill_after_mb = {spill_after_mb}"),
             )
             .replace("[[stages]]\ntype = \"annotate\"\n\n", "");
-        dir.write("pipeline.toml", config);
-        dir.pipeline_ok(&["run", "pipeline.toml", "--progress", "off"]);
+        let (dir, output) = run(&corpus, config);
         // Without the annotate stage, so not `check_output`, which wants its annotations.
         let documents = dir.read_jsonl("out/documents.jsonl");
         let rejected = dir.read_jsonl("out/rejected.jsonl");
@@ -139,10 +142,7 @@ fn a_dedup_index_spilled_to_disk_gives_the_same_output_and_leaves_no_spill_files
             .collect();
         left.sort();
         assert_eq!(left, ["index.redb"], "spill_after_mb = {spill_after_mb}");
-        outputs.push((
-            std::fs::read(dir.path().join("out/documents.jsonl")).unwrap(),
-            std::fs::read(dir.path().join("out/rejected.jsonl")).unwrap(),
-        ));
+        outputs.push(output);
     }
     assert!(outputs[0] == outputs[1], "spilling changes no byte");
 }
