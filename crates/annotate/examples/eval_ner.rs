@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::io::{BufRead, BufReader};
 
 use pipeline_annotate::AnnotateConfig;
-use pipeline_core::{keys, Document};
+use pipeline_core::Document;
 
 const LABELS: [&str; 4] = ["PER", "LOC", "ORG", "MISC"];
 
@@ -104,14 +104,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect();
         let mut doc = Document::new("g", text);
         stage.annotate(&mut doc);
-        let pred: HashSet<(u64, u64, &str)> = doc.annotations[keys::ANNOTATE_ENTITIES]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|e| {
-                let label = LABELS.iter().find(|l| e["label"] == **l)?;
-                Some((e["start"].as_u64()?, e["end"].as_u64()?, *label))
-            })
+        let pred: HashSet<(u64, u64, &str)> = (doc.spans.entities.iter().flatten())
+            .map(|e| (e.start as u64, e.end as u64, e.label.as_str()))
             .collect();
         let chars: Vec<char> = text.chars().collect();
         let show_span = |s: u64, e: u64| chars[s as usize..e as usize].iter().collect::<String>();

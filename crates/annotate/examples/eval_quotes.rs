@@ -23,7 +23,8 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 
 use pipeline_annotate::AnnotateConfig;
-use pipeline_core::{keys, Document};
+use pipeline_core::spans::Label;
+use pipeline_core::Document;
 
 const PRONOUNS: &[&str] = &["er", "sie", "es", "ich", "wir", "ihr", "man"];
 
@@ -107,16 +108,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         stage.annotate(&mut doc);
         let mut matched = 0;
-        for q in doc.annotations[keys::ANNOTATE_QUOTES]
-            .as_array()
-            .into_iter()
-            .flatten()
-        {
-            let key = (
-                q["start"].as_u64().unwrap_or(0),
-                q["end"].as_u64().unwrap_or(0),
-            );
-            let pred = q["speaker"].as_str();
+        for q in doc.spans.quotes.iter().flatten() {
+            let key = (q.start as u64, q.end as u64);
+            let pred = q.speaker.as_deref();
             let Some(gold_speaker) = gold.get(&key) else {
                 fp += 1;
                 if show {
@@ -129,19 +123,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             if gold_speaker.is_empty() {
                 continue;
             }
-            let mention = (
-                q["speaker_mention"]["start"].as_u64(),
-                q["speaker_mention"]["end"].as_u64(),
-            );
-            let mention_ok = match mention {
-                (Some(ms), Some(me)) => gold_spans[&key].iter().any(|&(gs, ge)| ms < ge && gs < me),
-                _ => false,
-            };
+            let mention = (q.speaker_mention.as_ref()).map(|m| (m.start as u64, m.end as u64));
+            let mention_ok = mention.is_some_and(|(ms, me)| {
+                gold_spans[&key].iter().any(|&(gs, ge)| ms < ge && gs < me)
+            });
             if show && !mention_ok {
                 eprintln!(
                     "mention: gold {gold_speaker:?} at {:?}, predicted {:?} at {:?}",
                     gold_spans[&key],
-                    q["speaker_mention"]["text"].as_str(),
+                    q.speaker_mention.as_ref().map(|m| m.text.as_str()),
                     mention
                 );
             }
@@ -166,27 +156,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 };
                 let after: String = chars[b..(b + 80).min(chars.len())].iter().collect();
                 // Diagnostics: the persons and organisations found around the quote.
-                let near: Vec<String> = doc.annotations[keys::ANNOTATE_ENTITIES]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter(|e| {
-                        let (s, t) = (
-                            e["start"].as_u64().unwrap_or(0),
-                            e["end"].as_u64().unwrap_or(0),
-                        );
-                        t as usize + 160 >= a && (s as usize) <= b + 80
-                    })
-                    .filter(|e| matches!(e["label"].as_str(), Some("PER" | "ORG")))
-                    .map(|e| {
-                        format!(
-                            "{}:{}",
-                            e["label"].as_str().unwrap_or(""),
-                            e["text"].as_str().unwrap_or("")
-                        )
-                    })
+                let near: Vec<String> = (doc.spans.entities.iter().flatten())
+                    .filter(|e| e.end + 160 >= a && e.start <= b + 80)
+                    .filter(|e| matches!(e.label, Label::Per | Label::Org))
+                    .map(|e| format!("{}:{}", e.label.as_str(), e.text))
                     .collect();
-                let said = q["speaker_mention"]["text"].as_str();
+                let said = q.speaker_mention.as_ref().map(|m| m.text.as_str());
                 eprintln!(
                     "speaker: gold {gold_speaker:?}, predicted {pred:?} (mention {said:?})\n    {}[[{}]]{}\n    entities near: {}",
                     before.replace('\n', "⏎"),
@@ -199,11 +174,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         fn_ += gold.len() - matched;
         if show {
             for (k, _) in gold.iter() {
-                let hit = doc.annotations[keys::ANNOTATE_QUOTES]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .any(|q| q["start"] == k.0 && q["end"] == k.1);
+                let hit = (doc.spans.quotes.iter().flatten())
+                    .any(|q| (q.start as u64, q.end as u64) == *k);
                 if !hit {
                     print_in_context("FN quote", &chars, *k);
                 }

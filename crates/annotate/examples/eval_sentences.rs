@@ -19,7 +19,7 @@ use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
 
 use pipeline_annotate::AnnotateConfig;
-use pipeline_core::{keys, Document};
+use pipeline_core::Document;
 
 fn f1(tp: usize, fp: usize, fn_: usize) -> (f64, f64, f64) {
     let p = tp as f64 / (tp + fp).max(1) as f64;
@@ -97,16 +97,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect();
         let mut doc = Document::new("s", text);
         stage.annotate(&mut doc);
-        let pred: Vec<(usize, usize)> = doc.annotations[keys::ANNOTATE_SENTENCES]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|s| {
-                trim(
-                    s["start"].as_u64().unwrap_or(0) as usize,
-                    s["end"].as_u64().unwrap_or(0) as usize,
-                )
-            })
+        let pred: Vec<(usize, usize)> = (doc.spans.sentences.iter().flatten())
+            .map(|s| trim(s.start, s.end))
             .collect();
         let after_blank = |s: usize| {
             let before: String = chars[..s]

@@ -18,21 +18,21 @@ use crate::stage::Annotate;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AnnotateConfig {
-    /// Write sentence spans under `annotate.sentences`. Default: `true`.
+    /// Write sentence spans under `annotations.sentences`. Default: `true`.
     #[serde(default = "yes")]
     pub sentences: bool,
-    /// Write token spans under `annotate.tokens`. Tokens are always computed for the
+    /// Write token spans under `annotations.tokens`. Tokens are always computed for the
     /// other annotators; this only controls whether they are written, which makes the
     /// output several times larger. Default: `false`.
     #[serde(default)]
     pub tokens: bool,
-    /// Write normalised dates under `annotate.dates`. Default: `true`.
+    /// Write normalised dates under `annotations.dates`. Default: `true`.
     #[serde(default = "yes")]
     pub dates: bool,
-    /// Write named entities under `annotate.entities`. Default: `true`.
+    /// Write named entities under `annotations.entities`. Default: `true`.
     #[serde(default = "yes")]
     pub entities: bool,
-    /// Write direct quotations under `annotate.quotes`. Default: `true`.
+    /// Write direct quotations under `annotations.quotes`. Default: `true`.
     #[serde(default = "yes")]
     pub quotes: bool,
     /// A single line break ends a sentence too (a paragraph break always does). Turn off

@@ -21,30 +21,7 @@ use crate::ner::{self, FxBuild, NerModel};
 use crate::tokenize::{is_acronym, is_capitalized, Kind, Token};
 use std::cell::RefCell;
 
-/// An entity label.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Label {
-    /// A person.
-    Per,
-    /// A place.
-    Loc,
-    /// An organisation.
-    Org,
-    /// Another named thing (events, works, products).
-    Misc,
-}
-
-impl Label {
-    /// The label as written in the output (`PER`, `LOC`, `ORG`, `MISC`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Label::Per => "PER",
-            Label::Loc => "LOC",
-            Label::Org => "ORG",
-            Label::Misc => "MISC",
-        }
-    }
-}
+pub use pipeline_core::spans::Label;
 
 impl From<GazLabel> for Label {
     fn from(l: GazLabel) -> Self {

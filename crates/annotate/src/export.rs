@@ -1,8 +1,9 @@
 //! Conversion of annotated documents (lines of `documents.jsonl`) to spaCy's JSON and to
 //! CoNLL-U.
 //!
-//! Both read `text` and `annotations.{tokens,sentences,entities,quotes}` (keys prefixed
-//! `annotate.` are accepted too). Without stored tokens the text is tokenized again with
+//! Both read `text` and `annotations.{tokens,sentences,entities,quotes}` (also from the
+//! internal form of a document, the sink's `internal` mode: `spans.{…}`, or keys prefixed
+//! `annotate.` from versions before the spans were typed). Without stored tokens the text is tokenized again with
 //! the stage's tokenizer, so entity and sentence spans fall on token boundaries.
 
 use pipeline_core::text::CharIndex;
@@ -11,9 +12,10 @@ use serde_json::{json, Map, Value};
 use crate::tokenize::tokenize;
 
 fn field<'a>(line: &'a Value, name: &str) -> Option<&'a Vec<Value>> {
-    let ann = line.get("annotations")?;
-    ann.get(name)
-        .or_else(|| ann.get(format!("annotate.{name}")))
+    let ann = line.get("annotations");
+    (ann.and_then(|a| a.get(name)))
+        .or_else(|| ann.and_then(|a| a.get(format!("annotate.{name}"))))
+        .or_else(|| line.get("spans").and_then(|s| s.get(name)))
         .and_then(Value::as_array)
 }
 
@@ -218,22 +220,14 @@ pub fn to_conllu(line: &Value) -> String {
 mod tests {
     use super::*;
     use crate::AnnotateConfig;
-    use pipeline_core::{keys, Document};
+    use pipeline_core::Document;
 
     /// A `documents.jsonl`-shaped line from the stage's output.
     fn line(text: &str) -> Value {
         let mut stage = AnnotateConfig::default().build_stage().unwrap();
         let mut doc = Document::new("d1", text);
         stage.annotate(&mut doc);
-        let mut ann = Map::new();
-        for (k, short) in [
-            (keys::ANNOTATE_SENTENCES, "sentences"),
-            (keys::ANNOTATE_ENTITIES, "entities"),
-            (keys::ANNOTATE_QUOTES, "quotes"),
-        ] {
-            ann.insert(short.into(), doc.annotations[k].clone());
-        }
-        json!({"id": "d1", "text": text, "annotations": ann})
+        json!({"id": "d1", "text": text, "annotations": doc.spans})
     }
 
     const TEXT: &str = "Grüße 👋 aus Pjöngjang. „Wir werden Beziehungen zu Nordkorea haben“, sagte US-Präsident Donald Trump.";
@@ -315,12 +309,16 @@ mod tests {
     }
 
     #[test]
-    fn stored_tokens_and_prefixed_keys_are_used() {
+    fn stored_tokens_prefixed_keys_and_the_internal_form_are_used() {
         let v = json!({"text": "Ab cd", "annotations": {
             "annotate.tokens": [{"start": 0, "end": 5, "text": "Ab cd"}],
             "annotate.entities": [{"start": 0, "end": 5, "label": "ORG"}, {"start": 0, "end": 2, "label": "PER"}]}});
         let s = to_spacy_json(&v);
         assert_eq!(s["tokens"].as_array().unwrap().len(), 1);
         assert_eq!(s["ents"], json!([{"start": 0, "end": 5, "label": "ORG"}]));
+        let stored = &v["annotations"];
+        let internal = json!({"text": "Ab cd", "annotations": {}, "spans": {
+            "tokens": stored["annotate.tokens"], "entities": stored["annotate.entities"]}});
+        assert_eq!(to_spacy_json(&internal), s);
     }
 }

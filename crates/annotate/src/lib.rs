@@ -2,26 +2,26 @@
 //!
 //! [`AnnotateConfig`] (deserialised from a `[[stages]]` table) builds [`Annotate`], a
 //! [`pipeline_core::Stage`] that never drops a document. It tokenizes the text once and
-//! writes, as JSON arrays with character offsets into `text` (end exclusive):
+//! fills [`Document::spans`](pipeline_core::Document::spans) (written as the output's
+//! `annotations`), with character offsets into `text` (end exclusive):
 //!
-//! - `annotate.sentences`: `[{"start", "end"}]` from a German-aware rule-based splitter;
-//! - `annotate.tokens` (only with `tokens = true`): `[{"start", "end", "text"}]`;
-//! - `annotate.dates`: `[{"start", "end", "text", "value", "resolved"}]`, values in ISO 8601
-//!   (`2025-09-22`, `2025-09-22T06:11`, `2025-02`, `2025-W38`, `2019`), relative dates
-//!   resolved against the publication date;
-//! - `annotate.entities`: `[{"start", "end", "text", "label", "canonical"}]` with labels
-//!   `PER`, `LOC`, `ORG`, `MISC` from a statistical tagger ([`ner`]) stacked on a
-//!   rule-based recogniser;
-//! - `annotate.quotes`: `[{"start", "end", "speaker", "speaker_mention"}]`, direct
-//!   quotations with the canonical name of the attributed person (or organisation) or
-//!   `null`, and the words that name the speaker (`{"start", "end", "text"}`: a name, a
-//!   pronoun, a description such as `ein Polizeisprecher`) or `null`.
+//! - `sentences`: from a German-aware rule-based splitter;
+//! - `tokens` (only with `tokens = true`): with their text;
+//! - `dates`: values in ISO 8601 (`2025-09-22`, `2025-09-22T06:11`, `2025-02`, `2025-W38`,
+//!   `2019`), relative dates resolved against the publication date;
+//! - `entities`: labels `PER`, `LOC`, `ORG`, `MISC` from a statistical tagger ([`ner`])
+//!   stacked on a rule-based recogniser, and the `canonical` name every mention of the
+//!   entity shares;
+//! - `quotes`: direct quotations with the canonical name of the attributed person (or
+//!   organisation) or `None`, and the words that name the speaker (a name, a pronoun, a
+//!   description such as `ein Polizeisprecher`) or `None`.
 //!
 //! [`export`] converts output lines to spaCy's JSON and CoNLL-U.
 //!
 //! ```
 //! use pipeline_annotate::AnnotateConfig;
-//! use pipeline_core::{keys, BuildContext, Document, StageConfig, Verdict};
+//! use pipeline_core::spans::Label;
+//! use pipeline_core::{BuildContext, Document, StageConfig, Verdict};
 //!
 //! let config: AnnotateConfig = serde_json::from_str("{}").unwrap();
 //! let mut stage = config.build(&BuildContext::default()).unwrap();
@@ -34,18 +34,19 @@
 //! let Verdict::Keep(first) = stage.process(first).unwrap() else { panic!("never drops") };
 //! let Verdict::Keep(second) = stage.process(second).unwrap() else { panic!("never drops") };
 //!
-//! let ents = first.annotations[keys::ANNOTATE_ENTITIES].as_array().unwrap();
-//! assert_eq!(ents[0]["text"], "Donald Trump");
-//! assert_eq!(ents[0]["label"], "PER");
-//! assert_eq!(first.annotations[keys::ANNOTATE_DATES][0]["value"], "2025-09-22");
-//! assert_eq!(first.annotations[keys::ANNOTATE_QUOTES][0]["speaker"], "Donald Trump");
-//! assert_eq!(first.annotations[keys::ANNOTATE_SENTENCES].as_array().unwrap().len(), 2);
+//! let ents = first.spans.entities.as_ref().unwrap();
+//! assert_eq!(ents[0].text, "Donald Trump");
+//! assert_eq!(ents[0].label, Label::Per);
+//! assert_eq!(first.spans.dates.as_ref().unwrap()[0].value.as_deref(), Some("2025-09-22"));
+//! let quote = &first.spans.quotes.as_ref().unwrap()[0];
+//! assert_eq!(quote.speaker.as_deref(), Some("Donald Trump"));
+//! assert_eq!(first.spans.sentences.as_ref().unwrap().len(), 2);
 //!
 //! // No publication date: the weekday stays unresolved.
-//! let date = &second.annotations[keys::ANNOTATE_DATES][0];
-//! assert_eq!(date["text"], "Sonntag");
-//! assert_eq!(date["resolved"], false);
-//! assert!(date["value"].is_null());
+//! let date = &second.spans.dates.as_ref().unwrap()[0];
+//! assert_eq!(date.text, "Sonntag");
+//! assert!(!date.resolved);
+//! assert!(date.value.is_none());
 //! ```
 #![deny(missing_docs)]
 

@@ -1,8 +1,9 @@
 //! The `annotate` stage: runs the annotators over each document and writes their spans.
 
+use pipeline_core::spans::{Date, Entity, Quote, Span, TextSpan};
 use pipeline_core::text::CharIndex;
 use pipeline_core::{keys, Document, Stage, StageError, Verdict};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::config::AnnotateConfig;
 use crate::dates::{self, Ymd};
@@ -16,7 +17,7 @@ use crate::tokenize::{tokenize, Token};
 const PUBLISHED_METADATA: &[&str] = &["published", "date"];
 
 /// The annotation stage, built from an [`AnnotateConfig`]. It never drops a document; it
-/// adds `annotate.*` keys (see [`pipeline_core::keys`]) with character offsets into `text`.
+/// fills [`Document::spans`] with character offsets into `text`.
 #[derive(Debug)]
 pub struct Annotate {
     config: AnnotateConfig,
@@ -46,7 +47,8 @@ impl Annotate {
         })
     }
 
-    /// Annotates one document in place.
+    /// Annotates one document in place: fills the lists of [`Document::spans`] that the
+    /// config asks for.
     pub fn annotate(&mut self, doc: &mut Document) {
         let published = publication_date(doc).or(self.reference);
         let text = doc.text.as_str();
@@ -55,72 +57,88 @@ impl Annotate {
         let index = CharIndex::new(text);
         let span = |a: usize, b: usize| (index.char_of(a), index.char_of(b));
         let cfg = &self.config;
+        let out = &mut doc.spans;
 
         let sents = sentences::split(text, toks, cfg.line_breaks);
         if cfg.sentences {
-            let v: Vec<Value> = sents
-                .iter()
-                .map(|&(a, b)| {
-                    let (s, e) = span(toks[a].start, toks[b - 1].end);
-                    json!({"start": s, "end": e})
-                })
-                .collect();
-            doc.annotations
-                .insert(keys::ANNOTATE_SENTENCES.to_owned(), Value::Array(v));
+            out.sentences = Some(
+                sents
+                    .iter()
+                    .map(|&(a, b)| {
+                        let (start, end) = span(toks[a].start, toks[b - 1].end);
+                        Span { start, end }
+                    })
+                    .collect(),
+            );
         }
         if cfg.tokens {
-            let v: Vec<Value> = toks
-                .iter()
-                .map(|t| {
-                    let (s, e) = span(t.start, t.end);
-                    json!({"start": s, "end": e, "text": t.text(text)})
-                })
-                .collect();
-            doc.annotations
-                .insert(keys::ANNOTATE_TOKENS.to_owned(), Value::Array(v));
+            out.tokens = Some(
+                toks.iter()
+                    .map(|t| {
+                        let (start, end) = span(t.start, t.end);
+                        let text = t.text(text).to_owned();
+                        TextSpan { start, end, text }
+                    })
+                    .collect(),
+            );
         }
         if cfg.dates {
-            let v: Vec<Value> = dates::find(text, toks, published)
-                .into_iter()
-                .map(|d| {
-                    let (a, b) = (toks[d.first].start, toks[d.end - 1].end);
-                    let (s, e) = span(a, b);
-                    json!({"start": s, "end": e, "text": &text[a..b], "value": d.value, "resolved": d.resolved})
-                })
-                .collect();
-            doc.annotations
-                .insert(keys::ANNOTATE_DATES.to_owned(), Value::Array(v));
+            out.dates = Some(
+                dates::find(text, toks, published)
+                    .into_iter()
+                    .map(|d| {
+                        let (a, b) = (toks[d.first].start, toks[d.end - 1].end);
+                        let (start, end) = span(a, b);
+                        Date {
+                            start,
+                            end,
+                            text: text[a..b].to_owned(),
+                            value: d.value,
+                            resolved: d.resolved,
+                        }
+                    })
+                    .collect(),
+            );
         }
         if cfg.entities || cfg.quotes {
             let ents = self.recognizer.find(text, toks, &sents);
-            if cfg.entities {
-                let v: Vec<Value> = ents
-                    .iter()
-                    .map(|e| {
-                        let (a, b) = (toks[e.first].start, toks[e.end - 1].end);
-                        let (s, end) = span(a, b);
-                        json!({"start": s, "end": end, "text": &text[a..b],
-                               "label": e.label.as_str(), "canonical": e.canonical})
-                    })
-                    .collect();
-                doc.annotations
-                    .insert(keys::ANNOTATE_ENTITIES.to_owned(), Value::Array(v));
-            }
             if cfg.quotes {
-                let v: Vec<Value> = quotes::find(text, toks, &ents, &sents, cfg.quote_min_words)
-                    .into_iter()
-                    .map(|q| {
-                        let (s, e) = span(q.start, q.end);
-                        let mention = q.speaker_mention.map(|(a, b)| {
-                            let (ms, me) = span(a, b);
-                            json!({"start": ms, "end": me, "text": &text[a..b]})
-                        });
-                        json!({"start": s, "end": e, "speaker": q.speaker,
-                               "speaker_mention": mention})
-                    })
-                    .collect();
-                doc.annotations
-                    .insert(keys::ANNOTATE_QUOTES.to_owned(), Value::Array(v));
+                out.quotes = Some(
+                    quotes::find(text, toks, &ents, &sents, cfg.quote_min_words)
+                        .into_iter()
+                        .map(|q| {
+                            let (start, end) = span(q.start, q.end);
+                            let speaker_mention = q.speaker_mention.map(|(a, b)| {
+                                let (start, end) = span(a, b);
+                                let text = text[a..b].to_owned();
+                                TextSpan { start, end, text }
+                            });
+                            Quote {
+                                start,
+                                end,
+                                speaker: q.speaker,
+                                speaker_mention,
+                            }
+                        })
+                        .collect(),
+                );
+            }
+            if cfg.entities {
+                out.entities = Some(
+                    ents.into_iter()
+                        .map(|e| {
+                            let (a, b) = (toks[e.first].start, toks[e.end - 1].end);
+                            let (start, end) = span(a, b);
+                            Entity {
+                                start,
+                                end,
+                                text: text[a..b].to_owned(),
+                                label: e.label,
+                                canonical: e.canonical,
+                            }
+                        })
+                        .collect(),
+                );
             }
         }
     }
@@ -147,6 +165,7 @@ fn publication_date(doc: &Document) -> Option<Ymd> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     const SEEDS: &[(&str, &str)] = &[
         (
@@ -198,31 +217,59 @@ mod tests {
     /// Every span lies inside the text, and spans with a `text` field match it by chars.
     fn check_spans(doc: &Document) {
         let len = doc.text.chars().count();
-        for key in [
-            keys::ANNOTATE_SENTENCES,
-            keys::ANNOTATE_TOKENS,
-            keys::ANNOTATE_DATES,
-            keys::ANNOTATE_ENTITIES,
-            keys::ANNOTATE_QUOTES,
-        ] {
-            let spans = doc.annotations[key].as_array().unwrap();
-            for s in spans {
-                let (a, b) = (
-                    s["start"].as_u64().unwrap() as usize,
-                    s["end"].as_u64().unwrap() as usize,
-                );
-                assert!(a < b && b <= len, "{key}: {s}");
-                let got = slice(&doc.text, a, b);
-                if let Some(t) = s.get("text") {
-                    assert_eq!(got, t.as_str().unwrap(), "{key}: {s}");
-                }
-                assert_eq!(
-                    got.trim(),
-                    got,
-                    "{key}: span has surrounding whitespace: {s}"
-                );
-            }
+        let spans = &doc.spans;
+        let texts = (spans
+            .tokens
+            .iter()
+            .flatten()
+            .map(|t| ((t.start, t.end), &t.text)))
+        .chain(
+            spans
+                .dates
+                .iter()
+                .flatten()
+                .map(|d| ((d.start, d.end), &d.text)),
+        )
+        .chain(
+            spans
+                .entities
+                .iter()
+                .flatten()
+                .map(|e| ((e.start, e.end), &e.text)),
+        )
+        .chain(
+            (spans.quotes.iter().flatten())
+                .filter_map(|q| q.speaker_mention.as_ref())
+                .map(|m| ((m.start, m.end), &m.text)),
+        );
+        for ((a, b), text) in texts {
+            assert_eq!(&slice(&doc.text, a, b), text, "{a}..{b}");
         }
+        let lists = [
+            spans.sentences.is_some(),
+            spans.tokens.is_some(),
+            spans.dates.is_some(),
+            spans.entities.is_some(),
+            spans.quotes.is_some(),
+        ];
+        assert!(lists.iter().all(|&l| l), "every list is computed");
+        for (a, b) in spans.offsets() {
+            assert!(a < b && b <= len, "{a}..{b} in {len} characters");
+            let got = slice(&doc.text, a, b);
+            assert_eq!(got.trim(), got, "span has surrounding whitespace: {a}..{b}");
+        }
+    }
+
+    fn entities(doc: &Document) -> &[Entity] {
+        doc.spans.entities.as_deref().unwrap()
+    }
+
+    fn dates(doc: &Document) -> &[Date] {
+        doc.spans.dates.as_deref().unwrap()
+    }
+
+    fn quotes(doc: &Document) -> &[Quote] {
+        doc.spans.quotes.as_deref().unwrap()
     }
 
     #[test]
@@ -230,43 +277,33 @@ mod tests {
         for (name, text) in SEEDS {
             let doc = run(text, None);
             check_spans(&doc);
-            for key in [keys::ANNOTATE_SENTENCES, keys::ANNOTATE_ENTITIES] {
-                assert!(
-                    !doc.annotations[key].as_array().unwrap().is_empty(),
-                    "{name}: no {key}"
-                );
-            }
+            assert!(
+                !doc.spans.sentences.as_ref().unwrap().is_empty(),
+                "{name}: no sentences"
+            );
+            assert!(!entities(&doc).is_empty(), "{name}: no entities");
         }
     }
 
     #[test]
     fn seed_000_finds_the_key_facts() {
         let doc = run(SEEDS[0].1, Some("2025-09-22T06:11:00"));
-        let ents = doc.annotations[keys::ANNOTATE_ENTITIES].as_array().unwrap();
-        let canon = |t: &str| {
-            ents.iter()
-                .filter(|e| e["text"] == t)
-                .map(|e| e["canonical"].as_str().unwrap().to_owned())
-                .collect::<Vec<_>>()
-        };
+        let canon = |t: &str| canonicals(&doc, t);
         assert!(canon("Kim Jong Un").iter().all(|c| c == "Kim Jong Un"));
         assert!(!canon("Kims").is_empty() && canon("Kims").iter().all(|c| c == "Kim Jong Un"));
         assert!(!canon("Trump").is_empty() && canon("Trump").iter().all(|c| c == "Donald Trump"));
-        let dates = doc.annotations[keys::ANNOTATE_DATES].as_array().unwrap();
-        assert_eq!(dates[0]["value"], "2025-09-22T06:11");
-        let quotes = doc.annotations[keys::ANNOTATE_QUOTES].as_array().unwrap();
-        assert!(quotes.len() >= 2, "{quotes:?}");
+        assert_eq!(dates(&doc)[0].value.as_deref(), Some("2025-09-22T06:11"));
+        assert!(quotes(&doc).len() >= 2, "{:?}", quotes(&doc));
     }
 
     #[test]
     fn seed_002_attributes_quotes_to_kim() {
         let doc = run(SEEDS[2].1, None);
-        let quotes = doc.annotations[keys::ANNOTATE_QUOTES].as_array().unwrap();
-        let speakers: Vec<&Value> = quotes.iter().map(|q| &q["speaker"]).collect();
-        assert!(
-            speakers.iter().filter(|s| **s == "Kim Jong Un").count() >= 2,
-            "{quotes:?}"
-        );
+        let quotes = quotes(&doc);
+        let by_kim = quotes
+            .iter()
+            .filter(|q| q.speaker.as_deref() == Some("Kim Jong Un"));
+        assert!(by_kim.count() >= 2, "{quotes:?}");
     }
 
     #[test]
@@ -276,10 +313,11 @@ mod tests {
             None,
         );
         check_spans(&doc);
-        let ents = doc.annotations[keys::ANNOTATE_ENTITIES].as_array().unwrap();
-        let pj = ents.iter().find(|e| e["text"] == "Pjöngjang").unwrap();
-        assert_eq!(pj["start"], 10);
-        assert_eq!(pj["end"], 19);
+        let pj = entities(&doc)
+            .iter()
+            .find(|e| e.text == "Pjöngjang")
+            .unwrap();
+        assert_eq!((pj.start, pj.end), (10, 19));
     }
 
     #[test]
@@ -294,20 +332,14 @@ mod tests {
         .unwrap();
         let mut doc = Document::new("r", "Am Sonntag sprach er.");
         s.annotate(&mut doc);
-        assert_eq!(
-            doc.annotations[keys::ANNOTATE_DATES][0]["value"],
-            "2025-09-21"
-        );
-        assert_eq!(doc.annotations[keys::ANNOTATE_DATES][0]["resolved"], true);
+        assert_eq!(dates(&doc)[0].value.as_deref(), Some("2025-09-21"));
+        assert!(dates(&doc)[0].resolved);
     }
 
     fn canonicals(doc: &Document, text: &str) -> Vec<String> {
-        doc.annotations[keys::ANNOTATE_ENTITIES]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|e| e["text"] == text)
-            .map(|e| e["canonical"].as_str().unwrap().to_owned())
+        (entities(doc).iter())
+            .filter(|e| e.text == text)
+            .map(|e| e.canonical.clone())
             .collect()
     }
 
@@ -363,18 +395,14 @@ mod tests {
         let text = "👋🏽 Grüße aus Pjöngjang! 😀 Präsident Donald Trump kam am Montag.";
         let doc = run(text, Some("2025-09-24"));
         check_spans(&doc);
-        let ents = doc.annotations[keys::ANNOTATE_ENTITIES].as_array().unwrap();
-        let pj = ents.iter().find(|e| e["text"] == "Pjöngjang").unwrap();
-        assert_eq!(pj["start"], 13);
+        let ents = entities(&doc);
+        let pj = ents.iter().find(|e| e.text == "Pjöngjang").unwrap();
+        assert_eq!(pj.start, 13);
         let chars: Vec<char> = text.chars().collect();
-        let dt = ents.iter().find(|e| e["text"] == "Donald Trump").unwrap();
-        let (s, e) = (
-            dt["start"].as_u64().unwrap() as usize,
-            dt["end"].as_u64().unwrap() as usize,
-        );
-        assert_eq!(chars[s..e].iter().collect::<String>(), "Donald Trump");
-        let date = &doc.annotations[keys::ANNOTATE_DATES][0];
-        assert_eq!(date["value"], "2025-09-22");
+        let dt = ents.iter().find(|e| e.text == "Donald Trump").unwrap();
+        let trump: String = chars[dt.start..dt.end].iter().collect();
+        assert_eq!(trump, "Donald Trump");
+        assert_eq!(dates(&doc)[0].value.as_deref(), Some("2025-09-22"));
     }
 
     #[test]
@@ -383,17 +411,17 @@ mod tests {
             "Am Montag sprach er, im vergangenen Monat schwieg er, gestern kam er.",
             Some("2025-09-24"),
         );
-        let dates = doc.annotations[keys::ANNOTATE_DATES].as_array().unwrap();
-        let value = |t: &str| {
-            dates
-                .iter()
-                .find(|d| d["text"] == t)
-                .map(|d| d["value"].clone())
-        };
-        assert_eq!(value("Montag"), Some(json!("2025-09-22")), "{dates:?}");
-        assert!(dates.iter().all(|d| d["resolved"] == true), "{dates:?}");
+        let dates = dates(&doc);
+        let value = |t: &str| dates.iter().find(|d| d.text == t).map(|d| d.value.clone());
+        assert_eq!(
+            value("Montag"),
+            Some(Some("2025-09-22".into())),
+            "{dates:?}"
+        );
+        assert!(dates.iter().all(|d| d.resolved), "{dates:?}");
         let doc = run("Am Montag sprach er.", None);
-        assert_eq!(doc.annotations[keys::ANNOTATE_DATES][0]["resolved"], false);
+        let unresolved = &doc.spans.dates.unwrap()[0];
+        assert!(!unresolved.resolved && unresolved.value.is_none());
     }
 
     #[test]
@@ -408,16 +436,13 @@ mod tests {
         let mut s = Annotate::new(&cfg).unwrap();
         let mut doc = Document::new("d", "Hallo Welt.");
         s.annotate(&mut doc);
-        assert!(doc.annotations.is_empty());
+        assert!(doc.spans.is_empty() && doc.annotations.is_empty());
     }
 
     #[test]
     fn empty_text_is_fine() {
         let doc = run("", None);
         check_spans(&doc);
-        assert!(doc.annotations[keys::ANNOTATE_SENTENCES]
-            .as_array()
-            .unwrap()
-            .is_empty());
+        assert_eq!(doc.spans.sentences, Some(vec![]));
     }
 }

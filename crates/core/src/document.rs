@@ -3,6 +3,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::spans::Spans;
+
 /// Where a document sits in the input: the shard that read it and its position in that
 /// shard's stream. Set by the source, never serialised; ordered output and deterministic
 /// deduplication depend on it.
@@ -39,7 +41,8 @@ pub struct SourceInfo {
 /// One document on its way through the pipeline.
 ///
 /// Documents move by value through the channels; stages change `text` in place and record
-/// what they find in `annotations` under `<stage>.<field>` keys (see [`crate::keys`]).
+/// what they find in `annotations` under `<stage>.<field>` keys (see [`crate::keys`]); the
+/// annotate stage's span lists, hundreds per document, are typed in `spans`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Document {
     /// Stable identifier (the file stem, or the record's id).
@@ -53,6 +56,9 @@ pub struct Document {
     /// What the pipeline's stages added, keyed `<stage>.<field>`. A `BTreeMap` keeps the
     /// serialised order stable.
     pub annotations: BTreeMap<String, Value>,
+    /// Sentences, entities, dates, quotations and tokens found by the annotate stage.
+    #[serde(default, skip_serializing_if = "Spans::is_empty")]
+    pub spans: Spans,
     /// Position in the input; set by the source.
     #[serde(skip)]
     pub origin: DocRef,

@@ -1,6 +1,7 @@
 //! Annotation keys (`<stage>.<field>`) under which stages store their results in
 //! [`crate::Document::annotations`]. The sink maps them onto the output contract
-//! (`SCHEMA.md`): the value stored under each key is given here.
+//! (`SCHEMA.md`): the value stored under each key is given here. The annotate stage's
+//! span lists are typed instead, in [`crate::Document::spans`].
 
 /// `[{"text", "reason", "line", …}]`: every line or span the cleaner removed.
 pub const CLEAN_REMOVED: &str = "clean.removed";
@@ -18,14 +19,3 @@ pub const LANGID_LANG: &str = "langid.lang";
 
 /// `{"status", "duplicate_of", "similarity", "repeated_spans": [...]}`.
 pub const DEDUP: &str = "dedup.result";
-
-/// `[{"start", "end"}]`: sentence spans.
-pub const ANNOTATE_SENTENCES: &str = "annotate.sentences";
-/// `[{"start", "end", "text"}]`: token spans (only when asked for).
-pub const ANNOTATE_TOKENS: &str = "annotate.tokens";
-/// `[{"start", "end", "text", "label", "canonical"}]`: named entities.
-pub const ANNOTATE_ENTITIES: &str = "annotate.entities";
-/// `[{"start", "end", "text", "value"}]`: dates normalised to ISO 8601.
-pub const ANNOTATE_DATES: &str = "annotate.dates";
-/// `[{"start", "end", "speaker", "speaker_mention"}]`: direct quotations.
-pub const ANNOTATE_QUOTES: &str = "annotate.quotes";

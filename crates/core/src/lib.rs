@@ -33,6 +33,7 @@ mod counters;
 mod document;
 mod error;
 pub mod keys;
+pub mod spans;
 mod stage;
 pub mod text;
 

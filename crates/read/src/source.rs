@@ -343,9 +343,8 @@ impl FileSource {
             text,
             source: info,
             metadata,
-            annotations: Default::default(),
             origin: self.next_origin(),
-            prepared: Default::default(),
+            ..Document::default()
         })
     }
 
@@ -448,9 +447,8 @@ impl FileSource {
                     text: normalize_newlines(&text),
                     source: info,
                     metadata,
-                    annotations: Default::default(),
                     origin: self.next_origin(),
-                    prepared: Default::default(),
+                    ..Document::default()
                 }))
             }
             Err(error) => {
@@ -679,9 +677,8 @@ fn warc_document(record: WarcRecord, mut info: SourceInfo, fallback_id: String) 
         text,
         source: info,
         metadata,
-        annotations: Default::default(),
         origin: DocRef::default(),
-        prepared: Default::default(),
+        ..Document::default()
     }))
 }
 

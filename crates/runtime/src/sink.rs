@@ -6,6 +6,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};
 
+use pipeline_core::spans::Spans;
 use pipeline_core::{keys, Document, Rejected, SourceInfo};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -25,7 +26,7 @@ pub const REPORT_FILE: &str = "report.json";
 
 /// Annotation keys the sink maps onto named output fields; any other key is passed
 /// through under `extra` so that nothing a stage records is lost.
-const MAPPED_KEYS: [&str; 12] = [
+const MAPPED_KEYS: [&str; 7] = [
     keys::CLEAN_REMOVED,
     keys::CLEAN_QUALITY,
     keys::CLEAN_TITLE,
@@ -33,11 +34,6 @@ const MAPPED_KEYS: [&str; 12] = [
     keys::CLEAN_METADATA,
     keys::LANGID_LANG,
     keys::DEDUP,
-    keys::ANNOTATE_SENTENCES,
-    keys::ANNOTATE_TOKENS,
-    keys::ANNOTATE_ENTITIES,
-    keys::ANNOTATE_DATES,
-    keys::ANNOTATE_QUOTES,
 ];
 
 /// Counts of what the sink wrote and checked.
@@ -508,7 +504,7 @@ struct OutputDocument<'a> {
     lang: Option<&'a Value>,
     clean: Option<CleanSection<'a>>,
     dedup: Option<&'a Value>,
-    annotations: AnnotationsSection<'a>,
+    annotations: &'a Spans,
     metadata: &'a Map<String, Value>,
     #[serde(skip_serializing_if = "Map::is_empty")]
     extra: Map<String, Value>,
@@ -520,16 +516,6 @@ struct CleanSection<'a> {
     quality: Option<&'a Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     extracted: Option<&'a Value>,
-}
-
-#[derive(Serialize)]
-struct AnnotationsSection<'a> {
-    sentences: Option<&'a Value>,
-    entities: Option<&'a Value>,
-    dates: Option<&'a Value>,
-    quotes: Option<&'a Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    tokens: Option<&'a Value>,
 }
 
 impl<'a> OutputDocument<'a> {
@@ -560,13 +546,7 @@ impl<'a> OutputDocument<'a> {
             lang: ann(keys::LANGID_LANG),
             clean,
             dedup: ann(keys::DEDUP),
-            annotations: AnnotationsSection {
-                sentences: ann(keys::ANNOTATE_SENTENCES),
-                entities: ann(keys::ANNOTATE_ENTITIES),
-                dates: ann(keys::ANNOTATE_DATES),
-                quotes: ann(keys::ANNOTATE_QUOTES),
-                tokens: ann(keys::ANNOTATE_TOKENS),
-            },
+            annotations: &doc.spans,
             metadata: &doc.metadata,
             extra,
         }
@@ -574,25 +554,22 @@ impl<'a> OutputDocument<'a> {
 
     /// Spans (anything with numeric `start`/`end`) that do not fit the text.
     fn count_invalid_spans(&self, text_chars: usize) -> u64 {
+        let fits = |start: Option<u64>, end: Option<u64>| matches!((start, end), (Some(s), Some(e)) if s <= e && e as usize <= text_chars);
         let lists = [
-            self.annotations.sentences,
-            self.annotations.entities,
-            self.annotations.dates,
-            self.annotations.quotes,
-            self.annotations.tokens,
             self.lang.and_then(|l| l.get("segments")),
             self.dedup.and_then(|d| d.get("repeated_spans")),
         ];
-        let mut invalid = 0;
-        for list in lists.into_iter().flatten() {
-            for span in list.as_array().into_iter().flatten() {
-                let start = span.get("start").and_then(Value::as_u64);
-                let end = span.get("end").and_then(Value::as_u64);
-                let fits = matches!((start, end), (Some(s), Some(e)) if s <= e && e as usize <= text_chars);
-                invalid += u64::from(!fits);
-            }
-        }
-        invalid
+        let untyped = (lists.into_iter().flatten())
+            .flat_map(|list| list.as_array().into_iter().flatten())
+            .filter(|span| {
+                let offset = |key: &str| span.get(key).and_then(Value::as_u64);
+                !fits(offset("start"), offset("end"))
+            })
+            .count();
+        let typed = (self.annotations.offsets())
+            .filter(|&(start, end)| !fits(Some(start as u64), Some(end as u64)))
+            .count();
+        (untyped + typed) as u64
     }
 }
 
@@ -607,19 +584,24 @@ struct OutputRejected<'a> {
 mod tests {
     use super::*;
 
+    use pipeline_core::spans::{Quote, Span, TextSpan};
+
     #[test]
     fn maps_internal_keys_onto_the_contract_and_keeps_unknown_ones() {
         let mut doc = Document::new("d1", "Hallo Welt.");
         doc.annotations
             .insert(keys::CLEAN_TITLE.into(), Value::from("Titel"));
-        doc.annotations.insert(
-            keys::ANNOTATE_SENTENCES.into(),
-            serde_json::json!([{"start": 0, "end": 11}]),
-        );
-        doc.annotations.insert(
-            keys::ANNOTATE_DATES.into(),
-            serde_json::json!([{"start": 5, "end": 40}]),
-        );
+        doc.spans.sentences = Some(vec![Span { start: 0, end: 11 }]);
+        doc.spans.quotes = Some(vec![Quote {
+            start: 5,
+            end: 11,
+            speaker: None,
+            speaker_mention: Some(TextSpan {
+                start: 7,
+                end: 40,
+                text: "Welt.".into(),
+            }),
+        }]);
         doc.annotations
             .insert("custom.score".into(), Value::from(3));
         let record = OutputDocument::new(&doc);
@@ -634,7 +616,7 @@ mod tests {
         assert_eq!(
             record.count_invalid_spans(11),
             1,
-            "the date span ends past the text"
+            "the speaker mention ends past the text"
         );
     }
 
