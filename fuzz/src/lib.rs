@@ -180,26 +180,24 @@ pub fn annotate(data: &[u8]) {
         let Verdict::Keep(doc) = verdict else {
             panic!("annotate never drops a document");
         };
-        for key in [
-            keys::ANNOTATE_SENTENCES,
-            keys::ANNOTATE_TOKENS,
-            keys::ANNOTATE_DATES,
-            keys::ANNOTATE_ENTITIES,
-            keys::ANNOTATE_QUOTES,
-        ] {
-            let Some(spans) = doc.annotations.get(key) else {
+        // Checked in their serialised form, the one users read.
+        let lists = serde_json::to_value(&doc.spans).expect("spans serialise");
+        for key in ["sentences", "tokens", "dates", "entities", "quotes"] {
+            let Some(spans) = lists[key].as_array() else {
                 continue;
             };
-            let spans = spans.as_array().expect("spans are an array");
             for span in spans {
                 check_span(key, span, &chars);
+                if let Some(mention) = span.get("speaker_mention").filter(|m| !m.is_null()) {
+                    check_span("speaker_mention", mention, &chars);
+                }
             }
         }
     }
 }
 
-/// One span of `key`: offsets in range, and `text` (where the key has one) equal to the
-/// characters it covers.
+/// One span of the list `key` (`sentences`, `entities`, …, or `speaker_mention`): offsets
+/// in range, and `text` (where the list has one) equal to the characters it covers.
 fn check_span(key: &str, span: &Value, chars: &[char]) {
     let start = span["start"].as_u64().expect("span start is a number") as usize;
     let end = span["end"].as_u64().expect("span end is a number") as usize;
@@ -208,7 +206,7 @@ fn check_span(key: &str, span: &Value, chars: &[char]) {
         "{key}: span {start}..{end} outside 0..{}: {span}",
         chars.len()
     );
-    if key == keys::ANNOTATE_SENTENCES || key == keys::ANNOTATE_QUOTES {
+    if key == "sentences" || key == "quotes" {
         return;
     }
     let covered: String = chars[start..end].iter().collect();
@@ -269,14 +267,13 @@ mod tests {
     fn the_checks_can_fail() {
         let chars: Vec<char> = "Berlin".chars().collect();
         let bad = json!({"start": 0, "end": 7, "text": "Berlin"});
-        let caught = std::panic::catch_unwind(|| check_span(keys::ANNOTATE_ENTITIES, &bad, &chars));
+        let caught = std::panic::catch_unwind(|| check_span("entities", &bad, &chars));
         assert!(caught.is_err());
         let wrong_text = json!({"start": 0, "end": 3, "text": "Bel"});
-        let caught =
-            std::panic::catch_unwind(|| check_span(keys::ANNOTATE_ENTITIES, &wrong_text, &chars));
+        let caught = std::panic::catch_unwind(|| check_span("entities", &wrong_text, &chars));
         assert!(caught.is_err());
         check_span(
-            keys::ANNOTATE_ENTITIES,
+            "entities",
             &json!({"start": 0, "end": 3, "text": "Ber"}),
             &chars,
         );
