@@ -6,7 +6,7 @@
 //! per busy second and the busy/idle/blocked shares of its threads.
 //!
 //! ```text
-//! cargo bench --bench pipeline -- --size-mb 100 --workers 1,2 [--no-annotate] \
+//! cargo bench --bench pipeline -- --size-mb 100 --workers 1,2 [--cores 1,2] [--no-annotate] \
 //!     [--corpus FILE | --data DIR] [--save-corpus FILE] [--json FILE]
 //! ```
 //!
@@ -36,6 +36,11 @@ struct Args {
     /// Worker counts to run, comma-separated; applied to every parallel stage.
     #[arg(long, value_delimiter = ',', default_value = "1,2")]
     workers: Vec<usize>,
+    /// Core counts to run on, comma-separated: each run is pinned to that many of the cores
+    /// this process may use (its threads can run on no others). Default: all of them,
+    /// unpinned. With `--workers`, every pair of counts is run.
+    #[arg(long, value_delimiter = ',')]
+    cores: Vec<usize>,
     /// Use this JSONL corpus instead of generating one.
     #[arg(long)]
     corpus: Option<PathBuf>,
@@ -79,6 +84,9 @@ struct Args {
     /// Internal (with `--child`): the output folder.
     #[arg(long, hide = true)]
     output: Option<PathBuf>,
+    /// Internal (with `--child`): run on this many cores.
+    #[arg(long, hide = true)]
+    pin: Option<usize>,
 }
 
 fn main() -> Result<()> {
@@ -115,6 +123,16 @@ fn main() -> Result<()> {
     };
 
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let core_counts: Vec<Option<usize>> = if args.cores.is_empty() {
+        vec![None]
+    } else {
+        for &n in &args.cores {
+            if n == 0 || n > cores {
+                bail!("--cores: every count must be between 1 and the {cores} cores this process may use, not {n}");
+            }
+        }
+        args.cores.iter().map(|&n| Some(n)).collect()
+    };
     let mut lists = Vec::new();
     if !args.annotate_only {
         lists.push(false);
@@ -124,27 +142,31 @@ fn main() -> Result<()> {
     }
     let mut results = Vec::new();
     for &annotate in &lists {
-        for &workers in &args.workers {
-            if workers == 0 {
-                bail!("--workers: every count must be at least 1");
+        for &pin in &core_counts {
+            for &workers in &args.workers {
+                if workers == 0 {
+                    bail!("--workers: every count must be at least 1");
+                }
+                let label = format!(
+                    "{}{}-w{workers}",
+                    if annotate { "annotate" } else { "no-annotate" },
+                    pin.map_or(String::new(), |n| format!("-c{n}"))
+                );
+                let config = tmp.path().join(format!("{label}.toml"));
+                std::fs::write(&config, config_text(annotate, workers))?;
+                let output = tmp.path().join(format!("out-{label}"));
+                eprintln!("running {label} …");
+                let result = run_child(&config, &corpus, &output, pin)?;
+                let row = summarize(&label, annotate, workers, pin.unwrap_or(cores), &result)?;
+                print_run(&row);
+                results.push(row);
+                // The output of a 1 GB run is about as large as its input: free the disk.
+                let _ = std::fs::remove_dir_all(&output);
             }
-            let label = format!(
-                "{}-w{workers}",
-                if annotate { "annotate" } else { "no-annotate" }
-            );
-            let config = tmp.path().join(format!("{label}.toml"));
-            std::fs::write(&config, config_text(annotate, workers))?;
-            let output = tmp.path().join(format!("out-{label}"));
-            eprintln!("running {label} …");
-            let result = run_child(&config, &corpus, &output)?;
-            let row = summarize(&label, annotate, workers, cores, &result)?;
-            print_run(&row);
-            results.push(row);
-            // The output of a 1 GB run is about as large as its input: free the disk.
-            let _ = std::fs::remove_dir_all(&output);
         }
     }
     print_summary(&results);
+    print_scaling(&results);
     if let Some(path) = &args.json {
         let value = json!({
             "corpus": corpus.display().to_string(),
@@ -200,6 +222,9 @@ fn child(args: &Args) -> Result<()> {
     else {
         bail!("--child needs --config, --input and --output");
     };
+    if let Some(n) = args.pin {
+        pin_to_cores(n)?;
+    }
     let text = std::fs::read_to_string(config_path)?;
     let base_dir = config_path
         .parent()
@@ -229,6 +254,35 @@ fn child(args: &Args) -> Result<()> {
         "peak_file_bytes": file,
     });
     println!("{value}");
+    Ok(())
+}
+
+/// Restricts this process to the first `n` cores of those it may use, before any thread
+/// is started (threads inherit the mask), so that the pipeline's automatic sizing and the
+/// kernel see an `n`-core machine.
+fn pin_to_cores(n: usize) -> Result<()> {
+    // SAFETY: `cpu_set_t` is plain data, valid when zeroed; the calls get its true size,
+    // and pid 0 is this thread, the only one so far.
+    unsafe {
+        let mut allowed: libc::cpu_set_t = std::mem::zeroed();
+        if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut allowed) != 0 {
+            bail!("sched_getaffinity: {}", std::io::Error::last_os_error());
+        }
+        let mut chosen: libc::cpu_set_t = std::mem::zeroed();
+        let mut taken = 0;
+        for cpu in 0..libc::CPU_SETSIZE as usize {
+            if taken < n && libc::CPU_ISSET(cpu, &allowed) {
+                libc::CPU_SET(cpu, &mut chosen);
+                taken += 1;
+            }
+        }
+        if taken < n {
+            bail!("--cores {n}: this process may use only {taken} cores");
+        }
+        if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &chosen) != 0 {
+            bail!("sched_setaffinity: {}", std::io::Error::last_os_error());
+        }
+    }
     Ok(())
 }
 
@@ -298,9 +352,13 @@ fn cpu_times() -> Result<(f64, f64)> {
 }
 
 /// Starts this binary again with `--child` and reads the JSON line it prints.
-fn run_child(config: &Path, corpus: &Path, output: &Path) -> Result<Value> {
+fn run_child(config: &Path, corpus: &Path, output: &Path, pin: Option<usize>) -> Result<Value> {
     let exe = std::env::current_exe().context("finding the bench binary")?;
-    let out = Command::new(exe)
+    let mut command = Command::new(exe);
+    if let Some(n) = pin {
+        command.arg("--pin").arg(n.to_string());
+    }
+    let out = command
         .arg("--child")
         .arg("--config")
         .arg(config)
@@ -395,12 +453,12 @@ fn summarize(
 fn print_run(row: &Value) {
     println!();
     println!(
-        "== {}: {:.1} MB, {:.0} documents, {} threads on {} cores",
+        "== {}: {:.1} MB, {:.0} documents, {} threads on {}",
         row["label"].as_str().unwrap_or(""),
         num(row, "text_mb"),
         num(row, "documents"),
         row["threads"],
-        row["cores"]
+        count(num(row, "cores") as usize, "core")
     );
     println!(
         "   wall {:.2} s | {:.2} MB/s | {:.2} MB/s per core (/{}) | {:.0} docs/s | CPU {:.2} s (user {:.2}, sys {:.2}) = {:.2} MB per CPU-s | peak RSS {} (anonymous {:.0} MB, file-backed {:.0} MB, sampled)",
@@ -459,7 +517,7 @@ fn print_run(row: &Value) {
 fn print_summary(rows: &[Value]) {
     println!();
     println!(
-        "{:<16} {:>7} {:>8} {:>8} {:>9} {:>10} {:>8} {:>8} {:>9} {:>9}",
+        "{:<22} {:>7} {:>8} {:>8} {:>9} {:>10} {:>8} {:>8} {:>9} {:>9}",
         "run",
         "MB",
         "wall s",
@@ -473,7 +531,7 @@ fn print_summary(rows: &[Value]) {
     );
     for row in rows {
         println!(
-            "{:<16} {:>7.1} {:>8.2} {:>8.2} {:>9.2} {:>10.2} {:>8.0} {:>8.2} {:>9} {:>6.0} MB",
+            "{:<22} {:>7.1} {:>8.2} {:>8.2} {:>9.2} {:>10.2} {:>8.0} {:>8.2} {:>9} {:>6.0} MB",
             row["label"].as_str().unwrap_or(""),
             num(row, "text_mb"),
             num(row, "wall_seconds"),
@@ -487,6 +545,45 @@ fn print_summary(rows: &[Value]) {
                 .map_or("unknown".to_owned(), |m| format!("{m:.0} MB")),
             num(row, "peak_anon_mb"),
         );
+    }
+}
+
+/// `1 core`, `2 cores`.
+fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
+/// For each stage list, every run's speed-up over the run with the fewest cores and then
+/// the fewest workers (wall time against wall time, same corpus): what adding cores or
+/// workers buys.
+fn print_scaling(rows: &[Value]) {
+    for annotate in [false, true] {
+        let list: Vec<&Value> = rows.iter().filter(|r| r["annotate"] == annotate).collect();
+        let key = |r: &Value| (num(r, "cores") as usize, num(r, "workers") as usize);
+        let Some(base) = list.iter().min_by_key(|r| key(r)) else {
+            continue;
+        };
+        if list.len() < 2 {
+            continue;
+        }
+        println!();
+        println!(
+            "speed-up over {} ({}, {} per stage, wall {:.2} s):",
+            base["label"].as_str().unwrap_or(""),
+            count(key(base).0, "core"),
+            count(key(base).1, "worker"),
+            num(base, "wall_seconds")
+        );
+        for row in list.iter().filter(|r| key(r) != key(base)) {
+            println!(
+                "  {:<24} {}, {}: wall {:.2} s, {:.2}×",
+                row["label"].as_str().unwrap_or(""),
+                count(key(row).0, "core"),
+                count(key(row).1, "worker"),
+                num(row, "wall_seconds"),
+                num(base, "wall_seconds") / num(row, "wall_seconds").max(1e-9)
+            );
+        }
     }
 }
 
