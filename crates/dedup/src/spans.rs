@@ -148,40 +148,52 @@ fn ends_with_ordinal_or_initial(before: &str) -> bool {
     !word.is_empty() && (word.chars().all(|c| c.is_ascii_digit()) || word.chars().count() == 1)
 }
 
-/// Sentences of the paragraph `range` of `text`.
+/// Sentences of the paragraph `range` of `text`. Only `.`, `!`, `?` and `…` (whose UTF-8
+/// starts with 0xE2) can end a sentence, so the paragraph is scanned for those bytes and
+/// decoded only around them.
 fn sentences(text: &str, range: (usize, usize)) -> Vec<(usize, usize)> {
     let (start, end) = range;
     let para = &text[start..end];
-    let chars: Vec<(usize, char)> = para.char_indices().collect();
+    let bytes = para.as_bytes();
     let mut out = Vec::new();
     let mut sentence_start = 0;
-    let mut i = 0;
-    while i < chars.len() {
-        if !is_terminator(chars[i].1) {
-            i += 1;
+    let mut pos = 0;
+    while let Some(skip) = bytes[pos..]
+        .iter()
+        .position(|&b| matches!(b, b'.' | b'!' | b'?' | 0xE2))
+    {
+        let i = pos + skip;
+        let c = char_at(para, i);
+        if !is_terminator(c) {
+            pos = i + c.len_utf8();
             continue;
         }
-        let mut j = i + 1;
-        while j < chars.len() && (is_terminator(chars[j].1) || is_closer(chars[j].1)) {
-            j += 1;
-        }
-        let sentence_end = chars.get(j).map_or(para.len(), |&(b, _)| b);
-        let mut k = j;
-        while k < chars.len() && chars[k].1.is_whitespace() {
-            k += 1;
-        }
-        let splits = k > j
-            && k < chars.len()
-            && !(chars[i].1 == '.' && ends_with_ordinal_or_initial(&para[..chars[i].0]))
-            && (chars[k].1.is_uppercase() || is_opener(chars[k].1));
-        if splits {
-            if let Some(r) = trim(para, sentence_start, sentence_end) {
-                out.push((start + r.0, start + r.1));
+        let rest = &para[i + c.len_utf8()..];
+        let sentence_end = rest
+            .find(|n: char| !is_terminator(n) && !is_closer(n))
+            .map_or(para.len(), |skip| para.len() - rest.len() + skip);
+        let after = &para[sentence_end..];
+        let next_start = after
+            .find(|n: char| !n.is_whitespace())
+            .map(|skip| sentence_end + skip);
+        let splits = next_start.is_some_and(|k| {
+            let next = char_at(para, k);
+            k > sentence_end
+                && !(c == '.' && ends_with_ordinal_or_initial(&para[..i]))
+                && (next.is_uppercase() || is_opener(next))
+        });
+        match next_start {
+            Some(k) if splits => {
+                if let Some(r) = trim(para, sentence_start, sentence_end) {
+                    out.push((start + r.0, start + r.1));
+                }
+                sentence_start = k;
+                pos = k;
             }
-            sentence_start = chars[k].0;
-            i = k;
-        } else {
-            i = j.max(i + 1);
+            _ => pos = sentence_end,
+        }
+        if pos >= para.len() {
+            break;
         }
     }
     if let Some(r) = trim(para, sentence_start, para.len()) {
@@ -310,6 +322,72 @@ mod tests {
                 quotations_within(&text, max),
                 quotations_char_by_char(&text, max),
                 "{text:?}, max {max}"
+            );
+        }
+    }
+
+    /// `sentences` as it was: decoding every character.
+    fn sentences_char_by_char(text: &str, range: (usize, usize)) -> Vec<(usize, usize)> {
+        let (start, end) = range;
+        let para = &text[start..end];
+        let chars: Vec<(usize, char)> = para.char_indices().collect();
+        let mut out = Vec::new();
+        let mut sentence_start = 0;
+        let mut i = 0;
+        while i < chars.len() {
+            if !is_terminator(chars[i].1) {
+                i += 1;
+                continue;
+            }
+            let mut j = i + 1;
+            while j < chars.len() && (is_terminator(chars[j].1) || is_closer(chars[j].1)) {
+                j += 1;
+            }
+            let sentence_end = chars.get(j).map_or(para.len(), |&(b, _)| b);
+            let mut k = j;
+            while k < chars.len() && chars[k].1.is_whitespace() {
+                k += 1;
+            }
+            let splits = k > j
+                && k < chars.len()
+                && !(chars[i].1 == '.' && ends_with_ordinal_or_initial(&para[..chars[i].0]))
+                && (chars[k].1.is_uppercase() || is_opener(chars[k].1));
+            if splits {
+                if let Some(r) = trim(para, sentence_start, sentence_end) {
+                    out.push((start + r.0, start + r.1));
+                }
+                sentence_start = chars[k].0;
+                i = k;
+            } else {
+                i = j.max(i + 1);
+            }
+        }
+        if let Some(r) = trim(para, sentence_start, para.len()) {
+            out.push((start + r.0, start + r.1));
+        }
+        out
+    }
+
+    #[test]
+    fn the_sentence_byte_scan_splits_where_decoding_every_character_splits() {
+        let pieces = [
+            ".", "!", "?", "…", " ", "  ", "\n", "„", "“", "\"", "»", "(", ")", "Wort", "wort",
+            "Über", "über", "3", "z", "ä", "€", "–", "Ü", "É",
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..30_000 {
+            let mut text = String::new();
+            for _ in 0..1 + state % 40 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.push_str(pieces[(state % pieces.len() as u64) as usize]);
+            }
+            let range = (0, text.len());
+            assert_eq!(
+                sentences(&text, range),
+                sentences_char_by_char(&text, range),
+                "{text:?}"
             );
         }
     }
