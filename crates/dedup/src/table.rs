@@ -192,7 +192,15 @@ pub(crate) struct KeyTable {
     /// capacity (as `heads` and `links` are) so that each write-out reuses the pages of the
     /// last instead of growing a table anew.
     sorted: Vec<(u64, u32)>,
+    /// Keys that [`Self::first`] found on disk and their oldest document, direct-mapped by
+    /// the key's low bits (`END` marks an empty slot): a key's oldest document never
+    /// changes once it is on disk, as documents are added in ascending order, and the keys
+    /// found are mostly the same repeated passages, asked for again and again.
+    oldest_on_disk: Vec<(u64, u32)>,
 }
+
+/// Slots of [`KeyTable::oldest_on_disk`] (768 KB, made when the first key is found on disk).
+const OLDEST_SLOTS: usize = 1 << 16;
 
 impl KeyTable {
     /// A table held in memory only.
@@ -206,6 +214,7 @@ impl KeyTable {
             written: 0,
             block: Vec::new(),
             sorted: Vec::new(),
+            oldest_on_disk: Vec::new(),
         }
     }
 
@@ -252,14 +261,26 @@ impl KeyTable {
 
     /// The oldest document under `key`.
     pub(crate) fn first(&mut self, key: u64) -> Result<Option<u32>> {
-        for i in 0..self.runs.len() {
-            let mut oldest = None;
-            self.scan_run(i, key, |doc| {
-                oldest = Some(doc);
-                true
-            })?;
-            if oldest.is_some() {
-                return Ok(oldest);
+        if !self.runs.is_empty() {
+            let slot = key as usize % OLDEST_SLOTS;
+            if let Some(&(k, doc)) = self.oldest_on_disk.get(slot) {
+                if k == key && doc != END {
+                    return Ok(Some(doc));
+                }
+            }
+            for i in 0..self.runs.len() {
+                let mut oldest = None;
+                self.scan_run(i, key, |doc| {
+                    oldest = Some(doc);
+                    true
+                })?;
+                if let Some(doc) = oldest {
+                    if self.oldest_on_disk.is_empty() {
+                        self.oldest_on_disk = vec![(0, END); OLDEST_SLOTS];
+                    }
+                    self.oldest_on_disk[slot] = (key, doc);
+                    return Ok(oldest);
+                }
             }
         }
         let mut link = self.heads.get(&key).copied().unwrap_or(END);
@@ -423,6 +444,7 @@ impl KeyTable {
             + self.links.capacity() * 8
             + self.sorted.capacity() * std::mem::size_of::<(u64, u32)>()
             + self.block.capacity()
+            + self.oldest_on_disk.capacity() * std::mem::size_of::<(u64, u32)>()
             + self
                 .runs
                 .iter()
@@ -547,6 +569,40 @@ mod tests {
         assert_eq!(a.len(), 500);
         assert_eq!(a, b);
         assert_eq!(spilling.first(1499).unwrap(), Some(1499));
+    }
+
+    #[test]
+    fn the_oldest_documents_remembered_from_disk_are_the_right_ones() {
+        let (mut memory, mut spilling, _dir) = tables(100);
+        // Keys 0..600 and, for every key, one that falls in the same slot of the memory of
+        // keys found on disk; each key gets documents `key`, `key + 600`, … .
+        let keys: Vec<u64> = (0..600u64)
+            .flat_map(|k| [spread(k), spread(k) ^ (1 << 40)])
+            .collect();
+        for doc in 0..6000u32 {
+            let key = keys[doc as usize % keys.len()];
+            memory.insert_first(key, doc).unwrap();
+            spilling.insert_first(key, doc).unwrap();
+        }
+        assert!(spilling.runs.len() >= 2);
+        // Asked three times in alternating order, so that remembered answers are used and
+        // slots shared by two keys are overwritten.
+        for round in 0..3 {
+            for (i, &key) in keys.iter().enumerate() {
+                let key = if round == 1 {
+                    keys[keys.len() - 1 - i]
+                } else {
+                    key
+                };
+                assert_eq!(
+                    spilling.first(key).unwrap(),
+                    memory.first(key).unwrap(),
+                    "round {round}"
+                );
+            }
+            assert_eq!(spilling.first(spread(9999)).unwrap(), None);
+        }
+        assert!(spilling.oldest_on_disk.iter().any(|&(_, doc)| doc != END));
     }
 
     #[test]
