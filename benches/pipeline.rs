@@ -33,9 +33,10 @@ struct Args {
     /// Corpus size in MB (10^6 bytes of text) when the corpus is generated.
     #[arg(long, default_value_t = 100.0)]
     size_mb: f64,
-    /// Worker counts to run, comma-separated; applied to every parallel stage.
+    /// Worker counts to run, comma-separated; applied to every parallel stage. `auto` is
+    /// one per core of the run (with `--cores`, of the cores it is pinned to).
     #[arg(long, value_delimiter = ',', default_value = "1,2")]
-    workers: Vec<usize>,
+    workers: Vec<Workers>,
     /// Core counts to run on, comma-separated: each run is pinned to that many of the cores
     /// this process may use (its threads can run on no others). Default: all of them,
     /// unpinned. With `--workers`, every pair of counts is run.
@@ -144,20 +145,18 @@ fn main() -> Result<()> {
     for &annotate in &lists {
         for &pin in &core_counts {
             for &workers in &args.workers {
-                if workers == 0 {
-                    bail!("--workers: every count must be at least 1");
-                }
                 let label = format!(
-                    "{}{}-w{workers}",
+                    "{}{}-w{}",
                     if annotate { "annotate" } else { "no-annotate" },
-                    pin.map_or(String::new(), |n| format!("-c{n}"))
+                    pin.map_or(String::new(), |n| format!("-c{n}")),
+                    workers.to_string().trim_matches('"')
                 );
                 let config = tmp.path().join(format!("{label}.toml"));
                 std::fs::write(&config, config_text(annotate, workers))?;
                 let output = tmp.path().join(format!("out-{label}"));
                 eprintln!("running {label} …");
                 let result = run_child(&config, &corpus, &output, pin)?;
-                let row = summarize(&label, annotate, workers, pin.unwrap_or(cores), &result)?;
+                let row = summarize(&label, annotate, pin.unwrap_or(cores), &result)?;
                 print_run(&row);
                 results.push(row);
                 // The output of a 1 GB run is about as large as its input: free the disk.
@@ -188,9 +187,43 @@ fn main() -> Result<()> {
     Ok(())
 }
 
+/// Workers per stage: a count, or `auto` (one per core the run may use, as the config's
+/// `workers = "auto"` sizes them).
+#[derive(Debug, Clone, Copy)]
+enum Workers {
+    Count(usize),
+    Auto,
+}
+
+impl std::str::FromStr for Workers {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "auto" => Ok(Workers::Auto),
+            _ => match s.parse() {
+                Ok(0) | Err(_) => Err(format!(
+                    "a worker count is a whole number of at least 1 or `auto`, not `{s}`"
+                )),
+                Ok(n) => Ok(Workers::Count(n)),
+            },
+        }
+    }
+}
+
+impl std::fmt::Display for Workers {
+    /// As the config writes it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Workers::Count(n) => write!(f, "{n}"),
+            Workers::Auto => write!(f, "\"auto\""),
+        }
+    }
+}
+
 /// The config of one run: clean → detect_language → dedupe (→ annotate), `workers` on
 /// every parallel stage and on dedupe's preparation.
-fn config_text(annotate: bool, workers: usize) -> String {
+fn config_text(annotate: bool, workers: Workers) -> String {
     let mut text = String::from(
         "[pipeline]\nbatch_size = 64\nchannel_capacity = 4\nordered = true\n\n\
          [source]\nformat = \"jsonl\"\n\n",
@@ -384,13 +417,7 @@ fn num(v: &Value, key: &str) -> f64 {
 }
 
 /// One row of results from a child's report.
-fn summarize(
-    label: &str,
-    annotate: bool,
-    workers: usize,
-    cores: usize,
-    r: &Value,
-) -> Result<Value> {
+fn summarize(label: &str, annotate: bool, cores: usize, r: &Value) -> Result<Value> {
     let report = &r["report"];
     let wall = num(report, "wall_seconds");
     let stages = report["stages"]
@@ -404,6 +431,12 @@ fn summarize(
         .map(|s| s["workers"].as_u64().unwrap_or(1) as usize)
         .sum();
     let divisor = threads.min(cores).max(1);
+    // The most any stage ran: the count asked for, or what `auto` made of the cores.
+    let workers = stages
+        .iter()
+        .map(|s| s["workers"].as_u64().unwrap_or(1))
+        .max()
+        .unwrap_or(1);
     let cpu = num(r, "cpu_user_s") + num(r, "cpu_sys_s");
     let mb = text_bytes / 1e6;
     let mut per_stage = Vec::new();
@@ -574,7 +607,7 @@ fn print_scaling(rows: &[Value]) {
             count(key(base).1, "worker"),
             num(base, "wall_seconds")
         );
-        for row in list.iter().filter(|r| key(r) != key(base)) {
+        for row in list.iter().filter(|r| !std::ptr::eq(**r, *base)) {
             println!(
                 "  {:<24} {}, {}: wall {:.2} s, {:.2}×",
                 row["label"].as_str().unwrap_or(""),
