@@ -570,6 +570,37 @@ pub(crate) fn live_names(stages: &[String]) -> Vec<String> {
     names
 }
 
+/// The name of a pipeline thread, as `top -H`, `ps -L`, `perf` and debuggers show it:
+/// the stage's name, and the worker's number when the stage has several (`clean#1`).
+/// Linux keeps 15 bytes of a thread's name, so a long stage name is cut to leave room for
+/// the number.
+fn thread_name(stage: &str, worker: usize, workers: usize) -> String {
+    const LIMIT: usize = 15;
+    let suffix = if workers > 1 {
+        format!("#{worker}")
+    } else {
+        String::new()
+    };
+    let mut end = stage.len().min(LIMIT.saturating_sub(suffix.len()));
+    while !stage.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{suffix}", &stage[..end])
+}
+
+/// Starts a named thread in `scope`. Failing to start one (the system is out of threads
+/// or memory) is as fatal as it is for `Scope::spawn`.
+fn spawn_named<'scope, 'env, T: Send + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    name: String,
+    body: impl FnOnce() -> T + Send + 'scope,
+) -> std::thread::ScopedJoinHandle<'scope, T> {
+    std::thread::Builder::new()
+        .name(name)
+        .spawn_scoped(scope, body)
+        .expect("starting a pipeline thread")
+}
+
 /// Runs `source` through `stages` into `sink` on threads joined by bounded channels.
 pub(crate) fn execute<S>(
     source: S,
@@ -589,10 +620,10 @@ where
     let capacity = settings.channel_capacity;
     let batch_size = settings.batch_size;
     let (read, stage_counters, sink_result) = std::thread::scope(|scope| {
-        let monitor_thread = scope.spawn(|| monitor(live, progress));
+        let monitor_thread = spawn_named(scope, "progress".to_owned(), || monitor(live, progress));
         let (first_tx, mut rx) = bounded::<Batch>(capacity);
         let shared = &shared;
-        let reader = scope.spawn(move || {
+        let reader = spawn_named(scope, "read".to_owned(), move || {
             let mut counters = read_loop(source, first_tx, batch_size, shared, live);
             add_thread_cpu(&mut counters);
             counters
@@ -602,12 +633,14 @@ where
             let (tx, next_rx) = bounded::<Batch>(capacity);
             let name: &str = &live.names[index];
             let ordered_input = stage.ordered_input;
+            let workers = stage.workers.len();
             let handles: Vec<_> = stage
                 .workers
                 .into_iter()
-                .map(|stage| {
+                .enumerate()
+                .map(|(number, stage)| {
                     let (rx, tx) = (rx.clone(), tx.clone());
-                    scope.spawn(move || {
+                    spawn_named(scope, thread_name(name, number, workers), move || {
                         let mut worker = Worker {
                             name,
                             index,
@@ -626,7 +659,7 @@ where
             rx = next_rx;
         }
         let ordered = settings.ordered;
-        let writer = scope.spawn(move || {
+        let writer = spawn_named(scope, "write".to_owned(), move || {
             let (mut counters, counts) = write_loop(sink, rx, ordered, shared, live);
             add_thread_cpu(&mut counters);
             (counters, counts)
@@ -1133,6 +1166,24 @@ pub(crate) fn write_report_to(target: &Path, report: &Report) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn thread_names_fit_linux_and_tell_workers_apart() {
+        use super::thread_name;
+        assert_eq!(thread_name("clean", 0, 1), "clean");
+        assert_eq!(thread_name("clean", 1, 2), "clean#1");
+        assert_eq!(thread_name("detect_language", 0, 1), "detect_language");
+        assert_eq!(thread_name("detect_language", 1, 2), "detect_langua#1");
+        assert_eq!(thread_name("dedupe_prepare", 11, 12), "dedupe_prepa#11");
+        // Cut at a character boundary: `ü` takes two bytes.
+        assert_eq!(thread_name("qualitätsprüfung", 0, 2), "qualitätspr#0");
+        for (name, n) in [
+            ("a_very_long_custom_stage_name", 3),
+            ("ü".repeat(20).as_str(), 2),
+        ] {
+            assert!(thread_name(name, n - 1, n).len() <= 15);
+        }
+    }
+
     use std::sync::atomic::AtomicU64;
     use std::sync::Arc;
     use std::time::Duration;
