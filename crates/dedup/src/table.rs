@@ -16,7 +16,8 @@
 //!
 //! A passage repeated across a corpus (agency text, boilerplate) is asked for over and over,
 //! and each time found on disk: [`KeyTable::first`] remembers the answers it read from runs
-//! (768 KB), which saved a quarter of the stage's block reads at 1 GB.
+//! (a sixteenth of the table's budget, at most 1 MB), which saved a quarter of the stage's
+//! block reads at 1 GB.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -201,10 +202,13 @@ pub(crate) struct KeyTable {
     /// changes once it is on disk, as documents are added in ascending order, and the keys
     /// found are mostly the same repeated passages, asked for again and again.
     oldest_on_disk: Vec<(u64, u32)>,
+    /// Slots of `oldest_on_disk` (a power of two, or 0 for none), allocated when the first
+    /// key is found on disk.
+    oldest_slots: usize,
 }
 
-/// Slots of [`KeyTable::oldest_on_disk`] (768 KB, made when the first key is found on disk).
-const OLDEST_SLOTS: usize = 1 << 16;
+/// Most slots of [`KeyTable::oldest_on_disk`]: 1 MB.
+const MAX_OLDEST_SLOTS: usize = 1 << 16;
 
 impl KeyTable {
     /// A table held in memory only.
@@ -219,16 +223,24 @@ impl KeyTable {
             block: Vec::new(),
             sorted: Vec::new(),
             oldest_on_disk: Vec::new(),
+            oldest_slots: 0,
         }
     }
 
     /// Writes entries to runs `folder/<name>-<n>.run` whenever more than `budget_bytes` of
-    /// them are in memory.
+    /// them are in memory. A sixteenth of `budget_bytes` more (at most 1 MB) remembers the
+    /// answers [`Self::first`] found on disk.
     /// Runs that a killed process left there are removed (best effort: a file that cannot
     /// be removed is only wasted space, as runs are never read by another process).
     pub(crate) fn spill_to(&mut self, folder: &Path, name: &'static str, budget_bytes: usize) {
         let entries = entries_within(budget_bytes);
         self.budget = Some(entries);
+        let slots = budget_bytes / 16 / std::mem::size_of::<(u64, u32)>();
+        self.oldest_slots = if slots == 0 {
+            0
+        } else {
+            (slots / 2 + 1).next_power_of_two().min(MAX_OLDEST_SLOTS)
+        };
         self.heads.reserve(entries.saturating_sub(self.heads.len()));
         self.links.reserve(entries.saturating_sub(self.links.len()));
         self.folder = Some((folder.to_owned(), name));
@@ -266,7 +278,7 @@ impl KeyTable {
     /// The oldest document under `key`.
     pub(crate) fn first(&mut self, key: u64) -> Result<Option<u32>> {
         if !self.runs.is_empty() {
-            let slot = key as usize % OLDEST_SLOTS;
+            let slot = key as usize & self.oldest_slots.wrapping_sub(1);
             if let Some(&(k, doc)) = self.oldest_on_disk.get(slot) {
                 if k == key && doc != END {
                     return Ok(Some(doc));
@@ -279,10 +291,12 @@ impl KeyTable {
                     true
                 })?;
                 if let Some(doc) = oldest {
-                    if self.oldest_on_disk.is_empty() {
-                        self.oldest_on_disk = vec![(0, END); OLDEST_SLOTS];
+                    if self.oldest_on_disk.len() != self.oldest_slots {
+                        self.oldest_on_disk = vec![(0, END); self.oldest_slots];
                     }
-                    self.oldest_on_disk[slot] = (key, doc);
+                    if let Some(remembered) = self.oldest_on_disk.get_mut(slot) {
+                        *remembered = (key, doc);
+                    }
                     return Ok(oldest);
                 }
             }
