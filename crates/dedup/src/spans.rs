@@ -260,6 +260,21 @@ mod tests {
         assert!(quotations("„nie geschlossen").is_empty());
     }
 
+    /// `count` texts of 1 to 40 of `pieces` each, drawn by a fixed xorshift generator.
+    fn random_texts<'a>(pieces: &'a [&str], count: usize) -> impl Iterator<Item = String> + 'a {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        (0..count).map(move |_| {
+            let mut text = String::new();
+            for _ in 0..1 + state % 40 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.push_str(pieces[(state % pieces.len() as u64) as usize]);
+            }
+            text
+        })
+    }
+
     /// `quotations` as it was: decoding every character.
     fn quotations_char_by_char(text: &str, max_bytes: usize) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
@@ -307,15 +322,7 @@ mod tests {
             "„", "“", "”", "\"", "»", "«", "\n", "\n\n", " ", "(", "Wort", "ä", "€", "–", "x", "‚",
             "‘", ".",
         ];
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        for round in 0..30_000 {
-            let mut text = String::new();
-            for _ in 0..1 + state % 40 {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                text.push_str(pieces[(state % pieces.len() as u64) as usize]);
-            }
+        for (round, text) in random_texts(&pieces, 30_000).enumerate() {
             // Small limits make the give-up rule fire, at every kind of character.
             let max = [0, 1, 3, 7, 20, MAX_QUOTE_BYTES][round % 6];
             assert_eq!(
@@ -374,15 +381,7 @@ mod tests {
             ".", "!", "?", "…", " ", "  ", "\n", "„", "“", "\"", "»", "(", ")", "Wort", "wort",
             "Über", "über", "3", "z", "ä", "€", "–", "Ü", "É",
         ];
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        for _ in 0..30_000 {
-            let mut text = String::new();
-            for _ in 0..1 + state % 40 {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                text.push_str(pieces[(state % pieces.len() as u64) as usize]);
-            }
+        for text in random_texts(&pieces, 30_000) {
             let range = (0, text.len());
             assert_eq!(
                 sentences(&text, range),
