@@ -235,12 +235,11 @@ impl KeyTable {
     pub(crate) fn spill_to(&mut self, folder: &Path, name: &'static str, budget_bytes: usize) {
         let entries = entries_within(budget_bytes);
         self.budget = Some(entries);
+        // The largest power of two of slots within a sixteenth of the budget.
         let slots = budget_bytes / 16 / std::mem::size_of::<(u64, u32)>();
-        self.oldest_slots = if slots == 0 {
-            0
-        } else {
-            (slots / 2 + 1).next_power_of_two().min(MAX_OLDEST_SLOTS)
-        };
+        self.oldest_slots = slots
+            .checked_ilog2()
+            .map_or(0, |log| (1 << log).min(MAX_OLDEST_SLOTS));
         self.heads.reserve(entries.saturating_sub(self.heads.len()));
         self.links.reserve(entries.saturating_sub(self.links.len()));
         self.folder = Some((folder.to_owned(), name));
@@ -591,7 +590,7 @@ mod tests {
 
     #[test]
     fn the_oldest_documents_remembered_from_disk_are_the_right_ones() {
-        let (mut memory, mut spilling, _dir) = tables(100);
+        let (mut memory, mut spilling, dir) = tables(100);
         // Keys 0..600 and, for every key, one that falls in the same slot of the memory of
         // keys found on disk; each key gets documents `key`, `key + 600`, … .
         let keys: Vec<u64> = (0..600u64)
@@ -621,6 +620,13 @@ mod tests {
             assert_eq!(spilling.first(spread(9999)).unwrap(), None);
         }
         assert!(spilling.oldest_on_disk.iter().any(|&(_, doc)| doc != END));
+        // A sixteenth of the budget in slots of 16 bytes, rounded down to a power of two.
+        assert_eq!(spilling.oldest_slots, 16);
+        let mut default = KeyTable::new();
+        default.spill_to(dir.path(), "d", 16 << 20);
+        assert_eq!(default.oldest_slots, 1 << 16);
+        default.spill_to(dir.path(), "d", 32 << 20);
+        assert_eq!(default.oldest_slots, MAX_OLDEST_SLOTS);
     }
 
     #[test]
