@@ -149,7 +149,7 @@ fn main() -> Result<()> {
                     "{}{}-w{}",
                     if annotate { "annotate" } else { "no-annotate" },
                     pin.map_or(String::new(), |n| format!("-c{n}")),
-                    workers.to_string().trim_matches('"')
+                    workers
                 );
                 let config = tmp.path().join(format!("{label}.toml"));
                 std::fs::write(&config, config_text(annotate, workers))?;
@@ -212,11 +212,21 @@ impl std::str::FromStr for Workers {
 }
 
 impl std::fmt::Display for Workers {
-    /// As the config writes it.
+    /// As `--workers` takes it: `2`, `auto`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Workers::Count(n) => write!(f, "{n}"),
-            Workers::Auto => write!(f, "\"auto\""),
+            Workers::Auto => write!(f, "auto"),
+        }
+    }
+}
+
+impl Workers {
+    /// As the config writes it: `2`, `"auto"`.
+    fn toml(self) -> String {
+        match self {
+            Workers::Count(n) => n.to_string(),
+            Workers::Auto => "\"auto\"".to_owned(),
         }
     }
 }
@@ -224,6 +234,7 @@ impl std::fmt::Display for Workers {
 /// The config of one run: clean → detect_language → dedupe (→ annotate), `workers` on
 /// every parallel stage and on dedupe's preparation.
 fn config_text(annotate: bool, workers: Workers) -> String {
+    let workers = workers.toml();
     let mut text = String::from(
         "[pipeline]\nbatch_size = 64\nchannel_capacity = 4\nordered = true\n\n\
          [source]\nformat = \"jsonl\"\n\n",

@@ -176,14 +176,14 @@ fn sentences(text: &str, range: (usize, usize)) -> Vec<(usize, usize)> {
         let next_start = after
             .find(|n: char| !n.is_whitespace())
             .map(|skip| sentence_end + skip);
-        let splits = next_start.is_some_and(|k| {
+        let starts_sentence = |k: usize| {
             let next = char_at(para, k);
             k > sentence_end
                 && !(c == '.' && ends_with_ordinal_or_initial(&para[..i]))
                 && (next.is_uppercase() || is_opener(next))
-        });
+        };
         match next_start {
-            Some(k) if splits => {
+            Some(k) if starts_sentence(k) => {
                 if let Some(r) = trim(para, sentence_start, sentence_end) {
                     out.push((start + r.0, start + r.1));
                 }
@@ -191,9 +191,6 @@ fn sentences(text: &str, range: (usize, usize)) -> Vec<(usize, usize)> {
                 pos = k;
             }
             _ => pos = sentence_end,
-        }
-        if pos >= para.len() {
-            break;
         }
     }
     if let Some(r) = trim(para, sentence_start, para.len()) {
