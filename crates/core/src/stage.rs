@@ -77,6 +77,13 @@ pub trait Stage: Send {
     fn recalled(&self) -> bool {
         false
     }
+
+    /// CPU time so far, in nanoseconds, of the threads the stage started for itself (such
+    /// as a writer working in the background); the runtime adds it to the stage's CPU time
+    /// after [`Stage::finish`]. The default has none.
+    fn helper_cpu_ns(&self) -> u64 {
+        0
+    }
 }
 
 /// How a run that writes an output folder (`pipeline run`) relates to the runs before it,

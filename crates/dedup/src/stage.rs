@@ -856,6 +856,12 @@ impl Stage for Dedupe {
     fn recalled(&self) -> bool {
         self.recalled
     }
+
+    fn helper_cpu_ns(&self) -> u64 {
+        self.store
+            .as_ref()
+            .map_or(0, |(store, _)| store.writer_cpu_ns())
+    }
 }
 
 #[cfg(test)]

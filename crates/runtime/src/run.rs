@@ -651,6 +651,7 @@ where
                         };
                         worker.run(rx, tx, ordered_input);
                         add_thread_cpu(&mut worker.counters);
+                        worker.counters.cpu_ns += worker.stage.helper_cpu_ns();
                         worker.counters
                     })
                 })
@@ -1312,6 +1313,46 @@ mod tests {
         let mut sorted = ids.clone();
         sorted.sort_unstable();
         assert_eq!(ids, sorted, "documents come out in input order");
+    }
+
+    /// A stage that passes documents on and says its helper threads used `helper_ns`.
+    struct WithHelper {
+        helper_ns: u64,
+    }
+
+    impl Stage for WithHelper {
+        fn process(&mut self, doc: Document) -> std::result::Result<Verdict, StageError> {
+            Ok(Verdict::Keep(doc))
+        }
+
+        fn helper_cpu_ns(&self) -> u64 {
+            self.helper_ns
+        }
+    }
+
+    #[test]
+    fn the_cpu_time_of_a_stages_helper_threads_is_the_stages() {
+        let dir = tempfile::tempdir().unwrap();
+        let sink = JsonlSink::create(dir.path()).unwrap();
+        let hour = 3_600 * 1_000_000_000;
+        let workers: Vec<Box<dyn Stage>> = vec![
+            Box::new(WithHelper { helper_ns: hour }),
+            Box::new(WithHelper {
+                helper_ns: 2 * hour,
+            }),
+        ];
+        let outcome = execute(
+            counting_source(10, Arc::default()),
+            vec![stage(workers)],
+            sink,
+            &settings(2, 2),
+            &live(1),
+            ProgressMode::Off,
+        )
+        .unwrap();
+        let cpu_ns = outcome.stages[0].cpu_ns;
+        // The workers' own threads add a little, far less than an hour.
+        assert!((3 * hour..4 * hour).contains(&cpu_ns), "{cpu_ns}");
     }
 
     #[test]
