@@ -7,7 +7,7 @@
 //!
 //! ```text
 //! cargo bench --bench pipeline -- --size-mb 100 --workers 1,2 [--cores 1,2] [--no-annotate] \
-//!     [--corpus FILE | --data DIR] [--save-corpus FILE] [--json FILE]
+//!     [--repeat 3] [--corpus FILE | --data DIR] [--save-corpus FILE] [--json FILE]
 //! ```
 //!
 //! See `benches/README.md` for what the corpus holds and how to read the table.
@@ -67,6 +67,12 @@ struct Args {
     /// Seed of the corpus generator.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Run every configuration this many times, in rounds (each round runs every
+    /// configuration once, so that a machine slowing down or speeding up affects them
+    /// alike), and report each configuration's run of median wall time with the range of
+    /// all its runs' walls. With an even count, the faster of the two middle runs.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    repeat: u32,
     /// Also write the results as JSON here.
     #[arg(long)]
     json: Option<PathBuf>,
@@ -141,7 +147,7 @@ fn main() -> Result<()> {
     if !args.no_annotate {
         lists.push(true);
     }
-    let mut results = Vec::new();
+    let mut runs: Vec<Run> = Vec::new();
     for &annotate in &lists {
         for &pin in &core_counts {
             for &workers in &args.workers {
@@ -153,17 +159,33 @@ fn main() -> Result<()> {
                 );
                 let config = tmp.path().join(format!("{label}.toml"));
                 std::fs::write(&config, config_text(annotate, workers))?;
-                let output = tmp.path().join(format!("out-{label}"));
-                eprintln!("running {label} …");
-                let result = run_child(&config, &corpus, &output, pin)?;
-                let row = summarize(&label, annotate, pin.unwrap_or(cores), &result)?;
-                print_run(&row);
-                results.push(row);
-                // The output of a 1 GB run is about as large as its input: free the disk.
-                let _ = std::fs::remove_dir_all(&output);
+                runs.push(Run {
+                    label,
+                    annotate,
+                    pin,
+                    config,
+                    rows: Vec::new(),
+                });
             }
         }
     }
+    for round in 1..=args.repeat {
+        for run in &mut runs {
+            let output = tmp.path().join(format!("out-{}", run.label));
+            if args.repeat > 1 {
+                eprintln!("running {} (round {round} of {}) …", run.label, args.repeat);
+            } else {
+                eprintln!("running {} …", run.label);
+            }
+            let result = run_child(&run.config, &corpus, &output, run.pin)?;
+            let row = summarize(&run.label, run.annotate, run.pin.unwrap_or(cores), &result)?;
+            print_run(&row);
+            run.rows.push(row);
+            // The output of a 1 GB run is about as large as its input: free the disk.
+            let _ = std::fs::remove_dir_all(&output);
+        }
+    }
+    let results: Vec<Value> = runs.into_iter().map(Run::median).collect();
     print_summary(&results);
     print_scaling(&results);
     if let Some(path) = &args.json {
@@ -185,6 +207,35 @@ fn main() -> Result<()> {
         eprintln!("results written to {}", path.display());
     }
     Ok(())
+}
+
+/// One configuration of the bench and the rows of its runs.
+struct Run {
+    label: String,
+    annotate: bool,
+    pin: Option<usize>,
+    config: PathBuf,
+    rows: Vec<Value>,
+}
+
+impl Run {
+    /// The row of the run of median wall time (the faster middle one of an even count),
+    /// with every run's wall time and their range added.
+    fn median(self) -> Value {
+        let mut rows = self.rows;
+        let walls: Vec<f64> = rows.iter().map(|r| num(r, "wall_seconds")).collect();
+        rows.sort_by(|a, b| num(a, "wall_seconds").total_cmp(&num(b, "wall_seconds")));
+        let (min, max) = (
+            num(&rows[0], "wall_seconds"),
+            num(&rows[rows.len() - 1], "wall_seconds"),
+        );
+        let mut row = rows.swap_remove((rows.len() - 1) / 2);
+        row["runs"] = json!(walls.len());
+        row["wall_seconds_of_runs"] = json!(walls);
+        row["wall_seconds_min"] = json!(min);
+        row["wall_seconds_max"] = json!(max);
+        row
+    }
 }
 
 /// Workers per stage: a count, or `auto` (one per core the run may use, as the config's
@@ -559,12 +610,21 @@ fn print_run(row: &Value) {
 }
 
 fn print_summary(rows: &[Value]) {
+    let repeated = rows.iter().any(|r| num(r, "runs") > 1.0);
     println!();
+    if repeated {
+        println!("each row: the run of median wall time; \"range\": the walls of all runs");
+    }
     println!(
-        "{:<22} {:>7} {:>8} {:>8} {:>9} {:>10} {:>8} {:>8} {:>9} {:>9}",
+        "{:<22} {:>7} {:>8}{} {:>8} {:>9} {:>10} {:>8} {:>8} {:>9} {:>9}",
         "run",
         "MB",
         "wall s",
+        if repeated {
+            format!(" {:>13}", "range")
+        } else {
+            String::new()
+        },
         "MB/s",
         "MB/s/core",
         "MB/CPU-s",
@@ -574,11 +634,22 @@ fn print_summary(rows: &[Value]) {
         "anon RSS"
     );
     for row in rows {
+        let range = if repeated {
+            let span = format!(
+                "{:.2}–{:.2}",
+                num(row, "wall_seconds_min"),
+                num(row, "wall_seconds_max")
+            );
+            format!(" {span:>13}")
+        } else {
+            String::new()
+        };
         println!(
-            "{:<22} {:>7.1} {:>8.2} {:>8.2} {:>9.2} {:>10.2} {:>8.0} {:>8.2} {:>9} {:>6.0} MB",
+            "{:<22} {:>7.1} {:>8.2}{} {:>8.2} {:>9.2} {:>10.2} {:>8.0} {:>8.2} {:>9} {:>6.0} MB",
             row["label"].as_str().unwrap_or(""),
             num(row, "text_mb"),
             num(row, "wall_seconds"),
+            range,
             num(row, "mb_per_second"),
             num(row, "mb_per_second_per_core"),
             num(row, "mb_per_cpu_second"),
