@@ -192,7 +192,8 @@ impl Writer {
                             cpu_ns.store(ns, Ordering::Relaxed);
                         }
                         if acked {
-                            // The stage waits for it; it is gone only when it was dropped.
+                            // The store waits for this answer: sending fails only when
+                            // the store is gone, and then nobody asks.
                             let _ = acks_out.send(written);
                         } else {
                             written?;
@@ -218,10 +219,18 @@ impl Writer {
             None => false,
         };
         if sent {
-            return Ok(());
+            Ok(())
+        } else {
+            Err(self.failure(path))
         }
-        self.stop(path)?;
-        Err(store_error(path, "its writer thread has stopped"))
+    }
+
+    /// Why the writer stopped taking jobs: the error it stopped with.
+    fn failure(&mut self, path: &Path) -> Error {
+        match self.stop(path) {
+            Err(e) => e,
+            Ok(()) => store_error(path, "its writer thread has stopped"),
+        }
     }
 
     /// Lets the writer finish what it was given and waits for it.
@@ -373,10 +382,7 @@ impl IndexStore {
         self.writer.send(job, &self.path)?;
         match self.writer.acks.recv() {
             Ok(written) => written,
-            Err(_) => {
-                self.writer.stop(&self.path)?;
-                Err(store_error(&self.path, "its writer thread has stopped"))
-            }
+            Err(_) => Err(self.writer.failure(&self.path)),
         }
     }
 
