@@ -172,11 +172,12 @@ fn main() -> Result<()> {
     for round in 1..=args.repeat {
         for run in &mut runs {
             let output = tmp.path().join(format!("out-{}", run.label));
-            if args.repeat > 1 {
-                eprintln!("running {} (round {round} of {}) …", run.label, args.repeat);
+            let of_rounds = if args.repeat > 1 {
+                format!(" (round {round} of {})", args.repeat)
             } else {
-                eprintln!("running {} …", run.label);
-            }
+                String::new()
+            };
+            eprintln!("running {}{of_rounds} …", run.label);
             let result = run_child(&run.config, &corpus, &output, run.pin)?;
             let row = summarize(&run.label, run.annotate, run.pin.unwrap_or(cores), &result)?;
             print_run(&row);
