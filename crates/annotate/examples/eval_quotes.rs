@@ -129,7 +129,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             });
             if show && !mention_ok {
                 eprintln!(
-                    "mention: gold {gold_speaker:?} at {:?}, predicted {:?} at {:?}",
+                    "mention: quote {key:?}, gold {gold_speaker:?} at {:?}, predicted {:?} at {:?}",
                     gold_spans[&key],
                     q.speaker_mention.as_ref().map(|m| m.text.as_str()),
                     mention

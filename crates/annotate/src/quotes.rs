@@ -272,7 +272,7 @@ const REPORT_CUES: &[&str] = &[
 const SUBJUNCTIVES: &[&str] = &[
     "sei", "seien", "habe", "hätten", "hätte", "werde", "würde", "würden", "könne", "müsse",
     "solle", "wolle", "gebe", "stehe", "bestehe", "liege", "gehe", "lasse", "mache", "komme",
-    "drohe", "fehle", "bleibe", "dürfe", "möge", "wisse", "brauche",
+    "drohe", "fehle", "bleibe", "dürfe", "möge", "wisse", "brauche", "halte", "sehe",
 ];
 
 /// Prepositions that keep a name from being the subject (`Über Steve Fossett sagte …`).
@@ -442,6 +442,111 @@ const NAMING_VERBS: &[&str] = &[
     "betrachtete",
     "empfand",
     "empfindet",
+];
+
+/// Words that open a sentence without being its subject, lowercase: adverbs,
+/// conjunctions, pronouns and demonstratives.
+const SENTENCE_OPENERS: &[&str] = &[
+    "so",
+    "auch",
+    "dazu",
+    "dann",
+    "heute",
+    "gestern",
+    "morgen",
+    "später",
+    "bereits",
+    "weiter",
+    "zudem",
+    "außerdem",
+    "darauf",
+    "darin",
+    "dabei",
+    "daraufhin",
+    "deshalb",
+    "daher",
+    "nun",
+    "jetzt",
+    "hier",
+    "dort",
+    "insbesondere",
+    "allerdings",
+    "doch",
+    "aber",
+    "und",
+    "oder",
+    "als",
+    "wie",
+    "zuvor",
+    "zuletzt",
+    "ebenso",
+    "ferner",
+    "schließlich",
+    "unterdessen",
+    "inzwischen",
+    "indes",
+    "indessen",
+    "jedoch",
+    "trotzdem",
+    "dennoch",
+    "sogar",
+    "selbst",
+    "noch",
+    "schon",
+    "erst",
+    "immer",
+    "wörtlich",
+    "dies",
+    "diese",
+    "dieser",
+    "dieses",
+    "was",
+    "wer",
+    "man",
+    "es",
+    "ich",
+    "wir",
+    "ihr",
+    "sein",
+    "seine",
+    "ihre",
+    "denn",
+    "da",
+    "wenn",
+    "weil",
+    "obwohl",
+    "während",
+    "nachdem",
+    "bevor",
+    "zitat",
+    "zunächst",
+    "kurz",
+    "danach",
+    "damit",
+    "dafür",
+    "dagegen",
+    "hierzu",
+    "ähnlich",
+    "anders",
+    "genau",
+    "gleich",
+    "vorher",
+];
+
+/// Nouns of a source after `nach` (`nach Angaben der Polizei`, `nach Meinung des
+/// SPD-Politikers`) or a possessive (`Seiner Ansicht nach`), lowercase.
+const SOURCE_NOUNS: &[&str] = &[
+    "angaben",
+    "aussagen",
+    "auskunft",
+    "informationen",
+    "meinung",
+    "ansicht",
+    "auffassung",
+    "einschätzung",
+    "darstellung",
+    "darstellungen",
+    "bewertung",
 ];
 
 /// Determiners, and prepositions fused with an article, that open a noun phrase.
@@ -798,6 +903,11 @@ impl<'a> Cx<'a> {
         }
         if j > 0 && is_determiner(self.t(j - 1)) {
             j -= 1;
+            // `dem Bundesinnenminister Wolfgang Schäuble`, `den Prediger`: these forms are
+            // never a subject's.
+            if in_list(self.t(j), &["dem", "den", "des", "einem", "einen", "eines"]) {
+                return false;
+            }
             if j > 0 && in_list(self.t(j - 1), PREPOSITIONS) {
                 return false;
             }
@@ -1177,6 +1287,12 @@ impl<'a> Cx<'a> {
         }
         let colon = self.t(first - 1) == ":";
         let cue = colon || (start..first).any(|k| is_speech_verb(self.t(k)));
+        if let Some(k) = self.subject_pronoun(start, first) {
+            return self.recent_person(start).map(|name| Who {
+                name,
+                mention: (k, k + 1),
+            });
+        }
         let in_sentence = |e: &&Entity| e.first >= start && e.end < first;
         let persons = || {
             self.ents
@@ -1238,6 +1354,43 @@ impl<'a> Cx<'a> {
         persons().next().map(Who::entity)
     }
 
+    /// The pronoun that is the subject of the sentence from token `start` before the quote
+    /// at `first`: one that opens it before a verb (`Er bezeichnete das als „…“`), else
+    /// `er` in the sentence's first clause before any name (`In einem Interview erklärte
+    /// er: „…“`), or `sie` right after a verb of saying or naming when a preposition opens
+    /// the sentence (after a verb it is an object as often: `Der Geschäftsführer nannte
+    /// sie „…“`).
+    fn subject_pronoun(&self, start: usize, first: usize) -> Option<usize> {
+        let k0 = (start..first).find(|&k| self.toks[k].kind != Kind::Punct)?;
+        if is_pronoun(self.t(k0))
+            && k0 + 1 < first
+            && self.toks[k0 + 1].kind == Kind::Word
+            && is_lowercase(self.t(k0 + 1))
+        {
+            // `Er halte die Gesetze für „maßvoll“` goes on reporting the speaker named
+            // before, who is the one the quote is attributed to.
+            return (!in_list(self.t(k0 + 1), SUBJUNCTIVES)).then_some(k0);
+        }
+        let fronted_phrase = in_list(self.t(k0), PREPOSITIONS);
+        for k in k0 + 1..first {
+            let t = self.t(k);
+            // Past a comma, or a name, the pronoun may belong to another clause.
+            if t == "," || self.ent_at[k].is_some() {
+                return None;
+            }
+            let verb = self.t(k - 1);
+            let after_verb = is_lowercase(verb)
+                && !in_list(verb, &["so", "laut"])
+                && (is_speech_verb(verb) || in_list(verb, NAMING_VERBS));
+            // `er` is only ever a subject; `sie` is one after a verb of saying when a
+            // preposition opens the sentence.
+            if t == "er" || (t == "sie" && after_verb && fronted_phrase) {
+                return Some(k);
+            }
+        }
+        None
+    }
+
     /// The words that describe a speaker no entity resolves, as a token range: the subject
     /// after a speech verb right after the quote (`…“, meint die 56-jährige Angestellte`), a
     /// source (`laut einem Jury-Mitglied`, `nach Angaben einer Gewerkschaft`), else the
@@ -1264,6 +1417,9 @@ impl<'a> Cx<'a> {
                 return Some(np);
             }
         }
+        if let Some(np) = self.written_source(start, end.max(after)) {
+            return Some(np);
+        }
         let outside = (start..end).filter(|k| !(first..after).contains(k));
         for k in outside {
             let t = self.t(k);
@@ -1272,10 +1428,30 @@ impl<'a> Cx<'a> {
                     return Some(np);
                 }
             }
-            let source = in_list(t, &["angaben", "aussagen", "auskunft", "informationen"]);
+            let source = in_list(t, SOURCE_NOUNS);
             if source && k > start && in_list(self.t(k - 1), &["nach"]) {
                 if let Some((_, np_end)) = self.noun_phrase(k + 1, end, true) {
                     return Some((k, np_end));
+                }
+            }
+            // `Seiner Ansicht nach`.
+            if source
+                && k > start
+                && in_list(self.t(k - 1), &["seiner", "ihrer"])
+                && self
+                    .toks
+                    .get(k + 1)
+                    .is_some_and(|n| n.text(self.text) == "nach")
+            {
+                return Some((k - 1, k + 1));
+            }
+            // `dem Bericht zufolge`.
+            if t == "zufolge" {
+                let np = (k.saturating_sub(5).max(start)..k)
+                    .filter_map(|d| self.noun_phrase(d, k, true))
+                    .find(|np| np.1 == k);
+                if np.is_some() {
+                    return np;
                 }
             }
         }
@@ -1293,8 +1469,16 @@ impl<'a> Cx<'a> {
         if k >= before {
             return None;
         }
-        if let Some(np) = self.noun_phrase(k, before, false) {
-            return self.speaks(np).then_some(np);
+        if let Some(np) = self
+            .noun_phrase(k, before, false)
+            .or_else(|| self.one_of(k, before))
+        {
+            return (self.speaks(np) || self.says(np.1, before)).then_some(np);
+        }
+        if let Some(np) = self.bare_subject(k, before) {
+            if self.says(np.1, before) {
+                return Some(np);
+            }
         }
         // The subject after the verb (`In einem Gespräch wies der Geschäftsführer …`,
         // `Höhnisch veröffentlichte der Verfasser …`): the first noun phrase that may speak
@@ -1305,7 +1489,191 @@ impl<'a> Cx<'a> {
                 !(in_list(prev, PREPOSITIONS) || is_capitalized(prev) || is_determiner(prev))
             })
             .filter_map(|j| self.noun_phrase(j, before, false))
-            .find(|&np| self.speaks(np))
+            .find(|&np| self.speaks(np) || self.says(np.1, before))
+    }
+
+    /// The text a quote is read from, named with `heißt es` in the sentence `start..end`:
+    /// `In dem Antrag heißt es: „…“`, `So heißt es in der Meldung: „…“`, `„…“, heißt es
+    /// auf der Webseite des Preises`, `Aus Paris hieß es, …`; the noun phrase after the
+    /// preposition.
+    fn written_source(&self, start: usize, end: usize) -> Option<(usize, usize)> {
+        let end = end.min(self.toks.len());
+        let it = (start..end.saturating_sub(1))
+            .find(|&k| in_list(self.t(k), &["heißt", "hieß"]) && self.t(k + 1) == "es")?;
+        let opens_source = |k: usize| in_list(self.t(k), &["in", "im", "auf", "aus"]);
+        let after_it = (it + 2..(it + 4).min(end)).find(|&k| opens_source(k));
+        let fronted = (start..it)
+            .find(|&k| self.toks[k].kind != Kind::Punct)
+            .filter(|&k| opens_source(k));
+        let p = after_it.or(fronted)?;
+        if let Some(np) = self.noun_phrase(p + 1, end, true) {
+            return Some(np);
+        }
+        // `im letzten Satz der Anordnung`, `aus Paris`: the words up to a capitalised head.
+        let head = (p + 1..(p + 5).min(end))
+            .find(|&j| self.toks[j].kind == Kind::Word && is_capitalized(self.t(j)))?;
+        let lead_ok = (p + 1..head).all(|j| {
+            self.toks[j].kind == Kind::Word && is_lowercase(self.t(j)) && !is_speech_verb(self.t(j))
+        });
+        lead_ok.then_some((p + 1, head + 1))
+    }
+
+    /// Up to three capitalised words without an article that open a sentence at token
+    /// `k` before a lowercase word (`Thaksin begründete …`, `EBay-Deutschland gab …`,
+    /// `Medienvertreter der …`): a name or a plural noun, unless the first is a word that
+    /// opens sentences otherwise (`Dazu`, `Später`, `Ursprünglich`), which the text writes
+    /// in lowercase elsewhere or which ends like an adverb.
+    fn bare_subject(&self, k: usize, end: usize) -> Option<(usize, usize)> {
+        let word = |j: usize| self.toks[j].kind == Kind::Word;
+        let mut j = k;
+        while j < end && j - k < 3 && word(j) && is_capitalized(self.t(j)) {
+            j += 1;
+        }
+        if j == k || j >= end || !word(j) || !is_lowercase(self.t(j)) {
+            return None;
+        }
+        let opener = self.t(k);
+        let lower = opener.to_lowercase();
+        let adverb_like = ["lich", "weise", "end", "falls", "mals", "dings"]
+            .iter()
+            .any(|s| lower.ends_with(s));
+        let function_word = in_list(opener, PREPOSITIONS)
+            || in_list(opener, SENTENCE_OPENERS)
+            || is_pronoun(opener)
+            || is_determiner(opener)
+            || adverb_like;
+        let lowercase_elsewhere = || self.toks.iter().any(|t| t.text(self.text) == lower);
+        (!function_word && !lowercase_elsewhere()).then_some((k, j))
+    }
+
+    /// The noun phrase that opens the sentence from token `start` as its subject before a
+    /// verb of saying or naming or a colon that introduces the quote at `first` (`Der
+    /// Vertreter Libyens nannte die Sanktionen …`, `Ein Sprecher von Tesla teilte mit: „…“`,
+    /// `Ein Polizeisprecher gab an, dass „…“`); not one a name opens, which the rules for
+    /// names judge.
+    fn opening_subject(&self, start: usize, first: usize) -> Option<(usize, usize)> {
+        let k0 = (start..first).find(|&k| self.toks[k].kind != Kind::Punct)?;
+        let np = self
+            .noun_phrase(k0, first, false)
+            .or_else(|| self.one_of(k0, first))?;
+        let person = |j: usize| self.ent_at[j].is_some_and(|n| self.ents[n].label == Label::Per);
+        if (np.0..np.1).any(person) {
+            return None;
+        }
+        // `Der englisch-sprachigen Zeitung sagte …`: `der` before an adjective in `-en` is a
+        // dative or a genitive.
+        if in_list(self.t(np.0), &["der"])
+            && np.0 + 1 < np.1
+            && is_lowercase(self.t(np.0 + 1))
+            && self.t(np.0 + 1).ends_with("en")
+        {
+            return None;
+        }
+        // `von Tesla`, `aus Washington`.
+        let mut j = np.1;
+        if j + 1 < first && in_list(self.t(j), &["von", "aus"]) && is_capitalized(self.t(j + 1)) {
+            j += 2;
+            while j < first && self.toks[j].kind == Kind::Word && is_capitalized(self.t(j)) {
+                j += 1;
+            }
+        }
+        let verb = self.toks.get(j).filter(|_| j < first)?;
+        let verb_text = verb.text(self.text);
+        let finite = verb.kind == Kind::Word
+            && is_lowercase(verb_text)
+            && !in_list(verb_text, PREPOSITIONS)
+            && !is_determiner(verb_text)
+            && !is_pronoun(verb_text)
+            && !in_list(
+                verb_text,
+                &["und", "oder", "sowie", "so", "laut", "wie", "als"],
+            );
+        // A person named right after the verb (`sagte Filep Karma`), or in a later clause
+        // (`…, wonach Evo Morales …`, `und Sondhi rief …`), is the subject there.
+        let person_later = (j + 1..first).any(|k| {
+            self.ent_at[k].is_some_and(|n| {
+                let e = &self.ents[n];
+                e.label == Label::Per
+                    && self.nominative(e)
+                    && (k == j + 1 || (j + 1..k).any(|u| matches!(self.t(u), "und" | ",")))
+            })
+        });
+        (finite && !person_later && self.says(j, first)).then_some((np.0, j))
+    }
+
+    /// Who the noun phrase `np` names: an organisation in it, a role resolved as
+    /// [`Cx::speaker_before`] does (`der Sprecher` → the person introduced so;
+    /// `ein Sprecher des CERN` → the CERN), or an institution; with `np` as the mention.
+    fn described(&self, (a, b): (usize, usize)) -> Option<Who> {
+        for k in a..b {
+            if let Some(n) = self.ent_at[k] {
+                let e = &self.ents[n];
+                return (e.label == Label::Org || e.label == Label::Per).then(|| Who {
+                    name: e.canonical.clone(),
+                    mention: (a, b),
+                });
+            }
+            let t = self.t(k);
+            let opener = k == a && (is_determiner(t) || in_list(t, &["einer", "eines"]));
+            if opener || !is_capitalized(t) || self.toks[k].kind != Kind::Word {
+                continue;
+            }
+            let named = |name: String| Who {
+                name,
+                mention: (a, b),
+            };
+            if let Some(e) = self.org_of_compound(t) {
+                return Some(named(e.canonical.clone()));
+            }
+            if is_role(t) {
+                // `der Hauptgeschäftsführer des BPI` speaks for the BPI unless a person was
+                // introduced with that role.
+                if is_definite(self.t(a)) {
+                    return (self.introduced_with_role(a, b).map(named))
+                        .or_else(|| self.genitive_org(a, k).map(|w| named(w.name)))
+                        .or_else(|| self.person_with_role(t, a).map(named));
+                }
+                return self.genitive_org(a, k).map(|w| named(w.name)).or_else(|| {
+                    let org = (k + 1..b + 3).find_map(|j| self.ent_at.get(j).copied().flatten());
+                    org.map(|n| &self.ents[n])
+                        .filter(|e| e.label == Label::Org)
+                        .map(|e| named(e.canonical.clone()))
+                });
+            }
+            if is_institution(t) {
+                return Some(Who::named(t, a, b));
+            }
+            return None;
+        }
+        None
+    }
+
+    /// `Einer der 13 beteiligten Feuerwehrmänner`: one of a group, opening at token `k`
+    /// (before `end`), as a noun phrase.
+    fn one_of(&self, k: usize, end: usize) -> Option<(usize, usize)> {
+        let one = self.toks.get(k).filter(|_| k + 1 < end)?.text(self.text);
+        if !(in_list(one, &["einer", "eine", "eines"]) && in_list(self.t(k + 1), &["der", "des"])) {
+            return None;
+        }
+        self.noun_phrase(k + 1, end, true)
+            .map(|(_, np_end)| (k, np_end))
+    }
+
+    /// Whether the clause from token `from` up to the quote at `before` says that its
+    /// subject speaks: it introduces the quote with a colon (`Der Text lautete: „…“`), or
+    /// a verb of saying or naming comes before any comma (`Die Passagiere berichteten, …`).
+    fn says(&self, from: usize, before: usize) -> bool {
+        if before > 0 && self.t(before - 1) == ":" {
+            return true;
+        }
+        (from..before.min(from + 8))
+            .map(|j| self.t(j))
+            .take_while(|&t| t != ",")
+            .any(|t| {
+                is_lowercase(t)
+                    && !in_list(t, &["so", "laut"])
+                    && (is_speech_verb(t) || in_list(t, NAMING_VERBS))
+            })
     }
 
     /// Whether the noun phrase `np` may name someone who speaks: its head (the first
@@ -1342,23 +1710,33 @@ impl<'a> Cx<'a> {
         let opens = if any_case {
             is_determiner(det) && !in_list(det, &["im", "vom", "zum", "zur", "beim", "am", "ins"])
         } else {
-            in_list(det, &["der", "die", "das", "ein", "eine"])
+            // Possessives too: `dessen Stellvertreter`, `seine Frau`.
+            in_list(
+                det,
+                &[
+                    "der", "die", "das", "ein", "eine", "dessen", "deren", "sein", "seine", "ihre",
+                ],
+            )
         };
         if !opens {
             return None;
         }
+        // `Sprecher`, `23-Jährige`, `documenta-Homepage`.
         let is_head = |j: usize| {
             let t = self.t(j);
             is_capitalized(t)
                 || (self.toks[j].kind != Kind::Punct
-                    && t.starts_with(|c: char| c.is_ascii_digit())
-                    && t.split_once('-').is_some_and(|(_, r)| is_capitalized(r)))
+                    && t.rsplit_once('-').is_some_and(|(_, r)| is_capitalized(r)))
         };
         let mut j = k + 1;
         while j < end && j - k <= 4 && !is_head(j) {
             let t = self.t(j);
-            // `neue`, `56-jährige`, `25`.
-            let modifier = (self.toks[j].kind == Kind::Word && !is_capitalized(t))
+            // `neue`, `56-jährige`, `25`; not `die er mit …`.
+            let modifier = (self.toks[j].kind == Kind::Word
+                && !is_capitalized(t)
+                && !is_pronoun(t)
+                && !in_list(t, PREPOSITIONS)
+                && !is_determiner(t))
                 || self.toks[j].kind == Kind::Number;
             if !modifier {
                 return None;
@@ -1673,7 +2051,13 @@ pub fn find(
         } else {
             cx.speaker_after(first, after, words < min_words || title)
         };
-        let before = cx.speaker_before(sentence.0, first);
+        // `Der Vertreter Libyens nannte …`: a noun phrase opening the sentence before a verb
+        // of saying is its subject, whoever else the sentence names.
+        let opening = cx.opening_subject(sentence.0, first);
+        let before = match opening {
+            Some(np) => cx.described(np),
+            None => cx.speaker_before(sentence.0, first),
+        };
         let verb_after = after_verb.is_some();
         // A term, a name or a translation: `das Motto „…“`, `(kurz: „Fed“)`, `(„gegossenes
         // Blei“)`, `laut „tagesschau.de“`.
@@ -1682,10 +2066,12 @@ pub fn find(
         }
         // A speech verb right after the quote or a colon right before it.
         let attributed = verb_after || (first > 0 && toks[first - 1].text(text) == ":");
-        let mut speaker = after_verb
-            .flatten()
-            .or(before)
-            .or_else(|| cx.speaker_later(first, after, sentence.1));
+        let mut speaker = after_verb.flatten().or(before).or_else(|| {
+            opening
+                .is_none()
+                .then(|| cx.speaker_later(first, after, sentence.1))
+                .flatten()
+        });
         let standalone = !verb_after
             && toks[sentence.0..first]
                 .iter()
@@ -1735,14 +2121,18 @@ pub fn find(
         if keep {
             let mention = match &speaker {
                 Some(w) => Some(w.mention),
-                None => cx.described_speaker(first, after, sentence).or_else(|| {
-                    // A quote that goes on from the sentence before: that sentence's subject.
-                    let continues =
-                        (standalone || reported) && si > 0 && toks[sentence.0].newlines_before < 2;
-                    continues
-                        .then(|| cx.described_subject(sentences[si - 1].0, sentences[si - 1].1))
-                        .flatten()
-                }),
+                None => (opening.filter(|_| !verb_after))
+                    .or_else(|| cx.subject_pronoun(sentence.0, first).map(|k| (k, k + 1)))
+                    .or_else(|| cx.described_speaker(first, after, sentence))
+                    .or_else(|| {
+                        // A quote that goes on from the sentence before: that sentence's subject.
+                        let continues = (standalone || reported)
+                            && si > 0
+                            && toks[sentence.0].newlines_before < 2;
+                        continues
+                            .then(|| cx.described_subject(sentences[si - 1].0, sentences[si - 1].1))
+                            .flatten()
+                    }),
             };
             if speaker.is_none() {
                 // A described role resolves to the person introduced with it (`In einer
@@ -1893,6 +2283,59 @@ mod tests {
             assert_eq!(all.len(), 1, "{text}: {all:?}");
             assert_eq!(all[0].1, None, "{text}");
             assert_eq!(all[0].2, Some(said), "{text}");
+        }
+    }
+
+    #[test]
+    fn subjects_sources_and_pronouns_name_the_speaker() {
+        // (text, the quote's first words, speaker, mention)
+        let cases = [
+            (
+                "Die Abgeordnete Petra Lang kritisierte die Regierung. Sie warf dem Minister Hans Berger vor, „die Öffentlichkeit bewusst getäuscht zu haben“.",
+                Some("Petra Lang"),
+                Some("Sie"),
+            ),
+            (
+                "Bürgermeister Thomas Krüger war empört. In einem Interview mit dem Sender erklärte er: „Wir werden die Entscheidung nicht hinnehmen und klagen.“",
+                Some("Thomas Krüger"),
+                Some("er"),
+            ),
+            (
+                "Einer der beteiligten Feuerwehrleute sagte: „So etwas habe ich in zwanzig Jahren nicht erlebt.“",
+                None,
+                Some("Einer der beteiligten Feuerwehrleute"),
+            ),
+            (
+                "So heißt es in der Mitteilung wörtlich: „Die Preise steigen ab dem ersten Januar um zehn Prozent.“",
+                None,
+                Some("der Mitteilung"),
+            ),
+            (
+                "Die Anwohner berichteten, der Lärm sei „kaum noch zu ertragen gewesen in den letzten Nächten“.",
+                None,
+                Some("Die Anwohner"),
+            ),
+            (
+                "Der Vertreter der Gemeinde nannte die Entscheidung einen „schweren Fehler mit langen Folgen für alle“ und verließ den Saal.",
+                None,
+                Some("Der Vertreter der Gemeinde"),
+            ),
+            (
+                "Augenzeugen schilderten die Lage so: „Überall lag Glas auf der Straße und niemand half.“",
+                None,
+                Some("Augenzeugen"),
+            ),
+            (
+                "Dazu hieß es nur knapp: „Zu laufenden Verfahren äußern wir uns grundsätzlich nicht.“",
+                None,
+                None,
+            ),
+        ];
+        for (text, speaker, said) in cases {
+            let all = mentions(text);
+            assert_eq!(all.len(), 1, "{text}: {all:?}");
+            assert_eq!(all[0].1.as_deref(), speaker, "{text}");
+            assert_eq!(all[0].2, said, "{text}");
         }
     }
 
