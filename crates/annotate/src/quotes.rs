@@ -354,6 +354,34 @@ const TERM_MARKERS: &[&str] = &[
     "laut",
 ];
 
+/// Endings of nouns, lowercase, of the kinds of works and publications that precede their
+/// name in quote marks (`Wochenzeitschrift`, `Fernsehsendung`, `Kinderbuch`).
+const WORK_NOUNS: &[&str] = &[
+    "zeitschrift",
+    "zeitung",
+    "magazin",
+    "magazins",
+    "magazines",
+    "website",
+    "webseite",
+    "portal",
+    "sendung",
+    "serie",
+    "musical",
+    "album",
+    "albums",
+    "film",
+    "films",
+    "buch",
+    "buches",
+    "roman",
+    "romans",
+    "blog",
+    "kampagne",
+    "ausstellung",
+    "festival",
+];
+
 /// Words before a colon that introduce a name or a translation (`(kurz: „Fed“)`).
 const TRANSLATION_MARKERS: &[&str] = &[
     "kurz",
@@ -1834,6 +1862,23 @@ impl<'a> Cx<'a> {
         if in_list(prev, TERM_MARKERS) {
             return true;
         }
+        // A work or a publication named after its kind (`des Magazins „auto, motor und
+        // sport“`, `die Wochenzeitschrift „Jungle World“`, `der Website „icelandreview.com“`).
+        if self.toks[first - 1].kind == Kind::Word && is_capitalized(prev) {
+            let lower = prev.to_lowercase();
+            if WORK_NOUNS.iter().any(|n| lower.ends_with(n)) {
+                return true;
+            }
+        }
+        // `Wie „heise online“ berichtet, …`: the source, not its words.
+        if in_list(prev, &["wie"])
+            && self
+                .toks
+                .get(after)
+                .is_some_and(|t| is_speech_verb(t.text(self.text)))
+        {
+            return true;
+        }
         if prev == ":" && first >= 2 && in_list(self.t(first - 2), TRANSLATION_MARKERS) {
             return true;
         }
@@ -1943,6 +1988,14 @@ impl<'a> Cx<'a> {
         let prev = self.t(first - 1);
         if in_list(prev, SPEECH_NOUNS) {
             return false;
+        }
+        // `die regierende „People's Power Party“`: an article and adjectives before it.
+        let mut k = first - 1;
+        while k > sentence_start && is_adjective_like(self.t(k)) {
+            k -= 1;
+        }
+        if k < first - 1 && is_determiner(self.t(k)) {
+            return true;
         }
         is_determiner(prev)
             || (self.toks[first - 1].kind == Kind::Word
@@ -2532,6 +2585,15 @@ mod tests {
         assert!(quotes("Die Rolle der Federal Reserve (kurz: „Fed“) war umstritten.").is_empty());
         assert!(quotes("Die Operation „Cast Lead“ („gegossenes Blei“) dauerte an.").is_empty());
         assert!(quotes("Er hatte laut „tagesschau.de“ den Plan kritisiert.").is_empty());
+        // A publication or a work named after its kind, a source after `wie`.
+        let named = [
+            "Laut einem Test der Wochenzeitschrift „Autos von morgen und heute“ gibt es 113 Modelle.",
+            "Wie „heise online“ berichtet, sperrten die Behörden den Zugang.",
+            "Die regierende „Partei der nationalen Einheit und Erneuerung“ verlor die Mehrheit.",
+        ];
+        for text in named {
+            assert!(quotes(text).is_empty(), "{text}: {:?}", quotes(text));
+        }
         // A colon after a speech verb still introduces someone's words.
         let all = quotes("Angela Merkel erklärt selbst: „Ich wurde nicht als Kanzlerin geboren.“");
         assert_eq!(all.len(), 1, "{all:?}");
