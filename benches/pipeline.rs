@@ -113,6 +113,10 @@ fn main() -> Result<()> {
                 .save_corpus
                 .clone()
                 .unwrap_or_else(|| tmp.path().join("corpus.jsonl"));
+            // JSONL adds ids and escapes to the text's bytes.
+            let corpus_bytes = (args.size_mb * 1e6 * 1.1) as u64;
+            let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+            ensure_free_space(folder.unwrap_or(Path::new(".")), corpus_bytes, "the corpus")?;
             let started = Instant::now();
             let stats = generate(&data, &path, &args)?;
             eprintln!(
@@ -147,6 +151,17 @@ fn main() -> Result<()> {
     if !args.no_annotate {
         lists.push(true);
     }
+    // A run's output, its dedup state and spill files, measured at about 2 and 3 times the
+    // corpus without and with annotation; one run's output is on disk at a time.
+    let corpus_bytes = std::fs::metadata(&corpus)
+        .with_context(|| format!("reading {}", corpus.display()))?
+        .len();
+    let per_byte = if lists.contains(&true) { 3.5 } else { 2.5 };
+    ensure_free_space(
+        tmp.path(),
+        (corpus_bytes as f64 * per_byte) as u64,
+        "a run's output",
+    )?;
     let mut runs: Vec<Run> = Vec::new();
     for &annotate in &lists {
         for &pin in &core_counts {
@@ -356,6 +371,44 @@ fn child(args: &Args) -> Result<()> {
 /// Restricts this process to the first `n` cores of those it may use, before any thread
 /// is started (threads inherit the mask), so that the pipeline's automatic sizing and the
 /// kernel see an `n`-core machine.
+/// Fails, saying what to do, when the file system of `dir` has less than `needed` bytes free
+/// for `what`: a run that fills the disk fails only after minutes.
+fn ensure_free_space(dir: &Path, needed: u64, what: &str) -> Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(dir.as_os_str().as_bytes())
+        .with_context(|| format!("{} is not a path the system takes", dir.display()))?;
+    // SAFETY: `path` is a NUL-terminated string and `stats` a zeroed struct that statvfs
+    // fills in.
+    let stats = unsafe {
+        let mut stats: libc::statvfs = std::mem::zeroed();
+        if libc::statvfs(path.as_ptr(), &mut stats) != 0 {
+            return Err(std::io::Error::last_os_error())
+                .with_context(|| format!("finding the free space in {}", dir.display()));
+        }
+        stats
+    };
+    let free = stats.f_bavail.saturating_mul(stats.f_frsize);
+    if free < needed {
+        bail!(
+            "{what} needs about {} free in {}, which has {}: free some space, or point TMPDIR \
+             (and --save-corpus) at a roomier disk",
+            size(needed),
+            dir.display(),
+            size(free)
+        );
+    }
+    Ok(())
+}
+
+/// `bytes` in MB, or in GB from 1 GB on.
+fn size(bytes: u64) -> String {
+    if bytes < 1_000_000_000 {
+        format!("{:.0} MB", bytes as f64 / 1e6)
+    } else {
+        format!("{:.1} GB", bytes as f64 / 1e9)
+    }
+}
+
 fn pin_to_cores(n: usize) -> Result<()> {
     // SAFETY: `cpu_set_t` is plain data, valid when zeroed; the calls get its true size,
     // and pid 0 is this thread, the only one so far.
