@@ -91,6 +91,8 @@ const SPEECH_VERBS: &[&str] = &[
     "sprach",
     "fragte",
     "fragt",
+    "fragen",
+    "spricht",
     "antwortete",
     "antwortet",
     "warnte",
@@ -1271,6 +1273,17 @@ impl<'a> Cx<'a> {
     /// `Some(speaker)` when a speech verb follows (the speaker
     /// may still be unknown), `None` when nothing attributes the quote there.
     fn speaker_after(&self, first: usize, after: usize, short: bool) -> Option<Option<Who>> {
+        // `Als „unerwartetes Geschenk“ bezeichnet die Archäologin den Fund`: the subject
+        // after the verb of naming speaks.
+        if first > 0
+            && in_list(self.t(first - 1), &["als"])
+            && self
+                .toks
+                .get(after)
+                .is_some_and(|t| t.newlines_before == 0 && in_list(t.text(self.text), NAMING_VERBS))
+        {
+            return Some(self.subject_after(after, first));
+        }
         let mut j = after;
         if self.toks.get(j).is_some_and(|t| t.text(self.text) == ",") {
             j += 1;
@@ -1436,12 +1449,34 @@ impl<'a> Cx<'a> {
         }
         // The quote may end a sentence of its own, so this looks past `end`.
         let limit = self.toks.len();
+        // `Als „…“ bezeichnet die Archäologin …`.
+        let naming = j == after
+            && first > 0
+            && in_list(self.t(first - 1), &["als"])
+            && j < limit
+            && in_list(self.t(j), NAMING_VERBS);
         if j + 1 < limit
             && self.toks[j].newlines_before == 0
-            && is_speech_verb(self.t(j))
+            && (is_speech_verb(self.t(j)) || naming)
             && !in_list(self.t(j), &["so", "laut"])
         {
-            if let Some(np) = self.noun_phrase(j + 1, limit, false) {
+            // `fragen sich Experten`.
+            let k = if self.t(j + 1) == "sich" {
+                j + 2
+            } else {
+                j + 1
+            };
+            let bare = || {
+                let t = self.toks.get(k).filter(|_| k < limit)?;
+                let word = t.kind == Kind::Word && is_capitalized(t.text(self.text));
+                let ends = self
+                    .toks
+                    .get(k + 1)
+                    .is_none_or(|n| n.kind == Kind::Punct || is_lowercase(n.text(self.text)));
+                (word && ends && !in_list(t.text(self.text), SENTENCE_OPENERS))
+                    .then_some((k, k + 1))
+            };
+            if let Some(np) = self.noun_phrase(k, limit, false).or_else(bare) {
                 return Some(np);
             }
         }
@@ -2382,6 +2417,16 @@ mod tests {
                 "Dazu hieß es nur knapp: „Zu laufenden Verfahren äußern wir uns grundsätzlich nicht.“",
                 None,
                 None,
+            ),
+            (
+                "Als „historischen Fehler mit Folgen“ bezeichnet die Vorsitzende des Vereins den Beschluss.",
+                None,
+                Some("die Vorsitzende des Vereins"),
+            ),
+            (
+                "„Wozu braucht es diese Behörde überhaupt noch?“ fragen sich Experten.",
+                None,
+                Some("Experten"),
             ),
         ];
         for (text, speaker, said) in cases {
