@@ -1415,8 +1415,13 @@ impl<'a> Cx<'a> {
         let fronted_phrase = in_list(self.t(k0), PREPOSITIONS);
         for k in k0 + 1..first {
             let t = self.t(k);
-            // Past a comma, or a name, the pronoun may belong to another clause.
-            if t == "," || self.ent_at[k].is_some() {
+            // Past a comma, or a person who may be the subject, the pronoun may belong to
+            // another clause (`In einem Interview mit der BBC erklärte er` is one).
+            let person = self.ent_at[k].is_some_and(|n| {
+                let e = &self.ents[n];
+                e.label == Label::Per && self.nominative(e)
+            });
+            if t == "," || person {
                 return None;
             }
             let verb = self.t(k - 1);
@@ -2384,7 +2389,7 @@ mod tests {
                 Some("Sie"),
             ),
             (
-                "Bürgermeister Thomas Krüger war empört. In einem Interview mit dem Sender erklärte er: „Wir werden die Entscheidung nicht hinnehmen und klagen.“",
+                "Bürgermeister Thomas Krüger war empört. In einem Interview mit der ARD erklärte er: „Wir werden die Entscheidung nicht hinnehmen und klagen.“",
                 Some("Thomas Krüger"),
                 Some("er"),
             ),
