@@ -1085,6 +1085,18 @@ impl<'a> Cx<'a> {
             .or_else(|| self.recent_person(before))
     }
 
+    /// Whether the quote `first..after` is what a verb of naming right after it calls
+    /// something (`Als „unerwartetes Geschenk“ bezeichnet die Archäologin den Fund`), so
+    /// that the subject after the verb speaks.
+    fn named_as(&self, first: usize, after: usize) -> bool {
+        first > 0
+            && in_list(self.t(first - 1), &["als"])
+            && self
+                .toks
+                .get(after)
+                .is_some_and(|t| t.newlines_before == 0 && in_list(t.text(self.text), NAMING_VERBS))
+    }
+
     /// The subject after a speech verb at `verb`: a person, or an organisation when no
     /// person follows (`so ein Sprecher des CERN`); a pronoun; a role description resolved
     /// to a person; an institution noun. `quote_first` is the quote's first token.
@@ -1273,15 +1285,7 @@ impl<'a> Cx<'a> {
     /// `Some(speaker)` when a speech verb follows (the speaker
     /// may still be unknown), `None` when nothing attributes the quote there.
     fn speaker_after(&self, first: usize, after: usize, short: bool) -> Option<Option<Who>> {
-        // `Als „unerwartetes Geschenk“ bezeichnet die Archäologin den Fund`: the subject
-        // after the verb of naming speaks.
-        if first > 0
-            && in_list(self.t(first - 1), &["als"])
-            && self
-                .toks
-                .get(after)
-                .is_some_and(|t| t.newlines_before == 0 && in_list(t.text(self.text), NAMING_VERBS))
-        {
+        if self.named_as(first, after) {
             return Some(self.subject_after(after, first));
         }
         let mut j = after;
@@ -1454,12 +1458,7 @@ impl<'a> Cx<'a> {
         }
         // The quote may end a sentence of its own, so this looks past `end`.
         let limit = self.toks.len();
-        // `Als „…“ bezeichnet die Archäologin …`.
-        let naming = j == after
-            && first > 0
-            && in_list(self.t(first - 1), &["als"])
-            && j < limit
-            && in_list(self.t(j), NAMING_VERBS);
+        let naming = j == after && self.named_as(first, after);
         if j + 1 < limit
             && self.toks[j].newlines_before == 0
             && (is_speech_verb(self.t(j)) || naming)
