@@ -835,6 +835,11 @@ fn is_speech_verb(t: &str) -> bool {
     in_list(t, SPEECH_VERBS)
 }
 
+/// A verb of saying or naming (`sagte`, `nannte`), not the attributing `so` or `laut`.
+fn says_or_names(t: &str) -> bool {
+    (is_speech_verb(t) && !in_list(t, &["so", "laut"])) || in_list(t, NAMING_VERBS)
+}
+
 fn is_capitalized(t: &str) -> bool {
     t.chars().next().is_some_and(char::is_uppercase)
 }
@@ -1429,9 +1434,7 @@ impl<'a> Cx<'a> {
                 return None;
             }
             let verb = self.t(k - 1);
-            let after_verb = is_lowercase(verb)
-                && !in_list(verb, &["so", "laut"])
-                && (is_speech_verb(verb) || in_list(verb, NAMING_VERBS));
+            let after_verb = is_lowercase(verb) && says_or_names(verb);
             // `er` is only ever a subject; `sie` is one after a verb of saying when a
             // preposition opens the sentence.
             if t == "er" || (t == "sie" && after_verb && fronted_phrase) {
@@ -1736,11 +1739,7 @@ impl<'a> Cx<'a> {
         (from..before.min(from + 8))
             .map(|j| self.t(j))
             .take_while(|&t| t != ",")
-            .any(|t| {
-                is_lowercase(t)
-                    && !in_list(t, &["so", "laut"])
-                    && (is_speech_verb(t) || in_list(t, NAMING_VERBS))
-            })
+            .any(|t| is_lowercase(t) && says_or_names(t))
     }
 
     /// Whether the noun phrase `np` may name someone who speaks: its head (the first
@@ -1950,8 +1949,7 @@ impl<'a> Cx<'a> {
             .filter(|k| !(first..after).contains(k))
             .any(|k| {
                 let t = self.t(k);
-                let naming =
-                    in_list(t, NAMING_VERBS) || (is_speech_verb(t) && !in_list(t, &["so", "laut"]));
+                let naming = says_or_names(t);
                 // A definition, not someone's words: `nennt sich`, `nennt man`, `als
                 // „Sonnenwind“ bezeichnet wird`.
                 let definition = |j: usize| {
