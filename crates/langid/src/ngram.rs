@@ -13,8 +13,8 @@
 //! softmax that does not underflow on long texts.
 //!
 //! One table holds the uni-, bi- and trigrams of every compiled-in language (1.3 million
-//! entries for all 75, 8 bytes each, 11.5 MB with the bucket index, see `table.rs`), one the
-//! four- and five-grams (19.8 million entries, 175 MB), looked up for short texts only
+//! entries for all 75, 9.5 MB, see `table.rs`), one the four- and five-grams (19.8 million
+//! entries, 124 MB), looked up for short texts only
 //! (lingua uses them below 120 letters). The build script builds both of the models of this
 //! crate's language features and they are compiled in; a process touches only the pages of
 //! the buckets it looks up, first all of a text's (so that the cache misses overlap), then
@@ -658,7 +658,7 @@ impl Scorer {
                         Some(long) if k + 1 >= table::LONG.min_order => long,
                         _ => short_table,
                     };
-                    table.lookup(chain.hashes[k], |lang, q| {
+                    table.lookup(chain.hashes[k], k + 1, |lang, q| {
                         // Without branches: most entries are of languages done already.
                         let bit = 1u128 << lang;
                         let new = u32::from(done & bit == 0);
@@ -753,11 +753,15 @@ mod tests {
                 scorer.table()
             };
             let mut found = None;
-            table.lookup(hash_of(ngram.as_bytes()), |lang, q| {
-                if lang == de {
-                    found = Some(q);
-                }
-            });
+            table.lookup(
+                hash_of(ngram.as_bytes()),
+                ngram.chars().count(),
+                |lang, q| {
+                    if lang == de {
+                        found = Some(q);
+                    }
+                },
+            );
             assert_eq!(found.is_some(), expected, "{ngram}");
             if let Some(q) = found {
                 let lp = f64::from_bits(model.get(ngram).unwrap());

@@ -5,13 +5,24 @@
 //! and five-grams ([`LONG`]): texts of 120 letters and more are scored on trigrams alone, in
 //! the small table that stays in the caches.
 //!
+//! A short text reads a few hundred n-grams at random places of the long table, so a run
+//! over many texts soon has all of its pages resident: its size is memory every process
+//! pays. Hence the compact layout: an n-gram's hash is stored once however many languages
+//! know it, and each language's log-probability as a 17-bit index into a dictionary of that
+//! language's values of that order (at most 95,408 distinct ones for all 75 languages),
+//! most frequent first, so that the pages read most stay few. The values themselves are
+//! exact: the same sums, so the same answers, as a table of every value.
+//!
 //! Layout, all integers little-endian: the table's magic (`Spec::magic`); the byte length of
 //! the language codes and the codes (ISO 639-1, sorted, separated by spaces: the table's
-//! language indices); then for each of the `2^Spec::bucket_bits` buckets plus one, the index
-//! of its first entry (`u32`); then the entries, 8 bytes each: `fingerprint << 8 | language
-//! index` (`u32`) and `round(-ln p * SCALE)` (`u32`). Bucket `b` (the top `bucket_bits` bits
-//! of an n-gram's hash) holds the entries `start[b]..start[b + 1]`; the fingerprint is the
-//! low 24 bits.
+//! language indices); for each of the `2^Spec::bucket_bits` buckets plus one, the index of
+//! its first key and of its first entry (`u32` each); for each language and order plus one,
+//! the index of the first value of its dictionary (`u32`); the keys, 4 bytes each:
+//! `fingerprint << 8 | order - min_order << 6 | entries` (`u32`); the entries, 3 bytes each:
+//! `language index << 17 | dictionary index`; the values, `round(-ln p * SCALE)` (`u32`).
+//! Bucket `b` (the top `bucket_bits` bits of an n-gram's hash) holds the keys `key[b]..
+//! key[b + 1]`, whose entries follow each other from `entry[b]` on; the fingerprint is the
+//! low 24 bits of the hash. An n-gram known to more than 63 languages has several keys.
 
 use std::borrow::Cow;
 
@@ -24,24 +35,25 @@ pub(crate) struct Spec {
     pub(crate) min_order: usize,
     /// The longest n-grams held (in letters).
     pub(crate) max_order: usize,
-    /// log2 of the number of hash buckets (about five entries each with all languages).
+    /// log2 of the number of hash buckets (about eight keys each with all languages).
     bucket_bits: u32,
 }
 
-/// The table of uni- to trigrams (1.3 million entries for all 75 languages, 11.5 MB).
+/// The table of uni- to trigrams (1.3 million entries for all 75 languages).
 pub(crate) const SHORT: Spec = Spec {
-    magic: *b"LGT2",
+    magic: *b"LGC3",
     min_order: 1,
     max_order: 3,
-    bucket_bits: 18,
+    bucket_bits: 16,
 };
 
-/// The table of four- and five-grams (19.8 million entries for all 75 languages, 175 MB).
+/// The table of four- and five-grams (19.8 million entries of 8.6 million n-grams for all
+/// 75 languages, 124 MB).
 pub(crate) const LONG: Spec = Spec {
-    magic: *b"LGT5",
+    magic: *b"LGC5",
     min_order: 4,
     max_order: 5,
-    bucket_bits: 22,
+    bucket_bits: 20,
 };
 
 /// Stored log-probabilities are `round(-ln p * SCALE)` in a `u32` (lingua's smallest is
@@ -49,8 +61,20 @@ pub(crate) const LONG: Spec = Spec {
 /// as lingua's sums of `f64`s do, even where those differ in the fifth digit.
 pub(crate) const SCALE: f64 = (1u64 << 26) as f64;
 
-/// Bytes of one entry.
-const ENTRY: usize = 8;
+/// Bytes of a bucket's starts (first key, first entry).
+const BUCKET: usize = 8;
+/// Bytes of a key.
+const KEY: usize = 4;
+/// Bytes of an entry.
+const ENTRY: usize = 3;
+/// Bytes of a value.
+const VALUE: usize = 4;
+/// Bits of a key that count its entries.
+const COUNT_BITS: u32 = 6;
+/// Bits of a key that hold the n-gram's order (minus the table's shortest).
+const ORDER_BITS: u32 = 2;
+/// Bits of an entry that index its language's dictionary.
+const INDEX_BITS: u32 = 17;
 
 /// The FNV-1a offset basis: the hash state before any byte.
 pub(crate) const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -100,11 +124,23 @@ impl Spec {
     fn buckets(&self) -> usize {
         1 << self.bucket_bits
     }
+
+    fn orders(&self) -> usize {
+        self.max_order - self.min_order + 1
+    }
 }
 
 #[inline]
 fn fingerprint(h: u64) -> u32 {
     (h as u32) & 0x00ff_ffff
+}
+
+/// The little-endian `u32` at byte `at`.
+#[inline]
+fn u32_at(bytes: &[u8], at: usize) -> u32 {
+    let mut word = [0u8; 4];
+    word.copy_from_slice(&bytes[at..at + 4]);
+    u32::from_le_bytes(word)
 }
 
 /// An [`fst::Automaton`] matching the keys of `min..=max` characters, so a stream skips the
@@ -140,8 +176,9 @@ impl fst::Automaton for Keys {
 
 /// The table `spec` of `models` (ISO 639-1 code and `ngrams.fst` bytes, sorted by code; a
 /// model that does not parse is left out), in the layout above. Reads the n-grams of the
-/// spec's orders of every model once, then places them by bucket (a counting sort). Written
-/// for the build script, whose code is not optimised: plain loops, few calls per entry.
+/// spec's orders of every model once, places them by bucket (a counting sort), then sorts
+/// each bucket by fingerprint, order and language. Written for the build script, whose code
+/// is not optimised: plain loops and sorts, no hashing per entry.
 // Used by the build script, and by the library in its tests only.
 #[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn build(spec: Spec, models: &[(&str, &[u8])]) -> Vec<u8> {
@@ -149,9 +186,17 @@ pub(crate) fn build(spec: Spec, models: &[(&str, &[u8])]) -> Vec<u8> {
     let codes: Vec<&str> = models.iter().map(|m| m.0).collect();
     let codes = codes.join(" ");
     let buckets = spec.buckets();
-    // Bucket of each entry, and the entry as stored: `q << 32 | fingerprint << 8 | lang`.
+    let orders = spec.orders();
+    assert!(
+        models.len() <= 1 << (24 - INDEX_BITS),
+        "too many languages for an entry"
+    );
+    // Bucket of each entry, the entry as sorted within its bucket (`fingerprint << 10 |
+    // order << 8 | language`, order and language distinguishing the dictionary), its value.
     let mut found: Vec<u32> = Vec::new();
-    let mut entries: Vec<u64> = Vec::new();
+    let mut entries: Vec<(u64, u32)> = Vec::new();
+    // The values of each language and order, as `models.len() * orders` lists.
+    let mut values: Vec<Vec<u32>> = vec![Vec::new(); models.len() * orders];
     for (lang, (_, bytes)) in models.iter().enumerate() {
         let Ok(map) = fst::Map::new(*bytes) else {
             continue;
@@ -163,11 +208,42 @@ pub(crate) fn build(spec: Spec, models: &[(&str, &[u8])]) -> Vec<u8> {
             })
             .into_stream();
         while let Some((key, value)) = stream.next() {
+            let order = key.iter().filter(|&&b| b & 0xc0 != 0x80).count() - spec.min_order;
             let h = hash_of(key);
+            let q = quantise(value);
             found.push(spec.bucket(h) as u32);
-            let key = u64::from(fingerprint(h) << 8 | lang as u32);
-            entries.push(u64::from(quantise(value)) << 32 | key);
+            let sort_key = u64::from(fingerprint(h)) << 10 | (order as u64) << 8 | lang as u64;
+            entries.push((sort_key, q));
+            values[lang * orders + order].push(q);
         }
+    }
+    // Each dictionary: its distinct values, most frequent first (then smallest first); and
+    // the same values sorted, with their index, to look an entry's index up.
+    let mut dictionaries: Vec<Vec<u32>> = Vec::with_capacity(values.len());
+    let mut lookups: Vec<Vec<(u32, u32)>> = Vec::with_capacity(values.len());
+    for mut list in values {
+        list.sort_unstable();
+        let mut counted: Vec<(u32, u32)> = Vec::new();
+        for q in list {
+            match counted.last_mut() {
+                Some((last, n)) if *last == q => *n += 1,
+                _ => counted.push((q, 1)),
+            }
+        }
+        counted.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        assert!(
+            counted.len() <= 1 << INDEX_BITS,
+            "a dictionary outgrows its index"
+        );
+        let dictionary: Vec<u32> = counted.iter().map(|c| c.0).collect();
+        let mut lookup: Vec<(u32, u32)> = dictionary
+            .iter()
+            .enumerate()
+            .map(|(i, &q)| (q, i as u32))
+            .collect();
+        lookup.sort_unstable();
+        dictionaries.push(dictionary);
+        lookups.push(lookup);
     }
     let mut starts = vec![0u32; buckets + 1];
     for &b in &found {
@@ -176,7 +252,7 @@ pub(crate) fn build(spec: Spec, models: &[(&str, &[u8])]) -> Vec<u8> {
     for b in 0..buckets {
         starts[b + 1] += starts[b];
     }
-    let mut placed = vec![0u64; entries.len()];
+    let mut placed = vec![(0u64, 0u32); entries.len()];
     let mut next = starts.clone();
     for (&b, &entry) in found.iter().zip(&entries) {
         let slot = &mut next[b as usize];
@@ -184,16 +260,69 @@ pub(crate) fn build(spec: Spec, models: &[(&str, &[u8])]) -> Vec<u8> {
         *slot += 1;
     }
     drop((found, entries));
-    let head = spec.magic.len() + 4 + codes.len();
-    let mut out = Vec::with_capacity(head + 4 * (buckets + 1) + ENTRY * placed.len());
+    let mut index: Vec<u8> = Vec::with_capacity(BUCKET * (buckets + 1));
+    let mut keys: Vec<u8> = Vec::new();
+    let mut cells: Vec<u8> = Vec::with_capacity(ENTRY * placed.len());
+    let mut key_count = 0u32;
+    for b in 0..buckets {
+        index.extend_from_slice(&key_count.to_le_bytes());
+        index.extend_from_slice(&starts[b].to_le_bytes());
+        let bucket = &mut placed[starts[b] as usize..starts[b + 1] as usize];
+        bucket.sort_unstable();
+        let mut i = 0;
+        while i < bucket.len() {
+            // One key per n-gram (fingerprint and order), each for at most 63 entries.
+            let group = bucket[i].0 >> 8;
+            let mut end = i;
+            while end < bucket.len() && bucket[end].0 >> 8 == group && end - i < 63 {
+                end += 1;
+            }
+            let key = (group as u32) << COUNT_BITS | (end - i) as u32;
+            keys.extend_from_slice(&key.to_le_bytes());
+            key_count += 1;
+            for &(sort_key, q) in &bucket[i..end] {
+                let lang = (sort_key & 0xff) as usize;
+                let order = (sort_key >> 8 & 0x3) as usize;
+                let lookup = &lookups[lang * orders + order];
+                let at = lookup
+                    .binary_search_by(|probe| probe.0.cmp(&q))
+                    .expect("every value is in its dictionary");
+                let cell = (lang as u32) << INDEX_BITS | lookup[at].1;
+                cells.extend_from_slice(&cell.to_le_bytes()[..ENTRY]);
+            }
+            i = end;
+        }
+    }
+    index.extend_from_slice(&key_count.to_le_bytes());
+    index.extend_from_slice(&starts[buckets].to_le_bytes());
+    let mut value_count = 0u32;
+    let mut dictionary_index: Vec<u8> = Vec::new();
+    for dictionary in &dictionaries {
+        dictionary_index.extend_from_slice(&value_count.to_le_bytes());
+        value_count += dictionary.len() as u32;
+    }
+    dictionary_index.extend_from_slice(&value_count.to_le_bytes());
+    let mut out = Vec::with_capacity(
+        spec.magic.len()
+            + 4
+            + codes.len()
+            + index.len()
+            + dictionary_index.len()
+            + keys.len()
+            + cells.len()
+            + VALUE * value_count as usize,
+    );
     out.extend_from_slice(&spec.magic);
     out.extend_from_slice(&(codes.len() as u32).to_le_bytes());
     out.extend_from_slice(codes.as_bytes());
-    for start in &starts {
-        out.extend_from_slice(&start.to_le_bytes());
-    }
-    for entry in &placed {
-        out.extend_from_slice(&entry.to_le_bytes());
+    out.extend_from_slice(&index);
+    out.extend_from_slice(&dictionary_index);
+    out.extend_from_slice(&keys);
+    out.extend_from_slice(&cells);
+    for dictionary in &dictionaries {
+        for q in dictionary {
+            out.extend_from_slice(&q.to_le_bytes());
+        }
     }
     out
 }
@@ -210,9 +339,13 @@ pub(crate) struct Table {
     spec: Spec,
     bytes: Cow<'static, [u8]>,
     /// Where the bucket starts begin.
-    starts_at: usize,
+    index_at: usize,
+    /// Where the keys begin.
+    keys_at: usize,
     /// Where the entries begin.
     entries_at: usize,
+    /// Where each dictionary (by language and order) begins, in bytes.
+    dictionaries: Vec<usize>,
 }
 
 impl Table {
@@ -220,59 +353,164 @@ impl Table {
     /// in index order).
     pub(crate) fn new(spec: Spec, bytes: Cow<'static, [u8]>, codes: &[&str]) -> Option<Table> {
         let len = u32::from_le_bytes(bytes.get(4..8)?.try_into().ok()?) as usize;
-        let starts_at = 8 + len;
-        let entries_at = starts_at + 4 * (spec.buckets() + 1);
-        let ok = bytes.get(..4)? == spec.magic
-            && bytes.get(8..starts_at)? == codes.join(" ").as_bytes()
-            && bytes.len() >= entries_at;
-        let table = Table {
+        let index_at = 8 + len;
+        let dictionaries_at = index_at + BUCKET * (spec.buckets() + 1);
+        let keys_at = dictionaries_at + 4 * (codes.len() * spec.orders() + 1);
+        if bytes.get(..4)? != spec.magic
+            || bytes.get(8..index_at)? != codes.join(" ").as_bytes()
+            || bytes.len() < keys_at
+        {
+            return None;
+        }
+        let last = dictionaries_at - BUCKET;
+        let (keys, entries) = (u32_at(&bytes, last), u32_at(&bytes, last + 4));
+        let entries_at = keys_at + KEY * keys as usize;
+        let values_at = entries_at + ENTRY * entries as usize;
+        let dictionaries: Vec<usize> = (0..=codes.len() * spec.orders())
+            .map(|d| values_at + VALUE * u32_at(&bytes, dictionaries_at + 4 * d) as usize)
+            .collect();
+        let end = *dictionaries.last()?;
+        (bytes.len() == end).then_some(Table {
             spec,
             bytes,
-            starts_at,
+            index_at,
+            keys_at,
             entries_at,
-        };
-        (ok && table.bytes.len() == entries_at + ENTRY * table.entries()).then_some(table)
+            dictionaries,
+        })
     }
 
+    /// The first key and the first entry of bucket `b`.
     #[inline]
-    fn start(&self, b: usize) -> usize {
-        let at = self.starts_at + 4 * b;
-        let mut word = [0u8; 4];
-        word.copy_from_slice(&self.bytes[at..at + 4]);
-        u32::from_le_bytes(word) as usize
+    fn starts(&self, b: usize) -> (usize, usize) {
+        let at = self.index_at + BUCKET * b;
+        (
+            u32_at(&self.bytes, at) as usize,
+            u32_at(&self.bytes, at + 4) as usize,
+        )
     }
 
     /// Calls `found(language index, quantised -ln p)` for each language knowing the n-gram
-    /// with hash `h`.
+    /// of `order` letters with hash `h` (none for an order the table does not hold).
     #[inline]
-    pub(crate) fn lookup(&self, h: u64, mut found: impl FnMut(usize, u32)) {
+    pub(crate) fn lookup(&self, h: u64, order: usize, mut found: impl FnMut(usize, u32)) {
         let b = self.spec.bucket(h);
-        let (from, to) = (self.start(b), self.start(b + 1));
-        let fp = fingerprint(h);
-        let entries = &self.bytes[self.entries_at + ENTRY * from..self.entries_at + ENTRY * to];
-        for entry in entries.chunks_exact(ENTRY) {
-            let key = u32::from_le_bytes([entry[0], entry[1], entry[2], entry[3]]);
-            if key >> 8 == fp {
-                found(
-                    (key & 0xff) as usize,
-                    u32::from_le_bytes([entry[4], entry[5], entry[6], entry[7]]),
-                );
+        let ((from, mut entry), (to, _)) = (self.starts(b), self.starts(b + 1));
+        let orders = self.spec.orders();
+        let Some(order) = order
+            .checked_sub(self.spec.min_order)
+            .filter(|&order| order < orders)
+        else {
+            return;
+        };
+        let wanted = fingerprint(h) << ORDER_BITS | order as u32;
+        let keys = &self.bytes[self.keys_at + KEY * from..self.keys_at + KEY * to];
+        for key in keys.chunks_exact(KEY) {
+            let key = u32::from_le_bytes([key[0], key[1], key[2], key[3]]);
+            let count = (key & ((1 << COUNT_BITS) - 1)) as usize;
+            if key >> COUNT_BITS == wanted {
+                let at = self.entries_at + ENTRY * entry;
+                for cell in self.bytes[at..at + ENTRY * count].chunks_exact(ENTRY) {
+                    let cell = u32::from_le_bytes([cell[0], cell[1], cell[2], 0]);
+                    let lang = (cell >> INDEX_BITS) as usize;
+                    let index = (cell & ((1 << INDEX_BITS) - 1)) as usize;
+                    let value = self.dictionaries[lang * orders + order] + VALUE * index;
+                    found(lang, u32_at(&self.bytes, value));
+                }
             }
+            entry += count;
         }
     }
 
-    /// Reads the first entry of the bucket of hash `h` (0 for an empty bucket), bringing the
-    /// bucket into the caches: reading those of many n-grams before looking them up lets
-    /// the reads, most of them cache misses, overlap.
+    /// Reads the first key and the first entry of the bucket of hash `h` (0 for an empty
+    /// bucket), bringing the bucket into the caches: reading those of many n-grams before
+    /// looking them up lets the reads, most of them cache misses, overlap.
     #[inline]
     pub(crate) fn touch(&self, h: u64) -> u8 {
-        let b = self.spec.bucket(h);
-        let at = self.entries_at + ENTRY * self.start(b);
-        self.bytes.get(at).copied().unwrap_or(0)
+        let (key, entry) = self.starts(self.spec.bucket(h));
+        let key = self.bytes.get(self.keys_at + KEY * key).copied();
+        let entry = self.bytes.get(self.entries_at + ENTRY * entry).copied();
+        key.unwrap_or(0) ^ entry.unwrap_or(0)
     }
 
     /// How many (language, n-gram) entries the table holds.
     pub(crate) fn entries(&self) -> usize {
-        self.start(self.spec.buckets())
+        self.starts(self.spec.buckets()).1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An `ngrams.fst` model of `(n-gram, ln p)` pairs.
+    fn model(ngrams: &[(&str, f64)]) -> Vec<u8> {
+        let mut sorted = ngrams.to_vec();
+        sorted.sort_by(|a, b| a.0.cmp(b.0));
+        let mut builder = fst::MapBuilder::memory();
+        for (ngram, log_p) in sorted {
+            builder.insert(ngram, log_p.to_bits()).unwrap();
+        }
+        builder.into_inner().unwrap()
+    }
+
+    fn found(table: &Table, ngram: &str) -> Vec<(usize, u32)> {
+        let mut all = Vec::new();
+        let order = ngram.chars().count();
+        table.lookup(hash_of(ngram.as_bytes()), order, |lang, q| {
+            all.push((lang, q))
+        });
+        all.sort_unstable();
+        all
+    }
+
+    #[test]
+    fn every_language_of_an_ngram_is_found_with_its_own_value() {
+        // 70 languages know `schön` (more than one key holds), each with a value of its
+        // own; every third one also knows `über` with the value another gives `schön`,
+        // so that dictionaries share values and differ in order.
+        let codes: Vec<String> = (0..70).map(|i| format!("l{i:02}")).collect();
+        let log_p = |i: usize| -1.0 - i as f64 / 7.0;
+        let models: Vec<Vec<u8>> = (0..70)
+            .map(|i| {
+                let mut ngrams = vec![("schön", log_p(i)), ("ab", -0.5), ("abcdef", -0.1)];
+                if i % 3 == 0 {
+                    ngrams.push(("über", log_p(69 - i)));
+                }
+                model(&ngrams)
+            })
+            .collect();
+        let models: Vec<(&str, &[u8])> = codes
+            .iter()
+            .zip(&models)
+            .map(|(c, m)| (c.as_str(), m.as_slice()))
+            .collect();
+        let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
+        let bytes = build(LONG, &models);
+        let table = Table::new(LONG, Cow::Owned(bytes), &codes).unwrap();
+        let q = |i: usize| quantise(log_p(i).to_bits());
+        assert_eq!(
+            found(&table, "schön"),
+            (0..70).map(|i| (i, q(i))).collect::<Vec<_>>()
+        );
+        let uber: Vec<(usize, u32)> = (0..70).step_by(3).map(|i| (i, q(69 - i))).collect();
+        assert_eq!(found(&table, "über"), uber);
+        assert_eq!(table.entries(), 70 + uber.len());
+        // Neither the bigram nor the six-gram is of the table's orders; the four-gram's
+        // hash asked as a five-gram is not the five-gram.
+        assert!(found(&table, "ab").is_empty());
+        assert!(found(&table, "abcdef").is_empty());
+        let mut as_five_gram = Vec::new();
+        table.lookup(hash_of("über".as_bytes()), 5, |lang, q| {
+            as_five_gram.push((lang, q))
+        });
+        assert!(as_five_gram.is_empty());
+        assert!(found(&table, "schon").is_empty());
+        // The bytes of another language list, or cut short, are no table.
+        let bytes = build(LONG, &models);
+        let cut = bytes[..bytes.len() - 1].to_vec();
+        assert!(Table::new(LONG, Cow::Owned(cut), &codes).is_none());
+        assert!(Table::new(LONG, Cow::Owned(bytes.clone()), &codes[1..]).is_none());
+        assert!(Table::new(SHORT, Cow::Owned(bytes), &codes).is_none());
     }
 }
