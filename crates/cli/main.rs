@@ -7,6 +7,10 @@ use std::process::ExitCode;
 
 /// Every stage allocates per document (strings, token lists, JSON values) on its own
 /// thread; glibc's allocator spent about 14 % of a run's CPU time there, mimalloc less.
+/// Built with the crate's `no_thp` feature: mimalloc otherwise asks for transparent huge
+/// pages, and every thread's partly used 2 MB regions are then wholly resident (peak
+/// anonymous memory of a 20 MB run with annotation: 110 MB instead of 150, at no more CPU
+/// time).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

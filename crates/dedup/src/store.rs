@@ -47,8 +47,9 @@ pub(crate) const FILE_NAME: &str = "index.redb";
 const BATCH_BYTES: usize = 16 << 20;
 
 /// Memory redb may use to cache pages; the index in memory is what makes lookups fast,
-/// the database is read once at start and written in batches.
-const CACHE_BYTES: usize = 32 << 20;
+/// the database is read once at start and written in batches. 32 MB held about 25 MB more
+/// at the peak of a 1 GB run than 8 MB, at the same speed.
+const CACHE_BYTES: usize = 8 << 20;
 
 /// One indexed document as stored in `docs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
