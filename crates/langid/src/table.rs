@@ -128,7 +128,16 @@ impl Spec {
     fn orders(&self) -> usize {
         self.max_order - self.min_order + 1
     }
+
+    /// Which dictionary holds the values of language `lang` for n-grams of `order` letters
+    /// beyond the shortest.
+    fn dictionary(&self, lang: usize, order: usize) -> usize {
+        lang * self.orders() + order
+    }
 }
+
+/// The largest number of entries a key counts.
+const MAX_COUNT: usize = (1 << COUNT_BITS) - 1;
 
 #[inline]
 fn fingerprint(h: u64) -> u32 {
@@ -191,8 +200,8 @@ pub(crate) fn build(spec: Spec, models: &[(&str, &[u8])]) -> Vec<u8> {
         models.len() <= 1 << (24 - INDEX_BITS),
         "too many languages for an entry"
     );
-    // Bucket of each entry, the entry as sorted within its bucket (`fingerprint << 10 |
-    // order << 8 | language`, order and language distinguishing the dictionary), its value.
+    // Bucket of each entry, the entry as sorted within its bucket (`(fingerprint <<
+    // ORDER_BITS | order) << 8 | language`: the key's n-gram, then the language), its value.
     let mut found: Vec<u32> = Vec::new();
     let mut entries: Vec<(u64, u32)> = Vec::new();
     // The values of each language and order, as `models.len() * orders` lists.
@@ -212,9 +221,10 @@ pub(crate) fn build(spec: Spec, models: &[(&str, &[u8])]) -> Vec<u8> {
             let h = hash_of(key);
             let q = quantise(value);
             found.push(spec.bucket(h) as u32);
-            let sort_key = u64::from(fingerprint(h)) << 10 | (order as u64) << 8 | lang as u64;
+            let ngram = u64::from(fingerprint(h) << ORDER_BITS) | order as u64;
+            let sort_key = ngram << 8 | lang as u64;
             entries.push((sort_key, q));
-            values[lang * orders + order].push(q);
+            values[spec.dictionary(lang, order)].push(q);
         }
     }
     // Each dictionary: its distinct values, most frequent first (then smallest first); and
@@ -271,10 +281,10 @@ pub(crate) fn build(spec: Spec, models: &[(&str, &[u8])]) -> Vec<u8> {
         bucket.sort_unstable();
         let mut i = 0;
         while i < bucket.len() {
-            // One key per n-gram (fingerprint and order), each for at most 63 entries.
+            // One key per n-gram (fingerprint and order), each for at most MAX_COUNT entries.
             let group = bucket[i].0 >> 8;
             let mut end = i;
-            while end < bucket.len() && bucket[end].0 >> 8 == group && end - i < 63 {
+            while end < bucket.len() && bucket[end].0 >> 8 == group && end - i < MAX_COUNT {
                 end += 1;
             }
             let key = (group as u32) << COUNT_BITS | (end - i) as u32;
@@ -282,8 +292,8 @@ pub(crate) fn build(spec: Spec, models: &[(&str, &[u8])]) -> Vec<u8> {
             key_count += 1;
             for &(sort_key, q) in &bucket[i..end] {
                 let lang = (sort_key & 0xff) as usize;
-                let order = (sort_key >> 8 & 0x3) as usize;
-                let lookup = &lookups[lang * orders + order];
+                let order = (group & ((1 << ORDER_BITS) - 1)) as usize;
+                let lookup = &lookups[spec.dictionary(lang, order)];
                 let at = lookup
                     .binary_search_by(|probe| probe.0.cmp(&q))
                     .expect("every value is in its dictionary");
@@ -414,7 +424,8 @@ impl Table {
                     let cell = u32::from_le_bytes([cell[0], cell[1], cell[2], 0]);
                     let lang = (cell >> INDEX_BITS) as usize;
                     let index = (cell & ((1 << INDEX_BITS) - 1)) as usize;
-                    let value = self.dictionaries[lang * orders + order] + VALUE * index;
+                    let value =
+                        self.dictionaries[self.spec.dictionary(lang, order)] + VALUE * index;
                     found(lang, u32_at(&self.bytes, value));
                 }
             }
