@@ -12,6 +12,8 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use lingua::Language;
 
+use crate::table::{FNV_OFFSET, FNV_PRIME};
+
 /// Share of a paragraph's words that must be function words of the language.
 const MIN_SHARE: f64 = 0.3;
 /// How many times more of the language's function words than of any other language's.
@@ -21,9 +23,6 @@ const MIN_WORDS: usize = 8;
 /// Distinct function words of the language a paragraph must use: a few one- and two-letter
 /// entries of the long lists (English has "a", "sg") must not decide alone.
 const MIN_DISTINCT: usize = 4;
-
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0100_0000_01b3;
 
 /// The [`word_hash`] of each word (run of letters) of a text, and whether the word has an
 /// uppercase letter; one pass over the text's bytes, without allocating. ASCII bytes and
@@ -138,7 +137,7 @@ impl Hasher for WordHashHasher {
     }
     fn write(&mut self, bytes: &[u8]) {
         for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(FNV_PRIME);
         }
     }
     fn write_u64(&mut self, n: u64) {

@@ -78,11 +78,13 @@ const INDEX_BITS: u32 = 17;
 
 /// The FNV-1a offset basis: the hash state before any byte.
 pub(crate) const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+/// The FNV-1a prime: each step multiplies by it.
+pub(crate) const FNV_PRIME: u64 = 0x0100_0000_01b3;
 
 /// One step of FNV-1a over a byte of an n-gram.
 #[inline]
 pub(crate) fn fnv(h: u64, b: u8) -> u64 {
-    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    (h ^ u64::from(b)).wrapping_mul(FNV_PRIME)
 }
 
 /// Mixes the FNV state into a hash whose high bits choose the bucket (murmur3's finaliser).
