@@ -3,7 +3,8 @@
 //! ```text
 //! cargo run --release -p pipeline-annotate --example train_ner -- \
 //!     ../shared/data/germeval2014-ner --nouns NOUNS_CSV --cities CITIES_JSON \
-//!     [--epochs 12] [--prune 0.02] [--beam 4] [--seed N] [--dev-only | --tune | --cv] [--out FILE]
+//!     --freq WORDFREQ_LARGE_DE_MSGPACK_GZ \
+//!     [--epochs 12] [--prune 0.02] [--beam 4] [--seed N] [--dev-only | --tune | --cv] [--errors] [--out FILE]
 //! ```
 //!
 //! Default: trains on dev plus the first half of test (sentences 1–2550) and reports strict
@@ -117,6 +118,84 @@ fn lexicon(
     ))
 }
 
+/// A MessagePack value, as far as `wordfreq`'s files use them.
+enum Msg {
+    Array(Vec<Msg>),
+    Str(String),
+    Other,
+}
+
+/// Reads one MessagePack value at `*p` (arrays, maps, strings, integers, nil and booleans;
+/// a map's entries are read and dropped).
+fn msgpack(b: &[u8], p: &mut usize) -> Result<Msg, Box<dyn std::error::Error>> {
+    let mut take = |n: usize| -> Result<&[u8], Box<dyn std::error::Error>> {
+        let s = b.get(*p..*p + n).ok_or("truncated MessagePack")?;
+        *p += n;
+        Ok(s)
+    };
+    let be = |s: &[u8]| s.iter().fold(0usize, |a, &x| a << 8 | usize::from(x));
+    let tag = take(1)?[0];
+    let (kind, len) = match tag {
+        0x00..=0x7f | 0xe0..=0xff | 0xc0 | 0xc2 | 0xc3 => return Ok(Msg::Other),
+        0x80..=0x8f => ('m', usize::from(tag & 0x0f)),
+        0x90..=0x9f => ('a', usize::from(tag & 0x0f)),
+        0xa0..=0xbf => ('s', usize::from(tag & 0x1f)),
+        // Unsigned and signed integers of 1, 2, 4 or 8 bytes.
+        0xcc..=0xd3 => {
+            take(1 << (tag & 3))?;
+            return Ok(Msg::Other);
+        }
+        0xd9 => ('s', be(take(1)?)),
+        0xda => ('s', be(take(2)?)),
+        0xdb => ('s', be(take(4)?)),
+        0xdc => ('a', be(take(2)?)),
+        0xdd => ('a', be(take(4)?)),
+        0xde => ('m', be(take(2)?)),
+        0xdf => ('m', be(take(4)?)),
+        _ => return Err(format!("unexpected MessagePack type {tag:#x}").into()),
+    };
+    Ok(match kind {
+        's' => Msg::Str(String::from_utf8(take(len)?.to_vec())?),
+        'a' => Msg::Array((0..len).map(|_| msgpack(b, p)).collect::<Result<_, _>>()?),
+        _ => {
+            for _ in 0..2 * len {
+                msgpack(b, p)?;
+            }
+            Msg::Other
+        }
+    })
+}
+
+/// `wordfreq`'s frequency list (`large_de.msgpack.gz`, CC BY-SA 4.0): a header, then per
+/// centibel of frequency (`-100 log10 f`, from 0) the list of words that frequent.
+fn frequencies(path: Option<&str>) -> Result<Lexicon, Box<dyn std::error::Error>> {
+    let Some(path) = path else {
+        return Ok(Lexicon::default());
+    };
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(std::fs::File::open(path)?),
+        &mut bytes,
+    )?;
+    let Msg::Array(buckets) = msgpack(&bytes, &mut 0)? else {
+        return Err("wordfreq list: not an array".into());
+    };
+    let mut words = Vec::new();
+    // Words rarer than this (about 84,000 are as frequent) make the model larger and
+    // tagged no better (`--cv`).
+    const MAX_CENTIBELS: usize = 650;
+    for (cb, bucket) in buckets.iter().skip(1).enumerate().take(MAX_CENTIBELS + 1) {
+        if let Msg::Array(ws) = bucket {
+            for w in ws {
+                if let Msg::Str(w) = w {
+                    words.push((w.as_str(), cb as u32));
+                }
+            }
+        }
+    }
+    Ok(ner::frequency_list(words))
+}
+
 struct Sentence {
     text: String,
     offsets: Vec<(usize, usize)>,
@@ -153,6 +232,12 @@ fn load(path: &str) -> Result<Vec<Sentence>, Box<dyn std::error::Error>> {
         });
     }
     Ok(out)
+}
+
+/// The text between character offsets `a` and `b`.
+fn word_at(text: &str, a: usize, b: usize) -> &str {
+    let byte = |c: usize| text.char_indices().nth(c).map_or(text.len(), |(i, _)| i);
+    &text[byte(a)..byte(b)]
 }
 
 trait NoneOrEq {
@@ -227,7 +312,9 @@ impl Scores {
     }
 }
 
-fn evaluate(model: &NerModel, feat: &Featurizer, data: &[&Sentence]) -> Scores {
+/// Scores `model` on `data`; with `errors`, prints the sentences where its spans differ
+/// from the gold ones (`-` gold only, `+` predicted only, as `words/TYPE`).
+fn evaluate(model: &NerModel, feat: &Featurizer, data: &[&Sentence], errors: bool) -> Scores {
     let mut scores = Scores::default();
     let Scores {
         all,
@@ -241,6 +328,22 @@ fn evaluate(model: &NerModel, feat: &Featurizer, data: &[&Sentence]) -> Scores {
         let gold: HashSet<_> = ner::spans(&s.gold).into_iter().collect();
         let pred: HashSet<_> = ner::spans(&tags).into_iter().collect();
         all.add(&gold, &pred);
+        if errors && gold != pred {
+            let show = |(a, b, t): &(usize, usize, usize)| {
+                let words: Vec<&str> = s.offsets[*a..*b]
+                    .iter()
+                    .map(|&(x, y)| word_at(&s.text, x, y))
+                    .collect();
+                format!("{}/{}", words.join(" "), ner::TYPES[*t])
+            };
+            let mut diff: Vec<String> = gold
+                .difference(&pred)
+                .map(|x| format!("-{}", show(x)))
+                .chain(pred.difference(&gold).map(|x| format!("+{}", show(x))))
+                .collect();
+            diff.sort();
+            println!("ERR {} || {}", diff.join("  "), s.text);
+        }
         let keep = |set: &HashSet<(usize, usize, usize)>, ty: Option<usize>| {
             set.iter()
                 .filter(|x| x.2 < 4 && ty.is_none_or_eq(x.2))
@@ -258,7 +361,7 @@ fn evaluate(model: &NerModel, feat: &Featurizer, data: &[&Sentence]) -> Scores {
 /// Trains on `train` (shuffled the same way every run for a given `seed`); returns the
 /// model, its bytes and the training time.
 fn train(
-    lex: &Lexicon,
+    (lex, freq): (&Lexicon, &Lexicon),
     feat: &Featurizer,
     train: &[&Sentence],
     (epochs, beam, margin, prune, seed): (usize, usize, f32, f32, u64),
@@ -270,7 +373,7 @@ fn train(
             gold: s.gold.clone(),
         })
         .collect();
-    let mut trainer = Trainer::new(lex.clone());
+    let mut trainer = Trainer::new(lex.clone()).with_frequencies(freq.clone());
     trainer.beam = beam;
     trainer.margin = margin;
     let mut order: Vec<usize> = (0..examples.len()).collect();
@@ -322,6 +425,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let seed: u64 = opt("--seed").map_or(Ok(0x2545_f491_4f6c_dd1d), |e| e.parse())?;
     let dev_only = args.iter().any(|a| a == "--dev-only");
     let cv = args.iter().any(|a| a == "--cv");
+    let errors = args.iter().any(|a| a == "--errors");
     let tune = cv || args.iter().any(|a| a == "--tune");
     let out = opt("--out").or_else(|| {
         (!dev_only && !tune)
@@ -330,6 +434,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let lex = lexicon(opt("--nouns").as_deref(), opt("--cities").as_deref())?;
     println!("lexicon: {} word forms", lex.len());
+    let freq = frequencies(opt("--freq").as_deref())?;
+    println!("frequency list: {} words", freq.len());
     let dev = load(&format!("{dir}/dev.jsonl.gz"))?;
     let test = load(&format!("{dir}/test.jsonl.gz"))?;
     let (half, quarter) = (test.len() / 2, test.len() / 4);
@@ -373,8 +479,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "dev + test[..2550] → test[2550..]"
             }
         );
-        let (model, bytes, secs) =
-            train(&lex, &feat, train_set, (epochs, beam, margin, prune, seed))?;
+        let (model, bytes, secs) = train(
+            (&lex, &freq),
+            &feat,
+            train_set,
+            (epochs, beam, margin, prune, seed),
+        )?;
         println!(
             "trained in {secs:.1} s: {} features, {:.2} MB after pruning |w| < {prune}",
             model.len(),
@@ -382,7 +492,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
         println!("held-out, strict outer spans on gold tokens:");
         let started = Instant::now();
-        let scores = evaluate(&model, &feat, heldout);
+        let scores = evaluate(&model, &feat, heldout, errors);
         scores.show();
         println!("  (evaluated in {:.2} s)", started.elapsed().as_secs_f64());
         total.add(&scores);
