@@ -11,7 +11,8 @@
 //! prefixes and suffixes, the word shape and its neighbours' shapes, hyphen parts,
 //! sentence position, flags from the embedded word lists (first names, role nouns,
 //! gazetteer, place and organisation endings, ...), the word's frequency class in
-//! `wordfreq`'s German list, the rule-based recogniser's own tag
+//! `wordfreq`'s German list, whether it stands inside quotation marks, the rule-based
+//! recogniser's own tag
 //! for the token and its neighbours, and the previous two predicted tags. Features are
 //! hashed to 32 bits; the model file stores only features with a non-zero weight, as
 //! `i16` weights with one scale.
@@ -287,6 +288,8 @@ struct ContextHash {
     suf3: u64,
     cap: u8,
     lex: u8,
+    /// Set per sentence by [`mark_quotes`].
+    quote: u8,
 }
 
 impl ContextHash {
@@ -298,6 +301,7 @@ impl ContextHash {
             // `cap` is 1 to 4, or 9 for padding.
             cap: h.cap as u8,
             lex: h.lex,
+            quote: 0,
         }
     }
 }
@@ -414,6 +418,41 @@ fn context_features(inputs: &[Input], hs: &[ContextHash], i: usize, out: &mut Ve
     out.push(feat2(31, u64::from(tm1), u64::from(t0)));
     out.push(feat2(32, u64::from(t0), u64::from(tp1)));
     out.push(feat2(33, u64::from(t0), h0.shape));
+    // Titles of works and names of events, products or ships (`MISC`) are often quoted.
+    let q = u64::from(h0.quote);
+    out.push(feat2(510, q, cap0));
+    out.push(feat2(511, q, mix(cap0, capp1)));
+    out.push(feat2(512, q, u64::from(h0.lex)));
+}
+
+/// Marks the tokens inside quotation marks: `quote` is 2 on the first token after an
+/// opening mark, 1 on the others up to the closing mark, 0 elsewhere. Straight quotes
+/// alternate between opening and closing; `“` closes a `„` but opens an English quote.
+fn mark_quotes(inputs: &[Input], hs: &mut [ContextHash]) {
+    let mut open = false;
+    let mut straight = 0;
+    let mut after_mark = false;
+    for (x, h) in inputs.iter().zip(hs.iter_mut()) {
+        h.quote = match (open, after_mark) {
+            (false, _) => 0,
+            (true, true) => 2,
+            (true, false) => 1,
+        };
+        after_mark = false;
+        let opens = match x.word {
+            "\"" => {
+                straight += 1;
+                straight % 2 == 1
+            }
+            "„" | "«" | "»" | "‚" => true,
+            "“" | "”" | "‘" => !open,
+            _ => {
+                continue;
+            }
+        };
+        open = opens;
+        after_mark = opens;
+    }
 }
 
 /// The features that depend on the previous tags.
@@ -1179,6 +1218,8 @@ impl NerModel {
         out: &mut Vec<u8>,
         cache: &mut TagCache,
     ) {
+        let mut hs = hs;
+        mark_quotes(inputs, &mut hs);
         let (feats, unigrams) = (&mut cache.feats, &cache.unigrams);
         let mut static_score = |i: usize| {
             feats.clear();
@@ -1615,7 +1656,8 @@ impl Trainer {
                 .iter()
                 .map(|x| tok_hash(x.word, &self.lexicon, &self.freq))
                 .collect();
-            let ctx: Vec<ContextHash> = hs.iter().map(ContextHash::of).collect();
+            let mut ctx: Vec<ContextHash> = hs.iter().map(ContextHash::of).collect();
+            mark_quotes(&ex.inputs, &mut ctx);
             let gold = reachable(&ex.inputs, &ex.gold);
             self.clock += 1;
             {
@@ -2190,6 +2232,26 @@ mod tests {
         assert_eq!(freq_bucket(freq_value(458), 25), 19);
         assert_eq!(freq_bucket(freq_value(458), 50), 10);
         assert_eq!(freq_bucket(freq_value(800), 50), 17);
+    }
+
+    #[test]
+    fn quotes_are_marked_between_their_marks() {
+        let marks = |words: &[&'static str]| {
+            let inputs = plain_inputs(words);
+            let mut hs = vec![ContextHash::default(); words.len()];
+            mark_quotes(&inputs, &mut hs);
+            hs.iter().map(|h| h.quote).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            marks(&["aus", "„", "Die", "Nacht", "“", "und", "„", "Herz", "“"]),
+            [0, 0, 2, 1, 1, 0, 0, 2, 1]
+        );
+        assert_eq!(
+            marks(&["\"", "Kill", "Bill", "\"", "mit", "\"", "Uma", "\""]),
+            [0, 2, 1, 1, 0, 0, 2, 1]
+        );
+        assert_eq!(marks(&["“", "Hi", "”", "sagte", "er"]), [0, 2, 1, 0, 0]);
+        assert_eq!(marks(&["Er", "sagte", "»", "Ja"]), [0, 0, 0, 2]);
     }
 
     #[test]
