@@ -10,7 +10,9 @@
 //! Features per token: its form and lowercase form, the two words on either side,
 //! prefixes and suffixes, the word shape and its neighbours' shapes, hyphen parts,
 //! sentence position, flags from the embedded word lists (first names, role nouns,
-//! gazetteer, place and organisation endings, ...), the rule-based recogniser's own tag
+//! gazetteer, place and organisation endings, ...), the word's frequency class in
+//! `wordfreq`'s German list, whether it stands inside quotation marks, the rule-based
+//! recogniser's own tag
 //! for the token and its neighbours, and the previous two predicted tags. Features are
 //! hashed to 32 bits; the model file stores only features with a non-zero weight, as
 //! `i16` weights with one scale.
@@ -211,17 +213,19 @@ struct TokHash {
     lex: u8,
     lex_gen: u8,
     head_noun: bool,
+    freq: u8,
 }
 
-fn tok_hash(word: &str, lex: &Lexicon) -> TokHash {
-    tok_hash_with(word, lex, &mut Vec::new())
+fn tok_hash(word: &str, lex: &Lexicon, freq: &Lexicon) -> TokHash {
+    tok_hash_with(word, (lex, freq), &mut Vec::new())
 }
 
 /// [`tok_hash`] with a buffer for the lowercase characters, reused across calls.
-fn tok_hash_with(word: &str, lex: &Lexicon, chars: &mut Vec<char>) -> TokHash {
+fn tok_hash_with(word: &str, (lex, freq): (&Lexicon, &Lexicon), chars: &mut Vec<char>) -> TokHash {
     let (own, gen, head) = lex_features(lex, word);
     chars.clear();
     chars.extend(lower_chars(word));
+    let freq = freq.get_key(folded_key(chars));
     let n = chars.len();
     let suffix = |k: usize| hash_chars(chars[n.saturating_sub(k)..].iter().copied());
     let prefix = |k: usize| hash_chars(chars[..k.min(n)].iter().copied());
@@ -255,6 +259,7 @@ fn tok_hash_with(word: &str, lex: &Lexicon, chars: &mut Vec<char>) -> TokHash {
         lex: own,
         lex_gen: gen,
         head_noun: head,
+        freq,
     }
 }
 
@@ -271,6 +276,7 @@ const PAD: TokHash = TokHash {
     lex: 0,
     lex_gen: 0,
     head_noun: false,
+    freq: 0,
 };
 
 /// The hashes of a token that the features of its neighbours and of the previous tags
@@ -282,6 +288,8 @@ struct ContextHash {
     suf3: u64,
     cap: u8,
     lex: u8,
+    /// Set per sentence by [`mark_quotes`].
+    quote: u8,
 }
 
 impl ContextHash {
@@ -293,6 +301,7 @@ impl ContextHash {
             // `cap` is 1 to 4, or 9 for padding.
             cap: h.cap as u8,
             lex: h.lex,
+            quote: 0,
         }
     }
 }
@@ -353,6 +362,23 @@ fn word_features(h0: &TokHash, f0: u32, out: &mut Vec<u32>) {
     if h0.head_noun {
         out.push(feat(90, 0));
     }
+    // How common the word is tells names from the capitalised nouns of German (`Linde`,
+    // `Mauer` and `Union` are common words; `Veka`, `Herbart` are not), also for words
+    // that no word list has.
+    let b = freq_bucket(h0.freq, 25);
+    out.push(feat2(91, b, h0.cap));
+    out.push(feat2(92, b, mix(h0.cap, u64::from(h0.lex))));
+    out.push(feat2(93, freq_bucket(h0.freq, 50), h0.cap));
+}
+
+/// The frequency class of a word from its [`freq_value`]: `0` when it is not in the list,
+/// else its centibel frequency (`-100 log10 f`, 0 to 800) divided by `width`, plus one.
+fn freq_bucket(v: u8, width: u64) -> u64 {
+    if v == 0 {
+        0
+    } else {
+        1 + (u64::from(v) - 1) * 4 / width
+    }
 }
 
 /// The features that look at the neighbours, the position or the rules' hints.
@@ -392,6 +418,41 @@ fn context_features(inputs: &[Input], hs: &[ContextHash], i: usize, out: &mut Ve
     out.push(feat2(31, u64::from(tm1), u64::from(t0)));
     out.push(feat2(32, u64::from(t0), u64::from(tp1)));
     out.push(feat2(33, u64::from(t0), h0.shape));
+    // Titles of works and names of events, products or ships (`MISC`) are often quoted.
+    let q = u64::from(h0.quote);
+    out.push(feat2(510, q, cap0));
+    out.push(feat2(511, q, mix(cap0, capp1)));
+    out.push(feat2(512, q, u64::from(h0.lex)));
+}
+
+/// Marks the tokens inside quotation marks: `quote` is 2 on the first token after an
+/// opening mark, 1 on the others up to the closing mark, 0 elsewhere. Straight quotes
+/// alternate between opening and closing; `“` closes a `„` but opens an English quote.
+fn mark_quotes(inputs: &[Input], hs: &mut [ContextHash]) {
+    let mut open = false;
+    let mut straight = 0;
+    let mut after_mark = false;
+    for (x, h) in inputs.iter().zip(hs.iter_mut()) {
+        h.quote = match (open, after_mark) {
+            (false, _) => 0,
+            (true, true) => 2,
+            (true, false) => 1,
+        };
+        after_mark = false;
+        let opens = match x.word {
+            "\"" => {
+                straight += 1;
+                straight % 2 == 1
+            }
+            "„" | "«" | "»" | "‚" => true,
+            "“" | "”" | "‘" => !open,
+            _ => {
+                continue;
+            }
+        };
+        open = opens;
+        after_mark = opens;
+    }
 }
 
 /// The features that depend on the previous tags.
@@ -534,6 +595,42 @@ fn word_key(w: &str) -> u32 {
     finish(mix(hash_chars(w.chars()), 0x1e1))
 }
 
+/// The key of a word in the frequency list: of its lowercase characters with `ß` as `ss`
+/// (the list's words are case-folded so).
+fn folded_key(lower: &[char]) -> u32 {
+    let mut h = hash_chars(std::iter::empty());
+    for &c in lower {
+        if c == 'ß' {
+            h = mix(mix(h, u64::from('s')), u64::from('s'));
+        } else {
+            h = mix(h, u64::from(c));
+        }
+    }
+    finish(mix(h, 0xf4e))
+}
+
+/// The value stored for a word of the frequency list from its frequency in centibels
+/// (`-100 log10 f`): four centibels a step, `1` for the most frequent words (`0` means
+/// not listed).
+pub fn freq_value(centibels: u32) -> u8 {
+    (1 + centibels.min(800) / 4) as u8
+}
+
+/// A frequency list as a [`Lexicon`]: case-folded words (see [`folded_key`]) with their
+/// [`freq_value`]; of a word listed twice, the more frequent value is kept.
+pub fn frequency_list<'a>(words: impl IntoIterator<Item = (&'a str, u32)>) -> Lexicon {
+    let mut merged: HashMap<u32, u8> = HashMap::new();
+    let mut chars = Vec::new();
+    for (w, cb) in words {
+        chars.clear();
+        chars.extend(lower_chars(w));
+        let v = freq_value(cb);
+        let e = merged.entry(folded_key(&chars)).or_insert(v);
+        *e = (*e).min(v);
+    }
+    Lexicon::from_map(&merged)
+}
+
 /// The lexicon flags of the token, of its form without a genitive `-s`, and whether a
 /// capitalised word ends in a known noun (`Verteidigungsministerium`).
 fn lex_features(lex: &Lexicon, word: &str) -> (u8, u8, bool) {
@@ -604,13 +701,15 @@ pub struct NerModel {
     mask: usize,
     features: usize,
     lexicon: Lexicon,
+    /// Word frequencies (see [`frequency_list`]); empty for a model trained without them.
+    freq: Lexicon,
     /// Beam width of the decoder.
     beam: usize,
     /// Hypotheses scoring more than this below the best one are dropped.
     margin: f32,
 }
 
-const MAGIC: &[u8; 8] = b"PANER01\n";
+const MAGIC: &[u8; 8] = b"PANER02\n";
 const START_BITS: u32 = 27;
 /// The count (in a packed value) that marks a dense row; real counts are at most `NTAGS`.
 const DENSE: u32 = 31;
@@ -843,6 +942,7 @@ impl NerModel {
             mask: cap - 1,
             features: 0,
             lexicon,
+            freq: Lexicon::default(),
             beam: BEAM,
             margin: MARGIN,
         };
@@ -927,8 +1027,8 @@ impl NerModel {
     }
 
     /// Serialises the model: magic, scale, count, then per feature its key, the number of
-    /// non-zero weights and `(tag, i16)` pairs, then the lexicon. Weights whose absolute
-    /// value is below `prune` are dropped.
+    /// non-zero weights and `(tag, i16)` pairs, then the lexicon and the frequency list.
+    /// Weights whose absolute value is below `prune` are dropped.
     pub fn to_bytes(&self, prune: f32) -> Vec<u8> {
         let max = self
             .pairs
@@ -966,6 +1066,7 @@ impl NerModel {
         out.extend_from_slice(&count.to_le_bytes());
         out.extend_from_slice(&body);
         self.lexicon.write(&mut out);
+        self.freq.write(&mut out);
         out
     }
 
@@ -998,25 +1099,29 @@ impl NerModel {
             }
             weights.push((key, row));
         }
-        let n = take(&mut p, 4)?;
-        let n = u32::from_le_bytes([n[0], n[1], n[2], n[3]]) as usize;
-        let mut lex = Vec::with_capacity(n);
-        for _ in 0..n {
-            let e = take(&mut p, 5)?;
-            lex.push((u32::from_le_bytes([e[0], e[1], e[2], e[3]]), e[4]));
-        }
+        let lexicon = |p: &mut usize| -> Result<Lexicon, ModelError> {
+            let n = take(p, 4)?;
+            let n = u32::from_le_bytes([n[0], n[1], n[2], n[3]]) as usize;
+            let mut lex = Vec::with_capacity(n);
+            for _ in 0..n {
+                let e = take(p, 5)?;
+                lex.push((u32::from_le_bytes([e[0], e[1], e[2], e[3]]), e[4]));
+            }
+            // Keys are written in ascending order, as for the weights below.
+            Ok(Lexicon::from_sorted(&sorted_last(lex)))
+        };
+        let lex = lexicon(&mut p)?;
+        let freq = lexicon(&mut p)?;
         if p != b.len() {
             return Err(ModelError("trailing bytes"));
         }
         // The files list keys in ascending order (see `to_bytes`); sorting again is cheap
         // then. A repeated key keeps its last value, as inserting into a map would.
         let weights = sorted_last(weights);
-        let lex = sorted_last(lex);
-        Ok(NerModel::from_rows(
-            weights.len(),
-            weights.iter().map(|(k, r)| (*k, r)),
-            Lexicon::from_sorted(&lex),
-        ))
+        let mut model =
+            NerModel::from_rows(weights.len(), weights.iter().map(|(k, r)| (*k, r)), lex);
+        model.freq = freq;
+        Ok(model)
     }
 
     /// Tags one sentence; `out` receives one tag id per input.
@@ -1084,7 +1189,7 @@ impl NerModel {
             return (k, &cache.entries[k as usize]);
         }
         let flags = flags(word);
-        let hash = tok_hash_with(word, &self.lexicon, &mut cache.chars);
+        let hash = tok_hash_with(word, (&self.lexicon, &self.freq), &mut cache.chars);
         cache.feats.clear();
         word_features(&hash, flags, &mut cache.feats);
         let mut unigram = [0f32; NTAGS];
@@ -1113,6 +1218,8 @@ impl NerModel {
         out: &mut Vec<u8>,
         cache: &mut TagCache,
     ) {
+        let mut hs = hs;
+        mark_quotes(inputs, &mut hs);
         let (feats, unigrams) = (&mut cache.feats, &cache.unigrams);
         let mut static_score = |i: usize| {
             feats.clear();
@@ -1489,6 +1596,7 @@ pub struct Trainer {
     stamp: Vec<[u32; NTAGS]>,
     clock: u32,
     lexicon: Lexicon,
+    freq: Lexicon,
     /// Beam width used in training and given to the model.
     pub beam: usize,
     /// Score margin of the beam used in training and given to the model.
@@ -1504,6 +1612,12 @@ impl Trainer {
             margin: MARGIN,
             ..Trainer::default()
         }
+    }
+
+    /// Gives the model a word frequency list (see [`frequency_list`]).
+    pub fn with_frequencies(mut self, freq: Lexicon) -> Self {
+        self.freq = freq;
+        self
     }
 
     fn update(&mut self, f: u32, tag: u8, delta: f32) {
@@ -1540,9 +1654,10 @@ impl Trainer {
             let hs: Vec<TokHash> = ex
                 .inputs
                 .iter()
-                .map(|x| tok_hash(x.word, &self.lexicon))
+                .map(|x| tok_hash(x.word, &self.lexicon, &self.freq))
                 .collect();
-            let ctx: Vec<ContextHash> = hs.iter().map(ContextHash::of).collect();
+            let mut ctx: Vec<ContextHash> = hs.iter().map(ContextHash::of).collect();
+            mark_quotes(&ex.inputs, &mut ctx);
             let gold = reachable(&ex.inputs, &ex.gold);
             self.clock += 1;
             {
@@ -1616,6 +1731,7 @@ impl Trainer {
             }
         }
         let mut model = NerModel::from_weights(&weights, self.lexicon.clone());
+        model.freq = self.freq.clone();
         model.set_beam(self.beam, self.margin);
         model
     }
@@ -1730,7 +1846,7 @@ mod tests {
         let inputs = plain_inputs(&words);
         let hs: Vec<ContextHash> = words
             .iter()
-            .map(|w| ContextHash::of(&tok_hash(w, &Lexicon::default())))
+            .map(|w| ContextHash::of(&tok_hash(w, &Lexicon::default(), &Lexicon::default())))
             .collect();
         let mut t = Table(vec![[0.0; NTAGS]; 2]);
         t.0[0][usize::from(tag_id("B-LOC"))] = 2.0;
@@ -2060,17 +2176,24 @@ mod tests {
             }
             weights.insert(key, row);
         }
-        let n = u32::from_le_bytes([b[p], b[p + 1], b[p + 2], b[p + 3]]) as usize;
-        p += 4;
-        let mut lex = HashMap::new();
-        for _ in 0..n {
-            lex.insert(
-                u32::from_le_bytes([b[p], b[p + 1], b[p + 2], b[p + 3]]),
-                b[p + 4],
-            );
-            p += 5;
-        }
-        NerModel::from_weights(&weights, Lexicon::from_map(&lex))
+        let mut lexicon = || {
+            let n = u32::from_le_bytes([b[p], b[p + 1], b[p + 2], b[p + 3]]) as usize;
+            p += 4;
+            let mut lex = HashMap::new();
+            for _ in 0..n {
+                lex.insert(
+                    u32::from_le_bytes([b[p], b[p + 1], b[p + 2], b[p + 3]]),
+                    b[p + 4],
+                );
+                p += 5;
+            }
+            Lexicon::from_map(&lex)
+        };
+        let lex = lexicon();
+        let freq = lexicon();
+        let mut model = NerModel::from_weights(&weights, lex);
+        model.freq = freq;
+        model
     }
 
     #[test]
@@ -2087,7 +2210,48 @@ mod tests {
         assert_eq!(a.trans, b.trans);
         assert_eq!(a.lexicon.keys, b.lexicon.keys);
         assert_eq!(a.lexicon.vals, b.lexicon.vals);
+        assert_eq!(a.freq.keys, b.freq.keys);
+        assert_eq!(a.freq.vals, b.freq.vals);
         assert_eq!((a.mask, a.features), (b.mask, b.features));
+    }
+
+    #[test]
+    fn frequency_list_folds_case_and_sharp_s_and_keeps_the_higher_frequency() {
+        let freq = frequency_list([("strasse", 420), ("Mauer", 458), ("mauer", 600), ("zu", 0)]);
+        let value = |w: &str| tok_hash(w, &Lexicon::default(), &freq).freq;
+        assert_eq!(value("Straße"), freq_value(420));
+        assert_eq!(value("STRASSE"), freq_value(420));
+        assert_eq!(value("Mauer"), freq_value(458));
+        assert_eq!(value("Veka"), 0);
+        assert_eq!(value("zu"), 1);
+        assert_eq!(freq_value(5000), freq_value(800));
+        // Classes: not listed, then `width` centibels each from the most frequent.
+        assert_eq!(freq_bucket(0, 25), 0);
+        assert_eq!(freq_bucket(freq_value(0), 25), 1);
+        assert_eq!(freq_bucket(freq_value(24), 25), 1);
+        assert_eq!(freq_bucket(freq_value(458), 25), 19);
+        assert_eq!(freq_bucket(freq_value(458), 50), 10);
+        assert_eq!(freq_bucket(freq_value(800), 50), 17);
+    }
+
+    #[test]
+    fn quotes_are_marked_between_their_marks() {
+        let marks = |words: &[&'static str]| {
+            let inputs = plain_inputs(words);
+            let mut hs = vec![ContextHash::default(); words.len()];
+            mark_quotes(&inputs, &mut hs);
+            hs.iter().map(|h| h.quote).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            marks(&["aus", "„", "Die", "Nacht", "“", "und", "„", "Herz", "“"]),
+            [0, 0, 2, 1, 1, 0, 0, 2, 1]
+        );
+        assert_eq!(
+            marks(&["\"", "Kill", "Bill", "\"", "mit", "\"", "Uma", "\""]),
+            [0, 2, 1, 1, 0, 0, 2, 1]
+        );
+        assert_eq!(marks(&["“", "Hi", "”", "sagte", "er"]), [0, 2, 1, 0, 0]);
+        assert_eq!(marks(&["Er", "sagte", "»", "Ja"]), [0, 0, 0, 2]);
     }
 
     #[test]
@@ -2130,7 +2294,7 @@ mod tests {
         let m = NerModel::embedded();
         let lex = Lexicon::default();
         for word in ["Merkel", "sagte", "Berlin", "US-Präsident", "2025"] {
-            let h = ContextHash::of(&tok_hash(word, &lex));
+            let h = ContextHash::of(&tok_hash(word, &lex, &lex));
             for prev in 0..NTAGS as u8 {
                 for prev2 in 0..NTAGS as u8 {
                     let start: [f32; NTAGS] = std::array::from_fn(|t| t as f32 * 0.37 - 1.0);
