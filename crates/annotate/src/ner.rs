@@ -217,11 +217,11 @@ struct TokHash {
 }
 
 fn tok_hash(word: &str, lex: &Lexicon, freq: &Lexicon) -> TokHash {
-    tok_hash_with(word, (lex, freq), &mut Vec::new())
+    tok_hash_with(word, lex, freq, &mut Vec::new())
 }
 
 /// [`tok_hash`] with a buffer for the lowercase characters, reused across calls.
-fn tok_hash_with(word: &str, (lex, freq): (&Lexicon, &Lexicon), chars: &mut Vec<char>) -> TokHash {
+fn tok_hash_with(word: &str, lex: &Lexicon, freq: &Lexicon, chars: &mut Vec<char>) -> TokHash {
     let (own, gen, head) = lex_features(lex, word);
     chars.clear();
     chars.extend(lower_chars(word));
@@ -912,6 +912,12 @@ impl NerModel {
         })
     }
 
+    /// The model with a word frequency list (see [`frequency_list`]).
+    pub fn with_frequencies(mut self, freq: Lexicon) -> Self {
+        self.freq = freq;
+        self
+    }
+
     /// Builds the table from dense weights per feature (zero weights are left out).
     pub fn from_weights(weights: &HashMap<u32, [f32; NTAGS]>, lexicon: Lexicon) -> NerModel {
         let mut sorted: Vec<(&u32, &[f32; NTAGS])> = weights.iter().collect();
@@ -1118,10 +1124,10 @@ impl NerModel {
         // The files list keys in ascending order (see `to_bytes`); sorting again is cheap
         // then. A repeated key keeps its last value, as inserting into a map would.
         let weights = sorted_last(weights);
-        let mut model =
-            NerModel::from_rows(weights.len(), weights.iter().map(|(k, r)| (*k, r)), lex);
-        model.freq = freq;
-        Ok(model)
+        Ok(
+            NerModel::from_rows(weights.len(), weights.iter().map(|(k, r)| (*k, r)), lex)
+                .with_frequencies(freq),
+        )
     }
 
     /// Tags one sentence; `out` receives one tag id per input.
@@ -1189,7 +1195,7 @@ impl NerModel {
             return (k, &cache.entries[k as usize]);
         }
         let flags = flags(word);
-        let hash = tok_hash_with(word, (&self.lexicon, &self.freq), &mut cache.chars);
+        let hash = tok_hash_with(word, &self.lexicon, &self.freq, &mut cache.chars);
         cache.feats.clear();
         word_features(&hash, flags, &mut cache.feats);
         let mut unigram = [0f32; NTAGS];
@@ -1730,8 +1736,8 @@ impl Trainer {
                 weights.insert(f, row);
             }
         }
-        let mut model = NerModel::from_weights(&weights, self.lexicon.clone());
-        model.freq = self.freq.clone();
+        let mut model = NerModel::from_weights(&weights, self.lexicon.clone())
+            .with_frequencies(self.freq.clone());
         model.set_beam(self.beam, self.margin);
         model
     }
@@ -2191,9 +2197,7 @@ mod tests {
         };
         let lex = lexicon();
         let freq = lexicon();
-        let mut model = NerModel::from_weights(&weights, lex);
-        model.freq = freq;
-        model
+        NerModel::from_weights(&weights, lex).with_frequencies(freq)
     }
 
     #[test]
