@@ -27,36 +27,12 @@
 //! [`DedupIndex::memory_bytes`] measures the real figure from the tables' capacities.
 //! Duplicates are not indexed and cost nothing.
 
-use std::collections::HashMap;
-use std::hash::Hasher;
 use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::minhash::similarity;
 use crate::records::{Documents, SetPlace, SpillLog};
 use crate::table::KeyTable;
-/// A hasher for keys that are already uniform hashes: it only spreads the bits (one
-/// multiplication) so that the table's control bytes see the high bits too.
-#[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct PrehashedHasher(u64);
-
-impl Hasher for PrehashedHasher {
-    fn finish(&self) -> u64 {
-        self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        // Not used by the integer keys of this module; kept correct for any key.
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
-        }
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.write_u64(u64::from(n));
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = self.0.rotate_left(29) ^ n;
-    }
-}
 
 /// Marks the end of a band chain.
 const NO_DOC: u32 = u32::MAX;
@@ -66,17 +42,6 @@ const NO_DOC: u32 = u32::MAX;
 /// documents that are alike yet below the threshold (boilerplate-heavy short texts), and
 /// walking it all would make the stage quadratic.
 const MAX_CHAIN: usize = 256;
-
-/// Approximate bytes a `HashMap<K, V>` with this capacity holds: entries plus one control
-/// byte per bucket, buckets being the capacity ÷ 7/8 rounded up to a power of two.
-pub(crate) fn map_bytes<K, V, S>(map: &HashMap<K, V, S>) -> usize {
-    let cap = map.capacity();
-    if cap == 0 {
-        return 0;
-    }
-    let buckets = (cap * 8 / 7).next_power_of_two();
-    buckets * (std::mem::size_of::<(K, V)>() + 1)
-}
 
 /// When a verified candidate counts as a near duplicate.
 #[derive(Debug, Clone, Copy, PartialEq)]

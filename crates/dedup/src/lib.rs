@@ -44,6 +44,7 @@ mod config;
 mod error;
 mod filter;
 pub mod global;
+mod heads;
 mod index;
 mod minhash;
 mod normalize;

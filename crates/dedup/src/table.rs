@@ -19,16 +19,14 @@
 //! (a sixteenth of the table's budget, at most 1 MB), which saved a quarter of the stage's
 //! block reads at 1 GB.
 
-use std::collections::HashMap;
 use std::fs::File;
-use std::hash::BuildHasherDefault;
 use std::io::{BufWriter, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::filter::KeyFilter;
-use crate::index::PrehashedHasher;
+use crate::heads::{self, Heads, SLOT_BYTES};
 
 /// Runs of one level merged into one of the next.
 const MERGE: usize = 4;
@@ -39,31 +37,29 @@ const BLOCK: usize = 256;
 const ENTRY: usize = 12;
 /// Marks the end of a chain of entries with the same key.
 const END: u32 = u32::MAX;
-/// Bytes of one bucket of the hash table of keys: the key and its head link, and a
-/// control byte.
-const BUCKET_BYTES: usize = std::mem::size_of::<(u64, u32)>() + 1;
 /// Bytes an entry costs in memory besides its bucket: its link (document, next) and its
 /// place in the sorted copy made when the table is written out.
 const LINK_BYTES: usize = std::mem::size_of::<(u32, u32)>() + std::mem::size_of::<(u64, u32)>();
 /// A budget of `n` times this many bytes holds at least `n` entries in memory: the
-/// smallest table that holds them has fewer than `16n/7` buckets.
+/// smallest table that holds them has at most `8n/3` slots.
 #[cfg(test)]
-pub(crate) const MEMORY_PER_ENTRY: usize = (16 * BUCKET_BYTES).div_ceil(7) + LINK_BYTES;
+pub(crate) const MEMORY_PER_ENTRY: usize = (8 * SLOT_BYTES).div_ceil(3) + LINK_BYTES;
 
-/// How many entries a table keeps in memory within `budget_bytes`: as many as fill a hash
-/// table of a power of two buckets to its 7/8 load, for the largest such table that fits
-/// with their links and sorted copy. Filling the table, never growing it, spends the
-/// budget on entries rather than on empty buckets, and the table is built once and reused.
+/// How many entries a table keeps in memory within `budget_bytes`: as many as fill a
+/// table of a power of two slots to its capacity ([`heads::capacity_of`]), for the largest
+/// such table that fits with their links and sorted copy. Filling the table, never
+/// growing it, spends the budget on entries rather than on empty slots, and the table is
+/// built once and reused.
 fn entries_within(budget_bytes: usize) -> usize {
-    let cost = |buckets: usize| buckets * BUCKET_BYTES + buckets / 8 * 7 * LINK_BYTES;
-    let mut buckets = 16;
-    if cost(buckets) > budget_bytes {
-        return (budget_bytes / (2 * BUCKET_BYTES + LINK_BYTES)).max(1);
+    let cost = |slots: usize| slots * SLOT_BYTES + heads::capacity_of(slots) * LINK_BYTES;
+    let mut slots = 16;
+    if cost(slots) > budget_bytes {
+        return (budget_bytes / (2 * SLOT_BYTES + LINK_BYTES)).max(1);
     }
-    while cost(buckets * 2) <= budget_bytes {
-        buckets *= 2;
+    while cost(slots * 2) <= budget_bytes {
+        slots *= 2;
     }
-    buckets / 8 * 7
+    heads::capacity_of(slots)
 }
 
 /// One sorted file of entries, with what finds keys in it.
@@ -181,7 +177,7 @@ impl RunReader {
 #[derive(Debug)]
 pub(crate) struct KeyTable {
     /// Key -> its newest link in `links`.
-    heads: HashMap<u64, u32, BuildHasherDefault<PrehashedHasher>>,
+    heads: Heads,
     /// (document, next older link of the same key or [`END`]).
     links: Vec<(u32, u32)>,
     /// Entries held in memory before they are written to a run; `None` keeps all.
@@ -214,7 +210,7 @@ impl KeyTable {
     /// A table held in memory only.
     pub(crate) fn new() -> Self {
         KeyTable {
-            heads: HashMap::default(),
+            heads: Heads::default(),
             links: Vec::new(),
             budget: None,
             folder: None,
@@ -240,7 +236,13 @@ impl KeyTable {
         self.oldest_slots = slots
             .checked_ilog2()
             .map_or(0, |log| (1 << log).min(MAX_OLDEST_SLOTS));
-        self.heads.reserve(entries.saturating_sub(self.heads.len()));
+        if self.heads.capacity() < entries {
+            let mut heads = Heads::with_capacity(entries);
+            for (key, head) in self.heads.iter() {
+                heads.insert(key, head);
+            }
+            self.heads = heads;
+        }
         self.links.reserve(entries.saturating_sub(self.links.len()));
         self.folder = Some((folder.to_owned(), name));
         let prefix = format!("{name}-");
@@ -268,7 +270,7 @@ impl KeyTable {
     /// Adds `doc` under `key` unless the part in memory has the key already: for tables
     /// where only the first document of a key is ever asked for ([`Self::first`]).
     pub(crate) fn insert_first(&mut self, key: u64, doc: u32) -> Result<()> {
-        if self.heads.contains_key(&key) {
+        if self.heads.contains(key) {
             return Ok(());
         }
         self.insert(key, doc)
@@ -300,7 +302,7 @@ impl KeyTable {
                 }
             }
         }
-        let mut link = self.heads.get(&key).copied().unwrap_or(END);
+        let mut link = self.heads.get(key).unwrap_or(END);
         let mut oldest = None;
         while link != END {
             let (doc, next) = self.links[link as usize];
@@ -310,12 +312,20 @@ impl KeyTable {
         Ok(oldest)
     }
 
-    /// Reads the filter block of each of `keys` in every run, all reads independent of
-    /// each other so that they overlap: the lookups of these keys that follow then find the
-    /// blocks in the cache instead of waiting for one miss after another (with several runs
-    /// of millions of keys, those misses were most of a lookup's time).
+    /// Reads what looking up each of `keys` reads first: its slot in memory, its slot of
+    /// the oldest documents found on disk and its filter block in every run. All reads are
+    /// independent of each other, so that they overlap: the lookups of these keys that
+    /// follow then find them in the cache instead of waiting for one miss after another
+    /// (with several runs of millions of keys, those misses were most of a lookup's time).
     pub(crate) fn prefetch(&self, keys: impl Iterator<Item = u64> + Clone) {
         let mut touched = 0;
+        let remembered = self.oldest_on_disk.len() == self.oldest_slots && self.oldest_slots > 0;
+        for key in keys.clone() {
+            touched ^= self.heads.touch(key);
+            if remembered {
+                touched ^= self.oldest_on_disk[key as usize & (self.oldest_slots - 1)].0;
+            }
+        }
         for run in &self.runs {
             for key in keys.clone() {
                 touched ^= run.filter.touch(key);
@@ -327,7 +337,7 @@ impl KeyTable {
     /// Appends to `out` the documents under `key`, newest first, at most `limit`.
     pub(crate) fn newest(&mut self, key: u64, limit: usize, out: &mut Vec<u32>) -> Result<()> {
         let mut taken = 0;
-        let mut link = self.heads.get(&key).copied().unwrap_or(END);
+        let mut link = self.heads.get(key).unwrap_or(END);
         while link != END && taken < limit {
             let (doc, next) = self.links[link as usize];
             out.push(doc);
@@ -391,7 +401,7 @@ impl KeyTable {
         let mut entries = std::mem::take(&mut self.sorted);
         entries.clear();
         entries.reserve(self.links.len());
-        for (&key, &head) in &self.heads {
+        for (key, head) in self.heads.iter() {
             let mut link = head;
             while link != END {
                 let (doc, next) = self.links[link as usize];
@@ -457,7 +467,7 @@ impl KeyTable {
 
     /// Approximate heap bytes held in memory.
     pub(crate) fn memory_bytes(&self) -> usize {
-        crate::index::map_bytes(&self.heads)
+        self.heads.bytes()
             + self.links.capacity() * 8
             + self.sorted.capacity() * std::mem::size_of::<(u64, u32)>()
             + self.block.capacity()
@@ -666,14 +676,11 @@ mod tests {
             table.spill_to(dir.path(), "t", budget);
             let entries = table.budget.unwrap();
             // At least half of what the budget would hold without empty buckets.
-            assert!(
-                entries * (BUCKET_BYTES + LINK_BYTES) * 2 > budget,
-                "{budget}"
-            );
+            assert!(entries * (SLOT_BYTES + LINK_BYTES) * 2 > budget, "{budget}");
             let capacity = table.heads.capacity();
             for doc in 0..(3 * entries as u32 + 7) {
                 table.insert(spread(u64::from(doc)), doc).unwrap();
-                let in_memory = crate::index::map_bytes(&table.heads)
+                let in_memory = table.heads.bytes()
                     + table.links.capacity() * std::mem::size_of::<(u32, u32)>()
                     + table.sorted.capacity() * std::mem::size_of::<(u64, u32)>();
                 assert!(in_memory <= budget, "{budget}: {in_memory} bytes");
