@@ -116,15 +116,18 @@ pub(crate) fn repair_mojibake(text: &str) -> (std::borrow::Cow<'_, str>, usize) 
 /// `™`, …). Every run [`repair_runs`] repairs has such a pair, as a multi-byte UTF-8
 /// sequence starts with a lead byte followed by a continuation byte; German text, whose
 /// `ä`, `ö`, `ß` are such lead characters, nearly always has a letter or space after them.
+/// The lead characters are encoded `C3 82` to `C3 B4`, so only the places of byte `C3`
+/// (found with `memchr`, many bytes at a time) are looked at, not every character.
 fn may_be_mojibake(text: &str) -> bool {
-    let mut lead = false;
-    for c in text.chars() {
-        if lead && !c.is_ascii() && continuation_in_cp1252(c) {
-            return true;
-        }
-        lead = ('\u{C2}'..='\u{F4}').contains(&c);
-    }
-    false
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(0xC3, bytes).any(|i| {
+        // `C3 xx` is a whole character, so `i + 2` starts the next one.
+        matches!(bytes.get(i + 1), Some(0x82..=0xB4))
+            && text[i + 2..]
+                .chars()
+                .next()
+                .is_some_and(|c| !c.is_ascii() && continuation_in_cp1252(c))
+    })
 }
 
 /// Whether `c` is what Windows-1252 shows for a UTF-8 continuation byte (0x80..=0xBF).
@@ -286,6 +289,42 @@ mod tests {
         }
         assert!(!may_be_mojibake("Gespräche über Straßen, „schön“ und é."));
         assert!(may_be_mojibake("GesprÃ¤che"));
+    }
+
+    /// The quick test as first written, one character after another.
+    fn may_be_mojibake_by_chars(text: &str) -> bool {
+        let mut lead = false;
+        for c in text.chars() {
+            if lead && !c.is_ascii() && continuation_in_cp1252(c) {
+                return true;
+            }
+            lead = ('\u{C2}'..='\u{F4}').contains(&c);
+        }
+        false
+    }
+
+    #[test]
+    fn the_quick_test_looks_at_every_pair_of_characters() {
+        // Every pair of characters up to U+0800, and a few beyond (Windows-1252's `„`,
+        // `€`, `™`, CJK, emoji), alone and after a letter.
+        let mut chars: Vec<char> = (1..0x800u32).filter_map(char::from_u32).collect();
+        chars.extend(['„', '€', '™', '…', '‰', '中', '😀', '\u{FFFD}']);
+        let mut text = String::new();
+        for &a in &chars {
+            for &b in &chars {
+                text.clear();
+                text.extend(['x', a, b, 'y']);
+                assert_eq!(
+                    may_be_mojibake(&text),
+                    may_be_mojibake_by_chars(&text),
+                    "{text:?}"
+                );
+                assert_eq!(
+                    may_be_mojibake(&text[1..]),
+                    may_be_mojibake_by_chars(&text[1..])
+                );
+            }
+        }
     }
 
     #[test]
