@@ -80,6 +80,54 @@ const ALLOWED: [[bool; NTAGS]; NTAGS] = {
     table
 };
 
+/// [`ALLOWED`] as addends: `0.0` where a tag may follow, `-inf` where it may not, so that
+/// the best allowed extension of a hypothesis is found without a branch per tag.
+const ALLOWED_BIAS: [[f32; NTAGS]; NTAGS] = {
+    let mut table = [[f32::NEG_INFINITY; NTAGS]; NTAGS];
+    let mut prev = 0;
+    while prev < NTAGS {
+        let mut tag = 0;
+        while tag < NTAGS {
+            if ALLOWED[prev][tag] {
+                table[prev][tag] = 0.0;
+            }
+            tag += 1;
+        }
+        prev += 1;
+    }
+    table
+};
+
+/// Adds a hypothesis' score `base` to the scores of its extensions by each tag; returns
+/// the best of those that `bias` (a row of [`ALLOWED_BIAS`]) allows, or `-inf`. A NaN
+/// score is passed over, as `f32::max` passes over it.
+#[inline]
+fn extend(row: &mut [f32; NTAGS], base: f32, bias: &[f32; NTAGS]) -> f32 {
+    for s in row.iter_mut() {
+        *s += base;
+    }
+    // Four running maxima, so that the comparisons can run side by side; the maximum
+    // does not depend on the order in which the scores are compared.
+    let mut lanes = [f32::NEG_INFINITY; 4];
+    let (rows, biases) = (row.chunks_exact(4), bias.chunks_exact(4));
+    let rest = rows.remainder().iter().zip(biases.remainder());
+    for (r, b) in rows.zip(biases) {
+        for k in 0..4 {
+            let v = r[k] + b[k];
+            if v > lanes[k] {
+                lanes[k] = v;
+            }
+        }
+    }
+    for (r, b) in rest {
+        let v = r + b;
+        if v > lanes[0] {
+            lanes[0] = v;
+        }
+    }
+    lanes[0].max(lanes[1]).max(lanes[2].max(lanes[3]))
+}
+
 /// Spans `(first, end, type index)` of a tag sequence; an `I-` without its `B-` opens one.
 pub fn spans(tags: &[u8]) -> Vec<(usize, usize, usize)> {
     let mut out = Vec::new();
@@ -1250,29 +1298,40 @@ impl NerModel {
 
 impl NerModel {
     /// Adds the weights of features given by their packed values, in order.
+    ///
+    /// The sum is kept in a local copy that is only ever indexed by whole rows, so that it
+    /// stays in registers instead of being loaded and stored again for every feature. A
+    /// sparse feature is spread into a row of zeros first: adding `0.0` leaves a score as
+    /// it is (see [`DENSE_MIN`]), so the sums are those of adding its weights one by one.
     #[inline]
-    fn add_packed(&self, packed: &[u32], score: &mut [f32; NTAGS]) {
-        for &v in packed {
+    fn add_packed(&self, packed: impl IntoIterator<Item = u32>, score: &mut [f32; NTAGS]) {
+        let mut acc = *score;
+        let mut spread;
+        for v in packed {
             let (start, n) = ((v & ((1 << START_BITS) - 1)) as usize, v >> START_BITS);
-            if n == DENSE {
-                for (s, w) in score.iter_mut().zip(&self.dense[start]) {
-                    *s += w;
-                }
+            let row = if n == DENSE {
+                &self.dense[start]
+            } else if n == 0 {
+                continue;
             } else {
+                spread = [0f32; NTAGS];
                 for &(w, t) in &self.pairs[start..start + n as usize] {
-                    score[usize::from(t)] += w;
+                    spread[usize::from(t)] = w;
                 }
+                &spread
+            };
+            for (a, w) in acc.iter_mut().zip(row) {
+                *a += w;
             }
         }
+        *score = acc;
     }
 }
 
 impl Scorer for NerModel {
     #[inline]
     fn add(&self, feats: &[u32], score: &mut [f32; NTAGS]) {
-        for &f in feats {
-            self.add_packed(&[self.packed(f)], score);
-        }
+        self.add_packed(feats.iter().map(|&f| self.packed(f)), score);
     }
 
     /// The features of the previous tags alone are looked up once per model (`trans`).
@@ -1285,7 +1344,7 @@ impl Scorer for NerModel {
             self.packed(feat2(42, u64::from(prev), h0.lower)),
             self.packed(feat2(43, u64::from(prev), h0.shape)),
         ];
-        self.add_packed(&packed, score);
+        self.add_packed(packed, score);
     }
 }
 
@@ -1338,6 +1397,10 @@ struct BeamBuf {
     cands: Vec<Hyp>,
     /// The candidates within the margin of the best one, see [`rank`].
     top: Vec<Hyp>,
+    /// Per hypothesis of the previous step: the scores of its extensions by each tag, or
+    /// `None` when the token is [`skipped`] after it. Kept so that only the few candidates
+    /// near the best one are collected; all of them are rebuilt only on a tie.
+    rows: Vec<Option<[f32; NTAGS]>>,
 }
 
 /// The order of candidates: best score first, ties by tag.
@@ -1346,26 +1409,72 @@ fn by_rank(a: &Hyp, b: &Hyp) -> std::cmp::Ordering {
     b.score.total_cmp(&a.score).then(a.tag.cmp(&b.tag))
 }
 
+/// Whether a candidate is not below the floor, exactly as the beam's loop reads it
+/// (`c.score < floor` stops it), even for a NaN margin.
+#[inline]
+fn within(score: f32, floor: f32) -> bool {
+    score.partial_cmp(&floor) != Some(std::cmp::Ordering::Less)
+}
+
+/// One step of the beam before ranking: the hypotheses of the previous step and, per
+/// hypothesis, the scores of its extensions by each tag, or `None` when the token is
+/// [`skipped`] after it.
+struct Step<'a> {
+    prev_hyps: &'a [Hyp],
+    rows: &'a [Option<[f32; NTAGS]>],
+    /// The index of `prev_hyps[0]` among all hypotheses (`None` at the first token).
+    first_back: Option<usize>,
+}
+
+impl Step<'_> {
+    /// The candidates, in the order in which they were always generated: per hypothesis,
+    /// its extension by `O` when the token is skipped, else by each allowed tag. `keep`
+    /// selects which are pushed to `out`.
+    fn candidates(&self, out: &mut Vec<Hyp>, keep: impl Fn(f32) -> bool) {
+        for (k, (h, row)) in self.prev_hyps.iter().zip(self.rows).enumerate() {
+            let back = self.first_back.map_or(u32::MAX, |s| (s + k) as u32);
+            let Some(row) = row else {
+                if keep(h.score) {
+                    out.push(Hyp {
+                        score: h.score,
+                        tag: 0,
+                        prev: h.tag,
+                        back,
+                    });
+                }
+                continue;
+            };
+            let allowed = &ALLOWED[usize::from(h.tag)];
+            for (t, &score) in row.iter().enumerate() {
+                if allowed[t] && keep(score) {
+                    out.push(Hyp {
+                        score,
+                        tag: t as u8,
+                        prev: h.tag,
+                        back,
+                    });
+                }
+            }
+        }
+    }
+}
+
 /// The candidates that the beam may keep, in the order in which it considers them: those
-/// scoring at least `floor`, best first, as the first part of `cands` sorted with
-/// `sort_unstable_by(by_rank)`. Only these few are sorted (in `top`); where two of them
-/// compare equal (same score and tag, so that their order would be up to the sort), all of
-/// `cands` is sorted as it always was, so that the beam keeps the same hypotheses.
-fn rank<'a>(cands: &'a mut [Hyp], top: &'a mut Vec<Hyp>, floor: f32) -> &'a [Hyp] {
+/// scoring at least `floor`, best first, as the first part of all candidates sorted with
+/// `sort_unstable_by(by_rank)`. Only these few are collected and sorted (in `top`); where
+/// two of them compare equal (same score and tag, so that their order would be up to the
+/// sort), all candidates are collected into `cands` and sorted as they always were, so
+/// that the beam keeps the same hypotheses.
+fn rank<'a>(step: &Step, cands: &'a mut Vec<Hyp>, top: &'a mut Vec<Hyp>, floor: f32) -> &'a [Hyp] {
     top.clear();
-    // Not below the floor, exactly as the beam's loop reads it (`c.score < floor` stops
-    // it), even for a NaN margin.
-    top.extend(
-        cands
-            .iter()
-            .filter(|c| c.score.partial_cmp(&floor) != Some(std::cmp::Ordering::Less))
-            .copied(),
-    );
+    step.candidates(top, |s| within(s, floor));
     top.sort_unstable_by(by_rank);
     if top
         .windows(2)
         .any(|w| by_rank(&w[0], &w[1]) == std::cmp::Ordering::Equal)
     {
+        cands.clear();
+        step.candidates(cands, |_| true);
         cands.sort_unstable_by(by_rank);
         return cands;
     }
@@ -1393,52 +1502,44 @@ fn decode<S: Scorer>(
     buf.hyps.clear();
     buf.ends.clear();
     let mut start = 0;
+    let first = [Hyp {
+        score: 0.0,
+        tag: 0,
+        prev: 0,
+        back: u32::MAX,
+    }];
     for i in 0..n {
-        buf.cands.clear();
+        buf.rows.clear();
         let prev_hyps: &[Hyp] = if i == 0 {
-            &[Hyp {
-                score: 0.0,
-                tag: 0,
-                prev: 0,
-                back: u32::MAX,
-            }]
+            &first
         } else {
             &buf.hyps[start..buf.ends[i - 1]]
         };
         let mut st: Option<[f32; NTAGS]> = None;
         let mut best = f32::NEG_INFINITY;
-        for (k, h) in prev_hyps.iter().enumerate() {
-            let back = if i == 0 { u32::MAX } else { (start + k) as u32 };
+        for h in prev_hyps {
             if skipped(&inputs[i], h.tag) {
                 best = best.max(h.score);
-                buf.cands.push(Hyp {
-                    score: h.score,
-                    tag: 0,
-                    prev: h.tag,
-                    back,
-                });
+                buf.rows.push(None);
                 continue;
             }
             let mut score = *st.get_or_insert_with(|| static_score(i));
             w.add_tags(&hs[i], h.tag, h.prev, &mut score);
-            let allowed = &ALLOWED[usize::from(h.tag)];
-            for (t, &s) in score.iter().enumerate() {
-                if allowed[t] {
-                    let t = t as u8;
-                    let score = h.score + s;
-                    best = best.max(score);
-                    buf.cands.push(Hyp {
-                        score,
-                        tag: t,
-                        prev: h.tag,
-                        back,
-                    });
-                }
-            }
+            best = best.max(extend(
+                &mut score,
+                h.score,
+                &ALLOWED_BIAS[usize::from(h.tag)],
+            ));
+            buf.rows.push(Some(score));
         }
         let step_start = buf.hyps.len();
         let floor = best - margin;
-        let ranked = rank(&mut buf.cands, &mut buf.top, floor);
+        let step = Step {
+            prev_hyps,
+            rows: &buf.rows,
+            first_back: (i > 0).then_some(start),
+        };
+        let ranked = rank(&step, &mut buf.cands, &mut buf.top, floor);
         for c in ranked {
             if buf.hyps.len() - step_start >= beam || c.score < floor {
                 break;
