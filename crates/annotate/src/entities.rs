@@ -70,6 +70,28 @@ pub struct Recognizer {
     gazetteer: HashMap<String, Vec<GazEntry>, FxBuild>,
 }
 
+/// Bits of [`Recognizer::lex_flags`] (bit `n` is its `checks[n]`) that the rules read
+/// back from the tagger's word cache.
+const FLAG_FIRST_NAME: u32 = 1 << 0;
+const FLAG_FAMILY_FIRST: u32 = 1 << 1;
+const FLAG_ROLE: u32 = 1 << 2;
+/// Bits 4 and 5: the gazetteer has entries for the word (every entry is `Loc` or `Org`).
+const FLAG_GAZETTEER: u32 = 1 << 4 | 1 << 5;
+const FLAG_PLACE_WORD: u32 = 1 << 7;
+const FLAG_ORG_COMPOUND: u32 = 1 << 8;
+const FLAG_NAME_ADJECTIVE: u32 = 1 << 9;
+const FLAG_CITY_ADJECTIVE: u32 = 1 << 10;
+
+/// Whether the word-list check of `bits` holds: read from the word's cached `flags`
+/// when there are any, else computed by `check`.
+#[inline]
+fn holds(flags: Option<u32>, bits: u32, check: impl FnOnce() -> bool) -> bool {
+    match flags {
+        Some(f) => f & bits != 0,
+        None => check(),
+    }
+}
+
 /// Particles that may open a run of particles inside a name (`von der`, `van den`).
 const PARTICLES: &[&str] = &[
     "von", "van", "de", "da", "di", "bin", "al", "dos", "del", "ter", "le",
@@ -252,6 +274,12 @@ impl Recognizer {
             toks.get(i)
                 .is_some_and(|t| t.space_before && t.newlines_before == 0)
         };
+        // With a tagger, a word's list checks are made once while it stays in the tagger's
+        // word cache (which needs them anyway), not again at every occurrence.
+        let flags = |t: &str| {
+            self.model
+                .map(|m| m.word_flags(t, &|t| self.lex_flags(t), &mut self.tag_cache.borrow_mut()))
+        };
         let mut ents: Vec<Entity> = Vec::new();
         let mut i = 0;
         while i < toks.len() {
@@ -260,9 +288,14 @@ impl Recognizer {
                 continue;
             }
             let t = w(i);
+            let f = flags(t);
+            let in_gazetteer = holds(f, FLAG_GAZETTEER, || true);
             if !is_capitalized(t) {
                 // Lowercase particles only matter inside names; `dpa`, `taz` are known.
-                if let Some((end, label, canonical)) = self.gazetteer_match(text, toks, i) {
+                if let Some((end, label, canonical)) = in_gazetteer
+                    .then(|| self.gazetteer_match(text, toks, i))
+                    .flatten()
+                {
                     ents.push(Entity {
                         first: i,
                         end,
@@ -276,7 +309,7 @@ impl Recognizer {
                 continue;
             }
             // 1. Role noun + name.
-            if is_role(t) {
+            if holds(f, FLAG_ROLE, || is_role(t)) {
                 if let Some(end) = self.name_after(text, toks, i + 1, true) {
                     ents.push(Entity {
                         first: i + 1,
@@ -289,7 +322,10 @@ impl Recognizer {
                 }
             }
             // 2. First name (or family name written first) + name tokens.
-            if self.is_first_name(t) && spaced(i + 1) {
+            let first_name = holds(f, FLAG_FIRST_NAME | FLAG_FAMILY_FIRST, || {
+                self.first_names.contains(t) || self.family_first.contains(t)
+            }) || self.is_double_first_name(t);
+            if first_name && spaced(i + 1) {
                 if let Some(end) = self.name_after(text, toks, i + 1, false) {
                     ents.push(Entity {
                         first: i,
@@ -314,7 +350,10 @@ impl Recognizer {
                 continue;
             }
             // 4. Gazetteer.
-            if let Some((end, label, canonical)) = self.gazetteer_match(text, toks, i) {
+            if let Some((end, label, canonical)) = in_gazetteer
+                .then(|| self.gazetteer_match(text, toks, i))
+                .flatten()
+            {
                 ents.push(Entity {
                     first: i,
                     end,
@@ -366,7 +405,7 @@ impl Recognizer {
                 continue;
             }
             // Place names by their ending: `Ravensburg`, `Gelsenkirchen`.
-            if is_place_word(t) {
+            if holds(f, FLAG_PLACE_WORD, || is_place_word(t)) {
                 let canonical = t
                     .strip_suffix('s')
                     .filter(|b| is_place_word(b))
@@ -393,7 +432,8 @@ impl Recognizer {
                 continue;
             }
             // 6. Capitalised adjectives inside a sentence: `Vereinten Nationen`.
-            let adjective = is_name_adjective(t) || is_city_adjective(self, t);
+            let adjective = holds(f, FLAG_NAME_ADJECTIVE, || is_name_adjective(t))
+                || holds(f, FLAG_CITY_ADJECTIVE, || is_city_adjective(self, t));
             if !sentence_start[i] && adjective && spaced(i + 1) && toks[i + 1].kind == Kind::Word {
                 let mut end = i + 1;
                 while end < toks.len()
@@ -425,7 +465,7 @@ impl Recognizer {
                 }
             }
             // 7. Organisation compounds: `Verteidigungsministerium`.
-            if is_org_compound(t) {
+            if holds(f, FLAG_ORG_COMPOUND, || is_org_compound(t)) {
                 let canonical = t
                     .strip_suffix("ums")
                     .map_or_else(|| t.to_owned(), |s| format!("{s}um"));
@@ -443,11 +483,10 @@ impl Recognizer {
         self.propagate(text, toks, ents)
     }
 
-    fn is_first_name(&self, t: &str) -> bool {
-        self.first_names.contains(t)
-            || self.family_first.contains(t)
-            || t.split_once('-')
-                .is_some_and(|(a, b)| self.first_names.contains(a) && self.first_names.contains(b))
+    /// Two first names joined by a hyphen (`Hans-Peter`).
+    fn is_double_first_name(&self, t: &str) -> bool {
+        t.split_once('-')
+            .is_some_and(|(a, b)| self.first_names.contains(a) && self.first_names.contains(b))
     }
 
     /// Name tokens from `j`: capitalised, name-like, on the same line; initials (`J.`) and
@@ -965,6 +1004,67 @@ mod tests {
     use super::*;
     use crate::sentences;
     use crate::tokenize::tokenize;
+
+    #[test]
+    fn cached_flags_agree_with_the_checks_they_replace() {
+        let rec = Recognizer::rules_only();
+        let mut words: Vec<&str> = vec![
+            "Präsident",
+            "Außenministers",
+            "Bundeskanzlerin",
+            "Gelsenkirchen",
+            "Ravensburgs",
+            "Verteidigungsministerium",
+            "Vereinten",
+            "Olympischen",
+            "Berliner",
+            "Frankfurter",
+            "Anna",
+            "Hans-Peter",
+            "Kim",
+            "dpa",
+            "taz",
+            "Berlin",
+            "Berlins",
+            "der",
+            "und",
+            "Bundesliga",
+            "Deutschen",
+            "EU",
+            "Ministeriums",
+            "Landkreis",
+            "Sprecherin",
+        ];
+        words.extend(
+            lexicon::PLACES
+                .iter()
+                .map(|p| p.0.split(' ').next().unwrap_or("")),
+        );
+        words.extend(lexicon::ORGANISATIONS.iter().map(|p| p.0));
+        words.extend(lexicon::ROLE_SUFFIXES.iter().copied());
+        words.extend(lexicon::FIRST_NAMES.iter().copied());
+        words.extend(lexicon::FAMILY_NAME_FIRST.iter().copied());
+        for t in words {
+            let f = Some(rec.lex_flags(t));
+            let no = || panic!("computed although cached");
+            assert_eq!(
+                holds(f, FLAG_GAZETTEER, no),
+                rec.gazetteer.contains_key(t),
+                "{t}"
+            );
+            if !is_capitalized(t) {
+                continue;
+            }
+            let first = rec.first_names.contains(t) || rec.family_first.contains(t);
+            assert_eq!(holds(f, FLAG_FIRST_NAME | FLAG_FAMILY_FIRST, no), first);
+            assert_eq!(holds(f, FLAG_ROLE, no), is_role(t), "{t}");
+            assert_eq!(holds(f, FLAG_PLACE_WORD, no), is_place_word(t), "{t}");
+            assert_eq!(holds(f, FLAG_ORG_COMPOUND, no), is_org_compound(t), "{t}");
+            assert_eq!(holds(f, FLAG_NAME_ADJECTIVE, no), is_name_adjective(t));
+            let city = is_city_adjective(&rec, t);
+            assert_eq!(holds(f, FLAG_CITY_ADJECTIVE, no), city, "{t}");
+        }
+    }
 
     #[test]
     fn role_lookup_agrees_with_comparing_every_suffix() {

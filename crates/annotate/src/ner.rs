@@ -1214,6 +1214,17 @@ impl NerModel {
         self.finish_tagging(inputs, hs, ids, out, cache);
     }
 
+    /// The word-list flags of `word` (`lex_flags(word)`), from `cache`, which then also
+    /// keeps the word's other per-word work for tagging it.
+    pub(crate) fn word_flags(
+        &self,
+        word: &str,
+        lex_flags: &dyn Fn(&str) -> u32,
+        cache: &mut TagCache,
+    ) -> u32 {
+        self.word_entry(word, lex_flags, cache).1.flags
+    }
+
     /// Empties the cache when it has grown large; returns its per-token buffers, emptied.
     fn start(&self, cache: &mut TagCache) -> (Vec<ContextHash>, Vec<u32>) {
         const MAX_CACHED: usize = 200_000;
