@@ -175,10 +175,16 @@ impl Recognizer {
         for &(a, _) in sentences {
             starts[a] = true;
         }
-        let rules = self.find_rules(text, toks, &starts);
         let Some(model) = self.model else {
-            return rules;
+            return self.find_rules(text, toks, &starts);
         };
+        // Each token's word is looked up in the tagger's cache once, for the rules (its
+        // word-list checks, made once per word while it stays cached) and the tagger.
+        let cache = &mut *self.tag_cache.borrow_mut();
+        let (mut ids, mut flags) = (Vec::new(), Vec::new());
+        let words = toks.iter().map(|t| t.text(text));
+        model.word_ids(words, &|t| self.lex_flags(t), cache, (&mut ids, &mut flags));
+        let rules = self.find_rules_with(text, toks, &starts, Some(&flags));
         let hints = hints(toks.len(), &rules);
         let mut ents: Vec<Entity> = Vec::new();
         let mut inputs = Vec::new();
@@ -187,15 +193,10 @@ impl Recognizer {
             inputs.clear();
             inputs.extend((a..b).map(|i| ner::Input {
                 word: toks[i].text(text),
-                flags: 0, // Set by `tag_with_flags`.
+                flags: flags[i],
                 hint: hints[i],
             }));
-            model.tag_with_flags(
-                &mut inputs,
-                &|t| self.lex_flags(t),
-                &mut tags,
-                &mut self.tag_cache.borrow_mut(),
-            );
+            model.tag_ids(&inputs, &ids[a..b], &mut tags, cache);
             for (s, e, ty) in ner::spans(&tags) {
                 let label = match ty {
                     0 => Label::Per,
@@ -268,17 +269,23 @@ impl Recognizer {
     /// The rule-based recogniser alone. `sentence_start[i]` tells whether token `i` starts
     /// a sentence.
     pub fn find_rules(&self, text: &str, toks: &[Token], sentence_start: &[bool]) -> Vec<Entity> {
+        self.find_rules_with(text, toks, sentence_start, None)
+    }
+
+    /// [`Recognizer::find_rules`], with the tokens' `lex_flags` when they are known, so that
+    /// the checks they hold are not made again.
+    fn find_rules_with(
+        &self,
+        text: &str,
+        toks: &[Token],
+        sentence_start: &[bool],
+        flags: Option<&[u32]>,
+    ) -> Vec<Entity> {
         let w = |i: usize| toks.get(i).map_or("", |t: &Token| t.text(text));
         // Whether token `i` follows the previous one on the same line after a space.
         let spaced = |i: usize| {
             toks.get(i)
                 .is_some_and(|t| t.space_before && t.newlines_before == 0)
-        };
-        // With a tagger, a word's list checks are made once while it stays in the tagger's
-        // word cache (which needs them anyway), not again at every occurrence.
-        let flags = |t: &str| {
-            self.model
-                .map(|m| m.word_flags(t, &|t| self.lex_flags(t), &mut self.tag_cache.borrow_mut()))
         };
         let mut ents: Vec<Entity> = Vec::new();
         let mut i = 0;
@@ -288,7 +295,7 @@ impl Recognizer {
                 continue;
             }
             let t = w(i);
-            let f = flags(t);
+            let f = flags.map(|f| f[i]);
             let in_gazetteer = holds(f, FLAG_GAZETTEER, || true);
             if !is_capitalized(t) {
                 // Lowercase particles only matter inside names; `dpa`, `taz` are known.

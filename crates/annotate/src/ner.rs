@@ -786,6 +786,18 @@ pub struct TagCache {
     beam: BeamBuf,
 }
 
+impl TagCache {
+    /// Empties the cache when it has grown large.
+    fn trim(&mut self) {
+        const MAX_CACHED: usize = 200_000;
+        if self.words.len() > MAX_CACHED {
+            self.words.clear();
+            self.entries.clear();
+            self.unigrams.clear();
+        }
+    }
+}
+
 /// What [`TagCache`] keeps per word and reads for every token: one cache line (a quarter
 /// of the entry that also held all hashes and the scores), so that more of the frequent
 /// words' entries stay in the caches.
@@ -1195,44 +1207,50 @@ impl NerModel {
         self.finish_tagging(inputs, hs, ids, out, cache);
     }
 
-    /// [`NerModel::tag_cached`] for inputs whose `flags` are still to be set: they are
-    /// set to `lex_flags(word)`, computed once per word while it stays in `cache`.
-    pub(crate) fn tag_with_flags(
+    /// The cache index of each word, with the entries of new words made with
+    /// `lex_flags(word)`, into `ids`; the word-list flags of each word into `flags`. The
+    /// cache is emptied first when it has grown large, so the indices stay valid until the
+    /// next call (for [`NerModel::tag_ids`]).
+    pub(crate) fn word_ids<'w>(
         &self,
-        inputs: &mut [Input],
+        words: impl Iterator<Item = &'w str>,
         lex_flags: &dyn Fn(&str) -> u32,
+        cache: &mut TagCache,
+        (ids, flags): (&mut Vec<u32>, &mut Vec<u32>),
+    ) {
+        cache.trim();
+        ids.clear();
+        flags.clear();
+        for w in words {
+            let (id, e) = self.word_entry(w, lex_flags, cache);
+            ids.push(id);
+            flags.push(e.flags);
+        }
+    }
+
+    /// Tags one sentence whose words have the cache indices `ids` from
+    /// [`NerModel::word_ids`] (and `inputs` their flags from there).
+    pub(crate) fn tag_ids(
+        &self,
+        inputs: &[Input],
+        ids: &[u32],
         out: &mut Vec<u8>,
         cache: &mut TagCache,
     ) {
-        let (mut hs, mut ids) = self.start(cache);
-        for x in inputs.iter_mut() {
-            let (id, e) = self.word_entry(x.word, lex_flags, cache);
-            x.flags = e.flags;
-            hs.push(e.hash);
-            ids.push(id);
-        }
-        self.finish_tagging(inputs, hs, ids, out, cache);
-    }
-
-    /// The word-list flags of `word` (`lex_flags(word)`), from `cache`, which then also
-    /// keeps the word's other per-word work for tagging it.
-    pub(crate) fn word_flags(
-        &self,
-        word: &str,
-        lex_flags: &dyn Fn(&str) -> u32,
-        cache: &mut TagCache,
-    ) -> u32 {
-        self.word_entry(word, lex_flags, cache).1.flags
+        let (mut hs, mut own) = self.buffers(cache);
+        hs.extend(ids.iter().map(|&id| cache.entries[id as usize].hash));
+        own.extend_from_slice(ids);
+        self.finish_tagging(inputs, hs, own, out, cache);
     }
 
     /// Empties the cache when it has grown large; returns its per-token buffers, emptied.
     fn start(&self, cache: &mut TagCache) -> (Vec<ContextHash>, Vec<u32>) {
-        const MAX_CACHED: usize = 200_000;
-        if cache.words.len() > MAX_CACHED {
-            cache.words.clear();
-            cache.entries.clear();
-            cache.unigrams.clear();
-        }
+        cache.trim();
+        self.buffers(cache)
+    }
+
+    /// The cache's per-token buffers, emptied.
+    fn buffers(&self, cache: &mut TagCache) -> (Vec<ContextHash>, Vec<u32>) {
         let mut hs = std::mem::take(&mut cache.buf);
         let mut ids = std::mem::take(&mut cache.ids);
         hs.clear();
