@@ -774,9 +774,9 @@ pub struct TagCache {
     words: WordTable,
     /// See [`WordEntry`].
     entries: Vec<WordEntry>,
-    /// Per entry: the summed weights of the word's word-only features. Apart from the
-    /// entries, which are read for every token, as these are read only for the tokens the
-    /// decoder scores.
+    /// The summed weights of the word-only features of entries (see
+    /// [`WordEntry::unigram`]). Apart from the entries, which are read for every token, as
+    /// these are read only for the tokens the decoder scores.
     unigrams: Vec<[f32; NTAGS]>,
     /// Per token of the sentence being tagged: its hashes and its entry.
     buf: Vec<ContextHash>,
@@ -808,14 +808,21 @@ struct WordEntry {
     key: WordKey,
     /// The word-list flags the entry was made with.
     flags: u32,
+    /// The word's index in [`TagCache::unigrams`], or [`NOT_SUMMED`] while the decoder has
+    /// not needed it: a word that is never scored (most lowercase words) takes no room
+    /// there.
+    unigram: u32,
     /// The word's hashes that its neighbours' features read.
     hash: ContextHash,
 }
 
 const _: () = assert!(std::mem::size_of::<WordEntry>() == 64);
 
+/// [`WordEntry::unigram`] of a word whose weights are not summed yet.
+const NOT_SUMMED: u32 = u32::MAX;
+
 /// Words up to this many bytes are kept inside their [`WordKey`].
-const INLINE: usize = 22;
+const INLINE: usize = 20;
 
 /// A word as [`WordTable`] keeps it: short words inline (so that comparing them reads only
 /// the entry that is read anyway), longer ones as a range of [`WordTable::long`].
@@ -1273,13 +1280,25 @@ impl NerModel {
         }
         let flags = flags(word);
         let hash = tok_hash_with(word, &self.lexicon, &self.freq, &mut cache.chars);
-        cache.feats.clear();
-        word_features(&hash, flags, &mut cache.feats);
-        let mut unigram = [0f32; NTAGS];
-        self.add(&cache.feats, &mut unigram);
+        // A word that starts with an uppercase letter or a digit is scored wherever it
+        // occurs (see `skipped`); the others only after an entity or with a rule's hint,
+        // which most never are, so their scores are summed when first needed.
+        let scored = word
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
+        let unigram = if scored {
+            cache
+                .unigrams
+                .push(self.unigram(&hash, flags, &mut cache.feats));
+            (cache.unigrams.len() - 1) as u32
+        } else {
+            NOT_SUMMED
+        };
         let e = WordEntry {
             key: cache.words.make_key(word.as_bytes()),
             flags,
+            unigram,
             hash: ContextHash::of(&hash),
         };
         let index = cache.entries.len() as u32;
@@ -1287,8 +1306,16 @@ impl NerModel {
             .words
             .insert(word.as_bytes(), index, cache.entries.iter().map(|e| e.key));
         cache.entries.push(e);
-        cache.unigrams.push(unigram);
         (index, &cache.entries[index as usize])
+    }
+
+    /// The summed weights of the word-only features of a word with hashes `hash`.
+    fn unigram(&self, hash: &TokHash, flags: u32, feats: &mut Vec<u32>) -> [f32; NTAGS] {
+        feats.clear();
+        word_features(hash, flags, feats);
+        let mut unigram = [0f32; NTAGS];
+        self.add(feats, &mut unigram);
+        unigram
     }
 
     /// Decodes the sentence from its per-token hashes and word entries, then gives the
@@ -1303,11 +1330,26 @@ impl NerModel {
     ) {
         let mut hs = hs;
         mark_quotes(inputs, &mut hs);
-        let (feats, unigrams) = (&mut cache.feats, &cache.unigrams);
+        let TagCache {
+            entries,
+            unigrams,
+            feats,
+            chars,
+            beam,
+            ..
+        } = cache;
         let mut static_score = |i: usize| {
+            let e = &mut entries[ids[i] as usize];
+            if e.unigram == NOT_SUMMED {
+                // The same sums as when the entry was made: they depend on the word and
+                // the entry's flags alone.
+                let hash = tok_hash_with(inputs[i].word, &self.lexicon, &self.freq, chars);
+                e.unigram = unigrams.len() as u32;
+                unigrams.push(self.unigram(&hash, e.flags, feats));
+            }
             feats.clear();
             context_features(inputs, &hs, i, feats);
-            let mut score = unigrams[ids[i] as usize];
+            let mut score = unigrams[e.unigram as usize];
             self.add(feats, &mut score);
             score
         };
@@ -1317,7 +1359,7 @@ impl NerModel {
             &hs,
             (self.beam, self.margin),
             &mut static_score,
-            &mut cache.beam,
+            beam,
             out,
         );
         cache.buf = hs;
