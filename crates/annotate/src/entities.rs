@@ -255,7 +255,15 @@ impl Recognizer {
             checks[19] = self.loc_heads.contains(t);
             checks[20] = self.org_heads.contains(t);
             checks[21] = self.not_org_acronyms.contains(t);
-            checks[22] = self.name_like(t);
+            // `name_like(t)`, from the checks above that it makes too.
+            checks[22] = t.chars().nth(1).is_some()
+                && !checks[13]
+                && !t.chars().any(|c| c.is_ascii_digit())
+                && !checks[3]
+                && !checks[2]
+                && !checks[11]
+                && !checks[12]
+                && !ends_in_noun_suffix(t);
             checks[23] = t
                 .strip_suffix('s')
                 .is_some_and(|b| self.first_names.contains(b) || self.gazetteer.contains_key(b));
@@ -557,8 +565,7 @@ impl Recognizer {
         if lexicon::month_number(t).is_some() || lexicon::weekday_number(t).is_some() {
             return false;
         }
-        let last = t.rsplit('-').next().unwrap_or(t);
-        !lexicon::NOUN_SUFFIXES.iter().any(|s| last.ends_with(s))
+        !ends_in_noun_suffix(t)
     }
 
     /// The longest gazetteer entry starting at token `i`.
@@ -748,6 +755,12 @@ fn one_substitution(a: &str, b: &str) -> bool {
         }
     }
     diffs == 1
+}
+
+/// Whether the last hyphen-separated part of `t` ends like a common noun.
+fn ends_in_noun_suffix(t: &str) -> bool {
+    let last = t.rsplit('-').next().unwrap_or(t);
+    lexicon::NOUN_SUFFIXES.iter().any(|s| last.ends_with(s))
 }
 
 /// Whether `t` is a role noun that introduces a name (`US-Präsident`, `Außenministers`).
@@ -1016,6 +1029,18 @@ mod tests {
     fn cached_flags_agree_with_the_checks_they_replace() {
         let rec = Recognizer::rules_only();
         let mut words: Vec<&str> = vec![
+            "Müller",
+            "Schmidt-Meier",
+            "G7",
+            "A",
+            "Ä",
+            "Januar",
+            "Montags",
+            "NATO",
+            "Zeitung",
+            "Meier-Regierung",
+            "O'Neill",
+            "Jong-un",
             "Präsident",
             "Außenministers",
             "Bundeskanzlerin",
@@ -1051,6 +1076,7 @@ mod tests {
         words.extend(lexicon::ROLE_SUFFIXES.iter().copied());
         words.extend(lexicon::FIRST_NAMES.iter().copied());
         words.extend(lexicon::FAMILY_NAME_FIRST.iter().copied());
+        words.extend(lexicon::NOT_NAME.iter().copied());
         for t in words {
             let f = Some(rec.lex_flags(t));
             let no = || panic!("computed although cached");
@@ -1070,6 +1096,7 @@ mod tests {
             assert_eq!(holds(f, FLAG_NAME_ADJECTIVE, no), is_name_adjective(t));
             let city = is_city_adjective(&rec, t);
             assert_eq!(holds(f, FLAG_CITY_ADJECTIVE, no), city, "{t}");
+            assert_eq!(holds(f, 1 << 22, no), rec.name_like(t), "{t}");
         }
     }
 
