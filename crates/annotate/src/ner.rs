@@ -373,7 +373,7 @@ fn static_features(
 ) {
     out.clear();
     word_features(&hs[i], inputs[i].flags, out);
-    context_features(inputs, ctx, i, out);
+    out.extend_from_slice(&context_features(inputs, ctx, i));
 }
 
 /// The features of the word alone (the same wherever it occurs, so their scores are cached
@@ -429,8 +429,11 @@ fn freq_bucket(v: u8, width: u64) -> u64 {
     }
 }
 
+/// The number of [`context_features`].
+const CONTEXT_FEATURES: usize = 23;
+
 /// The features that look at the neighbours, the position or the rules' hints.
-fn context_features(inputs: &[Input], hs: &[ContextHash], i: usize, out: &mut Vec<u32>) {
+fn context_features(inputs: &[Input], hs: &[ContextHash], i: usize) -> [u32; CONTEXT_FEATURES] {
     let at = |k: isize| -> (ContextHash, u32, u8) {
         let j = i as isize + k;
         if j < 0 || j as usize >= hs.len() {
@@ -446,31 +449,33 @@ fn context_features(inputs: &[Input], hs: &[ContextHash], i: usize, out: &mut Ve
     let (hm2, _, _) = at(-2);
     let (hp2, _, _) = at(2);
     let (cap0, capm1, capp1) = (u64::from(h0.cap), u64::from(hm1.cap), u64::from(hp1.cap));
-    out.push(feat(4, hm1.lower));
-    out.push(feat(5, hp1.lower));
-    out.push(feat(6, hm2.lower));
-    out.push(feat(7, hp2.lower));
-    out.push(feat(15, mix(mix(hm1.shape, h0.shape), hp1.shape)));
-    out.push(feat2(16, hm1.lower, h0.lower));
-    out.push(feat2(17, h0.lower, hp1.lower));
-    out.push(feat2(18, u64::from(i == 0), cap0));
-    out.push(feat2(19, capm1, mix(cap0, capp1)));
-    out.push(feat(23, hm1.suf3));
-    out.push(feat(24, hp1.suf3));
-    out.push(feat2(25, hm1.lower, cap0));
-    out.push(feat2(300, u64::from(fm1), cap0));
-    out.push(feat2(400, u64::from(fp1), cap0));
-    out.push(feat2(70, u64::from(hm1.lex), mix(cap0, u64::from(h0.lex))));
-    out.push(feat2(80, u64::from(hp1.lex), mix(cap0, u64::from(h0.lex))));
-    out.push(feat(30, u64::from(t0)));
-    out.push(feat2(31, u64::from(tm1), u64::from(t0)));
-    out.push(feat2(32, u64::from(t0), u64::from(tp1)));
-    out.push(feat2(33, u64::from(t0), h0.shape));
     // Titles of works and names of events, products or ships (`MISC`) are often quoted.
     let q = u64::from(h0.quote);
-    out.push(feat2(510, q, cap0));
-    out.push(feat2(511, q, mix(cap0, capp1)));
-    out.push(feat2(512, q, u64::from(h0.lex)));
+    [
+        feat(4, hm1.lower),
+        feat(5, hp1.lower),
+        feat(6, hm2.lower),
+        feat(7, hp2.lower),
+        feat(15, mix(mix(hm1.shape, h0.shape), hp1.shape)),
+        feat2(16, hm1.lower, h0.lower),
+        feat2(17, h0.lower, hp1.lower),
+        feat2(18, u64::from(i == 0), cap0),
+        feat2(19, capm1, mix(cap0, capp1)),
+        feat(23, hm1.suf3),
+        feat(24, hp1.suf3),
+        feat2(25, hm1.lower, cap0),
+        feat2(300, u64::from(fm1), cap0),
+        feat2(400, u64::from(fp1), cap0),
+        feat2(70, u64::from(hm1.lex), mix(cap0, u64::from(h0.lex))),
+        feat2(80, u64::from(hp1.lex), mix(cap0, u64::from(h0.lex))),
+        feat(30, u64::from(t0)),
+        feat2(31, u64::from(tm1), u64::from(t0)),
+        feat2(32, u64::from(t0), u64::from(tp1)),
+        feat2(33, u64::from(t0), h0.shape),
+        feat2(510, q, cap0),
+        feat2(511, q, mix(cap0, capp1)),
+        feat2(512, q, u64::from(h0.lex)),
+    ]
 }
 
 /// Marks the tokens inside quotation marks: `quote` is 2 on the first token after an
@@ -1347,10 +1352,8 @@ impl NerModel {
                 e.unigram = unigrams.len() as u32;
                 unigrams.push(self.unigram(&hash, e.flags, feats));
             }
-            feats.clear();
-            context_features(inputs, &hs, i, feats);
             let mut score = unigrams[e.unigram as usize];
-            self.add(feats, &mut score);
+            self.add(&context_features(inputs, &hs, i), &mut score);
             score
         };
         decode(
