@@ -672,11 +672,19 @@ impl Recognizer {
                 keys.insert(t, Some(normalize_name(t)));
             }
         }
+        // The lengths of the keys (see `length_bit`): most tokens have none of them and are
+        // passed over without hashing them.
+        let lens = keys.keys().fold(0, |m, k| m | length_bit(k.len()));
         let lookup = |t: &str| -> Option<String> {
-            if let Some(Some(c)) = keys.get(t) {
-                return Some(c.clone());
+            if lens & length_bit(t.len()) != 0 {
+                if let Some(Some(c)) = keys.get(t) {
+                    return Some(c.clone());
+                }
             }
             let base = t.strip_suffix('s')?;
+            if lens & length_bit(base.len()) == 0 {
+                return None;
+            }
             keys.get(base).cloned().flatten()
         };
         for e in ents
@@ -817,7 +825,7 @@ impl RoleSuffixes {
     }
 }
 
-/// The bit of `RoleSuffixes::capitalized_lens` for a length.
+/// The bit of a set of string lengths (`RoleSuffixes::capitalized_lens`) for a length.
 fn length_bit(len: usize) -> u64 {
     1 << len.min(63)
 }
