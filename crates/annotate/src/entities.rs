@@ -70,6 +70,28 @@ pub struct Recognizer {
     gazetteer: HashMap<String, Vec<GazEntry>, FxBuild>,
 }
 
+/// Bits of [`Recognizer::lex_flags`] (bit `n` is its `checks[n]`) that the rules read
+/// back from the tagger's word cache.
+const FLAG_FIRST_NAME: u32 = 1 << 0;
+const FLAG_FAMILY_FIRST: u32 = 1 << 1;
+const FLAG_ROLE: u32 = 1 << 2;
+/// Bits 4 and 5: the gazetteer has entries for the word (every entry is `Loc` or `Org`).
+const FLAG_GAZETTEER: u32 = 1 << 4 | 1 << 5;
+const FLAG_PLACE_WORD: u32 = 1 << 7;
+const FLAG_ORG_COMPOUND: u32 = 1 << 8;
+const FLAG_NAME_ADJECTIVE: u32 = 1 << 9;
+const FLAG_CITY_ADJECTIVE: u32 = 1 << 10;
+
+/// Whether the word-list check of `bits` holds: read from the word's cached `flags`
+/// when there are any, else computed by `check`.
+#[inline]
+fn holds(flags: Option<u32>, bits: u32, check: impl FnOnce() -> bool) -> bool {
+    match flags {
+        Some(f) => f & bits != 0,
+        None => check(),
+    }
+}
+
 /// Particles that may open a run of particles inside a name (`von der`, `van den`).
 const PARTICLES: &[&str] = &[
     "von", "van", "de", "da", "di", "bin", "al", "dos", "del", "ter", "le",
@@ -153,10 +175,16 @@ impl Recognizer {
         for &(a, _) in sentences {
             starts[a] = true;
         }
-        let rules = self.find_rules(text, toks, &starts);
         let Some(model) = self.model else {
-            return rules;
+            return self.find_rules(text, toks, &starts);
         };
+        // Each token's word is looked up in the tagger's cache once, for the rules (its
+        // word-list checks, made once per word while it stays cached) and the tagger.
+        let cache = &mut *self.tag_cache.borrow_mut();
+        let (mut ids, mut flags) = (Vec::new(), Vec::new());
+        let words = toks.iter().map(|t| t.text(text));
+        model.word_ids(words, &|t| self.lex_flags(t), cache, (&mut ids, &mut flags));
+        let rules = self.find_rules_with(text, toks, &starts, Some(&flags));
         let hints = hints(toks.len(), &rules);
         let mut ents: Vec<Entity> = Vec::new();
         let mut inputs = Vec::new();
@@ -165,15 +193,10 @@ impl Recognizer {
             inputs.clear();
             inputs.extend((a..b).map(|i| ner::Input {
                 word: toks[i].text(text),
-                flags: 0, // Set by `tag_with_flags`.
+                flags: flags[i],
                 hint: hints[i],
             }));
-            model.tag_with_flags(
-                &mut inputs,
-                &|t| self.lex_flags(t),
-                &mut tags,
-                &mut self.tag_cache.borrow_mut(),
-            );
+            model.tag_ids(&inputs, &ids[a..b], &mut tags, cache);
             for (s, e, ty) in ner::spans(&tags) {
                 let label = match ty {
                     0 => Label::Per,
@@ -232,7 +255,15 @@ impl Recognizer {
             checks[19] = self.loc_heads.contains(t);
             checks[20] = self.org_heads.contains(t);
             checks[21] = self.not_org_acronyms.contains(t);
-            checks[22] = self.name_like(t);
+            // `name_like(t)`, from the checks above that it makes too.
+            checks[22] = t.chars().nth(1).is_some()
+                && !checks[13]
+                && !t.chars().any(|c| c.is_ascii_digit())
+                && !checks[3]
+                && !checks[2]
+                && !checks[11]
+                && !checks[12]
+                && !ends_in_noun_suffix(t);
             checks[23] = t
                 .strip_suffix('s')
                 .is_some_and(|b| self.first_names.contains(b) || self.gazetteer.contains_key(b));
@@ -246,6 +277,18 @@ impl Recognizer {
     /// The rule-based recogniser alone. `sentence_start[i]` tells whether token `i` starts
     /// a sentence.
     pub fn find_rules(&self, text: &str, toks: &[Token], sentence_start: &[bool]) -> Vec<Entity> {
+        self.find_rules_with(text, toks, sentence_start, None)
+    }
+
+    /// [`Recognizer::find_rules`], with the tokens' `lex_flags` when they are known, so that
+    /// the checks they hold are not made again.
+    fn find_rules_with(
+        &self,
+        text: &str,
+        toks: &[Token],
+        sentence_start: &[bool],
+        flags: Option<&[u32]>,
+    ) -> Vec<Entity> {
         let w = |i: usize| toks.get(i).map_or("", |t: &Token| t.text(text));
         // Whether token `i` follows the previous one on the same line after a space.
         let spaced = |i: usize| {
@@ -260,9 +303,14 @@ impl Recognizer {
                 continue;
             }
             let t = w(i);
+            let f = flags.map(|f| f[i]);
+            let in_gazetteer = holds(f, FLAG_GAZETTEER, || true);
             if !is_capitalized(t) {
                 // Lowercase particles only matter inside names; `dpa`, `taz` are known.
-                if let Some((end, label, canonical)) = self.gazetteer_match(text, toks, i) {
+                if let Some((end, label, canonical)) = in_gazetteer
+                    .then(|| self.gazetteer_match(text, toks, i))
+                    .flatten()
+                {
                     ents.push(Entity {
                         first: i,
                         end,
@@ -276,7 +324,7 @@ impl Recognizer {
                 continue;
             }
             // 1. Role noun + name.
-            if is_role(t) {
+            if holds(f, FLAG_ROLE, || is_role(t)) {
                 if let Some(end) = self.name_after(text, toks, i + 1, true) {
                     ents.push(Entity {
                         first: i + 1,
@@ -289,7 +337,10 @@ impl Recognizer {
                 }
             }
             // 2. First name (or family name written first) + name tokens.
-            if self.is_first_name(t) && spaced(i + 1) {
+            let first_name = holds(f, FLAG_FIRST_NAME | FLAG_FAMILY_FIRST, || {
+                self.first_names.contains(t) || self.family_first.contains(t)
+            }) || self.is_double_first_name(t);
+            if first_name && spaced(i + 1) {
                 if let Some(end) = self.name_after(text, toks, i + 1, false) {
                     ents.push(Entity {
                         first: i,
@@ -314,7 +365,10 @@ impl Recognizer {
                 continue;
             }
             // 4. Gazetteer.
-            if let Some((end, label, canonical)) = self.gazetteer_match(text, toks, i) {
+            if let Some((end, label, canonical)) = in_gazetteer
+                .then(|| self.gazetteer_match(text, toks, i))
+                .flatten()
+            {
                 ents.push(Entity {
                     first: i,
                     end,
@@ -366,7 +420,7 @@ impl Recognizer {
                 continue;
             }
             // Place names by their ending: `Ravensburg`, `Gelsenkirchen`.
-            if is_place_word(t) {
+            if holds(f, FLAG_PLACE_WORD, || is_place_word(t)) {
                 let canonical = t
                     .strip_suffix('s')
                     .filter(|b| is_place_word(b))
@@ -393,7 +447,8 @@ impl Recognizer {
                 continue;
             }
             // 6. Capitalised adjectives inside a sentence: `Vereinten Nationen`.
-            let adjective = is_name_adjective(t) || is_city_adjective(self, t);
+            let adjective = holds(f, FLAG_NAME_ADJECTIVE, || is_name_adjective(t))
+                || holds(f, FLAG_CITY_ADJECTIVE, || is_city_adjective(self, t));
             if !sentence_start[i] && adjective && spaced(i + 1) && toks[i + 1].kind == Kind::Word {
                 let mut end = i + 1;
                 while end < toks.len()
@@ -425,7 +480,7 @@ impl Recognizer {
                 }
             }
             // 7. Organisation compounds: `Verteidigungsministerium`.
-            if is_org_compound(t) {
+            if holds(f, FLAG_ORG_COMPOUND, || is_org_compound(t)) {
                 let canonical = t
                     .strip_suffix("ums")
                     .map_or_else(|| t.to_owned(), |s| format!("{s}um"));
@@ -443,11 +498,10 @@ impl Recognizer {
         self.propagate(text, toks, ents)
     }
 
-    fn is_first_name(&self, t: &str) -> bool {
-        self.first_names.contains(t)
-            || self.family_first.contains(t)
-            || t.split_once('-')
-                .is_some_and(|(a, b)| self.first_names.contains(a) && self.first_names.contains(b))
+    /// Two first names joined by a hyphen (`Hans-Peter`).
+    fn is_double_first_name(&self, t: &str) -> bool {
+        t.split_once('-')
+            .is_some_and(|(a, b)| self.first_names.contains(a) && self.first_names.contains(b))
     }
 
     /// Name tokens from `j`: capitalised, name-like, on the same line; initials (`J.`) and
@@ -511,8 +565,7 @@ impl Recognizer {
         if lexicon::month_number(t).is_some() || lexicon::weekday_number(t).is_some() {
             return false;
         }
-        let last = t.rsplit('-').next().unwrap_or(t);
-        !lexicon::NOUN_SUFFIXES.iter().any(|s| last.ends_with(s))
+        !ends_in_noun_suffix(t)
     }
 
     /// The longest gazetteer entry starting at token `i`.
@@ -619,11 +672,19 @@ impl Recognizer {
                 keys.insert(t, Some(normalize_name(t)));
             }
         }
+        // The lengths of the keys (see `length_bit`): most tokens have none of them and are
+        // passed over without hashing them.
+        let lens = keys.keys().fold(0, |m, k| m | length_bit(k.len()));
         let lookup = |t: &str| -> Option<String> {
-            if let Some(Some(c)) = keys.get(t) {
-                return Some(c.clone());
+            if lens & length_bit(t.len()) != 0 {
+                if let Some(Some(c)) = keys.get(t) {
+                    return Some(c.clone());
+                }
             }
             let base = t.strip_suffix('s')?;
+            if lens & length_bit(base.len()) == 0 {
+                return None;
+            }
             keys.get(base).cloned().flatten()
         };
         for e in ents
@@ -704,6 +765,12 @@ fn one_substitution(a: &str, b: &str) -> bool {
     diffs == 1
 }
 
+/// Whether the last hyphen-separated part of `t` ends like a common noun.
+fn ends_in_noun_suffix(t: &str) -> bool {
+    let last = t.rsplit('-').next().unwrap_or(t);
+    lexicon::NOUN_SUFFIXES.iter().any(|s| last.ends_with(s))
+}
+
 /// Whether `t` is a role noun that introduces a name (`US-Präsident`, `Außenministers`).
 pub fn is_role(t: &str) -> bool {
     let part = t.rsplit('-').next().unwrap_or(t);
@@ -758,7 +825,7 @@ impl RoleSuffixes {
     }
 }
 
-/// The bit of `RoleSuffixes::capitalized_lens` for a length.
+/// The bit of a set of string lengths (`RoleSuffixes::capitalized_lens`) for a length.
 fn length_bit(len: usize) -> u64 {
     1 << len.min(63)
 }
@@ -965,6 +1032,81 @@ mod tests {
     use super::*;
     use crate::sentences;
     use crate::tokenize::tokenize;
+
+    #[test]
+    fn cached_flags_agree_with_the_checks_they_replace() {
+        let rec = Recognizer::rules_only();
+        let mut words: Vec<&str> = vec![
+            "Müller",
+            "Schmidt-Meier",
+            "G7",
+            "A",
+            "Ä",
+            "Januar",
+            "Montags",
+            "NATO",
+            "Zeitung",
+            "Meier-Regierung",
+            "O'Neill",
+            "Jong-un",
+            "Präsident",
+            "Außenministers",
+            "Bundeskanzlerin",
+            "Gelsenkirchen",
+            "Ravensburgs",
+            "Verteidigungsministerium",
+            "Vereinten",
+            "Olympischen",
+            "Berliner",
+            "Frankfurter",
+            "Anna",
+            "Hans-Peter",
+            "Kim",
+            "dpa",
+            "taz",
+            "Berlin",
+            "Berlins",
+            "der",
+            "und",
+            "Bundesliga",
+            "Deutschen",
+            "EU",
+            "Ministeriums",
+            "Landkreis",
+            "Sprecherin",
+        ];
+        words.extend(
+            lexicon::PLACES
+                .iter()
+                .map(|p| p.0.split(' ').next().unwrap_or("")),
+        );
+        words.extend(lexicon::ORGANISATIONS.iter().map(|p| p.0));
+        words.extend(lexicon::ROLE_SUFFIXES.iter().copied());
+        words.extend(lexicon::FIRST_NAMES.iter().copied());
+        words.extend(lexicon::FAMILY_NAME_FIRST.iter().copied());
+        words.extend(lexicon::NOT_NAME.iter().copied());
+        for t in words {
+            let f = Some(rec.lex_flags(t));
+            let no = || panic!("computed although cached");
+            assert_eq!(
+                holds(f, FLAG_GAZETTEER, no),
+                rec.gazetteer.contains_key(t),
+                "{t}"
+            );
+            if !is_capitalized(t) {
+                continue;
+            }
+            let first = rec.first_names.contains(t) || rec.family_first.contains(t);
+            assert_eq!(holds(f, FLAG_FIRST_NAME | FLAG_FAMILY_FIRST, no), first);
+            assert_eq!(holds(f, FLAG_ROLE, no), is_role(t), "{t}");
+            assert_eq!(holds(f, FLAG_PLACE_WORD, no), is_place_word(t), "{t}");
+            assert_eq!(holds(f, FLAG_ORG_COMPOUND, no), is_org_compound(t), "{t}");
+            assert_eq!(holds(f, FLAG_NAME_ADJECTIVE, no), is_name_adjective(t));
+            let city = is_city_adjective(&rec, t);
+            assert_eq!(holds(f, FLAG_CITY_ADJECTIVE, no), city, "{t}");
+            assert_eq!(holds(f, 1 << 22, no), rec.name_like(t), "{t}");
+        }
+    }
 
     #[test]
     fn role_lookup_agrees_with_comparing_every_suffix() {

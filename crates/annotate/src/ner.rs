@@ -80,6 +80,54 @@ const ALLOWED: [[bool; NTAGS]; NTAGS] = {
     table
 };
 
+/// [`ALLOWED`] as addends: `0.0` where a tag may follow, `-inf` where it may not, so that
+/// the best allowed extension of a hypothesis is found without a branch per tag.
+const ALLOWED_BIAS: [[f32; NTAGS]; NTAGS] = {
+    let mut table = [[f32::NEG_INFINITY; NTAGS]; NTAGS];
+    let mut prev = 0;
+    while prev < NTAGS {
+        let mut tag = 0;
+        while tag < NTAGS {
+            if ALLOWED[prev][tag] {
+                table[prev][tag] = 0.0;
+            }
+            tag += 1;
+        }
+        prev += 1;
+    }
+    table
+};
+
+/// Adds a hypothesis' score `base` to the scores of its extensions by each tag; returns
+/// the best of those that `bias` (a row of [`ALLOWED_BIAS`]) allows, or `-inf`. A NaN
+/// score is passed over, as `f32::max` passes over it.
+#[inline]
+fn extend(row: &mut [f32; NTAGS], base: f32, bias: &[f32; NTAGS]) -> f32 {
+    for s in row.iter_mut() {
+        *s += base;
+    }
+    // Four running maxima, so that the comparisons can run side by side; the maximum
+    // does not depend on the order in which the scores are compared.
+    let mut lanes = [f32::NEG_INFINITY; 4];
+    let (rows, biases) = (row.chunks_exact(4), bias.chunks_exact(4));
+    let rest = rows.remainder().iter().zip(biases.remainder());
+    for (r, b) in rows.zip(biases) {
+        for k in 0..4 {
+            let v = r[k] + b[k];
+            if v > lanes[k] {
+                lanes[k] = v;
+            }
+        }
+    }
+    for (r, b) in rest {
+        let v = r + b;
+        if v > lanes[0] {
+            lanes[0] = v;
+        }
+    }
+    lanes[0].max(lanes[1]).max(lanes[2].max(lanes[3]))
+}
+
 /// Spans `(first, end, type index)` of a tag sequence; an `I-` without its `B-` opens one.
 pub fn spans(tags: &[u8]) -> Vec<(usize, usize, usize)> {
     let mut out = Vec::new();
@@ -325,7 +373,7 @@ fn static_features(
 ) {
     out.clear();
     word_features(&hs[i], inputs[i].flags, out);
-    context_features(inputs, ctx, i, out);
+    out.extend_from_slice(&context_features(inputs, ctx, i));
 }
 
 /// The features of the word alone (the same wherever it occurs, so their scores are cached
@@ -381,8 +429,11 @@ fn freq_bucket(v: u8, width: u64) -> u64 {
     }
 }
 
+/// The number of [`context_features`].
+const CONTEXT_FEATURES: usize = 23;
+
 /// The features that look at the neighbours, the position or the rules' hints.
-fn context_features(inputs: &[Input], hs: &[ContextHash], i: usize, out: &mut Vec<u32>) {
+fn context_features(inputs: &[Input], hs: &[ContextHash], i: usize) -> [u32; CONTEXT_FEATURES] {
     let at = |k: isize| -> (ContextHash, u32, u8) {
         let j = i as isize + k;
         if j < 0 || j as usize >= hs.len() {
@@ -398,31 +449,33 @@ fn context_features(inputs: &[Input], hs: &[ContextHash], i: usize, out: &mut Ve
     let (hm2, _, _) = at(-2);
     let (hp2, _, _) = at(2);
     let (cap0, capm1, capp1) = (u64::from(h0.cap), u64::from(hm1.cap), u64::from(hp1.cap));
-    out.push(feat(4, hm1.lower));
-    out.push(feat(5, hp1.lower));
-    out.push(feat(6, hm2.lower));
-    out.push(feat(7, hp2.lower));
-    out.push(feat(15, mix(mix(hm1.shape, h0.shape), hp1.shape)));
-    out.push(feat2(16, hm1.lower, h0.lower));
-    out.push(feat2(17, h0.lower, hp1.lower));
-    out.push(feat2(18, u64::from(i == 0), cap0));
-    out.push(feat2(19, capm1, mix(cap0, capp1)));
-    out.push(feat(23, hm1.suf3));
-    out.push(feat(24, hp1.suf3));
-    out.push(feat2(25, hm1.lower, cap0));
-    out.push(feat2(300, u64::from(fm1), cap0));
-    out.push(feat2(400, u64::from(fp1), cap0));
-    out.push(feat2(70, u64::from(hm1.lex), mix(cap0, u64::from(h0.lex))));
-    out.push(feat2(80, u64::from(hp1.lex), mix(cap0, u64::from(h0.lex))));
-    out.push(feat(30, u64::from(t0)));
-    out.push(feat2(31, u64::from(tm1), u64::from(t0)));
-    out.push(feat2(32, u64::from(t0), u64::from(tp1)));
-    out.push(feat2(33, u64::from(t0), h0.shape));
     // Titles of works and names of events, products or ships (`MISC`) are often quoted.
     let q = u64::from(h0.quote);
-    out.push(feat2(510, q, cap0));
-    out.push(feat2(511, q, mix(cap0, capp1)));
-    out.push(feat2(512, q, u64::from(h0.lex)));
+    [
+        feat(4, hm1.lower),
+        feat(5, hp1.lower),
+        feat(6, hm2.lower),
+        feat(7, hp2.lower),
+        feat(15, mix(mix(hm1.shape, h0.shape), hp1.shape)),
+        feat2(16, hm1.lower, h0.lower),
+        feat2(17, h0.lower, hp1.lower),
+        feat2(18, u64::from(i == 0), cap0),
+        feat2(19, capm1, mix(cap0, capp1)),
+        feat(23, hm1.suf3),
+        feat(24, hp1.suf3),
+        feat2(25, hm1.lower, cap0),
+        feat2(300, u64::from(fm1), cap0),
+        feat2(400, u64::from(fp1), cap0),
+        feat2(70, u64::from(hm1.lex), mix(cap0, u64::from(h0.lex))),
+        feat2(80, u64::from(hp1.lex), mix(cap0, u64::from(h0.lex))),
+        feat(30, u64::from(t0)),
+        feat2(31, u64::from(tm1), u64::from(t0)),
+        feat2(32, u64::from(t0), u64::from(tp1)),
+        feat2(33, u64::from(t0), h0.shape),
+        feat2(510, q, cap0),
+        feat2(511, q, mix(cap0, capp1)),
+        feat2(512, q, u64::from(h0.lex)),
+    ]
 }
 
 /// Marks the tokens inside quotation marks: `quote` is 2 on the first token after an
@@ -726,9 +779,9 @@ pub struct TagCache {
     words: WordTable,
     /// See [`WordEntry`].
     entries: Vec<WordEntry>,
-    /// Per entry: the summed weights of the word's word-only features. Apart from the
-    /// entries, which are read for every token, as these are read only for the tokens the
-    /// decoder scores.
+    /// The summed weights of the word-only features of entries (see
+    /// [`WordEntry::unigram`]). Apart from the entries, which are read for every token, as
+    /// these are read only for the tokens the decoder scores.
     unigrams: Vec<[f32; NTAGS]>,
     /// Per token of the sentence being tagged: its hashes and its entry.
     buf: Vec<ContextHash>,
@@ -736,6 +789,18 @@ pub struct TagCache {
     feats: Vec<u32>,
     chars: Vec<char>,
     beam: BeamBuf,
+}
+
+impl TagCache {
+    /// Empties the cache when it has grown large.
+    fn trim(&mut self) {
+        const MAX_CACHED: usize = 200_000;
+        if self.words.len() > MAX_CACHED {
+            self.words.clear();
+            self.entries.clear();
+            self.unigrams.clear();
+        }
+    }
 }
 
 /// What [`TagCache`] keeps per word and reads for every token: one cache line (a quarter
@@ -748,14 +813,21 @@ struct WordEntry {
     key: WordKey,
     /// The word-list flags the entry was made with.
     flags: u32,
+    /// The word's index in [`TagCache::unigrams`], or [`NOT_SUMMED`] while the decoder has
+    /// not needed it: a word that is never scored (most lowercase words) takes no room
+    /// there.
+    unigram: u32,
     /// The word's hashes that its neighbours' features read.
     hash: ContextHash,
 }
 
 const _: () = assert!(std::mem::size_of::<WordEntry>() == 64);
 
+/// [`WordEntry::unigram`] of a word whose weights are not summed yet.
+const NOT_SUMMED: u32 = u32::MAX;
+
 /// Words up to this many bytes are kept inside their [`WordKey`].
-const INLINE: usize = 22;
+const INLINE: usize = 20;
 
 /// A word as [`WordTable`] keeps it: short words inline (so that comparing them reads only
 /// the entry that is read anyway), longer ones as a range of [`WordTable::long`].
@@ -1147,33 +1219,50 @@ impl NerModel {
         self.finish_tagging(inputs, hs, ids, out, cache);
     }
 
-    /// [`NerModel::tag_cached`] for inputs whose `flags` are still to be set: they are
-    /// set to `lex_flags(word)`, computed once per word while it stays in `cache`.
-    pub(crate) fn tag_with_flags(
+    /// The cache index of each word, with the entries of new words made with
+    /// `lex_flags(word)`, into `ids`; the word-list flags of each word into `flags`. The
+    /// cache is emptied first when it has grown large, so the indices stay valid until the
+    /// next call (for [`NerModel::tag_ids`]).
+    pub(crate) fn word_ids<'w>(
         &self,
-        inputs: &mut [Input],
+        words: impl Iterator<Item = &'w str>,
         lex_flags: &dyn Fn(&str) -> u32,
+        cache: &mut TagCache,
+        (ids, flags): (&mut Vec<u32>, &mut Vec<u32>),
+    ) {
+        cache.trim();
+        ids.clear();
+        flags.clear();
+        for w in words {
+            let (id, e) = self.word_entry(w, lex_flags, cache);
+            ids.push(id);
+            flags.push(e.flags);
+        }
+    }
+
+    /// Tags one sentence whose words have the cache indices `ids` from
+    /// [`NerModel::word_ids`] (and `inputs` their flags from there).
+    pub(crate) fn tag_ids(
+        &self,
+        inputs: &[Input],
+        ids: &[u32],
         out: &mut Vec<u8>,
         cache: &mut TagCache,
     ) {
-        let (mut hs, mut ids) = self.start(cache);
-        for x in inputs.iter_mut() {
-            let (id, e) = self.word_entry(x.word, lex_flags, cache);
-            x.flags = e.flags;
-            hs.push(e.hash);
-            ids.push(id);
-        }
-        self.finish_tagging(inputs, hs, ids, out, cache);
+        let (mut hs, mut own) = self.buffers(cache);
+        hs.extend(ids.iter().map(|&id| cache.entries[id as usize].hash));
+        own.extend_from_slice(ids);
+        self.finish_tagging(inputs, hs, own, out, cache);
     }
 
     /// Empties the cache when it has grown large; returns its per-token buffers, emptied.
     fn start(&self, cache: &mut TagCache) -> (Vec<ContextHash>, Vec<u32>) {
-        const MAX_CACHED: usize = 200_000;
-        if cache.words.len() > MAX_CACHED {
-            cache.words.clear();
-            cache.entries.clear();
-            cache.unigrams.clear();
-        }
+        cache.trim();
+        self.buffers(cache)
+    }
+
+    /// The cache's per-token buffers, emptied.
+    fn buffers(&self, cache: &mut TagCache) -> (Vec<ContextHash>, Vec<u32>) {
         let mut hs = std::mem::take(&mut cache.buf);
         let mut ids = std::mem::take(&mut cache.ids);
         hs.clear();
@@ -1196,13 +1285,25 @@ impl NerModel {
         }
         let flags = flags(word);
         let hash = tok_hash_with(word, &self.lexicon, &self.freq, &mut cache.chars);
-        cache.feats.clear();
-        word_features(&hash, flags, &mut cache.feats);
-        let mut unigram = [0f32; NTAGS];
-        self.add(&cache.feats, &mut unigram);
+        // A word that starts with an uppercase letter or a digit is scored wherever it
+        // occurs (see `skipped`); the others only after an entity or with a rule's hint,
+        // which most never are, so their scores are summed when first needed.
+        let scored = word
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
+        let unigram = if scored {
+            cache
+                .unigrams
+                .push(self.unigram(&hash, flags, &mut cache.feats));
+            (cache.unigrams.len() - 1) as u32
+        } else {
+            NOT_SUMMED
+        };
         let e = WordEntry {
             key: cache.words.make_key(word.as_bytes()),
             flags,
+            unigram,
             hash: ContextHash::of(&hash),
         };
         let index = cache.entries.len() as u32;
@@ -1210,8 +1311,16 @@ impl NerModel {
             .words
             .insert(word.as_bytes(), index, cache.entries.iter().map(|e| e.key));
         cache.entries.push(e);
-        cache.unigrams.push(unigram);
         (index, &cache.entries[index as usize])
+    }
+
+    /// The summed weights of the word-only features of a word with hashes `hash`.
+    fn unigram(&self, hash: &TokHash, flags: u32, feats: &mut Vec<u32>) -> [f32; NTAGS] {
+        feats.clear();
+        word_features(hash, flags, feats);
+        let mut unigram = [0f32; NTAGS];
+        self.add(feats, &mut unigram);
+        unigram
     }
 
     /// Decodes the sentence from its per-token hashes and word entries, then gives the
@@ -1226,12 +1335,25 @@ impl NerModel {
     ) {
         let mut hs = hs;
         mark_quotes(inputs, &mut hs);
-        let (feats, unigrams) = (&mut cache.feats, &cache.unigrams);
+        let TagCache {
+            entries,
+            unigrams,
+            feats,
+            chars,
+            beam,
+            ..
+        } = cache;
         let mut static_score = |i: usize| {
-            feats.clear();
-            context_features(inputs, &hs, i, feats);
-            let mut score = unigrams[ids[i] as usize];
-            self.add(feats, &mut score);
+            let e = &mut entries[ids[i] as usize];
+            if e.unigram == NOT_SUMMED {
+                // The same sums as when the entry was made: they depend on the word and
+                // the entry's flags alone.
+                let hash = tok_hash_with(inputs[i].word, &self.lexicon, &self.freq, chars);
+                e.unigram = unigrams.len() as u32;
+                unigrams.push(self.unigram(&hash, e.flags, feats));
+            }
+            let mut score = unigrams[e.unigram as usize];
+            self.add(&context_features(inputs, &hs, i), &mut score);
             score
         };
         decode(
@@ -1240,7 +1362,7 @@ impl NerModel {
             &hs,
             (self.beam, self.margin),
             &mut static_score,
-            &mut cache.beam,
+            beam,
             out,
         );
         cache.buf = hs;
@@ -1250,29 +1372,40 @@ impl NerModel {
 
 impl NerModel {
     /// Adds the weights of features given by their packed values, in order.
+    ///
+    /// The sum is kept in a local copy that is only ever indexed by whole rows, so that it
+    /// stays in registers instead of being loaded and stored again for every feature. A
+    /// sparse feature is spread into a row of zeros first: adding `0.0` leaves a score as
+    /// it is (see [`DENSE_MIN`]), so the sums are those of adding its weights one by one.
     #[inline]
-    fn add_packed(&self, packed: &[u32], score: &mut [f32; NTAGS]) {
-        for &v in packed {
+    fn add_packed(&self, packed: impl IntoIterator<Item = u32>, score: &mut [f32; NTAGS]) {
+        let mut acc = *score;
+        let mut spread;
+        for v in packed {
             let (start, n) = ((v & ((1 << START_BITS) - 1)) as usize, v >> START_BITS);
-            if n == DENSE {
-                for (s, w) in score.iter_mut().zip(&self.dense[start]) {
-                    *s += w;
-                }
+            let row = if n == DENSE {
+                &self.dense[start]
+            } else if n == 0 {
+                continue;
             } else {
+                spread = [0f32; NTAGS];
                 for &(w, t) in &self.pairs[start..start + n as usize] {
-                    score[usize::from(t)] += w;
+                    spread[usize::from(t)] = w;
                 }
+                &spread
+            };
+            for (a, w) in acc.iter_mut().zip(row) {
+                *a += w;
             }
         }
+        *score = acc;
     }
 }
 
 impl Scorer for NerModel {
     #[inline]
     fn add(&self, feats: &[u32], score: &mut [f32; NTAGS]) {
-        for &f in feats {
-            self.add_packed(&[self.packed(f)], score);
-        }
+        self.add_packed(feats.iter().map(|&f| self.packed(f)), score);
     }
 
     /// The features of the previous tags alone are looked up once per model (`trans`).
@@ -1285,7 +1418,7 @@ impl Scorer for NerModel {
             self.packed(feat2(42, u64::from(prev), h0.lower)),
             self.packed(feat2(43, u64::from(prev), h0.shape)),
         ];
-        self.add_packed(&packed, score);
+        self.add_packed(packed, score);
     }
 }
 
@@ -1338,6 +1471,10 @@ struct BeamBuf {
     cands: Vec<Hyp>,
     /// The candidates within the margin of the best one, see [`rank`].
     top: Vec<Hyp>,
+    /// Per hypothesis of the previous step: the scores of its extensions by each tag, or
+    /// `None` when the token is [`skipped`] after it. Kept so that only the few candidates
+    /// near the best one are collected; all of them are rebuilt only on a tie.
+    rows: Vec<Option<[f32; NTAGS]>>,
 }
 
 /// The order of candidates: best score first, ties by tag.
@@ -1346,26 +1483,72 @@ fn by_rank(a: &Hyp, b: &Hyp) -> std::cmp::Ordering {
     b.score.total_cmp(&a.score).then(a.tag.cmp(&b.tag))
 }
 
+/// Whether a candidate is not below the floor, exactly as the beam's loop reads it
+/// (`c.score < floor` stops it), even for a NaN margin.
+#[inline]
+fn within(score: f32, floor: f32) -> bool {
+    score.partial_cmp(&floor) != Some(std::cmp::Ordering::Less)
+}
+
+/// One step of the beam before ranking: the hypotheses of the previous step and, per
+/// hypothesis, the scores of its extensions by each tag, or `None` when the token is
+/// [`skipped`] after it.
+struct Step<'a> {
+    prev_hyps: &'a [Hyp],
+    rows: &'a [Option<[f32; NTAGS]>],
+    /// The index of `prev_hyps[0]` among all hypotheses (`None` at the first token).
+    first_back: Option<usize>,
+}
+
+impl Step<'_> {
+    /// The candidates, in the order in which they were always generated: per hypothesis,
+    /// its extension by `O` when the token is skipped, else by each allowed tag. `keep`
+    /// selects which are pushed to `out`.
+    fn candidates(&self, out: &mut Vec<Hyp>, keep: impl Fn(f32) -> bool) {
+        for (k, (h, row)) in self.prev_hyps.iter().zip(self.rows).enumerate() {
+            let back = self.first_back.map_or(u32::MAX, |s| (s + k) as u32);
+            let Some(row) = row else {
+                if keep(h.score) {
+                    out.push(Hyp {
+                        score: h.score,
+                        tag: 0,
+                        prev: h.tag,
+                        back,
+                    });
+                }
+                continue;
+            };
+            let allowed = &ALLOWED[usize::from(h.tag)];
+            for (t, &score) in row.iter().enumerate() {
+                if allowed[t] && keep(score) {
+                    out.push(Hyp {
+                        score,
+                        tag: t as u8,
+                        prev: h.tag,
+                        back,
+                    });
+                }
+            }
+        }
+    }
+}
+
 /// The candidates that the beam may keep, in the order in which it considers them: those
-/// scoring at least `floor`, best first, as the first part of `cands` sorted with
-/// `sort_unstable_by(by_rank)`. Only these few are sorted (in `top`); where two of them
-/// compare equal (same score and tag, so that their order would be up to the sort), all of
-/// `cands` is sorted as it always was, so that the beam keeps the same hypotheses.
-fn rank<'a>(cands: &'a mut [Hyp], top: &'a mut Vec<Hyp>, floor: f32) -> &'a [Hyp] {
+/// scoring at least `floor`, best first, as the first part of all candidates sorted with
+/// `sort_unstable_by(by_rank)`. Only these few are collected and sorted (in `top`); where
+/// two of them compare equal (same score and tag, so that their order would be up to the
+/// sort), all candidates are collected into `cands` and sorted as they always were, so
+/// that the beam keeps the same hypotheses.
+fn rank<'a>(step: &Step, cands: &'a mut Vec<Hyp>, top: &'a mut Vec<Hyp>, floor: f32) -> &'a [Hyp] {
     top.clear();
-    // Not below the floor, exactly as the beam's loop reads it (`c.score < floor` stops
-    // it), even for a NaN margin.
-    top.extend(
-        cands
-            .iter()
-            .filter(|c| c.score.partial_cmp(&floor) != Some(std::cmp::Ordering::Less))
-            .copied(),
-    );
+    step.candidates(top, |s| within(s, floor));
     top.sort_unstable_by(by_rank);
     if top
         .windows(2)
         .any(|w| by_rank(&w[0], &w[1]) == std::cmp::Ordering::Equal)
     {
+        cands.clear();
+        step.candidates(cands, |_| true);
         cands.sort_unstable_by(by_rank);
         return cands;
     }
@@ -1393,52 +1576,44 @@ fn decode<S: Scorer>(
     buf.hyps.clear();
     buf.ends.clear();
     let mut start = 0;
+    let first = [Hyp {
+        score: 0.0,
+        tag: 0,
+        prev: 0,
+        back: u32::MAX,
+    }];
     for i in 0..n {
-        buf.cands.clear();
+        buf.rows.clear();
         let prev_hyps: &[Hyp] = if i == 0 {
-            &[Hyp {
-                score: 0.0,
-                tag: 0,
-                prev: 0,
-                back: u32::MAX,
-            }]
+            &first
         } else {
             &buf.hyps[start..buf.ends[i - 1]]
         };
         let mut st: Option<[f32; NTAGS]> = None;
         let mut best = f32::NEG_INFINITY;
-        for (k, h) in prev_hyps.iter().enumerate() {
-            let back = if i == 0 { u32::MAX } else { (start + k) as u32 };
+        for h in prev_hyps {
             if skipped(&inputs[i], h.tag) {
                 best = best.max(h.score);
-                buf.cands.push(Hyp {
-                    score: h.score,
-                    tag: 0,
-                    prev: h.tag,
-                    back,
-                });
+                buf.rows.push(None);
                 continue;
             }
             let mut score = *st.get_or_insert_with(|| static_score(i));
             w.add_tags(&hs[i], h.tag, h.prev, &mut score);
-            let allowed = &ALLOWED[usize::from(h.tag)];
-            for (t, &s) in score.iter().enumerate() {
-                if allowed[t] {
-                    let t = t as u8;
-                    let score = h.score + s;
-                    best = best.max(score);
-                    buf.cands.push(Hyp {
-                        score,
-                        tag: t,
-                        prev: h.tag,
-                        back,
-                    });
-                }
-            }
+            best = best.max(extend(
+                &mut score,
+                h.score,
+                &ALLOWED_BIAS[usize::from(h.tag)],
+            ));
+            buf.rows.push(Some(score));
         }
         let step_start = buf.hyps.len();
         let floor = best - margin;
-        let ranked = rank(&mut buf.cands, &mut buf.top, floor);
+        let step = Step {
+            prev_hyps,
+            rows: &buf.rows,
+            first_back: (i > 0).then_some(start),
+        };
+        let ranked = rank(&step, &mut buf.cands, &mut buf.top, floor);
         for c in ranked {
             if buf.hyps.len() - step_start >= beam || c.score < floor {
                 break;

@@ -741,13 +741,24 @@ impl Who {
 
 /// Byte spans of the outermost quotations in `text`, marks included.
 pub fn spans(text: &str) -> Vec<(usize, usize)> {
+    let b = text.as_bytes();
     let mut out = Vec::new();
     // Opening offset, style and how many nested quotes are open inside.
     let mut open: Option<(usize, Style, u32)> = None;
-    let mut prev: Option<char> = None;
-    let mut iter = text.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        let next = iter.peek().map(|&(_, n)| n);
+    let mut i = 0;
+    while i < b.len() {
+        // Only line breaks and quote marks change the state. The marks are `"` or start
+        // with the lead byte 0xC2 (`»`, `«`) or 0xE2 (`„`, `“`, `”`), which never occurs
+        // inside another character, so all other bytes are passed over undecoded.
+        if !matches!(b[i], b'\n' | b'"' | 0xC2 | 0xE2) {
+            i += 1;
+            continue;
+        }
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        let after = i + c.len_utf8();
+        let next = text[after..].chars().next();
         let next_is_text = next.is_some_and(|n| !n.is_whitespace());
         match open {
             Some((start, style, depth)) => {
@@ -757,7 +768,7 @@ pub fn spans(text: &str) -> Vec<(usize, usize)> {
                     open = Some((start, style, depth + 1));
                 } else if style.closes(c) {
                     if depth == 0 {
-                        out.push((start, i + c.len_utf8()));
+                        out.push((start, after));
                         open = None;
                     } else {
                         open = Some((start, style, depth - 1));
@@ -765,13 +776,13 @@ pub fn spans(text: &str) -> Vec<(usize, usize)> {
                 }
             }
             None => {
-                let prev_is_gap = is_gap(prev);
+                let prev_is_gap = || is_gap(text[..i].chars().next_back());
                 let style = match c {
                     '„' if next_is_text => Some(Style::Low),
                     '»' if next_is_text => Some(Style::Guillemets),
-                    '«' if next_is_text && prev_is_gap => Some(Style::SwissGuillemets),
-                    '"' if next_is_text && prev_is_gap => Some(Style::Straight),
-                    '“' if next_is_text && prev_is_gap => Some(Style::English),
+                    '«' if next_is_text && prev_is_gap() => Some(Style::SwissGuillemets),
+                    '"' if next_is_text && prev_is_gap() => Some(Style::Straight),
+                    '“' if next_is_text && prev_is_gap() => Some(Style::English),
                     _ => None,
                 };
                 if let Some(style) = style {
@@ -779,7 +790,7 @@ pub fn spans(text: &str) -> Vec<(usize, usize)> {
                 }
             }
         }
-        prev = Some(c);
+        i = after;
     }
     out
 }
@@ -2254,6 +2265,73 @@ mod tests {
     use crate::entities::Recognizer;
     use crate::sentences;
     use crate::tokenize::tokenize;
+
+    /// [`spans`] as it was, decoding every character.
+    fn spans_by_chars(text: &str) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        // Opening offset, style and how many nested quotes are open inside.
+        let mut open: Option<(usize, Style, u32)> = None;
+        let mut prev: Option<char> = None;
+        let mut iter = text.char_indices().peekable();
+        while let Some((i, c)) = iter.next() {
+            let next = iter.peek().map(|&(_, n)| n);
+            let next_is_text = next.is_some_and(|n| !n.is_whitespace());
+            match open {
+                Some((start, style, depth)) => {
+                    if c == '\n' && next == Some('\n') {
+                        open = None; // Unclosed at a paragraph break.
+                    } else if style.nests(c) && next_is_text {
+                        open = Some((start, style, depth + 1));
+                    } else if style.closes(c) {
+                        if depth == 0 {
+                            out.push((start, i + c.len_utf8()));
+                            open = None;
+                        } else {
+                            open = Some((start, style, depth - 1));
+                        }
+                    }
+                }
+                None => {
+                    let prev_is_gap = is_gap(prev);
+                    let style = match c {
+                        '„' if next_is_text => Some(Style::Low),
+                        '»' if next_is_text => Some(Style::Guillemets),
+                        '«' if next_is_text && prev_is_gap => Some(Style::SwissGuillemets),
+                        '"' if next_is_text && prev_is_gap => Some(Style::Straight),
+                        '“' if next_is_text && prev_is_gap => Some(Style::English),
+                        _ => None,
+                    };
+                    if let Some(style) = style {
+                        open = Some((i, style, 0));
+                    }
+                }
+            }
+            prev = Some(c);
+        }
+        out
+    }
+
+    #[test]
+    fn quote_spans_found_by_lead_bytes_are_those_found_by_chars() {
+        let parts = [
+            "„", "“", "”", "\"", "»", "«", "‚", "‘", "’", " ", "\n", "\n\n", "(", "-", "–", ":",
+            "a", "Wort", "ä", "ß", "é", "中", "€", "\u{a0}", ".",
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..50_000 {
+            let mut next = || {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state
+            };
+            let mut text = String::new();
+            for _ in 0..next() % 16 {
+                text.push_str(parts[(next() % parts.len() as u64) as usize]);
+            }
+            assert_eq!(spans(&text), spans_by_chars(&text), "{text:?}");
+        }
+    }
 
     #[test]
     fn in_list_agrees_with_comparing_every_word() {

@@ -66,7 +66,7 @@ pub fn tokenize(text: &str, out: &mut Vec<Token>) {
             i += c.len_utf8();
             continue;
         }
-        let (end, kind) = if c.is_alphanumeric() {
+        let (end, kind) = if is_alphanumeric(c) {
             if let Some(end) = url_or_email(text, i) {
                 end
             } else if c.is_ascii_digit() {
@@ -123,20 +123,35 @@ fn char_at(text: &str, i: usize) -> char {
 /// Letters and digits joined by single hyphens; a trailing hyphen before a space or comma
 /// (`Atom- und Raketenprogramme`) stays with the word.
 fn scan_word(text: &str, start: usize) -> usize {
+    let b = text.as_bytes();
     let mut end = start;
-    let mut chars = text[start..].char_indices().peekable();
-    while let Some((off, c)) = chars.next() {
-        if c.is_alphanumeric() || c == '\u{AD}' {
-            end = start + off + c.len_utf8();
+    let mut at = start;
+    loop {
+        // Runs of ASCII letters and digits, most of a German word, are taken byte by byte
+        // without decoding characters.
+        let run = at;
+        while at < b.len() && b[at].is_ascii_alphanumeric() {
+            at += 1;
+        }
+        if at > run {
+            end = at;
+        }
+        let Some(c) = text[at..].chars().next() else {
+            break;
+        };
+        let next = at + c.len_utf8();
+        if is_alphanumeric(c) || c == '\u{AD}' {
+            end = next;
+            at = next;
         } else if c == '-' || c == '‑' {
-            match chars.peek() {
-                Some(&(_, n)) if n.is_alphanumeric() => {}
-                Some(&(_, n)) if (n.is_whitespace() || n == ',') && end > start => {
-                    end = start + off + c.len_utf8();
+            match text[next..].chars().next() {
+                Some(n) if is_alphanumeric(n) => at = next,
+                Some(n) if (n.is_whitespace() || n == ',') && end > start => {
+                    end = next;
                     break;
                 }
                 None if end > start => {
-                    end = start + off + c.len_utf8();
+                    end = next;
                     break;
                 }
                 _ => break,
@@ -146,6 +161,19 @@ fn scan_word(text: &str, start: usize) -> usize {
         }
     }
     end
+}
+
+/// `char::is_alphanumeric`, without its table lookup for the letters of Latin-1
+/// (`ä`, `ß`, `é`: all of `À` to `ÿ` but `×` and `÷`), which German text is full of.
+#[inline]
+fn is_alphanumeric(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else if ('À'..='ÿ').contains(&c) {
+        c != '×' && c != '÷'
+    } else {
+        c.is_alphanumeric()
+    }
 }
 
 /// Digits with `.`, `,` or `:` between digit groups; `YYYY-MM-DD`.
@@ -376,6 +404,68 @@ mod tests {
                 "at {start}: {:?}",
                 &text[start..]
             );
+        }
+    }
+
+    #[test]
+    fn latin1_shortcut_agrees_with_char_is_alphanumeric() {
+        for c in (0..0x3_0000).filter_map(char::from_u32) {
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
+
+    /// [`scan_word`] as it was, one decoded character at a time.
+    fn scan_word_by_chars(text: &str, start: usize) -> usize {
+        let mut end = start;
+        let mut chars = text[start..].char_indices().peekable();
+        while let Some((off, c)) = chars.next() {
+            if c.is_alphanumeric() || c == '\u{AD}' {
+                end = start + off + c.len_utf8();
+            } else if c == '-' || c == '‑' {
+                match chars.peek() {
+                    Some(&(_, n)) if n.is_alphanumeric() => {}
+                    Some(&(_, n)) if (n.is_whitespace() || n == ',') && end > start => {
+                        end = start + off + c.len_utf8();
+                        break;
+                    }
+                    None if end > start => {
+                        end = start + off + c.len_utf8();
+                        break;
+                    }
+                    _ => break,
+                }
+            } else {
+                break;
+            }
+        }
+        end
+    }
+
+    #[test]
+    fn word_scan_by_ascii_runs_ends_where_it_did() {
+        let parts = [
+            "a", "Z", "7", "ä", "ß", "É", "\u{AD}", "-", "‑", "--", " ", ",", ".", "’", "\n",
+            "Straße", "US", "x", "中", "٣",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..20_000 {
+            let mut next = || {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state
+            };
+            let mut text = String::new();
+            for _ in 0..next() % 9 {
+                text.push_str(parts[(next() % parts.len() as u64) as usize]);
+            }
+            for (start, _) in text.char_indices() {
+                assert_eq!(
+                    scan_word(&text, start),
+                    scan_word_by_chars(&text, start),
+                    "{text:?} at {start}"
+                );
+            }
         }
     }
 }
