@@ -41,9 +41,9 @@ const END: u32 = u32::MAX;
 /// place in the sorted copy made when the table is written out.
 const LINK_BYTES: usize = std::mem::size_of::<(u32, u32)>() + std::mem::size_of::<(u64, u32)>();
 /// A budget of `n` times this many bytes holds at least `n` entries in memory: the
-/// smallest table that holds them has at most `8n/3` slots.
+/// smallest table that holds them has fewer than `16n/7` slots.
 #[cfg(test)]
-pub(crate) const MEMORY_PER_ENTRY: usize = (8 * SLOT_BYTES).div_ceil(3) + LINK_BYTES;
+pub(crate) const MEMORY_PER_ENTRY: usize = (16 * SLOT_BYTES).div_ceil(7) + LINK_BYTES;
 
 /// How many entries a table keeps in memory within `budget_bytes`: as many as fill a
 /// table of a power of two slots to its capacity ([`heads::capacity_of`]), for the largest
@@ -705,8 +705,9 @@ mod tests {
             let mut table = KeyTable::new();
             table.spill_to(dir.path(), "t", budget);
             let entries = table.budget.unwrap();
-            // At least half of what the budget would hold without empty buckets.
-            assert!(entries * (SLOT_BYTES + LINK_BYTES) * 2 > budget, "{budget}");
+            // At least half of what `MEMORY_PER_ENTRY` promises: the next power of two of
+            // slots would not have fitted.
+            assert!(entries * MEMORY_PER_ENTRY * 2 > budget, "{budget}");
             let capacity = table.heads.capacity();
             for doc in 0..(3 * entries as u32 + 7) {
                 table.insert(spread(u64::from(doc)), doc).unwrap();
