@@ -60,6 +60,8 @@ pub mod ner;
 mod quotes;
 mod sentences;
 mod stage;
+#[cfg(test)]
+mod test_texts;
 mod tokenize;
 
 pub use config::AnnotateConfig;

@@ -2317,18 +2317,7 @@ mod tests {
             "„", "“", "”", "\"", "»", "«", "‚", "‘", "’", " ", "\n", "\n\n", "(", "-", "–", ":",
             "a", "Wort", "ä", "ß", "é", "中", "€", "\u{a0}", ".",
         ];
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        for _ in 0..50_000 {
-            let mut next = || {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                state
-            };
-            let mut text = String::new();
-            for _ in 0..next() % 16 {
-                text.push_str(parts[(next() % parts.len() as u64) as usize]);
-            }
+        for text in crate::test_texts::random_texts(&parts, 50_000, 16, 0x9e37_79b9_7f4a_7c15) {
             assert_eq!(spans(&text), spans_by_chars(&text), "{text:?}");
         }
     }

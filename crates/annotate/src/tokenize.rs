@@ -447,18 +447,7 @@ mod tests {
             "a", "Z", "7", "ä", "ß", "É", "\u{AD}", "-", "‑", "--", " ", ",", ".", "’", "\n",
             "Straße", "US", "x", "中", "٣",
         ];
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        for _ in 0..20_000 {
-            let mut next = || {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                state
-            };
-            let mut text = String::new();
-            for _ in 0..next() % 9 {
-                text.push_str(parts[(next() % parts.len() as u64) as usize]);
-            }
+        for text in crate::test_texts::random_texts(&parts, 20_000, 9, 0x2545_f491_4f6c_dd1d) {
             for (start, _) in text.char_indices() {
                 assert_eq!(
                     scan_word(&text, start),
