@@ -131,7 +131,15 @@ impl Heads {
     }
 
     fn grow(&mut self) {
-        let mut grown = Heads::with_capacity((self.capacity() * 2).max(1));
+        self.reserve((self.capacity() * 2).max(1));
+    }
+
+    /// Makes room for `entries` entries without growing, keeping those it holds.
+    pub(crate) fn reserve(&mut self, entries: usize) {
+        if self.capacity() >= entries {
+            return;
+        }
+        let mut grown = Heads::with_capacity(entries);
         for (key, head) in self.iter() {
             grown.insert(key, head);
         }

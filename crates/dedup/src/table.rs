@@ -259,13 +259,7 @@ impl KeyTable {
         self.oldest_slots = slots
             .checked_ilog2()
             .map_or(0, |log| (1 << log).min(MAX_OLDEST_SLOTS));
-        if self.heads.capacity() < entries {
-            let mut heads = Heads::with_capacity(entries);
-            for (key, head) in self.heads.iter() {
-                heads.insert(key, head);
-            }
-            self.heads = heads;
-        }
+        self.heads.reserve(entries);
         self.links.reserve(entries.saturating_sub(self.links.len()));
         self.folder = Some((folder.to_owned(), name));
         let prefix = format!("{name}-");
