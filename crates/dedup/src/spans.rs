@@ -1,6 +1,8 @@
 //! Paragraphs, sentences and quotations of a text, as byte ranges, for finding repeated
 //! passages.
 
+use memchr::{memchr3, memmem};
+
 /// A paragraph, and the sentences inside it, as byte ranges into the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Paragraph {
@@ -20,8 +22,8 @@ pub struct Paragraph {
 pub fn paragraphs(text: &str) -> Vec<Paragraph> {
     let mut out = Vec::new();
     let mut start = 0;
-    loop {
-        let end = text[start..].find("\n\n").map_or(text.len(), |i| start + i);
+    let breaks = memmem::find_iter(text.as_bytes(), b"\n\n").chain([text.len()]);
+    for end in breaks {
         if let Some(range) = trim(text, start, end) {
             let mut sentences = sentences(text, range);
             if sentences.len() == 1 {
@@ -29,12 +31,47 @@ pub fn paragraphs(text: &str) -> Vec<Paragraph> {
             }
             out.push(Paragraph { range, sentences });
         }
-        if end == text.len() {
-            break;
-        }
         start = end + 2;
     }
     out
+}
+
+/// Where `needle` next occurs in a text at or after a position that only moves forward;
+/// searched for again only once the position has passed the last place found, so a rare
+/// needle costs one search per text, not one per step.
+struct NextOccurrence<'a> {
+    haystack: &'a [u8],
+    needle: &'static [u8],
+    /// The last place found; `usize::MAX` once there is none left.
+    at: usize,
+}
+
+impl<'a> NextOccurrence<'a> {
+    fn new(haystack: &'a [u8], needle: &'static [u8]) -> Self {
+        let mut next = NextOccurrence {
+            haystack,
+            needle,
+            at: 0,
+        };
+        next.at = next.search(0);
+        next
+    }
+
+    fn at_or_after(&mut self, pos: usize) -> usize {
+        if self.at < pos {
+            self.at = self.search(pos);
+        }
+        self.at
+    }
+
+    fn search(&self, pos: usize) -> usize {
+        memmem::find(&self.haystack[pos..], self.needle).map_or(usize::MAX, |i| pos + i)
+    }
+}
+
+/// The first place at or after `pos` of one of the three bytes, or `usize::MAX`.
+fn next_of_three(bytes: &[u8], pos: usize, (a, b, c): (u8, u8, u8)) -> usize {
+    memchr3(a, b, c, &bytes[pos..]).map_or(usize::MAX, |i| pos + i)
 }
 
 /// Longest quotation looked at, in bytes; an opening mark without a closing one nearby is
@@ -49,20 +86,23 @@ pub fn quotations(text: &str) -> Vec<(usize, usize)> {
     quotations_within(text, MAX_QUOTE_BYTES)
 }
 
-/// [`quotations`] no longer than `max_bytes`. Only `"`, a line break and the characters
-/// whose UTF-8 starts with 0xC2 (`»`, `«`) or 0xE2 (`„`, `“`, `”`) can open or close a
-/// quotation, so the text is scanned for those bytes and decoded only there.
+/// [`quotations`] no longer than `max_bytes`. Only `"`, a blank line (`"\n\n"`) and the
+/// characters whose UTF-8 starts with 0xC2 (`»`, `«`) or 0xE2 (`„`, `“`, `”`) can open or
+/// close a quotation, so the text is searched for those (memchr) and decoded only there.
+/// A single line break is no stop: it neither opens nor closes, and a quotation it would
+/// have found too long is given up at the next stop at the same place.
 fn quotations_within(text: &str, max_bytes: usize) -> Vec<(usize, usize)> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     // (start of the content, the marks that close it)
     let mut open: Option<(usize, &[char])> = None;
+    let mut blank_line = NextOccurrence::new(bytes, b"\n\n");
     let mut pos = 0;
-    while let Some(skip) = bytes[pos..]
-        .iter()
-        .position(|&b| matches!(b, b'"' | b'\n' | 0xC2 | 0xE2))
-    {
-        let i = pos + skip;
+    loop {
+        let i = next_of_three(bytes, pos, (b'"', 0xC2, 0xE2)).min(blank_line.at_or_after(pos));
+        if i == usize::MAX {
+            break;
+        }
         let c = char_at(text, i);
         let next = text[i + c.len_utf8()..].chars().next();
         pos = i + c.len_utf8();
@@ -148,26 +188,22 @@ fn ends_with_ordinal_or_initial(before: &str) -> bool {
     !word.is_empty() && (word.chars().all(|c| c.is_ascii_digit()) || word.chars().count() == 1)
 }
 
-/// Sentences of the paragraph `range` of `text`. Only `.`, `!`, `?` and `…` (whose UTF-8
-/// starts with 0xE2) can end a sentence, so the paragraph is scanned for those bytes and
-/// decoded only around them.
+/// Sentences of the paragraph `range` of `text`. Only `.`, `!`, `?` and `…` can end a
+/// sentence, so the paragraph is searched for those (memchr) and decoded only around them.
 fn sentences(text: &str, range: (usize, usize)) -> Vec<(usize, usize)> {
     let (start, end) = range;
     let para = &text[start..end];
     let bytes = para.as_bytes();
     let mut out = Vec::new();
     let mut sentence_start = 0;
+    let mut ellipsis = NextOccurrence::new(bytes, "…".as_bytes());
     let mut pos = 0;
-    while let Some(skip) = bytes[pos..]
-        .iter()
-        .position(|&b| matches!(b, b'.' | b'!' | b'?' | 0xE2))
-    {
-        let i = pos + skip;
-        let c = char_at(para, i);
-        if !is_terminator(c) {
-            pos = i + c.len_utf8();
-            continue;
+    loop {
+        let i = next_of_three(bytes, pos, (b'.', b'!', b'?')).min(ellipsis.at_or_after(pos));
+        if i == usize::MAX {
+            break;
         }
+        let c = char_at(para, i);
         let rest = &para[i + c.len_utf8()..];
         let sentence_end = rest
             .find(|n: char| !is_terminator(n) && !is_closer(n))
@@ -383,6 +419,55 @@ mod tests {
             assert_eq!(
                 sentences(&text, range),
                 sentences_char_by_char(&text, range),
+                "{text:?}"
+            );
+        }
+    }
+
+    /// `paragraphs` as it was: `str::find` for each blank line, sentences decoded
+    /// character by character.
+    fn paragraphs_char_by_char(text: &str) -> Vec<Paragraph> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        loop {
+            let end = text[start..].find("\n\n").map_or(text.len(), |i| start + i);
+            if let Some(range) = trim(text, start, end) {
+                let mut sentences = sentences_char_by_char(text, range);
+                if sentences.len() == 1 {
+                    sentences.clear();
+                }
+                out.push(Paragraph { range, sentences });
+            }
+            if end == text.len() {
+                break;
+            }
+            start = end + 2;
+        }
+        out
+    }
+
+    #[test]
+    fn the_paragraph_search_splits_where_find_splits() {
+        let pieces = [
+            "\n",
+            "\n\n",
+            "\n\n\n",
+            " ",
+            "Wort",
+            "Satz. ",
+            "Er ging! ",
+            "„Wer?“ ",
+            "…",
+            "ä",
+            "€",
+            "Über",
+            "3. ",
+            "\r",
+        ];
+        for text in random_texts(&pieces, 30_000) {
+            assert_eq!(
+                paragraphs(&text),
+                paragraphs_char_by_char(&text),
                 "{text:?}"
             );
         }
