@@ -1,7 +1,7 @@
 //! Paragraphs, sentences and quotations of a text, as byte ranges, for finding repeated
 //! passages.
 
-use memchr::{memchr3, memmem};
+use memchr::{memchr, memchr3, memmem};
 
 /// A paragraph, and the sentences inside it, as byte ranges into the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,7 +38,9 @@ pub fn paragraphs(text: &str) -> Vec<Paragraph> {
 
 /// Where `needle` next occurs in a text at or after a position that only moves forward;
 /// searched for again only once the position has passed the last place found, so a rare
-/// needle costs one search per text, not one per step.
+/// needle costs one search per text, not one per step. The search is memchr for the
+/// needle's last byte (0xA6 of `…`, rare in German) and a comparison there: for these
+/// two- and three-byte needles it is cheaper than setting up a `memmem` searcher per text.
 struct NextOccurrence<'a> {
     haystack: &'a [u8],
     needle: &'static [u8],
@@ -65,7 +67,23 @@ impl<'a> NextOccurrence<'a> {
     }
 
     fn search(&self, pos: usize) -> usize {
-        memmem::find(&self.haystack[pos..], self.needle).map_or(usize::MAX, |i| pos + i)
+        let Some(&last) = self.needle.last() else {
+            return pos;
+        };
+        let mut from = pos + self.needle.len() - 1;
+        while let Some(skip) = self
+            .haystack
+            .get(from..)
+            .and_then(|rest| memchr(last, rest))
+        {
+            let end = from + skip + 1;
+            let start = end - self.needle.len();
+            if &self.haystack[start..end] == self.needle {
+                return start;
+            }
+            from = end;
+        }
+        usize::MAX
     }
 }
 
@@ -470,6 +488,33 @@ mod tests {
                 paragraphs_char_by_char(&text),
                 "{text:?}"
             );
+        }
+    }
+
+    #[test]
+    fn the_next_occurrence_is_the_one_find_gives() {
+        let pieces = [
+            "\n",
+            "\n\n",
+            "…",
+            "æ",
+            "\u{a6}",
+            " ",
+            "x",
+            "ä",
+            "\u{2026}\u{2026}",
+        ];
+        for text in random_texts(&pieces, 10_000) {
+            for needle in ["\n\n", "…"] {
+                let mut next = NextOccurrence::new(text.as_bytes(), needle.as_bytes());
+                for pos in 0..=text.len() {
+                    let expected = text.as_bytes()[pos..]
+                        .windows(needle.len())
+                        .position(|w| w == needle.as_bytes())
+                        .map_or(usize::MAX, |i| pos + i);
+                    assert_eq!(next.at_or_after(pos), expected, "{text:?} {needle:?} {pos}");
+                }
+            }
         }
     }
 
