@@ -503,9 +503,7 @@ impl Fingerprinter {
     /// The hash of the passage `range` of `text`, whose normalised words are
     /// `self.words[first..]`, if it is long enough to count.
     fn span_hash(&self, text: &str, range: (usize, usize), first: usize) -> Option<u64> {
-        let passage = &text[range.0..range.1];
-        // Bytes bound chars from above: skip the count for clearly short passages.
-        if passage.len() < self.min_span_chars || passage.chars().count() < self.min_span_chars {
+        if !has_chars(&text[range.0..range.1], self.min_span_chars) {
             return None;
         }
         let (start, end) = match (self.words.get(first), self.words.last()) {
@@ -519,7 +517,7 @@ impl Fingerprinter {
     /// start or end inside a word range of `self.words`).
     fn quote_hash(&mut self, text: &str, range: (usize, usize)) -> Option<u64> {
         let passage = &text[range.0..range.1];
-        if passage.len() < self.min_span_chars || passage.chars().count() < self.min_span_chars {
+        if !has_chars(passage, self.min_span_chars) {
             return None;
         }
         normalize_into(passage, &mut self.quote_norm, &mut self.quote_words);
@@ -528,6 +526,14 @@ impl Fingerprinter {
         }
         Some(xxh3_64(self.quote_norm.as_bytes()))
     }
+}
+
+/// Whether `passage` has at least `min` characters. A character takes one to four bytes,
+/// so they are counted only when the length in bytes leaves it open: most paragraphs are
+/// long enough by their bytes alone.
+fn has_chars(passage: &str, min: usize) -> bool {
+    passage.len() >= min
+        && (passage.len() >= min.saturating_mul(4) || passage.chars().count() >= min)
 }
 
 /// The parallel part of the `dedupe` stage ([`DedupConfig`]'s preparation): sketches each
@@ -867,6 +873,25 @@ impl Stage for Dedupe {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn has_chars_counts_as_counting_every_character_does() {
+        let pieces = ["a", "ä", "€", "😀", " ", "ß", "\u{301}", "Wort "];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..20_000 {
+            let mut passage = String::new();
+            for _ in 0..state % 90 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                passage.push_str(pieces[(state % pieces.len() as u64) as usize]);
+            }
+            for min in [0, 1, 2, 7, 20, 60, 61, usize::MAX] {
+                let counted = passage.len() >= min && passage.chars().count() >= min;
+                assert_eq!(has_chars(&passage, min), counted, "{passage:?} {min}");
+            }
+        }
+    }
 
     /// German words for generated test texts (also used by `global`'s tests).
     pub(crate) const VOCAB: &[&str] = &[
