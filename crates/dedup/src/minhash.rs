@@ -66,17 +66,16 @@ impl MinHasher {
     /// Hashes the words of the normalised text `norm` (at the byte ranges `words`) into
     /// the shingle hashes `shingles` (cleared first; one per shingle, in text order, so a
     /// text with fewer words than the shingle size has one shingle of all its words).
-    pub fn shingle_hashes(&mut self, norm: &str, words: &[(u32, u32)], shingles: &mut Vec<u64>) {
+    pub fn shingle_hashes(&mut self, norm: &[u8], words: &[(u32, u32)], shingles: &mut Vec<u64>) {
         shingles.clear();
         if words.is_empty() {
             return;
         }
-        let bytes = norm.as_bytes();
         self.word_hashes.clear();
         self.word_hashes.extend(
             words
                 .iter()
-                .map(|&(s, e)| xxh3_64(&bytes[s as usize..e as usize])),
+                .map(|&(s, e)| xxh3_64(&norm[s as usize..e as usize])),
         );
         let k = self.shingle_size.min(self.word_hashes.len());
         shingles.extend(self.word_hashes.windows(k).map(|window| {
@@ -163,7 +162,7 @@ mod tests {
     use crate::normalize::normalize_into;
 
     fn sketch(hasher: &mut MinHasher, text: &str) -> (Vec<u32>, Vec<u32>) {
-        let (mut norm, mut words, mut sh) = (String::new(), Vec::new(), Vec::new());
+        let (mut norm, mut words, mut sh) = (Vec::new(), Vec::new(), Vec::new());
         normalize_into(text, &mut norm, &mut words);
         hasher.shingle_hashes(&norm, &words, &mut sh);
         let (mut sig, mut set) = (Vec::new(), Vec::new());

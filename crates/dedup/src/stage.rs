@@ -411,10 +411,11 @@ pub(crate) struct Fingerprinter {
     hasher: MinHasher,
     repeated_spans: bool,
     min_span_chars: usize,
-    norm: String,
+    /// The normalised text (UTF-8), as bytes: it is only hashed.
+    norm: Vec<u8>,
     words: Vec<(u32, u32)>,
     shingles: Vec<u64>,
-    quote_norm: String,
+    quote_norm: Vec<u8>,
     quote_words: Vec<(u32, u32)>,
     bounds: Vec<usize>,
 }
@@ -425,10 +426,10 @@ impl Fingerprinter {
             hasher: MinHasher::new(cfg.bands * cfg.rows, cfg.shingle_size),
             repeated_spans: cfg.repeated_spans,
             min_span_chars: cfg.min_span_chars,
-            norm: String::new(),
+            norm: Vec::new(),
             words: Vec::new(),
             shingles: Vec::new(),
-            quote_norm: String::new(),
+            quote_norm: Vec::new(),
             quote_words: Vec::new(),
             bounds: Vec::new(),
         }
@@ -444,7 +445,7 @@ impl Fingerprinter {
         } else {
             normalize_into(text, &mut self.norm, &mut self.words);
         }
-        out.key = xxh3_128(self.norm.as_bytes());
+        out.key = xxh3_128(&self.norm);
         self.hasher
             .shingle_hashes(&self.norm, &self.words, &mut self.shingles);
         out.has_words = self
@@ -510,7 +511,7 @@ impl Fingerprinter {
             (Some(&(start, _)), Some(&(_, end))) => (start as usize, end as usize),
             _ => return None,
         };
-        Some(xxh3_64(&self.norm.as_bytes()[start..end]))
+        Some(xxh3_64(&self.norm[start..end]))
     }
 
     /// Like [`Self::span_hash`] for a quotation, normalised on its own (a quotation may
@@ -524,7 +525,7 @@ impl Fingerprinter {
         if self.quote_norm.is_empty() {
             return None;
         }
-        Some(xxh3_64(self.quote_norm.as_bytes()))
+        Some(xxh3_64(&self.quote_norm))
     }
 }
 
@@ -1293,7 +1294,7 @@ pub(crate) mod tests {
         for text in texts {
             let mut f = Fingerprinter::new(&DedupConfig::default());
             f.find_passages(text, &mut Vec::new());
-            assert_eq!(f.norm, crate::normalize(text), "{text:?}");
+            assert_eq!(f.norm, crate::normalize(text).as_bytes(), "{text:?}");
         }
     }
 
