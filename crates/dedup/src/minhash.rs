@@ -78,13 +78,7 @@ impl MinHasher {
                 .map(|&(s, e)| xxh3_64(&norm[s as usize..e as usize])),
         );
         let k = self.shingle_size.min(self.word_hashes.len());
-        shingles.extend(self.word_hashes.windows(k).map(|window| {
-            let mut h = PERMUTATION_SEED;
-            for (i, &w) in window.iter().enumerate() {
-                h ^= w.rotate_left(11 * i as u32);
-            }
-            mix64(h)
-        }));
+        shingles_of(&self.word_hashes, k, shingles);
     }
 
     /// Writes the signature of the shingle hashes `shingles` into `sig` (resized to the
@@ -128,6 +122,25 @@ impl MinHasher {
             }
         }
         true
+    }
+}
+
+/// Appends the hash of each run of `k` consecutive words (`k` at most their number) to
+/// `shingles`: `mix64` of the seed and the XOR of the word hashes, each rotated left by 11
+/// bits per place in the run. Rotation distributes over XOR, so the next run's XOR is this
+/// one's without the first word, with the new word at place `k`, rotated right by 11: two
+/// XORs per shingle instead of `k`.
+fn shingles_of(word_hashes: &[u64], k: usize, shingles: &mut Vec<u64>) {
+    let place = |w: u64, i: usize| w.rotate_left((11 * i) as u32);
+    let mut run = word_hashes[..k]
+        .iter()
+        .enumerate()
+        .fold(0, |run, (i, &w)| run ^ place(w, i));
+    shingles.reserve(word_hashes.len() - k + 1);
+    shingles.push(mix64(PERMUTATION_SEED ^ run));
+    for (&leaving, &entering) in word_hashes.iter().zip(&word_hashes[k..]) {
+        run = (run ^ leaving ^ place(entering, k)).rotate_right(11);
+        shingles.push(mix64(PERMUTATION_SEED ^ run));
     }
 }
 
@@ -220,6 +233,46 @@ mod tests {
         let (so, xo) = sketch(&mut h, &other.join(" "));
         assert!(agreement(&sa, &so) < 0.1);
         assert_eq!(similarity(&xa, &xo), (0.0, 0.0));
+    }
+
+    /// The shingle hashes as `shingle_hashes` made them: each run hashed from scratch.
+    fn shingles_run_by_run(word_hashes: &[u64], k: usize) -> Vec<u64> {
+        word_hashes
+            .windows(k)
+            .map(|window| {
+                let mut h = PERMUTATION_SEED;
+                for (i, &w) in window.iter().enumerate() {
+                    h ^= w.rotate_left(11 * i as u32);
+                }
+                mix64(h)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rolling_shingles_match_hashing_each_run() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        for words in 1..40 {
+            let hashes: Vec<u64> = (0..words)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    state
+                })
+                .collect();
+            // Up to runs whose rotations pass 64 bits (11 × 6 = 66).
+            for k in 1..=words.min(12) {
+                let mut rolled = vec![7];
+                shingles_of(&hashes, k, &mut rolled);
+                assert_eq!(rolled[0], 7, "appends");
+                assert_eq!(
+                    rolled[1..],
+                    shingles_run_by_run(&hashes, k),
+                    "{words} words, k {k}"
+                );
+            }
+        }
     }
 
     #[test]
