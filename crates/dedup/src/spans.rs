@@ -3,37 +3,55 @@
 
 use memchr::{memchr, memchr3, memmem};
 
-/// A paragraph, and the sentences inside it, as byte ranges into the text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Paragraph {
-    /// The paragraph, trimmed of surrounding whitespace.
-    pub range: (usize, usize),
-    /// Its sentences, trimmed, in order. A paragraph of one sentence has none listed
-    /// (the paragraph is the sentence).
-    pub sentences: Vec<(usize, usize)>,
+/// The paragraphs of a text and the sentences inside them, as byte ranges into the text;
+/// one value serves text after text, reusing its buffers.
+#[derive(Debug, Default)]
+pub struct Paragraphs {
+    /// Each paragraph, trimmed of surrounding whitespace, and the range of its sentences in
+    /// `sentences`.
+    paragraphs: Vec<((usize, usize), (usize, usize))>,
+    /// The sentences of all paragraphs, trimmed, in order. A paragraph of one sentence has
+    /// none listed (the paragraph is the sentence).
+    sentences: Vec<(usize, usize)>,
 }
 
-/// Splits `text` into paragraphs at blank lines (`"\n\n"`) and each paragraph into
-/// sentences at `.`, `!`, `?` or `…` (with any closing quotes or brackets right after)
-/// followed by whitespace and then an uppercase letter, a digit-free opening quote or an
-/// opening bracket. A `.` right after a number or a one-letter word (`am 3. Oktober`,
-/// `z. B. Die`) does not split; other abbreviations (`Dr. Müller`) do: this is a simple rule,
-/// and a wrong split only shortens the passages compared.
-pub fn paragraphs(text: &str) -> Vec<Paragraph> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let breaks = memmem::find_iter(text.as_bytes(), b"\n\n").chain([text.len()]);
-    for end in breaks {
-        if let Some(range) = trim(text, start, end) {
-            let mut sentences = sentences(text, range);
-            if sentences.len() == 1 {
-                sentences.clear();
+impl Paragraphs {
+    /// Splits `text` (replacing what was split before) into paragraphs at blank lines
+    /// (`"\n\n"`) and each paragraph into sentences at `.`, `!`, `?` or `…` (with any
+    /// closing quotes or brackets right after) followed by whitespace and then an uppercase
+    /// letter, a digit-free opening quote or an opening bracket. A `.` right after a number
+    /// or a one-letter word (`am 3. Oktober`, `z. B. Die`) does not split; other
+    /// abbreviations (`Dr. Müller`) do: this is a simple rule, and a wrong split only
+    /// shortens the passages compared.
+    pub fn split(&mut self, text: &str) {
+        self.paragraphs.clear();
+        self.sentences.clear();
+        let mut start = 0;
+        let breaks = memmem::find_iter(text.as_bytes(), b"\n\n").chain([text.len()]);
+        for end in breaks {
+            if let Some(range) = trim(text, start, end) {
+                let first = self.sentences.len();
+                sentences(text, range, &mut self.sentences);
+                if self.sentences.len() == first + 1 {
+                    self.sentences.truncate(first);
+                }
+                self.paragraphs.push((range, (first, self.sentences.len())));
             }
-            out.push(Paragraph { range, sentences });
+            start = end + 2;
         }
-        start = end + 2;
     }
-    out
+
+    /// How many paragraphs and sentences there are.
+    pub fn len(&self) -> usize {
+        self.paragraphs.len() + self.sentences.len()
+    }
+
+    /// The paragraphs in order, each with its sentences.
+    pub fn iter(&self) -> impl Iterator<Item = ((usize, usize), &[(usize, usize)])> {
+        self.paragraphs
+            .iter()
+            .map(|&(range, (first, end))| (range, &self.sentences[first..end]))
+    }
 }
 
 /// Where `needle` next occurs in a text at or after a position that only moves forward;
@@ -208,11 +226,11 @@ fn ends_with_ordinal_or_initial(before: &str) -> bool {
 
 /// Sentences of the paragraph `range` of `text`. Only `.`, `!`, `?` and `…` can end a
 /// sentence, so the paragraph is searched for those (memchr) and decoded only around them.
-fn sentences(text: &str, range: (usize, usize)) -> Vec<(usize, usize)> {
+/// They are appended to `out`.
+fn sentences(text: &str, range: (usize, usize), out: &mut Vec<(usize, usize)>) {
     let (start, end) = range;
     let para = &text[start..end];
     let bytes = para.as_bytes();
-    let mut out = Vec::new();
     let mut sentence_start = 0;
     let mut ellipsis = NextOccurrence::new(bytes, "…".as_bytes());
     let mut pos = 0;
@@ -250,12 +268,36 @@ fn sentences(text: &str, range: (usize, usize)) -> Vec<(usize, usize)> {
     if let Some(r) = trim(para, sentence_start, para.len()) {
         out.push((start + r.0, start + r.1));
     }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A paragraph, and the sentences inside it, as byte ranges into the text.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    struct Paragraph {
+        range: (usize, usize),
+        sentences: Vec<(usize, usize)>,
+    }
+
+    fn paragraphs(text: &str) -> Vec<Paragraph> {
+        let mut split = Paragraphs::default();
+        split.split(text);
+        split
+            .iter()
+            .map(|(range, sentences)| Paragraph {
+                range,
+                sentences: sentences.to_vec(),
+            })
+            .collect()
+    }
+
+    fn sentences_of(text: &str, range: (usize, usize)) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        sentences(text, range, &mut out);
+        out
+    }
 
     fn texts<'a>(text: &'a str, ranges: &[(usize, usize)]) -> Vec<&'a str> {
         ranges.iter().map(|&(s, e)| &text[s..e]).collect()
@@ -435,7 +477,7 @@ mod tests {
         for text in random_texts(&pieces, 30_000) {
             let range = (0, text.len());
             assert_eq!(
-                sentences(&text, range),
+                sentences_of(&text, range),
                 sentences_char_by_char(&text, range),
                 "{text:?}"
             );

@@ -13,7 +13,7 @@ use crate::error::Result;
 use crate::index::{DedupIndex, NearRule};
 use crate::minhash::MinHasher;
 use crate::normalize::{normalize_append, normalize_into};
-use crate::spans::{paragraphs, quotations};
+use crate::spans::{quotations, Paragraphs};
 use crate::store::{IndexStore, Opened};
 
 /// Drop reason of an exact duplicate.
@@ -418,6 +418,7 @@ pub(crate) struct Fingerprinter {
     quote_norm: Vec<u8>,
     quote_words: Vec<(u32, u32)>,
     bounds: Vec<usize>,
+    paragraphs: Paragraphs,
 }
 
 impl Fingerprinter {
@@ -432,6 +433,7 @@ impl Fingerprinter {
             quote_norm: Vec::new(),
             quote_words: Vec::new(),
             bounds: Vec::new(),
+            paragraphs: Paragraphs::default(),
         }
     }
 
@@ -462,21 +464,24 @@ impl Fingerprinter {
     fn find_passages(&mut self, text: &str, passages: &mut Vec<Passage>) {
         self.norm.clear();
         self.words.clear();
-        for para in paragraphs(text) {
+        self.paragraphs.split(text);
+        // Enough for every paragraph and sentence; only quotations may grow it.
+        passages.reserve(self.paragraphs.len());
+        for (para_range, sentences) in self.paragraphs.iter() {
             let para_words = self.words.len();
-            for &range in &para.sentences {
+            for &range in sentences {
                 let first = self.words.len();
                 normalize_append(&text[range.0..range.1], &mut self.norm, &mut self.words);
                 if let Some(hash) = self.span_hash(text, range, first) {
                     passages.push(Passage::new(PassageKind::Sentence, range, Some(hash)));
                 }
             }
-            if para.sentences.is_empty() {
-                let (s, e) = para.range;
+            if sentences.is_empty() {
+                let (s, e) = para_range;
                 normalize_append(&text[s..e], &mut self.norm, &mut self.words);
             }
-            let hash = self.span_hash(text, para.range, para_words);
-            passages.push(Passage::new(PassageKind::Paragraph, para.range, hash));
+            let hash = self.span_hash(text, para_range, para_words);
+            passages.push(Passage::new(PassageKind::Paragraph, para_range, hash));
         }
         for range in quotations(text) {
             if let Some(hash) = self.quote_hash(text, range) {
