@@ -897,6 +897,15 @@ pub(crate) mod tests {
                 assert_eq!(has_chars(&passage, min), counted, "{passage:?} {min}");
             }
         }
+        // Runs of one width, up to four bytes a character, around the byte bound.
+        for piece in ["a", "ä", "€", "😀"] {
+            for count in 0..300 {
+                let passage = piece.repeat(count);
+                for min in [1, 59, 60, 61, 75] {
+                    assert_eq!(has_chars(&passage, min), count >= min, "{passage:?} {min}");
+                }
+            }
+        }
     }
 
     /// German words for generated test texts (also used by `global`'s tests).
