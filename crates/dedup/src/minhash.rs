@@ -50,6 +50,8 @@ pub struct MinHasher {
     word_hashes: Vec<u64>,
     /// Scratch: the signature before densification.
     raw: Vec<u32>,
+    /// Scratch of [`sort_hashes`].
+    sorting: SortScratch,
 }
 
 impl MinHasher {
@@ -60,32 +62,26 @@ impl MinHasher {
             bins: bins.max(1),
             word_hashes: Vec::new(),
             raw: Vec::new(),
+            sorting: SortScratch::default(),
         }
     }
 
     /// Hashes the words of the normalised text `norm` (at the byte ranges `words`) into
     /// the shingle hashes `shingles` (cleared first; one per shingle, in text order, so a
     /// text with fewer words than the shingle size has one shingle of all its words).
-    pub fn shingle_hashes(&mut self, norm: &str, words: &[(u32, u32)], shingles: &mut Vec<u64>) {
+    pub fn shingle_hashes(&mut self, norm: &[u8], words: &[(u32, u32)], shingles: &mut Vec<u64>) {
         shingles.clear();
         if words.is_empty() {
             return;
         }
-        let bytes = norm.as_bytes();
         self.word_hashes.clear();
         self.word_hashes.extend(
             words
                 .iter()
-                .map(|&(s, e)| xxh3_64(&bytes[s as usize..e as usize])),
+                .map(|&(s, e)| xxh3_64(&norm[s as usize..e as usize])),
         );
         let k = self.shingle_size.min(self.word_hashes.len());
-        shingles.extend(self.word_hashes.windows(k).map(|window| {
-            let mut h = PERMUTATION_SEED;
-            for (i, &w) in window.iter().enumerate() {
-                h ^= w.rotate_left(11 * i as u32);
-            }
-            mix64(h)
-        }));
+        shingles_of(&self.word_hashes, k, shingles);
     }
 
     /// Writes the signature of the shingle hashes `shingles` into `sig` (resized to the
@@ -107,7 +103,7 @@ impl MinHasher {
             sig[bin] = sig[bin].min(value);
             set.push(value ^ (h >> 32) as u32);
         }
-        set.sort_unstable();
+        sort_hashes(set, &mut self.sorting);
         set.dedup();
         if sig.contains(&EMPTY) {
             self.raw.clear();
@@ -129,6 +125,96 @@ impl MinHasher {
             }
         }
         true
+    }
+}
+
+/// Appends the hash of each run of `k` consecutive words (`k` at most their number) to
+/// `shingles`: `mix64` of the seed and the XOR of the word hashes, each rotated left by 11
+/// bits per place in the run. Rotation distributes over XOR, so the next run's XOR is this
+/// one's without the first word, with the new word at place `k`, rotated right by 11: two
+/// XORs per shingle instead of `k`.
+fn shingles_of(word_hashes: &[u64], k: usize, shingles: &mut Vec<u64>) {
+    let place = |w: u64, i: usize| w.rotate_left((11 * i) as u32);
+    let mut run = word_hashes[..k]
+        .iter()
+        .enumerate()
+        .fold(0, |run, (i, &w)| run ^ place(w, i));
+    shingles.reserve(word_hashes.len() - k + 1);
+    shingles.push(mix64(PERMUTATION_SEED ^ run));
+    for (&leaving, &entering) in word_hashes.iter().zip(&word_hashes[k..]) {
+        run = (run ^ leaving ^ place(entering, k)).rotate_right(11);
+        shingles.push(mix64(PERMUTATION_SEED ^ run));
+    }
+}
+
+/// Below this many values [`sort_hashes`] leaves them to `sort_unstable`.
+const BUCKET_SORT_MIN_LEN: usize = 64;
+
+/// Buckets up to this size are sorted by insertion, larger ones by `sort_unstable`.
+const INSERTION_SORT_MAX_LEN: usize = 16;
+
+/// The buffers of [`sort_hashes`], kept between texts.
+#[derive(Debug, Clone, Default)]
+struct SortScratch {
+    values: Vec<u32>,
+    bucket_ends: Vec<usize>,
+}
+
+/// Sorts `values`, hashes spread evenly over `u32`. One counting pass places each by its
+/// top bits into one of about `values.len()` buckets, so a bucket holds one or two values
+/// and is sorted in a few steps: for the hundreds of shingle hashes of a text this takes
+/// about a third of the instructions of `sort_unstable`. Values that are not evenly spread still come out sorted
+/// (a crowded bucket goes to `sort_unstable`), only slower.
+fn sort_hashes(values: &mut [u32], scratch: &mut SortScratch) {
+    let n = values.len();
+    if n < BUCKET_SORT_MIN_LEN {
+        values.sort_unstable();
+        return;
+    }
+    let bits = n.ilog2();
+    let shift = 32 - bits;
+    let bucket_of = |value: u32| (value >> shift) as usize;
+    // Counted one place up, so that the running sum gives each bucket's start.
+    let ends = &mut scratch.bucket_ends;
+    ends.clear();
+    ends.resize((1 << bits) + 1, 0);
+    for &value in values.iter() {
+        ends[bucket_of(value) + 1] += 1;
+    }
+    for b in 1..ends.len() {
+        ends[b] += ends[b - 1];
+    }
+    // Placing a value moves its bucket's start up; in the end each start is the end.
+    let placed = &mut scratch.values;
+    placed.clear();
+    placed.resize(n, 0);
+    for &value in values.iter() {
+        let next = &mut ends[bucket_of(value)];
+        placed[*next] = value;
+        *next += 1;
+    }
+    values.copy_from_slice(placed);
+    let mut start = 0;
+    for &end in &ends[..1 << bits] {
+        let bucket = &mut values[start..end];
+        if bucket.len() > INSERTION_SORT_MAX_LEN {
+            bucket.sort_unstable();
+        } else {
+            insertion_sort(bucket);
+        }
+        start = end;
+    }
+}
+
+fn insertion_sort(values: &mut [u32]) {
+    for i in 1..values.len() {
+        let value = values[i];
+        let mut j = i;
+        while j > 0 && values[j - 1] > value {
+            values[j] = values[j - 1];
+            j -= 1;
+        }
+        values[j] = value;
     }
 }
 
@@ -163,7 +249,7 @@ mod tests {
     use crate::normalize::normalize_into;
 
     fn sketch(hasher: &mut MinHasher, text: &str) -> (Vec<u32>, Vec<u32>) {
-        let (mut norm, mut words, mut sh) = (String::new(), Vec::new(), Vec::new());
+        let (mut norm, mut words, mut sh) = (Vec::new(), Vec::new(), Vec::new());
         normalize_into(text, &mut norm, &mut words);
         hasher.shingle_hashes(&norm, &words, &mut sh);
         let (mut sig, mut set) = (Vec::new(), Vec::new());
@@ -221,6 +307,74 @@ mod tests {
         let (so, xo) = sketch(&mut h, &other.join(" "));
         assert!(agreement(&sa, &so) < 0.1);
         assert_eq!(similarity(&xa, &xo), (0.0, 0.0));
+    }
+
+    /// The shingle hashes as `shingle_hashes` made them: each run hashed from scratch.
+    fn shingles_run_by_run(word_hashes: &[u64], k: usize) -> Vec<u64> {
+        word_hashes
+            .windows(k)
+            .map(|window| {
+                let mut h = PERMUTATION_SEED;
+                for (i, &w) in window.iter().enumerate() {
+                    h ^= w.rotate_left(11 * i as u32);
+                }
+                mix64(h)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rolling_shingles_match_hashing_each_run() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        for words in 1..40 {
+            let hashes: Vec<u64> = (0..words)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    state
+                })
+                .collect();
+            // Up to runs whose rotations pass 64 bits (11 × 6 = 66).
+            for k in 1..=words.min(12) {
+                let mut rolled = vec![7];
+                shingles_of(&hashes, k, &mut rolled);
+                assert_eq!(rolled[0], 7, "appends");
+                assert_eq!(
+                    rolled[1..],
+                    shingles_run_by_run(&hashes, k),
+                    "{words} words, k {k}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn sort_hashes_sorts_as_sort_unstable_does() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut scratch = SortScratch::default();
+        for round in 0..3_000 {
+            let len = [0, 1, 5, 63, 64, 65, 350, 1_000, 5_000][round % 9];
+            // Evenly spread, crowded into few buckets, few distinct values, all equal.
+            let mask = [u32::MAX, 0x00ff_ffff, 0xf000_000f, 0][round / 9 % 4];
+            let mut values: Vec<u32> = (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    state as u32 & mask
+                })
+                .collect();
+            match round / 36 % 3 {
+                0 => {}
+                1 => values.sort_unstable(),
+                _ => values.sort_unstable_by(|a, b| b.cmp(a)),
+            }
+            let mut expected = values.clone();
+            expected.sort_unstable();
+            sort_hashes(&mut values, &mut scratch);
+            assert_eq!(values, expected, "round {round}");
+        }
     }
 
     #[test]

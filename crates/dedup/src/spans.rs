@@ -1,40 +1,113 @@
 //! Paragraphs, sentences and quotations of a text, as byte ranges, for finding repeated
 //! passages.
 
-/// A paragraph, and the sentences inside it, as byte ranges into the text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Paragraph {
-    /// The paragraph, trimmed of surrounding whitespace.
-    pub range: (usize, usize),
-    /// Its sentences, trimmed, in order. A paragraph of one sentence has none listed
-    /// (the paragraph is the sentence).
-    pub sentences: Vec<(usize, usize)>,
+use memchr::{memchr, memchr3, memmem};
+
+/// The paragraphs of a text and the sentences inside them, as byte ranges into the text;
+/// one value serves text after text, reusing its buffers.
+#[derive(Debug, Default)]
+pub struct Paragraphs {
+    /// Each paragraph, trimmed of surrounding whitespace, and the range of its sentences in
+    /// `sentences`.
+    paragraphs: Vec<((usize, usize), (usize, usize))>,
+    /// The sentences of all paragraphs, trimmed, in order. A paragraph of one sentence has
+    /// none listed (the paragraph is the sentence).
+    sentences: Vec<(usize, usize)>,
 }
 
-/// Splits `text` into paragraphs at blank lines (`"\n\n"`) and each paragraph into
-/// sentences at `.`, `!`, `?` or `…` (with any closing quotes or brackets right after)
-/// followed by whitespace and then an uppercase letter, a digit-free opening quote or an
-/// opening bracket. A `.` right after a number or a one-letter word (`am 3. Oktober`,
-/// `z. B. Die`) does not split; other abbreviations (`Dr. Müller`) do: this is a simple rule,
-/// and a wrong split only shortens the passages compared.
-pub fn paragraphs(text: &str) -> Vec<Paragraph> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    loop {
-        let end = text[start..].find("\n\n").map_or(text.len(), |i| start + i);
-        if let Some(range) = trim(text, start, end) {
-            let mut sentences = sentences(text, range);
-            if sentences.len() == 1 {
-                sentences.clear();
+impl Paragraphs {
+    /// Splits `text` (replacing what was split before) into paragraphs at blank lines
+    /// (`"\n\n"`) and each paragraph into sentences at `.`, `!`, `?` or `…` (with any
+    /// closing quotes or brackets right after) followed by whitespace and then an uppercase
+    /// letter, a digit-free opening quote or an opening bracket. A `.` right after a number
+    /// or a one-letter word (`am 3. Oktober`, `z. B. Die`) does not split; other
+    /// abbreviations (`Dr. Müller`) do: this is a simple rule, and a wrong split only
+    /// shortens the passages compared.
+    pub fn split(&mut self, text: &str) {
+        self.paragraphs.clear();
+        self.sentences.clear();
+        let mut start = 0;
+        let breaks = memmem::find_iter(text.as_bytes(), b"\n\n").chain([text.len()]);
+        for end in breaks {
+            if let Some(range) = trim(text, start, end) {
+                let first = self.sentences.len();
+                sentences(text, range, &mut self.sentences);
+                if self.sentences.len() == first + 1 {
+                    self.sentences.truncate(first);
+                }
+                self.paragraphs.push((range, (first, self.sentences.len())));
             }
-            out.push(Paragraph { range, sentences });
+            start = end + 2;
         }
-        if end == text.len() {
-            break;
-        }
-        start = end + 2;
     }
-    out
+
+    /// How many paragraphs and sentences there are.
+    pub fn len(&self) -> usize {
+        self.paragraphs.len() + self.sentences.len()
+    }
+
+    /// The paragraphs in order, each with its sentences.
+    pub fn iter(&self) -> impl Iterator<Item = ((usize, usize), &[(usize, usize)])> {
+        self.paragraphs
+            .iter()
+            .map(|&(range, (first, end))| (range, &self.sentences[first..end]))
+    }
+}
+
+/// Where `needle` next occurs in a text at or after a position that only moves forward;
+/// searched for again only once the position has passed the last place found, so a rare
+/// needle costs one search per text, not one per step. The search is memchr for the
+/// needle's last byte (0xA6 of `…`, rare in German) and a comparison there: for these
+/// two- and three-byte needles it is cheaper than setting up a `memmem` searcher per text.
+struct NextOccurrence<'a> {
+    haystack: &'a [u8],
+    needle: &'static [u8],
+    /// The last place found; `usize::MAX` once there is none left.
+    at: usize,
+}
+
+impl<'a> NextOccurrence<'a> {
+    fn new(haystack: &'a [u8], needle: &'static [u8]) -> Self {
+        let mut next = NextOccurrence {
+            haystack,
+            needle,
+            at: 0,
+        };
+        next.at = next.search(0);
+        next
+    }
+
+    fn at_or_after(&mut self, pos: usize) -> usize {
+        if self.at < pos {
+            self.at = self.search(pos);
+        }
+        self.at
+    }
+
+    fn search(&self, pos: usize) -> usize {
+        let Some(&last) = self.needle.last() else {
+            return pos;
+        };
+        let mut from = pos + self.needle.len() - 1;
+        while let Some(skip) = self
+            .haystack
+            .get(from..)
+            .and_then(|rest| memchr(last, rest))
+        {
+            let end = from + skip + 1;
+            let start = end - self.needle.len();
+            if &self.haystack[start..end] == self.needle {
+                return start;
+            }
+            from = end;
+        }
+        usize::MAX
+    }
+}
+
+/// The first place at or after `pos` of one of the three bytes, or `usize::MAX`.
+fn next_of_three(bytes: &[u8], pos: usize, (a, b, c): (u8, u8, u8)) -> usize {
+    memchr3(a, b, c, &bytes[pos..]).map_or(usize::MAX, |i| pos + i)
 }
 
 /// Longest quotation looked at, in bytes; an opening mark without a closing one nearby is
@@ -49,20 +122,23 @@ pub fn quotations(text: &str) -> Vec<(usize, usize)> {
     quotations_within(text, MAX_QUOTE_BYTES)
 }
 
-/// [`quotations`] no longer than `max_bytes`. Only `"`, a line break and the characters
-/// whose UTF-8 starts with 0xC2 (`»`, `«`) or 0xE2 (`„`, `“`, `”`) can open or close a
-/// quotation, so the text is scanned for those bytes and decoded only there.
+/// [`quotations`] no longer than `max_bytes`. Only `"`, a blank line (`"\n\n"`) and the
+/// characters whose UTF-8 starts with 0xC2 (`»`, `«`) or 0xE2 (`„`, `“`, `”`) can open or
+/// close a quotation, so the text is searched for those (memchr) and decoded only there.
+/// A single line break is no stop: it neither opens nor closes, and a quotation it would
+/// have found too long is given up at the next stop at the same place.
 fn quotations_within(text: &str, max_bytes: usize) -> Vec<(usize, usize)> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     // (start of the content, the marks that close it)
     let mut open: Option<(usize, &[char])> = None;
+    let mut blank_line = NextOccurrence::new(bytes, b"\n\n");
     let mut pos = 0;
-    while let Some(skip) = bytes[pos..]
-        .iter()
-        .position(|&b| matches!(b, b'"' | b'\n' | 0xC2 | 0xE2))
-    {
-        let i = pos + skip;
+    loop {
+        let i = next_of_three(bytes, pos, (b'"', 0xC2, 0xE2)).min(blank_line.at_or_after(pos));
+        if i == usize::MAX {
+            break;
+        }
         let c = char_at(text, i);
         let next = text[i + c.len_utf8()..].chars().next();
         pos = i + c.len_utf8();
@@ -148,26 +224,22 @@ fn ends_with_ordinal_or_initial(before: &str) -> bool {
     !word.is_empty() && (word.chars().all(|c| c.is_ascii_digit()) || word.chars().count() == 1)
 }
 
-/// Sentences of the paragraph `range` of `text`. Only `.`, `!`, `?` and `…` (whose UTF-8
-/// starts with 0xE2) can end a sentence, so the paragraph is scanned for those bytes and
-/// decoded only around them.
-fn sentences(text: &str, range: (usize, usize)) -> Vec<(usize, usize)> {
+/// Sentences of the paragraph `range` of `text`. Only `.`, `!`, `?` and `…` can end a
+/// sentence, so the paragraph is searched for those (memchr) and decoded only around them.
+/// They are appended to `out`.
+fn sentences(text: &str, range: (usize, usize), out: &mut Vec<(usize, usize)>) {
     let (start, end) = range;
     let para = &text[start..end];
     let bytes = para.as_bytes();
-    let mut out = Vec::new();
     let mut sentence_start = 0;
+    let mut ellipsis = NextOccurrence::new(bytes, "…".as_bytes());
     let mut pos = 0;
-    while let Some(skip) = bytes[pos..]
-        .iter()
-        .position(|&b| matches!(b, b'.' | b'!' | b'?' | 0xE2))
-    {
-        let i = pos + skip;
-        let c = char_at(para, i);
-        if !is_terminator(c) {
-            pos = i + c.len_utf8();
-            continue;
+    loop {
+        let i = next_of_three(bytes, pos, (b'.', b'!', b'?')).min(ellipsis.at_or_after(pos));
+        if i == usize::MAX {
+            break;
         }
+        let c = char_at(para, i);
         let rest = &para[i + c.len_utf8()..];
         let sentence_end = rest
             .find(|n: char| !is_terminator(n) && !is_closer(n))
@@ -196,12 +268,36 @@ fn sentences(text: &str, range: (usize, usize)) -> Vec<(usize, usize)> {
     if let Some(r) = trim(para, sentence_start, para.len()) {
         out.push((start + r.0, start + r.1));
     }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A paragraph, and the sentences inside it, as byte ranges into the text.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    struct Paragraph {
+        range: (usize, usize),
+        sentences: Vec<(usize, usize)>,
+    }
+
+    fn paragraphs(text: &str) -> Vec<Paragraph> {
+        let mut split = Paragraphs::default();
+        split.split(text);
+        split
+            .iter()
+            .map(|(range, sentences)| Paragraph {
+                range,
+                sentences: sentences.to_vec(),
+            })
+            .collect()
+    }
+
+    fn sentences_of(text: &str, range: (usize, usize)) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        sentences(text, range, &mut out);
+        out
+    }
 
     fn texts<'a>(text: &'a str, ranges: &[(usize, usize)]) -> Vec<&'a str> {
         ranges.iter().map(|&(s, e)| &text[s..e]).collect()
@@ -381,10 +477,86 @@ mod tests {
         for text in random_texts(&pieces, 30_000) {
             let range = (0, text.len());
             assert_eq!(
-                sentences(&text, range),
+                sentences_of(&text, range),
                 sentences_char_by_char(&text, range),
                 "{text:?}"
             );
+        }
+    }
+
+    /// `paragraphs` as it was: `str::find` for each blank line, sentences decoded
+    /// character by character.
+    fn paragraphs_char_by_char(text: &str) -> Vec<Paragraph> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        loop {
+            let end = text[start..].find("\n\n").map_or(text.len(), |i| start + i);
+            if let Some(range) = trim(text, start, end) {
+                let mut sentences = sentences_char_by_char(text, range);
+                if sentences.len() == 1 {
+                    sentences.clear();
+                }
+                out.push(Paragraph { range, sentences });
+            }
+            if end == text.len() {
+                break;
+            }
+            start = end + 2;
+        }
+        out
+    }
+
+    #[test]
+    fn the_paragraph_search_splits_where_find_splits() {
+        let pieces = [
+            "\n",
+            "\n\n",
+            "\n\n\n",
+            " ",
+            "Wort",
+            "Satz. ",
+            "Er ging! ",
+            "„Wer?“ ",
+            "…",
+            "ä",
+            "€",
+            "Über",
+            "3. ",
+            "\r",
+        ];
+        for text in random_texts(&pieces, 30_000) {
+            assert_eq!(
+                paragraphs(&text),
+                paragraphs_char_by_char(&text),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_next_occurrence_is_the_one_find_gives() {
+        let pieces = [
+            "\n",
+            "\n\n",
+            "…",
+            "æ",
+            "\u{a6}",
+            " ",
+            "x",
+            "ä",
+            "\u{2026}\u{2026}",
+        ];
+        for text in random_texts(&pieces, 10_000) {
+            for needle in ["\n\n", "…"] {
+                let mut next = NextOccurrence::new(text.as_bytes(), needle.as_bytes());
+                for pos in 0..=text.len() {
+                    let expected = text.as_bytes()[pos..]
+                        .windows(needle.len())
+                        .position(|w| w == needle.as_bytes())
+                        .map_or(usize::MAX, |i| pos + i);
+                    assert_eq!(next.at_or_after(pos), expected, "{text:?} {needle:?} {pos}");
+                }
+            }
         }
     }
 

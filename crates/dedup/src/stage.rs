@@ -13,7 +13,7 @@ use crate::error::Result;
 use crate::index::{DedupIndex, NearRule};
 use crate::minhash::MinHasher;
 use crate::normalize::{normalize_append, normalize_into};
-use crate::spans::{paragraphs, quotations};
+use crate::spans::{quotations, Paragraphs};
 use crate::store::{IndexStore, Opened};
 
 /// Drop reason of an exact duplicate.
@@ -411,12 +411,14 @@ pub(crate) struct Fingerprinter {
     hasher: MinHasher,
     repeated_spans: bool,
     min_span_chars: usize,
-    norm: String,
+    /// The normalised text (UTF-8), as bytes: it is only hashed.
+    norm: Vec<u8>,
     words: Vec<(u32, u32)>,
     shingles: Vec<u64>,
-    quote_norm: String,
+    quote_norm: Vec<u8>,
     quote_words: Vec<(u32, u32)>,
     bounds: Vec<usize>,
+    paragraphs: Paragraphs,
 }
 
 impl Fingerprinter {
@@ -425,12 +427,13 @@ impl Fingerprinter {
             hasher: MinHasher::new(cfg.bands * cfg.rows, cfg.shingle_size),
             repeated_spans: cfg.repeated_spans,
             min_span_chars: cfg.min_span_chars,
-            norm: String::new(),
+            norm: Vec::new(),
             words: Vec::new(),
             shingles: Vec::new(),
-            quote_norm: String::new(),
+            quote_norm: Vec::new(),
             quote_words: Vec::new(),
             bounds: Vec::new(),
+            paragraphs: Paragraphs::default(),
         }
     }
 
@@ -444,7 +447,7 @@ impl Fingerprinter {
         } else {
             normalize_into(text, &mut self.norm, &mut self.words);
         }
-        out.key = xxh3_128(self.norm.as_bytes());
+        out.key = xxh3_128(&self.norm);
         self.hasher
             .shingle_hashes(&self.norm, &self.words, &mut self.shingles);
         out.has_words = self
@@ -461,21 +464,24 @@ impl Fingerprinter {
     fn find_passages(&mut self, text: &str, passages: &mut Vec<Passage>) {
         self.norm.clear();
         self.words.clear();
-        for para in paragraphs(text) {
+        self.paragraphs.split(text);
+        // Enough for every paragraph and sentence; only quotations may grow it.
+        passages.reserve(self.paragraphs.len());
+        for (para_range, sentences) in self.paragraphs.iter() {
             let para_words = self.words.len();
-            for &range in &para.sentences {
+            for &range in sentences {
                 let first = self.words.len();
                 normalize_append(&text[range.0..range.1], &mut self.norm, &mut self.words);
                 if let Some(hash) = self.span_hash(text, range, first) {
                     passages.push(Passage::new(PassageKind::Sentence, range, Some(hash)));
                 }
             }
-            if para.sentences.is_empty() {
-                let (s, e) = para.range;
+            if sentences.is_empty() {
+                let (s, e) = para_range;
                 normalize_append(&text[s..e], &mut self.norm, &mut self.words);
             }
-            let hash = self.span_hash(text, para.range, para_words);
-            passages.push(Passage::new(PassageKind::Paragraph, para.range, hash));
+            let hash = self.span_hash(text, para_range, para_words);
+            passages.push(Passage::new(PassageKind::Paragraph, para_range, hash));
         }
         for range in quotations(text) {
             if let Some(hash) = self.quote_hash(text, range) {
@@ -503,31 +509,37 @@ impl Fingerprinter {
     /// The hash of the passage `range` of `text`, whose normalised words are
     /// `self.words[first..]`, if it is long enough to count.
     fn span_hash(&self, text: &str, range: (usize, usize), first: usize) -> Option<u64> {
-        let passage = &text[range.0..range.1];
-        // Bytes bound chars from above: skip the count for clearly short passages.
-        if passage.len() < self.min_span_chars || passage.chars().count() < self.min_span_chars {
+        if !has_chars(&text[range.0..range.1], self.min_span_chars) {
             return None;
         }
         let (start, end) = match (self.words.get(first), self.words.last()) {
             (Some(&(start, _)), Some(&(_, end))) => (start as usize, end as usize),
             _ => return None,
         };
-        Some(xxh3_64(&self.norm.as_bytes()[start..end]))
+        Some(xxh3_64(&self.norm[start..end]))
     }
 
     /// Like [`Self::span_hash`] for a quotation, normalised on its own (a quotation may
     /// start or end inside a word range of `self.words`).
     fn quote_hash(&mut self, text: &str, range: (usize, usize)) -> Option<u64> {
         let passage = &text[range.0..range.1];
-        if passage.len() < self.min_span_chars || passage.chars().count() < self.min_span_chars {
+        if !has_chars(passage, self.min_span_chars) {
             return None;
         }
         normalize_into(passage, &mut self.quote_norm, &mut self.quote_words);
         if self.quote_norm.is_empty() {
             return None;
         }
-        Some(xxh3_64(self.quote_norm.as_bytes()))
+        Some(xxh3_64(&self.quote_norm))
     }
+}
+
+/// Whether `passage` has at least `min` characters. A character takes one to four bytes,
+/// so they are counted only when the length in bytes leaves it open: most paragraphs are
+/// long enough by their bytes alone.
+fn has_chars(passage: &str, min: usize) -> bool {
+    passage.len() >= min
+        && (passage.len() >= min.saturating_mul(4) || passage.chars().count() >= min)
 }
 
 /// The parallel part of the `dedupe` stage ([`DedupConfig`]'s preparation): sketches each
@@ -867,6 +879,34 @@ impl Stage for Dedupe {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn has_chars_counts_as_counting_every_character_does() {
+        let pieces = ["a", "ä", "€", "😀", " ", "ß", "\u{301}", "Wort "];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..20_000 {
+            let mut passage = String::new();
+            for _ in 0..state % 90 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                passage.push_str(pieces[(state % pieces.len() as u64) as usize]);
+            }
+            for min in [0, 1, 2, 7, 20, 60, 61, usize::MAX] {
+                let counted = passage.len() >= min && passage.chars().count() >= min;
+                assert_eq!(has_chars(&passage, min), counted, "{passage:?} {min}");
+            }
+        }
+        // Runs of one width, up to four bytes a character, around the byte bound.
+        for piece in ["a", "ä", "€", "😀"] {
+            for count in 0..300 {
+                let passage = piece.repeat(count);
+                for min in [1, 59, 60, 61, 75] {
+                    assert_eq!(has_chars(&passage, min), count >= min, "{passage:?} {min}");
+                }
+            }
+        }
+    }
 
     /// German words for generated test texts (also used by `global`'s tests).
     pub(crate) const VOCAB: &[&str] = &[
@@ -1268,7 +1308,7 @@ pub(crate) mod tests {
         for text in texts {
             let mut f = Fingerprinter::new(&DedupConfig::default());
             f.find_passages(text, &mut Vec::new());
-            assert_eq!(f.norm, crate::normalize(text), "{text:?}");
+            assert_eq!(f.norm, crate::normalize(text).as_bytes(), "{text:?}");
         }
     }
 
