@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{compiled_languages, Accuracy, LangIdConfig, OnMismatch, SegmentMode};
 use crate::ngram::{self, LangSet, Scorer};
-use crate::stopwords::{Evidence, StopWords};
+use crate::stopwords::{Evidence, StopWords, TextWords};
 
 /// Whatlang answers at or above this confidence are taken without asking lingua, on texts
 /// long enough ([`WHATLANG_ALONE_LETTERS`]) and when whatlang knows every language of the
@@ -585,12 +585,19 @@ impl DetectLanguage {
     /// [`WHATLANG_ALONE_LETTERS`] letters whatlang's answer is too weak, and costs as much as
     /// the scorer.
     fn decide(&self, text: &str) -> Option<Decision> {
+        self.decide_with(text, || self.stop_words.evidence(text))
+    }
+
+    /// [`Self::decide`] with the function words of `text` from `evidence` (asked only for
+    /// texts long enough for whatlang), so that a document's sample can take them from the
+    /// reading its paragraphs share.
+    fn decide_with(&self, text: &str, evidence: impl FnOnce() -> Evidence) -> Option<Decision> {
         // Cut only where the scorer is asked (most texts are decided before).
         let short = || sample(text, LINGUA_SAMPLE_CHARS);
         if letters_at_least(text, WHATLANG_ALONE_LETTERS) < WHATLANG_ALONE_LETTERS {
             return self.best_of(self.all, short());
         }
-        let evidence = self.stop_words.evidence(text);
+        let evidence = evidence();
         if let Some(decision) = self.by_function_words(&evidence) {
             return Some(decision);
         }
@@ -651,21 +658,19 @@ impl DetectLanguage {
         }
     }
 
-    /// Segments of `text` (document language `doc`) in byte offsets.
+    /// Segments of `text` (document language `doc`) in byte offsets, over its `paragraphs`
+    /// (with their byte spans, see [`paragraphs`]) when `per_paragraph`, their function
+    /// words from `words`.
     fn segment(
         &self,
         text: &str,
         doc: &Decision,
+        paragraphs: Vec<(usize, usize, &str)>,
         per_paragraph: bool,
+        words: &mut TextWords,
     ) -> Vec<(usize, usize, Decision)> {
         let mut out: Vec<(usize, usize, Decision)> = Vec::new();
-        // Paragraphs with their byte spans; separators belong to the span before them.
-        let paragraphs = if per_paragraph {
-            paragraphs(text)
-        } else {
-            Vec::new()
-        };
-        if paragraphs.len() < 2 {
+        if !per_paragraph || paragraphs.len() < 2 {
             out.push((0, text.len(), *doc));
             return out;
         }
@@ -688,7 +693,9 @@ impl DetectLanguage {
                 // Short paragraphs inherit the document language, and so do paragraphs
                 // full of its function words or of the document's common words.
                 if letters_at_least(para, self.min_segment_chars) < self.min_segment_chars
-                    || self.stop_words.confirms(para, doc.lang)
+                    || (self.stop_words.lists(doc.lang)
+                        && words.evidence(&self.stop_words, start, end).leader()
+                            == Some(doc.lang))
                     || common.agrees(para)
                 {
                     *doc
@@ -727,7 +734,16 @@ impl DetectLanguage {
         if letters_at_least(text, self.min_chars) < self.min_chars {
             return undetermined(WHY_TOO_SHORT, None);
         }
-        let Some(doc) = self.decide(sample(text, self.sample_chars)) else {
+        // Paragraphs with their byte spans; separators belong to the span before them. The
+        // sample and the paragraphs read their function words from one reading of the text.
+        let paragraphs = match self.segments {
+            SegmentMode::Off => Vec::new(),
+            SegmentMode::Uncertain | SegmentMode::Always => paragraphs(text),
+        };
+        let mut words = TextWords::new(text, paragraphs.iter().map(|&(_, end, _)| end));
+        let sampled = sample(text, self.sample_chars);
+        let evidence = || words.evidence(&self.stop_words, 0, sampled.len());
+        let Some(doc) = self.decide_with(sampled, evidence) else {
             return undetermined(WHY_UNDETERMINED, None);
         };
         if !self.configured.contains(&doc.lang) {
@@ -758,7 +774,7 @@ impl DetectLanguage {
             }
             SegmentMode::Always => true,
         };
-        let spans = self.segment(text, &doc, per_paragraph);
+        let spans = self.segment(text, &doc, paragraphs, per_paragraph, &mut words);
         let bytes: Vec<usize> = spans.iter().flat_map(|(s, e, _)| [*s, *e]).collect();
         let chars = byte_to_char_offsets(text, &bytes);
         let segments = spans

@@ -261,24 +261,37 @@ impl StopWords {
     }
 
     /// Whether `para` reads as `lang` by its function words: its [`Self::leader`] is `lang`.
-    /// `false` says nothing (ask a detector), and so does a language without a list.
+    /// `false` says nothing (ask a detector), and so does a language without a list. (The
+    /// stage asks the same of each paragraph through [`TextWords::evidence`].)
+    #[cfg(test)]
     pub(crate) fn confirms(&self, para: &str, lang: Language) -> bool {
         self.langs.contains(&lang) && self.leader(para) == Some(lang)
     }
 
     /// The language `text` reads as by its function words, if one stands out (see
     /// [`Evidence::leader`]). `None` says nothing (ask a detector).
+    #[cfg(test)]
     pub(crate) fn leader(&self, text: &str) -> Option<Language> {
         self.evidence(text).leader()
     }
 
     /// Counts the function words of `text`: one pass over its words, one table lookup each.
     pub(crate) fn evidence(&self, text: &str) -> Evidence {
-        let mut counts = [0usize; 64];
-        // Function words met, with the languages listing them.
         // About one word in six bytes, and under half of them function words: one
         // allocation instead of a growing vector.
         let mut hits: Vec<(u64, u64)> = Vec::with_capacity(text.len() / 12 + 4);
+        let words = self.read_into(text, &mut hits);
+        self.summarise(words, hits)
+    }
+
+    /// Whether `lang` has a list (else its function words say nothing).
+    pub(crate) fn lists(&self, lang: Language) -> bool {
+        self.langs.contains(&lang)
+    }
+
+    /// Appends each function word of `text` to `hits`, in order, with the languages listing
+    /// it; returns the number of words of `text`.
+    fn read_into(&self, text: &str, hits: &mut Vec<(u64, u64)>) -> usize {
         let mut words = 0usize;
         for (hash, _) in word_hashes(text) {
             words += 1;
@@ -286,10 +299,18 @@ impl StopWords {
             if self.filter[bit / 64] & (1 << (bit % 64)) == 0 {
                 continue;
             }
-            let Some(&set) = self.words.get(&hash) else {
-                continue;
-            };
-            hits.push((hash, set));
+            if let Some(&set) = self.words.get(&hash) {
+                hits.push((hash, set));
+            }
+        }
+        words
+    }
+
+    /// The evidence of a text of `words` words whose function words are `hits` (in order,
+    /// with the languages listing each).
+    fn summarise(&self, words: usize, hits: Vec<(u64, u64)>) -> Evidence {
+        let mut counts = [0usize; 64];
+        for &(_, set) in &hits {
             let mut rest = set;
             while rest != 0 {
                 counts[rest.trailing_zeros() as usize] += 1;
@@ -333,6 +354,105 @@ impl StopWords {
         }
         evidence.distinct = distinct.len();
         evidence
+    }
+}
+
+/// The function words of one text, read once and kept by span, so that the evidence of
+/// several spans of it costs one reading of the text: the document's sample is the start
+/// of its first paragraphs, whose evidence is asked next.
+pub(crate) struct TextWords<'a> {
+    text: &'a str,
+    /// Where the reading stops to place a mark on its way (the ends of the paragraphs):
+    /// positions no word crosses.
+    breaks: Vec<usize>,
+    /// The positions read up to (ascending, from 0), with what was found before each.
+    marks: Vec<Mark>,
+    /// Each function word read so far, in order, with the set of languages listing it.
+    hits: Vec<(u64, u64)>,
+}
+
+/// A position of a [`TextWords`] reading, and how many words and function words (of
+/// [`TextWords::hits`]) come before it.
+#[derive(Debug, Clone, Copy)]
+struct Mark {
+    at: usize,
+    words: usize,
+    hits: usize,
+}
+
+/// Whether no word (run of letters) of `text` crosses byte `at`: a span that starts or
+/// ends there has the same words alone as within the text.
+fn is_word_boundary(text: &str, at: usize) -> bool {
+    let is_letter = |c: Option<char>| c.is_some_and(|c| letter(c, 0).is_some());
+    text.is_char_boundary(at)
+        && !(is_letter(text[..at].chars().next_back()) && is_letter(text[at..].chars().next()))
+}
+
+impl<'a> TextWords<'a> {
+    /// Nothing read yet; the reading will place marks at `breaks` (byte offsets; those that
+    /// a word crosses are left out).
+    pub(crate) fn new(text: &'a str, breaks: impl IntoIterator<Item = usize>) -> Self {
+        let mut breaks: Vec<usize> = breaks
+            .into_iter()
+            .filter(|&at| at <= text.len() && is_word_boundary(text, at))
+            .collect();
+        breaks.sort_unstable();
+        TextWords {
+            text,
+            breaks,
+            marks: vec![Mark {
+                at: 0,
+                words: 0,
+                hits: 0,
+            }],
+            hits: Vec::with_capacity(text.len() / 12 + 4),
+        }
+    }
+
+    /// `StopWords::evidence(&text[start..end])`. From the words read before when `start`
+    /// is a mark, reading on to `end` when it lies beyond (and no word crosses it); a span
+    /// that does not start at a mark or ends inside the part read but not at a mark is read
+    /// on its own.
+    pub(crate) fn evidence(&mut self, lists: &StopWords, start: usize, end: usize) -> Evidence {
+        let read_to = self.marks.last().map_or(0, |m| m.at);
+        let from = self.mark_at(start);
+        if from.is_some() && end > read_to && is_word_boundary(self.text, end) {
+            self.read_to(lists, end);
+        }
+        match (from, self.mark_at(end)) {
+            (Some(a), Some(b)) if a.at <= b.at => {
+                lists.summarise(b.words - a.words, self.hits[a.hits..b.hits].to_vec())
+            }
+            _ => lists.evidence(&self.text[start..end]),
+        }
+    }
+
+    fn mark_at(&self, at: usize) -> Option<Mark> {
+        let i = self.marks.binary_search_by_key(&at, |m| m.at).ok()?;
+        Some(self.marks[i])
+    }
+
+    /// Reads on from the last mark to `end` (a word boundary beyond it), placing a mark at
+    /// each break passed and at `end`.
+    fn read_to(&mut self, lists: &StopWords, end: usize) {
+        let Some(mut last) = self.marks.last().copied() else {
+            return;
+        };
+        while last.at < end {
+            let next = self
+                .breaks
+                .iter()
+                .copied()
+                .find(|&b| b > last.at)
+                .map_or(end, |b| b.min(end));
+            let words = lists.read_into(&self.text[last.at..next], &mut self.hits);
+            last = Mark {
+                at: next,
+                words: last.words + words,
+                hits: self.hits.len(),
+            };
+            self.marks.push(last);
+        }
     }
 }
 
@@ -766,6 +886,67 @@ mod tests {
             Some((word_hash("ABCDEFGH"), false))
         );
         assert_eq!(word_hashes(&ascii).count(), 2);
+    }
+
+    #[test]
+    fn text_words_give_the_evidence_of_each_span_read_alone() {
+        let all = StopWords::new(crate::config::compiled_languages());
+        let german = "Die Streiks sollen zunächst bis zum Ende der Woche dauern, teilte die \
+                      Gewerkschaft am Montag mit. Danach werde man über weitere Schritte beraten.";
+        let english = "The government said on Monday that it would not change its plans for \
+                       the new airport, despite protests from residents who fear the noise.";
+        let texts = [
+            format!("{german}\n\n{english}\n\nKurz.\n\n{german} {german}"),
+            format!("{german} {english}"),
+            format!("Straße\n\nÜber{german}\n\n😀 ÄÖÜ\n\n"),
+            "\n\n\n\nund die der".to_owned(),
+            String::new(),
+        ];
+        let mut compared = 0;
+        for text in &texts {
+            let breaks: Vec<usize> = text.match_indices("\n\n").map(|(at, _)| at + 2).collect();
+            let mut edges: Vec<usize> = vec![0, text.len()];
+            edges.extend(&breaks);
+            // Cuts inside words and after them, as a document's sample makes.
+            for cut in [5, 17, 60, 100, 101, 150, 233] {
+                if cut < text.len() && text.is_char_boundary(cut) {
+                    edges.push(cut);
+                }
+            }
+            // The stage's order (a sample from the start, then the paragraphs in order),
+            // then spans that reach back, skip ahead, or start where no reading stopped.
+            for &cut in &edges {
+                let mut words = TextWords::new(text, breaks.iter().copied());
+                let mut spans = vec![(0, cut)];
+                let mut start = 0;
+                for &end in breaks.iter().chain([&text.len()]) {
+                    spans.push((start, end));
+                    start = end;
+                }
+                for &a in &edges {
+                    for &b in edges.iter().filter(|&&b| b >= a) {
+                        spans.push((a, b));
+                    }
+                }
+                for (a, b) in spans {
+                    let shared = words.evidence(&all, a, b);
+                    assert_eq!(shared, all.evidence(&text[a..b]), "{a}..{b} of {text:?}");
+                    compared += usize::from(shared.lead.is_some());
+                }
+            }
+        }
+        assert!(compared > 100, "{compared}");
+        // A span read through the shared reading is not its part of a longer word.
+        let mut words = TextWords::new("abc def", []);
+        assert_eq!(words.evidence(&all, 0, 2).words, 1);
+        assert_eq!(words.evidence(&all, 0, 7).words, 2);
+        assert_eq!(words.evidence(&all, 2, 7).words, 2);
+        // Read once: the cut inside a word placed no mark, the end of the text did.
+        let read: Vec<usize> = words.marks.iter().map(|m| m.at).collect();
+        assert_eq!(read, [0, 7]);
+        assert!(!is_word_boundary("abc", 1));
+        assert!(is_word_boundary("abc def", 3) && is_word_boundary("abc", 3));
+        assert!(is_word_boundary("ab ü", 3) && !is_word_boundary("üü", 2));
     }
 
     const SEED_LIKE: &str = "Die Streiks sollen zunächst bis zum Ende der Woche dauern.\n\n\
