@@ -343,18 +343,46 @@ impl StopWords {
             .map(|(_, &n)| n)
             .max()
             .unwrap_or(0);
-        let mut distinct: Vec<u64> = Vec::with_capacity(DISTINCT_COUNTED);
-        for &(hash, set) in &evidence.hits {
-            if set & (1 << lead) != 0 && !distinct.contains(&hash) {
-                distinct.push(hash);
-                if distinct.len() == DISTINCT_COUNTED {
-                    break;
-                }
-            }
-        }
-        evidence.distinct = distinct.len();
+        let of_lead = evidence
+            .hits
+            .iter()
+            .filter(|&&(_, set)| set & (1 << lead) != 0);
+        evidence.distinct = count_distinct(of_lead.map(|&(hash, _)| hash), DISTINCT_COUNTED);
         evidence
     }
+}
+
+/// Slots of [`count_distinct`]'s set: twice the most values it counts, so that a probe
+/// mostly finds its slot at once.
+const DISTINCT_SLOTS: usize = 64;
+
+/// How many different values `hashes` (word hashes) has, counted up to `limit` (at most
+/// half of [`DISTINCT_SLOTS`]): a small open-addressing set on the hashes' top bits
+/// instead of searching the list of those found for each word (the same count).
+fn count_distinct(hashes: impl Iterator<Item = u64>, limit: usize) -> usize {
+    debug_assert!(limit <= DISTINCT_SLOTS / 2);
+    let mut slots = [0u64; DISTINCT_SLOTS];
+    let mut used = 0u64;
+    let mut count = 0;
+    for hash in hashes {
+        let mut i = (hash >> (64 - DISTINCT_SLOTS.trailing_zeros())) as usize;
+        loop {
+            if used & (1 << i) == 0 {
+                used |= 1 << i;
+                slots[i] = hash;
+                count += 1;
+                if count == limit {
+                    return count;
+                }
+                break;
+            }
+            if slots[i] == hash {
+                break;
+            }
+            i = (i + 1) % DISTINCT_SLOTS;
+        }
+    }
+    count
 }
 
 /// The function words of one text, read once and kept by span, so that the evidence of
@@ -947,6 +975,61 @@ mod tests {
         assert!(!is_word_boundary("abc", 1));
         assert!(is_word_boundary("abc def", 3) && is_word_boundary("abc", 3));
         assert!(is_word_boundary("ab ü", 3) && !is_word_boundary("üü", 2));
+    }
+
+    /// The count [`count_distinct`] replaced: a list of the values found, searched for each.
+    fn distinct_by_list(hashes: &[u64], limit: usize) -> usize {
+        let mut found: Vec<u64> = Vec::new();
+        for &hash in hashes {
+            if !found.contains(&hash) {
+                found.push(hash);
+                if found.len() == limit {
+                    break;
+                }
+            }
+        }
+        found.len()
+    }
+
+    #[test]
+    fn distinct_counts_as_a_searched_list() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut seen_limit = 0;
+        for round in 0..2000 {
+            let len = round % 97;
+            // Few distinct values (many repeats), values that share their top bits (the
+            // same slot), and words' real hashes.
+            let pool: Vec<u64> = match round % 3 {
+                0 => (0..1 + round % 23).map(|_| next()).collect(),
+                1 => (0..40).map(|k| (round as u64 % 4) << 58 | k).collect(),
+                _ => [
+                    "der", "die", "das", "und", "in", "zu", "den", "mit", "über", "ß",
+                ]
+                .iter()
+                .map(|w| word_hash(w))
+                .collect(),
+            };
+            let hashes: Vec<u64> = (0..len)
+                .map(|_| pool[(next() % pool.len() as u64) as usize])
+                .collect();
+            for limit in [1, 4, DISTINCT_COUNTED, DISTINCT_SLOTS / 2] {
+                let expected = distinct_by_list(&hashes, limit);
+                seen_limit += usize::from(expected == limit && limit > 4);
+                assert_eq!(
+                    count_distinct(hashes.iter().copied(), limit),
+                    expected,
+                    "{hashes:?} up to {limit}"
+                );
+            }
+        }
+        assert!(seen_limit > 100, "{seen_limit}");
+        assert_eq!(count_distinct([].into_iter(), 16), 0);
     }
 
     const SEED_LIKE: &str = "Die Streiks sollen zunächst bis zum Ende der Woche dauern.\n\n\
