@@ -327,22 +327,15 @@ impl StopWords {
             counts,
             hits,
         };
-        let Some((lead, &lead_count)) = counts.iter().enumerate().max_by_key(|&(_, n)| *n) else {
-            return evidence;
-        };
+        // The other counts are 0: languages without a list.
+        let (lead, lead_count, runner_up) = lead_and_runner_up(&counts[..self.langs.len()]);
         let Some(&lang) = self.langs.get(lead).filter(|_| lead_count > 0) else {
             return evidence;
         };
         evidence.lead = Some(lang);
         evidence.lead_index = lead;
         evidence.lead_count = lead_count;
-        evidence.runner_up = counts
-            .iter()
-            .enumerate()
-            .filter(|&(i, _)| i != lead)
-            .map(|(_, &n)| n)
-            .max()
-            .unwrap_or(0);
+        evidence.runner_up = runner_up;
         let of_lead = evidence
             .hits
             .iter()
@@ -350,6 +343,22 @@ impl StopWords {
         evidence.distinct = count_distinct(of_lead.map(|&(hash, _)| hash), DISTINCT_COUNTED);
         evidence
     }
+}
+
+/// The index of the largest of `counts` (the last of a tie; 0 for none), its count, and the
+/// largest count at any other index (0 for none), in one pass.
+fn lead_and_runner_up(counts: &[usize]) -> (usize, usize, usize) {
+    let (mut lead, mut lead_count, mut runner_up) = (0, 0, 0);
+    for (i, &n) in counts.iter().enumerate() {
+        if n >= lead_count {
+            // The lead so far becomes one of the others.
+            runner_up = runner_up.max(lead_count);
+            (lead, lead_count) = (i, n);
+        } else {
+            runner_up = runner_up.max(n);
+        }
+    }
+    (lead, lead_count, runner_up)
 }
 
 /// Slots of [`count_distinct`]'s set: twice the most values it counts, so that a probe
@@ -1030,6 +1039,47 @@ mod tests {
         }
         assert!(seen_limit > 100, "{seen_limit}");
         assert_eq!(count_distinct([].into_iter(), 16), 0);
+    }
+
+    #[test]
+    fn lead_and_runner_up_as_two_searches() {
+        let mut state = 0x1234_5678_9ABC_DEF1u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut led = 0;
+        for round in 0..3000 {
+            // Counts of the listed languages (the rest stay 0), small so that ties are common.
+            let listed = round % 65;
+            let mut counts = [0usize; 64];
+            for n in counts.iter_mut().take(listed) {
+                *n = (next() % (1 + round as u64 % 5)) as usize;
+            }
+            // What `summarise` did before: the last largest of all 64, then the largest of
+            // the others.
+            let (old_lead, &old_count) =
+                counts.iter().enumerate().max_by_key(|&(_, n)| *n).unwrap();
+            let old_runner_up = counts
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| i != old_lead)
+                .map(|(_, &n)| n)
+                .max()
+                .unwrap_or(0);
+            let (lead, count, runner_up) = lead_and_runner_up(&counts[..listed]);
+            assert_eq!((count, runner_up), (old_count, old_runner_up), "{counts:?}");
+            if count > 0 {
+                assert_eq!(lead, old_lead, "{counts:?}");
+                led += usize::from(runner_up == count);
+            }
+        }
+        assert!(led > 100, "ties compared: {led}");
+        assert_eq!(lead_and_runner_up(&[]), (0, 0, 0));
+        assert_eq!(lead_and_runner_up(&[3, 5, 5, 1]), (2, 5, 5));
+        assert_eq!(lead_and_runner_up(&[7, 2, 4]), (0, 7, 4));
     }
 
     const SEED_LIKE: &str = "Die Streiks sollen zunächst bis zum Ende der Woche dauern.\n\n\
