@@ -1,6 +1,7 @@
 //! The `detect_language` stage: whatlang first, lingua's n-gram models (scored by
 //! [`crate::ngram`]) as second opinion.
 
+use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use lingua::Language;
@@ -10,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{compiled_languages, Accuracy, LangIdConfig, OnMismatch, SegmentMode};
 use crate::ngram::{self, LangSet, Scorer};
-use crate::stopwords::{Evidence, StopWords};
+use crate::stopwords::{Evidence, StopWords, TextWords};
 
 /// Whatlang answers at or above this confidence are taken without asking lingua, on texts
 /// long enough ([`WHATLANG_ALONE_LETTERS`]) and when whatlang knows every language of the
@@ -267,6 +268,50 @@ fn common_share(para: &str, common: &HashSet<u64>) -> f64 {
     }
 }
 
+/// Bytes of paragraph text [`ParagraphAnswers`] holds at most (then it starts afresh):
+/// nearly all the distinct paragraphs that needed a detector on the first 20 MB of the
+/// bench corpus (1,397 of 1,918, 278 KB), where 521 repeat one seen before (373 of them
+/// one boilerplate line, "Alle Rechte vorbehalten. ..."), and little memory per worker.
+const REMEMBERED_PARAGRAPH_BYTES: usize = 256 * 1024;
+
+/// What detection found for a paragraph, apart from the document's own decision (which
+/// [`DetectLanguage::decide_paragraph`] applies after): the same for the same paragraph
+/// text in documents of the same language.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum ParagraphAnswer {
+    /// The probe placed it in the document language.
+    Agrees,
+    /// The probe did not; the paragraph's own [`DetectLanguage::decide`].
+    Decided(Option<Decision>),
+}
+
+/// The answers for the paragraphs (sampled as detection reads them) that needed a detector,
+/// by document language, so that a paragraph repeated across documents (boilerplate) is
+/// detected once. Bounded by [`REMEMBERED_PARAGRAPH_BYTES`] of text.
+#[derive(Default)]
+struct ParagraphAnswers {
+    by_lang: HashMap<Language, HashMap<Box<str>, ParagraphAnswer>>,
+    bytes: usize,
+}
+
+impl ParagraphAnswers {
+    fn get(&self, lang: Language, para: &str) -> Option<ParagraphAnswer> {
+        self.by_lang.get(&lang)?.get(para).copied()
+    }
+
+    fn insert(&mut self, lang: Language, para: &str, answer: ParagraphAnswer) {
+        if self.bytes + para.len() > REMEMBERED_PARAGRAPH_BYTES {
+            self.by_lang.clear();
+            self.bytes = 0;
+        }
+        self.bytes += para.len();
+        self.by_lang
+            .entry(lang)
+            .or_default()
+            .insert(para.into(), answer);
+    }
+}
+
 /// One family of confusable languages.
 struct Family {
     /// The whatlang languages of the family.
@@ -309,6 +354,9 @@ pub struct DetectLanguage {
     segments: SegmentMode,
     min_segment_chars: usize,
     on_mismatch: OnMismatch,
+    /// Answers for paragraphs already detected (`detect` takes `&self`; one stage per
+    /// worker thread, so no lock).
+    paragraph_answers: RefCell<ParagraphAnswers>,
 }
 
 impl std::fmt::Debug for DetectLanguage {
@@ -514,6 +562,7 @@ impl DetectLanguage {
             segments: config.segments,
             min_segment_chars: config.min_segment_chars,
             on_mismatch: config.on_mismatch,
+            paragraph_answers: RefCell::default(),
         })
     }
 
@@ -585,12 +634,19 @@ impl DetectLanguage {
     /// [`WHATLANG_ALONE_LETTERS`] letters whatlang's answer is too weak, and costs as much as
     /// the scorer.
     fn decide(&self, text: &str) -> Option<Decision> {
+        self.decide_with(text, || self.stop_words.evidence(text))
+    }
+
+    /// [`Self::decide`] with the function words of `text` from `evidence` (asked only for
+    /// texts long enough for whatlang), so that a document's sample can take them from the
+    /// reading its paragraphs share.
+    fn decide_with(&self, text: &str, evidence: impl FnOnce() -> Evidence) -> Option<Decision> {
         // Cut only where the scorer is asked (most texts are decided before).
         let short = || sample(text, LINGUA_SAMPLE_CHARS);
         if letters_at_least(text, WHATLANG_ALONE_LETTERS) < WHATLANG_ALONE_LETTERS {
             return self.best_of(self.all, short());
         }
-        let evidence = self.stop_words.evidence(text);
+        let evidence = evidence();
         if let Some(decision) = self.by_function_words(&evidence) {
             return Some(decision);
         }
@@ -621,7 +677,8 @@ impl DetectLanguage {
     /// to the document language and a few [`PROBES`] is cheap; when it places the paragraph
     /// in the document language, that is the answer. Otherwise the paragraph gets a full
     /// [`Self::decide`], and keeps the document language unless another configured language
-    /// reaches `min_confidence`.
+    /// reaches `min_confidence`. Answers are remembered ([`ParagraphAnswers`]): the probe
+    /// depends on the document language alone.
     fn decide_paragraph(
         &self,
         para: &str,
@@ -630,16 +687,32 @@ impl DetectLanguage {
         agree: &[whatlang::Lang],
     ) -> Decision {
         let para = sample(para, self.sample_chars);
-        if let Some(info) = probe.detect(para) {
-            if agree.contains(&info.lang()) {
+        let remembered = self.paragraph_answers.borrow().get(doc.lang, para);
+        let answer = remembered.unwrap_or_else(|| {
+            let agrees = probe
+                .detect(para)
+                .is_some_and(|info| agree.contains(&info.lang()));
+            let answer = if agrees {
+                ParagraphAnswer::Agrees
+            } else {
+                ParagraphAnswer::Decided(self.decide(para))
+            };
+            self.paragraph_answers
+                .borrow_mut()
+                .insert(doc.lang, para, answer);
+            answer
+        });
+        let decided = match answer {
+            ParagraphAnswer::Agrees => {
                 return Decision {
                     lang: doc.lang,
                     confidence: doc.confidence,
                     detector: Detector::Whatlang,
-                };
+                }
             }
-        }
-        match self.decide(para) {
+            ParagraphAnswer::Decided(decided) => decided,
+        };
+        match decided {
             Some(d)
                 if d.lang == doc.lang
                     || (d.confidence >= self.min_confidence
@@ -651,21 +724,19 @@ impl DetectLanguage {
         }
     }
 
-    /// Segments of `text` (document language `doc`) in byte offsets.
+    /// Segments of `text` (document language `doc`) in byte offsets, over its `paragraphs`
+    /// (with their byte spans, see [`paragraphs`]) when `per_paragraph`, their function
+    /// words from `words`.
     fn segment(
         &self,
         text: &str,
         doc: &Decision,
+        paragraphs: Vec<(usize, usize, &str)>,
         per_paragraph: bool,
+        words: &mut TextWords,
     ) -> Vec<(usize, usize, Decision)> {
         let mut out: Vec<(usize, usize, Decision)> = Vec::new();
-        // Paragraphs with their byte spans; separators belong to the span before them.
-        let paragraphs = if per_paragraph {
-            paragraphs(text)
-        } else {
-            Vec::new()
-        };
-        if paragraphs.len() < 2 {
+        if !per_paragraph || paragraphs.len() < 2 {
             out.push((0, text.len(), *doc));
             return out;
         }
@@ -688,7 +759,9 @@ impl DetectLanguage {
                 // Short paragraphs inherit the document language, and so do paragraphs
                 // full of its function words or of the document's common words.
                 if letters_at_least(para, self.min_segment_chars) < self.min_segment_chars
-                    || self.stop_words.confirms(para, doc.lang)
+                    || (self.stop_words.lists(doc.lang)
+                        && words.evidence(&self.stop_words, start, end).leader()
+                            == Some(doc.lang))
                     || common.agrees(para)
                 {
                     *doc
@@ -727,7 +800,16 @@ impl DetectLanguage {
         if letters_at_least(text, self.min_chars) < self.min_chars {
             return undetermined(WHY_TOO_SHORT, None);
         }
-        let Some(doc) = self.decide(sample(text, self.sample_chars)) else {
+        // Paragraphs with their byte spans; separators belong to the span before them. The
+        // sample and the paragraphs read their function words from one reading of the text.
+        let paragraphs = match self.segments {
+            SegmentMode::Off => Vec::new(),
+            SegmentMode::Uncertain | SegmentMode::Always => paragraphs(text),
+        };
+        let mut words = TextWords::new(text, paragraphs.iter().map(|&(_, end, _)| end));
+        let sampled = sample(text, self.sample_chars);
+        let evidence = || words.evidence(&self.stop_words, 0, sampled.len());
+        let Some(doc) = self.decide_with(sampled, evidence) else {
             return undetermined(WHY_UNDETERMINED, None);
         };
         if !self.configured.contains(&doc.lang) {
@@ -758,7 +840,7 @@ impl DetectLanguage {
             }
             SegmentMode::Always => true,
         };
-        let spans = self.segment(text, &doc, per_paragraph);
+        let spans = self.segment(text, &doc, paragraphs, per_paragraph, &mut words);
         let bytes: Vec<usize> = spans.iter().flat_map(|(s, e, _)| [*s, *e]).collect();
         let chars = byte_to_char_offsets(text, &bytes);
         let segments = spans
@@ -952,6 +1034,62 @@ mod tests {
         assert_eq!(chars(&text, en.start, en.end).trim(), EN);
         assert!(chars(&text, ann.segments[0].start, ann.segments[0].end).starts_with("Überschrift"));
         assert!(en.confidence >= 0.5);
+    }
+
+    #[test]
+    fn paragraph_answers_are_remembered_by_document_language() {
+        let s = stage("");
+        let text = format!("{DE}\n\n{EN}\n\n{DE}");
+        let first = s.detect(&text);
+        let codes = |ann: &LangAnnotation| -> Vec<String> {
+            ann.segments.iter().map(|s| s.code.clone()).collect()
+        };
+        assert_eq!(codes(&first), ["de", "en", "de"], "{first:?}");
+        let en = sample(EN, s.sample_chars);
+        let remembered = s.paragraph_answers.borrow().get(Language::German, en);
+        assert!(
+            matches!(remembered, Some(ParagraphAnswer::Decided(Some(d))) if d.lang == Language::English),
+            "{remembered:?}"
+        );
+        // Answered from memory: the same annotation as the first time.
+        assert_eq!(s.detect(&text), first);
+        // The memory is what the second detection read: an answer planted under the
+        // document language is taken, one under another language is not.
+        let plant = |lang| {
+            s.paragraph_answers
+                .borrow_mut()
+                .insert(lang, en, ParagraphAnswer::Agrees)
+        };
+        plant(Language::French);
+        assert_eq!(s.detect(&text), first);
+        plant(Language::German);
+        assert_eq!(codes(&s.detect(&text)), ["de"]);
+    }
+
+    #[test]
+    fn paragraph_answers_stay_within_their_bytes() {
+        let mut answers = ParagraphAnswers::default();
+        let para = "Alle Rechte vorbehalten. ".repeat(40);
+        for i in 0..1000 {
+            let para = format!("{i} {para}");
+            answers.insert(Language::German, &para, ParagraphAnswer::Agrees);
+            let held: usize = answers
+                .by_lang
+                .values()
+                .flat_map(|m| m.keys())
+                .map(|k| k.len())
+                .sum();
+            assert_eq!(held, answers.bytes);
+            assert!(
+                answers.bytes <= REMEMBERED_PARAGRAPH_BYTES,
+                "{}",
+                answers.bytes
+            );
+            assert_eq!(
+                answers.get(Language::German, &para),
+                Some(ParagraphAnswer::Agrees)
+            );
+        }
     }
 
     #[test]

@@ -63,16 +63,56 @@ fn letter(c: char, hash: u64) -> Option<(bool, u64)> {
     Some((c.is_uppercase(), hash))
 }
 
+/// The top bit of each byte: the lanes of the eight-bytes-at-a-time tests.
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+/// One in each byte, to spread a byte value over all eight lanes.
+const LANES: u64 = 0x0101_0101_0101_0101;
+/// Bit 5 of each byte: set, it makes an ASCII letter lowercase.
+const CASE_BITS: u64 = 0x20 * LANES;
+
+/// The top bit of each byte of `w` (eight bytes of text, little-endian) that is an ASCII
+/// letter.
+#[inline(always)]
+fn ascii_letter_lanes(w: u64) -> u64 {
+    // Setting bit 5 folds both cases onto `a..=z`; with the top bits cleared, adding
+    // `0x80 - bound` sets a byte's top bit exactly when the byte reaches `bound`, and no
+    // sum carries into the next byte. `!w` leaves out the bytes of non-ASCII characters.
+    let folded = (w | CASE_BITS) & !HIGH_BITS;
+    let from_a = folded + (0x80 - u64::from(b'a')) * LANES;
+    let past_z = folded + (0x80 - u64::from(b'z' + 1)) * LANES;
+    from_a & !past_z & !w & HIGH_BITS
+}
+
+/// The eight bytes of `bytes` from `at`, if there are as many.
+#[inline(always)]
+fn eight_bytes_at(bytes: &[u8], at: usize) -> Option<u64> {
+    let chunk: [u8; 8] = bytes.get(at..at + 8)?.try_into().ok()?;
+    Some(u64::from_le_bytes(chunk))
+}
+
 impl Iterator for WordHashes<'_> {
     type Item = (u64, bool);
 
+    /// Reads the text eight bytes at a time while they are ASCII: the letters and the other
+    /// bytes are told apart in one test of the eight, and a run of ASCII letters is hashed
+    /// without a test per byte; a non-ASCII character, and the last few bytes of the text,
+    /// go one character at a time as before (`byte_at_a_time` in the tests).
     #[inline]
     fn next(&mut self) -> Option<(u64, bool)> {
         let (text, bytes) = (self.text, self.text.as_bytes());
         let mut i = self.pos;
         // Up to the first letter. `i` is always at the start of a character (the loops step
-        // over whole characters), so `text[i..]` never panics.
+        // over whole characters, or over ASCII bytes up to the next character), so
+        // `text[i..]` never panics.
         loop {
+            if let Some(w) = eight_bytes_at(bytes, i) {
+                let stops = ascii_letter_lanes(w) | (w & HIGH_BITS);
+                if stops == 0 {
+                    i += 8;
+                    continue;
+                }
+                i += (stops.trailing_zeros() / 8) as usize;
+            }
             let Some(&b) = bytes.get(i) else {
                 self.pos = i;
                 return None;
@@ -92,7 +132,27 @@ impl Iterator for WordHashes<'_> {
         }
         // The word, up to the character after it (read and left behind).
         let (mut hash, mut upper) = (FNV_OFFSET, false);
-        while let Some(&b) = bytes.get(i) {
+        loop {
+            if let Some(w) = eight_bytes_at(bytes, i) {
+                let letters = ascii_letter_lanes(w);
+                let run = (!letters & HIGH_BITS).trailing_zeros() / 8;
+                let in_run = u64::MAX.checked_shr(64 - 8 * run).unwrap_or(0);
+                // An ASCII letter is uppercase when its bit 5 is clear (`<< 2` moves bit 5
+                // of each byte to its top bit).
+                upper |= letters & !(w << 2) & in_run != 0;
+                let mut lower = w | CASE_BITS;
+                for _ in 0..run {
+                    hash = (hash ^ (lower & 0xFF)).wrapping_mul(FNV_PRIME);
+                    lower >>= 8;
+                }
+                i += run as usize;
+                if run == 8 {
+                    continue;
+                }
+            }
+            let Some(&b) = bytes.get(i) else {
+                break;
+            };
             if b.is_ascii() {
                 i += 1;
                 if !b.is_ascii_alphabetic() {
@@ -201,24 +261,37 @@ impl StopWords {
     }
 
     /// Whether `para` reads as `lang` by its function words: its [`Self::leader`] is `lang`.
-    /// `false` says nothing (ask a detector), and so does a language without a list.
+    /// `false` says nothing (ask a detector), and so does a language without a list. (The
+    /// stage asks the same of each paragraph through [`TextWords::evidence`].)
+    #[cfg(test)]
     pub(crate) fn confirms(&self, para: &str, lang: Language) -> bool {
         self.langs.contains(&lang) && self.leader(para) == Some(lang)
     }
 
     /// The language `text` reads as by its function words, if one stands out (see
     /// [`Evidence::leader`]). `None` says nothing (ask a detector).
+    #[cfg(test)]
     pub(crate) fn leader(&self, text: &str) -> Option<Language> {
         self.evidence(text).leader()
     }
 
     /// Counts the function words of `text`: one pass over its words, one table lookup each.
     pub(crate) fn evidence(&self, text: &str) -> Evidence {
-        let mut counts = [0usize; 64];
-        // Function words met, with the languages listing them.
         // About one word in six bytes, and under half of them function words: one
         // allocation instead of a growing vector.
         let mut hits: Vec<(u64, u64)> = Vec::with_capacity(text.len() / 12 + 4);
+        let words = self.read_into(text, &mut hits);
+        self.summarise(words, hits)
+    }
+
+    /// Whether `lang` has a list (else its function words say nothing).
+    pub(crate) fn lists(&self, lang: Language) -> bool {
+        self.langs.contains(&lang)
+    }
+
+    /// Appends each function word of `text` to `hits`, in order, with the languages listing
+    /// it; returns the number of words of `text`.
+    fn read_into(&self, text: &str, hits: &mut Vec<(u64, u64)>) -> usize {
         let mut words = 0usize;
         for (hash, _) in word_hashes(text) {
             words += 1;
@@ -226,10 +299,18 @@ impl StopWords {
             if self.filter[bit / 64] & (1 << (bit % 64)) == 0 {
                 continue;
             }
-            let Some(&set) = self.words.get(&hash) else {
-                continue;
-            };
-            hits.push((hash, set));
+            if let Some(&set) = self.words.get(&hash) {
+                hits.push((hash, set));
+            }
+        }
+        words
+    }
+
+    /// The evidence of a text of `words` words whose function words are `hits` (in order,
+    /// with the languages listing each).
+    fn summarise(&self, words: usize, hits: Vec<(u64, u64)>) -> Evidence {
+        let mut counts = [0usize; 64];
+        for &(_, set) in &hits {
             let mut rest = set;
             while rest != 0 {
                 counts[rest.trailing_zeros() as usize] += 1;
@@ -246,33 +327,169 @@ impl StopWords {
             counts,
             hits,
         };
-        let Some((lead, &lead_count)) = counts.iter().enumerate().max_by_key(|&(_, n)| *n) else {
-            return evidence;
-        };
+        // The other counts are 0: languages without a list.
+        let (lead, lead_count, runner_up) = lead_and_runner_up(&counts[..self.langs.len()]);
         let Some(&lang) = self.langs.get(lead).filter(|_| lead_count > 0) else {
             return evidence;
         };
         evidence.lead = Some(lang);
         evidence.lead_index = lead;
         evidence.lead_count = lead_count;
-        evidence.runner_up = counts
+        evidence.runner_up = runner_up;
+        let of_lead = evidence
+            .hits
             .iter()
-            .enumerate()
-            .filter(|&(i, _)| i != lead)
-            .map(|(_, &n)| n)
-            .max()
-            .unwrap_or(0);
-        let mut distinct: Vec<u64> = Vec::with_capacity(DISTINCT_COUNTED);
-        for &(hash, set) in &evidence.hits {
-            if set & (1 << lead) != 0 && !distinct.contains(&hash) {
-                distinct.push(hash);
-                if distinct.len() == DISTINCT_COUNTED {
-                    break;
-                }
-            }
-        }
-        evidence.distinct = distinct.len();
+            .filter(|&&(_, set)| set & (1 << lead) != 0);
+        evidence.distinct = count_distinct(of_lead.map(|&(hash, _)| hash), DISTINCT_COUNTED);
         evidence
+    }
+}
+
+/// The index of the largest of `counts` (the last of a tie; 0 for none), its count, and the
+/// largest count at any other index (0 for none), in one pass.
+fn lead_and_runner_up(counts: &[usize]) -> (usize, usize, usize) {
+    let (mut lead, mut lead_count, mut runner_up) = (0, 0, 0);
+    for (i, &n) in counts.iter().enumerate() {
+        if n >= lead_count {
+            // The lead so far becomes one of the others.
+            runner_up = runner_up.max(lead_count);
+            (lead, lead_count) = (i, n);
+        } else {
+            runner_up = runner_up.max(n);
+        }
+    }
+    (lead, lead_count, runner_up)
+}
+
+/// Slots of [`count_distinct`]'s set: twice the most values it counts, so that a probe
+/// mostly finds its slot at once.
+const DISTINCT_SLOTS: usize = 64;
+
+/// How many different values `hashes` (word hashes) has, counted up to `limit` (at most
+/// half of [`DISTINCT_SLOTS`]): a small open-addressing set on the hashes' top bits
+/// instead of searching the list of those found for each word (the same count).
+fn count_distinct(hashes: impl Iterator<Item = u64>, limit: usize) -> usize {
+    debug_assert!(limit <= DISTINCT_SLOTS / 2);
+    let mut slots = [0u64; DISTINCT_SLOTS];
+    let mut used = 0u64;
+    let mut count = 0;
+    for hash in hashes {
+        let mut i = (hash >> (64 - DISTINCT_SLOTS.trailing_zeros())) as usize;
+        loop {
+            if used & (1 << i) == 0 {
+                used |= 1 << i;
+                slots[i] = hash;
+                count += 1;
+                if count == limit {
+                    return count;
+                }
+                break;
+            }
+            if slots[i] == hash {
+                break;
+            }
+            i = (i + 1) % DISTINCT_SLOTS;
+        }
+    }
+    count
+}
+
+/// The function words of one text, read once and kept by span, so that the evidence of
+/// several spans of it costs one reading of the text: the document's sample is the start
+/// of its first paragraphs, whose evidence is asked next.
+pub(crate) struct TextWords<'a> {
+    text: &'a str,
+    /// Where the reading stops to place a mark on its way (the ends of the paragraphs):
+    /// positions no word crosses.
+    breaks: Vec<usize>,
+    /// The positions read up to (ascending, from 0), with what was found before each.
+    marks: Vec<Mark>,
+    /// Each function word read so far, in order, with the set of languages listing it.
+    hits: Vec<(u64, u64)>,
+}
+
+/// A position of a [`TextWords`] reading, and how many words and function words (of
+/// [`TextWords::hits`]) come before it.
+#[derive(Debug, Clone, Copy)]
+struct Mark {
+    at: usize,
+    words: usize,
+    hits: usize,
+}
+
+/// Whether no word (run of letters) of `text` crosses byte `at`: a span that starts or
+/// ends there has the same words alone as within the text.
+fn is_word_boundary(text: &str, at: usize) -> bool {
+    let is_letter = |c: Option<char>| c.is_some_and(|c| letter(c, 0).is_some());
+    text.is_char_boundary(at)
+        && !(is_letter(text[..at].chars().next_back()) && is_letter(text[at..].chars().next()))
+}
+
+impl<'a> TextWords<'a> {
+    /// Nothing read yet; the reading will place marks at `breaks` (byte offsets; those that
+    /// a word crosses are left out).
+    pub(crate) fn new(text: &'a str, breaks: impl IntoIterator<Item = usize>) -> Self {
+        let mut breaks: Vec<usize> = breaks
+            .into_iter()
+            .filter(|&at| at <= text.len() && is_word_boundary(text, at))
+            .collect();
+        breaks.sort_unstable();
+        TextWords {
+            text,
+            breaks,
+            marks: vec![Mark {
+                at: 0,
+                words: 0,
+                hits: 0,
+            }],
+            hits: Vec::with_capacity(text.len() / 12 + 4),
+        }
+    }
+
+    /// `StopWords::evidence(&text[start..end])`. From the words read before when `start`
+    /// is a mark, reading on to `end` when it lies beyond (and no word crosses it); a span
+    /// that does not start at a mark or ends inside the part read but not at a mark is read
+    /// on its own.
+    pub(crate) fn evidence(&mut self, lists: &StopWords, start: usize, end: usize) -> Evidence {
+        let read_to = self.marks.last().map_or(0, |m| m.at);
+        let from = self.mark_at(start);
+        if from.is_some() && end > read_to && is_word_boundary(self.text, end) {
+            self.read_to(lists, end);
+        }
+        match (from, self.mark_at(end)) {
+            (Some(a), Some(b)) if a.at <= b.at => {
+                lists.summarise(b.words - a.words, self.hits[a.hits..b.hits].to_vec())
+            }
+            _ => lists.evidence(&self.text[start..end]),
+        }
+    }
+
+    fn mark_at(&self, at: usize) -> Option<Mark> {
+        let i = self.marks.binary_search_by_key(&at, |m| m.at).ok()?;
+        Some(self.marks[i])
+    }
+
+    /// Reads on from the last mark to `end` (a word boundary beyond it), placing a mark at
+    /// each break passed and at `end`.
+    fn read_to(&mut self, lists: &StopWords, end: usize) {
+        let Some(mut last) = self.marks.last().copied() else {
+            return;
+        };
+        while last.at < end {
+            let next = self
+                .breaks
+                .iter()
+                .copied()
+                .find(|&b| b > last.at)
+                .map_or(end, |b| b.min(end));
+            let words = lists.read_into(&self.text[last.at..next], &mut self.hits);
+            last = Mark {
+                at: next,
+                words: last.words + words,
+                hits: self.hits.len(),
+            };
+            self.marks.push(last);
+        }
     }
 }
 
@@ -599,6 +816,270 @@ mod tests {
         ] {
             assert_eq!(word_hashes(t).collect::<Vec<_>>(), simple(t), "{t:?}");
         }
+    }
+
+    /// The iterator before it read eight ASCII bytes at a time: one byte (or non-ASCII
+    /// character) at a time, with the same classification.
+    fn byte_at_a_time(text: &str) -> Vec<(u64, bool)> {
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        loop {
+            loop {
+                let Some(&b) = bytes.get(i) else {
+                    return out;
+                };
+                if b.is_ascii() {
+                    if b.is_ascii_alphabetic() {
+                        break;
+                    }
+                    i += 1;
+                } else {
+                    let c = text[i..].chars().next().unwrap();
+                    if letter(c, 0).is_some() {
+                        break;
+                    }
+                    i += c.len_utf8();
+                }
+            }
+            let (mut hash, mut upper) = (FNV_OFFSET, false);
+            while let Some(&b) = bytes.get(i) {
+                if b.is_ascii() {
+                    i += 1;
+                    if !b.is_ascii_alphabetic() {
+                        break;
+                    }
+                    upper |= b <= b'Z';
+                    hash = (hash ^ u64::from(b | 0x20)).wrapping_mul(FNV_PRIME);
+                } else {
+                    let c = text[i..].chars().next().unwrap();
+                    i += c.len_utf8();
+                    let Some((is_upper, h)) = letter(c, hash) else {
+                        break;
+                    };
+                    upper |= is_upper;
+                    hash = h;
+                }
+            }
+            out.push((hash, upper));
+        }
+    }
+
+    /// Texts of `n` characters drawn from `alphabet` by a fixed xorshift sequence.
+    fn random_texts(alphabet: &[&str], n: usize, count: usize) -> Vec<String> {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        (0..count)
+            .map(|_| {
+                (0..n)
+                    .map(|_| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        alphabet[(state % alphabet.len() as u64) as usize]
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn eight_bytes_at_a_time_hash_as_one_at_a_time() {
+        // Every byte value below 0x80 and the Latin-1 letters, alone and in runs that cross
+        // the eight-byte steps at every offset, and long ASCII words.
+        let ascii: String = (0u8..0x80).map(char::from).collect();
+        let long_word = "Donaudampfschifffahrtsgesellschaftskapitänsmütze".repeat(3);
+        let mut texts = vec![
+            String::new(),
+            ascii.clone(),
+            ascii.repeat(3),
+            long_word.clone(),
+            "abcdefgh".to_owned(),
+            "ABCDEFGH ijklmnop QRSTUVWX".to_owned(),
+            "abcdefg@[`{ ZYXWVUT".to_owned(),
+            "Über 3 Straßen, ÉTÉ-Pläne und İstanbul; der Bund. 😀 emoji😀mitten drin".to_owned(),
+            SEED_LIKE.to_owned(),
+        ];
+        for offset in 0..9 {
+            let pad = " ".repeat(offset);
+            texts.push(format!("{pad}{long_word} x{pad}Ab"));
+            texts.push(format!("{pad}abcdefgh{pad}äbcdefgh{pad}abcdefgä"));
+        }
+        let alphabet = [
+            "a", "b", "Z", "Q", "e", "n", " ", " ", ",", ".", "-", "\n", "1", "@", "[", "`", "{",
+            "ä", "Ö", "ß", "é", "×", "İ", "ẞ", "Ω", "д", "中", "😀", "\u{200B}", "ﬃ",
+        ];
+        texts.extend(random_texts(&alphabet, 40, 400));
+        texts.extend(random_texts(&alphabet[..12], 200, 100));
+        for t in &texts {
+            let fast: Vec<(u64, bool)> = word_hashes(t).collect();
+            assert_eq!(fast, byte_at_a_time(t), "{t:?}");
+            assert_eq!(fast, simple(t), "{t:?}");
+        }
+        // The words are really there: the comparison is not of empty lists.
+        assert_eq!(word_hashes(&long_word).count(), 1);
+        assert!(word_hashes(&long_word).next().unwrap().1);
+        assert_eq!(
+            word_hashes("abcdefgh").next(),
+            Some((word_hash("ABCDEFGH"), false))
+        );
+        assert_eq!(word_hashes(&ascii).count(), 2);
+    }
+
+    #[test]
+    fn text_words_give_the_evidence_of_each_span_read_alone() {
+        let all = StopWords::new(crate::config::compiled_languages());
+        let german = "Die Streiks sollen zunächst bis zum Ende der Woche dauern, teilte die \
+                      Gewerkschaft am Montag mit. Danach werde man über weitere Schritte beraten.";
+        let english = "The government said on Monday that it would not change its plans for \
+                       the new airport, despite protests from residents who fear the noise.";
+        let texts = [
+            format!("{german}\n\n{english}\n\nKurz.\n\n{german} {german}"),
+            format!("{german} {english}"),
+            format!("Straße\n\nÜber{german}\n\n😀 ÄÖÜ\n\n"),
+            "\n\n\n\nund die der".to_owned(),
+            String::new(),
+        ];
+        let mut compared = 0;
+        for text in &texts {
+            let breaks: Vec<usize> = text.match_indices("\n\n").map(|(at, _)| at + 2).collect();
+            let mut edges: Vec<usize> = vec![0, text.len()];
+            edges.extend(&breaks);
+            // Cuts inside words and after them, as a document's sample makes.
+            for cut in [5, 17, 60, 100, 101, 150, 233] {
+                if cut < text.len() && text.is_char_boundary(cut) {
+                    edges.push(cut);
+                }
+            }
+            // The stage's order (a sample from the start, then the paragraphs in order),
+            // then spans that reach back, skip ahead, or start where no reading stopped.
+            for &cut in &edges {
+                let mut words = TextWords::new(text, breaks.iter().copied());
+                let mut spans = vec![(0, cut)];
+                let mut start = 0;
+                for &end in breaks.iter().chain([&text.len()]) {
+                    spans.push((start, end));
+                    start = end;
+                }
+                for &a in &edges {
+                    for &b in edges.iter().filter(|&&b| b >= a) {
+                        spans.push((a, b));
+                    }
+                }
+                for (a, b) in spans {
+                    let shared = words.evidence(&all, a, b);
+                    assert_eq!(shared, all.evidence(&text[a..b]), "{a}..{b} of {text:?}");
+                    compared += usize::from(shared.lead.is_some());
+                }
+            }
+        }
+        assert!(compared > 100, "{compared}");
+        // A span read through the shared reading is not its part of a longer word.
+        let mut words = TextWords::new("abc def", []);
+        assert_eq!(words.evidence(&all, 0, 2).words, 1);
+        assert_eq!(words.evidence(&all, 0, 7).words, 2);
+        assert_eq!(words.evidence(&all, 2, 7).words, 2);
+        // Read once: the cut inside a word placed no mark, the end of the text did.
+        let read: Vec<usize> = words.marks.iter().map(|m| m.at).collect();
+        assert_eq!(read, [0, 7]);
+        assert!(!is_word_boundary("abc", 1));
+        assert!(is_word_boundary("abc def", 3) && is_word_boundary("abc", 3));
+        assert!(is_word_boundary("ab ü", 3) && !is_word_boundary("üü", 2));
+    }
+
+    /// The count [`count_distinct`] replaced: a list of the values found, searched for each.
+    fn distinct_by_list(hashes: &[u64], limit: usize) -> usize {
+        let mut found: Vec<u64> = Vec::new();
+        for &hash in hashes {
+            if !found.contains(&hash) {
+                found.push(hash);
+                if found.len() == limit {
+                    break;
+                }
+            }
+        }
+        found.len()
+    }
+
+    #[test]
+    fn distinct_counts_as_a_searched_list() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut seen_limit = 0;
+        for round in 0..2000 {
+            let len = round % 97;
+            // Few distinct values (many repeats), values that share their top bits (the
+            // same slot), and words' real hashes.
+            let pool: Vec<u64> = match round % 3 {
+                0 => (0..1 + round % 23).map(|_| next()).collect(),
+                1 => (0..40).map(|k| (round as u64 % 4) << 58 | k).collect(),
+                _ => [
+                    "der", "die", "das", "und", "in", "zu", "den", "mit", "über", "ß",
+                ]
+                .iter()
+                .map(|w| word_hash(w))
+                .collect(),
+            };
+            let hashes: Vec<u64> = (0..len)
+                .map(|_| pool[(next() % pool.len() as u64) as usize])
+                .collect();
+            for limit in [1, 4, DISTINCT_COUNTED, DISTINCT_SLOTS / 2] {
+                let expected = distinct_by_list(&hashes, limit);
+                seen_limit += usize::from(expected == limit && limit > 4);
+                assert_eq!(
+                    count_distinct(hashes.iter().copied(), limit),
+                    expected,
+                    "{hashes:?} up to {limit}"
+                );
+            }
+        }
+        assert!(seen_limit > 100, "{seen_limit}");
+        assert_eq!(count_distinct([].into_iter(), 16), 0);
+    }
+
+    #[test]
+    fn lead_and_runner_up_as_two_searches() {
+        let mut state = 0x1234_5678_9ABC_DEF1u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut led = 0;
+        for round in 0..3000 {
+            // Counts of the listed languages (the rest stay 0), small so that ties are common.
+            let listed = round % 65;
+            let mut counts = [0usize; 64];
+            for n in counts.iter_mut().take(listed) {
+                *n = (next() % (1 + round as u64 % 5)) as usize;
+            }
+            // What `summarise` did before: the last largest of all 64, then the largest of
+            // the others.
+            let (old_lead, &old_count) =
+                counts.iter().enumerate().max_by_key(|&(_, n)| *n).unwrap();
+            let old_runner_up = counts
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| i != old_lead)
+                .map(|(_, &n)| n)
+                .max()
+                .unwrap_or(0);
+            let (lead, count, runner_up) = lead_and_runner_up(&counts[..listed]);
+            assert_eq!((count, runner_up), (old_count, old_runner_up), "{counts:?}");
+            if count > 0 {
+                assert_eq!(lead, old_lead, "{counts:?}");
+                led += usize::from(runner_up == count);
+            }
+        }
+        assert!(led > 100, "ties compared: {led}");
+        assert_eq!(lead_and_runner_up(&[]), (0, 0, 0));
+        assert_eq!(lead_and_runner_up(&[3, 5, 5, 1]), (2, 5, 5));
+        assert_eq!(lead_and_runner_up(&[7, 2, 4]), (0, 7, 4));
     }
 
     const SEED_LIKE: &str = "Die Streiks sollen zunächst bis zum Ende der Woche dauern.\n\n\
