@@ -166,6 +166,27 @@ impl<'a> Iterator for Pieces<'a> {
     }
 }
 
+/// `s.split('\n')`, finding the line breaks with the vectorised `memchr` of the
+/// `memchr` crate (the standard library's scans a word at a time).
+pub(crate) fn split_lines(s: &str) -> impl Iterator<Item = &str> {
+    let mut breaks = memchr::memchr_iter(b'\n', s.as_bytes());
+    let mut start = Some(0);
+    std::iter::from_fn(move || {
+        let from = start?;
+        match breaks.next() {
+            Some(i) => {
+                start = Some(i + 1);
+                // `\n` is one byte, so both ends are on character boundaries.
+                s.get(from..i)
+            }
+            None => {
+                start = None;
+                s.get(from..)
+            }
+        }
+    })
+}
+
 /// Every string of up to `n` of `marks`, the empty one first: inputs for tests that compare
 /// a fast path with its reference exhaustively.
 #[cfg(test)]
@@ -238,6 +259,17 @@ mod tests {
         for c in all_chars() {
             assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
             assert_eq!(is_alphabetic(c), c.is_alphabetic(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn split_lines_is_split_at_line_breaks() {
+        let mut texts = strings_of(&["a", "\n", "ä", "\n\n", "\r", " "], 5);
+        texts.push(format!("{}\n{}", "x".repeat(100), "ü\n".repeat(40)));
+        for s in &texts {
+            let want: Vec<&str> = s.split('\n').collect();
+            let got: Vec<&str> = split_lines(s).collect();
+            assert_eq!(got, want, "{s:?}");
         }
     }
 
