@@ -25,7 +25,7 @@ pub(crate) enum End {
 }
 
 /// One non-blank line of the normalised input and its features.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Line<'a> {
     /// Line number in the input, from 1.
     pub no: usize,
@@ -138,6 +138,16 @@ fn trim_token_slow(t: &str) -> &str {
     &t[start..end]
 }
 
+/// The range of an ASCII token that [`trim_token`] keeps.
+#[inline]
+fn trim_ascii_token(t: &[u8]) -> Range<usize> {
+    let kept = |b: &u8| b.is_ascii_alphanumeric() || *b == b'#' || *b == b'@';
+    let start = t.iter().position(kept).unwrap_or(t.len());
+    let end = t.iter().rposition(kept).map_or(start, |i| i + 1);
+    let ats = t[start..end].iter().take_while(|b| **b == b'@').count();
+    start + ats..end
+}
+
 fn ending(text: &str) -> End {
     let trimmed = text.trim_end_matches(is_closing);
     match trimmed.chars().last() {
@@ -236,6 +246,28 @@ impl<'a> Line<'a> {
                 continue;
             }
             words += 1;
+            // Most words: an ASCII piece's lowercase is the piece lowercased byte by
+            // byte, so trimming keeps the same range of both, and what the general path
+            // below finds from the piece and from its lowercase is found once.
+            let kept = piece.is_ascii().then(|| trim_ascii_token(piece.as_bytes()));
+            if let Some((t, lt)) = kept.and_then(|k| piece.get(k.clone()).zip(lpiece.get(k))) {
+                let Some(&first) = t.as_bytes().first() else {
+                    counts.add_ascii(0, false);
+                    continue;
+                };
+                let flags = lex.token_flags(lt);
+                let lt_stop = flags & STOP != 0;
+                stop += usize::from(lt_stop);
+                toks.words.push(lt);
+                toks.flags.push(flags);
+                counts.add_ascii(t.len(), lt_stop);
+                has_lower_word |= first.is_ascii_lowercase();
+                if lex.is_reader_pronoun(t) {
+                    reader = true;
+                    informal |= lex.is_informal(lt);
+                }
+                continue;
+            }
             // Chinese and Japanese write without spaces: two ideographs or kana
             // count as one more word.
             // (Their UTF-8 starts with E3 to E9.)
@@ -414,6 +446,156 @@ mod tests {
             for t in [format!("{c}"), format!("{c}ab{c}"), format!("@{c}x.{c}")] {
                 assert_eq!(trim_token(&t), trim_token_reference(&t), "{t:?}");
             }
+        }
+    }
+
+    /// `Line::new` as it was before ASCII words took a path of their own.
+    fn line_reference<'a>(
+        no: usize,
+        text: &'a str,
+        lower: &'a str,
+        lex: &Lexicon,
+        toks: &mut Tokens<'a>,
+    ) -> Line<'a> {
+        let first_tok = toks.words.len();
+        let mut stop = 0;
+        let mut words = 0;
+        let mut has_lower_word = false;
+        let mut reader = false;
+        let mut informal = false;
+        let mut counts = WordCounts::default();
+        // Whether some byte of the line could start a CJK character: one pass over the
+        // line (without an early exit, so that it is vectorised) spares most lines the
+        // test of each piece.
+        let maybe_cjk = lower
+            .bytes()
+            .fold(false, |a, b| a | (b.wrapping_sub(0xE3) < 7));
+        // Lowercasing neither adds nor removes spaces, so the pieces of `text` and
+        // `lower` correspond one to one, and a piece of one is empty where the other's is.
+        for (piece, lpiece) in pieces(text).zip(pieces(lower)) {
+            if piece.is_empty() {
+                continue;
+            }
+            words += 1;
+            // Chinese and Japanese write without spaces: two ideographs or kana
+            // count as one more word.
+            // (Their UTF-8 starts with E3 to E9.)
+            if maybe_cjk && lpiece.bytes().any(|b| (0xE3..=0xE9).contains(&b)) {
+                words += lpiece.chars().filter(|&c| is_cjk(c)).count() / 2;
+            }
+            let lt = trim_token(lpiece);
+            let mut lt_stop = false;
+            if !lt.is_empty() {
+                let flags = lex.token_flags(lt);
+                lt_stop = flags & STOP != 0;
+                stop += usize::from(lt_stop);
+                toks.words.push(lt);
+                toks.flags.push(flags);
+            }
+            // The quality signals' stop word test lowercases the trimmed piece: for an
+            // ASCII piece that is the trimmed lowercase piece, whose answer is known.
+            let known = piece.is_ascii().then_some(lt_stop);
+            counts.add(piece, known, lex, &mut toks.lower);
+            let t = trim_token(piece);
+            // Lowercase, or a letter of a script without case (CJK, Arabic, Hebrew, …).
+            if !has_lower_word
+                && t.chars()
+                    .next()
+                    .is_some_and(|c| c.is_lowercase() || (c.is_alphabetic() && !c.is_uppercase()))
+            {
+                has_lower_word = true;
+            }
+            if lex.is_reader_pronoun(t) {
+                reader = true;
+                if lex.is_informal(&t.to_lowercase()) {
+                    informal = true;
+                }
+            }
+        }
+        let bullet = {
+            let mut it = text.splitn(2, ' ');
+            let first = it.next().unwrap_or("");
+            matches!(first, "-" | "•" | "*" | "–" | "·" | "▪" | "►" | "»")
+                || (first.len() <= 3
+                    && first.ends_with('.')
+                    && first[..first.len() - 1].bytes().all(|b| b.is_ascii_digit())
+                    && first.len() > 1)
+        };
+        Line {
+            no,
+            text,
+            lower,
+            toks: first_tok..toks.words.len(),
+            words,
+            stop,
+            end: ending(text),
+            sentences: count_sentences(text),
+            has_lower_word,
+            reader,
+            informal,
+            bullet,
+            counts,
+        }
+    }
+
+    #[test]
+    fn line_matches_the_reference() {
+        let lex = Lexicon::new();
+        let marks = [
+            "Sie",
+            "du",
+            "Dein",
+            "DU",
+            "ÜBER",
+            "für",
+            "a",
+            " ",
+            "  ",
+            ".",
+            "„",
+            "@",
+            "#x",
+            "中文字",
+            "ß",
+            "😀",
+            "İ",
+            "ΣΑ",
+            "-",
+            "1.",
+            "Die",
+            "THE",
+            "x,",
+            "(ẞ)",
+            "@@Ihr",
+        ];
+        let mut texts = crate::chars::strings_of(&marks, 3);
+        texts.push(format!(
+            "{} Ende.",
+            "Lange ASCII Zeile ohne Umlaute, die weitergeht ".repeat(20)
+        ));
+        for seed in [
+            include_str!("../../../seeds/000_4cc634fd74ce4d48.txt"),
+            include_str!("../../../seeds/003_b6e55cbff507565a.txt"),
+        ] {
+            texts.extend(seed.split('\n').map(str::to_owned));
+        }
+        for t in &texts {
+            let lower = t.to_lowercase();
+            let (mut got_toks, mut want_toks) = (Tokens::default(), Tokens::default());
+            let got = Line::new(3, t, &lower, &lex, &mut got_toks);
+            let want = line_reference(3, t, &lower, &lex, &mut want_toks);
+            assert_eq!(got, want, "{t:?}");
+            assert_eq!(got_toks.words, want_toks.words, "{t:?}");
+            assert_eq!(got_toks.flags, want_toks.flags, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn ascii_tokens_are_trimmed_like_any_token() {
+        let marks = ["a", "Z", "9", ".", ",", "#", "@", "-", "'", "(", "@@", "_"];
+        for t in crate::chars::strings_of(&marks, 5) {
+            let want = trim_token_reference(&t);
+            assert_eq!(&t[trim_ascii_token(t.as_bytes())], want, "{t:?}");
         }
     }
 

@@ -188,6 +188,18 @@ impl WordCounts {
         self.stop += usize::from(lex.is_stop(lower));
     }
 
+    /// What [`WordCounts::add`] counts for an ASCII word: `trimmed` is the length of
+    /// what [`trim_token`] keeps of it, `stop` whether its lowercase is a stop word.
+    #[inline]
+    pub(crate) fn add_ascii(&mut self, trimmed: usize, stop: bool) {
+        self.words += 1;
+        if trimmed > 0 {
+            self.counted += 1;
+            self.chars += trimmed;
+            self.stop += usize::from(stop);
+        }
+    }
+
     /// The counts of `text`.
     #[cfg(test)]
     pub(crate) fn of(text: &str, lex: &Lexicon) -> Self {
