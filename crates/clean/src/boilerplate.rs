@@ -341,7 +341,7 @@ impl Classifier {
         // One lowercase copy of the page: `\n` is neither cased nor case-ignorable, so
         // each of its lines is the lowercase of the same line of `text`.
         let lower = chars::to_lowercase(text);
-        let mut toks = Tokens::default();
+        let mut toks = Tokens::for_page(text.len());
         let lines: Vec<Line<'_>> = chars::split_lines(text)
             .zip(chars::split_lines(&lower))
             .enumerate()

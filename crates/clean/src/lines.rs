@@ -215,6 +215,20 @@ pub(crate) struct Tokens<'a> {
     lower: String,
 }
 
+impl Tokens<'_> {
+    /// Room for the tokens of a page of `bytes` bytes: words of running text take
+    /// about seven bytes with their space, so the lists rarely grow (each growth
+    /// copied them).
+    pub(crate) fn for_page(bytes: usize) -> Self {
+        let n = bytes / 6;
+        Tokens {
+            words: Vec::with_capacity(n),
+            flags: Vec::with_capacity(n),
+            lower: String::new(),
+        }
+    }
+}
+
 impl<'a> Line<'a> {
     /// Computes the features of one line (`text` must be non-empty, trimmed and
     /// normalised; `lower` must be `text.to_lowercase()`). The line's tokens are appended
