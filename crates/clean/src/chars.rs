@@ -112,14 +112,18 @@ fn word_at(s: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(w)
 }
 
-/// `s.split(' ')`, finding the spaces eight bytes at a time (the pieces are words,
-/// mostly shorter than a `memchr` call is worth).
+/// `s.split(' ')`, each piece with whether it is ASCII, finding the spaces and the
+/// non-ASCII bytes eight bytes at a time (the pieces are words, mostly shorter than a
+/// `memchr` call is worth).
 pub(crate) fn pieces(s: &str) -> Pieces<'_> {
+    let w = word_at(s.as_bytes(), 0);
     Pieces {
         s,
         start: 0,
         at: 0,
-        spaces: zero_bytes(word_at(s.as_bytes(), 0) ^ splat(b' ')),
+        spaces: zero_bytes(w ^ splat(b' ')),
+        high: w & HIGH,
+        high_before: false,
         done: false,
     }
 }
@@ -135,33 +139,47 @@ pub(crate) struct Pieces<'a> {
     /// The high bits of the bytes of the word at `at` that are spaces and not yet
     /// taken.
     spaces: u64,
+    /// The high bits of the non-ASCII bytes of the word at `at` from `start` on.
+    high: u64,
+    /// Whether the next piece has a non-ASCII byte in an earlier word.
+    high_before: bool,
     /// Whether the last piece was returned.
     done: bool,
 }
 
 impl<'a> Iterator for Pieces<'a> {
-    type Item = &'a str;
+    /// A piece and whether it is ASCII.
+    type Item = (&'a str, bool);
 
     #[inline(always)]
-    fn next(&mut self) -> Option<&'a str> {
+    fn next(&mut self) -> Option<(&'a str, bool)> {
         if self.done {
             return None;
         }
         loop {
             if self.spaces != 0 {
-                let i = self.at + (self.spaces.trailing_zeros() / 8) as usize;
+                let bit = self.spaces.trailing_zeros();
+                let i = self.at + (bit / 8) as usize;
                 self.spaces &= self.spaces - 1;
+                // The high bits of the bytes before the space.
+                let before = (1u64 << bit) - 1;
+                let ascii = !self.high_before && self.high & before == 0;
+                self.high &= !before;
+                self.high_before = false;
                 // A space is one byte, so both ends are on character boundaries.
                 let piece = self.s.get(self.start..i);
                 self.start = i + 1;
-                return piece;
+                return piece.map(|p| (p, ascii));
             }
+            self.high_before |= self.high != 0;
             self.at += 8;
             if self.at >= self.s.len() {
                 self.done = true;
-                return self.s.get(self.start..);
+                return self.s.get(self.start..).map(|p| (p, !self.high_before));
             }
-            self.spaces = zero_bytes(word_at(self.s.as_bytes(), self.at) ^ splat(b' '));
+            let w = word_at(self.s.as_bytes(), self.at);
+            self.spaces = zero_bytes(w ^ splat(b' '));
+            self.high = w & HIGH;
         }
     }
 }
@@ -279,10 +297,16 @@ mod tests {
         // Spaces at every offset of the eight-byte words.
         for n in 0..20 {
             texts.push(format!("{} x{}ö ", "y".repeat(n), " ".repeat(n % 3)));
+            // Non-ASCII bytes before, in and after eight-byte words.
+            for m in [0, 3, 9] {
+                let (y, z) = ("y".repeat(n), "z".repeat(m));
+                texts.push(format!("{y}ä{z} {z}"));
+                texts.push(format!("{z} {y}ß {z}€{y}"));
+            }
         }
         for s in &texts {
-            let want: Vec<&str> = s.split(' ').collect();
-            let got: Vec<&str> = pieces(s).collect();
+            let want: Vec<(&str, bool)> = s.split(' ').map(|p| (p, p.is_ascii())).collect();
+            let got: Vec<(&str, bool)> = pieces(s).collect();
             assert_eq!(got, want, "{s:?}");
         }
     }

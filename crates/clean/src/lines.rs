@@ -247,24 +247,42 @@ impl<'a> Line<'a> {
         let mut reader = false;
         let mut informal = false;
         let mut counts = WordCounts::default();
-        // Whether some byte of the line could start a CJK character: one pass over the
-        // line (without an early exit, so that it is vectorised) spares most lines the
-        // test of each piece.
-        let maybe_cjk = lower
-            .bytes()
-            .fold(false, |a, b| a | (b.wrapping_sub(0xE3) < 7));
-        // Lowercasing neither adds nor removes spaces, so the pieces of `text` and
-        // `lower` correspond one to one, and a piece of one is empty where the other's is.
-        for (piece, lpiece) in pieces(text).zip(pieces(lower)) {
+        // Where the next piece of `lower` starts. Lowercasing neither adds nor removes
+        // spaces, so the pieces of `text` and `lower` correspond one to one, and an ASCII
+        // piece's lowercase is as long as the piece.
+        let mut low_at = 0;
+        for (piece, ascii) in pieces(text) {
+            let low_start = low_at;
+            let low_end = if ascii {
+                low_start + piece.len()
+            } else {
+                let rest = lower.as_bytes().get(low_start..).unwrap_or_default();
+                memchr::memchr(b' ', rest).map_or(lower.len(), |k| low_start + k)
+            };
+            low_at = low_end + 1;
             if piece.is_empty() {
                 continue;
             }
+            let Some(lpiece) = lower.get(low_start..low_end) else {
+                continue;
+            };
             words += 1;
             // Most words: an ASCII piece's lowercase is the piece lowercased byte by
             // byte, so trimming keeps the same range of both, and what the general path
             // below finds from the piece and from its lowercase is found once.
-            let kept = piece.is_ascii().then(|| trim_ascii_token(piece.as_bytes()));
-            if let Some((t, lt)) = kept.and_then(|k| piece.get(k.clone()).zip(lpiece.get(k))) {
+            if ascii {
+                let b = piece.as_bytes();
+                let kept = match (b.first(), b.last()) {
+                    (Some(f), Some(l))
+                        if f.is_ascii_alphanumeric() && l.is_ascii_alphanumeric() =>
+                    {
+                        0..b.len()
+                    }
+                    _ => trim_ascii_token(b),
+                };
+                let (Some(t), Some(lt)) = (piece.get(kept.clone()), lpiece.get(kept)) else {
+                    continue;
+                };
                 let Some(&first) = t.as_bytes().first() else {
                     counts.add_ascii(0, false);
                     continue;
@@ -285,22 +303,17 @@ impl<'a> Line<'a> {
             // Chinese and Japanese write without spaces: two ideographs or kana
             // count as one more word.
             // (Their UTF-8 starts with E3 to E9.)
-            if maybe_cjk && lpiece.bytes().any(|b| (0xE3..=0xE9).contains(&b)) {
+            if lpiece.bytes().any(|b| (0xE3..=0xE9).contains(&b)) {
                 words += lpiece.chars().filter(|&c| is_cjk(c)).count() / 2;
             }
             let lt = trim_token(lpiece);
-            let mut lt_stop = false;
             if !lt.is_empty() {
                 let flags = lex.token_flags(lt);
-                lt_stop = flags & STOP != 0;
-                stop += usize::from(lt_stop);
+                stop += usize::from(flags & STOP != 0);
                 toks.words.push(lt);
                 toks.flags.push(flags);
             }
-            // The quality signals' stop word test lowercases the trimmed piece: for an
-            // ASCII piece that is the trimmed lowercase piece, whose answer is known.
-            let known = piece.is_ascii().then_some(lt_stop);
-            counts.add(piece, known, lex, &mut toks.lower);
+            counts.add(piece, None, lex, &mut toks.lower);
             let t = trim_token(piece);
             // Lowercase, or a letter of a script without case (CJK, Arabic, Hebrew, …).
             if !has_lower_word
@@ -486,7 +499,7 @@ mod tests {
             .fold(false, |a, b| a | (b.wrapping_sub(0xE3) < 7));
         // Lowercasing neither adds nor removes spaces, so the pieces of `text` and
         // `lower` correspond one to one, and a piece of one is empty where the other's is.
-        for (piece, lpiece) in pieces(text).zip(pieces(lower)) {
+        for (piece, lpiece) in text.split(' ').zip(lower.split(' ')) {
             if piece.is_empty() {
                 continue;
             }
