@@ -55,6 +55,14 @@ pub(crate) struct Line<'a> {
     pub bullet: bool,
     /// The quality signals' word counts of the line.
     pub counts: WordCounts,
+    /// Characters (Unicode scalar values).
+    pub chars: usize,
+    /// ASCII digits.
+    pub digits: usize,
+    /// Space-separated pieces that start with an uppercase letter.
+    pub capitalised: usize,
+    /// Whether a separator (`|`, `»`, `›`, `•`, `·`, `>`) occurs.
+    pub separators: bool,
 }
 
 fn is_closing(c: char) -> bool {
@@ -204,6 +212,30 @@ fn ends_sentence(text: &str, i: usize) -> bool {
             .is_some_and(|d| d.is_uppercase() || is_opening_quote(d) || d == '–')
 }
 
+/// The characters of `text`, its ASCII digits, and whether it has a separator (`|`,
+/// `»`, `›`, `•`, `·`, `>`). The bytes are counted in runs of at most 255 into byte
+/// counters, so that the loop is vectorised; a separator is looked for only where a
+/// byte that one ends with occurs.
+fn byte_counts(text: &str) -> (usize, usize, bool) {
+    let (mut chars, mut digits, mut maybe_separator) = (0, 0, 0u8);
+    for run in text.as_bytes().chunks(255) {
+        let (mut c, mut d) = (0u8, 0u8);
+        for &b in run {
+            // Every byte but a UTF-8 continuation byte starts a character.
+            c += u8::from((b as i8) >= -0x40);
+            d += u8::from(b.wrapping_sub(b'0') < 10);
+            // Comparisons joined without branches, which the vectoriser takes.
+            let sep = (b == b'|') | (b == b'>') | (b == 0xBB) | (b == 0xB7) | (b == 0xBA);
+            maybe_separator |= u8::from(sep | (b == 0xA2));
+        }
+        chars += usize::from(c);
+        digits += usize::from(d);
+    }
+    let separators = maybe_separator != 0
+        && text.contains(['|', '»', '›', '•', '·', '>']);
+    (chars, digits, separators)
+}
+
 /// The tokens of a page's lines, which [`Line::new`] appends to, and room for its work.
 #[derive(Debug, Default)]
 pub(crate) struct Tokens<'a> {
@@ -247,6 +279,7 @@ impl<'a> Line<'a> {
         let mut reader = false;
         let mut informal = false;
         let mut counts = WordCounts::default();
+        let mut capitalised = 0;
         // Where the next piece of `lower` starts. Lowercasing neither adds nor removes
         // spaces, so the pieces of `text` and `lower` correspond one to one, and an ASCII
         // piece's lowercase is as long as the piece.
@@ -272,6 +305,7 @@ impl<'a> Line<'a> {
             // below finds from the piece and from its lowercase is found once.
             if ascii {
                 let b = piece.as_bytes();
+                capitalised += usize::from(b.first().is_some_and(u8::is_ascii_uppercase));
                 let kept = match (b.first(), b.last()) {
                     (Some(f), Some(l))
                         if f.is_ascii_alphanumeric() && l.is_ascii_alphanumeric() =>
@@ -300,6 +334,7 @@ impl<'a> Line<'a> {
                 }
                 continue;
             }
+            capitalised += usize::from(piece.chars().next().is_some_and(char::is_uppercase));
             // Chinese and Japanese write without spaces: two ideographs or kana
             // count as one more word.
             // (Their UTF-8 starts with E3 to E9.)
@@ -339,6 +374,7 @@ impl<'a> Line<'a> {
                     && first[..first.len() - 1].bytes().all(|b| b.is_ascii_digit())
                     && first.len() > 1)
         };
+        let (chars, digits, separators) = byte_counts(text);
         Line {
             no,
             text,
@@ -353,6 +389,10 @@ impl<'a> Line<'a> {
             informal,
             bullet,
             counts,
+            chars,
+            digits,
+            capitalised,
+            separators,
         }
     }
 
@@ -414,7 +454,7 @@ impl<'a> Line<'a> {
     /// in a period or colon, not a list item.
     pub(crate) fn heading_like(&self) -> bool {
         (3..=25).contains(&self.words)
-            && (self.text.len() <= 250 || self.text.chars().count() <= 250)
+            && self.chars <= 250
             && !matches!(self.end, End::Period | End::Colon | End::Semicolon)
             && self.has_lower_word
             && !self.bullet
@@ -548,6 +588,7 @@ mod tests {
                     && first[..first.len() - 1].bytes().all(|b| b.is_ascii_digit())
                     && first.len() > 1)
         };
+        let (chars, digits, capitalised, _, separators) = char_counts_reference(text);
         Line {
             no,
             text,
@@ -562,6 +603,106 @@ mod tests {
             informal,
             bullet,
             counts,
+            chars,
+            digits,
+            capitalised,
+            separators,
+        }
+    }
+
+    /// The scorer's character counts of a line as first written, over its characters:
+    /// characters, ASCII digits, pieces that start with a capital, pieces, separators.
+    fn char_counts_reference(text: &str) -> (usize, usize, usize, usize, bool) {
+        let (mut nchars, mut ndigits, mut ncaps, mut ntoks) = (0, 0, 0, 0);
+        let mut separators = false;
+        let mut token_start = true;
+        for c in text.chars() {
+            nchars += 1;
+            if c == ' ' {
+                token_start = true;
+                continue;
+            }
+            if token_start {
+                ntoks += 1;
+                ncaps += usize::from(c.is_uppercase());
+                token_start = false;
+            }
+            if c.is_ascii_digit() {
+                ndigits += 1;
+            } else if matches!(c, '|' | '»' | '›' | '•' | '·' | '>') {
+                separators = true;
+            }
+        }
+        (nchars, ndigits, ncaps, ntoks, separators)
+    }
+
+    /// Texts for the character counts: separators, capitals of every kind, digits.
+    fn count_texts() -> Vec<String> {
+        let marks = [
+            "a",
+            "Ä",
+            "ä",
+            "B",
+            "1",
+            " ",
+            "|",
+            "»",
+            "›",
+            "•",
+            "·",
+            ">",
+            "«",
+            "‹",
+            "Σ",
+            "中",
+            "😀",
+            "\u{2022}x",
+            "Ǆ",
+            "ǅ",
+            "\u{BB}\u{BB}",
+            "¢",
+        ];
+        let mut texts = crate::chars::strings_of(&marks, 3);
+        // Runs longer than the 255 bytes of a counting step.
+        texts.push(format!("{}|", "Ä1 ".repeat(120)));
+        texts.push(format!("{}•", "9".repeat(600)));
+        let seed = include_str!("../../../seeds/000_4cc634fd74ce4d48.txt");
+        texts.extend(seed.lines().map(str::to_owned));
+        texts
+    }
+
+    #[test]
+    fn byte_counts_match_the_reference() {
+        let mut texts = count_texts();
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            texts.push(format!("{c} x{c}"));
+            texts.push(format!("  ab{c}cd {c}efgh{c} Ä{c}"));
+        }
+        for t in &texts {
+            let (chars, digits, _, _, separators) = char_counts_reference(t);
+            assert_eq!(byte_counts(t), (chars, digits, separators), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn line_char_counts_match_the_reference() {
+        let lex = Lexicon::new();
+        let mut texts = count_texts();
+        // Every character at the start of a piece, and after an ASCII one.
+        for c in (0..=0x10FFFF).step_by(7).filter_map(char::from_u32) {
+            texts.push(format!("{c}x y{c} A{c}"));
+        }
+        for t in &texts {
+            let lower = t.to_lowercase();
+            let l = Line::new(1, t, &lower, &lex, &mut Tokens::default());
+            let got = (
+                l.chars,
+                l.digits,
+                l.capitalised,
+                l.counts.words,
+                l.separators,
+            );
+            assert_eq!(got, char_counts_reference(t), "{t:?}");
         }
     }
 
