@@ -231,8 +231,7 @@ fn byte_counts(text: &str) -> (usize, usize, bool) {
         chars += usize::from(c);
         digits += usize::from(d);
     }
-    let separators = maybe_separator != 0
-        && text.contains(['|', '»', '›', '•', '·', '>']);
+    let separators = maybe_separator != 0 && text.contains(['|', '»', '›', '•', '·', '>']);
     (chars, digits, separators)
 }
 

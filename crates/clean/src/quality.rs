@@ -267,6 +267,25 @@ impl CharCounts {
     #[inline]
     fn other(&mut self, c: char) {
         self.chars += 1;
+        match c {
+            // Latin-1 letters (× and ÷ aside), capitals up to Þ: the umlauts and ß.
+            '\u{C0}'..='\u{FF}' if c != '×' && c != '÷' => {
+                self.non_space += 1;
+                self.letters += 1;
+                self.upper += usize::from(c <= 'Þ');
+            }
+            // Dashes, quotes, bullets, the ellipsis: no space, letter or digit among
+            // them.
+            '\u{2010}'..='\u{2027}' | '\u{2030}'..='\u{205E}' => {
+                self.non_space += 1;
+                self.symbols += usize::from(!is_ordinary_punct(c));
+            }
+            _ => self.other_by_class(c),
+        }
+    }
+
+    /// [`CharCounts::other`] after the character is counted, from its classes.
+    fn other_by_class(&mut self, c: char) {
         if c.is_whitespace() {
             return;
         }
@@ -494,6 +513,53 @@ mod tests {
             if k & (SPACE | LETTER | DIGIT) == 0 {
                 assert_eq!(k & PUNCT != 0, is_ordinary_punct(c), "{c:?}");
             }
+        }
+    }
+
+    /// The character counts as first written (in `measure_reference`), from the
+    /// standard library's character classes.
+    fn char_counts_reference(text: &str) -> [usize; 6] {
+        let ns: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let letters: Vec<char> = ns.iter().copied().filter(|c| c.is_alphabetic()).collect();
+        let upper = letters.iter().filter(|c| c.is_uppercase()).count();
+        let other = || ns.iter().filter(|c| !c.is_alphabetic());
+        let digits = other().filter(|c| c.is_numeric()).count();
+        let symbols = other()
+            .filter(|c| !c.is_numeric() && !is_ordinary_punct(**c))
+            .count();
+        let chars = text.chars().count();
+        [chars, ns.len(), letters.len(), upper, digits, symbols]
+    }
+
+    #[test]
+    fn char_counts_match_the_reference() {
+        let marks = [
+            "a", "Z", "1", " ", "\n", "\t", "#", ".", "ä", "Ü", "²", "€", "😀", "\u{3000}",
+        ];
+        let mut texts = crate::chars::strings_of(&marks, 4);
+        // Every character alone, among ASCII, and cut across the eight-byte words.
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            texts.push(format!("{c}"));
+            texts.push(format!("ab{c}cd efg{c}"));
+        }
+        // Blocks of ASCII longer than a block of the packed counts, cut by other
+        // characters at every offset of the eight-byte words.
+        texts.push(format!("{}ü", "aB3.#\t".repeat(200)));
+        for k in 0..9 {
+            texts.push(format!("{}ü{}", "x".repeat(1016 + k), "Y ".repeat(600)));
+        }
+        texts.push(include_str!("../../../seeds/002_1a67b9573dd5dde7.txt").to_owned());
+        for t in &texts {
+            let c = CharCounts::of(t);
+            let got = [
+                c.chars,
+                c.non_space,
+                c.letters,
+                c.upper,
+                c.digits,
+                c.symbols,
+            ];
+            assert_eq!(got, char_counts_reference(t), "{t:?}");
         }
     }
 
