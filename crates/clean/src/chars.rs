@@ -29,8 +29,69 @@ pub(crate) fn push_lower(c: char, out: &mut String) {
     }
 }
 
-/// `text.to_lowercase()`.
+/// `text.to_lowercase()`: the text copied and lowercased as ASCII (a vectorised
+/// pass), then each other character that has a lowercase of its own length replaced in
+/// place. A text with another (one whose lowercase is longer or shorter, or the capital
+/// sigma, whose lowercase depends on its neighbours) is lowercased run by run
+/// ([`to_lowercase_by_runs`]).
 pub(crate) fn to_lowercase(text: &str) -> String {
+    let mut out = text.to_owned();
+    out.make_ascii_lowercase();
+    let bytes = text.as_bytes();
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for w in &mut words {
+        let mut x = [0u8; 8];
+        x.copy_from_slice(w);
+        if u64::from_le_bytes(x) & HIGH != 0 && !lower_in_place(text, at, w, &mut out) {
+            return to_lowercase_by_runs(text);
+        }
+        at += 8;
+    }
+    if !lower_in_place(text, at, words.remainder(), &mut out) {
+        return to_lowercase_by_runs(text);
+    }
+    out
+}
+
+/// Lowercases in `out` (a copy of `text`) the non-ASCII characters of `text` that start
+/// in `bytes`, the bytes at `at` of `text`; false at a character whose lowercase is not
+/// one character of the same length, or is a capital sigma.
+#[inline]
+fn lower_in_place(text: &str, at: usize, bytes: &[u8], out: &mut String) -> bool {
+    for (j, &b) in bytes.iter().enumerate() {
+        // A byte from C0 on starts a character.
+        if b < 0xC0 {
+            continue;
+        }
+        let i = at + j;
+        let Some(c) = text.get(i..).and_then(|t| t.chars().next()) else {
+            return false;
+        };
+        let lower = match simple_lower(c) {
+            Some(l) if l == c => continue,
+            Some(l) => l,
+            None if c == 'Σ' => return false,
+            None => {
+                let mut l = c.to_lowercase();
+                match (l.next(), l.next()) {
+                    (Some(l), None) if l == c => continue,
+                    (Some(l), None) => l,
+                    _ => return false,
+                }
+            }
+        };
+        if lower.len_utf8() != c.len_utf8() {
+            return false;
+        }
+        // Same length: the bytes after it stay where they are.
+        out.replace_range(i..i + c.len_utf8(), lower.encode_utf8(&mut [0; 4]));
+    }
+    true
+}
+
+/// `text.to_lowercase()`, ASCII runs at once and other characters one by one.
+fn to_lowercase_by_runs(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while !rest.is_empty() {
@@ -244,8 +305,13 @@ mod tests {
     fn to_lowercase_is_str_to_lowercase() {
         // Every character alone, after ASCII, and between letters.
         for c in all_chars() {
-            for s in [format!("{c}Ab"), format!("ÄÖ{c}xY")] {
+            for s in [
+                format!("{c}Ab"),
+                format!("ÄÖ{c}xY"),
+                format!("Straße {c}ÜBER{c}"),
+            ] {
                 assert_eq!(to_lowercase(&s), s.to_lowercase(), "{s:?}");
+                assert_eq!(to_lowercase_by_runs(&s), s.to_lowercase(), "{s:?}");
             }
         }
         for s in [
@@ -258,6 +324,14 @@ mod tests {
             "ΌΣΟΣ.\nΣ",
         ] {
             assert_eq!(to_lowercase(s), s.to_lowercase(), "{s:?}");
+        }
+        // Characters replaced in place at every offset of the eight-byte words, and one
+        // that is not (its lowercase is shorter) after them.
+        for n in 0..17 {
+            let (x, y) = ("X".repeat(n), "y".repeat(n));
+            for s in [format!("{x}Ä{y}ü ÉÑ{x}"), format!("{x}Ö{y}\u{212A}{x}")] {
+                assert_eq!(to_lowercase(&s), s.to_lowercase(), "{s:?}");
+            }
         }
     }
 
