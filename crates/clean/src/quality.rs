@@ -1,6 +1,7 @@
 //! Quality signals of the cleaned text (Gopher-style), written to `clean.quality`.
 
 use serde::Serialize;
+use serde_json::{Map, Value};
 
 use crate::chars::{self, push_lower};
 use crate::lexicon::Lexicon;
@@ -383,6 +384,38 @@ fn paragraphs(text: &str) -> impl Iterator<Item = &str> {
 }
 
 impl Quality {
+    /// The signals as the JSON object that `serde_json::to_value` makes of them (same
+    /// keys, same numbers), built without the serializer's detour.
+    pub(crate) fn to_json(&self) -> Value {
+        // In the order of the keys, which the map sorts them into.
+        let fields: [(&str, Value); 15] = [
+            ("bullet_line_ratio", self.bullet_line_ratio.into()),
+            ("chars", self.chars.into()),
+            ("digit_ratio", self.digit_ratio.into()),
+            (
+                "duplicate_line_char_ratio",
+                self.duplicate_line_char_ratio.into(),
+            ),
+            ("duplicate_line_ratio", self.duplicate_line_ratio.into()),
+            ("ellipsis_line_ratio", self.ellipsis_line_ratio.into()),
+            ("lines", self.lines.into()),
+            ("lines_removed", self.lines_removed.into()),
+            ("mean_word_length", self.mean_word_length.into()),
+            ("paragraphs", self.paragraphs.into()),
+            ("removed_char_ratio", self.removed_char_ratio.into()),
+            ("stopword_ratio", self.stopword_ratio.into()),
+            ("symbol_ratio", self.symbol_ratio.into()),
+            ("uppercase_ratio", self.uppercase_ratio.into()),
+            ("words", self.words.into()),
+        ];
+        Value::Object(
+            fields
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect::<Map<String, Value>>(),
+        )
+    }
+
     /// Measures `text` (paragraphs separated by blank lines). `lines` and
     /// `lines_removed` count input lines, `removed_chars` the characters of removed lines.
     #[cfg(test)]
@@ -664,6 +697,41 @@ mod tests {
                 measure_reference(t, &lex),
                 "{t:?}"
             );
+        }
+    }
+
+    #[test]
+    fn to_json_is_to_value() {
+        let lex = Lexicon::new();
+        let mut qualities = vec![
+            Quality::default(),
+            Quality::measure(
+                "Das ist gut.\n\nDas ist gut.\n\n- 2025 #Tag",
+                &lex,
+                4,
+                1,
+                10,
+            ),
+            Quality::measure(
+                include_str!("../../../seeds/001_71e4d82f6747df7e.txt"),
+                &lex,
+                9,
+                2,
+                77,
+            ),
+        ];
+        // Numbers JSON cannot hold become null either way.
+        qualities.push(Quality {
+            mean_word_length: f64::NAN,
+            symbol_ratio: f64::INFINITY,
+            digit_ratio: -0.0,
+            chars: usize::MAX,
+            ..Quality::default()
+        });
+        for q in &qualities {
+            let want = serde_json::to_value(q).unwrap();
+            assert_eq!(q.to_json(), want, "{q:?}");
+            assert_eq!(q.to_json().to_string(), want.to_string(), "{q:?}");
         }
     }
 
