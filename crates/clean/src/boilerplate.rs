@@ -1012,7 +1012,12 @@ impl Classifier {
         {
             return (flag(Reason::Navigation), Kind::Plain);
         }
-        if words <= 15 && !l.terminal() && is_breadcrumb(l.text) {
+        // A breadcrumb needs a separator or " / " between its parts.
+        if words <= 15
+            && !l.terminal()
+            && (l.separators || l.text.contains(" / "))
+            && is_breadcrumb(l.text)
+        {
             return (flag(Reason::Navigation), Kind::Plain);
         }
         if words == 1 && is_glued_camel(l.text) {
@@ -1942,6 +1947,22 @@ mod tests {
                 assert_eq!(out.words, WordCounts::of(&out.text, &lex), "{page:?}");
             }
         }
+    }
+
+    #[test]
+    fn breadcrumbs_have_separators() {
+        // What `detect` leaves out: a line without a separator or " / " is none.
+        let marks = [
+            "a", "b c", " ", " / ", "/", ">", "»", "›", "|", "•", "·", "-", "ä",
+        ];
+        for t in crate::chars::strings_of(&marks, 4) {
+            let separators = t.contains(['|', '»', '›', '•', '·', '>']);
+            if !separators && !t.contains(" / ") {
+                assert!(!is_breadcrumb(&t), "{t:?}");
+            }
+        }
+        assert!(is_breadcrumb("Startseite / Politik / Ausland"));
+        assert!(is_breadcrumb("Startseite › Politik"));
     }
 
     #[test]
