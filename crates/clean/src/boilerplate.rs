@@ -248,7 +248,21 @@ pub(crate) struct Classifier {
     lex: Lexicon,
     dates: DatePatterns,
     byline: Regex,
+    /// Any of [`FORM_WORDS`]: one vectorised scan for all of them, where a
+    /// `str::contains` for each spent more on a long line than the other detectors.
+    form_words: Regex,
 }
+
+/// Words of consent and newsletter texts: a line with one of them (or short, or
+/// addressing the reader) is checked for [`CONSENT_STEMS`] and [`NEWSLETTER_STEMS`].
+const FORM_WORDS: [&str; 6] = [
+    "datenschutz",
+    "einwillig",
+    "cookie",
+    "newsletter",
+    "consent",
+    "privacy",
+];
 
 const SOURCE_PREFIXES: &[&str] = &[
     "quelle:",
@@ -317,6 +331,8 @@ impl Classifier {
             )
             // Constant pattern: a failure is a bug that every test would catch.
             .expect("byline pattern compiles"),
+            // Literal words: a failure is a bug that every test would catch.
+            form_words: Regex::new(&FORM_WORDS.join("|")).expect("form words compile"),
         }
     }
 
@@ -325,10 +341,9 @@ impl Classifier {
         // One lowercase copy of the page: `\n` is neither cased nor case-ignorable, so
         // each of its lines is the lowercase of the same line of `text`.
         let lower = chars::to_lowercase(text);
-        let mut toks = Tokens::default();
-        let lines: Vec<Line<'_>> = text
-            .split('\n')
-            .zip(lower.split('\n'))
+        let mut toks = Tokens::for_page(text.len());
+        let lines: Vec<Line<'_>> = chars::split_lines(text)
+            .zip(chars::split_lines(&lower))
             .enumerate()
             .filter(|(_, (l, _))| !l.is_empty())
             .map(|(i, (l, low))| Line::new(i + 1, l, low, &self.lex, &mut toks))
@@ -935,19 +950,8 @@ impl Classifier {
         }
 
         // Consent and newsletter texts.
-        // (A plain substring search for these few: the pairs of a long line cost more.)
-        let maybe_form = l.reader
-            || words <= 8
-            || [
-                "datenschutz",
-                "einwillig",
-                "cookie",
-                "newsletter",
-                "consent",
-                "privacy",
-            ]
-            .iter()
-            .any(|s| lower.contains(s));
+        // (A search for each of these few: the pairs of a long line cost more.)
+        let maybe_form = l.reader || words <= 8 || self.form_words.is_match(lower);
         if maybe_form {
             let pairs = Pairs::of(lower);
             let consent = CONSENT_STEMS
@@ -1008,7 +1012,12 @@ impl Classifier {
         {
             return (flag(Reason::Navigation), Kind::Plain);
         }
-        if words <= 15 && !l.terminal() && is_breadcrumb(l.text) {
+        // A breadcrumb needs a separator or " / " between its parts.
+        if words <= 15
+            && !l.terminal()
+            && (l.separators || l.text.contains(" / "))
+            && is_breadcrumb(l.text)
+        {
             return (flag(Reason::Navigation), Kind::Plain);
         }
         if words == 1 && is_glued_camel(l.text) {
@@ -1120,13 +1129,15 @@ impl Classifier {
     }
     /// A caption that ends in a photo credit ("… Bild: dpa/picture alliance").
     fn caption_credit(&self, text: &str) -> bool {
-        let (head, credit) = if let Some(colon) = text.rfind(':') {
+        // The vectorised `memrchr` of the `memchr` crate: most lines have no colon, so
+        // the whole line is scanned.
+        let (head, credit) = if let Some(colon) = memchr::memrchr(b':', text.as_bytes()) {
             let head = text[..colon].trim_end();
             let Some(marker) = CREDIT_MARKERS.iter().find(|m| head.ends_with(*m)) else {
                 return false;
             };
             (&head[..head.len() - marker.len()], &text[colon + 1..])
-        } else if let Some(c) = text.rfind('©') {
+        } else if let Some(c) = rfind_copyright(text) {
             (&text[..c], &text[c + '©'.len_utf8()..])
         } else {
             return false;
@@ -1161,6 +1172,15 @@ impl Classifier {
                     .iter()
                     .all(|w| w.chars().next().is_some_and(|c| c.is_uppercase())))
     }
+}
+
+/// `text.rfind('©')`, from the last bytes A9 (`©` is C2 A9) with the vectorised
+/// `memrchr` of the `memchr` crate.
+fn rfind_copyright(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    memchr::memrchr_iter(0xA9, bytes)
+        .find(|&i| i > 0 && bytes[i - 1] == 0xC2)
+        .map(|i| i - 1)
 }
 
 /// Share of the smaller word set found in the other.
@@ -1926,6 +1946,53 @@ mod tests {
             for out in [run(page), run_opts(page, &Options::default())] {
                 assert_eq!(out.words, WordCounts::of(&out.text, &lex), "{page:?}");
             }
+        }
+    }
+
+    #[test]
+    fn breadcrumbs_have_separators() {
+        // What `detect` leaves out: a line without a separator or " / " is none.
+        let marks = [
+            "a", "b c", " ", " / ", "/", ">", "»", "›", "|", "•", "·", "-", "ä",
+        ];
+        for t in crate::chars::strings_of(&marks, 4) {
+            let separators = t.contains(['|', '»', '›', '•', '·', '>']);
+            if !separators && !t.contains(" / ") {
+                assert!(!is_breadcrumb(&t), "{t:?}");
+            }
+        }
+        assert!(is_breadcrumb("Startseite / Politik / Ausland"));
+        assert!(is_breadcrumb("Startseite › Politik"));
+    }
+
+    #[test]
+    fn copyright_search_is_rfind() {
+        let marks = ["©", "é", "a", "\u{A9}", "Â", ":", " "];
+        for t in crate::chars::strings_of(&marks, 5) {
+            assert_eq!(rfind_copyright(&t), t.rfind('©'), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn form_words_match_like_contains() {
+        let c = Classifier::new();
+        let mut texts: Vec<String> = FORM_WORDS
+            .iter()
+            .flat_map(|w| {
+                let cut = &w[..w.len() - 1];
+                [
+                    w.to_string(),
+                    format!("die {w}-erklärung"),
+                    format!("{cut} {cut}"),
+                    format!("„{}“", w.to_uppercase()),
+                ]
+            })
+            .collect();
+        texts.push(String::new());
+        texts.push("ä".repeat(300) + "privacy");
+        for t in &texts {
+            let want = FORM_WORDS.iter().any(|w| t.contains(w));
+            assert_eq!(c.form_words.is_match(t), want, "{t:?}");
         }
     }
 }

@@ -29,8 +29,69 @@ pub(crate) fn push_lower(c: char, out: &mut String) {
     }
 }
 
-/// `text.to_lowercase()`.
+/// `text.to_lowercase()`: the text copied and lowercased as ASCII (a vectorised
+/// pass), then each other character that has a lowercase of its own length replaced in
+/// place. A text with another (one whose lowercase is longer or shorter, or the capital
+/// sigma, whose lowercase depends on its neighbours) is lowercased run by run
+/// ([`to_lowercase_by_runs`]).
 pub(crate) fn to_lowercase(text: &str) -> String {
+    let mut out = text.to_owned();
+    out.make_ascii_lowercase();
+    let bytes = text.as_bytes();
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for w in &mut words {
+        let mut x = [0u8; 8];
+        x.copy_from_slice(w);
+        if u64::from_le_bytes(x) & HIGH != 0 && !lower_in_place(text, at, w, &mut out) {
+            return to_lowercase_by_runs(text);
+        }
+        at += 8;
+    }
+    if !lower_in_place(text, at, words.remainder(), &mut out) {
+        return to_lowercase_by_runs(text);
+    }
+    out
+}
+
+/// Lowercases in `out` (a copy of `text`) the non-ASCII characters of `text` that start
+/// in `bytes`, the bytes at `at` of `text`; false at a character whose lowercase is not
+/// one character of the same length, or is a capital sigma.
+#[inline]
+fn lower_in_place(text: &str, at: usize, bytes: &[u8], out: &mut String) -> bool {
+    for (j, &b) in bytes.iter().enumerate() {
+        // A byte from C0 on starts a character.
+        if b < 0xC0 {
+            continue;
+        }
+        let i = at + j;
+        let Some(c) = text.get(i..).and_then(|t| t.chars().next()) else {
+            return false;
+        };
+        let lower = match simple_lower(c) {
+            Some(l) if l == c => continue,
+            Some(l) => l,
+            None if c == 'Σ' => return false,
+            None => {
+                let mut l = c.to_lowercase();
+                match (l.next(), l.next()) {
+                    (Some(l), None) if l == c => continue,
+                    (Some(l), None) => l,
+                    _ => return false,
+                }
+            }
+        };
+        if lower.len_utf8() != c.len_utf8() {
+            return false;
+        }
+        // Same length: the bytes after it stay where they are.
+        out.replace_range(i..i + c.len_utf8(), lower.encode_utf8(&mut [0; 4]));
+    }
+    true
+}
+
+/// `text.to_lowercase()`, ASCII runs at once and other characters one by one.
+fn to_lowercase_by_runs(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while !rest.is_empty() {
@@ -112,14 +173,18 @@ fn word_at(s: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(w)
 }
 
-/// `s.split(' ')`, finding the spaces eight bytes at a time (the pieces are words,
-/// mostly shorter than a `memchr` call is worth).
+/// `s.split(' ')`, each piece with whether it is ASCII, finding the spaces and the
+/// non-ASCII bytes eight bytes at a time (the pieces are words, mostly shorter than a
+/// `memchr` call is worth).
 pub(crate) fn pieces(s: &str) -> Pieces<'_> {
+    let w = word_at(s.as_bytes(), 0);
     Pieces {
         s,
         start: 0,
         at: 0,
-        spaces: zero_bytes(word_at(s.as_bytes(), 0) ^ splat(b' ')),
+        spaces: zero_bytes(w ^ splat(b' ')),
+        high: w & HIGH,
+        high_before: false,
         done: false,
     }
 }
@@ -135,35 +200,70 @@ pub(crate) struct Pieces<'a> {
     /// The high bits of the bytes of the word at `at` that are spaces and not yet
     /// taken.
     spaces: u64,
+    /// The high bits of the non-ASCII bytes of the word at `at` from `start` on.
+    high: u64,
+    /// Whether the next piece has a non-ASCII byte in an earlier word.
+    high_before: bool,
     /// Whether the last piece was returned.
     done: bool,
 }
 
 impl<'a> Iterator for Pieces<'a> {
-    type Item = &'a str;
+    /// A piece and whether it is ASCII.
+    type Item = (&'a str, bool);
 
     #[inline(always)]
-    fn next(&mut self) -> Option<&'a str> {
+    fn next(&mut self) -> Option<(&'a str, bool)> {
         if self.done {
             return None;
         }
         loop {
             if self.spaces != 0 {
-                let i = self.at + (self.spaces.trailing_zeros() / 8) as usize;
+                let bit = self.spaces.trailing_zeros();
+                let i = self.at + (bit / 8) as usize;
                 self.spaces &= self.spaces - 1;
+                // The high bits of the bytes before the space.
+                let before = (1u64 << bit) - 1;
+                let ascii = !self.high_before && self.high & before == 0;
+                self.high &= !before;
+                self.high_before = false;
                 // A space is one byte, so both ends are on character boundaries.
                 let piece = self.s.get(self.start..i);
                 self.start = i + 1;
-                return piece;
+                return piece.map(|p| (p, ascii));
             }
+            self.high_before |= self.high != 0;
             self.at += 8;
             if self.at >= self.s.len() {
                 self.done = true;
-                return self.s.get(self.start..);
+                return self.s.get(self.start..).map(|p| (p, !self.high_before));
             }
-            self.spaces = zero_bytes(word_at(self.s.as_bytes(), self.at) ^ splat(b' '));
+            let w = word_at(self.s.as_bytes(), self.at);
+            self.spaces = zero_bytes(w ^ splat(b' '));
+            self.high = w & HIGH;
         }
     }
+}
+
+/// `s.split('\n')`, finding the line breaks with the vectorised `memchr` of the
+/// `memchr` crate (the standard library's scans a word at a time).
+pub(crate) fn split_lines(s: &str) -> impl Iterator<Item = &str> {
+    let mut breaks = memchr::memchr_iter(b'\n', s.as_bytes());
+    let mut start = Some(0);
+    std::iter::from_fn(move || {
+        let from = start?;
+        match breaks.next() {
+            Some(i) => {
+                start = Some(i + 1);
+                // `\n` is one byte, so both ends are on character boundaries.
+                s.get(from..i)
+            }
+            None => {
+                start = None;
+                s.get(from..)
+            }
+        }
+    })
 }
 
 /// Every string of up to `n` of `marks`, the empty one first: inputs for tests that compare
@@ -205,8 +305,13 @@ mod tests {
     fn to_lowercase_is_str_to_lowercase() {
         // Every character alone, after ASCII, and between letters.
         for c in all_chars() {
-            for s in [format!("{c}Ab"), format!("ÄÖ{c}xY")] {
+            for s in [
+                format!("{c}Ab"),
+                format!("ÄÖ{c}xY"),
+                format!("Straße {c}ÜBER{c}"),
+            ] {
                 assert_eq!(to_lowercase(&s), s.to_lowercase(), "{s:?}");
+                assert_eq!(to_lowercase_by_runs(&s), s.to_lowercase(), "{s:?}");
             }
         }
         for s in [
@@ -219,6 +324,14 @@ mod tests {
             "ΌΣΟΣ.\nΣ",
         ] {
             assert_eq!(to_lowercase(s), s.to_lowercase(), "{s:?}");
+        }
+        // Characters replaced in place at every offset of the eight-byte words, and one
+        // that is not (its lowercase is shorter) after them.
+        for n in 0..17 {
+            let (x, y) = ("X".repeat(n), "y".repeat(n));
+            for s in [format!("{x}Ä{y}ü ÉÑ{x}"), format!("{x}Ö{y}\u{212A}{x}")] {
+                assert_eq!(to_lowercase(&s), s.to_lowercase(), "{s:?}");
+            }
         }
     }
 
@@ -242,15 +355,32 @@ mod tests {
     }
 
     #[test]
+    fn split_lines_is_split_at_line_breaks() {
+        let mut texts = strings_of(&["a", "\n", "ä", "\n\n", "\r", " "], 5);
+        texts.push(format!("{}\n{}", "x".repeat(100), "ü\n".repeat(40)));
+        for s in &texts {
+            let want: Vec<&str> = s.split('\n').collect();
+            let got: Vec<&str> = split_lines(s).collect();
+            assert_eq!(got, want, "{s:?}");
+        }
+    }
+
+    #[test]
     fn pieces_are_split_at_spaces() {
         let mut texts = strings_of(&["a", " ", "ä", "\u{A0}", "„", "  "], 5);
         // Spaces at every offset of the eight-byte words.
         for n in 0..20 {
             texts.push(format!("{} x{}ö ", "y".repeat(n), " ".repeat(n % 3)));
+            // Non-ASCII bytes before, in and after eight-byte words.
+            for m in [0, 3, 9] {
+                let (y, z) = ("y".repeat(n), "z".repeat(m));
+                texts.push(format!("{y}ä{z} {z}"));
+                texts.push(format!("{z} {y}ß {z}€{y}"));
+            }
         }
         for s in &texts {
-            let want: Vec<&str> = s.split(' ').collect();
-            let got: Vec<&str> = pieces(s).collect();
+            let want: Vec<(&str, bool)> = s.split(' ').map(|p| (p, p.is_ascii())).collect();
+            let got: Vec<(&str, bool)> = pieces(s).collect();
             assert_eq!(got, want, "{s:?}");
         }
     }

@@ -112,7 +112,7 @@ impl Words {
     fn lookup(&self, tok: &str) -> u8 {
         let bytes = tok.as_bytes();
         if bytes.len() > SHORT {
-            return self.long.get(tok).copied().unwrap_or(0);
+            return self.lookup_long(tok);
         }
         let key = key(bytes);
         let mask = self.tags.len() - 1;
@@ -128,6 +128,13 @@ impl Words {
             }
             i = (i + 1) & mask;
         }
+    }
+
+    /// The flags of `tok`, longer than [`SHORT`] bytes. Apart, so that the hash map's
+    /// lookup does not make the common path save and restore registers.
+    #[inline(never)]
+    fn lookup_long(&self, tok: &str) -> u8 {
+        self.long.get(tok).copied().unwrap_or(0)
     }
 
     /// The longest word, in characters.

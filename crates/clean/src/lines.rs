@@ -25,7 +25,7 @@ pub(crate) enum End {
 }
 
 /// One non-blank line of the normalised input and its features.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Line<'a> {
     /// Line number in the input, from 1.
     pub no: usize,
@@ -55,6 +55,14 @@ pub(crate) struct Line<'a> {
     pub bullet: bool,
     /// The quality signals' word counts of the line.
     pub counts: WordCounts,
+    /// Characters (Unicode scalar values).
+    pub chars: usize,
+    /// ASCII digits.
+    pub digits: usize,
+    /// Space-separated pieces that start with an uppercase letter.
+    pub capitalised: usize,
+    /// Whether a separator (`|`, `»`, `›`, `•`, `·`, `>`) occurs.
+    pub separators: bool,
 }
 
 fn is_closing(c: char) -> bool {
@@ -138,6 +146,16 @@ fn trim_token_slow(t: &str) -> &str {
     &t[start..end]
 }
 
+/// The range of an ASCII token that [`trim_token`] keeps.
+#[inline]
+fn trim_ascii_token(t: &[u8]) -> Range<usize> {
+    let kept = |b: &u8| b.is_ascii_alphanumeric() || *b == b'#' || *b == b'@';
+    let start = t.iter().position(kept).unwrap_or(t.len());
+    let end = t.iter().rposition(kept).map_or(start, |i| i + 1);
+    let ats = t[start..end].iter().take_while(|b| **b == b'@').count();
+    start + ats..end
+}
+
 fn ending(text: &str) -> End {
     let trimmed = text.trim_end_matches(is_closing);
     match trimmed.chars().last() {
@@ -194,6 +212,29 @@ fn ends_sentence(text: &str, i: usize) -> bool {
             .is_some_and(|d| d.is_uppercase() || is_opening_quote(d) || d == '–')
 }
 
+/// The characters of `text`, its ASCII digits, and whether it has a separator (`|`,
+/// `»`, `›`, `•`, `·`, `>`). The bytes are counted in runs of at most 255 into byte
+/// counters, so that the loop is vectorised; a separator is looked for only where a
+/// byte that one ends with occurs.
+fn byte_counts(text: &str) -> (usize, usize, bool) {
+    let (mut chars, mut digits, mut maybe_separator) = (0, 0, 0u8);
+    for run in text.as_bytes().chunks(255) {
+        let (mut c, mut d) = (0u8, 0u8);
+        for &b in run {
+            // Every byte but a UTF-8 continuation byte starts a character.
+            c += u8::from((b as i8) >= -0x40);
+            d += u8::from(b.wrapping_sub(b'0') < 10);
+            // Comparisons joined without branches, which the vectoriser takes.
+            let sep = (b == b'|') | (b == b'>') | (b == 0xBB) | (b == 0xB7) | (b == 0xBA);
+            maybe_separator |= u8::from(sep | (b == 0xA2));
+        }
+        chars += usize::from(c);
+        digits += usize::from(d);
+    }
+    let separators = maybe_separator != 0 && text.contains(['|', '»', '›', '•', '·', '>']);
+    (chars, digits, separators)
+}
+
 /// The tokens of a page's lines, which [`Line::new`] appends to, and room for its work.
 #[derive(Debug, Default)]
 pub(crate) struct Tokens<'a> {
@@ -203,6 +244,20 @@ pub(crate) struct Tokens<'a> {
     flags: Vec<u8>,
     /// Room for a lowercase word.
     lower: String,
+}
+
+impl Tokens<'_> {
+    /// Room for the tokens of a page of `bytes` bytes: words of running text take
+    /// about seven bytes with their space, so the lists rarely grow (each growth
+    /// copied them).
+    pub(crate) fn for_page(bytes: usize) -> Self {
+        let n = bytes / 6;
+        Tokens {
+            words: Vec::with_capacity(n),
+            flags: Vec::with_capacity(n),
+            lower: String::new(),
+        }
+    }
 }
 
 impl<'a> Line<'a> {
@@ -223,38 +278,76 @@ impl<'a> Line<'a> {
         let mut reader = false;
         let mut informal = false;
         let mut counts = WordCounts::default();
-        // Whether some byte of the line could start a CJK character: one pass over the
-        // line (without an early exit, so that it is vectorised) spares most lines the
-        // test of each piece.
-        let maybe_cjk = lower
-            .bytes()
-            .fold(false, |a, b| a | (b.wrapping_sub(0xE3) < 7));
-        // Lowercasing neither adds nor removes spaces, so the pieces of `text` and
-        // `lower` correspond one to one, and a piece of one is empty where the other's is.
-        for (piece, lpiece) in pieces(text).zip(pieces(lower)) {
+        let mut capitalised = 0;
+        // Where the next piece of `lower` starts. Lowercasing neither adds nor removes
+        // spaces, so the pieces of `text` and `lower` correspond one to one, and an ASCII
+        // piece's lowercase is as long as the piece.
+        let mut low_at = 0;
+        for (piece, ascii) in pieces(text) {
+            let low_start = low_at;
+            let low_end = if ascii {
+                low_start + piece.len()
+            } else {
+                let rest = lower.as_bytes().get(low_start..).unwrap_or_default();
+                memchr::memchr(b' ', rest).map_or(lower.len(), |k| low_start + k)
+            };
+            low_at = low_end + 1;
             if piece.is_empty() {
                 continue;
             }
+            let Some(lpiece) = lower.get(low_start..low_end) else {
+                continue;
+            };
             words += 1;
-            // Chinese and Japanese write without spaces: two ideographs or kana
-            // count as one more word.
-            // (Their UTF-8 starts with E3 to E9.)
-            if maybe_cjk && lpiece.bytes().any(|b| (0xE3..=0xE9).contains(&b)) {
-                words += lpiece.chars().filter(|&c| is_cjk(c)).count() / 2;
-            }
-            let lt = trim_token(lpiece);
-            let mut lt_stop = false;
-            if !lt.is_empty() {
+            // Most words: an ASCII piece's lowercase is the piece lowercased byte by
+            // byte, so trimming keeps the same range of both, and what the general path
+            // below finds from the piece and from its lowercase is found once.
+            if ascii {
+                let b = piece.as_bytes();
+                capitalised += usize::from(b.first().is_some_and(u8::is_ascii_uppercase));
+                let kept = match (b.first(), b.last()) {
+                    (Some(f), Some(l))
+                        if f.is_ascii_alphanumeric() && l.is_ascii_alphanumeric() =>
+                    {
+                        0..b.len()
+                    }
+                    _ => trim_ascii_token(b),
+                };
+                let (Some(t), Some(lt)) = (piece.get(kept.clone()), lpiece.get(kept)) else {
+                    continue;
+                };
+                let Some(&first) = t.as_bytes().first() else {
+                    counts.add_ascii(0, false);
+                    continue;
+                };
                 let flags = lex.token_flags(lt);
-                lt_stop = flags & STOP != 0;
+                let lt_stop = flags & STOP != 0;
                 stop += usize::from(lt_stop);
                 toks.words.push(lt);
                 toks.flags.push(flags);
+                counts.add_ascii(t.len(), lt_stop);
+                has_lower_word |= first.is_ascii_lowercase();
+                if lex.is_reader_pronoun(t) {
+                    reader = true;
+                    informal |= lex.is_informal(lt);
+                }
+                continue;
             }
-            // The quality signals' stop word test lowercases the trimmed piece: for an
-            // ASCII piece that is the trimmed lowercase piece, whose answer is known.
-            let known = piece.is_ascii().then_some(lt_stop);
-            counts.add(piece, known, lex, &mut toks.lower);
+            capitalised += usize::from(piece.chars().next().is_some_and(char::is_uppercase));
+            // Chinese and Japanese write without spaces: two ideographs or kana
+            // count as one more word.
+            // (Their UTF-8 starts with E3 to E9.)
+            if lpiece.bytes().any(|b| (0xE3..=0xE9).contains(&b)) {
+                words += lpiece.chars().filter(|&c| is_cjk(c)).count() / 2;
+            }
+            let lt = trim_token(lpiece);
+            if !lt.is_empty() {
+                let flags = lex.token_flags(lt);
+                stop += usize::from(flags & STOP != 0);
+                toks.words.push(lt);
+                toks.flags.push(flags);
+            }
+            counts.add(piece, None, lex, &mut toks.lower);
             let t = trim_token(piece);
             // Lowercase, or a letter of a script without case (CJK, Arabic, Hebrew, …).
             if !has_lower_word
@@ -280,6 +373,7 @@ impl<'a> Line<'a> {
                     && first[..first.len() - 1].bytes().all(|b| b.is_ascii_digit())
                     && first.len() > 1)
         };
+        let (chars, digits, separators) = byte_counts(text);
         Line {
             no,
             text,
@@ -294,6 +388,10 @@ impl<'a> Line<'a> {
             informal,
             bullet,
             counts,
+            chars,
+            digits,
+            capitalised,
+            separators,
         }
     }
 
@@ -355,7 +453,7 @@ impl<'a> Line<'a> {
     /// in a period or colon, not a list item.
     pub(crate) fn heading_like(&self) -> bool {
         (3..=25).contains(&self.words)
-            && (self.text.len() <= 250 || self.text.chars().count() <= 250)
+            && self.chars <= 250
             && !matches!(self.end, End::Period | End::Colon | End::Semicolon)
             && self.has_lower_word
             && !self.bullet
@@ -414,6 +512,257 @@ mod tests {
             for t in [format!("{c}"), format!("{c}ab{c}"), format!("@{c}x.{c}")] {
                 assert_eq!(trim_token(&t), trim_token_reference(&t), "{t:?}");
             }
+        }
+    }
+
+    /// `Line::new` as it was before ASCII words took a path of their own.
+    fn line_reference<'a>(
+        no: usize,
+        text: &'a str,
+        lower: &'a str,
+        lex: &Lexicon,
+        toks: &mut Tokens<'a>,
+    ) -> Line<'a> {
+        let first_tok = toks.words.len();
+        let mut stop = 0;
+        let mut words = 0;
+        let mut has_lower_word = false;
+        let mut reader = false;
+        let mut informal = false;
+        let mut counts = WordCounts::default();
+        // Whether some byte of the line could start a CJK character: one pass over the
+        // line (without an early exit, so that it is vectorised) spares most lines the
+        // test of each piece.
+        let maybe_cjk = lower
+            .bytes()
+            .fold(false, |a, b| a | (b.wrapping_sub(0xE3) < 7));
+        // Lowercasing neither adds nor removes spaces, so the pieces of `text` and
+        // `lower` correspond one to one, and a piece of one is empty where the other's is.
+        for (piece, lpiece) in text.split(' ').zip(lower.split(' ')) {
+            if piece.is_empty() {
+                continue;
+            }
+            words += 1;
+            // Chinese and Japanese write without spaces: two ideographs or kana
+            // count as one more word.
+            // (Their UTF-8 starts with E3 to E9.)
+            if maybe_cjk && lpiece.bytes().any(|b| (0xE3..=0xE9).contains(&b)) {
+                words += lpiece.chars().filter(|&c| is_cjk(c)).count() / 2;
+            }
+            let lt = trim_token(lpiece);
+            let mut lt_stop = false;
+            if !lt.is_empty() {
+                let flags = lex.token_flags(lt);
+                lt_stop = flags & STOP != 0;
+                stop += usize::from(lt_stop);
+                toks.words.push(lt);
+                toks.flags.push(flags);
+            }
+            // The quality signals' stop word test lowercases the trimmed piece: for an
+            // ASCII piece that is the trimmed lowercase piece, whose answer is known.
+            let known = piece.is_ascii().then_some(lt_stop);
+            counts.add(piece, known, lex, &mut toks.lower);
+            let t = trim_token(piece);
+            // Lowercase, or a letter of a script without case (CJK, Arabic, Hebrew, …).
+            if !has_lower_word
+                && t.chars()
+                    .next()
+                    .is_some_and(|c| c.is_lowercase() || (c.is_alphabetic() && !c.is_uppercase()))
+            {
+                has_lower_word = true;
+            }
+            if lex.is_reader_pronoun(t) {
+                reader = true;
+                if lex.is_informal(&t.to_lowercase()) {
+                    informal = true;
+                }
+            }
+        }
+        let bullet = {
+            let mut it = text.splitn(2, ' ');
+            let first = it.next().unwrap_or("");
+            matches!(first, "-" | "•" | "*" | "–" | "·" | "▪" | "►" | "»")
+                || (first.len() <= 3
+                    && first.ends_with('.')
+                    && first[..first.len() - 1].bytes().all(|b| b.is_ascii_digit())
+                    && first.len() > 1)
+        };
+        let (chars, digits, capitalised, _, separators) = char_counts_reference(text);
+        Line {
+            no,
+            text,
+            lower,
+            toks: first_tok..toks.words.len(),
+            words,
+            stop,
+            end: ending(text),
+            sentences: count_sentences(text),
+            has_lower_word,
+            reader,
+            informal,
+            bullet,
+            counts,
+            chars,
+            digits,
+            capitalised,
+            separators,
+        }
+    }
+
+    /// The scorer's character counts of a line as first written, over its characters:
+    /// characters, ASCII digits, pieces that start with a capital, pieces, separators.
+    fn char_counts_reference(text: &str) -> (usize, usize, usize, usize, bool) {
+        let (mut nchars, mut ndigits, mut ncaps, mut ntoks) = (0, 0, 0, 0);
+        let mut separators = false;
+        let mut token_start = true;
+        for c in text.chars() {
+            nchars += 1;
+            if c == ' ' {
+                token_start = true;
+                continue;
+            }
+            if token_start {
+                ntoks += 1;
+                ncaps += usize::from(c.is_uppercase());
+                token_start = false;
+            }
+            if c.is_ascii_digit() {
+                ndigits += 1;
+            } else if matches!(c, '|' | '»' | '›' | '•' | '·' | '>') {
+                separators = true;
+            }
+        }
+        (nchars, ndigits, ncaps, ntoks, separators)
+    }
+
+    /// Texts for the character counts: separators, capitals of every kind, digits.
+    fn count_texts() -> Vec<String> {
+        let marks = [
+            "a",
+            "Ä",
+            "ä",
+            "B",
+            "1",
+            " ",
+            "|",
+            "»",
+            "›",
+            "•",
+            "·",
+            ">",
+            "«",
+            "‹",
+            "Σ",
+            "中",
+            "😀",
+            "\u{2022}x",
+            "Ǆ",
+            "ǅ",
+            "\u{BB}\u{BB}",
+            "¢",
+        ];
+        let mut texts = crate::chars::strings_of(&marks, 3);
+        // Runs longer than the 255 bytes of a counting step.
+        texts.push(format!("{}|", "Ä1 ".repeat(120)));
+        texts.push(format!("{}•", "9".repeat(600)));
+        let seed = include_str!("../../../seeds/000_4cc634fd74ce4d48.txt");
+        texts.extend(seed.lines().map(str::to_owned));
+        texts
+    }
+
+    #[test]
+    fn byte_counts_match_the_reference() {
+        let mut texts = count_texts();
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            texts.push(format!("{c} x{c}"));
+            texts.push(format!("  ab{c}cd {c}efgh{c} Ä{c}"));
+        }
+        for t in &texts {
+            let (chars, digits, _, _, separators) = char_counts_reference(t);
+            assert_eq!(byte_counts(t), (chars, digits, separators), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn line_char_counts_match_the_reference() {
+        let lex = Lexicon::new();
+        let mut texts = count_texts();
+        // Every character at the start of a piece, and after an ASCII one.
+        for c in (0..=0x10FFFF).step_by(7).filter_map(char::from_u32) {
+            texts.push(format!("{c}x y{c} A{c}"));
+        }
+        for t in &texts {
+            let lower = t.to_lowercase();
+            let l = Line::new(1, t, &lower, &lex, &mut Tokens::default());
+            let got = (
+                l.chars,
+                l.digits,
+                l.capitalised,
+                l.counts.words,
+                l.separators,
+            );
+            assert_eq!(got, char_counts_reference(t), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn line_matches_the_reference() {
+        let lex = Lexicon::new();
+        let marks = [
+            "Sie",
+            "du",
+            "Dein",
+            "DU",
+            "ÜBER",
+            "für",
+            "a",
+            " ",
+            "  ",
+            ".",
+            "„",
+            "@",
+            "#x",
+            "中文字",
+            "ß",
+            "😀",
+            "İ",
+            "ΣΑ",
+            "-",
+            "1.",
+            "Die",
+            "THE",
+            "x,",
+            "(ẞ)",
+            "@@Ihr",
+        ];
+        let mut texts = crate::chars::strings_of(&marks, 3);
+        texts.push(format!(
+            "{} Ende.",
+            "Lange ASCII Zeile ohne Umlaute, die weitergeht ".repeat(20)
+        ));
+        for seed in [
+            include_str!("../../../seeds/000_4cc634fd74ce4d48.txt"),
+            include_str!("../../../seeds/003_b6e55cbff507565a.txt"),
+        ] {
+            texts.extend(seed.split('\n').map(str::to_owned));
+        }
+        for t in &texts {
+            let lower = t.to_lowercase();
+            let (mut got_toks, mut want_toks) = (Tokens::default(), Tokens::default());
+            let got = Line::new(3, t, &lower, &lex, &mut got_toks);
+            let want = line_reference(3, t, &lower, &lex, &mut want_toks);
+            assert_eq!(got, want, "{t:?}");
+            assert_eq!(got_toks.words, want_toks.words, "{t:?}");
+            assert_eq!(got_toks.flags, want_toks.flags, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn ascii_tokens_are_trimmed_like_any_token() {
+        let marks = ["a", "Z", "9", ".", ",", "#", "@", "-", "'", "(", "@@", "_"];
+        for t in crate::chars::strings_of(&marks, 5) {
+            let want = trim_token_reference(&t);
+            assert_eq!(&t[trim_ascii_token(t.as_bytes())], want, "{t:?}");
         }
     }
 

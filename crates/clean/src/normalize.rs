@@ -3,6 +3,8 @@
 
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
+use crate::chars::{splat, zero_bytes, HIGH};
+
 /// What to do with one input character.
 enum Map {
     /// Keep it.
@@ -70,6 +72,26 @@ fn kept_at(text: &str, i: usize, maybe_not_nfc: &mut bool) -> Option<usize> {
     Some(c.len_utf8())
 }
 
+/// How many of the eight bytes of `bytes` at `i` are kept as they are, if all eight
+/// are printable ASCII or single spaces: eight, or seven when the last is a space (what
+/// follows it decides). `None` for fewer than eight bytes or any other byte. The byte
+/// before `i` must be kept (not a space).
+#[inline(always)]
+fn plain_ascii(bytes: &[u8], i: usize) -> Option<usize> {
+    let w = u64::from_le_bytes(bytes.get(i..i + 8)?.try_into().ok()?);
+    let low = w & !HIGH;
+    // Per byte, without carries between bytes: the low seven bits below `!` (controls
+    // and the space), or all set (DEL).
+    let below_bang = !low.wrapping_add(splat(0x80 - b'!')) & HIGH;
+    let del = low.wrapping_add(splat(1)) & HIGH;
+    let other = (w & HIGH) | below_bang | del;
+    let spaces = zero_bytes(w ^ splat(b' '));
+    if other != spaces || spaces & (spaces >> 8) != 0 {
+        return None;
+    }
+    Some(if spaces >> 63 != 0 { 7 } else { 8 })
+}
+
 /// Normalises `text` for line-level cleaning.
 ///
 /// - `\r\n` and lone `\r` become `\n`, so line numbers match a line-by-line reading of
@@ -104,6 +126,9 @@ pub fn normalize(text: &str) -> String {
             let start = i;
             i += n;
             loop {
+                while let Some(n) = plain_ascii(bytes, i) {
+                    i += n;
+                }
                 while bytes.get(i).is_some_and(u8::is_ascii_graphic) {
                     i += 1;
                 }
@@ -312,6 +337,17 @@ mod tests {
         ] {
             texts.push(seed.to_owned());
             texts.push(seed.replace('\n', " \r\n\t"));
+        }
+        // Runs of printable ASCII and spaces longer than eight bytes, with double
+        // spaces, controls, DEL and other characters at every offset.
+        for n in 0..17 {
+            let (x, y) = ("ab c".repeat(n / 3), "z".repeat(n));
+            for m in [
+                "  ", " \n", "\n ", "\u{7F}", "\t", "ä", " \u{A0}", "\u{0}", " ~!", "  \n",
+            ] {
+                texts.push(format!("{x}{y}{m}{x}{m}{y} {x}"));
+                texts.push(format!("{y} {m}{x}{y}{m}"));
+            }
         }
         for t in &texts {
             assert_eq!(normalize(t), normalize_reference(t), "{t:?}");

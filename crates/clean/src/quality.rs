@@ -1,6 +1,7 @@
 //! Quality signals of the cleaned text (Gopher-style), written to `clean.quality`.
 
 use serde::Serialize;
+use serde_json::{Map, Value};
 
 use crate::chars::{self, push_lower};
 use crate::lexicon::Lexicon;
@@ -188,6 +189,18 @@ impl WordCounts {
         self.stop += usize::from(lex.is_stop(lower));
     }
 
+    /// What [`WordCounts::add`] counts for an ASCII word: `trimmed` is the length of
+    /// what [`trim_token`] keeps of it, `stop` whether its lowercase is a stop word.
+    #[inline]
+    pub(crate) fn add_ascii(&mut self, trimmed: usize, stop: bool) {
+        self.words += 1;
+        if trimmed > 0 {
+            self.counted += 1;
+            self.chars += trimmed;
+            self.stop += usize::from(stop);
+        }
+    }
+
     /// The counts of `text`.
     #[cfg(test)]
     pub(crate) fn of(text: &str, lex: &Lexicon) -> Self {
@@ -255,6 +268,25 @@ impl CharCounts {
     #[inline]
     fn other(&mut self, c: char) {
         self.chars += 1;
+        match c {
+            // Latin-1 letters (× and ÷ aside), capitals up to Þ: the umlauts and ß.
+            '\u{C0}'..='\u{FF}' if c != '×' && c != '÷' => {
+                self.non_space += 1;
+                self.letters += 1;
+                self.upper += usize::from(c <= 'Þ');
+            }
+            // Dashes, quotes, bullets, the ellipsis: no space, letter or digit among
+            // them.
+            '\u{2010}'..='\u{2027}' | '\u{2030}'..='\u{205E}' => {
+                self.non_space += 1;
+                self.symbols += usize::from(!is_ordinary_punct(c));
+            }
+            _ => self.other_by_class(c),
+        }
+    }
+
+    /// [`CharCounts::other`] after the character is counted, from its classes.
+    fn other_by_class(&mut self, c: char) {
         if c.is_whitespace() {
             return;
         }
@@ -331,13 +363,14 @@ impl CharCounts {
     }
 }
 
-/// The paragraphs of `text`: `text.split("\n\n")`, finding each `\n` with `memchr`.
+/// The paragraphs of `text`: `text.split("\n\n")`, finding each `\n` with the `memchr`
+/// crate (vectorised, unlike `str::find`).
 fn paragraphs(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = Some(text);
     std::iter::from_fn(move || {
         let r = rest?;
         let mut from = 0;
-        while let Some(k) = r[from..].find('\n') {
+        while let Some(k) = memchr::memchr(b'\n', &r.as_bytes()[from..]) {
             let at = from + k;
             if r.as_bytes().get(at + 1) == Some(&b'\n') {
                 rest = Some(&r[at + 2..]);
@@ -351,6 +384,38 @@ fn paragraphs(text: &str) -> impl Iterator<Item = &str> {
 }
 
 impl Quality {
+    /// The signals as the JSON object that `serde_json::to_value` makes of them (same
+    /// keys, same numbers), built without the serializer's detour.
+    pub(crate) fn to_json(&self) -> Value {
+        // In the order of the keys, which the map sorts them into.
+        let fields: [(&str, Value); 15] = [
+            ("bullet_line_ratio", self.bullet_line_ratio.into()),
+            ("chars", self.chars.into()),
+            ("digit_ratio", self.digit_ratio.into()),
+            (
+                "duplicate_line_char_ratio",
+                self.duplicate_line_char_ratio.into(),
+            ),
+            ("duplicate_line_ratio", self.duplicate_line_ratio.into()),
+            ("ellipsis_line_ratio", self.ellipsis_line_ratio.into()),
+            ("lines", self.lines.into()),
+            ("lines_removed", self.lines_removed.into()),
+            ("mean_word_length", self.mean_word_length.into()),
+            ("paragraphs", self.paragraphs.into()),
+            ("removed_char_ratio", self.removed_char_ratio.into()),
+            ("stopword_ratio", self.stopword_ratio.into()),
+            ("symbol_ratio", self.symbol_ratio.into()),
+            ("uppercase_ratio", self.uppercase_ratio.into()),
+            ("words", self.words.into()),
+        ];
+        Value::Object(
+            fields
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect::<Map<String, Value>>(),
+        )
+    }
+
     /// Measures `text` (paragraphs separated by blank lines). `lines` and
     /// `lines_removed` count input lines, `removed_chars` the characters of removed lines.
     #[cfg(test)]
@@ -484,6 +549,53 @@ mod tests {
         }
     }
 
+    /// The character counts as first written (in `measure_reference`), from the
+    /// standard library's character classes.
+    fn char_counts_reference(text: &str) -> [usize; 6] {
+        let ns: Vec<char> = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let letters: Vec<char> = ns.iter().copied().filter(|c| c.is_alphabetic()).collect();
+        let upper = letters.iter().filter(|c| c.is_uppercase()).count();
+        let other = || ns.iter().filter(|c| !c.is_alphabetic());
+        let digits = other().filter(|c| c.is_numeric()).count();
+        let symbols = other()
+            .filter(|c| !c.is_numeric() && !is_ordinary_punct(**c))
+            .count();
+        let chars = text.chars().count();
+        [chars, ns.len(), letters.len(), upper, digits, symbols]
+    }
+
+    #[test]
+    fn char_counts_match_the_reference() {
+        let marks = [
+            "a", "Z", "1", " ", "\n", "\t", "#", ".", "ä", "Ü", "²", "€", "😀", "\u{3000}",
+        ];
+        let mut texts = crate::chars::strings_of(&marks, 4);
+        // Every character alone, among ASCII, and cut across the eight-byte words.
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            texts.push(format!("{c}"));
+            texts.push(format!("ab{c}cd efg{c}"));
+        }
+        // Blocks of ASCII longer than a block of the packed counts, cut by other
+        // characters at every offset of the eight-byte words.
+        texts.push(format!("{}ü", "aB3.#\t".repeat(200)));
+        for k in 0..9 {
+            texts.push(format!("{}ü{}", "x".repeat(1016 + k), "Y ".repeat(600)));
+        }
+        texts.push(include_str!("../../../seeds/002_1a67b9573dd5dde7.txt").to_owned());
+        for t in &texts {
+            let c = CharCounts::of(t);
+            let got = [
+                c.chars,
+                c.non_space,
+                c.letters,
+                c.upper,
+                c.digits,
+                c.symbols,
+            ];
+            assert_eq!(got, char_counts_reference(t), "{t:?}");
+        }
+    }
+
     /// The signals as first written: from the standard library's character classes,
     /// `split_whitespace`, `to_lowercase` and `split("\n\n")`.
     fn measure_reference(text: &str, lex: &Lexicon) -> Quality {
@@ -585,6 +697,41 @@ mod tests {
                 measure_reference(t, &lex),
                 "{t:?}"
             );
+        }
+    }
+
+    #[test]
+    fn to_json_is_to_value() {
+        let lex = Lexicon::new();
+        let mut qualities = vec![
+            Quality::default(),
+            Quality::measure(
+                "Das ist gut.\n\nDas ist gut.\n\n- 2025 #Tag",
+                &lex,
+                4,
+                1,
+                10,
+            ),
+            Quality::measure(
+                include_str!("../../../seeds/001_71e4d82f6747df7e.txt"),
+                &lex,
+                9,
+                2,
+                77,
+            ),
+        ];
+        // Numbers JSON cannot hold become null either way.
+        qualities.push(Quality {
+            mean_word_length: f64::NAN,
+            symbol_ratio: f64::INFINITY,
+            digit_ratio: -0.0,
+            chars: usize::MAX,
+            ..Quality::default()
+        });
+        for q in &qualities {
+            let want = serde_json::to_value(q).unwrap();
+            assert_eq!(q.to_json(), want, "{q:?}");
+            assert_eq!(q.to_json().to_string(), want.to_string(), "{q:?}");
         }
     }
 

@@ -15,7 +15,6 @@
 //! `cargo run --release -p pipeline-clean --example train_scorer` on the tuning half of
 //! the two evaluation sets; no feature looks at a site name or a page-specific string.
 
-use crate::chars::{splat, zero_bytes, HIGH};
 use crate::lines::{End, Line};
 use crate::scorer_weights::{CONTEXT_WEIGHTS, WEIGHTS};
 
@@ -141,10 +140,10 @@ pub(crate) fn features(p: &Page<'_, '_>) -> Vec<Option<[f64; N]>> {
         }
         let l = &p.lines[i];
         let words = l.words as f64;
-        let (nchars, ndigits, ncaps, ntoks, separators) = char_counts(l.text);
-        let chars = nchars.max(1) as f64;
-        let digits = ndigits as f64;
-        let (caps, tokn) = (ncaps as f64, ntoks as f64);
+        let chars = l.chars.max(1) as f64;
+        let digits = l.digits as f64;
+        // The line's space-separated pieces, as the quality signals count them.
+        let (caps, tokn) = (l.capitalised as f64, l.counts.words as f64);
         let distance = match main.binary_search(&i) {
             Ok(_) => 0,
             Err(k) => {
@@ -181,7 +180,7 @@ pub(crate) fn features(p: &Page<'_, '_>) -> Vec<Option<[f64; N]>> {
             b(l.reader),
             digits / chars,
             if tokn > 0.0 { caps / tokn } else { 0.0 },
-            b(separators),
+            b(l.separators),
             b(in_main),
             b(place == Place::Secondary),
             b(place == Place::Before),
@@ -215,159 +214,6 @@ pub(crate) fn features(p: &Page<'_, '_>) -> Vec<Option<[f64; N]>> {
     }
     out
 }
-
-/// One pass over the characters of a line: their number, its ASCII digits, its
-/// space-separated tokens and how many of them start with a capital, and whether it has
-/// a separator (`|`, `»`, `›`, `•`, `·`, `>`).
-fn char_counts(text: &str) -> (usize, usize, usize, usize, bool) {
-    let mut c = Counts {
-        after_space: true,
-        ..Counts::default()
-    };
-    let bytes = text.as_bytes();
-    let mut at = 0;
-    while let Some(chunk) = bytes.get(at..at + 8) {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(chunk);
-        c.word(text, at, u64::from_le_bytes(w));
-        at += 8;
-    }
-    for (i, &b) in bytes[at..].iter().enumerate() {
-        c.byte(text, at + i, b);
-    }
-    (c.chars, c.digits, c.caps, c.toks, c.separators)
-}
-
-/// The running counts of [`char_counts`].
-#[derive(Default)]
-struct Counts {
-    chars: usize,
-    digits: usize,
-    caps: usize,
-    toks: usize,
-    separators: bool,
-    /// Whether the last byte counted was a space (or none was counted).
-    after_space: bool,
-}
-
-/// The number of bytes of `m` whose high bit is set (`m` has no other bits): without
-/// the `popcnt` instruction, which the baseline x86-64 target lacks.
-#[inline]
-fn high_bits(m: u64) -> usize {
-    ((m >> 7).wrapping_mul(0x0101_0101_0101_0101) >> 56) as usize
-}
-
-impl Counts {
-    /// Counts the byte `b` at `i` of `text`.
-    #[inline]
-    fn byte(&mut self, text: &str, i: usize, b: u8) {
-        let k = BYTE_CLASSES[usize::from(b)];
-        self.chars += usize::from(k & CONTINUATION == 0);
-        self.digits += usize::from(k & DIGIT);
-        let space = k & SPACE != 0;
-        if self.after_space && !space {
-            // A token starts (never on a continuation byte: a space came before).
-            self.toks += 1;
-            self.caps += usize::from(if k & LEAD != 0 {
-                text[i..].chars().next().is_some_and(char::is_uppercase)
-            } else {
-                k & UPPER != 0
-            });
-        }
-        self.after_space = space;
-        if k & SEPARATOR != 0 {
-            self.separators = true;
-        } else if k & MAYBE_SEPARATOR != 0 {
-            self.separators |= is_separator_at(text.as_bytes(), i);
-        }
-    }
-
-    /// Counts the eight bytes `w` (little-endian) at `at` of `text`, all at once.
-    #[inline]
-    fn word(&mut self, text: &str, at: usize, w: u64) {
-        let high = w & HIGH;
-        // Continuation bytes: 10xxxxxx.
-        let cont = w & !(w << 1) & HIGH;
-        self.chars += 8 - high_bits(cont);
-        // ASCII digits and capitals: range tests on the low seven bits of ASCII bytes.
-        let low = w & !HIGH;
-        let at_least = |x: u8| low.wrapping_add(splat(0x80 - x)) & HIGH;
-        let digits = at_least(b'0') & !at_least(b'9' + 1) & !high;
-        let upper = at_least(b'A') & !at_least(b'Z' + 1) & !high;
-        self.digits += high_bits(digits);
-        let spaces = zero_bytes(w ^ splat(b' '));
-        // Token starts: not a space, after a space.
-        let after = (spaces << 8) | if self.after_space { 0x80 } else { 0 };
-        let starts = after & !spaces & HIGH;
-        self.toks += high_bits(starts);
-        self.caps += high_bits(starts & upper);
-        let mut lead_starts = starts & high;
-        while lead_starts != 0 {
-            let i = at + (lead_starts.trailing_zeros() / 8) as usize;
-            self.caps += usize::from(text[i..].chars().next().is_some_and(char::is_uppercase));
-            lead_starts &= lead_starts - 1;
-        }
-        self.after_space = spaces >> 63 != 0;
-        if !self.separators {
-            let seps = zero_bytes(w ^ splat(b'|')) | zero_bytes(w ^ splat(b'>'));
-            if seps != 0 {
-                self.separators = true;
-            } else {
-                let mut maybe = zero_bytes(w ^ splat(0xC2)) | zero_bytes(w ^ splat(0xE2));
-                while maybe != 0 {
-                    let i = at + (maybe.trailing_zeros() / 8) as usize;
-                    if is_separator_at(text.as_bytes(), i) {
-                        self.separators = true;
-                        break;
-                    }
-                    maybe &= maybe - 1;
-                }
-            }
-        }
-    }
-}
-
-/// Whether `»`, `·`, `›` or `•` starts at `i` of `bytes` (C2 BB, C2 B7, E2 80 BA,
-/// E2 80 A2).
-#[inline]
-fn is_separator_at(bytes: &[u8], i: usize) -> bool {
-    matches!(
-        bytes[i..],
-        [0xC2, 0xBB | 0xB7, ..] | [0xE2, 0x80, 0xBA | 0xA2, ..]
-    )
-}
-
-/// Byte classes of [`char_counts`] (bit flags; `DIGIT` is 1 so that it counts as is).
-const DIGIT: u8 = 1;
-const SPACE: u8 = 2;
-const UPPER: u8 = 4;
-const SEPARATOR: u8 = 8;
-const MAYBE_SEPARATOR: u8 = 16;
-const CONTINUATION: u8 = 32;
-const LEAD: u8 = 64;
-
-/// The class of each byte: ASCII digits, the space, ASCII capitals, `|` and `>`, the
-/// first bytes of the other separators (C2, E2), UTF-8 continuation bytes (80 to BF)
-/// and the first bytes of other characters.
-const BYTE_CLASSES: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut i = 0;
-    while i < 256 {
-        let b = i as u8;
-        t[i] = match b {
-            b'0'..=b'9' => DIGIT,
-            b' ' => SPACE,
-            b'A'..=b'Z' => UPPER,
-            b'|' | b'>' => SEPARATOR,
-            0x80..=0xBF => CONTINUATION,
-            0xC2 | 0xE2 => MAYBE_SEPARATOR | LEAD,
-            0xC0.. => LEAD,
-            _ => 0,
-        };
-        i += 1;
-    }
-    t
-};
 
 /// The logit of stage one (the line and its surroundings).
 pub(crate) fn logit(x: &[f64; N], w: &[f64; N]) -> f64 {
@@ -479,74 +325,6 @@ pub(crate) fn probabilities(x: &[Option<[f64; N]>]) -> Vec<Option<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// `char_counts` as first written: over the characters.
-    fn char_counts_reference(text: &str) -> (usize, usize, usize, usize, bool) {
-        let (mut nchars, mut ndigits, mut ncaps, mut ntoks) = (0, 0, 0, 0);
-        let mut separators = false;
-        let mut token_start = true;
-        for c in text.chars() {
-            nchars += 1;
-            if c == ' ' {
-                token_start = true;
-                continue;
-            }
-            if token_start {
-                ntoks += 1;
-                ncaps += usize::from(c.is_uppercase());
-                token_start = false;
-            }
-            if c.is_ascii_digit() {
-                ndigits += 1;
-            } else if matches!(c, '|' | '»' | '›' | '•' | '·' | '>') {
-                separators = true;
-            }
-        }
-        (nchars, ndigits, ncaps, ntoks, separators)
-    }
-
-    #[test]
-    fn char_counts_match_the_reference() {
-        let marks = [
-            "a",
-            "Ä",
-            "ä",
-            "B",
-            "1",
-            " ",
-            "|",
-            "»",
-            "›",
-            "•",
-            "·",
-            ">",
-            "«",
-            "‹",
-            "Σ",
-            "中",
-            "😀",
-            "\u{2022}x",
-            "Ǆ",
-            "ǅ",
-        ];
-        let mut texts = crate::chars::strings_of(&marks, 4);
-        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
-            texts.push(format!("{c} x{c}"));
-            texts.push(format!("  ab{c}cd {c}efgh{c} Ä{c}"));
-        }
-        // Every alignment of the eight-byte steps.
-        let short: Vec<String> = texts.iter().filter(|t| t.len() <= 8).cloned().collect();
-        for t in &short {
-            for pad in 0..8 {
-                texts.push(format!("{}{t}{t} {t}", "x".repeat(pad)));
-            }
-        }
-        let seed = include_str!("../../../seeds/000_4cc634fd74ce4d48.txt");
-        texts.extend(seed.lines().map(str::to_owned));
-        for t in &texts {
-            assert_eq!(char_counts(t), char_counts_reference(t), "{t:?}");
-        }
-    }
 
     #[test]
     fn feature_names_match_the_weight_table() {

@@ -193,7 +193,7 @@ impl Stage for Clean {
             known_published: known(&doc.metadata, META_PUBLISHED).is_some(),
             record_features: false,
         };
-        let out = self.classifier.clean(&normalized, &opts);
+        let mut out = self.classifier.clean(&normalized, &opts);
         let removed_chars: usize = out.removed.iter().map(|r| r.text.chars().count()).sum();
         let quality = Quality::measure_counted(
             &out.text,
@@ -203,23 +203,27 @@ impl Stage for Clean {
             removed_chars,
         );
 
+        // The summary of an empty result reads the removed lines, which the record
+        // below takes.
+        let empty_detail = out.text.is_empty().then(|| removal_summary(&out));
         let ann = &mut doc.annotations;
         if self.config.record_removed {
-            let removed: Vec<Value> = out
-                .removed
-                .iter()
+            let removed: Vec<Value> = std::mem::take(&mut out.removed)
+                .into_iter()
                 .map(|r| {
-                    let mut v =
-                        json!({"text": r.text, "reason": r.reason.as_str(), "line": r.line});
+                    let mut v = Map::new();
+                    v.insert("text".to_owned(), Value::String(r.text));
+                    v.insert("reason".to_owned(), r.reason.as_str().into());
+                    v.insert("line".to_owned(), r.line.into());
                     if let Some(score) = r.score {
-                        v["score"] = json!(score);
+                        v.insert("score".to_owned(), score.into());
                     }
-                    v
+                    Value::Object(v)
                 })
                 .collect();
             ann.insert(keys::CLEAN_REMOVED.to_owned(), Value::Array(removed));
         }
-        ann.insert(keys::CLEAN_QUALITY.to_owned(), json!(quality));
+        ann.insert(keys::CLEAN_QUALITY.to_owned(), quality.to_json());
         if let Some(title) = &out.title {
             ann.insert(keys::CLEAN_TITLE.to_owned(), json!(title));
         }
@@ -240,9 +244,8 @@ impl Stage for Clean {
             ann.insert(keys::CLEAN_METADATA.to_owned(), Value::Object(meta));
         }
 
-        if out.text.is_empty() {
+        if let Some(detail) = empty_detail {
             // The original text stays on the dropped document, so that nothing is lost.
-            let detail = removal_summary(&out);
             return Ok(Verdict::drop(doc, DROP_EMPTY, detail));
         }
         doc.text = out.text;
