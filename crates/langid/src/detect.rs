@@ -12,7 +12,9 @@ use serde_json::{Map, Value};
 
 use crate::config::{compiled_languages, Accuracy, LangIdConfig, OnMismatch, SegmentMode};
 use crate::ngram::{self, LangSet, Scorer};
-use crate::stopwords::{Evidence, StopWords, TextWords};
+use crate::stopwords::{
+    ascii_letter_lanes, eight_bytes_at, Evidence, StopWords, TextWords, HIGH_BITS,
+};
 
 /// Whatlang answers at or above this confidence are taken without asking lingua, on texts
 /// long enough ([`WHATLANG_ALONE_LETTERS`]) and when whatlang knows every language of the
@@ -460,12 +462,35 @@ fn sample(text: &str, max_chars: usize) -> &str {
     }
 }
 
-/// Counts letters in `text`, stopping once `enough` are found.
+/// Counts letters in `text`, stopping once `enough` are found. Asked of every paragraph;
+/// eight ASCII bytes are counted in one test, other characters decoded one at a time
+/// (`letters_by_chars` in the tests is the reference).
 fn letters_at_least(text: &str, enough: usize) -> usize {
-    text.chars()
-        .filter(|c| c.is_alphabetic())
-        .take(enough)
-        .count()
+    let bytes = text.as_bytes();
+    let (mut found, mut i) = (0, 0);
+    while found < enough {
+        if let Some(w) = eight_bytes_at(bytes, i).filter(|w| w & HIGH_BITS == 0) {
+            found += ascii_letter_lanes(w).count_ones() as usize;
+            i += 8;
+            continue;
+        }
+        let Some(&b) = bytes.get(i) else {
+            break;
+        };
+        if b.is_ascii() {
+            found += usize::from(b.is_ascii_alphabetic());
+            i += 1;
+        } else {
+            // `i` is at the start of a character: the loop steps over ASCII bytes and
+            // whole characters.
+            let Some(c) = text[i..].chars().next() else {
+                break;
+            };
+            found += usize::from(c.is_alphabetic());
+            i += c.len_utf8();
+        }
+    }
+    found.min(enough)
 }
 
 fn round3(x: f64) -> f64 {
@@ -1776,6 +1801,40 @@ mod tests {
                     text.char_indices().nth(n).map(|(i, _)| i),
                     "{n} in {text:?}"
                 );
+            }
+        }
+    }
+
+    fn letters_by_chars(text: &str, enough: usize) -> usize {
+        text.chars()
+            .filter(|c| c.is_alphabetic())
+            .take(enough)
+            .count()
+    }
+
+    #[test]
+    fn letters_at_least_counts_like_chars() {
+        let texts = [
+            String::new(),
+            "   \n\n\t".to_owned(),
+            "Grüße aus Köln, STRASSE und straße: ÄÖÜ äöü ẞ!".to_owned(),
+            "🎉 emoji 🎉🎉 und Zahlen 1234 — ½ ² Ⅻ ǅ".to_owned(),
+            "Привет мир, Γειά σου κόσμε, 你好世界, مرحبا".to_owned(),
+            "MiXeD CaSe, punctuation!?;:()[]{}@#$%^&*_+=|\\/<>~`'\"".to_owned(),
+            "long ascii text ".repeat(300),
+            DE_LONG.to_owned(),
+        ];
+        for text in &texts {
+            for enough in [0, 1, 5, 20, 40, 200, 10_000] {
+                assert_eq!(
+                    letters_at_least(text, enough),
+                    letters_by_chars(text, enough),
+                    "{text:?} {enough}"
+                );
+            }
+            for end in (0..=text.len()).filter(|&e| text.is_char_boundary(e)) {
+                let part = &text[..end];
+                assert_eq!(letters_at_least(part, 40), letters_by_chars(part, 40));
             }
         }
     }

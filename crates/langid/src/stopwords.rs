@@ -64,7 +64,7 @@ fn letter(c: char, hash: u64) -> Option<(bool, u64)> {
 }
 
 /// The top bit of each byte: the lanes of the eight-bytes-at-a-time tests.
-const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+pub(crate) const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 /// One in each byte, to spread a byte value over all eight lanes.
 const LANES: u64 = 0x0101_0101_0101_0101;
 /// Bit 5 of each byte: set, it makes an ASCII letter lowercase.
@@ -73,7 +73,7 @@ const CASE_BITS: u64 = 0x20 * LANES;
 /// The top bit of each byte of `w` (eight bytes of text, little-endian) that is an ASCII
 /// letter.
 #[inline(always)]
-fn ascii_letter_lanes(w: u64) -> u64 {
+pub(crate) fn ascii_letter_lanes(w: u64) -> u64 {
     // Setting bit 5 folds both cases onto `a..=z`; with the top bits cleared, adding
     // `0x80 - bound` sets a byte's top bit exactly when the byte reaches `bound`, and no
     // sum carries into the next byte. `!w` leaves out the bytes of non-ASCII characters.
@@ -85,7 +85,7 @@ fn ascii_letter_lanes(w: u64) -> u64 {
 
 /// The eight bytes of `bytes` from `at`, if there are as many.
 #[inline(always)]
-fn eight_bytes_at(bytes: &[u8], at: usize) -> Option<u64> {
+pub(crate) fn eight_bytes_at(bytes: &[u8], at: usize) -> Option<u64> {
     let chunk: [u8; 8] = bytes.get(at..at + 8)?.try_into().ok()?;
     Some(u64::from_le_bytes(chunk))
 }
