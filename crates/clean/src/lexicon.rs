@@ -37,7 +37,10 @@ type Set = HashSet<&'static str, BuildHasherDefault<Fnv>>;
 pub(crate) struct Words {
     /// Slots of the words of at most [`SHORT`] bytes: a 16-bit tag of the hash (never 0;
     /// 0 is an empty slot), small enough for the whole table to stay in the L1 cache.
-    /// The number of slots is a power of two, at least twice the number of words.
+    /// The number of slots is a power of two, at least four times the number of words:
+    /// many of the tokens looked up are none of the words, and the emptier the table,
+    /// the sooner their probe meets an empty slot (a lookup took 62 instructions at
+    /// twice, 57 at four times; eight times saved 2 more for twice the memory).
     tags: Vec<u16>,
     /// [`key`], length and flags of the word in each slot, compared when the tag matches.
     short: Vec<(u128, u8, u8)>,
@@ -165,7 +168,7 @@ impl Words {
         }
         let mut short: Vec<(&'static str, u8)> = short.into_iter().collect();
         short.sort_unstable();
-        let size = (short.len() * 2).next_power_of_two().max(2);
+        let size = (short.len() * 4).next_power_of_two().max(2);
         out.shift = 64 - size.trailing_zeros();
         out.tags = vec![0; size];
         out.short = vec![(0, 0, 0); size];

@@ -363,6 +363,58 @@ impl CharCounts {
     }
 }
 
+/// What [`Quality`] counts of the non-empty paragraphs of a text.
+#[derive(Debug, Default, PartialEq)]
+struct ParagraphCounts {
+    paragraphs: usize,
+    /// Paragraphs that start like a list item.
+    bullets: usize,
+    /// Paragraphs that end in an ellipsis.
+    ellipsis: usize,
+    /// Paragraphs that repeat an earlier one, and their characters.
+    dup: usize,
+    dup_chars: usize,
+    /// The characters of all paragraphs.
+    para_chars: usize,
+}
+
+impl ParagraphCounts {
+    /// The counts of the paragraphs of `text`, which has `chars` characters.
+    fn of(text: &str, chars: usize) -> Self {
+        let mut c = ParagraphCounts::default();
+        // Paragraphs sorted, so that equal ones are neighbours: each paragraph after the
+        // first of its group repeats an earlier one.
+        let mut paras: Vec<&str> = Vec::new();
+        let mut pieces = 0;
+        for p in paragraphs(text) {
+            pieces += 1;
+            if p.is_empty() {
+                continue;
+            }
+            paras.push(p);
+            if p.starts_with(['-', '•', '*', '–', '·', '▪']) {
+                c.bullets += 1;
+            }
+            if p.ends_with("...") || p.ends_with('…') {
+                c.ellipsis += 1;
+            }
+        }
+        // The pieces and the `\n\n` between them make up the text, so the pieces'
+        // characters (empty ones have none) are the text's but two per separator:
+        // counted without a second pass over the text.
+        c.para_chars = chars - 2 * (pieces - 1);
+        c.paragraphs = paras.len();
+        paras.sort_unstable();
+        for pair in paras.windows(2) {
+            if pair[0] == pair[1] {
+                c.dup += 1;
+                c.dup_chars += pair[1].chars().count();
+            }
+        }
+        c
+    }
+}
+
 /// The paragraphs of `text`: `text.split("\n\n")`, finding each `\n` with the `memchr`
 /// crate (vectorised, unlike `str::find`).
 fn paragraphs(text: &str) -> impl Iterator<Item = &str> {
@@ -458,31 +510,14 @@ impl Quality {
             chars: word_chars,
             stop,
         } = words;
-        // Paragraphs sorted, so that equal ones are neighbours: each paragraph after the
-        // first of its group repeats an earlier one.
-        let mut paras: Vec<(&str, usize)> = Vec::new();
-        let (mut bullets, mut ellipsis) = (0, 0);
-        let mut para_chars = 0;
-        for p in paragraphs(text).filter(|p| !p.is_empty()) {
-            let n = p.chars().count();
-            para_chars += n;
-            paras.push((p, n));
-            if p.starts_with(['-', '•', '*', '–', '·', '▪']) {
-                bullets += 1;
-            }
-            if p.ends_with("...") || p.ends_with('…') {
-                ellipsis += 1;
-            }
-        }
-        let paragraphs = paras.len();
-        paras.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let (mut dup, mut dup_chars) = (0, 0);
-        for pair in paras.windows(2) {
-            if pair[0].0 == pair[1].0 {
-                dup += 1;
-                dup_chars += pair[1].1;
-            }
-        }
+        let ParagraphCounts {
+            paragraphs,
+            bullets,
+            ellipsis,
+            dup,
+            dup_chars,
+            para_chars,
+        } = ParagraphCounts::of(text, chars);
         Quality {
             chars,
             words,
@@ -510,6 +545,67 @@ impl Quality {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The paragraph counts as `Quality::measure_counted` first made them: each
+    /// paragraph's characters counted.
+    fn paragraph_counts_reference(text: &str) -> ParagraphCounts {
+        let mut paras: Vec<(&str, usize)> = Vec::new();
+        let (mut bullets, mut ellipsis) = (0, 0);
+        let mut para_chars = 0;
+        for p in paragraphs(text).filter(|p| !p.is_empty()) {
+            let n = p.chars().count();
+            para_chars += n;
+            paras.push((p, n));
+            if p.starts_with(['-', '•', '*', '–', '·', '▪']) {
+                bullets += 1;
+            }
+            if p.ends_with("...") || p.ends_with('…') {
+                ellipsis += 1;
+            }
+        }
+        let paragraphs = paras.len();
+        paras.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let (mut dup, mut dup_chars) = (0, 0);
+        for pair in paras.windows(2) {
+            if pair[0].0 == pair[1].0 {
+                dup += 1;
+                dup_chars += pair[1].1;
+            }
+        }
+        ParagraphCounts {
+            paragraphs,
+            bullets,
+            ellipsis,
+            dup,
+            dup_chars,
+            para_chars,
+        }
+    }
+
+    #[test]
+    fn paragraph_counts_match_the_reference() {
+        let marks = [
+            "a", "Ä", "ß", "\n", "\n\n", "- ", "•", "…", "...", " ", "😀", "Straße", "x.",
+        ];
+        let mut texts = crate::chars::strings_of(&marks, 4);
+        for seed in [
+            include_str!("../../../seeds/000_4cc634fd74ce4d48.txt"),
+            include_str!("../../../seeds/002_1a67b9573dd5dde7.txt"),
+        ] {
+            texts.push(seed.to_owned());
+            texts.push(seed.replace('\n', "\n\n"));
+            texts.push(format!("{seed}\n\n{seed}"));
+        }
+        texts.push("Lange ASCII-Zeile ohne Umlaute. ".repeat(200));
+        let mut dups = 0;
+        for t in &texts {
+            let chars = t.chars().count();
+            let counts = ParagraphCounts::of(t, chars);
+            assert_eq!(counts, paragraph_counts_reference(t), "{t:?}");
+            dups += counts.dup;
+        }
+        assert!(dups > 0);
+    }
 
     #[test]
     fn measures_simple_text() {

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 
 use crate::boilerplate::{Classifier, Options, Outcome};
 use crate::config::CleanConfig;
-use crate::normalize::normalize;
+use crate::normalize::normalize_into;
 use crate::quality::Quality;
 
 /// Drop reason: nothing is left after cleaning.
@@ -52,6 +52,8 @@ const META_PUBLISHED: &[&str] = &["published", "date"];
 pub struct Clean {
     config: CleanConfig,
     classifier: Classifier,
+    /// The normalised text of the document at hand, kept from one document to the next.
+    normalized: String,
 }
 
 impl Clean {
@@ -60,6 +62,7 @@ impl Clean {
         Clean {
             config,
             classifier: Classifier::new(),
+            normalized: String::new(),
         }
     }
 
@@ -181,7 +184,8 @@ fn removal_summary(out: &Outcome) -> String {
 
 impl Stage for Clean {
     fn process(&mut self, mut doc: Document) -> Result<Verdict, StageError> {
-        let normalized = normalize(&doc.text);
+        normalize_into(&doc.text, &mut self.normalized);
+        let normalized = &self.normalized;
         let known_title = known(&doc.metadata, META_TITLE);
         let opts = Options {
             boilerplate: self.config.boilerplate,
@@ -193,7 +197,7 @@ impl Stage for Clean {
             known_published: known(&doc.metadata, META_PUBLISHED).is_some(),
             record_features: false,
         };
-        let mut out = self.classifier.clean(&normalized, &opts);
+        let mut out = self.classifier.clean(normalized, &opts);
         let removed_chars: usize = out.removed.iter().map(|r| r.text.chars().count()).sum();
         let quality = Quality::measure_counted(
             &out.text,
@@ -259,6 +263,7 @@ impl Stage for Clean {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::normalize::normalize;
     use pipeline_core::{BuildContext, StageConfig};
 
     const SEED_000: &str = include_str!("../../../seeds/000_4cc634fd74ce4d48.txt");
