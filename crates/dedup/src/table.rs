@@ -402,7 +402,7 @@ impl KeyTable {
         each: &mut impl FnMut(u32) -> bool,
     ) -> Result<bool> {
         let run = &self.runs[i];
-        let block = run.first_keys.partition_point(|&k| k < key);
+        let block = keys_below(&run.first_keys, key);
         if block == 0 {
             return Ok(false);
         }
@@ -443,10 +443,7 @@ impl KeyTable {
     fn scan_blocks(&mut self, i: usize, key: u64, mut each: impl FnMut(u32) -> bool) -> Result<()> {
         let run = &self.runs[i];
         // The key's entries may begin in the block before the first one starting with it.
-        let mut block = run
-            .first_keys
-            .partition_point(|&k| k < key)
-            .saturating_sub(1);
+        let mut block = keys_below(&run.first_keys, key).saturating_sub(1);
         while block < run.first_keys.len() && run.first_keys[block] <= key {
             let start = block * BLOCK;
             let count = (run.entries as usize - start).min(BLOCK);
@@ -599,6 +596,31 @@ pub(crate) fn create_spill_file(path: &Path) -> Result<File> {
         .map_err(|e| fail(path, e))
 }
 
+/// How many of the ascending `keys` are below `key`, as `partition_point` tells, starting
+/// from where a uniform key should lie and widening the bracket around it step by doubling
+/// step: a binary search over the first keys of a large run waited for a cache miss at
+/// almost every step (a third of the time of a lookup that reached a run at 1 GB), while
+/// the guess is usually within a few cache lines of the answer.
+fn keys_below(keys: &[u64], key: u64) -> usize {
+    let n = keys.len();
+    let guess = ((u128::from(key) * n as u128) >> 64) as usize;
+    let (mut low, mut high) = (guess, guess);
+    let mut step = 1;
+    // Invariant once set: every key before `low` is below `key`, none from `high` on is.
+    while low > 0 && keys[low - 1] >= key {
+        high = low - 1;
+        low = low.saturating_sub(step);
+        step *= 2;
+    }
+    step = 1;
+    while high < n && keys[high] < key {
+        low = high + 1;
+        high = (high + step).min(n);
+        step *= 2;
+    }
+    low + keys[low..high].partition_point(|&k| k < key)
+}
+
 fn decode(entry: &[u8]) -> (u64, u32) {
     let mut key = [0u8; 8];
     let mut doc = [0u8; 4];
@@ -661,6 +683,38 @@ mod tests {
             0,
             "runs removed"
         );
+    }
+
+    #[test]
+    fn keys_below_agrees_with_a_binary_search() {
+        let uniform = |n: u64| -> Vec<u64> {
+            let mut keys: Vec<u64> = (0..n).map(spread).collect();
+            keys.sort_unstable();
+            keys
+        };
+        let mut lists = vec![vec![], vec![5], vec![u64::MAX], vec![0, 0, 7]];
+        lists.extend([2, 3, 100, 10_000].map(uniform));
+        // Skewed: all in a narrow range near the bottom, or near the top, and repeated keys.
+        lists.push((0..5000).map(|i| i * 3).collect());
+        lists.push((0..5000).map(|i| u64::MAX - 5000 + i).collect());
+        lists.push((0..3000).map(|i| spread(i / 100) >> 1).collect::<Vec<_>>());
+        lists.last_mut().unwrap().sort_unstable();
+        lists.push(vec![42; 1000]);
+        for keys in &lists {
+            let queries = keys
+                .iter()
+                .flat_map(|&k| [k, k.wrapping_sub(1), k.wrapping_add(1)])
+                .chain((0..2000).map(|i| spread(i + 1_000_000)))
+                .chain([0, 1, 42, u64::MAX / 2, u64::MAX]);
+            for key in queries {
+                assert_eq!(
+                    keys_below(keys, key),
+                    keys.partition_point(|&k| k < key),
+                    "{} keys, key {key:#x}",
+                    keys.len()
+                );
+            }
+        }
     }
 
     /// A way of scanning run 0 of a table for a key.
