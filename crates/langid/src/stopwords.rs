@@ -865,18 +865,23 @@ mod tests {
         }
     }
 
+    /// A fixed xorshift sequence from `seed` (not 0), for test inputs.
+    fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+        move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        }
+    }
+
     /// Texts of `n` characters drawn from `alphabet` by a fixed xorshift sequence.
     fn random_texts(alphabet: &[&str], n: usize, count: usize) -> Vec<String> {
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = xorshift(0x9E37_79B9_7F4A_7C15);
         (0..count)
             .map(|_| {
                 (0..n)
-                    .map(|_| {
-                        state ^= state << 13;
-                        state ^= state >> 7;
-                        state ^= state << 17;
-                        alphabet[(state % alphabet.len() as u64) as usize]
-                    })
+                    .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
                     .collect()
             })
             .collect()
@@ -1002,13 +1007,7 @@ mod tests {
 
     #[test]
     fn distinct_counts_as_a_searched_list() {
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = xorshift(0x2545_F491_4F6C_DD1D);
         let mut seen_limit = 0;
         for round in 0..2000 {
             let len = round % 97;
@@ -1043,13 +1042,7 @@ mod tests {
 
     #[test]
     fn lead_and_runner_up_as_two_searches() {
-        let mut state = 0x1234_5678_9ABC_DEF1u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = xorshift(0x1234_5678_9ABC_DEF1);
         let mut led = 0;
         for round in 0..3000 {
             // Counts of the listed languages (the rest stay 0), small so that ties are common.
