@@ -53,6 +53,8 @@ mod spans;
 mod stage;
 mod store;
 mod table;
+#[cfg(test)]
+mod test_rng;
 
 pub use config::{Action, DedupConfig, Keep, MAX_PERMUTATIONS};
 pub use error::{Error, Result};

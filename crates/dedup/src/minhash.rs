@@ -247,6 +247,7 @@ pub fn similarity(a: &[u32], b: &[u32]) -> (f64, f64) {
 mod tests {
     use super::*;
     use crate::normalize::normalize_into;
+    use crate::test_rng::XorShift;
 
     fn sketch(hasher: &mut MinHasher, text: &str) -> (Vec<u32>, Vec<u32>) {
         let (mut norm, mut words, mut sh) = (Vec::new(), Vec::new(), Vec::new());
@@ -325,16 +326,9 @@ mod tests {
 
     #[test]
     fn rolling_shingles_match_hashing_each_run() {
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
         for words in 1..40 {
-            let hashes: Vec<u64> = (0..words)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    state
-                })
-                .collect();
+            let hashes: Vec<u64> = (0..words).map(|_| rng.next()).collect();
             // Up to runs whose rotations pass 64 bits (11 × 6 = 66).
             for k in 1..=words.min(12) {
                 let mut rolled = vec![7];
@@ -351,20 +345,13 @@ mod tests {
 
     #[test]
     fn sort_hashes_sorts_as_sort_unstable_does() {
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
         let mut scratch = SortScratch::default();
         for round in 0..3_000 {
             let len = [0, 1, 5, 63, 64, 65, 350, 1_000, 5_000][round % 9];
             // Evenly spread, crowded into few buckets, few distinct values, all equal.
             let mask = [u32::MAX, 0x00ff_ffff, 0xf000_000f, 0][round / 9 % 4];
-            let mut values: Vec<u32> = (0..len)
-                .map(|_| {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    state as u32 & mask
-                })
-                .collect();
+            let mut values: Vec<u32> = (0..len).map(|_| rng.next() as u32 & mask).collect();
             match round / 36 % 3 {
                 0 => {}
                 1 => values.sort_unstable(),

@@ -284,6 +284,7 @@ pub fn normalize(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_rng::XorShift;
 
     /// `normalize_append` as it was: an NFC quick-check pass, then every character
     /// folded through the general rule.
@@ -423,16 +424,13 @@ mod tests {
             "AbcDefGhiJklMnoPqrStuVwxYz0123456789",
             "",
         ];
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
         for _ in 0..30_000 {
             let mut texts = Vec::new();
-            for _ in 0..1 + state % 4 {
+            for _ in 0..1 + rng.0 % 4 {
                 let mut text = String::new();
-                for _ in 0..state % 30 {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    text.push_str(pieces[(state % pieces.len() as u64) as usize]);
+                for _ in 0..rng.0 % 30 {
+                    text.push_str(pieces[(rng.next() % pieces.len() as u64) as usize]);
                 }
                 texts.push(text);
             }
@@ -447,12 +445,9 @@ mod tests {
 
     #[test]
     fn chunks_classify_every_byte_as_the_byte_methods_do() {
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
         for round in 0..200_000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let mut bytes = state.to_le_bytes();
+            let mut bytes = rng.next().to_le_bytes();
             // Half the rounds keep to the bytes near the class edges.
             if round % 2 == 0 {
                 let edges = b"@AZ[`az{/09:\x7f\x80 \xc3\xe2";

@@ -273,6 +273,7 @@ fn sentences(text: &str, range: (usize, usize), out: &mut Vec<(usize, usize)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_rng::XorShift;
 
     /// A paragraph, and the sentences inside it, as byte ranges into the text.
     #[derive(Debug, Clone, PartialEq, Eq)]
@@ -355,14 +356,11 @@ mod tests {
 
     /// `count` texts of 1 to 40 of `pieces` each, drawn by a fixed xorshift generator.
     fn random_texts<'a>(pieces: &'a [&str], count: usize) -> impl Iterator<Item = String> + 'a {
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
         (0..count).map(move |_| {
             let mut text = String::new();
-            for _ in 0..1 + state % 40 {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                text.push_str(pieces[(state % pieces.len() as u64) as usize]);
+            for _ in 0..1 + rng.0 % 40 {
+                text.push_str(pieces[(rng.next() % pieces.len() as u64) as usize]);
             }
             text
         })

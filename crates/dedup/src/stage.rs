@@ -879,18 +879,16 @@ impl Stage for Dedupe {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::test_rng::XorShift;
 
     #[test]
     fn has_chars_counts_as_counting_every_character_does() {
         let pieces = ["a", "ä", "€", "😀", " ", "ß", "\u{301}", "Wort "];
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
         for _ in 0..20_000 {
             let mut passage = String::new();
-            for _ in 0..state % 90 {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                passage.push_str(pieces[(state % pieces.len() as u64) as usize]);
+            for _ in 0..rng.0 % 90 {
+                passage.push_str(pieces[(rng.next() % pieces.len() as u64) as usize]);
             }
             for min in [0, 1, 2, 7, 20, 60, 61, usize::MAX] {
                 let counted = passage.len() >= min && passage.chars().count() >= min;
