@@ -8,7 +8,6 @@ use lingua::Language;
 use pipeline_core::text::byte_to_char_offsets;
 use pipeline_core::{keys, ConfigError, Document, Stage, StageError, Verdict};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use crate::config::{compiled_languages, Accuracy, LangIdConfig, OnMismatch, SegmentMode};
 use crate::ngram::{self, LangSet, Scorer};
@@ -951,62 +950,6 @@ impl DetectLanguage {
     }
 }
 
-/// A JSON object of `fields`, each key once (the map sorts them).
-fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
-    Value::Object(
-        fields
-            .into_iter()
-            .map(|(key, value)| (key.to_owned(), value))
-            .collect::<Map<String, Value>>(),
-    )
-}
-
-impl LangAnnotation {
-    /// `serde_json::to_value(self)`, built directly: the derived serialisation goes through
-    /// serde's generic serializer, a few percent of the stage's time.
-    pub fn to_json(&self) -> Value {
-        let segments = self.segments.iter().map(Segment::to_json).collect();
-        let mut fields = Map::new();
-        fields.insert("code".to_owned(), self.code.clone().into());
-        fields.insert("confidence".to_owned(), self.confidence.into());
-        fields.insert(
-            "detector".to_owned(),
-            self.detector.map(|d| d.name()).into(),
-        );
-        if let Some(reason) = &self.reason {
-            fields.insert("reason".to_owned(), reason.clone().into());
-        }
-        if let Some(guess) = &self.best_guess {
-            fields.insert("best_guess".to_owned(), guess.to_json());
-        }
-        fields.insert("segments".to_owned(), Value::Array(segments));
-        Value::Object(fields)
-    }
-}
-
-impl Guess {
-    /// `serde_json::to_value(self)`, built directly (see [`LangAnnotation::to_json`]).
-    fn to_json(&self) -> Value {
-        object([
-            ("code", self.code.clone().into()),
-            ("confidence", self.confidence.into()),
-            ("detector", self.detector.name().into()),
-        ])
-    }
-}
-
-impl Segment {
-    /// `serde_json::to_value(self)`, built directly (see [`LangAnnotation::to_json`]).
-    fn to_json(&self) -> Value {
-        object([
-            ("code", self.code.clone().into()),
-            ("confidence", self.confidence.into()),
-            ("end", self.end.into()),
-            ("start", self.start.into()),
-        ])
-    }
-}
-
 impl Detector {
     /// The name written to the annotation (`whatlang`, `ngram`, `function_words`; `lingua`
     /// is no longer produced).
@@ -1029,8 +972,10 @@ impl Stage for DetectLanguage {
             OnMismatch::Keep => None,
             OnMismatch::Reject => self.mismatch(&ann, &doc.text),
         };
-        doc.annotations
-            .insert(keys::LANGID_LANG.to_owned(), ann.to_json());
+        let value = serde_json::to_value(&ann).map_err(|e| StageError::Fatal {
+            message: format!("cannot serialise the language annotation: {e}"),
+        })?;
+        doc.annotations.insert(keys::LANGID_LANG.to_owned(), value);
         Ok(match drop {
             Some((reason, detail)) => Verdict::drop(doc, reason, detail),
             None => Verdict::Keep(doc),
@@ -1231,54 +1176,6 @@ mod tests {
         assert_eq!(v["detector"], "ngram");
         assert_eq!(v["segments"][0]["start"], 0);
         assert_eq!(v["segments"][0]["end"], DE.chars().count());
-    }
-
-    #[test]
-    fn to_json_is_to_value() {
-        let s = stage("");
-        let english_only = stage(r#"languages = ["en", "fr"]"#);
-        let mixed = format!("{DE_LONG}\n\n{EN_LONG}\n\n{FR_LONG}\n\n{DE_LONG}");
-        let texts = [
-            "",
-            "   ",
-            "kurz",
-            DE,
-            EN,
-            FR,
-            DE_LONG,
-            &mixed,
-            "Grüße aus Köln 🎉 — STRASSE, straße; ÄÖÜ äöü!\n\nNoch ein Absatz mit Umlauten.",
-            &"plain ascii words ".repeat(200),
-        ];
-        let mut annotations: Vec<LangAnnotation> = texts
-            .iter()
-            .flat_map(|t| [s.detect(t), english_only.detect(t)])
-            .collect();
-        assert!(annotations.iter().any(|a| a.best_guess.is_some()));
-        assert!(annotations.iter().any(|a| a.segments.len() > 1));
-        // Numbers JSON cannot hold become null either way.
-        annotations.push(LangAnnotation {
-            code: Some("de".into()),
-            confidence: Some(f64::NAN),
-            detector: Some(Detector::Lingua),
-            reason: Some(WHY_LOW_CONFIDENCE.into()),
-            best_guess: Some(Guess {
-                code: "nl".into(),
-                confidence: f64::INFINITY,
-                detector: Detector::FunctionWords,
-            }),
-            segments: vec![Segment {
-                start: usize::MAX,
-                end: 0,
-                code: String::new(),
-                confidence: -0.0,
-            }],
-        });
-        for ann in &annotations {
-            let want = serde_json::to_value(ann).unwrap();
-            assert_eq!(ann.to_json(), want, "{ann:?}");
-            assert_eq!(ann.to_json().to_string(), want.to_string(), "{ann:?}");
-        }
     }
 
     fn reject(s: &mut DetectLanguage, text: &str) -> Option<(&'static str, String)> {
