@@ -211,6 +211,14 @@ pub(crate) fn normalize_newlines(text: &str) -> String {
     text.replace("\r\n", "\n").replace('\r', "\n")
 }
 
+/// [`normalize_newlines`] keeping `text`'s allocation when it has no `\r` (nearly always).
+pub(crate) fn into_unix_newlines(text: String) -> String {
+    if memchr::memchr(b'\r', text.as_bytes()).is_none() {
+        return text;
+    }
+    normalize_newlines(&text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,6 +228,17 @@ mod tests {
         let decoded = decode_text(b"\xEF\xBB\xBFGr\xC3\xBC\xC3\x9Fe\r\nzwei\rdrei").unwrap();
         assert_eq!(decoded.text, "Grüße\nzwei\ndrei");
         assert_eq!(decoded.encoding, "utf-8-bom");
+    }
+
+    #[test]
+    fn into_unix_newlines_keeps_plain_text_and_converts_carriage_returns() {
+        for text in ["", "a\nb", "Grüße\n\nzwei", "a\r\nb\rc\r", "\r\r\n", "ä\r"] {
+            assert_eq!(
+                into_unix_newlines(text.to_owned()),
+                normalize_newlines(text)
+            );
+        }
+        assert_eq!(into_unix_newlines("a\r\nb\rc".to_owned()), "a\nb\nc");
     }
 
     #[test]

@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -10,7 +11,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::config::{Format, ReadConfig};
-use crate::decode::{decode_text, normalize_newlines, repair_mojibake};
+use crate::decode::{decode_text, into_unix_newlines, normalize_newlines, repair_mojibake};
 use crate::error::Result;
 use crate::html::extract_html;
 use crate::list::{list_inputs, Listing};
@@ -128,6 +129,7 @@ impl FileSource {
                 ..SourceInfo::default()
             },
             line: 0,
+            buffer: Vec::new(),
             done: false,
         });
         source
@@ -266,6 +268,7 @@ impl FileSource {
                     stem: file_stem(&path),
                     info,
                     line: 0,
+                    buffer: Vec::new(),
                     done: false,
                 });
                 None
@@ -369,13 +372,19 @@ impl FileSource {
     }
 
     fn next_record(&mut self) -> Option<std::result::Result<Document, Rejected>> {
-        let path = self.current.as_ref()?.info.path.clone();
-        if let Some(upto) = self.take_resume_point(&path) {
+        let resume_point = match &self.resume_after {
+            Some(_) => {
+                let path = self.current.as_ref()?.info.path.clone();
+                self.take_resume_point(&path)
+            }
+            None => None,
+        };
+        if let Some(upto) = resume_point {
             let limit = self.config.max_record_bytes;
             let file = self.current.as_mut()?;
             while file.line < upto {
                 match file.next_line(limit) {
-                    LineOutcome::Line(_) | LineOutcome::TooLong(_) => {}
+                    LineOutcome::Line | LineOutcome::TooLong(_) => {}
                     LineOutcome::Failed(_) | LineOutcome::End => {
                         // The file is shorter than the interrupted run saw: it changed, and
                         // the runtime reads a changed file whole (it checks size and time
@@ -395,7 +404,7 @@ impl FileSource {
                 self.file_done();
                 return None;
             }
-            LineOutcome::Line(line) => line,
+            LineOutcome::Line => std::mem::take(&mut file.buffer),
             LineOutcome::TooLong(len) => {
                 let detail = format!(
                     "line {} holds {len} or more bytes, over max_record_bytes = {}; raise \
@@ -420,6 +429,7 @@ impl FileSource {
         let parsed = parse_record(&record, &self.config);
         let file = self.current.as_mut()?;
         let (fallback_id, mut info) = file.record_info(Some(&record));
+        file.buffer = record;
         match parsed {
             Ok((id, text, _)) if text.trim().is_empty() => {
                 let line = info.record.unwrap_or_default();
@@ -436,7 +446,10 @@ impl FileSource {
                 )))
             }
             Ok((id, text, metadata)) => {
-                let (text, repaired) = repair_mojibake(&text);
+                let (text, repaired) = match repair_mojibake(&text) {
+                    (Cow::Owned(repaired_text), repaired) => (repaired_text, repaired),
+                    (Cow::Borrowed(_), repaired) => (text, repaired),
+                };
                 info.encoding = Some(if repaired > 0 {
                     format!("utf-8 (mojibake repaired: {repaired} sequences)")
                 } else {
@@ -444,7 +457,7 @@ impl FileSource {
                 });
                 Some(Ok(Document {
                     id: id.unwrap_or(fallback_id),
-                    text: normalize_newlines(&text),
+                    text: into_unix_newlines(text),
                     source: info,
                     metadata,
                     origin: self.next_origin(),
@@ -768,11 +781,15 @@ struct JsonlFile {
     stem: String,
     info: SourceInfo,
     line: u64,
+    /// The current line, reused from line to line: growing a fresh vector to a record's
+    /// size cost about ten allocations per record.
+    buffer: Vec<u8>,
     done: bool,
 }
 
 enum LineOutcome {
-    Line(Vec<u8>),
+    /// The line is in [`JsonlFile::buffer`].
+    Line,
     TooLong(u64),
     Failed(io::Error),
     End,
@@ -785,10 +802,9 @@ impl JsonlFile {
             return LineOutcome::End;
         }
         loop {
-            let mut line = Vec::new();
-            let read = (&mut self.lines)
-                .take(limit + 1)
-                .read_until(b'\n', &mut line);
+            let line = &mut self.buffer;
+            line.clear();
+            let read = (&mut self.lines).take(limit + 1).read_until(b'\n', line);
             match read {
                 Ok(0) => {
                     self.done = true;
@@ -824,7 +840,7 @@ impl JsonlFile {
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            return LineOutcome::Line(line);
+            return LineOutcome::Line;
         }
     }
 
