@@ -1321,6 +1321,14 @@ impl<'a> Cx<'a> {
         if is_speech_verb(vt) {
             return Some(self.subject_after(j, first));
         }
+        // `„…“ Das sagte Steinbrück am Dienstag.`: the next sentence attributes a quote that
+        // is a sentence of its own.
+        let ends_sentence = after >= 2 && matches!(self.t(after - 2), "." | "!" | "?" | "…");
+        if ends_sentence && in_list(vt, &["Das", "Dies"]) {
+            let next = self.toks.get(j + 1)?;
+            let said = next.newlines_before == 0 && says_or_names(next.text(self.text));
+            return said.then(|| self.subject_after(j + 1, first));
+        }
         // `…“, wird Panetta zitiert`, `…“, wie Hoyzer zitiert wird`.
         let wie = vt == "wie";
         if wie || in_list(vt, AUXILIARIES) {
@@ -1335,6 +1343,25 @@ impl<'a> Cx<'a> {
             }
         }
         None
+    }
+
+    /// The person `laut` names as the source of the quote opening at token `first` right
+    /// after the name: `laut Klinikdirektor Prof. Dr. Matthias Beckmann „…“` (only roles,
+    /// titles and their dots between `laut` and the name).
+    fn named_with_laut(&self, start: usize, first: usize) -> Option<Who> {
+        let e = self
+            .ents
+            .iter()
+            .find(|e| e.label == Label::Per && e.end == first && e.first > start)?;
+        let title = |k: &usize| {
+            let t = self.t(*k);
+            t == "." || (self.toks[*k].kind == Kind::Word && is_capitalized(t))
+        };
+        (e.first.saturating_sub(6).max(start)..e.first)
+            .rev()
+            .take_while(|k| self.t(*k) == "laut" || title(k))
+            .any(|k| self.t(k) == "laut")
+            .then(|| Who::entity(e))
     }
 
     /// The speaker named in the sentence (from token `start`) before the quote at `first`:
@@ -2167,12 +2194,15 @@ pub fn find(
         }
         // A speech verb right after the quote or a colon right before it.
         let attributed = verb_after || (first > 0 && toks[first - 1].text(text) == ":");
-        let mut speaker = after_verb.flatten().or(before).or_else(|| {
-            opening
-                .is_none()
-                .then(|| cx.speaker_later(first, after, sentence.1))
-                .flatten()
-        });
+        let mut speaker = (cx.named_with_laut(sentence.0, first))
+            .or(after_verb.flatten())
+            .or(before)
+            .or_else(|| {
+                opening
+                    .is_none()
+                    .then(|| cx.speaker_later(first, after, sentence.1))
+                    .flatten()
+            });
         let standalone = !verb_after
             && toks[sentence.0..first]
                 .iter()
@@ -2558,6 +2588,24 @@ mod tests {
         assert_eq!(all.len(), 2, "{all:?}");
         assert_eq!(all[0].1.as_deref(), Some("Kim Jong Un"));
         assert_eq!(all[1].1.as_deref(), Some("Kim Jong Un"));
+    }
+
+    #[test]
+    fn the_next_sentence_may_attribute_a_quote_with_das_and_a_speech_verb() {
+        let text = "Der Haushalt ist knapp.\n\n„Wir werden sparen müssen.“ Das sagte \
+                    Bundesfinanzminister Peer Steinbrück am Dienstag.";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Peer Steinbrück"));
+        // `Das` without a speech verb attributes nothing.
+        let text = "Der Haushalt ist knapp.\n\n„Wir werden sparen müssen.“ Das Parlament \
+                    stimmte zu.";
+        assert_eq!(quotes(text)[0].1.as_deref(), None);
+    }
+
+    #[test]
+    fn laut_names_the_person_right_before_the_quote() {
+        let text = "Die Klinik ist zufrieden. Man könne damit laut Klinikdirektor Prof. Dr. \
+                    Matthias W. Beckmann „jetzt Paaren helfen“, heißt es.";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Matthias W. Beckmann"));
     }
 
     #[test]
