@@ -421,15 +421,8 @@ impl<'a> Line<'a> {
 
     /// Lowercase content words: alphanumeric runs (split at any punctuation, hyphens
     /// included) of at least three characters that are not stop words.
-    pub(crate) fn content_words(&self, lex: &Lexicon) -> Vec<&str> {
-        let mut out: Vec<&str> = self
-            .lower
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| w.chars().count() >= 3 && !lex.is_stop(w))
-            .collect();
-        out.sort_unstable();
-        out.dedup();
-        out
+    pub(crate) fn content_words(&self, lex: &Lexicon) -> Vec<&'a str> {
+        content_words(self.lower, lex)
     }
 
     /// A paragraph of running text: ends like a sentence, has at least ten words and
@@ -458,6 +451,18 @@ impl<'a> Line<'a> {
             && self.has_lower_word
             && !self.bullet
     }
+}
+
+/// The content words of a lowercase text, sorted and without repeats (see
+/// [`Line::content_words`]).
+pub(crate) fn content_words<'s>(lower: &'s str, lex: &Lexicon) -> Vec<&'s str> {
+    let mut out: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 3 && !lex.is_stop(w))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// Whether two lowercase words are the same up to an inflection ending.
