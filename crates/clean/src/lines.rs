@@ -305,16 +305,22 @@ impl<'a> Line<'a> {
             if ascii {
                 let b = piece.as_bytes();
                 capitalised += usize::from(b.first().is_some_and(u8::is_ascii_uppercase));
-                let kept = match (b.first(), b.last()) {
+                // Most words have nothing to trim: the piece is the token, without
+                // slicing (and checking) both again.
+                let (t, lt) = match (b.first(), b.last()) {
                     (Some(f), Some(l))
                         if f.is_ascii_alphanumeric() && l.is_ascii_alphanumeric() =>
                     {
-                        0..b.len()
+                        (piece, lpiece)
                     }
-                    _ => trim_ascii_token(b),
-                };
-                let (Some(t), Some(lt)) = (piece.get(kept.clone()), lpiece.get(kept)) else {
-                    continue;
+                    _ => {
+                        let kept = trim_ascii_token(b);
+                        let (Some(t), Some(lt)) = (piece.get(kept.clone()), lpiece.get(kept))
+                        else {
+                            continue;
+                        };
+                        (t, lt)
+                    }
                 };
                 let Some(&first) = t.as_bytes().first() else {
                     counts.add_ascii(0, false);
