@@ -347,14 +347,20 @@ impl<'a> Line<'a> {
                 words += lpiece.chars().filter(|&c| is_cjk(c)).count() / 2;
             }
             let lt = trim_token(lpiece);
+            let mut lt_stop = false;
             if !lt.is_empty() {
                 let flags = lex.token_flags(lt);
-                stop += usize::from(flags & STOP != 0);
+                lt_stop = flags & STOP != 0;
+                stop += usize::from(lt_stop);
                 toks.words.push(lt);
                 toks.flags.push(flags);
             }
-            counts.add(piece, None, lex, &mut toks.lower);
-            let t = trim_token(piece);
+            // The quality counts ask whether the trimmed piece's lowercase is a stop
+            // word: trimming and lowercasing commute (see `kept_characters_lowercase_
+            // to_kept_characters`) but for 'İ', so that is the lowercase piece trimmed,
+            // whose answer is known.
+            let known = (!piece.contains('İ')).then_some(lt_stop);
+            let t = counts.add(piece, known, lex, &mut toks.lower);
             // Lowercase, or a letter of a script without case (CJK, Arabic, Hebrew, …).
             if !has_lower_word
                 && t.chars()
@@ -766,6 +772,23 @@ mod tests {
             assert_eq!(got_toks.words, want_toks.words, "{t:?}");
             assert_eq!(got_toks.flags, want_toks.flags, "{t:?}");
         }
+    }
+
+    /// Trimming and lowercasing commute: a character [`trim_token`] keeps lowercases to
+    /// characters it keeps, and one it takes off to characters it takes off; but 'İ',
+    /// whose lowercase ends in a combining dot.
+    #[test]
+    fn kept_characters_lowercase_to_kept_characters() {
+        let kept = |c: char| c == '#' || c == '@' || c.is_alphanumeric();
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            if c == 'İ' {
+                continue;
+            }
+            for l in c.to_lowercase() {
+                assert_eq!(kept(l), kept(c), "{c:?} → {l:?}");
+            }
+        }
+        assert!(!kept('İ'.to_lowercase().last().unwrap()));
     }
 
     #[test]

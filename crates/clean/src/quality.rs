@@ -148,15 +148,21 @@ impl std::ops::AddAssign for WordCounts {
 }
 
 impl WordCounts {
-    /// Counts one whitespace-separated word `w` (not empty); `lower` is room for its
-    /// lowercase. A caller that knows whether the trimmed word's lowercase is a stop word
-    /// passes it as `stop`.
+    /// Counts one whitespace-separated word `w` (not empty) and returns it trimmed
+    /// ([`trim_token`]); `lower` is room for its lowercase. A caller that knows whether
+    /// the trimmed word's lowercase is a stop word passes it as `stop`.
     #[inline]
-    pub(crate) fn add(&mut self, w: &str, stop: Option<bool>, lex: &Lexicon, lower: &mut String) {
+    pub(crate) fn add<'w>(
+        &mut self,
+        w: &'w str,
+        stop: Option<bool>,
+        lex: &Lexicon,
+        lower: &mut String,
+    ) -> &'w str {
         self.words += 1;
         let t = trim_token(w);
         if t.is_empty() {
-            return;
+            return t;
         }
         self.counted += 1;
         let ascii = t.is_ascii();
@@ -164,11 +170,11 @@ impl WordCounts {
         self.chars += n;
         if let Some(stop) = stop {
             self.stop += usize::from(stop);
-            return;
+            return t;
         }
         // Lowercasing never shortens a word in characters.
         if n > lex.stop_max_chars() {
-            return;
+            return t;
         }
         if ascii {
             let lower = if t.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -180,13 +186,14 @@ impl WordCounts {
                 t
             };
             self.stop += usize::from(lex.is_stop(lower));
-            return;
+            return t;
         }
         lower.clear();
         for c in t.chars() {
             push_lower(c, lower);
         }
         self.stop += usize::from(lex.is_stop(lower));
+        t
     }
 
     /// What [`WordCounts::add`] counts for an ASCII word: `trimmed` is the length of
