@@ -212,15 +212,18 @@ fn ends_sentence(text: &str, i: usize) -> bool {
             .is_some_and(|d| d.is_uppercase() || is_opening_quote(d) || d == '–')
 }
 
-/// The characters of `text`, its ASCII digits, and whether it has a separator (`|`,
-/// `»`, `›`, `•`, `·`, `>`). The bytes are counted in runs of at most 255 into byte
+/// The characters of `text`, its ASCII digits, whether it has a separator (`|`, `»`,
+/// `›`, `•`, `·`, `>`), and whether a byte could start a CJK character (E3 to E9; no
+/// character there has a lowercase of its own, so the same holds of the lowercase
+/// text). The bytes are counted in runs of at most 255 into byte
 /// counters, so that the loop is vectorised; a separator is looked for only where a
 /// byte that one ends with occurs.
-fn byte_counts(text: &str) -> (usize, usize, bool) {
-    let (mut chars, mut digits, mut maybe_separator) = (0, 0, 0u8);
+fn byte_counts(text: &str) -> (usize, usize, bool, bool) {
+    let (mut chars, mut digits, mut maybe_separator, mut maybe_cjk) = (0, 0, 0u8, 0u8);
     for run in text.as_bytes().chunks(255) {
         let (mut c, mut d) = (0u8, 0u8);
         for &b in run {
+            maybe_cjk |= u8::from(b.wrapping_sub(0xE3) < 7);
             // Every byte but a UTF-8 continuation byte starts a character.
             c += u8::from((b as i8) >= -0x40);
             d += u8::from(b.wrapping_sub(b'0') < 10);
@@ -232,7 +235,7 @@ fn byte_counts(text: &str) -> (usize, usize, bool) {
         digits += usize::from(d);
     }
     let separators = maybe_separator != 0 && text.contains(['|', '»', '›', '•', '·', '>']);
-    (chars, digits, separators)
+    (chars, digits, separators, maybe_cjk != 0)
 }
 
 /// The tokens of a page's lines, which [`Line::new`] appends to, and room for its work.
@@ -271,6 +274,7 @@ impl<'a> Line<'a> {
         lex: &Lexicon,
         toks: &mut Tokens<'a>,
     ) -> Self {
+        let (chars, digits, separators, maybe_cjk) = byte_counts(text);
         let first_tok = toks.words.len();
         let mut stop = 0;
         let mut words = 0;
@@ -343,7 +347,7 @@ impl<'a> Line<'a> {
             // Chinese and Japanese write without spaces: two ideographs or kana
             // count as one more word.
             // (Their UTF-8 starts with E3 to E9.)
-            if lpiece.bytes().any(|b| (0xE3..=0xE9).contains(&b)) {
+            if maybe_cjk && lpiece.bytes().any(|b| (0xE3..=0xE9).contains(&b)) {
                 words += lpiece.chars().filter(|&c| is_cjk(c)).count() / 2;
             }
             let lt = trim_token(lpiece);
@@ -385,7 +389,6 @@ impl<'a> Line<'a> {
                     && first[..first.len() - 1].bytes().all(|b| b.is_ascii_digit())
                     && first.len() > 1)
         };
-        let (chars, digits, separators) = byte_counts(text);
         Line {
             no,
             text,
@@ -696,7 +699,9 @@ mod tests {
         }
         for t in &texts {
             let (chars, digits, _, _, separators) = char_counts_reference(t);
-            assert_eq!(byte_counts(t), (chars, digits, separators), "{t:?}");
+            let maybe_cjk = t.bytes().any(|b| (0xE3..=0xE9).contains(&b));
+            let want = (chars, digits, separators, maybe_cjk);
+            assert_eq!(byte_counts(t), want, "{t:?}");
         }
     }
 
