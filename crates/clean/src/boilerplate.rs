@@ -29,7 +29,7 @@ use regex::Regex;
 use crate::chars;
 use crate::dates::{DatePatterns, DateTime};
 use crate::lexicon::{Lexicon, Pairs, Phrase, CONSENT_STEMS, NEWSLETTER_STEMS};
-use crate::lines::{shared, trim_token, End, Line, Tokens};
+use crate::lines::{content_words, shared, trim_token, End, Line, Tokens};
 use crate::quality::WordCounts;
 use crate::region;
 use crate::scorer::{self, Place};
@@ -411,12 +411,11 @@ impl Classifier {
         let mut title_text: Option<String> = None;
         if let Some(known) = &opts.known_title {
             let known_lower = known.to_lowercase();
-            let known_line = Line::new(0, known, &known_lower, &self.lex, &mut Tokens::default());
-            let known_words = known_line.content_words(&self.lex);
+            let known_words = content_words(&known_lower, &self.lex);
             let limit = first_body.map_or(n.min(5), |f| f + 1);
             for i in 0..limit {
                 let sim = similarity(&lines[i].content_words(&self.lex), &known_words);
-                if flags[i].is_none() && (sim >= 0.8 || lines[i].lower == known_line.lower) {
+                if flags[i].is_none() && (sim >= 0.8 || lines[i].lower == known_lower) {
                     flags[i] = Some(Flag {
                         reason: Reason::TitleRepeat,
                         score: Some(round2(sim)),
@@ -494,10 +493,14 @@ impl Classifier {
                 }
             }
             if let (Some(t), Some(title)) = (title_idx, &title_text) {
-                let title_lower = title.to_lowercase();
-                let title_line =
-                    Line::new(0, title, &title_lower, &self.lex, &mut Tokens::default());
-                let title_words = title_line.content_words(&self.lex);
+                // A title found in the text is line `t`, whose lowercase is at hand.
+                let title_lower;
+                let title_words = if opts.known_title.is_some() {
+                    title_lower = title.to_lowercase();
+                    content_words(&title_lower, &self.lex)
+                } else {
+                    lines[t].content_words(&self.lex)
+                };
                 for i in t + 1..header_end {
                     if flags[i].is_some() || body[i] {
                         continue;

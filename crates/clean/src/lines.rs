@@ -212,15 +212,18 @@ fn ends_sentence(text: &str, i: usize) -> bool {
             .is_some_and(|d| d.is_uppercase() || is_opening_quote(d) || d == '–')
 }
 
-/// The characters of `text`, its ASCII digits, and whether it has a separator (`|`,
-/// `»`, `›`, `•`, `·`, `>`). The bytes are counted in runs of at most 255 into byte
+/// The characters of `text`, its ASCII digits, whether it has a separator (`|`, `»`,
+/// `›`, `•`, `·`, `>`), and whether a byte could start a CJK character (E3 to E9; no
+/// character there has a lowercase of its own, so the same holds of the lowercase
+/// text). The bytes are counted in runs of at most 255 into byte
 /// counters, so that the loop is vectorised; a separator is looked for only where a
 /// byte that one ends with occurs.
-fn byte_counts(text: &str) -> (usize, usize, bool) {
-    let (mut chars, mut digits, mut maybe_separator) = (0, 0, 0u8);
+fn byte_counts(text: &str) -> (usize, usize, bool, bool) {
+    let (mut chars, mut digits, mut maybe_separator, mut maybe_cjk) = (0, 0, 0u8, 0u8);
     for run in text.as_bytes().chunks(255) {
         let (mut c, mut d) = (0u8, 0u8);
         for &b in run {
+            maybe_cjk |= u8::from(b.wrapping_sub(0xE3) < 7);
             // Every byte but a UTF-8 continuation byte starts a character.
             c += u8::from((b as i8) >= -0x40);
             d += u8::from(b.wrapping_sub(b'0') < 10);
@@ -232,7 +235,7 @@ fn byte_counts(text: &str) -> (usize, usize, bool) {
         digits += usize::from(d);
     }
     let separators = maybe_separator != 0 && text.contains(['|', '»', '›', '•', '·', '>']);
-    (chars, digits, separators)
+    (chars, digits, separators, maybe_cjk != 0)
 }
 
 /// The tokens of a page's lines, which [`Line::new`] appends to, and room for its work.
@@ -271,6 +274,7 @@ impl<'a> Line<'a> {
         lex: &Lexicon,
         toks: &mut Tokens<'a>,
     ) -> Self {
+        let (chars, digits, separators, maybe_cjk) = byte_counts(text);
         let first_tok = toks.words.len();
         let mut stop = 0;
         let mut words = 0;
@@ -305,16 +309,22 @@ impl<'a> Line<'a> {
             if ascii {
                 let b = piece.as_bytes();
                 capitalised += usize::from(b.first().is_some_and(u8::is_ascii_uppercase));
-                let kept = match (b.first(), b.last()) {
+                // Most words have nothing to trim: the piece is the token, without
+                // slicing (and checking) both again.
+                let (t, lt) = match (b.first(), b.last()) {
                     (Some(f), Some(l))
                         if f.is_ascii_alphanumeric() && l.is_ascii_alphanumeric() =>
                     {
-                        0..b.len()
+                        (piece, lpiece)
                     }
-                    _ => trim_ascii_token(b),
-                };
-                let (Some(t), Some(lt)) = (piece.get(kept.clone()), lpiece.get(kept)) else {
-                    continue;
+                    _ => {
+                        let kept = trim_ascii_token(b);
+                        let (Some(t), Some(lt)) = (piece.get(kept.clone()), lpiece.get(kept))
+                        else {
+                            continue;
+                        };
+                        (t, lt)
+                    }
                 };
                 let Some(&first) = t.as_bytes().first() else {
                     counts.add_ascii(0, false);
@@ -337,18 +347,24 @@ impl<'a> Line<'a> {
             // Chinese and Japanese write without spaces: two ideographs or kana
             // count as one more word.
             // (Their UTF-8 starts with E3 to E9.)
-            if lpiece.bytes().any(|b| (0xE3..=0xE9).contains(&b)) {
+            if maybe_cjk && lpiece.bytes().any(|b| (0xE3..=0xE9).contains(&b)) {
                 words += lpiece.chars().filter(|&c| is_cjk(c)).count() / 2;
             }
             let lt = trim_token(lpiece);
+            let mut lt_stop = false;
             if !lt.is_empty() {
                 let flags = lex.token_flags(lt);
-                stop += usize::from(flags & STOP != 0);
+                lt_stop = flags & STOP != 0;
+                stop += usize::from(lt_stop);
                 toks.words.push(lt);
                 toks.flags.push(flags);
             }
-            counts.add(piece, None, lex, &mut toks.lower);
-            let t = trim_token(piece);
+            // The quality counts ask whether the trimmed piece's lowercase is a stop
+            // word: trimming and lowercasing commute (see `kept_characters_lowercase_
+            // to_kept_characters`) but for 'İ', so that is the lowercase piece trimmed,
+            // whose answer is known.
+            let known = (!piece.contains('İ')).then_some(lt_stop);
+            let t = counts.add(piece, known, lex, &mut toks.lower);
             // Lowercase, or a letter of a script without case (CJK, Arabic, Hebrew, …).
             if !has_lower_word
                 && t.chars()
@@ -373,7 +389,6 @@ impl<'a> Line<'a> {
                     && first[..first.len() - 1].bytes().all(|b| b.is_ascii_digit())
                     && first.len() > 1)
         };
-        let (chars, digits, separators) = byte_counts(text);
         Line {
             no,
             text,
@@ -421,15 +436,8 @@ impl<'a> Line<'a> {
 
     /// Lowercase content words: alphanumeric runs (split at any punctuation, hyphens
     /// included) of at least three characters that are not stop words.
-    pub(crate) fn content_words(&self, lex: &Lexicon) -> Vec<&str> {
-        let mut out: Vec<&str> = self
-            .lower
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| w.chars().count() >= 3 && !lex.is_stop(w))
-            .collect();
-        out.sort_unstable();
-        out.dedup();
-        out
+    pub(crate) fn content_words(&self, lex: &Lexicon) -> Vec<&'a str> {
+        content_words(self.lower, lex)
     }
 
     /// A paragraph of running text: ends like a sentence, has at least ten words and
@@ -458,6 +466,18 @@ impl<'a> Line<'a> {
             && self.has_lower_word
             && !self.bullet
     }
+}
+
+/// The content words of a lowercase text, sorted and without repeats (see
+/// [`Line::content_words`]).
+pub(crate) fn content_words<'s>(lower: &'s str, lex: &Lexicon) -> Vec<&'s str> {
+    let mut out: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 3 && !lex.is_stop(w))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// Whether two lowercase words are the same up to an inflection ending.
@@ -679,7 +699,9 @@ mod tests {
         }
         for t in &texts {
             let (chars, digits, _, _, separators) = char_counts_reference(t);
-            assert_eq!(byte_counts(t), (chars, digits, separators), "{t:?}");
+            let maybe_cjk = t.bytes().any(|b| (0xE3..=0xE9).contains(&b));
+            let want = (chars, digits, separators, maybe_cjk);
+            assert_eq!(byte_counts(t), want, "{t:?}");
         }
     }
 
@@ -755,6 +777,23 @@ mod tests {
             assert_eq!(got_toks.words, want_toks.words, "{t:?}");
             assert_eq!(got_toks.flags, want_toks.flags, "{t:?}");
         }
+    }
+
+    /// Trimming and lowercasing commute: a character [`trim_token`] keeps lowercases to
+    /// characters it keeps, and one it takes off to characters it takes off; but 'İ',
+    /// whose lowercase ends in a combining dot.
+    #[test]
+    fn kept_characters_lowercase_to_kept_characters() {
+        let kept = |c: char| c == '#' || c == '@' || c.is_alphanumeric();
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            if c == 'İ' {
+                continue;
+            }
+            for l in c.to_lowercase() {
+                assert_eq!(kept(l), kept(c), "{c:?} → {l:?}");
+            }
+        }
+        assert!(!kept('İ'.to_lowercase().last().unwrap()));
     }
 
     #[test]

@@ -148,15 +148,21 @@ impl std::ops::AddAssign for WordCounts {
 }
 
 impl WordCounts {
-    /// Counts one whitespace-separated word `w` (not empty); `lower` is room for its
-    /// lowercase. A caller that knows whether the trimmed word's lowercase is a stop word
-    /// passes it as `stop`.
+    /// Counts one whitespace-separated word `w` (not empty) and returns it trimmed
+    /// ([`trim_token`]); `lower` is room for its lowercase. A caller that knows whether
+    /// the trimmed word's lowercase is a stop word passes it as `stop`.
     #[inline]
-    pub(crate) fn add(&mut self, w: &str, stop: Option<bool>, lex: &Lexicon, lower: &mut String) {
+    pub(crate) fn add<'w>(
+        &mut self,
+        w: &'w str,
+        stop: Option<bool>,
+        lex: &Lexicon,
+        lower: &mut String,
+    ) -> &'w str {
         self.words += 1;
         let t = trim_token(w);
         if t.is_empty() {
-            return;
+            return t;
         }
         self.counted += 1;
         let ascii = t.is_ascii();
@@ -164,11 +170,11 @@ impl WordCounts {
         self.chars += n;
         if let Some(stop) = stop {
             self.stop += usize::from(stop);
-            return;
+            return t;
         }
         // Lowercasing never shortens a word in characters.
         if n > lex.stop_max_chars() {
-            return;
+            return t;
         }
         if ascii {
             let lower = if t.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -180,13 +186,14 @@ impl WordCounts {
                 t
             };
             self.stop += usize::from(lex.is_stop(lower));
-            return;
+            return t;
         }
         lower.clear();
         for c in t.chars() {
             push_lower(c, lower);
         }
         self.stop += usize::from(lex.is_stop(lower));
+        t
     }
 
     /// What [`WordCounts::add`] counts for an ASCII word: `trimmed` is the length of
@@ -316,47 +323,50 @@ impl CharCounts {
         self.symbols += chars - space - letters - digits - punct;
     }
 
-    /// The counts of `text`: ASCII bytes through [`PACKED`], eight at a time where all
-    /// eight are ASCII; other characters one by one at their first byte.
+    /// The counts of `text`: every byte through [`PACKED`] (other than ASCII bytes
+    /// add nothing), eight at a time; other characters than ASCII one by one at their
+    /// first byte, found in the eight bytes at once.
     fn of(text: &str) -> Self {
         let mut c = CharCounts::default();
         let bytes = text.as_bytes();
         for (b, block) in bytes.chunks(BLOCK).enumerate() {
-            let base = b * BLOCK;
             let mut p = 0u64;
             let mut words = block.chunks_exact(8);
-            let mut at = base;
+            let mut at = b * BLOCK;
             for w in &mut words {
                 let mut x = [0u8; 8];
                 x.copy_from_slice(w);
-                if u64::from_le_bytes(x) & 0x8080_8080_8080_8080 == 0 {
-                    for &y in w {
-                        p += PACKED[usize::from(y)];
-                    }
-                } else {
-                    for (j, &y) in w.iter().enumerate() {
-                        c.byte(text, at + j, y, &mut p);
-                    }
+                for &y in w {
+                    p += PACKED[usize::from(y)];
+                }
+                let x = u64::from_le_bytes(x);
+                if x & 0x8080_8080_8080_8080 != 0 {
+                    c.first_bytes(text, at, x);
                 }
                 at += 8;
             }
-            for (j, &y) in words.remainder().iter().enumerate() {
-                c.byte(text, at + j, y, &mut p);
+            let mut x = [0u8; 8];
+            x[..words.remainder().len()].copy_from_slice(words.remainder());
+            for &y in words.remainder() {
+                p += PACKED[usize::from(y)];
             }
+            c.first_bytes(text, at, u64::from_le_bytes(x));
             c.unpack(p);
         }
         c
     }
 
-    /// Counts the byte `y` at `i` of `text`: into `p` if ASCII, as a character if it
-    /// starts one.
+    /// Counts the characters other than ASCII that start in the eight bytes `x` at
+    /// `at` of `text`.
     #[inline]
-    fn byte(&mut self, text: &str, i: usize, y: u8, p: &mut u64) {
-        if y < 0x80 {
-            *p += PACKED[usize::from(y)];
-        } else if y >= 0xC0 {
-            // `i` is on a character boundary: the byte starts a character.
-            if let Some(ch) = text[i..].chars().next() {
+    fn first_bytes(&mut self, text: &str, at: usize, x: u64) {
+        // Bit 7 of each byte whose bits 7 and 6 are set: the first bytes.
+        let mut firsts = x & (x << 1) & 0x8080_8080_8080_8080;
+        while firsts != 0 {
+            let i = at + (firsts.trailing_zeros() / 8) as usize;
+            firsts &= firsts - 1;
+            // A first byte is on a character boundary.
+            if let Some(ch) = text.get(i..).and_then(|t| t.chars().next()) {
                 self.other(ch);
             }
         }

@@ -250,7 +250,7 @@ pub const M: usize = 15;
 /// Stage-two features from the stage-one features `x` (of scored lines) and weights `w`.
 pub(crate) fn context(x: &[Option<[f64; N]>], w: &[f64; N]) -> Vec<Option<[f64; M]>> {
     let n = x.len();
-    let z: Vec<Option<f64>> = x.iter().map(|x| x.map(|x| logit(&x, w))).collect();
+    let z: Vec<Option<f64>> = x.iter().map(|x| x.as_ref().map(|x| logit(x, w))).collect();
     let p: Vec<f64> = z.iter().map(|z| z.map_or(0.0, sigmoid)).collect();
     let scored: Vec<usize> = (0..n).filter(|&i| z[i].is_some()).collect();
     let share = if scored.is_empty() {
@@ -263,27 +263,23 @@ pub(crate) fn context(x: &[Option<[f64; N]>], w: &[f64; N]) -> Vec<Option<[f64; 
     let b = |x: bool| if x { 1.0 } else { 0.0 };
     let mut out = vec![None; n];
     for (k, &i) in scored.iter().enumerate() {
-        let Some(xi) = x[i] else { continue };
+        let Some(xi) = &x[i] else { continue };
         let zi = z[i].unwrap_or(0.0);
-        let prev: Vec<f64> = scored[k.saturating_sub(5)..k]
-            .iter()
-            .map(|&j| p[j])
-            .collect();
-        let next: Vec<f64> = scored[k + 1..(k + 6).min(scored.len())]
-            .iter()
-            .map(|&j| p[j])
-            .collect();
-        let mean = |v: &[f64]| {
+        // The probabilities of up to five scored lines before and after, read in
+        // place (a vector of each per line cost more than the rest).
+        let prev = &scored[k.saturating_sub(5)..k];
+        let next = &scored[k + 1..(k + 6).min(scored.len())];
+        let mean = |v: &[usize]| {
             if v.is_empty() {
                 0.0
             } else {
-                v.iter().sum::<f64>() / v.len() as f64
+                v.iter().map(|&j| p[j]).sum::<f64>() / v.len() as f64
             }
         };
-        let max = |v: &[f64]| v.iter().copied().fold(0.0, f64::max);
+        let max = |v: &[usize]| v.iter().map(|&j| p[j]).fold(0.0, f64::max);
         let prev2 = &prev[prev.len().saturating_sub(2)..];
         let next2 = &next[..next.len().min(2)];
-        let sandwich = max(&prev).min(max(&next));
+        let sandwich = max(prev).min(max(next));
         out[i] = Some([
             1.0,
             zi.clamp(-8.0, 8.0) / 4.0,
