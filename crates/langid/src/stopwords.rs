@@ -589,11 +589,16 @@ impl Evidence {
     }
 
     /// The leader when the function words decide the language alone ([`DECISIVE`]), with
-    /// its confidence ([`Self::confidence`]).
+    /// its confidence ([`Self::confidence`]), which is computed once: for the test of
+    /// [`Thresholds::apart`] and for the answer.
     pub(crate) fn decisive(&self) -> Option<(Language, f64)> {
-        self.lead
-            .filter(|_| self.passes(&DECISIVE))
-            .map(|lang| (lang, self.confidence()))
+        let all_but_apart = Thresholds {
+            apart: 0.0,
+            ..DECISIVE
+        };
+        let lang = self.lead.filter(|_| self.passes(&all_but_apart))?;
+        let confidence = self.confidence();
+        (confidence >= DECISIVE.apart).then_some((lang, confidence))
     }
 
     /// How clearly the function words set the leader apart from its nearest rival, in 0..1:
@@ -1078,6 +1083,64 @@ mod tests {
     const SEED_LIKE: &str = "Die Streiks sollen zunächst bis zum Ende der Woche dauern.\n\n\
         «Ça va», dit-il — l’été à Zürich: 42 °C, µ-Wellen, naïve Façade; Ærø og Ø. \
         Дума приняла закон. Ελλάδα. İstanbul'da ılık.";
+
+    /// [`Evidence::decisive`] before it computed the confidence once: in the test of
+    /// [`Thresholds::apart`], then again for the answer.
+    fn decisive_by_passes(e: &Evidence) -> Option<(Language, f64)> {
+        e.lead
+            .filter(|_| e.passes(&DECISIVE))
+            .map(|lang| (lang, e.confidence()))
+    }
+
+    #[test]
+    fn decisive_as_by_passes() {
+        let all = StopWords::new(crate::config::compiled_languages());
+        // German function words with a few of Dutch, English and Danish (some also in the
+        // German list), and other words: texts the decisive test takes, and texts it
+        // rejects on the confidence alone.
+        let german = [
+            "der ",
+            "die ",
+            "und ",
+            "nicht ",
+            "auch ",
+            "sich ",
+            "mit ",
+            "ist ",
+            "ein ",
+            "zu ",
+            "von ",
+            "dem ",
+            "wird ",
+            "über ",
+            "noch ",
+            "Haus ",
+            "Bund ",
+            "Straße, ",
+        ];
+        let others = [
+            "het ", "een ", "van ", "the ", "and ", "of ", "og ", "er ", "Zug. ",
+        ];
+        let (mut decided, mut apart_only) = (0, 0);
+        for share in 0..6 {
+            let mut alphabet: Vec<&str> = german.to_vec();
+            for _ in 0..share {
+                alphabet.extend(others);
+            }
+            for text in random_texts(&alphabet, 40, 300) {
+                let e = all.evidence(&text);
+                let expected = decisive_by_passes(&e);
+                assert_eq!(e.decisive(), expected, "{text:?}");
+                decided += usize::from(expected.is_some());
+                let all_but_apart = Thresholds {
+                    apart: 0.0,
+                    ..DECISIVE
+                };
+                apart_only += usize::from(expected.is_none() && e.passes(&all_but_apart));
+            }
+        }
+        assert!(decided > 100 && apart_only > 100, "{decided} {apart_only}");
+    }
 
     #[test]
     fn the_filter_passes_every_listed_word() {
