@@ -787,8 +787,7 @@ impl DetectLanguage {
                 // full of its function words or of the document's common words.
                 if letters_at_least(para, self.min_segment_chars) < self.min_segment_chars
                     || (self.stop_words.lists(doc.lang)
-                        && words.evidence(&self.stop_words, start, end).leader()
-                            == Some(doc.lang))
+                        && words.leads(&self.stop_words, start, end, doc.lang))
                     || common.agrees(para)
                 {
                     *doc
