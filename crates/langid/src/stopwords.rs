@@ -345,6 +345,39 @@ impl StopWords {
     }
 }
 
+impl StopWords {
+    /// Whether `lang` is the [`Evidence::leader`] of a text of `words` words whose function
+    /// words are `hits`, tested without building the evidence, and the counts of the other
+    /// languages only when `lang`'s share of the words passes: `lang`'s function words pass
+    /// [`LEADER`]'s tests of words and share, are at least [`LEADER`]'s margin times as many
+    /// as any other language's (so `lang` leads: more than any other, or the only one with
+    /// any), and [`LEADER`]'s distinct ones.
+    fn leads(&self, words: usize, hits: &[(u64, u64)], lang: Language) -> bool {
+        let Some(index) = self.langs.iter().position(|&l| l == lang) else {
+            return false;
+        };
+        let bit = 1u64 << index;
+        let count = hits.iter().filter(|&&(_, set)| set & bit != 0).count();
+        if count == 0 || words < LEADER.words || (count as f64) < LEADER.share * words as f64 {
+            return false;
+        }
+        let mut counts = [0usize; 64];
+        for &(_, set) in hits {
+            let mut rest = set & !bit;
+            while rest != 0 {
+                counts[rest.trailing_zeros() as usize] += 1;
+                rest &= rest - 1;
+            }
+        }
+        let runner_up = counts.iter().copied().max().unwrap_or(0);
+        if (count as f64) < LEADER.margin * runner_up as f64 {
+            return false;
+        }
+        let of_lang = hits.iter().filter(|&&(_, set)| set & bit != 0);
+        count_distinct(of_lang.map(|&(hash, _)| hash), DISTINCT_COUNTED) >= LEADER.distinct
+    }
+}
+
 /// The index of the largest of `counts` (the last of a tie; 0 for none), its count, and the
 /// largest count at any other index (0 for none), in one pass.
 fn lead_and_runner_up(counts: &[usize]) -> (usize, usize, usize) {
@@ -451,16 +484,43 @@ impl<'a> TextWords<'a> {
     /// that does not start at a mark or ends inside the part read but not at a mark is read
     /// on its own.
     pub(crate) fn evidence(&mut self, lists: &StopWords, start: usize, end: usize) -> Evidence {
+        match self.span(lists, start, end) {
+            Some((words, a, b)) => lists.summarise(words, self.hits[a..b].to_vec()),
+            None => lists.evidence(&self.text[start..end]),
+        }
+    }
+
+    /// `self.evidence(lists, start, end).leader() == Some(lang)` (see
+    /// [`StopWords::leads`]), asked of every paragraph: no evidence is built.
+    pub(crate) fn leads(
+        &mut self,
+        lists: &StopWords,
+        start: usize,
+        end: usize,
+        lang: Language,
+    ) -> bool {
+        match self.span(lists, start, end) {
+            Some((words, a, b)) => lists.leads(words, &self.hits[a..b], lang),
+            None => lists.evidence(&self.text[start..end]).leader() == Some(lang),
+        }
+    }
+
+    /// The words of `start..end` and the range of its function words in `hits`, when the
+    /// reading has (or now places) marks at both ends (see [`Self::evidence`]).
+    fn span(
+        &mut self,
+        lists: &StopWords,
+        start: usize,
+        end: usize,
+    ) -> Option<(usize, usize, usize)> {
         let read_to = self.marks.last().map_or(0, |m| m.at);
         let from = self.mark_at(start);
         if from.is_some() && end > read_to && is_word_boundary(self.text, end) {
             self.read_to(lists, end);
         }
         match (from, self.mark_at(end)) {
-            (Some(a), Some(b)) if a.at <= b.at => {
-                lists.summarise(b.words - a.words, self.hits[a.hits..b.hits].to_vec())
-            }
-            _ => lists.evidence(&self.text[start..end]),
+            (Some(a), Some(b)) if a.at <= b.at => Some((b.words - a.words, a.hits, b.hits)),
+            _ => None,
         }
     }
 
@@ -589,11 +649,16 @@ impl Evidence {
     }
 
     /// The leader when the function words decide the language alone ([`DECISIVE`]), with
-    /// its confidence ([`Self::confidence`]).
+    /// its confidence ([`Self::confidence`]), which is computed once: for the test of
+    /// [`Thresholds::apart`] and for the answer.
     pub(crate) fn decisive(&self) -> Option<(Language, f64)> {
-        self.lead
-            .filter(|_| self.passes(&DECISIVE))
-            .map(|lang| (lang, self.confidence()))
+        let all_but_apart = Thresholds {
+            apart: 0.0,
+            ..DECISIVE
+        };
+        let lang = self.lead.filter(|_| self.passes(&all_but_apart))?;
+        let confidence = self.confidence();
+        (confidence >= DECISIVE.apart).then_some((lang, confidence))
     }
 
     /// How clearly the function words set the leader apart from its nearest rival, in 0..1:
@@ -1078,6 +1143,131 @@ mod tests {
     const SEED_LIKE: &str = "Die Streiks sollen zunächst bis zum Ende der Woche dauern.\n\n\
         «Ça va», dit-il — l’été à Zürich: 42 °C, µ-Wellen, naïve Façade; Ærø og Ø. \
         Дума приняла закон. Ελλάδα. İstanbul'da ılık.";
+
+    #[test]
+    fn leads_as_the_leader_of_the_evidence() {
+        let all = StopWords::new(crate::config::compiled_languages());
+        // Function words of German, Dutch, English and Danish (several in more than one
+        // list), other words and paragraph breaks; texts with more of one language's.
+        let mixed = [
+            "der ",
+            "die ",
+            "in ",
+            "de ",
+            "het ",
+            "the ",
+            "and ",
+            "og ",
+            "er ",
+            "Haus ",
+            "Straße, ",
+            "Zug. ",
+            "x ",
+            "\n\n",
+        ];
+        let by_lang: [(Language, &[&str]); 5] = [
+            (
+                Language::German,
+                &["und ", "nicht ", "auch ", "sich ", "mit ", "über "],
+            ),
+            (
+                Language::Dutch,
+                &["een ", "van ", "niet ", "ook ", "zijn ", "maar "],
+            ),
+            (
+                Language::English,
+                &["of ", "not ", "also ", "with ", "but ", "which "],
+            ),
+            (
+                Language::Danish,
+                &["ikke ", "også ", "med ", "men ", "af ", "jeg "],
+            ),
+            (Language::Bosnian, &["nije ", "ali ", "sa ", "koji "]),
+        ];
+        let (mut led, mut not_led) = (0, 0);
+        for (lang, own) in by_lang {
+            let mut alphabet = mixed.to_vec();
+            for _ in 0..3 {
+                alphabet.extend(own);
+            }
+            for text in random_texts(&alphabet, 80, 100) {
+                let breaks: Vec<usize> = text.match_indices("\n\n").map(|(at, _)| at + 2).collect();
+                let mut words = TextWords::new(&text, breaks.iter().copied());
+                let mut spans = vec![(0, text.len() / 2)];
+                let mut start = 0;
+                for &end in breaks.iter().chain([&text.len()]) {
+                    spans.push((start, end));
+                    start = end;
+                }
+                for (a, b) in spans.into_iter().filter(|&(_, b)| text.is_char_boundary(b)) {
+                    let expected = all.evidence(&text[a..b]).leader() == Some(lang);
+                    let got = words.leads(&all, a, b, lang);
+                    assert_eq!(got, expected, "{lang:?} {a}..{b} of {text:?}");
+                    led += usize::from(expected);
+                    not_led += usize::from(!expected);
+                }
+            }
+        }
+        assert!(led > 100 && not_led > 100, "{led} {not_led}");
+    }
+
+    /// [`Evidence::decisive`] before it computed the confidence once: in the test of
+    /// [`Thresholds::apart`], then again for the answer.
+    fn decisive_by_passes(e: &Evidence) -> Option<(Language, f64)> {
+        e.lead
+            .filter(|_| e.passes(&DECISIVE))
+            .map(|lang| (lang, e.confidence()))
+    }
+
+    #[test]
+    fn decisive_as_by_passes() {
+        let all = StopWords::new(crate::config::compiled_languages());
+        // German function words with a few of Dutch, English and Danish (some also in the
+        // German list), and other words: texts the decisive test takes, and texts it
+        // rejects on the confidence alone.
+        let german = [
+            "der ",
+            "die ",
+            "und ",
+            "nicht ",
+            "auch ",
+            "sich ",
+            "mit ",
+            "ist ",
+            "ein ",
+            "zu ",
+            "von ",
+            "dem ",
+            "wird ",
+            "über ",
+            "noch ",
+            "Haus ",
+            "Bund ",
+            "Straße, ",
+        ];
+        let others = [
+            "het ", "een ", "van ", "the ", "and ", "of ", "og ", "er ", "Zug. ",
+        ];
+        let (mut decided, mut apart_only) = (0, 0);
+        for share in 0..6 {
+            let mut alphabet: Vec<&str> = german.to_vec();
+            for _ in 0..share {
+                alphabet.extend(others);
+            }
+            for text in random_texts(&alphabet, 40, 300) {
+                let e = all.evidence(&text);
+                let expected = decisive_by_passes(&e);
+                assert_eq!(e.decisive(), expected, "{text:?}");
+                decided += usize::from(expected.is_some());
+                let all_but_apart = Thresholds {
+                    apart: 0.0,
+                    ..DECISIVE
+                };
+                apart_only += usize::from(expected.is_none() && e.passes(&all_but_apart));
+            }
+        }
+        assert!(decided > 100 && apart_only > 100, "{decided} {apart_only}");
+    }
 
     #[test]
     fn the_filter_passes_every_listed_word() {
