@@ -343,9 +343,10 @@ impl DedupIndex {
 }
 
 /// The key of a band's bucket in the one table of all bands. Both halves must be uniform:
-/// the filters of spilled runs choose a key's block by its high bits, the hash table in
-/// memory its slot by its low bits. So the band key goes in the high half and again,
-/// mixed with the band, in the low half (which tells the bands apart).
+/// the filters of spilled runs and the hash table in memory choose a key's block or slot
+/// by its high bits, the memory of keys found on disk by its low bits. So the band key goes
+/// in the high half and again, mixed with the band, in the low half (which tells the bands
+/// apart).
 fn bucket(band: usize, key: u32) -> u64 {
     (u64::from(key) << 32) | u64::from(key ^ band as u32)
 }
