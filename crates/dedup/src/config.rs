@@ -126,7 +126,8 @@ pub struct DedupConfig {
     /// `passages-N.run`, `exact-N.run`, with a key filter of 1.25 bytes per entry kept in
     /// memory, so most lookups never read the disk), 1/32 for document ids and records
     /// (`ids.bin`, `documents.bin`, read back only for the documents a finding names),
-    /// and 1/64 more (at most 1 MB) remembers the first document of passages found on disk.
+    /// 1/8 more (at most 6.5 MB) caches the ids and records read back, and 1/64 more (at
+    /// most 1 MB) remembers the first document of passages found on disk.
     /// Beyond it the index grows by the key filters alone: 1.25 bytes per band, passage
     /// and exact key, about 65 bytes per kept news article. The files are removed when the
     /// run ends. `0` keeps everything in memory. Default `64`.

@@ -32,8 +32,9 @@ pub(crate) struct Heads {
     /// The head link of key [`EMPTY`], if it was inserted.
     empty_key_head: Option<u32>,
     len: usize,
-    /// `64 - log2(slots)`: a key's first slot is the top bits of its product with an odd
-    /// constant, which spreads keys uniform in any of their bits.
+    /// `64 - log2(slots)`: a key's first slot is its top bits (keys are uniform hashes), so
+    /// that the slots hold the keys in about ascending order and a run is sorted from them
+    /// cheaply (see [`Self::iter_by_home`]).
     shift: u32,
 }
 
@@ -72,7 +73,7 @@ impl Heads {
 
     #[inline]
     fn home(&self, key: u64) -> usize {
-        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize
+        (key >> self.shift) as usize
     }
 
     /// The slot holding `key`, or else the empty slot where it would go. The table must
@@ -167,6 +168,33 @@ impl Heads {
                     .filter(|&(&key, _)| key != EMPTY)
                     .map(|(&key, &head)| (key, head)),
             )
+    }
+
+    /// The entries in about ascending key order: slot by slot, except that the keys that
+    /// wrapped around the end of the table into its first slots come last.
+    pub(crate) fn iter_by_home(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
+        let lead = self.keys.iter().position(|&k| k == EMPTY).unwrap_or(0);
+        let wrapped = move |i: usize| i < lead && self.home(self.keys[i]) > i;
+        let entries = move || {
+            self.keys
+                .iter()
+                .zip(&self.heads)
+                .enumerate()
+                .filter(|&(_, (&key, _))| key != EMPTY)
+                .map(|(i, (&key, &head))| (i, key, head))
+        };
+        let in_place = entries()
+            .filter(move |&(i, _, _)| !wrapped(i))
+            .map(|(_, key, head)| (key, head));
+        let at_end = entries()
+            .take_while(move |&(i, _, _)| i < lead)
+            .filter(move |&(i, _, _)| wrapped(i))
+            .map(|(_, key, head)| (key, head));
+        self.empty_key_head
+            .map(|head| (EMPTY, head))
+            .into_iter()
+            .chain(in_place)
+            .chain(at_end)
     }
 
     /// Reads the first slot of `key` (see the module documentation) and returns a word of

@@ -171,14 +171,16 @@ impl DedupIndex {
     /// the file `path` (created, or emptied, when first needed) beyond that; a quarter each
     /// for the newest band and passage entries and 1/32 for exact keys, the older ones
     /// moving to sorted runs beside `path` (see [`crate::table`]); and 1/32 for the newest
-    /// documents' ids and records, the older ones moving to files beside `path`.
+    /// documents' ids and records, the older ones moving to files beside `path`, with 1/8
+    /// more (at most 6.5 MB) caching those read back.
     pub fn spill_to(&mut self, path: &Path, budget_bytes: usize) {
         self.sets.values.spill_to(path, budget_bytes / 16 * 7);
         let folder = path.parent().unwrap_or(Path::new("."));
         self.buckets.spill_to(folder, "bands", budget_bytes / 4);
         self.spans.spill_to(folder, "passages", budget_bytes / 4);
         self.exact.spill_to(folder, "exact", budget_bytes / 32);
-        self.docs.spill_to(folder, budget_bytes / 32);
+        self.docs
+            .spill_to(folder, budget_bytes / 32, budget_bytes / 8);
     }
 
     /// Number of indexed documents.
@@ -341,9 +343,10 @@ impl DedupIndex {
 }
 
 /// The key of a band's bucket in the one table of all bands. Both halves must be uniform:
-/// the filters of spilled runs choose a key's block by its high bits, the hash table in
-/// memory its slot by its low bits. So the band key goes in the high half and again,
-/// mixed with the band, in the low half (which tells the bands apart).
+/// the filters of spilled runs and the hash table in memory choose a key's block or slot
+/// by its high bits, the memory of keys found on disk by its low bits. So the band key goes
+/// in the high half and again, mixed with the band, in the low half (which tells the bands
+/// apart).
 fn bucket(band: usize, key: u32) -> u64 {
     (u64::from(key) << 32) | u64::from(key ^ band as u32)
 }
