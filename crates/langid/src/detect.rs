@@ -271,12 +271,10 @@ fn common_share(para: &str, common: &HashSet<u64>) -> f64 {
 }
 
 /// Bytes of paragraph text [`ParagraphAnswers`] holds at most (then it starts afresh):
-/// every distinct paragraph that needed a detector on the 100 MB bench corpus (2.0 MB;
-/// 278 KB in its first 20 MB, where 521 of 1,918 repeat one seen before, 373 of them one
-/// boilerplate line, "Alle Rechte vorbehalten. ..."). Boilerplate recurs across the whole
-/// corpus: with 256 KB the memo started afresh every 20 MB or so and whatlang probed
-/// 16,417 paragraphs of the 100 MB, with 4 MB 15,650. A few MB per worker.
-const REMEMBERED_PARAGRAPH_BYTES: usize = 4 * 1024 * 1024;
+/// nearly all the distinct paragraphs that needed a detector on the first 20 MB of the
+/// bench corpus (1,397 of 1,918, 278 KB), where 521 repeat one seen before (373 of them
+/// one boilerplate line, "Alle Rechte vorbehalten. ..."), and little memory per worker.
+const REMEMBERED_PARAGRAPH_BYTES: usize = 256 * 1024;
 
 /// What detection found for a paragraph, apart from the document's own decision (which
 /// [`DetectLanguage::decide_paragraph`] applies after): the same for the same paragraph
