@@ -16,6 +16,7 @@ mod checkpoint;
 mod config;
 mod error;
 mod export;
+mod json_text;
 pub mod phases;
 mod progress;
 mod report;

@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::checkpoint::{Checkpoints, Position, Synced};
 use crate::error::{Error, Result};
+use crate::json_text::push_json_string;
 use crate::state::PrefixFile;
 
 /// Version of the output contract written in every line.
@@ -65,6 +66,8 @@ pub(crate) struct JsonlSink {
     internal: bool,
     /// Checkpoints of the run's progress, for `pipeline run` into files.
     checkpoints: Option<Checkpoints>,
+    /// The line being written, kept between documents.
+    line: Vec<u8>,
 }
 
 /// Where the documents go: a file renamed into place on commit, or a stream (stdout).
@@ -83,6 +86,22 @@ impl Target {
                     .and_then(|()| out.write_all(b"\n"));
                 result.map_err(stream_error)
             }
+        }
+    }
+
+    /// Writes a line already encoded, newline included.
+    fn write_encoded(&mut self, line: &[u8]) -> Result<()> {
+        match self {
+            Target::File(partial) => partial.write_encoded(line),
+            Target::Stream(out) => out.write_all(line).map_err(stream_error),
+        }
+    }
+
+    /// An error writing this target.
+    fn error(&self, source: std::io::Error) -> Error {
+        match self {
+            Target::File(partial) => partial.error(source),
+            Target::Stream(_) => stream_error(source),
         }
     }
 
@@ -154,6 +173,21 @@ impl Partial {
             target,
             writer: BufWriter::with_capacity(1 << 20, file),
         })
+    }
+
+    /// Writes a line already encoded, newline included.
+    fn write_encoded(&mut self, line: &[u8]) -> Result<()> {
+        self.writer
+            .write_all(line)
+            .map_err(|source| self.error(source))
+    }
+
+    /// An error writing this file.
+    fn error(&self, source: std::io::Error) -> Error {
+        Error::Write {
+            path: self.tmp.clone(),
+            source,
+        }
     }
 
     fn write_raw_line(&mut self, line: &str) -> Result<()> {
@@ -237,6 +271,7 @@ impl JsonlSink {
             counts: SinkCounts::default(),
             internal: false,
             checkpoints: None,
+            line: Vec::new(),
         })
     }
 
@@ -304,6 +339,7 @@ impl JsonlSink {
             counts: SinkCounts::default(),
             internal: false,
             checkpoints: None,
+            line: Vec::new(),
         })
     }
 
@@ -317,7 +353,11 @@ impl JsonlSink {
         }
         let record = OutputDocument::new(doc);
         self.counts.invalid_spans += record.count_invalid_spans(doc.text.chars().count());
-        self.documents.write_line(&record)?;
+        self.line.clear();
+        record
+            .encode(&mut self.line)
+            .map_err(|e| self.documents.error(e.into()))?;
+        self.documents.write_encoded(&self.line)?;
         self.counts.documents += 1;
         self.counts.text_bytes += doc.text_bytes();
         Ok(())
@@ -492,15 +532,30 @@ impl OldDocument {
     }
 }
 
-/// One line of `documents.jsonl`, borrowing from the document.
+/// One line of `documents.jsonl`, borrowing from the document: the fields before the
+/// text, the text, and the fields after it (see [`OutputDocument::encode`]).
 #[derive(Serialize)]
 struct OutputDocument<'a> {
+    #[serde(flatten)]
+    head: DocumentHead<'a>,
+    text: &'a str,
+    #[serde(flatten)]
+    tail: DocumentTail<'a>,
+}
+
+/// The fields of a [`OutputDocument`] before its text.
+#[derive(Serialize)]
+struct DocumentHead<'a> {
     schema_version: u32,
     id: &'a str,
     source: &'a SourceInfo,
     title: Option<&'a Value>,
     published: Option<&'a Value>,
-    text: &'a str,
+}
+
+/// The fields of a [`OutputDocument`] after its text.
+#[derive(Serialize)]
+struct DocumentTail<'a> {
     lang: Option<&'a Value>,
     clean: Option<CleanSection<'a>>,
     dedup: Option<&'a Value>,
@@ -535,29 +590,50 @@ impl<'a> OutputDocument<'a> {
             .map(|(key, value)| (key.clone(), value.clone()))
             .collect();
         OutputDocument {
-            schema_version: SCHEMA_VERSION,
-            id: &doc.id,
-            source: &doc.source,
-            title: ann(keys::CLEAN_TITLE).or_else(|| meta("title")),
-            published: ann(keys::CLEAN_PUBLISHED)
-                .or_else(|| meta("published"))
-                .or_else(|| meta("date")),
+            head: DocumentHead {
+                schema_version: SCHEMA_VERSION,
+                id: &doc.id,
+                source: &doc.source,
+                title: ann(keys::CLEAN_TITLE).or_else(|| meta("title")),
+                published: ann(keys::CLEAN_PUBLISHED)
+                    .or_else(|| meta("published"))
+                    .or_else(|| meta("date")),
+            },
             text: &doc.text,
-            lang: ann(keys::LANGID_LANG),
-            clean,
-            dedup: ann(keys::DEDUP),
-            annotations: &doc.spans,
-            metadata: &doc.metadata,
-            extra,
+            tail: DocumentTail {
+                lang: ann(keys::LANGID_LANG),
+                clean,
+                dedup: ann(keys::DEDUP),
+                annotations: &doc.spans,
+                metadata: &doc.metadata,
+                extra,
+            },
         }
+    }
+
+    /// Appends the line (with its newline) to `out`: what `serde_json::to_writer` writes
+    /// of `self`, with the text escaped by [`push_json_string`], eight bytes at a time.
+    /// The head and the tail are objects of their own, spliced around the text.
+    fn encode(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        serde_json::to_writer(&mut *out, &self.head)?;
+        // `{…}` becomes `{…,"text":"…"`.
+        out.pop();
+        out.extend_from_slice(b",\"text\":");
+        push_json_string(out, self.text);
+        // `{…}` becomes `,…}`: the tail always has fields.
+        let tail_at = out.len();
+        serde_json::to_writer(&mut *out, &self.tail)?;
+        out[tail_at] = b',';
+        out.push(b'\n');
+        Ok(())
     }
 
     /// Spans (anything with numeric `start`/`end`) that do not fit the text.
     fn count_invalid_spans(&self, text_chars: usize) -> u64 {
         let fits = |start: Option<u64>, end: Option<u64>| matches!((start, end), (Some(s), Some(e)) if s <= e && e as usize <= text_chars);
         let lists = [
-            self.lang.and_then(|l| l.get("segments")),
-            self.dedup.and_then(|d| d.get("repeated_spans")),
+            self.tail.lang.and_then(|l| l.get("segments")),
+            self.tail.dedup.and_then(|d| d.get("repeated_spans")),
         ];
         let untyped = (lists.into_iter().flatten())
             .flat_map(|list| list.as_array().into_iter().flatten())
@@ -566,7 +642,7 @@ impl<'a> OutputDocument<'a> {
                 !fits(offset("start"), offset("end"))
             })
             .count();
-        let typed = (self.annotations.offsets())
+        let typed = (self.tail.annotations.offsets())
             .filter(|&(start, end)| !fits(Some(start as u64), Some(end as u64)))
             .count();
         (untyped + typed) as u64
@@ -618,6 +694,40 @@ mod tests {
             1,
             "the speaker mention ends past the text"
         );
+    }
+
+    #[test]
+    fn encodes_lines_as_serde_json_writes_them() {
+        let plain = Document::new("a", "Text.");
+        let mut full = Document::new(
+            "b\"\\",
+            "Grüße aus „Köln“ – 😀\n\nZweiter\tAbsatz \"zitiert\" mit \\ und \u{1}.",
+        );
+        for (key, value) in [
+            (keys::CLEAN_TITLE, Value::from("Titel \"x\"")),
+            (keys::CLEAN_QUALITY, serde_json::json!({"words": 7})),
+            (keys::LANGID_LANG, serde_json::json!({"code": "de"})),
+            (keys::DEDUP, serde_json::json!({"duplicate_of": null})),
+            ("custom.score", Value::from(3)),
+        ] {
+            full.annotations.insert(key.into(), value);
+        }
+        full.metadata
+            .insert("date".into(), Value::from("2025-02-09"));
+        full.spans.sentences = Some(vec![Span { start: 0, end: 5 }]);
+        let empty = Document::new("", "");
+        for doc in [&plain, &full, &empty] {
+            let record = OutputDocument::new(doc);
+            let mut line = b"earlier line\n".to_vec();
+            record.encode(&mut line).unwrap();
+            let mut expected = b"earlier line\n".to_vec();
+            serde_json::to_writer(&mut expected, &record).unwrap();
+            expected.push(b'\n');
+            assert_eq!(
+                String::from_utf8(line).unwrap(),
+                String::from_utf8(expected).unwrap()
+            );
+        }
     }
 
     #[test]
