@@ -1756,6 +1756,17 @@ impl<'a> Cx<'a> {
         None
     }
 
+    /// The person or organisation a description `a..b` names in itself (`Die SPD`, `ein
+    /// Reporter des Senders Sky News`), with the description as the mention.
+    fn entity_in(&self, (a, b): (usize, usize)) -> Option<Who> {
+        let n = (a..b).find_map(|k| self.ent_at[k])?;
+        let e = &self.ents[n];
+        (matches!(e.label, Label::Per | Label::Org) && e.end <= b).then(|| Who {
+            name: e.canonical.clone(),
+            mention: (a, b),
+        })
+    }
+
     /// `Einer der 13 beteiligten Feuerwehrmänner`: one of a group, opening at token `k`
     /// (before `end`), as a noun phrase.
     fn one_of(&self, k: usize, end: usize) -> Option<(usize, usize)> {
@@ -2276,6 +2287,9 @@ pub fn find(
                     })
                 });
             }
+            if speaker.is_none() {
+                speaker = mention.and_then(|m| cx.entity_in(m));
+            }
             last = Some((sentence_of(after - 1), speaker.clone()));
             let speaker_mention = mention.map(|(a, b)| (toks[a].start, toks[b - 1].end));
             out.push(Quote {
@@ -2612,6 +2626,12 @@ mod tests {
     fn speaker_before_a_colon() {
         let text = "US-Präsident Donald Trump sagte: „Ich würde mich freuen, ihn zu sehen.“";
         assert_eq!(quotes(text)[0].1.as_deref(), Some("Donald Trump"));
+    }
+
+    #[test]
+    fn a_description_names_the_organisation_in_it() {
+        let text = "Rente: Die SPD hält an der Reform fest. „Wir wollen eine Rente, auf die man sich verlassen kann.“";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("SPD"));
     }
 
     #[test]
