@@ -21,7 +21,8 @@
 //!   „…“`, `laut „tagesschau.de“`, `(kurz: „Fed“)`) or in parentheses of their own
 //!   (`(„gegossenes Blei“)`); titles also when punctuated (`des „Wikimedia Deutschland –
 //!   Gesellschaft zur Förderung Freien Wissens e.V.“`), listed (`„A“, „B“ oder „C“`) or
-//!   followed by their author (`„Der Fänger im Roggen“ von J.D. Salinger`).
+//!   followed by their author (`„Der Fänger im Roggen“ von J.D. Salinger`); nor a work a
+//!   colon introduces after its kind (`stellte die neue CD vor: „Have a nice day“`).
 //!
 //! The speaker is found in this order:
 //! 1. after the quote: a speech verb or `so`/`laut` and its subject (`…“, sagte Kim`,
@@ -354,6 +355,39 @@ const TERM_MARKERS: &[&str] = &[
     "deutsch",
     "übersetzt",
     "laut",
+];
+
+/// Nouns before a colon that announce a work or a name rather than words (see
+/// [`Cx::work_after_colon`]), besides the endings in [`WORKS`].
+const WORK_NAMES: &[&str] = &[
+    "Name",
+    "Namen",
+    "Titel",
+    "CD",
+    "Single",
+    "Song",
+    "Lied",
+    "Werk",
+    "Erstwerk",
+    "Überschrift",
+];
+
+/// The endings of [`WORK_NOUNS`] that name works, not publications, which speak (`sagte
+/// er der Zeitung: „…“`).
+const WORKS: &[&str] = &[
+    "sendung",
+    "serie",
+    "musical",
+    "album",
+    "albums",
+    "film",
+    "films",
+    "buch",
+    "buches",
+    "roman",
+    "romans",
+    "ausstellung",
+    "festival",
 ];
 
 /// Endings of nouns, lowercase, of the kinds of works and publications that precede their
@@ -2016,6 +2050,49 @@ impl<'a> Cx<'a> {
                 .is_some_and(|t| t.text(self.text) == ")")
     }
 
+    /// The quote `first..after` names a work after a colon (`stellte er die neue CD der
+    /// Gruppe vor: „Have a nice day“`, `Den Namen der Sendung gab das ZDF bekannt: „…“`):
+    /// a noun for a work or a name in the clause before the colon, and no final mark
+    /// inside the quote, which a quoted sentence would have.
+    fn work_after_colon(&self, first: usize, after: usize, sentence_start: usize) -> bool {
+        if first <= sentence_start + 1
+            || self.t(first - 1) != ":"
+            || self.ends_sentence_inside(after)
+        {
+            return false;
+        }
+        let Some(w) = (first + 1..after).find(|&k| self.toks[k].kind == Kind::Word) else {
+            return false;
+        };
+        if !is_capitalized(self.t(w)) {
+            return false;
+        }
+        let clause = (first.saturating_sub(10).max(sentence_start)..first - 1)
+            .rev()
+            .take_while(|&k| self.t(k) != ",");
+        // `sagte er in der Sendung: „…“` quotes someone, so does any verb of saying; not
+        // one that says only with its particle (`gab … bekannt`, `stellte … vor`).
+        let says = |t: &str| {
+            is_lowercase(t)
+                && says_or_names(t)
+                && !in_list(
+                    t,
+                    &["gab", "gaben", "gibt", "stellte", "stellten", "stellt"],
+                )
+        };
+        if clause.clone().any(|k| says(self.t(k))) {
+            return false;
+        }
+        clause.into_iter().any(|k| {
+            let t = self.t(k);
+            if self.toks[k].kind != Kind::Word || !is_capitalized(t) {
+                return false;
+            }
+            let lower = t.to_lowercase();
+            in_list(t, WORK_NAMES) || WORKS.iter().any(|n| lower.ends_with(n))
+        })
+    }
+
     /// A capitalised quote that someone's words name something by (`nannte dies einen
     /// „Militärputsch“`, `bezeichnete die Pläne als „Wortbruch“`, `sprach von einer „Gefahr
     /// für Leib und Leben“`): right after `als` or an indefinite article, in a sentence with a
@@ -2238,7 +2315,7 @@ pub fn find(
         let verb_after = after_verb.is_some();
         // A term, a name or a translation: `das Motto „…“`, `(kurz: „Fed“)`, `(„gegossenes
         // Blei“)`, `laut „tagesschau.de“`.
-        if !verb_after && cx.term(first, after) {
+        if !verb_after && (cx.term(first, after) || cx.work_after_colon(first, after, sentence.0)) {
             continue;
         }
         // A speech verb right after the quote or a colon right before it.
@@ -2681,6 +2758,20 @@ mod tests {
     fn a_description_names_the_organisation_in_it() {
         let text = "Rente: Die SPD hält an der Reform fest. „Wir wollen eine Rente, auf die man sich verlassen kann.“";
         assert_eq!(quotes(text)[0].1.as_deref(), Some("SPD"));
+    }
+
+    #[test]
+    fn a_work_named_after_a_colon_is_no_quote() {
+        assert!(quotes(
+            "Am Abend stellte er die neue CD der Band vor: „Tage wie diese und andere“."
+        )
+        .is_empty());
+        assert!(quotes(
+            "Den Titel der Sendung gab der Sender bekannt: „Ein Papst und seine Zeit“."
+        )
+        .is_empty());
+        let said = quotes("Der Kanzler sagte in der Sendung: „Wir werden das nicht zulassen“.");
+        assert_eq!(said.len(), 1, "{said:?}");
     }
 
     #[test]
