@@ -22,7 +22,8 @@
 //!   (`(„gegossenes Blei“)`); titles also when punctuated (`des „Wikimedia Deutschland –
 //!   Gesellschaft zur Förderung Freien Wissens e.V.“`), listed (`„A“, „B“ oder „C“`) or
 //!   followed by their author (`„Der Fänger im Roggen“ von J.D. Salinger`); nor a work a
-//!   colon introduces after its kind (`stellte die neue CD vor: „Have a nice day“`).
+//!   colon introduces after its kind (`stellte die neue CD vor: „Have a nice day“`), nor
+//!   words of two or more that recur in quote marks unattributed, as names do.
 //!
 //! The speaker is found in this order:
 //! 1. after the quote: a speech verb or `so`/`laut` and its subject (`…“, sagte Kim`,
@@ -2246,6 +2247,16 @@ impl<'a> Cx<'a> {
     }
 }
 
+/// The text of the quotation `(start, end)` inside its marks.
+fn inner(text: &str, (start, end): (usize, usize)) -> &str {
+    let quote = &text[start..end];
+    let open = quote.chars().next().map_or(0, char::len_utf8);
+    let close = quote.chars().next_back().map_or(0, char::len_utf8);
+    quote
+        .get(open..quote.len().saturating_sub(close))
+        .unwrap_or("")
+}
+
 /// Finds the quotations and attributes speakers from the entities.
 ///
 /// `min_words`: shorter quotes are kept only when attributed or partial quotes (see the
@@ -2279,7 +2290,7 @@ pub fn find(
     let mut out = Vec::with_capacity(spans.len());
     // Sentence of the last kept quote's end, and its speaker.
     let mut last: Option<(usize, Option<Who>)> = None;
-    for (start, end) in spans {
+    for &(start, end) in &spans {
         // Token indices: first token of the quote, first token after it.
         let first = toks.partition_point(|t| t.start < start);
         let after = toks.partition_point(|t| t.start < end);
@@ -2368,14 +2379,27 @@ pub fn find(
                 speaker = cx.sentence_subject(sentences[k].0, sentences[k].1);
             }
         }
-        let keep = if words >= min_words {
-            attributed || !title || cx.naming_quote(first, after, sentence)
-        } else {
-            (attributed && speaker.is_some())
-                || cx.partial_quote(first, after, sentence)
-                || cx.naming_quote(first, after, sentence)
-                || cx.after_speech_noun(first)
+        // A name repeats in quote marks (`„And Tango Makes Three“ ist ein Kinderbuch` after
+        // `von „And Tango Makes Three“ der Autoren …`); words are quoted once, or with a
+        // final mark when a lead repeats them, and a judgement of one word may well be
+        // quoted again (`„Wortbruch“`).
+        let repeated = || {
+            let own = inner(text, (start, end));
+            words >= 2
+                && !cx.ends_sentence_inside(after)
+                && spans
+                    .iter()
+                    .any(|&q| q != (start, end) && inner(text, q) == own)
         };
+        let keep = (attributed || !repeated())
+            && if words >= min_words {
+                attributed || !title || cx.naming_quote(first, after, sentence)
+            } else {
+                (attributed && speaker.is_some())
+                    || cx.partial_quote(first, after, sentence)
+                    || cx.naming_quote(first, after, sentence)
+                    || cx.after_speech_noun(first)
+            };
         if keep {
             let mention = match &speaker {
                 Some(w) => Some(w.mention),
@@ -2772,6 +2796,14 @@ mod tests {
         .is_empty());
         let said = quotes("Der Kanzler sagte in der Sendung: „Wir werden das nicht zulassen“.");
         assert_eq!(said.len(), 1, "{said:?}");
+    }
+
+    #[test]
+    fn a_name_repeated_in_quote_marks_is_no_quote() {
+        let text = "Die Liste führt „Ein Pinguin kommt selten allein“ der Autorin Anna Berg an. „Ein Pinguin kommt selten allein“ ist ein Kinderbuch.";
+        assert!(quotes(text).is_empty(), "{:?}", quotes(text));
+        let text = "„Wir bleiben hier und kämpfen weiter.“ Das rief der Redner. Er wiederholte: „Wir bleiben hier und kämpfen weiter.“";
+        assert_eq!(quotes(text).len(), 2);
     }
 
     #[test]
