@@ -17,6 +17,10 @@
 //!   definition: `nennt man einen „Aktiensplit“`), or when a noun of saying introduces them
 //!   (`Parolen wie „Thaksin raus!“`); scare quotes in a sentence that reports nothing (`eine
 //!   Politik der „strategischen Geduld“ war das`) and `so genannte` terms are left out;
+//! - capitalised phrases of three words or more after an article or a preposition in a
+//!   sentence of reported speech (a subjunctive: `sei man von einer „Entschuldung weit
+//!   entfernt“`), however short, unless they look like a name (`dem „Rat für nationale
+//!   Sicherheit“`);
 //! - never terms, names and translations: after a marker (`das Motto „…“`, `die Firma
 //!   „…“`, `laut „tagesschau.de“`, `(kurz: „Fed“)`) or in parentheses of their own
 //!   (`(„gegossenes Blei“)`); titles also when punctuated (`des „Wikimedia Deutschland –
@@ -1995,6 +1999,55 @@ impl<'a> Cx<'a> {
         report
     }
 
+    /// A capitalised noun phrase quoted inside reported speech (`sei man von einer
+    /// „Entschuldung weit entfernt“`, `dass es für die „Totengräber der Demokratie“ keine
+    /// Toleranz geben dürfe`): after an article or a preposition, no sentence of its own,
+    /// in a sentence whose verb outside the quote is a subjunctive of reported speech.
+    fn reported_phrase(&self, first: usize, after: usize, sentence: (usize, usize)) -> bool {
+        if first <= sentence.0 || self.ends_sentence_inside(after) {
+            return false;
+        }
+        // `eine „Eins zu Eins“-Begegnung`: part of a compound.
+        if self.text[self.toks[after - 1].end..].starts_with('-') {
+            return false;
+        }
+        let prev = self.t(first - 1);
+        if !(is_determiner(prev) || in_list(prev, PREPOSITIONS)) {
+            return false;
+        }
+        // Names are quoted so too (`der „Westdeutschen Allgemeinen Zeitung“`, `dem „Rat für
+        // nationale Sicherheit“`): a name the recogniser knows, one that opens or ends with
+        // the head of an organisation's or a work's name, or two words make no phrase.
+        let inner = first + 1..after.saturating_sub(1);
+        let mut words = inner
+            .clone()
+            .filter(|&k| self.toks[k].kind == Kind::Word)
+            .map(|k| self.t(k));
+        let (Some(head), Some(last)) = (words.next(), words.next_back()) else {
+            return false;
+        };
+        let names = |w: &str| {
+            let lower = w.to_lowercase();
+            crate::lexicon::ORG_HEADS.contains(&w)
+                || crate::lexicon::ORG_SUFFIXES
+                    .iter()
+                    .any(|s| lower.ends_with(s))
+                || WORK_NOUNS.iter().any(|s| lower.ends_with(s))
+        };
+        if words.next().is_none()
+            || names(head)
+            || names(last)
+            || inner.clone().any(|k| {
+                self.ent_at[k].is_some() || matches!(self.toks[k].kind, Kind::Url | Kind::Email)
+            })
+        {
+            return false;
+        }
+        (sentence.0..sentence.1)
+            .filter(|k| !(first..after).contains(k))
+            .any(|k| in_list(self.t(k), SUBJUNCTIVES))
+    }
+
     /// The quote ending before token `after` ends with a final mark (`„Wir kommen.“`),
     /// not with the period of an abbreviation (`e.V.“`).
     fn ends_sentence_inside(&self, after: usize) -> bool {
@@ -2393,10 +2446,14 @@ pub fn find(
         };
         let keep = (attributed || !repeated())
             && if words >= min_words {
-                attributed || !title || cx.naming_quote(first, after, sentence)
+                attributed
+                    || !title
+                    || cx.naming_quote(first, after, sentence)
+                    || cx.reported_phrase(first, after, sentence)
             } else {
                 (attributed && speaker.is_some())
                     || cx.partial_quote(first, after, sentence)
+                    || cx.reported_phrase(first, after, sentence)
                     || cx.naming_quote(first, after, sentence)
                     || cx.after_speech_noun(first)
             };
@@ -2804,6 +2861,18 @@ mod tests {
         assert!(quotes(text).is_empty(), "{:?}", quotes(text));
         let text = "„Wir bleiben hier und kämpfen weiter.“ Das rief der Redner. Er wiederholte: „Wir bleiben hier und kämpfen weiter.“";
         assert_eq!(quotes(text).len(), 2);
+    }
+
+    #[test]
+    fn a_noun_phrase_quoted_in_reported_speech_is_a_quote() {
+        let text = "Trotz der Mehreinnahmen sei man von einer „Entschuldung weit entfernt“.";
+        assert_eq!(quotes(text).len(), 1, "{:?}", quotes(text));
+        let text = "Es gebe für die „Feinde der Freiheit“ keine Toleranz.";
+        assert_eq!(quotes(text).len(), 1, "{:?}", quotes(text));
+        // Names are no phrases.
+        assert!(quotes("Er habe mit dem „Rat für nationale Sicherheit“ gesprochen.").is_empty());
+        assert!(quotes("Er habe es der „Westfälischen Allgemeinen Zeitung“ gesagt.").is_empty());
+        assert!(quotes("Es sei an eine „Eins zu Eins“-Begegnung nicht gedacht.").is_empty());
     }
 
     #[test]
