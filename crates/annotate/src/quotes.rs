@@ -2205,10 +2205,20 @@ impl<'a> Cx<'a> {
             self.toks[k].kind == Kind::Punct
                 && matches!(self.t(k), "." | "," | "!" | "?" | ":" | ";" | "…")
         });
+        // A comma may lead to the speaker (`„…“, sagte er`), not when a relative clause
+        // follows (`„Piper at the Gates of Dawn“, das …`).
         let comma_after = self
             .toks
             .get(after)
-            .is_some_and(|t| t.text(self.text) == ",");
+            .is_some_and(|t| t.text(self.text) == ",")
+            && !self.toks.get(after + 1).is_some_and(|t| {
+                in_list(
+                    t.text(self.text),
+                    &[
+                        "der", "die", "das", "dessen", "deren", "welcher", "welche", "welches",
+                    ],
+                )
+            });
         if !punctuated
             && !comma_after
             && inner
@@ -2873,6 +2883,12 @@ mod tests {
         assert!(quotes("Er habe mit dem „Rat für nationale Sicherheit“ gesprochen.").is_empty());
         assert!(quotes("Er habe es der „Westfälischen Allgemeinen Zeitung“ gesagt.").is_empty());
         assert!(quotes("Es sei an eine „Eins zu Eins“-Begegnung nicht gedacht.").is_empty());
+    }
+
+    #[test]
+    fn a_foreign_title_before_a_relative_clause_is_no_quote() {
+        let text = "Bekannt wurde das erste Album der Band, „Songs of the Lonely Road“, das fast ganz von ihm stammt.";
+        assert!(quotes(text).is_empty(), "{:?}", quotes(text));
     }
 
     #[test]
