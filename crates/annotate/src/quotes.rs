@@ -17,11 +17,17 @@
 //!   definition: `nennt man einen „Aktiensplit“`), or when a noun of saying introduces them
 //!   (`Parolen wie „Thaksin raus!“`); scare quotes in a sentence that reports nothing (`eine
 //!   Politik der „strategischen Geduld“ war das`) and `so genannte` terms are left out;
+//! - capitalised phrases of three words or more after an article or a preposition in a
+//!   sentence of reported speech (a subjunctive: `sei man von einer „Entschuldung weit
+//!   entfernt“`), however short, unless they look like a name (`dem „Rat für nationale
+//!   Sicherheit“`);
 //! - never terms, names and translations: after a marker (`das Motto „…“`, `die Firma
 //!   „…“`, `laut „tagesschau.de“`, `(kurz: „Fed“)`) or in parentheses of their own
 //!   (`(„gegossenes Blei“)`); titles also when punctuated (`des „Wikimedia Deutschland –
 //!   Gesellschaft zur Förderung Freien Wissens e.V.“`), listed (`„A“, „B“ oder „C“`) or
-//!   followed by their author (`„Der Fänger im Roggen“ von J.D. Salinger`).
+//!   followed by their author (`„Der Fänger im Roggen“ von J.D. Salinger`); nor a work a
+//!   colon introduces after its kind (`stellte die neue CD vor: „Have a nice day“`), nor
+//!   words of two or more that recur in quote marks unattributed, as names do.
 //!
 //! The speaker is found in this order:
 //! 1. after the quote: a speech verb or `so`/`laut` and its subject (`…“, sagte Kim`,
@@ -354,6 +360,39 @@ const TERM_MARKERS: &[&str] = &[
     "deutsch",
     "übersetzt",
     "laut",
+];
+
+/// Nouns before a colon that announce a work or a name rather than words (see
+/// [`Cx::work_after_colon`]), besides the endings in [`WORKS`].
+const WORK_NAMES: &[&str] = &[
+    "Name",
+    "Namen",
+    "Titel",
+    "CD",
+    "Single",
+    "Song",
+    "Lied",
+    "Werk",
+    "Erstwerk",
+    "Überschrift",
+];
+
+/// The endings of [`WORK_NOUNS`] that name works, not publications, which speak (`sagte
+/// er der Zeitung: „…“`).
+const WORKS: &[&str] = &[
+    "sendung",
+    "serie",
+    "musical",
+    "album",
+    "albums",
+    "film",
+    "films",
+    "buch",
+    "buches",
+    "roman",
+    "romans",
+    "ausstellung",
+    "festival",
 ];
 
 /// Endings of nouns, lowercase, of the kinds of works and publications that precede their
@@ -1364,6 +1403,44 @@ impl<'a> Cx<'a> {
             .then(|| Who::entity(e))
     }
 
+    /// The person named right before the colon that introduces the quote `first..after`,
+    /// or right before a verb of saying and that colon, a party in parentheses allowed
+    /// (`…, Sandra Boser (GRÜNE), erklärte: „…“`, `und Ministerpräsident Jens Stoltenberg:
+    /// „…“`); or before the parentheses a sentence is quoted in (`Mohammed ElBaradei („Mir
+    /// fällt niemand ein.“)`). Closer to the quote than any other name in the sentence, and
+    /// so its speaker even when an earlier clause has a subject of its own.
+    fn person_at_cue(&self, start: usize, first: usize, after: usize) -> Option<Who> {
+        if first <= start + 1 {
+            return None;
+        }
+        let mut k = first - 1;
+        match self.t(k) {
+            ":" => {
+                if k > start + 1 && is_lowercase(self.t(k - 1)) && is_speech_verb(self.t(k - 1)) {
+                    k -= 1;
+                    if self.t(k - 1) == "," {
+                        k -= 1;
+                    }
+                }
+            }
+            // Not a name's gloss (`Beckenbauer („Kaiser“)`): a sentence of its own.
+            "(" if self.ends_sentence_inside(after) => {}
+            _ => return None,
+        }
+        if k > start && self.t(k - 1) == ")" {
+            k = (k.saturating_sub(6).max(start)..k - 1)
+                .rev()
+                .find(|&j| self.t(j) == "(")?;
+        }
+        let n = self.ent_at[start..k]
+            .iter()
+            .rev()
+            .flatten()
+            .find(|&&n| self.ents[n].end >= k)?;
+        let e = &self.ents[*n];
+        (e.label == Label::Per && e.end == k && self.nominative(e)).then(|| Who::entity(e))
+    }
+
     /// The speaker named in the sentence (from token `start`) before the quote at `first`:
     /// `Kim sagte: „…“`, `Kim: „…“`, `Über Fossett sagte Branson: „…“`, `Trump nannte das
     /// „…“`, `Er sagte: „…“`, `Die Polizei erklärte: „…“`. Persons come first; when a colon or a
@@ -1756,6 +1833,17 @@ impl<'a> Cx<'a> {
         None
     }
 
+    /// The person or organisation a description `a..b` names in itself (`Die SPD`, `ein
+    /// Reporter des Senders Sky News`), with the description as the mention.
+    fn entity_in(&self, (a, b): (usize, usize)) -> Option<Who> {
+        let n = (a..b).find_map(|k| self.ent_at[k])?;
+        let e = &self.ents[n];
+        (matches!(e.label, Label::Per | Label::Org) && e.end <= b).then(|| Who {
+            name: e.canonical.clone(),
+            mention: (a, b),
+        })
+    }
+
     /// `Einer der 13 beteiligten Feuerwehrmänner`: one of a group, opening at token `k`
     /// (before `end`), as a noun phrase.
     fn one_of(&self, k: usize, end: usize) -> Option<(usize, usize)> {
@@ -1911,6 +1999,55 @@ impl<'a> Cx<'a> {
         report
     }
 
+    /// A capitalised noun phrase quoted inside reported speech (`sei man von einer
+    /// „Entschuldung weit entfernt“`, `dass es für die „Totengräber der Demokratie“ keine
+    /// Toleranz geben dürfe`): after an article or a preposition, no sentence of its own,
+    /// in a sentence whose verb outside the quote is a subjunctive of reported speech.
+    fn reported_phrase(&self, first: usize, after: usize, sentence: (usize, usize)) -> bool {
+        if first <= sentence.0 || self.ends_sentence_inside(after) {
+            return false;
+        }
+        // `eine „Eins zu Eins“-Begegnung`: part of a compound.
+        if self.text[self.toks[after - 1].end..].starts_with('-') {
+            return false;
+        }
+        let prev = self.t(first - 1);
+        if !(is_determiner(prev) || in_list(prev, PREPOSITIONS)) {
+            return false;
+        }
+        // Names are quoted so too (`der „Westdeutschen Allgemeinen Zeitung“`, `dem „Rat für
+        // nationale Sicherheit“`): a name the recogniser knows, one that opens or ends with
+        // the head of an organisation's or a work's name, or two words make no phrase.
+        let inner = first + 1..after.saturating_sub(1);
+        let mut words = inner
+            .clone()
+            .filter(|&k| self.toks[k].kind == Kind::Word)
+            .map(|k| self.t(k));
+        let (Some(head), Some(last)) = (words.next(), words.next_back()) else {
+            return false;
+        };
+        let names = |w: &str| {
+            let lower = w.to_lowercase();
+            crate::lexicon::ORG_HEADS.contains(&w)
+                || crate::lexicon::ORG_SUFFIXES
+                    .iter()
+                    .any(|s| lower.ends_with(s))
+                || WORK_NOUNS.iter().any(|s| lower.ends_with(s))
+        };
+        if words.next().is_none()
+            || names(head)
+            || names(last)
+            || inner.clone().any(|k| {
+                self.ent_at[k].is_some() || matches!(self.toks[k].kind, Kind::Url | Kind::Email)
+            })
+        {
+            return false;
+        }
+        (sentence.0..sentence.1)
+            .filter(|k| !(first..after).contains(k))
+            .any(|k| in_list(self.t(k), SUBJUNCTIVES))
+    }
+
     /// The quote ending before token `after` ends with a final mark (`„Wir kommen.“`),
     /// not with the period of an abbreviation (`e.V.“`).
     fn ends_sentence_inside(&self, after: usize) -> bool {
@@ -1965,6 +2102,49 @@ impl<'a> Cx<'a> {
                 .toks
                 .get(after)
                 .is_some_and(|t| t.text(self.text) == ")")
+    }
+
+    /// The quote `first..after` names a work after a colon (`stellte er die neue CD der
+    /// Gruppe vor: „Have a nice day“`, `Den Namen der Sendung gab das ZDF bekannt: „…“`):
+    /// a noun for a work or a name in the clause before the colon, and no final mark
+    /// inside the quote, which a quoted sentence would have.
+    fn work_after_colon(&self, first: usize, after: usize, sentence_start: usize) -> bool {
+        if first <= sentence_start + 1
+            || self.t(first - 1) != ":"
+            || self.ends_sentence_inside(after)
+        {
+            return false;
+        }
+        let Some(w) = (first + 1..after).find(|&k| self.toks[k].kind == Kind::Word) else {
+            return false;
+        };
+        if !is_capitalized(self.t(w)) {
+            return false;
+        }
+        let clause = (first.saturating_sub(10).max(sentence_start)..first - 1)
+            .rev()
+            .take_while(|&k| self.t(k) != ",");
+        // `sagte er in der Sendung: „…“` quotes someone, so does any verb of saying; not
+        // one that says only with its particle (`gab … bekannt`, `stellte … vor`).
+        let says = |t: &str| {
+            is_lowercase(t)
+                && says_or_names(t)
+                && !in_list(
+                    t,
+                    &["gab", "gaben", "gibt", "stellte", "stellten", "stellt"],
+                )
+        };
+        if clause.clone().any(|k| says(self.t(k))) {
+            return false;
+        }
+        clause.into_iter().any(|k| {
+            let t = self.t(k);
+            if self.toks[k].kind != Kind::Word || !is_capitalized(t) {
+                return false;
+            }
+            let lower = t.to_lowercase();
+            in_list(t, WORK_NAMES) || WORKS.iter().any(|n| lower.ends_with(n))
+        })
     }
 
     /// A capitalised quote that someone's words name something by (`nannte dies einen
@@ -2025,10 +2205,20 @@ impl<'a> Cx<'a> {
             self.toks[k].kind == Kind::Punct
                 && matches!(self.t(k), "." | "," | "!" | "?" | ":" | ";" | "…")
         });
+        // A comma may lead to the speaker (`„…“, sagte er`), not when a relative clause
+        // follows (`„Piper at the Gates of Dawn“, das …`).
         let comma_after = self
             .toks
             .get(after)
-            .is_some_and(|t| t.text(self.text) == ",");
+            .is_some_and(|t| t.text(self.text) == ",")
+            && !self.toks.get(after + 1).is_some_and(|t| {
+                in_list(
+                    t.text(self.text),
+                    &[
+                        "der", "die", "das", "dessen", "deren", "welcher", "welche", "welches",
+                    ],
+                )
+            });
         if !punctuated
             && !comma_after
             && inner
@@ -2120,6 +2310,16 @@ impl<'a> Cx<'a> {
     }
 }
 
+/// The text of the quotation `(start, end)` inside its marks.
+fn inner(text: &str, (start, end): (usize, usize)) -> &str {
+    let quote = &text[start..end];
+    let open = quote.chars().next().map_or(0, char::len_utf8);
+    let close = quote.chars().next_back().map_or(0, char::len_utf8);
+    quote
+        .get(open..quote.len().saturating_sub(close))
+        .unwrap_or("")
+}
+
 /// Finds the quotations and attributes speakers from the entities.
 ///
 /// `min_words`: shorter quotes are kept only when attributed or partial quotes (see the
@@ -2153,7 +2353,7 @@ pub fn find(
     let mut out = Vec::with_capacity(spans.len());
     // Sentence of the last kept quote's end, and its speaker.
     let mut last: Option<(usize, Option<Who>)> = None;
-    for (start, end) in spans {
+    for &(start, end) in &spans {
         // Token indices: first token of the quote, first token after it.
         let first = toks.partition_point(|t| t.start < start);
         let after = toks.partition_point(|t| t.start < end);
@@ -2189,13 +2389,14 @@ pub fn find(
         let verb_after = after_verb.is_some();
         // A term, a name or a translation: `das Motto „…“`, `(kurz: „Fed“)`, `(„gegossenes
         // Blei“)`, `laut „tagesschau.de“`.
-        if !verb_after && cx.term(first, after) {
+        if !verb_after && (cx.term(first, after) || cx.work_after_colon(first, after, sentence.0)) {
             continue;
         }
         // A speech verb right after the quote or a colon right before it.
         let attributed = verb_after || (first > 0 && toks[first - 1].text(text) == ":");
         let mut speaker = (cx.named_with_laut(sentence.0, first))
             .or(after_verb.flatten())
+            .or_else(|| cx.person_at_cue(sentence.0, first, after))
             .or(before)
             .or_else(|| {
                 opening
@@ -2241,14 +2442,31 @@ pub fn find(
                 speaker = cx.sentence_subject(sentences[k].0, sentences[k].1);
             }
         }
-        let keep = if words >= min_words {
-            attributed || !title || cx.naming_quote(first, after, sentence)
-        } else {
-            (attributed && speaker.is_some())
-                || cx.partial_quote(first, after, sentence)
-                || cx.naming_quote(first, after, sentence)
-                || cx.after_speech_noun(first)
+        // A name repeats in quote marks (`„And Tango Makes Three“ ist ein Kinderbuch` after
+        // `von „And Tango Makes Three“ der Autoren …`); words are quoted once, or with a
+        // final mark when a lead repeats them, and a judgement of one word may well be
+        // quoted again (`„Wortbruch“`).
+        let repeated = || {
+            let own = inner(text, (start, end));
+            words >= 2
+                && !cx.ends_sentence_inside(after)
+                && spans
+                    .iter()
+                    .any(|&q| q != (start, end) && inner(text, q) == own)
         };
+        let keep = (attributed || !repeated())
+            && if words >= min_words {
+                attributed
+                    || !title
+                    || cx.naming_quote(first, after, sentence)
+                    || cx.reported_phrase(first, after, sentence)
+            } else {
+                (attributed && speaker.is_some())
+                    || cx.partial_quote(first, after, sentence)
+                    || cx.reported_phrase(first, after, sentence)
+                    || cx.naming_quote(first, after, sentence)
+                    || cx.after_speech_noun(first)
+            };
         if keep {
             let mention = match &speaker {
                 Some(w) => Some(w.mention),
@@ -2275,6 +2493,9 @@ pub fn find(
                         mention: (a, b),
                     })
                 });
+            }
+            if speaker.is_none() {
+                speaker = mention.and_then(|m| cx.entity_in(m));
             }
             last = Some((sentence_of(after - 1), speaker.clone()));
             let speaker_mention = mention.map(|(a, b)| (toks[a].start, toks[b - 1].end));
@@ -2612,6 +2833,62 @@ mod tests {
     fn speaker_before_a_colon() {
         let text = "US-Präsident Donald Trump sagte: „Ich würde mich freuen, ihn zu sehen.“";
         assert_eq!(quotes(text)[0].1.as_deref(), Some("Donald Trump"));
+    }
+
+    #[test]
+    fn the_person_right_before_the_colon_speaks() {
+        let text = "Innenministerin Petra Keller (CDU) wies die Kritik zurück, der Sprecher der Fraktion, Jonas Weber (SPD), erklärte: „Diese Debatte schadet allen Beteiligten.“";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Jonas Weber"));
+        let text = "Viele gratulierten Angela Merkel, darunter der Bürgermeister Klaus Wowereit: „Das hat sie sich wirklich verdient.“";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Klaus Wowereit"));
+        let text = "Viele gratulierten Angela Merkel, so auch Klaus Wowereit („Niemand hat das mehr verdient.“) und andere.";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Klaus Wowereit"));
+    }
+
+    #[test]
+    fn a_description_names_the_organisation_in_it() {
+        let text = "Rente: Die SPD hält an der Reform fest. „Wir wollen eine Rente, auf die man sich verlassen kann.“";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("SPD"));
+    }
+
+    #[test]
+    fn a_work_named_after_a_colon_is_no_quote() {
+        assert!(quotes(
+            "Am Abend stellte er die neue CD der Band vor: „Tage wie diese und andere“."
+        )
+        .is_empty());
+        assert!(quotes(
+            "Den Titel der Sendung gab der Sender bekannt: „Ein Papst und seine Zeit“."
+        )
+        .is_empty());
+        let said = quotes("Der Kanzler sagte in der Sendung: „Wir werden das nicht zulassen“.");
+        assert_eq!(said.len(), 1, "{said:?}");
+    }
+
+    #[test]
+    fn a_name_repeated_in_quote_marks_is_no_quote() {
+        let text = "Die Liste führt „Ein Pinguin kommt selten allein“ der Autorin Anna Berg an. „Ein Pinguin kommt selten allein“ ist ein Kinderbuch.";
+        assert!(quotes(text).is_empty(), "{:?}", quotes(text));
+        let text = "„Wir bleiben hier und kämpfen weiter.“ Das rief der Redner. Er wiederholte: „Wir bleiben hier und kämpfen weiter.“";
+        assert_eq!(quotes(text).len(), 2);
+    }
+
+    #[test]
+    fn a_noun_phrase_quoted_in_reported_speech_is_a_quote() {
+        let text = "Trotz der Mehreinnahmen sei man von einer „Entschuldung weit entfernt“.";
+        assert_eq!(quotes(text).len(), 1, "{:?}", quotes(text));
+        let text = "Es gebe für die „Feinde der Freiheit“ keine Toleranz.";
+        assert_eq!(quotes(text).len(), 1, "{:?}", quotes(text));
+        // Names are no phrases.
+        assert!(quotes("Er habe mit dem „Rat für nationale Sicherheit“ gesprochen.").is_empty());
+        assert!(quotes("Er habe es der „Westfälischen Allgemeinen Zeitung“ gesagt.").is_empty());
+        assert!(quotes("Es sei an eine „Eins zu Eins“-Begegnung nicht gedacht.").is_empty());
+    }
+
+    #[test]
+    fn a_foreign_title_before_a_relative_clause_is_no_quote() {
+        let text = "Bekannt wurde das erste Album der Band, „Songs of the Lonely Road“, das fast ganz von ihm stammt.";
+        assert!(quotes(text).is_empty(), "{:?}", quotes(text));
     }
 
     #[test]
