@@ -983,14 +983,26 @@ impl<'a> Cx<'a> {
             }
         }
         let head = j;
-        while j > 0 && head - j < 3 && is_adjective_like(self.t(j - 1)) {
+        // `dem`, `den`, `der` end like adjectives: the loop stops at them.
+        while j > 0
+            && head - j < 3
+            && is_adjective_like(self.t(j - 1))
+            && !is_determiner(self.t(j - 1))
+        {
             j -= 1;
         }
         if j > 0 && is_determiner(self.t(j - 1)) {
             j -= 1;
-            // `dem Bundesinnenminister Wolfgang Schäuble`, `den Prediger`: these forms are
-            // never a subject's.
-            if in_list(self.t(j), &["dem", "den", "des", "einem", "einen", "eines"]) {
+            // `dem Bundesinnenminister Wolfgang Schäuble`, `den Prediger`, `zum Diktator
+            // Kim`: these forms are never a subject's.
+            let never_subject = [
+                "dem", "den", "des", "einem", "einen", "eines", "im", "vom", "zum", "zur", "beim",
+                "am", "ins",
+            ];
+            // But a name after a genitive that is no role is the apposition of the phrase
+            // before (`so der Chef des Verwaltungsrats Ulrich Müller`).
+            let apposition = self.t(j) == "des" && head < e.first && !is_role(self.t(head));
+            if in_list(self.t(j), &never_subject) && !apposition {
                 return false;
             }
             if j > 0 && in_list(self.t(j - 1), PREPOSITIONS) {
@@ -2747,6 +2759,21 @@ mod tests {
                 "„Wozu braucht es diese Behörde überhaupt noch?“ fragen sich Experten.",
                 None,
                 Some("Experten"),
+            ),
+            (
+                "Bei dem Treffen mit dem japanischen Premierminister Shigeru Ishiba betonte US-Präsident Donald Trump seine guten Beziehungen und sagte, dass „es für alle ein großer Vorteil ist“.",
+                Some("Donald Trump"),
+                Some("Donald Trump"),
+            ),
+            (
+                "Nach dem Gespräch zum nordkoreanischen Machthaber Kim Jong Un befragt, sagte Außenministerin Anna Berg, „man bleibe im Gespräch“.",
+                Some("Anna Berg"),
+                Some("Anna Berg"),
+            ),
+            (
+                "„Auf ihr Parteibuch reduziert man sie nicht“, so der Chef des Verwaltungsrats Ulrich Müller.",
+                Some("Ulrich Müller"),
+                Some("Ulrich Müller"),
             ),
         ];
         for (text, speaker, said) in cases {
