@@ -205,7 +205,16 @@ impl Recognizer {
                     3 => Label::Misc,
                     _ => continue, // `deriv` and `part` are not entities of their own.
                 };
-                let (first, end) = (a + s, a + e);
+                let (first, mut end) = (a + s, a + e);
+                // A name ends in a name: a lowercase word the tagger took along is the
+                // sentence's (`Gregor XII. ab`, a separable verb's particle); `al-Hariri`
+                // is a name.
+                while label == Label::Per && end - first > 1 && {
+                    let last = toks[end - 1].text(text);
+                    last.starts_with(char::is_lowercase) && !last.contains(char::is_uppercase)
+                } {
+                    end -= 1;
+                }
                 let canonical = if label == Label::Per {
                     String::new()
                 } else if let Some(r) = rules.iter().find(|r| r.first == first && r.end == end) {
@@ -1192,6 +1201,30 @@ mod tests {
     fn has(all: &[(String, &str, String)], text: &str, label: &str, canonical: &str) -> bool {
         all.iter()
             .any(|(t, l, c)| t == text && *l == label && c == canonical)
+    }
+
+    /// Persons the tagger finds in `text`, as their text.
+    fn tagged_persons(text: &str) -> Vec<&str> {
+        let mut toks = Vec::new();
+        tokenize(text, &mut toks);
+        let sents = sentences::split(text, &toks, true);
+        Recognizer::new()
+            .find(text, &toks, &sents)
+            .into_iter()
+            .filter(|e| e.label == Label::Per)
+            .map(|e| &text[toks[e.first].start..toks[e.end - 1].end])
+            .collect()
+    }
+
+    #[test]
+    fn a_person_ends_in_a_name_not_in_a_lowercase_word() {
+        let persons = tagged_persons(
+            "Nach langem Streit trat 1415 Papst Gregor XII. ab, um beim Konzil die Einheit zu retten.",
+        );
+        assert_eq!(persons, ["Gregor XII."]);
+        let persons =
+            tagged_persons("Am Montag traf sich der Außenminister mit Rafik al-Hariri in Beirut.");
+        assert_eq!(persons, ["Rafik al-Hariri"]);
     }
 
     #[test]
