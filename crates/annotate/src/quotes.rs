@@ -1016,13 +1016,13 @@ impl<'a> Cx<'a> {
         !(e.label == Label::Per && genitive)
     }
 
-    /// The role a person is introduced with: `Bundespräsident Horst Köhler`, `Horst
-    /// Köhler, der Bundespräsident`, as a [`role_key`].
-    fn role_of(&self, e: &Entity) -> Option<String> {
+    /// The token of the role a person is introduced with: `Bundespräsident Horst Köhler`,
+    /// `Horst Köhler, der Bundespräsident`.
+    fn role_of(&self, e: &Entity) -> Option<usize> {
         if e.first > 0 {
             let t = self.t(e.first - 1);
             if is_capitalized(t) && is_role(t) {
-                return Some(role_key(t));
+                return Some(e.first - 1);
             }
         }
         if self
@@ -1036,11 +1036,22 @@ impl<'a> Cx<'a> {
                     break;
                 }
                 if is_capitalized(t) && is_role(t) {
-                    return Some(role_key(t));
+                    return Some(k);
                 }
             }
         }
         None
+    }
+
+    /// The stem of the country adjective right before the role at token `role_at`
+    /// (`brasilianisch` in `der brasilianische Präsident`), if there is one.
+    fn country_of_role(&self, role_at: usize) -> Option<&'a str> {
+        let t = self.t(role_at.checked_sub(1)?);
+        if !is_lowercase(t) {
+            return None;
+        }
+        let at = t.find("isch")?;
+        matches!(&t[at + 4..], "e" | "en" | "er" | "es" | "em").then(|| &t[..at + 4])
     }
 
     /// Whether token `k` heads a noun phrase that opens with a determiner at or after
@@ -1127,29 +1138,46 @@ impl<'a> Cx<'a> {
             return None;
         }
         let head = (first + 1..end).find(|&j| is_capitalized(self.t(j)))?;
-        let role = self.t(head);
-        if !is_role(role) {
+        if !is_role(self.t(head)) {
             return None;
         }
-        self.introduced_as(role, first)
+        self.introduced_as(head, first).ok()
     }
 
-    /// The last person before token `before` introduced with the role `role`.
-    fn introduced_as(&self, role: &str, before: usize) -> Option<String> {
-        let key = role_key(role);
-        self.ents
+    /// The last person before token `before` introduced with the role at token `role_at`,
+    /// and of the same country when the description names one (`der brasilianische
+    /// Präsident` is not the `venezolanische Präsident` introduced last). `Err(true)` when
+    /// persons had the role, but of other countries.
+    fn introduced_as(&self, role_at: usize, before: usize) -> Result<String, bool> {
+        let key = role_key(self.t(role_at));
+        let country = self.country_of_role(role_at);
+        let mut with_role = self
+            .ents
             .iter()
             .rev()
             .filter(|e| e.label == Label::Per && e.end <= before)
-            .find(|e| self.role_of(e).is_some_and(|r| same_role(&r, &key)))
-            .map(|e| e.canonical.clone())
+            .filter_map(|e| Some((e, self.role_of(e)?)))
+            .filter(|&(_, at)| same_role(&role_key(self.t(at)), &key))
+            .peekable();
+        let any = with_role.peek().is_some();
+        with_role
+            .find(|&(_, at)| match (country, self.country_of_role(at)) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            })
+            .map(|(e, _)| e.canonical.clone())
+            .ok_or(any)
     }
 
-    /// The person a role description (`der Bundespräsident`) refers to: the last one
-    /// introduced with that role, else the last person mentioned.
-    fn person_with_role(&self, role: &str, before: usize) -> Option<String> {
-        self.introduced_as(role, before)
-            .or_else(|| self.recent_person(before))
+    /// The person a role description (`der Bundespräsident`, its role at token `role_at`)
+    /// refers to: the last one introduced with that role, else the last person mentioned
+    /// (but not when the persons with that role are of other countries).
+    fn person_with_role(&self, role_at: usize, before: usize) -> Option<String> {
+        match self.introduced_as(role_at, before) {
+            Ok(name) => Some(name),
+            Err(true) => None,
+            Err(false) => self.recent_person(before),
+        }
     }
 
     /// Whether the quote `first..after` is what a verb of naming right after it calls
@@ -1253,10 +1281,10 @@ impl<'a> Cx<'a> {
             // `gab ein Sprecher des Unternehmens bekannt`: the organisation speaks.
             return role_at.and_then(|r| self.genitive_org(self.np_start(r, verb + 1), r));
         }
-        if let Some((r, at)) = role {
+        if let Some((_, at)) = role {
             let mention = (self.np_start(at, verb + 1), at + 1);
             return self
-                .person_with_role(r, quote_first)
+                .person_with_role(at, quote_first)
                 .map(|name| Who { name, mention });
         }
         institution.map(|(t, at)| Who::named(t, self.np_start(at, verb + 1), at + 1))
@@ -1516,7 +1544,7 @@ impl<'a> Cx<'a> {
                 // `ein Sprecher` is someone new, `ein Sprecher des CERN` speaks for the CERN;
                 // `der Sprecher` is someone known.
                 return if is_definite(self.t(det)) {
-                    self.person_with_role(t, start).map(|name| Who {
+                    self.person_with_role(k, start).map(|name| Who {
                         name,
                         mention: (det, k + 1),
                     })
@@ -1828,7 +1856,7 @@ impl<'a> Cx<'a> {
                 if is_definite(self.t(a)) {
                     return (self.introduced_with_role(a, b).map(named))
                         .or_else(|| self.genitive_org(a, k).map(|w| named(w.name)))
-                        .or_else(|| self.person_with_role(t, a).map(named));
+                        .or_else(|| self.person_with_role(k, a).map(named));
                 }
                 return self.genitive_org(a, k).map(|w| named(w.name)).or_else(|| {
                     let org = (k + 1..b + 3).find_map(|j| self.ent_at.get(j).copied().flatten());
@@ -2860,6 +2888,18 @@ mod tests {
     fn speaker_before_a_colon() {
         let text = "US-Präsident Donald Trump sagte: „Ich würde mich freuen, ihn zu sehen.“";
         assert_eq!(quotes(text)[0].1.as_deref(), Some("Donald Trump"));
+    }
+
+    #[test]
+    fn a_role_of_another_country_is_someone_else() {
+        let text = "Präsident Ricardo Alves aus Brasilien traf am Montag den venezolanischen Präsidenten Hugo Chávez in Caracas. Der brasilianische Präsident sagte: „Wir arbeiten eng zusammen.“ Der venezolanische Präsident sagte: „Wir sind Partner.“";
+        let all = mentions(text);
+        let speakers: Vec<Option<&str>> = all.iter().map(|m| m.1.as_deref()).collect();
+        assert_eq!(
+            speakers,
+            [Some("Ricardo Alves"), Some("Hugo Chávez")],
+            "{all:?}"
+        );
     }
 
     #[test]
