@@ -120,16 +120,16 @@ pub struct DedupConfig {
     #[serde(default)]
     pub remove_repeated: bool,
     /// Megabytes of the index held in memory before its older part moves to files in the
-    /// stage's state folder (`<output>/state/dedupe/`): 7/16 for shingle sets
+    /// stage's state folder (`<output>/state/dedupe/`): a quarter for shingle sets
     /// (`shingles.bin`, read back only to verify candidates), a quarter each for LSH band
     /// and passage entries and 1/32 for exact keys (sorted runs `bands-N.run`,
-    /// `passages-N.run`, `exact-N.run`, with a key filter of 1.25 bytes per entry kept in
+    /// `passages-N.run`, `exact-N.run`, with a key filter of 1.75 bytes per entry kept in
     /// memory, so most lookups never read the disk), 1/32 for document ids and records
     /// (`ids.bin`, `documents.bin`, read back only for the documents a finding names),
     /// 1/8 more (at most 6.5 MB) caches the ids and records read back, and 1/64 more (at
     /// most 1 MB) remembers the first document of passages found on disk.
-    /// Beyond it the index grows by the key filters alone: 1.25 bytes per band, passage
-    /// and exact key, about 65 bytes per kept news article. The files are removed when the
+    /// Beyond it the index grows by the key filters alone: 1.75 bytes per band, passage
+    /// and exact key, about 90 bytes per kept news article. The files are removed when the
     /// run ends. `0` keeps everything in memory. Default `64`.
     #[serde(default = "default_spill_after_mb")]
     pub spill_after_mb: usize,

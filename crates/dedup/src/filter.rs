@@ -8,14 +8,16 @@
 //! insert into a large run's filter was a cache miss, about a fifth of the judging thread's
 //! time at 1 GB. The bits within the block come from a mixed copy of the key.
 //!
-//! With [`BITS_PER_KEY`] bits per key and [`PROBES`] bits per key set, about 1 % of absent
-//! keys pass (measured in the tests; a plain Bloom filter of the same size would let 0.8 %
-//! pass).
+//! With [`BITS_PER_KEY`] bits per key and [`PROBES`] bits per key set, about 0.2 % of absent
+//! keys pass (measured in the tests; a plain Bloom filter of the same size would let 0.12 %
+//! pass). Every absent key that passes costs a read system call of its run: at 10 bits per
+//! key (1 % passing) a 1 GB run made 1.42 M reads, at 14 bits 0.84 M, for 0.5 more bytes
+//! per key, which the shingle sets give up (see [`crate::index::DedupIndex::spill_to`]).
 
 use crate::minhash::mix64;
 
 /// Filter bits per key the filter is made for.
-const BITS_PER_KEY: usize = 10;
+const BITS_PER_KEY: usize = 14;
 /// Bits set per key, all in the key's block.
 const PROBES: u32 = 7;
 /// Bits of the mixed key that choose one bit of a 512-bit block.
@@ -98,7 +100,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn added_keys_are_found_and_about_one_percent_of_others_pass() {
+    fn added_keys_are_found_and_about_one_in_five_hundred_others_pass() {
         for n in [1usize, 100, 10_000, 200_000] {
             let mut filter = KeyFilter::with_capacity(n);
             let keys: Vec<u64> = (0..n as u64).map(|i| mix64(i ^ 0x5555)).collect();
@@ -111,10 +113,10 @@ mod tests {
                 .filter(|&i| filter.may_contain(mix64(i ^ 0xaaaa_0000_0000)))
                 .count();
             let rate = passed as f64 / probes as f64;
-            assert!(rate < 0.015, "n = {n}: {rate}");
+            assert!(rate < 0.0025, "n = {n}: {rate}");
             if n >= 10_000 {
                 assert!(
-                    rate > 0.005,
+                    rate > 0.0012,
                     "n = {n}: {rate} (too good to be a sized filter)"
                 );
             }
@@ -144,7 +146,7 @@ mod tests {
         assert_eq!(std::mem::size_of::<Block>(), 64);
         assert_eq!(std::mem::align_of::<Block>(), 64);
         assert_eq!(KeyFilter::with_capacity(0).bytes(), 64);
-        // 10,000 bits in 512-bit blocks.
-        assert_eq!(KeyFilter::with_capacity(1_000).bytes(), 20 * 64);
+        // 14,000 bits in 512-bit blocks.
+        assert_eq!(KeyFilter::with_capacity(1_000).bytes(), 28 * 64);
     }
 }

@@ -3,8 +3,8 @@
 //!
 //! New entries go to a hash table in memory. When it holds more than its budget, its
 //! entries are sorted and written to a file of their own (a *run*), and only two small
-//! things stay in memory per run: a filter of its keys ([`KeyFilter`], 1.25 bytes per key,
-//! about 1 % false positives) and the first key of every block of [`BLOCK`] entries.
+//! things stay in memory per run: a filter of its keys ([`KeyFilter`], 1.75 bytes per key,
+//! about 0.2 % false positives) and the first key of every block of [`BLOCK`] entries.
 //! A lookup asks the filter of every run and reads one block (3 KB, usually from the page
 //! cache) only where the filter says the key may be there. Most keys are new, so most
 //! lookups never touch the disk.
