@@ -5,6 +5,7 @@
 //! ```text
 //! cargo run --release -p pipeline-langid --example foreign_paragraphs -- BENCH.jsonl [DOCS]
 //!   [--data PATH]   lingua test data (default ../shared/data/lingua-langid/testdata.jsonl.gz)
+//!   [--mixed]       append the sentences to the German paragraph instead of replacing it
 //! ```
 //!
 //! Prints, per language and length, how many of the inserted paragraphs got a segment in
@@ -99,6 +100,8 @@ fn main() {
         }
     }
 
+    // With `--mixed`, the foreign sentences are appended to the German paragraph instead.
+    let mix = args.iter().any(|a| a == "--mixed");
     let (mut all, mut all_found, mut all_not_de) = (0, 0, 0);
     for lang in LANGS {
         let mut line = lang.to_string();
@@ -108,6 +111,8 @@ fn main() {
             for (doc, insert) in german.iter().zip(&inserts) {
                 let mut paras: Vec<&str> = doc.split("\n\n").collect();
                 let middle = paras.len() / 2;
+                let mixed = format!("{} {insert}", paras[middle]);
+                let insert = if mix { &mixed } else { insert };
                 paras[middle] = insert;
                 let start = paras[..middle]
                     .iter()
