@@ -377,7 +377,7 @@ const WORK_NAMES: &[&str] = &[
     "Überschrift",
 ];
 
-/// The endings of [`WORK_NOUNS`] that name works, not publications, which speak (`sagte
+/// The endings of nouns, lowercase, that name works, not publications, which speak (`sagte
 /// er der Zeitung: „…“`).
 const WORKS: &[&str] = &[
     "sendung",
@@ -395,9 +395,10 @@ const WORKS: &[&str] = &[
     "festival",
 ];
 
-/// Endings of nouns, lowercase, of the kinds of works and publications that precede their
-/// name in quote marks (`Wochenzeitschrift`, `Fernsehsendung`, `Kinderbuch`).
-const WORK_NOUNS: &[&str] = &[
+/// Endings of nouns, lowercase, of the kinds of publications that precede their name in
+/// quote marks (`Wochenzeitschrift`); with [`WORKS`] the kinds of works and publications
+/// (see [`is_work_noun`]).
+const PUBLICATIONS: &[&str] = &[
     "zeitschrift",
     "zeitung",
     "magazin",
@@ -406,22 +407,15 @@ const WORK_NOUNS: &[&str] = &[
     "website",
     "webseite",
     "portal",
-    "sendung",
-    "serie",
-    "musical",
-    "album",
-    "albums",
-    "film",
-    "films",
-    "buch",
-    "buches",
-    "roman",
-    "romans",
     "blog",
     "kampagne",
-    "ausstellung",
-    "festival",
 ];
+
+/// Whether the lowercase word ends like a kind of work or publication that precedes its
+/// name in quote marks (`Wochenzeitschrift`, `Fernsehsendung`, `Kinderbuch`).
+fn is_work_noun(lower: &str) -> bool {
+    PUBLICATIONS.iter().chain(WORKS).any(|s| lower.ends_with(s))
+}
 
 /// Words before a colon that introduce a name or a translation (`(kurz: „Fed“)`).
 const TRANSLATION_MARKERS: &[&str] = &[
@@ -2072,7 +2066,7 @@ impl<'a> Cx<'a> {
                 || crate::lexicon::ORG_SUFFIXES
                     .iter()
                     .any(|s| lower.ends_with(s))
-                || WORK_NOUNS.iter().any(|s| lower.ends_with(s))
+                || is_work_noun(&lower)
         };
         if words.next().is_none()
             || names(head)
@@ -2119,7 +2113,7 @@ impl<'a> Cx<'a> {
         // sport“`, `die Wochenzeitschrift „Jungle World“`, `der Website „icelandreview.com“`).
         if self.toks[first - 1].kind == Kind::Word && is_capitalized(prev) {
             let lower = prev.to_lowercase();
-            if WORK_NOUNS.iter().any(|n| lower.ends_with(n)) {
+            if is_work_noun(&lower) {
                 return true;
             }
         }

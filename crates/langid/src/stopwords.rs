@@ -346,6 +346,14 @@ impl StopWords {
 }
 
 impl StopWords {
+    /// `lang`'s bit in a word's set of languages, and how many of the function words `hits`
+    /// are `lang`'s; `None` when `lang` has no list.
+    fn hits_of(&self, hits: &[(u64, u64)], lang: Language) -> Option<(u64, usize)> {
+        let index = self.langs.iter().position(|&l| l == lang)?;
+        let bit = 1u64 << index;
+        Some((bit, hits.iter().filter(|&&(_, set)| set & bit != 0).count()))
+    }
+
     /// Whether `lang` is the [`Evidence::leader`] of a text of `words` words whose function
     /// words are `hits`, tested without building the evidence, and the counts of the other
     /// languages only when `lang`'s share of the words passes: `lang`'s function words pass
@@ -353,11 +361,9 @@ impl StopWords {
     /// as any other language's (so `lang` leads: more than any other, or the only one with
     /// any), and [`LEADER`]'s distinct ones.
     fn leads(&self, words: usize, hits: &[(u64, u64)], lang: Language) -> bool {
-        let Some(index) = self.langs.iter().position(|&l| l == lang) else {
+        let Some((bit, count)) = self.hits_of(hits, lang) else {
             return false;
         };
-        let bit = 1u64 << index;
-        let count = hits.iter().filter(|&&(_, set)| set & bit != 0).count();
         if count == 0 || words < LEADER.words || (count as f64) < LEADER.share * words as f64 {
             return false;
         }
@@ -386,11 +392,9 @@ impl StopWords {
     /// outnumber those only the rival's holds, [`Prevails::apart`] to 1 at least (so
     /// `lang` has more function words in the text than any other language).
     fn prevails(&self, words: usize, hits: &[(u64, u64)], lang: Language) -> bool {
-        let Some(index) = self.langs.iter().position(|&l| l == lang) else {
+        let Some((bit, count)) = self.hits_of(hits, lang) else {
             return false;
         };
-        let bit = 1u64 << index;
-        let count = hits.iter().filter(|&&(_, set)| set & bit != 0).count();
         if count == 0 || (count as f64) < PREVAILS.share * words as f64 {
             return false;
         }
