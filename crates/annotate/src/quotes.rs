@@ -1191,7 +1191,9 @@ impl<'a> Cx<'a> {
     /// to a person; an institution noun. `quote_first` is the quote's first token.
     fn subject_after(&self, verb: usize, quote_first: usize) -> Option<Who> {
         let mut org: Option<(&Entity, (usize, usize))> = None;
-        let mut role: Option<(&str, usize)> = None;
+        // The role noun's token, also of a compound that names an organisation; `role_at`
+        // only of a plain role.
+        let mut role: Option<usize> = None;
         let mut role_at: Option<usize> = None;
         let mut institution: Option<(&str, usize)> = None;
         let mut k = verb + 1;
@@ -1251,9 +1253,9 @@ impl<'a> Cx<'a> {
                     // `ein WWF-Sprecher`: the organisation speaks, unless a name follows
                     // (`VW-Chef Winterkorn`).
                     org = org.or(Some((e, (self.np_start(k, verb + 1), k + 1))));
-                    role = Some((t, k));
+                    role = Some(k);
                 } else if is_role(t) {
-                    role = Some((t, k));
+                    role = Some(k);
                     role_at = Some(k);
                 } else if is_institution(t) {
                     institution = Some((t, k));
@@ -1275,7 +1277,7 @@ impl<'a> Cx<'a> {
             // `gab ein Sprecher des Unternehmens bekannt`: the organisation speaks.
             return role_at.and_then(|r| self.genitive_org(self.np_start(r, verb + 1), r));
         }
-        if let Some((_, at)) = role {
+        if let Some(at) = role {
             let mention = (self.np_start(at, verb + 1), at + 1);
             return self
                 .person_with_role(at, quote_first)

@@ -178,6 +178,17 @@ struct Decision {
     detector: Detector,
 }
 
+impl Decision {
+    /// The answer for a paragraph confirmed in this document's language (by whatlang's
+    /// probe, or by function words where the probe would agree): the document's.
+    fn confirmed(&self) -> Decision {
+        Decision {
+            detector: Detector::Whatlang,
+            ..*self
+        }
+    }
+}
+
 /// Whatlang languages every paragraph is compared with besides the document language: a
 /// paragraph whatlang (restricted to these) places in the document language needs no other
 /// detector.
@@ -728,13 +739,7 @@ impl DetectLanguage {
             answer
         });
         let decided = match answer {
-            ParagraphAnswer::Agrees => {
-                return Decision {
-                    lang: doc.lang,
-                    confidence: doc.confidence,
-                    detector: Detector::Whatlang,
-                }
-            }
+            ParagraphAnswer::Agrees => return doc.confirmed(),
             ParagraphAnswer::Decided(decided) => decided,
         };
         match decided {
@@ -795,11 +800,7 @@ impl DetectLanguage {
                     // not, rightly so on the bench corpus), for a fraction of its cost; the
                     // paragraph then counts as confirmed, as with the probe's agreement.
                     let d = if words.prevails(&self.stop_words, start, end, doc.lang) {
-                        Decision {
-                            lang: doc.lang,
-                            confidence: doc.confidence,
-                            detector: Detector::Whatlang,
-                        }
+                        doc.confirmed()
                     } else {
                         self.decide_paragraph(para, doc, &probe, &agree)
                     };
