@@ -1,4 +1,4 @@
-//! Builds the n-gram scorer's tables (uni- to trigrams, four- and five-grams; see
+//! Builds the n-gram scorer's tables (uni- to trigrams, four- and five-grams by script; see
 //! `src/table.rs`) from the models of the compiled-in languages, so that no process spends
 //! the seconds it takes at start.
 
@@ -393,11 +393,18 @@ fn main() {
         .collect();
     models.sort_by_key(|m| m.0);
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    for (name, spec) in [
-        ("ngram-table.bin", table::SHORT),
-        ("ngram-table-45.bin", table::LONG),
+    let every: fn(&str) -> bool = |_| true;
+    let not_latin: fn(&str) -> bool = |code| !table::in_latin_table(code);
+    for (name, spec, holds) in [
+        ("ngram-table.bin", table::SHORT, every),
+        (
+            "ngram-table-45-latin.bin",
+            table::LONG_LATIN,
+            table::in_latin_table,
+        ),
+        ("ngram-table-45-other.bin", table::LONG_OTHER, not_latin),
     ] {
-        std::fs::write(out.join(name), table::build(spec, &models))
+        std::fs::write(out.join(name), table::build(spec, &models, holds))
             .expect("the table is written to OUT_DIR");
     }
 }

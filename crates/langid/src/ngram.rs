@@ -13,11 +13,12 @@
 //! softmax that does not underflow on long texts.
 //!
 //! One table holds the uni-, bi- and trigrams of every compiled-in language (1.3 million
-//! entries for all 75, 9.5 MB, see `table.rs`), one the four- and five-grams (19.8 million
-//! entries, 124 MB), looked up for short texts only
-//! (lingua uses them below 120 letters). The build script builds both of the models of this
-//! crate's language features and they are compiled in; a process touches only the pages of
-//! the buckets it looks up, first all of a text's (so that the cache misses overlap), then
+//! entries for all 75, 9.5 MB, see `table.rs`), two the four- and five-grams (19.8 million
+//! entries: 89 MB for the 49 languages written in Latin letters, 40 MB for the other 26),
+//! looked up for short texts only (lingua uses them below 120 letters), and only the
+//! one(s) of the text's candidate languages. The build script builds them of the models of
+//! this crate's language features and they are compiled in; a process touches only the pages
+//! of the buckets it looks up, first all of a text's (so that the cache misses overlap), then
 //! once more to sum them up.
 
 use std::borrow::Cow;
@@ -37,10 +38,17 @@ fn compiled_table() -> &'static [u8] {
     include_bytes!(concat!(env!("OUT_DIR"), "/ngram-table.bin"))
 }
 
-/// The four- and five-gram table built from the compiled-in models by the build script.
+/// The four- and five-gram table of the languages written in Latin letters, built from the
+/// compiled-in models by the build script.
 #[inline(never)]
-fn compiled_long_table() -> &'static [u8] {
-    include_bytes!(concat!(env!("OUT_DIR"), "/ngram-table-45.bin"))
+fn compiled_long_latin_table() -> &'static [u8] {
+    include_bytes!(concat!(env!("OUT_DIR"), "/ngram-table-45-latin.bin"))
+}
+
+/// The four- and five-gram table of the other languages, built by the build script.
+#[inline(never)]
+fn compiled_long_other_table() -> &'static [u8] {
+    include_bytes!(concat!(env!("OUT_DIR"), "/ngram-table-45-other.bin"))
 }
 
 /// A set of languages, as bits over [`Scorer::languages`] (at most 128 languages).
@@ -208,8 +216,12 @@ pub(crate) struct Scorer {
     index: HashMap<Language, usize>,
     /// Uni- to trigrams of all languages (compiled in, or built on first use).
     table: OnceLock<Table>,
-    /// Four- and five-grams of all languages (compiled in, or built on first use).
-    long_table: OnceLock<Table>,
+    /// Four- and five-grams of the languages written in Latin letters (compiled in).
+    long_latin: OnceLock<Table>,
+    /// Four- and five-grams of the other languages (compiled in).
+    long_other: OnceLock<Table>,
+    /// The languages whose four- and five-grams are in `long_latin`.
+    latin: LangSet,
     words: Regex,
     /// Sorted, disjoint code point ranges of each alphabet.
     ranges: Vec<(u32, u32, Alphabet)>,
@@ -328,6 +340,9 @@ impl Scorer {
             .map(|(letters, codes)| (letters.chars().collect(), set_of(codes)))
             .filter(|(_, set)| *set != 0)
             .collect();
+        let latin = (0..languages.len())
+            .filter(|&i| table::in_latin_table(&languages[i].iso_code_639_1().to_string()))
+            .fold(0, |s, i| s | 1u128 << i);
         // An invariant: the pattern is a constant that compiles.
         let words = Regex::new(WORD_PATTERN).expect("lingua's word pattern compiles");
         Scorer {
@@ -336,7 +351,9 @@ impl Scorer {
             languages,
             index,
             table: OnceLock::new(),
-            long_table: OnceLock::new(),
+            long_latin: OnceLock::new(),
+            long_other: OnceLock::new(),
+            latin,
             words,
             ranges,
             by_alphabet,
@@ -360,10 +377,19 @@ impl Scorer {
             .get_or_init(|| self.compiled(table::SHORT, compiled_table()))
     }
 
-    /// The four- and five-gram table.
-    fn long_table(&self) -> &Table {
-        self.long_table
-            .get_or_init(|| self.compiled(table::LONG, compiled_long_table()))
+    /// The four- and five-gram tables holding the entries of `candidates`: a text whose
+    /// candidates all write Latin letters never reads (so never pages in) the other one.
+    fn long_tables(&self, candidates: LangSet) -> [Option<&Table>; 2] {
+        [
+            (candidates & self.latin != 0).then(|| {
+                self.long_latin
+                    .get_or_init(|| self.compiled(table::LONG_LATIN, compiled_long_latin_table()))
+            }),
+            (candidates & !self.latin != 0).then(|| {
+                self.long_other
+                    .get_or_init(|| self.compiled(table::LONG_OTHER, compiled_long_other_table()))
+            }),
+        ]
     }
 
     /// The compiled-in table `spec`.
@@ -622,17 +648,23 @@ impl Scorer {
             }
         }
         let short_table = self.table();
-        let long_table = if short { Some(self.long_table()) } else { None };
+        let long_tables = if short {
+            self.long_tables(filtered)
+        } else {
+            [None, None]
+        };
         // Each n-gram's bucket read once first, all reads independent of each other, so
         // that they overlap; the lookups below then find them in the caches.
         let mut touched = 0u8;
         for start in &starts {
             for (k, &h) in start.hashes[..usize::from(start.len)].iter().enumerate() {
-                let table = match long_table {
-                    Some(long) if k + 1 >= table::LONG.min_order => long,
-                    _ => short_table,
-                };
-                touched ^= table.touch(h);
+                if k + 1 >= table::LONG_MIN_ORDER {
+                    for table in long_tables.iter().flatten() {
+                        touched ^= table.touch(h);
+                    }
+                } else {
+                    touched ^= short_table.touch(h);
+                }
             }
         }
         std::hint::black_box(touched);
@@ -654,18 +686,22 @@ impl Scorer {
             for chain in &chains {
                 let mut done = !filtered;
                 for k in (0..order).rev() {
-                    let table = match long_table {
-                        Some(long) if k + 1 >= table::LONG.min_order => long,
-                        _ => short_table,
-                    };
-                    table.lookup(chain.hashes[k], k + 1, |lang, q| {
+                    let mut add = |lang: usize, q: u32| {
                         // Without branches: most entries are of languages done already.
                         let bit = 1u128 << lang;
                         let new = u32::from(done & bit == 0);
                         done |= bit;
                         sums[lang] += u64::from(q * new);
                         unigrams[lang] += new & first;
-                    });
+                    };
+                    let h = chain.hashes[k];
+                    if k + 1 >= table::LONG_MIN_ORDER {
+                        for table in long_tables.iter().flatten() {
+                            table.lookup(h, k + 1, &mut add);
+                        }
+                    } else {
+                        short_table.lookup(h, k + 1, &mut add);
+                    }
                     if done == u128::MAX {
                         break;
                     }
@@ -734,7 +770,11 @@ mod tests {
         let de = scorer.index[&Language::German];
         let model = fst::Map::new(crate::models::model_bytes(Language::German).unwrap()).unwrap();
         assert!(scorer.entries() > 100_000, "{}", scorer.entries());
-        assert!(scorer.long_table().entries() > 1_000_000);
+        let [Some(long_latin), Some(long_other)] = scorer.long_tables(u128::MAX) else {
+            panic!("every language has a four- and five-gram table");
+        };
+        assert!(long_latin.entries() > 1_000_000);
+        assert!(long_other.entries() > 1_000_000);
         let cases = [
             ("e", true),
             ("sch", true),
@@ -747,8 +787,8 @@ mod tests {
             ("xqzvw", false),
         ];
         for (ngram, expected) in cases {
-            let table = if ngram.chars().count() >= table::LONG.min_order {
-                scorer.long_table()
+            let table = if ngram.chars().count() >= table::LONG_MIN_ORDER {
+                long_latin
             } else {
                 scorer.table()
             };
@@ -785,16 +825,45 @@ mod tests {
             .collect();
         assert_eq!(models.len(), scorer.languages.len());
         let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
-        for (spec, compiled) in [
-            (table::SHORT, compiled_table()),
-            (table::LONG, compiled_long_table()),
+        let every: fn(&str) -> bool = |_| true;
+        let not_latin: fn(&str) -> bool = |code| !table::in_latin_table(code);
+        for (spec, compiled, holds) in [
+            (table::SHORT, compiled_table(), every),
+            (
+                table::LONG_LATIN,
+                compiled_long_latin_table(),
+                table::in_latin_table,
+            ),
+            (table::LONG_OTHER, compiled_long_other_table(), not_latin),
         ] {
-            assert!(table::build(spec, &models) == compiled);
+            assert!(table::build(spec, &models, holds) == compiled);
             assert!(Table::new(spec, Cow::Borrowed(compiled), &codes).is_some());
             assert!(Table::new(spec, Cow::Borrowed(compiled), &codes[1..]).is_none());
             assert!(Table::new(spec, Cow::Borrowed(&compiled[..1000]), &codes).is_none());
         }
-        assert!(Table::new(table::LONG, Cow::Borrowed(compiled_table()), &codes).is_none());
+        assert!(Table::new(table::LONG_LATIN, Cow::Borrowed(compiled_table()), &codes).is_none());
+    }
+
+    #[test]
+    fn the_latin_table_holds_the_languages_lingua_writes_in_latin_letters() {
+        // A text of Latin letters reads only the Latin table: every language that could be
+        // its candidate must be there, and no other.
+        let scorer = shared();
+        let latin = Language::all_with_latin_script();
+        for (i, language) in scorer.languages.iter().enumerate() {
+            let in_table = scorer.latin & 1u128 << i != 0;
+            assert_eq!(in_table, latin.contains(language), "{language:?}");
+            assert_eq!(
+                in_table,
+                scorer.by_alphabet[Alphabet::Latin as usize] & 1u128 << i != 0
+            );
+        }
+        let [Some(_), None] = scorer.long_tables(scorer.set_of(&[Language::German])) else {
+            panic!("a German candidate reads the Latin table alone");
+        };
+        let [None, Some(_)] = scorer.long_tables(scorer.set_of(&[Language::Russian])) else {
+            panic!("a Russian candidate reads the other table alone");
+        };
     }
 
     #[test]

@@ -1,13 +1,15 @@
 //! The scorer's tables of the n-grams of every compiled-in language, shared by the build
 //! script (which builds them from lingua's models into `OUT_DIR`, compiled in with
 //! `include_bytes!`) and the library (which reads them; its tests build them again and compare).
-//! One table holds the uni- to trigrams ([`SHORT`]), one the four-
-//! and five-grams ([`LONG`]): texts of 120 letters and more are scored on trigrams alone, in
-//! the small table that stays in the caches.
+//! One table holds the uni- to trigrams ([`SHORT`]), two the four- and five-grams, of the
+//! languages written in Latin letters ([`LONG_LATIN`]) and of the others ([`LONG_OTHER`]):
+//! texts of 120 letters and more are scored on trigrams alone, in the small table that stays
+//! in the caches.
 //!
-//! A short text reads a few hundred n-grams at random places of the long table, so a run
-//! over many texts soon has all of its pages resident: its size is memory every process
-//! pays. Hence the compact layout: an n-gram's hash is stored once however many languages
+//! A short text reads a few hundred n-grams at random places of a long table, so a run over
+//! many texts soon has all of its pages resident: its size is memory every process pays.
+//! Hence the split by script (a German text never reads the table of the other scripts)
+//! and the compact layout: an n-gram's hash is stored once however many languages
 //! know it, and each language's log-probability as a 17-bit index into a dictionary of that
 //! language's values of that order (at most 95,408 distinct ones for all 75 languages),
 //! most frequent first, so that the pages read most stay few. The values themselves are
@@ -47,14 +49,41 @@ pub(crate) const SHORT: Spec = Spec {
     bucket_bits: 16,
 };
 
-/// The table of four- and five-grams (19.8 million entries of 8.6 million n-grams for all
-/// 75 languages, 124 MB).
-pub(crate) const LONG: Spec = Spec {
-    magic: *b"LGC5",
+/// The table of four- and five-grams of the languages written in the Latin alphabet.
+///
+/// The four- and five-grams (19.8 million entries of 8.6 million n-grams for all 75
+/// languages) are split by script: a text whose candidates are all written in Latin letters,
+/// as German ones are, reads only this table, so the pages of the other never become
+/// resident in its process.
+pub(crate) const LONG_LATIN: Spec = Spec {
+    magic: *b"LGL5",
     min_order: 4,
     max_order: 5,
     bucket_bits: 20,
 };
+
+/// The table of four- and five-grams of the languages written in other alphabets.
+pub(crate) const LONG_OTHER: Spec = Spec {
+    magic: *b"LGO5",
+    min_order: 4,
+    max_order: 5,
+    bucket_bits: 19,
+};
+
+/// The shortest n-grams of the four- and five-gram tables.
+pub(crate) const LONG_MIN_ORDER: usize = LONG_LATIN.min_order;
+
+/// The compiled-in languages (ISO 639-1) lingua does not write in the Latin alphabet: their
+/// four- and five-grams go to [`LONG_OTHER`].
+pub(crate) const NOT_LATIN: &[&str] = &[
+    "ar", "be", "bg", "bn", "el", "fa", "gu", "he", "hi", "hy", "ja", "ka", "kk", "ko", "mk", "mn",
+    "mr", "pa", "ru", "sr", "ta", "te", "th", "uk", "ur", "zh",
+];
+
+/// Whether the four- and five-grams of language `code` are in [`LONG_LATIN`].
+pub(crate) fn in_latin_table(code: &str) -> bool {
+    !NOT_LATIN.contains(&code)
+}
 
 /// Stored log-probabilities are `round(-ln p * SCALE)` in a `u32` (lingua's smallest is
 /// about -18.5; this holds down to -64): steps of 1.5e-8, so that sums of them rank languages
@@ -186,13 +215,14 @@ impl fst::Automaton for Keys {
 }
 
 /// The table `spec` of `models` (ISO 639-1 code and `ngrams.fst` bytes, sorted by code; a
-/// model that does not parse is left out), in the layout above. Reads the n-grams of the
+/// model that does not parse is left out), in the layout above, with the entries of the
+/// languages whose code `holds` accepts (the others keep their index, without entries). Reads the n-grams of the
 /// spec's orders of every model once, places them by bucket (a counting sort), then sorts
 /// each bucket by fingerprint, order and language. Written for the build script, whose code
 /// is not optimised: plain loops and sorts, no hashing per entry.
 // Used by the build script, and by the library in its tests only.
 #[cfg_attr(not(test), allow(dead_code))]
-pub(crate) fn build(spec: Spec, models: &[(&str, &[u8])]) -> Vec<u8> {
+pub(crate) fn build(spec: Spec, models: &[(&str, &[u8])], holds: impl Fn(&str) -> bool) -> Vec<u8> {
     use fst::{IntoStreamer, Streamer};
     let codes: Vec<&str> = models.iter().map(|m| m.0).collect();
     let codes = codes.join(" ");
@@ -208,7 +238,10 @@ pub(crate) fn build(spec: Spec, models: &[(&str, &[u8])]) -> Vec<u8> {
     let mut entries: Vec<(u64, u32)> = Vec::new();
     // The values of each language and order, as `models.len() * orders` lists.
     let mut values: Vec<Vec<u32>> = vec![Vec::new(); models.len() * orders];
-    for (lang, (_, bytes)) in models.iter().enumerate() {
+    for (lang, (code, bytes)) in models.iter().enumerate() {
+        if !holds(code) {
+            continue;
+        }
         let Ok(map) = fst::Map::new(*bytes) else {
             continue;
         };
@@ -499,8 +532,8 @@ mod tests {
             .map(|(c, m)| (c.as_str(), m.as_slice()))
             .collect();
         let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
-        let bytes = build(LONG, &models);
-        let table = Table::new(LONG, Cow::Owned(bytes), &codes).unwrap();
+        let bytes = build(LONG_LATIN, &models, |_| true);
+        let table = Table::new(LONG_LATIN, Cow::Owned(bytes), &codes).unwrap();
         let q = |i: usize| quantise(log_p(i).to_bits());
         assert_eq!(
             found(&table, "schön"),
@@ -520,10 +553,32 @@ mod tests {
         assert!(as_five_gram.is_empty());
         assert!(found(&table, "schon").is_empty());
         // The bytes of another language list, or cut short, are no table.
-        let bytes = build(LONG, &models);
+        let bytes = build(LONG_LATIN, &models, |_| true);
         let cut = bytes[..bytes.len() - 1].to_vec();
-        assert!(Table::new(LONG, Cow::Owned(cut), &codes).is_none());
-        assert!(Table::new(LONG, Cow::Owned(bytes.clone()), &codes[1..]).is_none());
+        assert!(Table::new(LONG_LATIN, Cow::Owned(cut), &codes).is_none());
+        assert!(Table::new(LONG_LATIN, Cow::Owned(bytes.clone()), &codes[1..]).is_none());
         assert!(Table::new(SHORT, Cow::Owned(bytes), &codes).is_none());
+    }
+
+    #[test]
+    fn a_table_holds_only_the_languages_asked_for_and_keeps_every_index() {
+        let models: Vec<Vec<u8>> = [-1.0, -2.0, -3.0]
+            .iter()
+            .map(|&log_p| model(&[("haus", log_p), ("ab", -0.5)]))
+            .collect();
+        let codes = ["de", "ru", "zh"];
+        let models: Vec<(&str, &[u8])> = codes
+            .iter()
+            .zip(&models)
+            .map(|(c, m)| (*c, m.as_slice()))
+            .collect();
+        let q = |log_p: f64| quantise(f64::to_bits(log_p));
+        let latin = build(LONG_LATIN, &models, in_latin_table);
+        let latin = Table::new(LONG_LATIN, Cow::Owned(latin), &codes).unwrap();
+        assert_eq!(found(&latin, "haus"), [(0, q(-1.0))]);
+        let other = build(LONG_OTHER, &models, |code| !in_latin_table(code));
+        let other = Table::new(LONG_OTHER, Cow::Owned(other), &codes).unwrap();
+        assert_eq!(found(&other, "haus"), [(1, q(-2.0)), (2, q(-3.0))]);
+        assert_eq!(latin.entries() + other.entries(), 3);
     }
 }
