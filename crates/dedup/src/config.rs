@@ -97,7 +97,7 @@ pub struct DedupConfig {
     /// 87 % at 0.5 and 5 % at 0.2, so pairs for the containment rule (Jaccard ≥ 0.5) are
     /// mostly reached too; every candidate is verified on its exact shingle set, which
     /// keeps precision high. Chosen by measurement against 14 × 8, 20 × 5, 30 × 3 and
-    /// 40 × 3 (see the README). Each band costs about 18 bytes per kept document.
+    /// 40 × 3 (see `docs/dedup.md`). Each band costs about 18 bytes per kept document.
     #[serde(default = "default_bands")]
     pub bands: usize,
     /// MinHash values per band. Default `4`.
