@@ -39,6 +39,9 @@
 //! 2. before the quote in its sentence: the first person that is not governed by a
 //!    preposition or a genitive (`Über Steve Fossett sagte Branson: „…“` → Branson), else,
 //!    when a colon or speech verb introduces the quote, an organisation, a pronoun or a role;
+//!    but first, in a sentence without a verb of saying, the source it gives (`Laut
+//!    Berliner Polizei ist die Demonstration „weitgehend störungsfrei“ verlaufen`, `der
+//!    Polizei zufolge`, `nach Angaben einer Gewerkschaft`);
 //! 3. later in the sentence: a speech verb and its subject after more words (`Von einer
 //!    „gezielten Indiskredition“ sprach Christian Ströbele`, `„…“ beenden, so Rice`, `„…“
 //!    sei, hatte Koch-Mehrin gesagt`);
@@ -1347,6 +1350,96 @@ impl<'a> Cx<'a> {
         None
     }
 
+    /// The source a sentence `start..end` without a verb of saying gives for its quote
+    /// `first..after`: `Laut Berliner Polizei ist die Demonstration „weitgehend
+    /// störungsfrei“ verlaufen`, `Dies wurde laut Gericht … „manipulative Fähigkeiten“`,
+    /// `Laut „Reuters“ zeichnet Russland …`, `dem Sender zufolge`, `nach Angaben der
+    /// Polizei`. An entity or an institution; a sentence that says who speaks (`Merkel
+    /// sagte laut „Spiegel“ …`) names its speaker otherwise.
+    fn source(&self, (start, end): (usize, usize), first: usize, after: usize) -> Option<Who> {
+        let outside = || (start..end).filter(|k| !(first..after).contains(k));
+        let who = outside().find_map(|k| {
+            let t = self.t(k);
+            // `nach Angaben der Polizei` is named with its source noun.
+            let noun = k > start && in_list(self.t(k - 1), &["nach"]) && in_list(t, SOURCE_NOUNS);
+            let opens = noun || in_list(t, &["laut"]);
+            if opens && k + 1 < end && !(first..after).contains(&(k + 1)) {
+                let mut who = self.source_after(k + 1, end)?;
+                if noun {
+                    who.mention.0 = k;
+                }
+                return Some(who);
+            }
+            (t == "zufolge" && k > start)
+                .then(|| self.source_before(start, k))
+                .flatten()
+        })?;
+        // Checked last: most sentences name no source, and this test is the costly one.
+        let says = outside().any(|k| {
+            let t = self.t(k);
+            is_lowercase(t) && says_or_names(t)
+        });
+        (!says).then_some(who)
+    }
+
+    /// The entity, the publication in quote marks or the institution that opens at token
+    /// `k` (before `end`), after a determiner and adjectives: `der Berliner Polizei`,
+    /// `„Reuters“`, `des Senders CNN`.
+    fn source_after(&self, k: usize, end: usize) -> Option<Who> {
+        let mut j = k;
+        if is_determiner(self.t(j)) {
+            j += 1;
+        }
+        while j < end && j - k < 4 && is_adjective_like(self.t(j)) {
+            j += 1;
+        }
+        if j >= end {
+            return None;
+        }
+        if matches!(self.t(j), "„" | "\"" | "»") {
+            return self
+                .quoted_name(j)
+                .map(|w| Who::named(&w.name, k, w.mention.1 + 1));
+        }
+        let mut head = None;
+        while j < end && j - k < 6 && self.toks[j].kind == Kind::Word && is_capitalized(self.t(j)) {
+            if let Some(n) = self.ent_at[j] {
+                let e = &self.ents[n];
+                return matches!(e.label, Label::Per | Label::Org)
+                    .then(|| Who::named(&e.canonical, k, e.end));
+            }
+            head = Some(j);
+            j += 1;
+        }
+        let h = head?;
+        let t = self.t(h);
+        // `des Senders`, `der Polizei`.
+        let stem = t.strip_suffix("es").or_else(|| t.strip_suffix('s'));
+        let name = if is_institution(t) {
+            t
+        } else {
+            stem.filter(|s| is_institution(s))?
+        };
+        Some(Who::named(name, k, h + 1))
+    }
+
+    /// The entity or institution of the noun phrase that ends before `zufolge` at token
+    /// `k` (`dem Bericht des Senders zufolge` names no one, `der Polizei zufolge` does).
+    fn source_before(&self, start: usize, k: usize) -> Option<Who> {
+        let h = k - 1;
+        if let Some(e) = self
+            .ents
+            .iter()
+            .find(|e| e.end == k && e.first >= start && matches!(e.label, Label::Per | Label::Org))
+        {
+            let from = self.np_start(e.first, start.max(e.first.saturating_sub(4)));
+            return Some(Who::named(&e.canonical, from, k));
+        }
+        let t = self.t(h);
+        is_institution(t)
+            .then(|| Who::named(t, self.np_start(h, start.max(h.saturating_sub(4))), k))
+    }
+
     /// The organisation a role speaks for, named in the genitive right after it (`ein
     /// Sprecher des CERN`, `ein Sprecher des Finanzministeriums` → `Finanzministerium`);
     /// the mention is the whole phrase from token `np_start`.
@@ -2433,6 +2526,7 @@ pub fn find(
         let mut speaker = (cx.named_with_laut(sentence.0, first))
             .or(after_verb.flatten())
             .or_else(|| cx.person_at_cue(sentence.0, first, after))
+            .or_else(|| cx.source(sentence, first, after))
             .or(before)
             .or_else(|| {
                 opening
@@ -2710,10 +2804,6 @@ mod tests {
                 "einem Jury-Mitglied",
             ),
             (
-                "Nach Angaben einer Bauerngewerkschaft sollen „fünf bis sechs Farmen“ gestürmt worden sein.",
-                "Angaben einer Bauerngewerkschaft",
-            ),
-            (
                 "In einem Gespräch mit dem Minister wies der Geschäftsführer alle Vorwürfe als „völlig haltlos und falsch“ zurück.",
                 "der Geschäftsführer",
             ),
@@ -2806,6 +2896,46 @@ mod tests {
             assert_eq!(all[0].1.as_deref(), speaker, "{text}");
             assert_eq!(all[0].2, said, "{text}");
         }
+    }
+
+    /// Each case: (text, the last quote's speaker, its mention).
+    fn assert_last(cases: &[(&str, Option<&str>, Option<&str>)]) {
+        for &(text, speaker, said) in cases {
+            let all = mentions(text);
+            let last = all.last().unwrap_or_else(|| panic!("{text}: no quote"));
+            assert_eq!(
+                (last.1.as_deref(), last.2),
+                (speaker, said),
+                "{text}: {all:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_source_speaks_in_a_sentence_without_a_verb_of_saying() {
+        assert_last(&[
+            (
+                "Laut Berliner Polizei ist die Demonstration, zu der ein Bündnis von 167 Organisationen aufgerufen hatte, „weitgehend störungsfrei“ verlaufen.",
+                Some("Polizei"),
+                Some("Berliner Polizei"),
+            ),
+            (
+                "Dies wurde laut Gericht im Zuge der Beweisaufnahme klar, ebenso wie bemerkenswerte „manipulative Fähigkeiten“ des Angeklagten.",
+                Some("Gericht"),
+                Some("Gericht"),
+            ),
+            (
+                "Nach Angaben einer Bauerngewerkschaft sollen „fünf bis sechs Farmen“ gestürmt worden sein.",
+                Some("Bauerngewerkschaft"),
+                Some("Angaben einer Bauerngewerkschaft"),
+            ),
+            // A verb of saying names the speaker itself.
+            (
+                "Die Kanzlerin Angela Merkel sagte laut Polizei: „Wir werden das alles genau prüfen lassen.“",
+                Some("Angela Merkel"),
+                Some("Angela Merkel"),
+            ),
+        ]);
     }
 
     #[test]
