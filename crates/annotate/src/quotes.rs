@@ -35,7 +35,8 @@
 //!    Elmar Gesse`, `…“, wird Panetta zitiert`, `…“, hatte Merkel gesagt`);
 //!    An apposition may name the speaker after a role (`sagte der Oberkommandierende der
 //!    Streitkräfte, General George Casey`), and a publication in quote marks speaks too
-//!    (`schreibt die „Computerwoche“`);
+//!    (`schreibt die „Computerwoche“`); so does the subject after any other verb that
+//!    follows the quote and its comma (`„…“, strich Romney in Arbutus heraus`);
 //! 2. before the quote in its sentence: the first person that is not governed by a
 //!    preposition or a genitive (`Über Steve Fossett sagte Branson: „…“` → Branson), else,
 //!    when a colon or speech verb introduces the quote, an organisation, a pronoun or a role;
@@ -1513,6 +1514,60 @@ impl<'a> Cx<'a> {
         None
     }
 
+    /// Whether token `j`, right after the comma that follows a quote, is a verb the speaker
+    /// follows as its subject, though no verb of saying (`„…“, strich Romney heraus`,
+    /// `„…“, wollen die Demonstranten …`): the quote opens the clause, so a finite verb
+    /// comes next and its subject after it. A lowercase word that is no conjunction,
+    /// preposition, article, pronoun or adverb, before a person or a noun phrase that may
+    /// speak.
+    fn inverted_verb(&self, j: usize) -> bool {
+        let Some(tok) = self.toks.get(j) else {
+            return false;
+        };
+        let t = tok.text(self.text);
+        if tok.kind != Kind::Word
+            || tok.newlines_before > 0
+            || !is_lowercase(t)
+            || in_list(t, PREPOSITIONS)
+            || in_list(t, SENTENCE_OPENERS)
+            || is_determiner(t)
+            || is_pronoun(t)
+            || in_list(
+                t,
+                &[
+                    "dass", "ob", "sondern", "bis", "sowie", "wobei", "wonach", "womit", "welche",
+                    "welcher", "welches", "nicht", "sich", "zu", "sei", "ist", "war",
+                ],
+            )
+        {
+            return false;
+        }
+        let mut k = j + 1;
+        if self
+            .toks
+            .get(k)
+            .is_some_and(|n| n.text(self.text) == "sich")
+        {
+            k += 1;
+        }
+        if k >= self.toks.len() || self.toks[k].newlines_before > 0 {
+            return false;
+        }
+        if let Some(n) = self.ent_at[k] {
+            return self.ents[n].label == Label::Per;
+        }
+        self.noun_phrase(k, self.toks.len(), false)
+            .is_some_and(|np| self.speaks(np))
+    }
+
+    /// The speaker after a quote and the verb [`Cx::inverted_verb`] accepts.
+    fn inverted_speaker(&self, first: usize, after: usize) -> Option<Who> {
+        let comma = self.toks.get(after)?.text(self.text) == ",";
+        (comma && self.inverted_verb(after + 1))
+            .then(|| self.subject_after(after + 1, first))
+            .flatten()
+    }
+
     /// The person `laut` names as the source of the quote opening at token `first` right
     /// after the name: `laut Klinikdirektor Prof. Dr. Matthias Beckmann „…“` (only roles,
     /// titles and their dots between `laut` and the name).
@@ -1708,7 +1763,7 @@ impl<'a> Cx<'a> {
         let naming = j == after && self.named_as(first, after);
         if j + 1 < limit
             && self.toks[j].newlines_before == 0
-            && (is_speech_verb(self.t(j)) || naming)
+            && (is_speech_verb(self.t(j)) || naming || (j > after && self.inverted_verb(j)))
             && !in_list(self.t(j), &["so", "laut"])
         {
             // `fragen sich Experten`.
@@ -2525,6 +2580,11 @@ pub fn find(
         let attributed = verb_after || (first > 0 && toks[first - 1].text(text) == ":");
         let mut speaker = (cx.named_with_laut(sentence.0, first))
             .or(after_verb.flatten())
+            .or_else(|| {
+                (!in_phrase)
+                    .then(|| cx.inverted_speaker(first, after))
+                    .flatten()
+            })
             .or_else(|| cx.person_at_cue(sentence.0, first, after))
             .or_else(|| cx.source(sentence, first, after))
             .or(before)
@@ -2936,6 +2996,25 @@ mod tests {
                 Some("Angela Merkel"),
             ),
         ]);
+    }
+
+    #[test]
+    fn the_subject_after_a_quote_and_a_verb_speaks() {
+        assert_last(&[
+            (
+                "Der Staat ist ländlich geprägt. „Ich trete an als ein konservativer Republikaner“, strich Mitt Romney in Arbutus heraus.",
+                Some("Mitt Romney"),
+                Some("Mitt Romney"),
+            ),
+            (
+                "„Wozu braucht es diese Behörde?“, wollen die Experten der Opposition wissen.",
+                None,
+                Some("die Experten der Opposition"),
+            ),
+        ]);
+        // A conjunction is no verb.
+        let text = "„Wir kommen morgen wieder zurück“, damit die Demonstranten es hören.";
+        assert_eq!(mentions(text)[0].2, None);
     }
 
     #[test]
