@@ -48,7 +48,10 @@
 //!    sei, hatte Koch-Mehrin gesagt`);
 //! 4. a quote that is a sentence of its own continues the quote or the person of the
 //!    sentence just before it (`„…“, so Schnappauf. „…“`), or of the one before that when
-//!    the sentence between names no one.
+//!    the sentence between names no one, or of the last quote over any sentences of
+//!    reported speech that name no one; so does a quote in reported speech (`Jeder
+//!    Pädagoge könne „…“`), but a person who is the subject of a sentence after the last
+//!    quote is named more recently and comes first;
 //!
 //! A spokesperson of an organisation named in the genitive or in a compound speaks for it
 //! (`ein Sprecher des Finanzministeriums` → `Finanzministerium`, `ein WWF-Sprecher` →
@@ -2613,15 +2616,44 @@ pub fn find(
                 ents.iter()
                     .any(|e| e.label == Label::Per && e.first >= a && e.end <= b)
             };
-            let reach = if !standalone || (si >= 1 && !names_someone(si - 1)) {
+            let mut reach = if !standalone || (si >= 1 && !names_someone(si - 1)) {
                 2
             } else {
                 1
             };
-            speaker = match &last {
-                Some((s, Some(who))) if s + reach >= si => Some(who.clone()),
-                _ => None,
+            // Reported speech that names no one goes on with the speaker before it (`„…“
+            // Die Gefahr sei real. Aktuell bestehe sie nicht. „…“`).
+            let same_paragraph = |k: usize| toks[sentences[k + 1].0].newlines_before < 2;
+            let mut k = si;
+            while k > 0 && same_paragraph(k - 1) && !names_someone(k - 1) {
+                let (a, b) = sentences[k - 1];
+                if !(a..b).any(|j| in_list(cx.t(j), SUBJUNCTIVES)) {
+                    break;
+                }
+                k -= 1;
+            }
+            reach = reach.max(si - k + 1);
+            // A person who is the subject of a sentence after the last quote's is named
+            // more recently (`…, Christian Wulff (CDU), zu der Frage Stellung. Jeder
+            // Pädagoge könne „…“`).
+            let since = match &last {
+                Some((s, _)) => s + 1,
+                None => 0,
             };
+            let mut k = si;
+            while speaker.is_none() && k > since && si - k < reach && same_paragraph(k - 1) {
+                k -= 1;
+                let (a, b) = sentences[k];
+                speaker = cx.sentence_subject(a, b).filter(|w| {
+                    cx.ent_at[w.mention.0].is_some_and(|n| ents[n].label == Label::Per)
+                });
+            }
+            if speaker.is_none() {
+                speaker = match &last {
+                    Some((s, Some(who))) if s + reach >= si => Some(who.clone()),
+                    _ => None,
+                };
+            }
             // Else the subject of the sentences just before, in the same paragraph.
             let mut k = si;
             while speaker.is_none() && k > 0 && si - k < reach {
@@ -3015,6 +3047,24 @@ mod tests {
         // A conjunction is no verb.
         let text = "„Wir kommen morgen wieder zurück“, damit die Demonstranten es hören.";
         assert_eq!(mentions(text)[0].2, None);
+    }
+
+    #[test]
+    fn reported_speech_goes_on_with_the_speaker_named_last() {
+        assert_last(&[
+            // The subject of the sentence before is named after the last quote.
+            (
+                "„Wir bleiben bei unserer Linie“, sagte Manfred Busch. Im Landtag nahm auch der Ministerpräsident, Christian Wulff, zu der Frage Stellung. Jeder Lehrer könne „das Konto jetzt einlösen, er kann es später einlösen“.",
+                Some("Christian Wulff"),
+                Some("Christian Wulff"),
+            ),
+            // Sentences of reported speech that name no one lead back to the last quote.
+            (
+                "„Das Virus breitet sich weiter aus“, sagte Klaus Stöhr. Die Gefahr einer Pandemie sei real. Aktuell bestehe diese Gefahr noch nicht, weil das Virus nicht übertragbar sei. „Aber das Virus hat alle Potenzen, eine Pandemie hervorzurufen.“",
+                Some("Klaus Stöhr"),
+                Some("Klaus Stöhr"),
+            ),
+        ]);
     }
 
     #[test]
