@@ -51,7 +51,9 @@
 //!    the sentence between names no one, or of the last quote over any sentences of
 //!    reported speech that name no one; so does a quote in reported speech (`Jeder
 //!    Pädagoge könne „…“`), but a person who is the subject of a sentence after the last
-//!    quote is named more recently and comes first;
+//!    quote is named more recently and comes first; not a quote whose sentence opens with a
+//!    description that says it (`Ein Sprecher von Tesla teilte mit: „…“, hierzu wolle man
+//!    …`).
 //!
 //! A spokesperson of an organisation named in the genitive or in a compound speaks for it
 //! (`ein Sprecher des Finanzministeriums` → `Finanzministerium`, `ein WWF-Sprecher` →
@@ -2602,8 +2604,11 @@ pub fn find(
                 .iter()
                 .all(|t| t.kind == Kind::Punct);
         // Indirect speech goes on from an earlier sentence (`Künast sagte, … . Es drohe „…“`).
+        // Not when a description opens the sentence as the subject of a verb of saying
+        // (`Ein Sprecher von Tesla teilte mit: „…“, hierzu wolle man …`).
         let reported = !standalone
             && speaker.is_none()
+            && opening.is_none()
             && (sentence.0..sentence.1)
                 .filter(|k| !(first..after).contains(k))
                 .any(|k| in_list(cx.t(k), SUBJUNCTIVES));
@@ -3065,6 +3070,15 @@ mod tests {
                 Some("Klaus Stöhr"),
             ),
         ]);
+    }
+
+    #[test]
+    fn a_described_subject_is_not_continued_from_earlier_speech() {
+        assert_last(&[(
+            "„Wir zahlen gut“, sagte Patrick Georg. Ein Sprecher von Tesla teilte mit: „jeder bei Tesla wird über dem Branchenniveau bezahlt“, hierzu wolle man auch Aktien ausgeben.",
+            None,
+            Some("Ein Sprecher von Tesla"),
+        )]);
     }
 
     #[test]
