@@ -42,7 +42,9 @@
 //!    when a colon or speech verb introduces the quote, an organisation, a pronoun or a role;
 //!    but first, in a sentence without a verb of saying, the source it gives (`Laut
 //!    Berliner Polizei ist die Demonstration „weitgehend störungsfrei“ verlaufen`, `der
-//!    Polizei zufolge`, `nach Angaben einer Gewerkschaft`);
+//!    Polizei zufolge`, `nach Angaben einer Gewerkschaft`); and before that, the person
+//!    who opens the quote's clause after a comma before a verb of saying or naming (`…,
+//!    Bundestrainer Joachim Löw bezeichnete … als „übertrieben“`);
 //! 3. later in the sentence: a speech verb and its subject after more words (`Von einer
 //!    „gezielten Indiskredition“ sprach Christian Ströbele`, `„…“ beenden, so Rice`, `„…“
 //!    sei, hatte Koch-Mehrin gesagt`);
@@ -1630,6 +1632,29 @@ impl<'a> Cx<'a> {
         (e.label == Label::Per && e.end == k && self.nominative(e)).then(|| Who::entity(e))
     }
 
+    /// The person who opens the clause of the quote at `first` after a comma, right before
+    /// a verb of saying or naming (`Klose nannte seinen Platzverweis „überzogen“,
+    /// Bundestrainer Joachim Löw bezeichnete … als „übertrieben“`): the subject of that
+    /// clause, not of the sentence's first.
+    fn clause_subject(&self, start: usize, first: usize) -> Option<Who> {
+        (start..first)
+            .rev()
+            .filter(|&k| self.t(k) == ",")
+            .find_map(|comma| {
+                let mut k = comma + 1;
+                if k < first && is_capitalized(self.t(k)) && is_role(self.t(k)) {
+                    k += 1;
+                }
+                let e = &self.ents[self.ent_at.get(k).copied().flatten()?];
+                let verb = e.end;
+                (e.label == Label::Per
+                    && verb < first
+                    && is_lowercase(self.t(verb))
+                    && says_or_names(self.t(verb)))
+                .then(|| Who::entity(e))
+            })
+    }
+
     /// The speaker named in the sentence (from token `start`) before the quote at `first`:
     /// `Kim sagte: „…“`, `Kim: „…“`, `Über Fossett sagte Branson: „…“`, `Trump nannte das
     /// „…“`, `Er sagte: „…“`, `Die Polizei erklärte: „…“`. Persons come first; when a colon or a
@@ -2591,6 +2616,7 @@ pub fn find(
                     .flatten()
             })
             .or_else(|| cx.person_at_cue(sentence.0, first, after))
+            .or_else(|| cx.clause_subject(sentence.0, first))
             .or_else(|| cx.source(sentence, first, after))
             .or(before)
             .or_else(|| {
@@ -3070,6 +3096,15 @@ mod tests {
                 Some("Klaus Stöhr"),
             ),
         ]);
+    }
+
+    #[test]
+    fn the_person_opening_the_quotes_clause_speaks() {
+        assert_last(&[(
+            "Miroslav Klose nannte seinen Platzverweis „überzogen“, Bundestrainer Joachim Löw bezeichnete acht Gelbe Karten in einem Spiel, in dem es nur 26 Fouls gab, als „übertrieben“.",
+            Some("Joachim Löw"),
+            Some("Joachim Löw"),
+        )]);
     }
 
     #[test]
