@@ -230,6 +230,10 @@ const SPEECH_VERBS: &[&str] = &[
     "ergänzten",
     "meldete",
     "meldet",
+    "skandierte",
+    "skandierten",
+    "skandiert",
+    "skandieren",
 ];
 
 /// Auxiliaries that may open the attribution after a quote when a participle of saying
@@ -2925,6 +2929,10 @@ mod tests {
             (
                 "Das Buch ist laut einem Jury-Mitglied eine „kluge und komische Geschichte über das Nicht-Überleben“.",
                 "einem Jury-Mitglied",
+            ),
+            (
+                "Die Menschenmenge skandierte vor einem großen Einkaufszentrum Parolen wie „Thaksin raus!“ und zog weiter.",
+                "Die Menschenmenge",
             ),
             (
                 "In einem Gespräch mit dem Minister wies der Geschäftsführer alle Vorwürfe als „völlig haltlos und falsch“ zurück.",
