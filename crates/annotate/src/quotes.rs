@@ -35,16 +35,27 @@
 //!    Elmar Gesse`, `…“, wird Panetta zitiert`, `…“, hatte Merkel gesagt`);
 //!    An apposition may name the speaker after a role (`sagte der Oberkommandierende der
 //!    Streitkräfte, General George Casey`), and a publication in quote marks speaks too
-//!    (`schreibt die „Computerwoche“`);
+//!    (`schreibt die „Computerwoche“`); so does the subject after any other verb that
+//!    follows the quote and its comma (`„…“, strich Romney in Arbutus heraus`);
 //! 2. before the quote in its sentence: the first person that is not governed by a
 //!    preposition or a genitive (`Über Steve Fossett sagte Branson: „…“` → Branson), else,
 //!    when a colon or speech verb introduces the quote, an organisation, a pronoun or a role;
+//!    but first, in a sentence without a verb of saying, the source it gives (`Laut
+//!    Berliner Polizei ist die Demonstration „weitgehend störungsfrei“ verlaufen`, `der
+//!    Polizei zufolge`, `nach Angaben einer Gewerkschaft`); and before that, the person
+//!    who opens the quote's clause after a comma before a verb of saying or naming (`…,
+//!    Bundestrainer Joachim Löw bezeichnete … als „übertrieben“`);
 //! 3. later in the sentence: a speech verb and its subject after more words (`Von einer
 //!    „gezielten Indiskredition“ sprach Christian Ströbele`, `„…“ beenden, so Rice`, `„…“
 //!    sei, hatte Koch-Mehrin gesagt`);
 //! 4. a quote that is a sentence of its own continues the quote or the person of the
 //!    sentence just before it (`„…“, so Schnappauf. „…“`), or of the one before that when
-//!    the sentence between names no one.
+//!    the sentence between names no one, or of the last quote over any sentences of
+//!    reported speech that name no one; so does a quote in reported speech (`Jeder
+//!    Pädagoge könne „…“`), but a person who is the subject of a sentence after the last
+//!    quote is named more recently and comes first; not a quote whose sentence opens with a
+//!    description that says it (`Ein Sprecher von Tesla teilte mit: „…“, hierzu wolle man
+//!    …`).
 //!
 //! A spokesperson of an organisation named in the genitive or in a compound speaks for it
 //! (`ein Sprecher des Finanzministeriums` → `Finanzministerium`, `ein WWF-Sprecher` →
@@ -219,6 +230,10 @@ const SPEECH_VERBS: &[&str] = &[
     "ergänzten",
     "meldete",
     "meldet",
+    "skandierte",
+    "skandierten",
+    "skandiert",
+    "skandieren",
 ];
 
 /// Auxiliaries that may open the attribution after a quote when a participle of saying
@@ -1347,6 +1362,96 @@ impl<'a> Cx<'a> {
         None
     }
 
+    /// The source a sentence `start..end` without a verb of saying gives for its quote
+    /// `first..after`: `Laut Berliner Polizei ist die Demonstration „weitgehend
+    /// störungsfrei“ verlaufen`, `Dies wurde laut Gericht … „manipulative Fähigkeiten“`,
+    /// `Laut „Reuters“ zeichnet Russland …`, `dem Sender zufolge`, `nach Angaben der
+    /// Polizei`. An entity or an institution; a sentence that says who speaks (`Merkel
+    /// sagte laut „Spiegel“ …`) names its speaker otherwise.
+    fn source(&self, (start, end): (usize, usize), first: usize, after: usize) -> Option<Who> {
+        let outside = || (start..end).filter(|k| !(first..after).contains(k));
+        let who = outside().find_map(|k| {
+            let t = self.t(k);
+            // `nach Angaben der Polizei` is named with its source noun.
+            let noun = k > start && in_list(self.t(k - 1), &["nach"]) && in_list(t, SOURCE_NOUNS);
+            let opens = noun || in_list(t, &["laut"]);
+            if opens && k + 1 < end && !(first..after).contains(&(k + 1)) {
+                let mut who = self.source_after(k + 1, end)?;
+                if noun {
+                    who.mention.0 = k;
+                }
+                return Some(who);
+            }
+            (t == "zufolge" && k > start)
+                .then(|| self.source_before(start, k))
+                .flatten()
+        })?;
+        // Checked last: most sentences name no source, and this test is the costly one.
+        let says = outside().any(|k| {
+            let t = self.t(k);
+            is_lowercase(t) && says_or_names(t)
+        });
+        (!says).then_some(who)
+    }
+
+    /// The entity, the publication in quote marks or the institution that opens at token
+    /// `k` (before `end`), after a determiner and adjectives: `der Berliner Polizei`,
+    /// `„Reuters“`, `des Senders CNN`.
+    fn source_after(&self, k: usize, end: usize) -> Option<Who> {
+        let mut j = k;
+        if is_determiner(self.t(j)) {
+            j += 1;
+        }
+        while j < end && j - k < 4 && is_adjective_like(self.t(j)) {
+            j += 1;
+        }
+        if j >= end {
+            return None;
+        }
+        if matches!(self.t(j), "„" | "\"" | "»") {
+            return self
+                .quoted_name(j)
+                .map(|w| Who::named(&w.name, k, w.mention.1 + 1));
+        }
+        let mut head = None;
+        while j < end && j - k < 6 && self.toks[j].kind == Kind::Word && is_capitalized(self.t(j)) {
+            if let Some(n) = self.ent_at[j] {
+                let e = &self.ents[n];
+                return matches!(e.label, Label::Per | Label::Org)
+                    .then(|| Who::named(&e.canonical, k, e.end));
+            }
+            head = Some(j);
+            j += 1;
+        }
+        let h = head?;
+        let t = self.t(h);
+        // `des Senders`, `der Polizei`.
+        let stem = t.strip_suffix("es").or_else(|| t.strip_suffix('s'));
+        let name = if is_institution(t) {
+            t
+        } else {
+            stem.filter(|s| is_institution(s))?
+        };
+        Some(Who::named(name, k, h + 1))
+    }
+
+    /// The entity or institution of the noun phrase that ends before `zufolge` at token
+    /// `k` (`dem Bericht des Senders zufolge` names no one, `der Polizei zufolge` does).
+    fn source_before(&self, start: usize, k: usize) -> Option<Who> {
+        let h = k - 1;
+        if let Some(e) = self
+            .ents
+            .iter()
+            .find(|e| e.end == k && e.first >= start && matches!(e.label, Label::Per | Label::Org))
+        {
+            let from = self.np_start(e.first, start.max(e.first.saturating_sub(4)));
+            return Some(Who::named(&e.canonical, from, k));
+        }
+        let t = self.t(h);
+        is_institution(t)
+            .then(|| Who::named(t, self.np_start(h, start.max(h.saturating_sub(4))), k))
+    }
+
     /// The organisation a role speaks for, named in the genitive right after it (`ein
     /// Sprecher des CERN`, `ein Sprecher des Finanzministeriums` → `Finanzministerium`);
     /// the mention is the whole phrase from token `np_start`.
@@ -1420,6 +1525,60 @@ impl<'a> Cx<'a> {
         None
     }
 
+    /// Whether token `j`, right after the comma that follows a quote, is a verb the speaker
+    /// follows as its subject, though no verb of saying (`„…“, strich Romney heraus`,
+    /// `„…“, wollen die Demonstranten …`): the quote opens the clause, so a finite verb
+    /// comes next and its subject after it. A lowercase word that is no conjunction,
+    /// preposition, article, pronoun or adverb, before a person or a noun phrase that may
+    /// speak.
+    fn inverted_verb(&self, j: usize) -> bool {
+        let Some(tok) = self.toks.get(j) else {
+            return false;
+        };
+        let t = tok.text(self.text);
+        if tok.kind != Kind::Word
+            || tok.newlines_before > 0
+            || !is_lowercase(t)
+            || in_list(t, PREPOSITIONS)
+            || in_list(t, SENTENCE_OPENERS)
+            || is_determiner(t)
+            || is_pronoun(t)
+            || in_list(
+                t,
+                &[
+                    "dass", "ob", "sondern", "bis", "sowie", "wobei", "wonach", "womit", "welche",
+                    "welcher", "welches", "nicht", "sich", "zu", "sei", "ist", "war",
+                ],
+            )
+        {
+            return false;
+        }
+        let mut k = j + 1;
+        if self
+            .toks
+            .get(k)
+            .is_some_and(|n| n.text(self.text) == "sich")
+        {
+            k += 1;
+        }
+        if k >= self.toks.len() || self.toks[k].newlines_before > 0 {
+            return false;
+        }
+        if let Some(n) = self.ent_at[k] {
+            return self.ents[n].label == Label::Per;
+        }
+        self.noun_phrase(k, self.toks.len(), false)
+            .is_some_and(|np| self.speaks(np))
+    }
+
+    /// The speaker after a quote and the verb [`Cx::inverted_verb`] accepts.
+    fn inverted_speaker(&self, first: usize, after: usize) -> Option<Who> {
+        let comma = self.toks.get(after)?.text(self.text) == ",";
+        (comma && self.inverted_verb(after + 1))
+            .then(|| self.subject_after(after + 1, first))
+            .flatten()
+    }
+
     /// The person `laut` names as the source of the quote opening at token `first` right
     /// after the name: `laut Klinikdirektor Prof. Dr. Matthias Beckmann „…“` (only roles,
     /// titles and their dots between `laut` and the name).
@@ -1475,6 +1634,29 @@ impl<'a> Cx<'a> {
             .find(|&&n| self.ents[n].end >= k)?;
         let e = &self.ents[*n];
         (e.label == Label::Per && e.end == k && self.nominative(e)).then(|| Who::entity(e))
+    }
+
+    /// The person who opens the clause of the quote at `first` after a comma, right before
+    /// a verb of saying or naming (`Klose nannte seinen Platzverweis „überzogen“,
+    /// Bundestrainer Joachim Löw bezeichnete … als „übertrieben“`): the subject of that
+    /// clause, not of the sentence's first.
+    fn clause_subject(&self, start: usize, first: usize) -> Option<Who> {
+        (start..first)
+            .rev()
+            .filter(|&k| self.t(k) == ",")
+            .find_map(|comma| {
+                let mut k = comma + 1;
+                if k < first && is_capitalized(self.t(k)) && is_role(self.t(k)) {
+                    k += 1;
+                }
+                let e = &self.ents[self.ent_at.get(k).copied().flatten()?];
+                let verb = e.end;
+                (e.label == Label::Per
+                    && verb < first
+                    && is_lowercase(self.t(verb))
+                    && says_or_names(self.t(verb)))
+                .then(|| Who::entity(e))
+            })
     }
 
     /// The speaker named in the sentence (from token `start`) before the quote at `first`:
@@ -1615,7 +1797,7 @@ impl<'a> Cx<'a> {
         let naming = j == after && self.named_as(first, after);
         if j + 1 < limit
             && self.toks[j].newlines_before == 0
-            && (is_speech_verb(self.t(j)) || naming)
+            && (is_speech_verb(self.t(j)) || naming || (j > after && self.inverted_verb(j)))
             && !in_list(self.t(j), &["so", "laut"])
         {
             // `fragen sich Experten`.
@@ -2432,7 +2614,14 @@ pub fn find(
         let attributed = verb_after || (first > 0 && toks[first - 1].text(text) == ":");
         let mut speaker = (cx.named_with_laut(sentence.0, first))
             .or(after_verb.flatten())
+            .or_else(|| {
+                (!in_phrase)
+                    .then(|| cx.inverted_speaker(first, after))
+                    .flatten()
+            })
             .or_else(|| cx.person_at_cue(sentence.0, first, after))
+            .or_else(|| cx.clause_subject(sentence.0, first))
+            .or_else(|| cx.source(sentence, first, after))
             .or(before)
             .or_else(|| {
                 opening
@@ -2445,8 +2634,11 @@ pub fn find(
                 .iter()
                 .all(|t| t.kind == Kind::Punct);
         // Indirect speech goes on from an earlier sentence (`Künast sagte, … . Es drohe „…“`).
+        // Not when a description opens the sentence as the subject of a verb of saying
+        // (`Ein Sprecher von Tesla teilte mit: „…“, hierzu wolle man …`).
         let reported = !standalone
             && speaker.is_none()
+            && opening.is_none()
             && (sentence.0..sentence.1)
                 .filter(|k| !(first..after).contains(k))
                 .any(|k| in_list(cx.t(k), SUBJUNCTIVES));
@@ -2459,15 +2651,44 @@ pub fn find(
                 ents.iter()
                     .any(|e| e.label == Label::Per && e.first >= a && e.end <= b)
             };
-            let reach = if !standalone || (si >= 1 && !names_someone(si - 1)) {
+            let mut reach = if !standalone || (si >= 1 && !names_someone(si - 1)) {
                 2
             } else {
                 1
             };
-            speaker = match &last {
-                Some((s, Some(who))) if s + reach >= si => Some(who.clone()),
-                _ => None,
+            // Reported speech that names no one goes on with the speaker before it (`„…“
+            // Die Gefahr sei real. Aktuell bestehe sie nicht. „…“`).
+            let same_paragraph = |k: usize| toks[sentences[k + 1].0].newlines_before < 2;
+            let mut k = si;
+            while k > 0 && same_paragraph(k - 1) && !names_someone(k - 1) {
+                let (a, b) = sentences[k - 1];
+                if !(a..b).any(|j| in_list(cx.t(j), SUBJUNCTIVES)) {
+                    break;
+                }
+                k -= 1;
+            }
+            reach = reach.max(si - k + 1);
+            // A person who is the subject of a sentence after the last quote's is named
+            // more recently (`…, Christian Wulff (CDU), zu der Frage Stellung. Jeder
+            // Pädagoge könne „…“`).
+            let since = match &last {
+                Some((s, _)) => s + 1,
+                None => 0,
             };
+            let mut k = si;
+            while speaker.is_none() && k > since && si - k < reach && same_paragraph(k - 1) {
+                k -= 1;
+                let (a, b) = sentences[k];
+                speaker = cx.sentence_subject(a, b).filter(|w| {
+                    cx.ent_at[w.mention.0].is_some_and(|n| ents[n].label == Label::Per)
+                });
+            }
+            if speaker.is_none() {
+                speaker = match &last {
+                    Some((s, Some(who))) if s + reach >= si => Some(who.clone()),
+                    _ => None,
+                };
+            }
             // Else the subject of the sentences just before, in the same paragraph.
             let mut k = si;
             while speaker.is_none() && k > 0 && si - k < reach {
@@ -2710,8 +2931,8 @@ mod tests {
                 "einem Jury-Mitglied",
             ),
             (
-                "Nach Angaben einer Bauerngewerkschaft sollen „fünf bis sechs Farmen“ gestürmt worden sein.",
-                "Angaben einer Bauerngewerkschaft",
+                "Die Menschenmenge skandierte vor einem großen Einkaufszentrum Parolen wie „Thaksin raus!“ und zog weiter.",
+                "Die Menschenmenge",
             ),
             (
                 "In einem Gespräch mit dem Minister wies der Geschäftsführer alle Vorwürfe als „völlig haltlos und falsch“ zurück.",
@@ -2806,6 +3027,101 @@ mod tests {
             assert_eq!(all[0].1.as_deref(), speaker, "{text}");
             assert_eq!(all[0].2, said, "{text}");
         }
+    }
+
+    /// Each case: (text, the last quote's speaker, its mention).
+    fn assert_last(cases: &[(&str, Option<&str>, Option<&str>)]) {
+        for &(text, speaker, said) in cases {
+            let all = mentions(text);
+            let last = all.last().unwrap_or_else(|| panic!("{text}: no quote"));
+            assert_eq!(
+                (last.1.as_deref(), last.2),
+                (speaker, said),
+                "{text}: {all:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_source_speaks_in_a_sentence_without_a_verb_of_saying() {
+        assert_last(&[
+            (
+                "Laut Berliner Polizei ist die Demonstration, zu der ein Bündnis von 167 Organisationen aufgerufen hatte, „weitgehend störungsfrei“ verlaufen.",
+                Some("Polizei"),
+                Some("Berliner Polizei"),
+            ),
+            (
+                "Dies wurde laut Gericht im Zuge der Beweisaufnahme klar, ebenso wie bemerkenswerte „manipulative Fähigkeiten“ des Angeklagten.",
+                Some("Gericht"),
+                Some("Gericht"),
+            ),
+            (
+                "Nach Angaben einer Bauerngewerkschaft sollen „fünf bis sechs Farmen“ gestürmt worden sein.",
+                Some("Bauerngewerkschaft"),
+                Some("Angaben einer Bauerngewerkschaft"),
+            ),
+            // A verb of saying names the speaker itself.
+            (
+                "Die Kanzlerin Angela Merkel sagte laut Polizei: „Wir werden das alles genau prüfen lassen.“",
+                Some("Angela Merkel"),
+                Some("Angela Merkel"),
+            ),
+        ]);
+    }
+
+    #[test]
+    fn the_subject_after_a_quote_and_a_verb_speaks() {
+        assert_last(&[
+            (
+                "Der Staat ist ländlich geprägt. „Ich trete an als ein konservativer Republikaner“, strich Mitt Romney in Arbutus heraus.",
+                Some("Mitt Romney"),
+                Some("Mitt Romney"),
+            ),
+            (
+                "„Wozu braucht es diese Behörde?“, wollen die Experten der Opposition wissen.",
+                None,
+                Some("die Experten der Opposition"),
+            ),
+        ]);
+        // A conjunction is no verb.
+        let text = "„Wir kommen morgen wieder zurück“, damit die Demonstranten es hören.";
+        assert_eq!(mentions(text)[0].2, None);
+    }
+
+    #[test]
+    fn reported_speech_goes_on_with_the_speaker_named_last() {
+        assert_last(&[
+            // The subject of the sentence before is named after the last quote.
+            (
+                "„Wir bleiben bei unserer Linie“, sagte Manfred Busch. Im Landtag nahm auch der Ministerpräsident, Christian Wulff, zu der Frage Stellung. Jeder Lehrer könne „das Konto jetzt einlösen, er kann es später einlösen“.",
+                Some("Christian Wulff"),
+                Some("Christian Wulff"),
+            ),
+            // Sentences of reported speech that name no one lead back to the last quote.
+            (
+                "„Das Virus breitet sich weiter aus“, sagte Klaus Stöhr. Die Gefahr einer Pandemie sei real. Aktuell bestehe diese Gefahr noch nicht, weil das Virus nicht übertragbar sei. „Aber das Virus hat alle Potenzen, eine Pandemie hervorzurufen.“",
+                Some("Klaus Stöhr"),
+                Some("Klaus Stöhr"),
+            ),
+        ]);
+    }
+
+    #[test]
+    fn the_person_opening_the_quotes_clause_speaks() {
+        assert_last(&[(
+            "Miroslav Klose nannte seinen Platzverweis „überzogen“, Bundestrainer Joachim Löw bezeichnete acht Gelbe Karten in einem Spiel, in dem es nur 26 Fouls gab, als „übertrieben“.",
+            Some("Joachim Löw"),
+            Some("Joachim Löw"),
+        )]);
+    }
+
+    #[test]
+    fn a_described_subject_is_not_continued_from_earlier_speech() {
+        assert_last(&[(
+            "„Wir zahlen gut“, sagte Patrick Georg. Ein Sprecher von Tesla teilte mit: „jeder bei Tesla wird über dem Branchenniveau bezahlt“, hierzu wolle man auch Aktien ausgeben.",
+            None,
+            Some("Ein Sprecher von Tesla"),
+        )]);
     }
 
     #[test]
