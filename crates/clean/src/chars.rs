@@ -60,12 +60,16 @@ pub(crate) fn to_lowercase(text: &str) -> Lowercase {
     for w in &mut words {
         let mut x = [0u8; 8];
         x.copy_from_slice(w);
-        if u64::from_le_bytes(x) & HIGH != 0 && !lower_in_place(text, at, w, &mut out) {
+        let leads = lead_bytes(u64::from_le_bytes(x));
+        if leads != 0 && !lower_in_place(text, at, leads, &mut out) {
             return by_runs();
         }
         at += 8;
     }
-    if !lower_in_place(text, at, words.remainder(), &mut out) {
+    let rest = words.remainder();
+    let mut x = [0u8; 8];
+    x[..rest.len()].copy_from_slice(rest);
+    if !lower_in_place(text, at, lead_bytes(u64::from_le_bytes(x)), &mut out) {
         return by_runs();
     }
     Lowercase {
@@ -74,17 +78,33 @@ pub(crate) fn to_lowercase(text: &str) -> Lowercase {
     }
 }
 
-/// Lowercases in `out` (a copy of `text`) the non-ASCII characters of `text` that start
-/// in `bytes`, the bytes at `at` of `text`; false at a character whose lowercase is not
-/// one character of the same length, or is a capital sigma.
+/// The high bit of each byte of `w` that starts a character of two bytes or more (C0
+/// and up: the two high bits set).
 #[inline]
-fn lower_in_place(text: &str, at: usize, bytes: &[u8], out: &mut String) -> bool {
-    for (j, &b) in bytes.iter().enumerate() {
-        // A byte from C0 on starts a character.
-        if b < 0xC0 {
+fn lead_bytes(w: u64) -> u64 {
+    w & (w << 1) & HIGH
+}
+
+/// Lowercases in `out` (a copy of `text`) the characters of `text` that start at the
+/// bytes marked in `leads` ([`lead_bytes`] of the eight bytes at `at` of `text`); false
+/// at a character whose lowercase is not one character of the same length, or is a
+/// capital sigma.
+#[inline]
+fn lower_in_place(text: &str, at: usize, mut leads: u64, out: &mut String) -> bool {
+    let bytes = text.as_bytes();
+    while leads != 0 {
+        let i = at + (leads.trailing_zeros() / 8) as usize;
+        leads &= leads - 1;
+        // Most non-ASCII characters of German text, told by their first two bytes
+        // without decoding them: ß and the small Latin-1 letters (U+00DF to U+00FF), and
+        // the quotes, dashes and ellipsis (U+2000 to U+203F) have no lowercase of their
+        // own.
+        if matches!(
+            (bytes.get(i), bytes.get(i + 1)),
+            (Some(0xC3), Some(0x9F..=0xBF)) | (Some(0xE2), Some(0x80))
+        ) {
             continue;
         }
-        let i = at + j;
         let Some(c) = text.get(i..).and_then(|t| t.chars().next()) else {
             return false;
         };
