@@ -293,6 +293,10 @@ impl<'a> Line<'a> {
         // Stop words among the tokens of pieces whose quality count was taken apart
         // (those with an 'İ'): the second pass counts them again.
         let mut stop_counted_apart = 0;
+        // What the ASCII pieces add to the counts: the tokens they left are those not
+        // left by the others, and the rest is summed once after the loop, so that the
+        // common path updates two counters.
+        let (mut ascii_token_bytes, mut ascii_without_token, mut other_tokens) = (0, 0, 0);
         let bytes = text.as_bytes();
         // Where the next piece of `lower` starts. Lowercasing neither adds nor removes
         // spaces, so the pieces of `text` and `lower` correspond one to one, and an ASCII
@@ -313,7 +317,6 @@ impl<'a> Line<'a> {
             let Some(lpiece) = lower.get(low_start..low_end) else {
                 continue;
             };
-            words += 1;
             // Most words: an ASCII piece's lowercase is the piece lowercased byte by
             // byte, so trimming keeps the same range of both, and its bytes answer
             // what the general path below asks of characters.
@@ -335,13 +338,13 @@ impl<'a> Line<'a> {
                     match lpiece.get(kept) {
                         Some(lt) if !lt.is_empty() => (lt, t_start),
                         _ => {
-                            counts.add_ascii(0, false);
+                            ascii_without_token += 1;
                             continue;
                         }
                     }
                 };
                 toks.words.push(lt);
-                counts.add_ascii(lt.len(), false);
+                ascii_token_bytes += lt.len();
                 has_lower_word |= bytes.get(t_start).is_some_and(u8::is_ascii_lowercase);
                 if !aligned {
                     let t = text.get(t_start..t_start + lt.len()).unwrap_or_default();
@@ -355,6 +358,7 @@ impl<'a> Line<'a> {
             let Some(piece) = text.get(piece) else {
                 continue;
             };
+            words += 1;
             capitalised += usize::from(piece.chars().next().is_some_and(char::is_uppercase));
             // Chinese and Japanese write without spaces: two ideographs or kana
             // count as one more word.
@@ -365,6 +369,7 @@ impl<'a> Line<'a> {
             let lt = trim_token(lpiece);
             if !lt.is_empty() {
                 toks.words.push(lt);
+                other_tokens += 1;
             }
             // The quality counts ask whether the trimmed piece's lowercase is a stop
             // word: trimming and lowercasing commute (see `kept_characters_lowercase_
@@ -393,14 +398,18 @@ impl<'a> Line<'a> {
             }
         }
         let line_toks = &toks.words[first_tok..];
-        let mut stop = 0;
-        let mut maybe_reader = false;
-        toks.flags.extend(line_toks.iter().map(|w| {
-            let flags = lex.token_flags(w);
-            stop += usize::from(flags & STOP != 0);
-            maybe_reader |= flags & READER != 0;
-            flags
-        }));
+        let ascii_tokens = line_toks.len() - other_tokens;
+        words += ascii_tokens + ascii_without_token;
+        counts.words += ascii_tokens + ascii_without_token;
+        counts.counted += ascii_tokens;
+        counts.chars += ascii_token_bytes;
+        toks.flags
+            .extend(line_toks.iter().map(|w| lex.token_flags(w)));
+        // Summed over the flags afterwards, in loops that are vectorised, rather than
+        // in memory from the lookup loop.
+        let line_flags = &toks.flags[first_tok..];
+        let stop = line_flags.iter().filter(|&&f| f & STOP != 0).count();
+        let maybe_reader = line_flags.iter().fold(0, |all, f| all | f) & READER != 0;
         counts.stop += stop - stop_counted_apart;
         // On an aligned line, a token's word is where the token is in `lower`: only
         // the lowercase of a reader pronoun can be one.
