@@ -355,6 +355,7 @@ impl<'a> Line<'a> {
                 }
                 continue;
             }
+            let piece_start = piece.start;
             let Some(piece) = text.get(piece) else {
                 continue;
             };
@@ -374,14 +375,26 @@ impl<'a> Line<'a> {
             // The quality counts ask whether the trimmed piece's lowercase is a stop
             // word: trimming and lowercasing commute (see `kept_characters_lowercase_
             // to_kept_characters`) but for 'İ', so that is the lowercase piece trimmed,
-            // which the second pass looks up. (An aligned line has no 'İ': its
-            // lowercase is longer.)
-            let dotted_capital_i = !aligned && piece.contains('İ');
-            if dotted_capital_i {
-                stop_counted_apart += usize::from(lex.token_flags(lt) & STOP != 0);
-            }
-            let known = (!dotted_capital_i).then_some(false);
-            let t = counts.add(piece, known, lex, &mut toks.lower);
+            // which the second pass looks up. On an aligned line (which has no 'İ': its
+            // lowercase is longer) the trimmed piece is where `lt` is, and has as many
+            // characters, so it is not trimmed again.
+            let t = if aligned {
+                let at = piece_start + (lt.as_ptr() as usize - lpiece.as_ptr() as usize);
+                let t = text.get(at..at + lt.len()).unwrap_or_default();
+                counts.words += 1;
+                if !t.is_empty() {
+                    counts.counted += 1;
+                    counts.chars += lt.chars().count();
+                }
+                t
+            } else {
+                let dotted_capital_i = piece.contains('İ');
+                if dotted_capital_i {
+                    stop_counted_apart += usize::from(lex.token_flags(lt) & STOP != 0);
+                }
+                let known = (!dotted_capital_i).then_some(false);
+                counts.add(piece, known, lex, &mut toks.lower)
+            };
             // Lowercase, or a letter of a script without case (CJK, Arabic, Hebrew, …).
             if !has_lower_word
                 && t.chars()
