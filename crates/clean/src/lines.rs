@@ -346,6 +346,7 @@ impl<'a> Line<'a> {
                 toks.words.push(lt);
                 ascii_token_bytes += lt.len();
                 has_lower_word |= bytes.get(t_start).is_some_and(u8::is_ascii_lowercase);
+                // (On an aligned line the second pass finds the reader pronouns.)
                 if !aligned {
                     let t = text.get(t_start..t_start + lt.len()).unwrap_or_default();
                     if lex.is_reader_pronoun(t) {
@@ -424,8 +425,9 @@ impl<'a> Line<'a> {
         let stop = line_flags.iter().filter(|&&f| f & STOP != 0).count();
         let maybe_reader = line_flags.iter().fold(0, |all, f| all | f) & READER != 0;
         counts.stop += stop - stop_counted_apart;
-        // On an aligned line, a token's word is where the token is in `lower`: only
-        // the lowercase of a reader pronoun can be one.
+        // On an aligned line the trimmed word a token was cut from is at the token's
+        // place in `text` (every token is a slice of `lower`), and only a token flagged
+        // READER can be cut from a reader pronoun.
         if aligned && maybe_reader {
             for (lt, flags) in line_toks.iter().zip(&toks.flags[first_tok..]) {
                 if flags & READER == 0 {
