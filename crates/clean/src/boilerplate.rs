@@ -343,10 +343,10 @@ impl Classifier {
         let lower = chars::to_lowercase(text);
         let mut toks = Tokens::for_page(text.len());
         let lines: Vec<Line<'_>> = chars::split_lines(text)
-            .zip(chars::split_lines(&lower))
+            .zip(chars::split_lines(&lower.text))
             .enumerate()
             .filter(|(_, (l, _))| !l.is_empty())
-            .map(|(i, (l, low))| Line::new(i + 1, l, low, &self.lex, &mut toks))
+            .map(|(i, (l, low))| Line::new(i + 1, l, low, lower.aligned, &self.lex, &mut toks))
             .collect();
         let n = lines.len();
         let detected: Vec<(Option<Flag>, Kind)> = lines

@@ -3,6 +3,8 @@
 //! replaces (the tests below compare them on every character); only the common cases
 //! (ASCII, Latin-1, punctuation) take a shortcut.
 
+use std::ops::Range;
+
 /// The lowercase of a character of the common ranges, where it is one character, or
 /// `None` when the full case mapping has to be looked up.
 #[inline]
@@ -29,12 +31,27 @@ pub(crate) fn push_lower(c: char, out: &mut String) {
     }
 }
 
+/// A text in lowercase, from [`to_lowercase`].
+#[derive(Debug)]
+pub(crate) struct Lowercase {
+    /// `text.to_lowercase()`.
+    pub text: String,
+    /// Whether every character lowercased to one character of its own length: then
+    /// each range of the text (on character boundaries) lowercases to the same range
+    /// of `text`. False also when that was not checked.
+    pub aligned: bool,
+}
+
 /// `text.to_lowercase()`: the text copied and lowercased as ASCII (a vectorised
 /// pass), then each other character that has a lowercase of its own length replaced in
 /// place. A text with another (one whose lowercase is longer or shorter, or the capital
 /// sigma, whose lowercase depends on its neighbours) is lowercased run by run
-/// ([`to_lowercase_by_runs`]).
-pub(crate) fn to_lowercase(text: &str) -> String {
+/// ([`to_lowercase_by_runs`]), and is not [`Lowercase::aligned`].
+pub(crate) fn to_lowercase(text: &str) -> Lowercase {
+    let by_runs = || Lowercase {
+        text: to_lowercase_by_runs(text),
+        aligned: false,
+    };
     let mut out = text.to_owned();
     out.make_ascii_lowercase();
     let bytes = text.as_bytes();
@@ -43,28 +60,51 @@ pub(crate) fn to_lowercase(text: &str) -> String {
     for w in &mut words {
         let mut x = [0u8; 8];
         x.copy_from_slice(w);
-        if u64::from_le_bytes(x) & HIGH != 0 && !lower_in_place(text, at, w, &mut out) {
-            return to_lowercase_by_runs(text);
+        let leads = lead_bytes(u64::from_le_bytes(x));
+        if leads != 0 && !lower_in_place(text, at, leads, &mut out) {
+            return by_runs();
         }
         at += 8;
     }
-    if !lower_in_place(text, at, words.remainder(), &mut out) {
-        return to_lowercase_by_runs(text);
+    let rest = words.remainder();
+    let mut x = [0u8; 8];
+    x[..rest.len()].copy_from_slice(rest);
+    if !lower_in_place(text, at, lead_bytes(u64::from_le_bytes(x)), &mut out) {
+        return by_runs();
     }
-    out
+    Lowercase {
+        text: out,
+        aligned: true,
+    }
 }
 
-/// Lowercases in `out` (a copy of `text`) the non-ASCII characters of `text` that start
-/// in `bytes`, the bytes at `at` of `text`; false at a character whose lowercase is not
-/// one character of the same length, or is a capital sigma.
+/// The high bit of each byte of `w` that starts a character of two bytes or more (C0
+/// and up: the two high bits set).
 #[inline]
-fn lower_in_place(text: &str, at: usize, bytes: &[u8], out: &mut String) -> bool {
-    for (j, &b) in bytes.iter().enumerate() {
-        // A byte from C0 on starts a character.
-        if b < 0xC0 {
+fn lead_bytes(w: u64) -> u64 {
+    w & (w << 1) & HIGH
+}
+
+/// Lowercases in `out` (a copy of `text`) the characters of `text` that start at the
+/// bytes marked in `leads` ([`lead_bytes`] of the eight bytes at `at` of `text`); false
+/// at a character whose lowercase is not one character of the same length, or is a
+/// capital sigma.
+#[inline]
+fn lower_in_place(text: &str, at: usize, mut leads: u64, out: &mut String) -> bool {
+    let bytes = text.as_bytes();
+    while leads != 0 {
+        let i = at + (leads.trailing_zeros() / 8) as usize;
+        leads &= leads - 1;
+        // Most non-ASCII characters of German text, told by their first two bytes
+        // without decoding them: ß and the small Latin-1 letters (U+00DF to U+00FF), and
+        // the quotes, dashes and ellipsis (U+2000 to U+203F) have no lowercase of their
+        // own.
+        if matches!(
+            (bytes.get(i), bytes.get(i + 1)),
+            (Some(0xC3), Some(0x9F..=0xBF)) | (Some(0xE2), Some(0x80))
+        ) {
             continue;
         }
-        let i = at + j;
         let Some(c) = text.get(i..).and_then(|t| t.chars().next()) else {
             return false;
         };
@@ -173,10 +213,11 @@ fn word_at(s: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(w)
 }
 
-/// `s.split(' ')`, each piece with whether it is ASCII, finding the spaces and the
-/// non-ASCII bytes eight bytes at a time (the pieces are words, mostly shorter than a
-/// `memchr` call is worth).
-pub(crate) fn pieces(s: &str) -> Pieces<'_> {
+/// Where the pieces of `s.split(' ')` are, each with whether it is ASCII, finding the
+/// spaces and the non-ASCII bytes eight bytes at a time (the pieces are words, mostly
+/// shorter than a `memchr` call is worth). Ranges rather than slices: a caller that
+/// reads a few bytes of most pieces spares the slicing's checks.
+pub(crate) fn piece_ranges(s: &str) -> Pieces<'_> {
     let w = word_at(s.as_bytes(), 0);
     Pieces {
         s,
@@ -189,7 +230,7 @@ pub(crate) fn pieces(s: &str) -> Pieces<'_> {
     }
 }
 
-/// The iterator of [`pieces`].
+/// The iterator of [`piece_ranges`].
 #[derive(Debug, Clone)]
 pub(crate) struct Pieces<'a> {
     s: &'a str,
@@ -208,12 +249,12 @@ pub(crate) struct Pieces<'a> {
     done: bool,
 }
 
-impl<'a> Iterator for Pieces<'a> {
-    /// A piece and whether it is ASCII.
-    type Item = (&'a str, bool);
+impl Iterator for Pieces<'_> {
+    /// Where a piece is and whether it is ASCII.
+    type Item = (Range<usize>, bool);
 
     #[inline(always)]
-    fn next(&mut self) -> Option<(&'a str, bool)> {
+    fn next(&mut self) -> Option<(Range<usize>, bool)> {
         if self.done {
             return None;
         }
@@ -228,15 +269,15 @@ impl<'a> Iterator for Pieces<'a> {
                 self.high &= !before;
                 self.high_before = false;
                 // A space is one byte, so both ends are on character boundaries.
-                let piece = self.s.get(self.start..i);
+                let piece = self.start..i;
                 self.start = i + 1;
-                return piece.map(|p| (p, ascii));
+                return Some((piece, ascii));
             }
             self.high_before |= self.high != 0;
             self.at += 8;
             if self.at >= self.s.len() {
                 self.done = true;
-                return self.s.get(self.start..).map(|p| (p, !self.high_before));
+                return Some((self.start..self.s.len(), !self.high_before));
             }
             let w = word_at(self.s.as_bytes(), self.at);
             self.spaces = zero_bytes(w ^ splat(b' '));
@@ -310,7 +351,8 @@ mod tests {
                 format!("ÄÖ{c}xY"),
                 format!("Straße {c}ÜBER{c}"),
             ] {
-                assert_eq!(to_lowercase(&s), s.to_lowercase(), "{s:?}");
+                assert_eq!(to_lowercase(&s).text, s.to_lowercase(), "{s:?}");
+                assert_aligned_if_said(&s);
                 assert_eq!(to_lowercase_by_runs(&s), s.to_lowercase(), "{s:?}");
             }
         }
@@ -323,14 +365,30 @@ mod tests {
             "Grüße aus PJÖNGJANG – „Zitat“\nZWEITE Zeile",
             "ΌΣΟΣ.\nΣ",
         ] {
-            assert_eq!(to_lowercase(s), s.to_lowercase(), "{s:?}");
+            assert_eq!(to_lowercase(s).text, s.to_lowercase(), "{s:?}");
+            assert_aligned_if_said(s);
         }
         // Characters replaced in place at every offset of the eight-byte words, and one
         // that is not (its lowercase is shorter) after them.
         for n in 0..17 {
             let (x, y) = ("X".repeat(n), "y".repeat(n));
             for s in [format!("{x}Ä{y}ü ÉÑ{x}"), format!("{x}Ö{y}\u{212A}{x}")] {
-                assert_eq!(to_lowercase(&s), s.to_lowercase(), "{s:?}");
+                assert_eq!(to_lowercase(&s).text, s.to_lowercase(), "{s:?}");
+                assert_aligned_if_said(&s);
+            }
+        }
+        assert!(to_lowercase("Grüße aus PJÖNGJANG – „Zitat“").aligned);
+        assert!(!to_lowercase("İstanbul").aligned);
+    }
+
+    /// A text said to be aligned with its lowercase: each character lowercases to one
+    /// of the same length.
+    fn assert_aligned_if_said(s: &str) {
+        if to_lowercase(s).aligned {
+            for c in s.chars() {
+                let lower: Vec<char> = c.to_lowercase().collect();
+                assert_eq!(lower.len(), 1, "{c:?} in {s:?}");
+                assert_eq!(lower[0].len_utf8(), c.len_utf8(), "{c:?} in {s:?}");
             }
         }
     }
@@ -339,7 +397,7 @@ mod tests {
     fn lines_of_the_lowercase_page_are_the_lowercase_lines() {
         // The classifier lowercases a page once and splits it at `\n`.
         for page in ["ΑΣ\nΣΑ", "Σ\nΣ", "ΟΔΟΣ.\n.ΣΑ", "A\n\nΣ'\nb", "İ\nẞ"] {
-            let lower = to_lowercase(page);
+            let lower = to_lowercase(page).text;
             let got: Vec<&str> = lower.split('\n').collect();
             let want: Vec<String> = page.split('\n').map(str::to_lowercase).collect();
             assert_eq!(got, want, "{page:?}");
@@ -380,7 +438,7 @@ mod tests {
         }
         for s in &texts {
             let want: Vec<(&str, bool)> = s.split(' ').map(|p| (p, p.is_ascii())).collect();
-            let got: Vec<(&str, bool)> = pieces(s).collect();
+            let got: Vec<(&str, bool)> = piece_ranges(s).map(|(r, a)| (&s[r], a)).collect();
             assert_eq!(got, want, "{s:?}");
         }
     }

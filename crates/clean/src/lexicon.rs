@@ -807,6 +807,13 @@ const READER_PRONOUNS: &[&str] = &[
     "your", "Your",
 ];
 
+/// The lowercase of each of [`READER_PRONOUNS`] (the token flags are looked up by
+/// lowercase token).
+const READER_PRONOUNS_LOWERCASE: &[&str] = &[
+    "sie", "ihr", "ihre", "ihren", "ihrem", "ihrer", "ihres", "ihnen", "du", "dich", "dir", "dein",
+    "deine", "deinen", "deiner", "euch", "you", "your",
+];
+
 /// Informal reader pronouns (German "du" forms), lowercase.
 const INFORMAL_PRONOUNS: &[&str] = &[
     "du", "dich", "dir", "dein", "deine", "deinen", "deinem", "deiner", "euch", "euer", "eure",
@@ -897,6 +904,9 @@ pub(crate) const PHRASE_START: u8 = 2;
 pub(crate) const PHRASE_SECOND: u8 = 4;
 /// Flag of [`Lexicon::token_flags`]: a phrase of one token.
 pub(crate) const PHRASE_ONE: u8 = 8;
+/// Flag of [`Lexicon::token_flags`]: the lowercase of a reader pronoun, so that a line's
+/// tokens tell which of its words to test with [`Lexicon::is_reader_pronoun`].
+pub(crate) const READER: u8 = 16;
 
 /// Every list the classifier needs, indexed for fast lookup. Built once per worker.
 #[derive(Debug)]
@@ -910,8 +920,8 @@ pub(crate) struct Lexicon {
     reader: Words,
     informal: Words,
     /// Stop words ([`STOP`]), the first tokens of the phrases ([`PHRASE_START`]), their
-    /// second tokens ([`PHRASE_SECOND`]) and the phrases of one token ([`PHRASE_ONE`]):
-    /// one lookup tells a token's flags.
+    /// second tokens ([`PHRASE_SECOND`]), the phrases of one token ([`PHRASE_ONE`]) and
+    /// the lowercase reader pronouns ([`READER`]): one lookup tells a token's flags.
     tokens: Words,
     /// First token → (class, the phrase's tokens).
     phrases: Map<Vec<(Phrase, Vec<&'static str>)>>,
@@ -980,6 +990,7 @@ impl Lexicon {
                 (&phrase_starts, PHRASE_START),
                 (&seconds, PHRASE_SECOND),
                 (&ones, PHRASE_ONE),
+                (READER_PRONOUNS_LOWERCASE, READER),
             ]),
             phrases,
             whole,
@@ -1252,6 +1263,16 @@ mod tests {
     }
 
     #[test]
+    fn reader_pronouns_lowercase_is_their_lowercase() {
+        let mut want: Vec<String> = READER_PRONOUNS.iter().map(|w| w.to_lowercase()).collect();
+        want.sort_unstable();
+        want.dedup();
+        let mut got = READER_PRONOUNS_LOWERCASE.to_vec();
+        got.sort_unstable();
+        assert_eq!(got, want);
+    }
+
+    #[test]
     fn token_flags_answer_like_the_lists() {
         let lex = Lexicon::new();
         let probes = probes(&lex);
@@ -1273,8 +1294,10 @@ mod tests {
             );
             assert_eq!(f & PHRASE_SECOND != 0, second, "{p:?}");
             assert_eq!(f & PHRASE_ONE != 0, one, "{p:?}");
+            let reader = READER_PRONOUNS.iter().any(|r| r.to_lowercase() == *p);
+            assert_eq!(f & READER != 0, reader, "{p:?}");
             assert_eq!(
-                f & !(STOP | PHRASE_START | PHRASE_SECOND | PHRASE_ONE),
+                f & !(STOP | PHRASE_START | PHRASE_SECOND | PHRASE_ONE | READER),
                 0,
                 "{p:?}"
             );

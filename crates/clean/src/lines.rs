@@ -3,8 +3,8 @@
 
 use std::ops::Range;
 
-use crate::chars::{self, pieces};
-use crate::lexicon::{Lexicon, STOP};
+use crate::chars::{self, piece_ranges};
+use crate::lexicon::{Lexicon, READER, STOP};
 use crate::quality::WordCounts;
 
 /// How a line ends, after closing quotes and brackets.
@@ -265,31 +265,46 @@ impl Tokens<'_> {
 
 impl<'a> Line<'a> {
     /// Computes the features of one line (`text` must be non-empty, trimmed and
-    /// normalised; `lower` must be `text.to_lowercase()`). The line's tokens are appended
-    /// to `toks`, the page's tokens, where [`Line::tokens`] finds them.
+    /// normalised; `lower` must be `text.to_lowercase()`, and `aligned` may be true only
+    /// if each character of `text` lowercases to one of its own length, see
+    /// [`chars::Lowercase::aligned`]). The line's tokens are appended to `toks`, the
+    /// page's tokens, where [`Line::tokens`] finds them.
+    ///
+    /// Two passes: the first cuts the line into tokens and counts what their bytes
+    /// tell; the second looks the tokens up in the word lists. Apart, each loop keeps
+    /// its few values in registers, where one loop doing both spilled them around the
+    /// lookup's call.
     pub(crate) fn new(
         no: usize,
         text: &'a str,
         lower: &'a str,
+        aligned: bool,
         lex: &Lexicon,
         toks: &mut Tokens<'a>,
     ) -> Self {
         let (chars, digits, separators, maybe_cjk) = byte_counts(text);
         let first_tok = toks.words.len();
-        let mut stop = 0;
         let mut words = 0;
         let mut has_lower_word = false;
         let mut reader = false;
         let mut informal = false;
         let mut counts = WordCounts::default();
         let mut capitalised = 0;
+        // Stop words among the tokens of pieces whose quality count was taken apart
+        // (those with an 'İ'): the second pass counts them again.
+        let mut stop_counted_apart = 0;
+        // What the ASCII pieces add to the counts: the tokens they left are those not
+        // left by the others, and the rest is summed once after the loop, so that the
+        // common path updates two counters.
+        let (mut ascii_token_bytes, mut ascii_without_token, mut other_tokens) = (0, 0, 0);
+        let bytes = text.as_bytes();
         // Where the next piece of `lower` starts. Lowercasing neither adds nor removes
         // spaces, so the pieces of `text` and `lower` correspond one to one, and an ASCII
-        // piece's lowercase is as long as the piece.
+        // piece's lowercase is as long as the piece (any piece's, when `aligned`).
         let mut low_at = 0;
-        for (piece, ascii) in pieces(text) {
+        for (piece, ascii) in piece_ranges(text) {
             let low_start = low_at;
-            let low_end = if ascii {
+            let low_end = if ascii || aligned {
                 low_start + piece.len()
             } else {
                 let rest = lower.as_bytes().get(low_start..).unwrap_or_default();
@@ -302,47 +317,50 @@ impl<'a> Line<'a> {
             let Some(lpiece) = lower.get(low_start..low_end) else {
                 continue;
             };
-            words += 1;
             // Most words: an ASCII piece's lowercase is the piece lowercased byte by
-            // byte, so trimming keeps the same range of both, and what the general path
-            // below finds from the piece and from its lowercase is found once.
+            // byte, so trimming keeps the same range of both, and its bytes answer
+            // what the general path below asks of characters.
             if ascii {
-                let b = piece.as_bytes();
-                capitalised += usize::from(b.first().is_some_and(u8::is_ascii_uppercase));
-                // Most words have nothing to trim: the piece is the token, without
-                // slicing (and checking) both again.
-                let (t, lt) = match (b.first(), b.last()) {
-                    (Some(f), Some(l))
-                        if f.is_ascii_alphanumeric() && l.is_ascii_alphanumeric() =>
-                    {
-                        (piece, lpiece)
-                    }
-                    _ => {
-                        let kept = trim_ascii_token(b);
-                        let (Some(t), Some(lt)) = (piece.get(kept.clone()), lpiece.get(kept))
-                        else {
-                            continue;
-                        };
-                        (t, lt)
-                    }
-                };
-                let Some(&first) = t.as_bytes().first() else {
-                    counts.add_ascii(0, false);
+                let (Some(&first), Some(&last)) =
+                    (bytes.get(piece.start), bytes.get(piece.end - 1))
+                else {
                     continue;
                 };
-                let flags = lex.token_flags(lt);
-                let lt_stop = flags & STOP != 0;
-                stop += usize::from(lt_stop);
+                capitalised += usize::from(first.is_ascii_uppercase());
+                // Most words have nothing to trim: the piece is the token. `t_start` is
+                // where the token starts in `text`.
+                let (lt, t_start) = if first.is_ascii_alphanumeric() && last.is_ascii_alphanumeric()
+                {
+                    (lpiece, piece.start)
+                } else {
+                    let kept = trim_ascii_token(lpiece.as_bytes());
+                    let t_start = piece.start + kept.start;
+                    match lpiece.get(kept) {
+                        Some(lt) if !lt.is_empty() => (lt, t_start),
+                        _ => {
+                            ascii_without_token += 1;
+                            continue;
+                        }
+                    }
+                };
                 toks.words.push(lt);
-                toks.flags.push(flags);
-                counts.add_ascii(t.len(), lt_stop);
-                has_lower_word |= first.is_ascii_lowercase();
-                if lex.is_reader_pronoun(t) {
-                    reader = true;
-                    informal |= lex.is_informal(lt);
+                ascii_token_bytes += lt.len();
+                has_lower_word |= bytes.get(t_start).is_some_and(u8::is_ascii_lowercase);
+                // (On an aligned line the second pass finds the reader pronouns.)
+                if !aligned {
+                    let t = text.get(t_start..t_start + lt.len()).unwrap_or_default();
+                    if lex.is_reader_pronoun(t) {
+                        reader = true;
+                        informal |= lex.is_informal(lt);
+                    }
                 }
                 continue;
             }
+            let piece_start = piece.start;
+            let Some(piece) = text.get(piece) else {
+                continue;
+            };
+            words += 1;
             capitalised += usize::from(piece.chars().next().is_some_and(char::is_uppercase));
             // Chinese and Japanese write without spaces: two ideographs or kana
             // count as one more word.
@@ -351,20 +369,33 @@ impl<'a> Line<'a> {
                 words += lpiece.chars().filter(|&c| is_cjk(c)).count() / 2;
             }
             let lt = trim_token(lpiece);
-            let mut lt_stop = false;
             if !lt.is_empty() {
-                let flags = lex.token_flags(lt);
-                lt_stop = flags & STOP != 0;
-                stop += usize::from(lt_stop);
                 toks.words.push(lt);
-                toks.flags.push(flags);
+                other_tokens += 1;
             }
             // The quality counts ask whether the trimmed piece's lowercase is a stop
             // word: trimming and lowercasing commute (see `kept_characters_lowercase_
             // to_kept_characters`) but for 'İ', so that is the lowercase piece trimmed,
-            // whose answer is known.
-            let known = (!piece.contains('İ')).then_some(lt_stop);
-            let t = counts.add(piece, known, lex, &mut toks.lower);
+            // which the second pass looks up. On an aligned line (which has no 'İ': its
+            // lowercase is longer) the trimmed piece is where `lt` is, and has as many
+            // characters, so it is not trimmed again.
+            let t = if aligned {
+                let at = piece_start + (lt.as_ptr() as usize - lpiece.as_ptr() as usize);
+                let t = text.get(at..at + lt.len()).unwrap_or_default();
+                counts.words += 1;
+                if !t.is_empty() {
+                    counts.counted += 1;
+                    counts.chars += lt.chars().count();
+                }
+                t
+            } else {
+                let dotted_capital_i = piece.contains('İ');
+                if dotted_capital_i {
+                    stop_counted_apart += usize::from(lex.token_flags(lt) & STOP != 0);
+                }
+                let known = (!dotted_capital_i).then_some(false);
+                counts.add(piece, known, lex, &mut toks.lower)
+            };
             // Lowercase, or a letter of a script without case (CJK, Arabic, Hebrew, …).
             if !has_lower_word
                 && t.chars()
@@ -373,10 +404,42 @@ impl<'a> Line<'a> {
             {
                 has_lower_word = true;
             }
-            if lex.is_reader_pronoun(t) {
+            if !aligned && lex.is_reader_pronoun(t) {
                 reader = true;
                 if lex.is_informal(&t.to_lowercase()) {
                     informal = true;
+                }
+            }
+        }
+        let line_toks = &toks.words[first_tok..];
+        let ascii_tokens = line_toks.len() - other_tokens;
+        words += ascii_tokens + ascii_without_token;
+        counts.words += ascii_tokens + ascii_without_token;
+        counts.counted += ascii_tokens;
+        counts.chars += ascii_token_bytes;
+        toks.flags
+            .extend(line_toks.iter().map(|w| lex.token_flags(w)));
+        // Summed over the flags afterwards, in loops that are vectorised, rather than
+        // in memory from the lookup loop.
+        let line_flags = &toks.flags[first_tok..];
+        let stop = line_flags.iter().filter(|&&f| f & STOP != 0).count();
+        let maybe_reader = line_flags.iter().fold(0, |all, f| all | f) & READER != 0;
+        counts.stop += stop - stop_counted_apart;
+        // On an aligned line the trimmed word a token was cut from is at the token's
+        // place in `text` (every token is a slice of `lower`), and only a token flagged
+        // READER can be cut from a reader pronoun.
+        if aligned && maybe_reader {
+            for (lt, flags) in line_toks.iter().zip(&toks.flags[first_tok..]) {
+                if flags & READER == 0 {
+                    continue;
+                }
+                let at = lt.as_ptr() as usize - lower.as_ptr() as usize;
+                if text
+                    .get(at..at + lt.len())
+                    .is_some_and(|t| lex.is_reader_pronoun(t))
+                {
+                    reader = true;
+                    informal |= lex.is_informal(lt);
                 }
             }
         }
@@ -506,9 +569,11 @@ mod tests {
         // have to outlive the line.
         let lex: &'static Lexicon = Box::leak(Box::new(Lexicon::new()));
         let text: &'static str = Box::leak(s.to_owned().into_boxed_str());
-        let lower: &'static str = Box::leak(s.to_lowercase().into_boxed_str());
+        let lower = chars::to_lowercase(s);
+        let aligned = lower.aligned;
+        let lower: &'static str = Box::leak(lower.text.into_boxed_str());
         let toks: &'static mut Tokens = Box::leak(Box::default());
-        Line::new(1, text, lower, lex, toks)
+        Line::new(1, text, lower, aligned, lex, toks)
     }
 
     /// `trim_token` as first written.
@@ -532,6 +597,150 @@ mod tests {
             for t in [format!("{c}"), format!("{c}ab{c}"), format!("@{c}x.{c}")] {
                 assert_eq!(trim_token(&t), trim_token_reference(&t), "{t:?}");
             }
+        }
+    }
+
+    /// `Line::new` as it was before its two passes, in one loop over the pieces.
+    fn line_one_pass<'a>(
+        no: usize,
+        text: &'a str,
+        lower: &'a str,
+        lex: &Lexicon,
+        toks: &mut Tokens<'a>,
+    ) -> Line<'a> {
+        let (chars, digits, separators, maybe_cjk) = byte_counts(text);
+        let first_tok = toks.words.len();
+        let mut stop = 0;
+        let mut words = 0;
+        let mut has_lower_word = false;
+        let mut reader = false;
+        let mut informal = false;
+        let mut counts = WordCounts::default();
+        let mut capitalised = 0;
+        // Where the next piece of `lower` starts. Lowercasing neither adds nor removes
+        // spaces, so the pieces of `text` and `lower` correspond one to one, and an ASCII
+        // piece's lowercase is as long as the piece.
+        let mut low_at = 0;
+        for (piece, ascii) in piece_ranges(text).map(|(r, a)| (&text[r], a)) {
+            let low_start = low_at;
+            let low_end = if ascii {
+                low_start + piece.len()
+            } else {
+                let rest = lower.as_bytes().get(low_start..).unwrap_or_default();
+                memchr::memchr(b' ', rest).map_or(lower.len(), |k| low_start + k)
+            };
+            low_at = low_end + 1;
+            if piece.is_empty() {
+                continue;
+            }
+            let Some(lpiece) = lower.get(low_start..low_end) else {
+                continue;
+            };
+            words += 1;
+            // Most words: an ASCII piece's lowercase is the piece lowercased byte by
+            // byte, so trimming keeps the same range of both, and what the general path
+            // below finds from the piece and from its lowercase is found once.
+            if ascii {
+                let b = piece.as_bytes();
+                capitalised += usize::from(b.first().is_some_and(u8::is_ascii_uppercase));
+                // Most words have nothing to trim: the piece is the token, without
+                // slicing (and checking) both again.
+                let (t, lt) = match (b.first(), b.last()) {
+                    (Some(f), Some(l))
+                        if f.is_ascii_alphanumeric() && l.is_ascii_alphanumeric() =>
+                    {
+                        (piece, lpiece)
+                    }
+                    _ => {
+                        let kept = trim_ascii_token(b);
+                        let (Some(t), Some(lt)) = (piece.get(kept.clone()), lpiece.get(kept))
+                        else {
+                            continue;
+                        };
+                        (t, lt)
+                    }
+                };
+                let Some(&first) = t.as_bytes().first() else {
+                    counts.add_ascii(0, false);
+                    continue;
+                };
+                let flags = lex.token_flags(lt);
+                let lt_stop = flags & STOP != 0;
+                stop += usize::from(lt_stop);
+                toks.words.push(lt);
+                toks.flags.push(flags);
+                counts.add_ascii(t.len(), lt_stop);
+                has_lower_word |= first.is_ascii_lowercase();
+                if lex.is_reader_pronoun(t) {
+                    reader = true;
+                    informal |= lex.is_informal(lt);
+                }
+                continue;
+            }
+            capitalised += usize::from(piece.chars().next().is_some_and(char::is_uppercase));
+            // Chinese and Japanese write without spaces: two ideographs or kana
+            // count as one more word.
+            // (Their UTF-8 starts with E3 to E9.)
+            if maybe_cjk && lpiece.bytes().any(|b| (0xE3..=0xE9).contains(&b)) {
+                words += lpiece.chars().filter(|&c| is_cjk(c)).count() / 2;
+            }
+            let lt = trim_token(lpiece);
+            let mut lt_stop = false;
+            if !lt.is_empty() {
+                let flags = lex.token_flags(lt);
+                lt_stop = flags & STOP != 0;
+                stop += usize::from(lt_stop);
+                toks.words.push(lt);
+                toks.flags.push(flags);
+            }
+            // The quality counts ask whether the trimmed piece's lowercase is a stop
+            // word: trimming and lowercasing commute (see `kept_characters_lowercase_
+            // to_kept_characters`) but for 'İ', so that is the lowercase piece trimmed,
+            // whose answer is known.
+            let known = (!piece.contains('İ')).then_some(lt_stop);
+            let t = counts.add(piece, known, lex, &mut toks.lower);
+            // Lowercase, or a letter of a script without case (CJK, Arabic, Hebrew, …).
+            if !has_lower_word
+                && t.chars()
+                    .next()
+                    .is_some_and(|c| c.is_lowercase() || (c.is_alphabetic() && !c.is_uppercase()))
+            {
+                has_lower_word = true;
+            }
+            if lex.is_reader_pronoun(t) {
+                reader = true;
+                if lex.is_informal(&t.to_lowercase()) {
+                    informal = true;
+                }
+            }
+        }
+        let bullet = {
+            let mut it = text.splitn(2, ' ');
+            let first = it.next().unwrap_or("");
+            matches!(first, "-" | "•" | "*" | "–" | "·" | "▪" | "►" | "»")
+                || (first.len() <= 3
+                    && first.ends_with('.')
+                    && first[..first.len() - 1].bytes().all(|b| b.is_ascii_digit())
+                    && first.len() > 1)
+        };
+        Line {
+            no,
+            text,
+            lower,
+            toks: first_tok..toks.words.len(),
+            words,
+            stop,
+            end: ending(text),
+            sentences: count_sentences(text),
+            has_lower_word,
+            reader,
+            informal,
+            bullet,
+            counts,
+            chars,
+            digits,
+            capitalised,
+            separators,
         }
     }
 
@@ -714,8 +923,15 @@ mod tests {
             texts.push(format!("{c}x y{c} A{c}"));
         }
         for t in &texts {
-            let lower = t.to_lowercase();
-            let l = Line::new(1, t, &lower, &lex, &mut Tokens::default());
+            let lower = chars::to_lowercase(t);
+            let l = Line::new(
+                1,
+                t,
+                &lower.text,
+                lower.aligned,
+                &lex,
+                &mut Tokens::default(),
+            );
             let got = (
                 l.chars,
                 l.digits,
@@ -770,12 +986,138 @@ mod tests {
         }
         for t in &texts {
             let lower = t.to_lowercase();
-            let (mut got_toks, mut want_toks) = (Tokens::default(), Tokens::default());
-            let got = Line::new(3, t, &lower, &lex, &mut got_toks);
+            let mut want_toks = Tokens::default();
             let want = line_reference(3, t, &lower, &lex, &mut want_toks);
-            assert_eq!(got, want, "{t:?}");
-            assert_eq!(got_toks.words, want_toks.words, "{t:?}");
-            assert_eq!(got_toks.flags, want_toks.flags, "{t:?}");
+            assert_same_line(t, &lex, &want, &want_toks);
+        }
+    }
+
+    /// [`Line::new`] gives `want` and its tokens `want_toks`, with the lowercase said
+    /// to be aligned where it is and not said to be, and so does [`line_one_pass`].
+    fn assert_same_line(t: &str, lex: &Lexicon, want: &Line<'_>, want_toks: &Tokens<'_>) {
+        let lower = chars::to_lowercase(t);
+        for aligned in [lower.aligned, false] {
+            let mut got_toks = Tokens::default();
+            let got = Line::new(want.no, t, &lower.text, aligned, lex, &mut got_toks);
+            assert_eq!(&got, want, "{t:?} aligned {aligned}");
+            assert_eq!(got_toks.words, want_toks.words, "{t:?} aligned {aligned}");
+            assert_eq!(got_toks.flags, want_toks.flags, "{t:?} aligned {aligned}");
+        }
+        let mut one_pass_toks = Tokens::default();
+        let one_pass = line_one_pass(want.no, t, &lower.text, lex, &mut one_pass_toks);
+        assert_eq!(&one_pass, want, "{t:?}");
+        assert_eq!(one_pass_toks.words, want_toks.words, "{t:?}");
+        assert_eq!(one_pass_toks.flags, want_toks.flags, "{t:?}");
+    }
+
+    /// A page of generated lines: words of random letters (ASCII, umlauts, other
+    /// scripts, capitals), reader pronouns and stop words, digits, punctuation around
+    /// and inside words, very long tokens, runs of spaces and empty lines.
+    fn generated_page(seed: u64) -> String {
+        // xorshift64*: enough for varied inputs, reproducible by seed.
+        let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let mut next = move |n: usize| {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            (state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) as usize % n
+        };
+        let letters = [
+            "a", "e", "n", "s", "t", "r", "B", "K", "Z", "ä", "ö", "ü", "ß", "Ä", "Ü", "é", "ñ",
+            "İ", "ı", "Σ", "σ", "ω", "Ж", "ж", "中", "文", "か", "ا", "\u{212A}", "ẞ", "ǅ",
+        ];
+        let words = [
+            "Sie",
+            "sie",
+            "SIE",
+            "Ihr",
+            "ihre",
+            "Ihnen",
+            "du",
+            "Du",
+            "dein",
+            "Deinen",
+            "euch",
+            "You",
+            "your",
+            "der",
+            "Die",
+            "und",
+            "für",
+            "über",
+            "Über",
+            "the",
+            "THE",
+            "cookies",
+            "Startseite",
+            "mehr",
+            "zum",
+            "Artikel",
+            "@Ihr",
+            "#tag",
+            "x@y",
+            "e-mail",
+            "O'Neil",
+        ];
+        let marks = [
+            ".", ",", "!", "?", ":", ";", "\"", "„", "“", "«", "»", "(", ")", "-", "–", "…", "'",
+            "’", "@", "#", "/", "|", "•", "*", "1.",
+        ];
+        let mut page = String::new();
+        for _ in 0..40 {
+            let n_words = match next(6) {
+                0 => 0,
+                1 => 1 + next(3),
+                _ => 3 + next(40),
+            };
+            for w in 0..n_words {
+                if w > 0 {
+                    page.push_str(if next(20) == 0 { "  " } else { " " });
+                }
+                if next(4) == 0 {
+                    page.push_str(marks[next(marks.len())]);
+                }
+                match next(10) {
+                    0..=3 => page.push_str(words[next(words.len())]),
+                    4 => page.push_str(&next(100_000).to_string()),
+                    5 if next(8) == 0 => {
+                        let long = next(3) * 100 + 20;
+                        for _ in 0..long {
+                            page.push_str(letters[next(letters.len())]);
+                        }
+                    }
+                    _ => {
+                        for _ in 0..1 + next(12) {
+                            // Mostly ASCII, as in German news.
+                            let l = if next(3) == 0 {
+                                letters[next(letters.len())]
+                            } else {
+                                letters[next(9)]
+                            };
+                            page.push_str(l);
+                        }
+                    }
+                }
+                if next(3) == 0 {
+                    page.push_str(marks[next(marks.len())]);
+                }
+            }
+            page.push('\n');
+        }
+        page
+    }
+
+    #[test]
+    fn line_matches_the_one_pass_line_on_generated_pages() {
+        let lex = Lexicon::new();
+        for seed in 0..3000 {
+            let page = generated_page(seed);
+            for (i, t) in page.split('\n').enumerate().filter(|(_, t)| !t.is_empty()) {
+                let lower = t.to_lowercase();
+                let mut want_toks = Tokens::default();
+                let want = line_one_pass(i + 1, t, &lower, &lex, &mut want_toks);
+                assert_same_line(t, &lex, &want, &want_toks);
+            }
         }
     }
 

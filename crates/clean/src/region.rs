@@ -291,7 +291,7 @@ mod tests {
             .iter()
             .zip(&lower)
             .enumerate()
-            .map(|(i, (t, low))| Line::new(i + 1, t, low, &lex, &mut toks))
+            .map(|(i, (t, low))| Line::new(i + 1, t, low, false, &lex, &mut toks))
             .collect();
         assert!(continues(&lines[0], &lines[1]));
         assert!(continues(&lines[1], &lines[2]));
