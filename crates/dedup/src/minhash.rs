@@ -138,12 +138,17 @@ fn shingles_of(word_hashes: &[u64], k: usize, shingles: &mut Vec<u64>) {
         .iter()
         .enumerate()
         .fold(0, |run, (i, &w)| run ^ place(w, i));
-    shingles.reserve(word_hashes.len() - k + 1);
     shingles.push(mix64(PERMUTATION_SEED ^ run));
-    for (&leaving, &entering) in word_hashes.iter().zip(&word_hashes[k..]) {
-        run = (run ^ leaving ^ place(entering, k)).rotate_right(11);
-        shingles.push(mix64(PERMUTATION_SEED ^ run));
-    }
+    // Extending from zipped slices reserves once, with no capacity check per shingle.
+    shingles.extend(
+        word_hashes
+            .iter()
+            .zip(&word_hashes[k..])
+            .map(|(&leaving, &entering)| {
+                run = (run ^ leaving ^ place(entering, k)).rotate_right(11);
+                mix64(PERMUTATION_SEED ^ run)
+            }),
+    );
 }
 
 /// Below this many values [`sort_hashes`] leaves them to `sort_unstable`.
