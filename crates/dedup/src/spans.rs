@@ -1,7 +1,7 @@
 //! Paragraphs, sentences and quotations of a text, as byte ranges, for finding repeated
 //! passages.
 
-use memchr::{memchr, memchr3, memmem};
+use memchr::{memchr, memchr3};
 
 /// The paragraphs of a text and the sentences inside them, as byte ranges into the text;
 /// one value serves text after text, reusing its buffers.
@@ -26,9 +26,10 @@ impl Paragraphs {
     pub fn split(&mut self, text: &str) {
         self.paragraphs.clear();
         self.sentences.clear();
+        let mut blank_line = NextOccurrence::new(text.as_bytes(), b"\n\n");
         let mut start = 0;
-        let breaks = memmem::find_iter(text.as_bytes(), b"\n\n").chain([text.len()]);
-        for end in breaks {
+        while start <= text.len() {
+            let end = blank_line.at_or_after(start).min(text.len());
             if let Some(range) = trim(text, start, end) {
                 let first = self.sentences.len();
                 sentences(text, range, &mut self.sentences);
