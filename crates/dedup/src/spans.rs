@@ -1,7 +1,7 @@
 //! Paragraphs, sentences and quotations of a text, as byte ranges, for finding repeated
 //! passages.
 
-use memchr::{memchr, memchr3, memmem};
+use memchr::{memchr, memchr3};
 
 /// The paragraphs of a text and the sentences inside them, as byte ranges into the text;
 /// one value serves text after text, reusing its buffers.
@@ -26,9 +26,10 @@ impl Paragraphs {
     pub fn split(&mut self, text: &str) {
         self.paragraphs.clear();
         self.sentences.clear();
+        let mut blank_line = NextOccurrence::new(text.as_bytes(), b"\n\n");
         let mut start = 0;
-        let breaks = memmem::find_iter(text.as_bytes(), b"\n\n").chain([text.len()]);
-        for end in breaks {
+        while start <= text.len() {
+            let end = blank_line.at_or_after(start).min(text.len());
             if let Some(range) = trim(text, start, end) {
                 let first = self.sentences.len();
                 sentences(text, range, &mut self.sentences);
@@ -215,13 +216,27 @@ fn is_opener(c: char) -> bool {
     )
 }
 
-/// Whether the text before a `.` ends in a number or a one-letter word.
+/// Whether the text before a `.` ends in a number or a one-letter word. The last word is
+/// read back over ASCII bytes; only a word that may go on in non-ASCII letters is split
+/// off by characters.
 fn ends_with_ordinal_or_initial(before: &str) -> bool {
-    let word = before
-        .rsplit(|c: char| !c.is_alphanumeric())
-        .next()
-        .unwrap_or("");
-    !word.is_empty() && (word.chars().all(|c| c.is_ascii_digit()) || word.chars().count() == 1)
+    let bytes = before.as_bytes();
+    let ascii_tail = bytes
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    let start = bytes.len() - ascii_tail;
+    if start > 0 && !bytes[start - 1].is_ascii() {
+        let word = before
+            .rsplit(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or("");
+        return !word.is_empty()
+            && (word.chars().all(|c| c.is_ascii_digit()) || word.chars().count() == 1);
+    }
+    let word = &bytes[start..];
+    !word.is_empty() && (word.iter().all(u8::is_ascii_digit) || word.len() == 1)
 }
 
 /// Sentences of the paragraph `range` of `text`. Only `.`, `!`, `?` and `…` can end a
@@ -554,6 +569,34 @@ mod tests {
                         .map_or(usize::MAX, |i| pos + i);
                     assert_eq!(next.at_or_after(pos), expected, "{text:?} {needle:?} {pos}");
                 }
+            }
+        }
+    }
+
+    /// `ends_with_ordinal_or_initial` as it was: the last word split off by characters.
+    fn ends_with_ordinal_or_initial_by_chars(before: &str) -> bool {
+        let word = before
+            .rsplit(|c: char| !c.is_alphanumeric())
+            .next()
+            .unwrap_or("");
+        !word.is_empty() && (word.chars().all(|c| c.is_ascii_digit()) || word.chars().count() == 1)
+    }
+
+    #[test]
+    fn the_last_word_read_over_bytes_is_the_one_split_off_by_characters() {
+        let pieces = [
+            "3", "2025", "z", "Z", "B", "Dr", "Wort", "ä", "Ä", "ß", "é", "Über", "für", "1ä",
+            "ä1", "Ω", "中", "١", "²", " ", "  ", "\n", ".", ",", "-", "„", "“", "–", "\u{a0}",
+            "(", "'",
+        ];
+        for text in random_texts(&pieces, 20_000) {
+            for end in (0..=text.len()).filter(|&k| text.is_char_boundary(k)) {
+                let before = &text[..end];
+                assert_eq!(
+                    ends_with_ordinal_or_initial(before),
+                    ends_with_ordinal_or_initial_by_chars(before),
+                    "{before:?}"
+                );
             }
         }
     }

@@ -471,16 +471,20 @@ impl Fingerprinter {
             let para_words = self.words.len();
             for &range in sentences {
                 let first = self.words.len();
-                normalize_append(&text[range.0..range.1], &mut self.norm, &mut self.words);
-                if let Some(hash) = self.span_hash(text, range, first) {
+                let chars =
+                    normalize_append(&text[range.0..range.1], &mut self.norm, &mut self.words);
+                if let Some(hash) = self.span_hash(chars, first) {
                     passages.push(Passage::new(PassageKind::Sentence, range, Some(hash)));
                 }
             }
-            if sentences.is_empty() {
-                let (s, e) = para_range;
-                normalize_append(&text[s..e], &mut self.norm, &mut self.words);
-            }
-            let hash = self.span_hash(text, para_range, para_words);
+            let (s, e) = para_range;
+            let chars = if sentences.is_empty() {
+                normalize_append(&text[s..e], &mut self.norm, &mut self.words)
+            } else {
+                // Only a short paragraph has its characters counted.
+                count_chars_up_to(&text[s..e], self.min_span_chars)
+            };
+            let hash = self.span_hash(chars, para_words);
             passages.push(Passage::new(PassageKind::Paragraph, para_range, hash));
         }
         for range in quotations(text) {
@@ -506,10 +510,10 @@ impl Fingerprinter {
         }
     }
 
-    /// The hash of the passage `range` of `text`, whose normalised words are
+    /// The hash of a passage of `chars` characters whose normalised words are
     /// `self.words[first..]`, if it is long enough to count.
-    fn span_hash(&self, text: &str, range: (usize, usize), first: usize) -> Option<u64> {
-        if !has_chars(&text[range.0..range.1], self.min_span_chars) {
+    fn span_hash(&self, chars: usize, first: usize) -> Option<u64> {
+        if chars < self.min_span_chars {
             return None;
         }
         let (start, end) = match (self.words.get(first), self.words.last()) {
@@ -534,12 +538,21 @@ impl Fingerprinter {
     }
 }
 
-/// Whether `passage` has at least `min` characters. A character takes one to four bytes,
-/// so they are counted only when the length in bytes leaves it open: most paragraphs are
-/// long enough by their bytes alone.
+/// Whether `passage` has at least `min` characters.
 fn has_chars(passage: &str, min: usize) -> bool {
-    passage.len() >= min
-        && (passage.len() >= min.saturating_mul(4) || passage.chars().count() >= min)
+    count_chars_up_to(passage, min) >= min
+}
+
+/// The number of characters of `passage` when it is below `min`; otherwise a number of at
+/// least `min` (its length in bytes, when that alone shows it is long enough). A character
+/// takes one to four bytes, so they are counted only when the length in bytes leaves it
+/// open: most paragraphs are long enough by their bytes alone.
+fn count_chars_up_to(passage: &str, min: usize) -> usize {
+    if passage.len() >= min.saturating_mul(4) {
+        passage.len()
+    } else {
+        passage.chars().count()
+    }
 }
 
 /// The parallel part of the `dedupe` stage ([`DedupConfig`]'s preparation): sketches each
