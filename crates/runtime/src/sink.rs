@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::checkpoint::{Checkpoints, Position, Synced};
 use crate::error::{Error, Result};
-use crate::json_text::push_json_string;
+use crate::json_text::{push_json_map, push_json_string, push_json_value};
 use crate::state::PrefixFile;
 
 /// Version of the output contract written in every line.
@@ -612,19 +612,69 @@ impl<'a> OutputDocument<'a> {
     }
 
     /// Appends the line (with its newline) to `out`: what `serde_json::to_writer` writes
-    /// of `self`, with the text escaped by [`push_json_string`], eight bytes at a time.
-    /// The head and the tail are objects of their own, spliced around the text.
+    /// of `self`. Strings, the text above all, are escaped by [`push_json_string`], eight
+    /// bytes at a time, and the annotations' values are written by [`push_json_value`];
+    /// only the source and the span lists go through serde.
     fn encode(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
-        serde_json::to_writer(&mut *out, &self.head)?;
-        // `{…}` becomes `{…,"text":"…"`.
-        out.pop();
+        let DocumentHead {
+            schema_version,
+            id,
+            source,
+            title,
+            published,
+        } = &self.head;
+        let DocumentTail {
+            lang,
+            clean,
+            dedup,
+            annotations,
+            metadata,
+            extra,
+        } = &self.tail;
+        out.extend_from_slice(b"{\"schema_version\":");
+        serde_json::to_writer(&mut *out, schema_version)?;
+        out.extend_from_slice(b",\"id\":");
+        push_json_string(out, id);
+        out.extend_from_slice(b",\"source\":");
+        serde_json::to_writer(&mut *out, source)?;
+        out.extend_from_slice(b",\"title\":");
+        push_optional_value(out, *title);
+        out.extend_from_slice(b",\"published\":");
+        push_optional_value(out, *published);
         out.extend_from_slice(b",\"text\":");
         push_json_string(out, self.text);
-        // `{…}` becomes `,…}`: the tail always has fields.
-        let tail_at = out.len();
-        serde_json::to_writer(&mut *out, &self.tail)?;
-        out[tail_at] = b',';
-        out.push(b'\n');
+        out.extend_from_slice(b",\"lang\":");
+        push_optional_value(out, *lang);
+        out.extend_from_slice(b",\"clean\":");
+        match clean {
+            None => out.extend_from_slice(b"null"),
+            Some(CleanSection {
+                removed,
+                quality,
+                extracted,
+            }) => {
+                out.extend_from_slice(b"{\"removed\":");
+                push_optional_value(out, *removed);
+                out.extend_from_slice(b",\"quality\":");
+                push_optional_value(out, *quality);
+                if let Some(extracted) = extracted {
+                    out.extend_from_slice(b",\"extracted\":");
+                    push_json_value(out, extracted);
+                }
+                out.push(b'}');
+            }
+        }
+        out.extend_from_slice(b",\"dedup\":");
+        push_optional_value(out, *dedup);
+        out.extend_from_slice(b",\"annotations\":");
+        serde_json::to_writer(&mut *out, annotations)?;
+        out.extend_from_slice(b",\"metadata\":");
+        push_json_map(out, metadata);
+        if !extra.is_empty() {
+            out.extend_from_slice(b",\"extra\":");
+            push_json_map(out, extra);
+        }
+        out.extend_from_slice(b"}\n");
         Ok(())
     }
 
@@ -646,6 +696,14 @@ impl<'a> OutputDocument<'a> {
             .filter(|&(start, end)| !fits(Some(start as u64), Some(end as u64)))
             .count();
         (untyped + typed) as u64
+    }
+}
+
+/// Appends `value`, or `null` for `None`, as serde_json writes an `Option<&Value>`.
+fn push_optional_value(out: &mut Vec<u8>, value: Option<&Value>) {
+    match value {
+        Some(value) => push_json_value(out, value),
+        None => out.extend_from_slice(b"null"),
     }
 }
 
@@ -709,14 +767,40 @@ mod tests {
             (keys::LANGID_LANG, serde_json::json!({"code": "de"})),
             (keys::DEDUP, serde_json::json!({"duplicate_of": null})),
             ("custom.score", Value::from(3)),
+            (
+                keys::CLEAN_REMOVED,
+                serde_json::json!([{"line": 2, "reason": "promo", "score": 3.0, "text": "Tel.\t+49 \"x\""}]),
+            ),
+            (
+                keys::CLEAN_METADATA,
+                serde_json::json!({"author": "Ä. Muster", "tags": [], "rank": -0.0}),
+            ),
+            (
+                "custom.ratio",
+                serde_json::json!([0.1, 1e300, u64::MAX, i64::MIN]),
+            ),
         ] {
             full.annotations.insert(key.into(), value);
         }
         full.metadata
             .insert("date".into(), Value::from("2025-02-09"));
+        full.metadata.insert(
+            "nested".into(),
+            serde_json::json!({"a\nb": [null, true, {"": 1.5}], "ü": {}}),
+        );
         full.spans.sentences = Some(vec![Span { start: 0, end: 5 }]);
+        full.spans.quotes = Some(vec![Quote {
+            start: 1,
+            end: 4,
+            speaker: Some("Er \"selbst\"".into()),
+            speaker_mention: None,
+        }]);
+        let mut removed_only = Document::new("c", "Rest.");
+        removed_only
+            .annotations
+            .insert(keys::CLEAN_REMOVED.into(), serde_json::json!([]));
         let empty = Document::new("", "");
-        for doc in [&plain, &full, &empty] {
+        for doc in [&plain, &full, &removed_only, &empty] {
             let record = OutputDocument::new(doc);
             let mut line = b"earlier line\n".to_vec();
             record.encode(&mut line).unwrap();
