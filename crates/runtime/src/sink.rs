@@ -365,10 +365,9 @@ impl JsonlSink {
 
     /// Writes one rejection.
     pub fn write_rejected(&mut self, rejected: &Rejected) -> Result<()> {
-        self.rejected.write_line(&OutputRejected {
-            schema_version: SCHEMA_VERSION,
-            rejected,
-        })?;
+        self.line.clear();
+        encode_rejected(rejected, &mut self.line);
+        self.rejected.write_encoded(&self.line)?;
         self.counts.rejected += 1;
         Ok(())
     }
@@ -614,7 +613,7 @@ impl<'a> OutputDocument<'a> {
     /// Appends the line (with its newline) to `out`: what `serde_json::to_writer` writes
     /// of `self`. Strings, the text above all, are escaped by [`push_json_string`], eight
     /// bytes at a time, and the annotations' values are written by [`push_json_value`];
-    /// only the source and the span lists go through serde.
+    /// only the span lists go through serde.
     fn encode(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
         let DocumentHead {
             schema_version,
@@ -636,7 +635,7 @@ impl<'a> OutputDocument<'a> {
         out.extend_from_slice(b",\"id\":");
         push_json_string(out, id);
         out.extend_from_slice(b",\"source\":");
-        serde_json::to_writer(&mut *out, source)?;
+        push_source(out, source);
         out.extend_from_slice(b",\"title\":");
         push_optional_value(out, *title);
         out.extend_from_slice(b",\"published\":");
@@ -707,11 +706,86 @@ fn push_optional_value(out: &mut Vec<u8>, value: Option<&Value>) {
     }
 }
 
-#[derive(Serialize)]
-struct OutputRejected<'a> {
-    schema_version: u32,
-    #[serde(flatten)]
-    rejected: &'a Rejected,
+/// Appends `source` to `out`: what `serde_json::to_writer` writes of a [`SourceInfo`].
+fn push_source(out: &mut Vec<u8>, source: &SourceInfo) {
+    let SourceInfo {
+        path,
+        format,
+        sha256,
+        bytes,
+        record,
+        compression,
+        encoding,
+    } = source;
+    out.extend_from_slice(b"{\"path\":");
+    push_json_string(out, path);
+    out.extend_from_slice(b",\"format\":");
+    push_json_string(out, format);
+    out.extend_from_slice(b",\"sha256\":");
+    match sha256 {
+        Some(sha256) => push_json_string(out, sha256),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"bytes\":");
+    push_u64(out, *bytes);
+    out.extend_from_slice(b",\"record\":");
+    match record {
+        Some(record) => push_u64(out, *record),
+        None => out.extend_from_slice(b"null"),
+    }
+    if let Some(compression) = compression {
+        out.extend_from_slice(b",\"compression\":");
+        push_json_string(out, compression);
+    }
+    if let Some(encoding) = encoding {
+        out.extend_from_slice(b",\"encoding\":");
+        push_json_string(out, encoding);
+    }
+    out.push(b'}');
+}
+
+/// Appends the line of `rejected.jsonl` for `rejected` (with its newline) to `out`: what
+/// serde_json writes of `schema_version` followed by the [`Rejected`]'s fields. The
+/// rejected text is most of it, hence [`push_json_string`] rather than serde.
+fn encode_rejected(rejected: &Rejected, out: &mut Vec<u8>) {
+    let Rejected {
+        id,
+        source,
+        stage,
+        reason,
+        detail,
+        text,
+        byte_offset,
+        origin: _,
+    } = rejected;
+    out.extend_from_slice(b"{\"schema_version\":");
+    push_u64(out, SCHEMA_VERSION.into());
+    out.extend_from_slice(b",\"id\":");
+    push_json_string(out, id);
+    out.extend_from_slice(b",\"source\":");
+    push_source(out, source);
+    out.extend_from_slice(b",\"stage\":");
+    push_json_string(out, stage);
+    out.extend_from_slice(b",\"reason\":");
+    push_json_string(out, reason);
+    out.extend_from_slice(b",\"detail\":");
+    push_json_string(out, detail);
+    out.extend_from_slice(b",\"text\":");
+    match text {
+        Some(text) => push_json_string(out, text),
+        None => out.extend_from_slice(b"null"),
+    }
+    if let Some(byte_offset) = byte_offset {
+        out.extend_from_slice(b",\"byte_offset\":");
+        push_u64(out, *byte_offset);
+    }
+    out.extend_from_slice(b"}\n");
+}
+
+/// Appends `n` in decimal, as serde_json writes it.
+fn push_u64(out: &mut Vec<u8>, n: u64) {
+    // Writing into a `Vec` cannot fail.
+    let _ = serde_json::to_writer(&mut *out, &n);
 }
 
 #[cfg(test)]
@@ -812,6 +886,71 @@ mod tests {
                 String::from_utf8(expected).unwrap()
             );
         }
+    }
+
+    /// How a rejection's line was written before `encode_rejected`: the reference.
+    #[derive(Serialize)]
+    struct ReferenceRejected<'a> {
+        schema_version: u32,
+        #[serde(flatten)]
+        rejected: &'a Rejected,
+    }
+
+    #[test]
+    fn encodes_rejections_as_serde_json_writes_them() {
+        let full_source = SourceInfo {
+            path: "dir/\"odd\"\\name.jsonl.gz".into(),
+            format: "jsonl".into(),
+            sha256: Some("90adc225506beed0828b8fb53f5a53a76b29bd44c85dbcc3b1f891b31e64e92b".into()),
+            bytes: u64::MAX,
+            record: Some(9),
+            compression: Some("gzip".into()),
+            encoding: Some("utf-8-bom".into()),
+        };
+        let mut with_text = Rejected::of_document(
+            Document::new(
+                "bench-8",
+                "Er sagte: \"Nein\"\n\nZweiter\tAbsatz – „Köln“ \u{1}.",
+            ),
+            "dedupe",
+            "dedup_exact_duplicate",
+            "same text as \"bench-6\"".into(),
+        );
+        with_text.source = full_source.clone();
+        let mut read_error = with_text.clone();
+        (read_error.text, read_error.byte_offset) = (None, Some(0));
+        read_error.source = SourceInfo::default();
+        let mut no_offset = read_error.clone();
+        no_offset.byte_offset = None;
+        for rejected in [&with_text, &read_error, &no_offset] {
+            let mut line = b"earlier line\n".to_vec();
+            encode_rejected(rejected, &mut line);
+            let mut expected = b"earlier line\n".to_vec();
+            serde_json::to_writer(
+                &mut expected,
+                &ReferenceRejected {
+                    schema_version: SCHEMA_VERSION,
+                    rejected,
+                },
+            )
+            .unwrap();
+            expected.push(b'\n');
+            assert_eq!(
+                String::from_utf8(line).unwrap(),
+                String::from_utf8(expected).unwrap()
+            );
+        }
+        let mut doc = Document::new("s", "Text.");
+        doc.source = full_source;
+        let record = OutputDocument::new(&doc);
+        let mut line = Vec::new();
+        record.encode(&mut line).unwrap();
+        let mut expected = serde_json::to_vec(&record).unwrap();
+        expected.push(b'\n');
+        assert_eq!(
+            String::from_utf8(line).unwrap(),
+            String::from_utf8(expected).unwrap()
+        );
     }
 
     #[test]
