@@ -48,6 +48,12 @@ fn escape_of(byte: u8) -> Option<&'static [u8]> {
     })
 }
 
+/// The little-endian word of the first eight bytes of `bytes`.
+#[inline]
+fn word_at(bytes: &[u8]) -> u64 {
+    u64::from_le_bytes(bytes[..8].try_into().expect("eight bytes"))
+}
+
 /// Appends `text` to `out` as a JSON string, quotes included: what
 /// `serde_json::to_writer(out, text)` appends.
 pub(crate) fn push_json_string(out: &mut Vec<u8>, text: &str) {
@@ -57,8 +63,19 @@ pub(crate) fn push_json_string(out: &mut Vec<u8>, text: &str) {
     // Bytes from `start` on are not appended yet.
     let mut start = 0;
     let mut at = 0;
-    while let Some(word) = bytes.get(at..at + 8) {
-        let bits = escape_bits(u64::from_le_bytes(word.try_into().expect("eight bytes")));
+    loop {
+        // Runs without anything to escape (most of a text) are skipped two words at a time.
+        while let Some(pair) = bytes.get(at..at + 16) {
+            let (a, b) = pair.split_at(8);
+            if escape_bits(word_at(a)) | escape_bits(word_at(b)) != 0 {
+                break;
+            }
+            at += 16;
+        }
+        let Some(word) = bytes.get(at..at + 8) else {
+            break;
+        };
+        let bits = escape_bits(word_at(word));
         if bits == 0 {
             at += 8;
             continue;
