@@ -173,6 +173,18 @@ mod tests {
     }
 
     #[test]
+    fn escapes_at_every_offset_of_long_runs_as_serde_json() {
+        for c in ['"', '\\', '\n', '\u{0}', '\u{1f}', ' ', '\u{7f}', 'ß', '😀'] {
+            for at in 0..80 {
+                let text = format!("{}{c}{}", "x".repeat(at), "y".repeat(80 - at));
+                assert_eq!(ours(&text), serde_json_of(&text), "{text:?}");
+                let twice = format!("{text}{c}{text}");
+                assert_eq!(ours(&twice), serde_json_of(&twice), "{twice:?}");
+            }
+        }
+    }
+
+    #[test]
     fn escapes_texts_as_serde_json() {
         let texts = [
             "",
