@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::checkpoint::{Checkpoints, Position, Synced};
 use crate::error::{Error, Result};
-use crate::json_text::push_json_string;
+use crate::json_text::{push_json_map, push_json_string, push_json_value};
 use crate::state::PrefixFile;
 
 /// Version of the output contract written in every line.
@@ -365,10 +365,9 @@ impl JsonlSink {
 
     /// Writes one rejection.
     pub fn write_rejected(&mut self, rejected: &Rejected) -> Result<()> {
-        self.rejected.write_line(&OutputRejected {
-            schema_version: SCHEMA_VERSION,
-            rejected,
-        })?;
+        self.line.clear();
+        encode_rejected(rejected, &mut self.line);
+        self.rejected.write_encoded(&self.line)?;
         self.counts.rejected += 1;
         Ok(())
     }
@@ -612,19 +611,69 @@ impl<'a> OutputDocument<'a> {
     }
 
     /// Appends the line (with its newline) to `out`: what `serde_json::to_writer` writes
-    /// of `self`, with the text escaped by [`push_json_string`], eight bytes at a time.
-    /// The head and the tail are objects of their own, spliced around the text.
+    /// of `self`. Strings, the text above all, are escaped by [`push_json_string`], eight
+    /// bytes at a time, and the annotations' values are written by [`push_json_value`];
+    /// only the span lists go through serde.
     fn encode(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
-        serde_json::to_writer(&mut *out, &self.head)?;
-        // `{…}` becomes `{…,"text":"…"`.
-        out.pop();
+        let DocumentHead {
+            schema_version,
+            id,
+            source,
+            title,
+            published,
+        } = &self.head;
+        let DocumentTail {
+            lang,
+            clean,
+            dedup,
+            annotations,
+            metadata,
+            extra,
+        } = &self.tail;
+        out.extend_from_slice(b"{\"schema_version\":");
+        serde_json::to_writer(&mut *out, schema_version)?;
+        out.extend_from_slice(b",\"id\":");
+        push_json_string(out, id);
+        out.extend_from_slice(b",\"source\":");
+        push_source(out, source);
+        out.extend_from_slice(b",\"title\":");
+        push_optional_value(out, *title);
+        out.extend_from_slice(b",\"published\":");
+        push_optional_value(out, *published);
         out.extend_from_slice(b",\"text\":");
         push_json_string(out, self.text);
-        // `{…}` becomes `,…}`: the tail always has fields.
-        let tail_at = out.len();
-        serde_json::to_writer(&mut *out, &self.tail)?;
-        out[tail_at] = b',';
-        out.push(b'\n');
+        out.extend_from_slice(b",\"lang\":");
+        push_optional_value(out, *lang);
+        out.extend_from_slice(b",\"clean\":");
+        match clean {
+            None => out.extend_from_slice(b"null"),
+            Some(CleanSection {
+                removed,
+                quality,
+                extracted,
+            }) => {
+                out.extend_from_slice(b"{\"removed\":");
+                push_optional_value(out, *removed);
+                out.extend_from_slice(b",\"quality\":");
+                push_optional_value(out, *quality);
+                if let Some(extracted) = extracted {
+                    out.extend_from_slice(b",\"extracted\":");
+                    push_json_value(out, extracted);
+                }
+                out.push(b'}');
+            }
+        }
+        out.extend_from_slice(b",\"dedup\":");
+        push_optional_value(out, *dedup);
+        out.extend_from_slice(b",\"annotations\":");
+        serde_json::to_writer(&mut *out, annotations)?;
+        out.extend_from_slice(b",\"metadata\":");
+        push_json_map(out, metadata);
+        if !extra.is_empty() {
+            out.extend_from_slice(b",\"extra\":");
+            push_json_map(out, extra);
+        }
+        out.extend_from_slice(b"}\n");
         Ok(())
     }
 
@@ -649,11 +698,94 @@ impl<'a> OutputDocument<'a> {
     }
 }
 
-#[derive(Serialize)]
-struct OutputRejected<'a> {
-    schema_version: u32,
-    #[serde(flatten)]
-    rejected: &'a Rejected,
+/// Appends `value`, or `null` for `None`, as serde_json writes an `Option<&Value>`.
+fn push_optional_value(out: &mut Vec<u8>, value: Option<&Value>) {
+    match value {
+        Some(value) => push_json_value(out, value),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+/// Appends `source` to `out`: what `serde_json::to_writer` writes of a [`SourceInfo`].
+fn push_source(out: &mut Vec<u8>, source: &SourceInfo) {
+    let SourceInfo {
+        path,
+        format,
+        sha256,
+        bytes,
+        record,
+        compression,
+        encoding,
+    } = source;
+    out.extend_from_slice(b"{\"path\":");
+    push_json_string(out, path);
+    out.extend_from_slice(b",\"format\":");
+    push_json_string(out, format);
+    out.extend_from_slice(b",\"sha256\":");
+    match sha256 {
+        Some(sha256) => push_json_string(out, sha256),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"bytes\":");
+    push_u64(out, *bytes);
+    out.extend_from_slice(b",\"record\":");
+    match record {
+        Some(record) => push_u64(out, *record),
+        None => out.extend_from_slice(b"null"),
+    }
+    if let Some(compression) = compression {
+        out.extend_from_slice(b",\"compression\":");
+        push_json_string(out, compression);
+    }
+    if let Some(encoding) = encoding {
+        out.extend_from_slice(b",\"encoding\":");
+        push_json_string(out, encoding);
+    }
+    out.push(b'}');
+}
+
+/// Appends the line of `rejected.jsonl` for `rejected` (with its newline) to `out`: what
+/// serde_json writes of `schema_version` followed by the [`Rejected`]'s fields. The
+/// rejected text is most of it, hence [`push_json_string`] rather than serde.
+fn encode_rejected(rejected: &Rejected, out: &mut Vec<u8>) {
+    let Rejected {
+        id,
+        source,
+        stage,
+        reason,
+        detail,
+        text,
+        byte_offset,
+        origin: _,
+    } = rejected;
+    out.extend_from_slice(b"{\"schema_version\":");
+    push_u64(out, SCHEMA_VERSION.into());
+    out.extend_from_slice(b",\"id\":");
+    push_json_string(out, id);
+    out.extend_from_slice(b",\"source\":");
+    push_source(out, source);
+    out.extend_from_slice(b",\"stage\":");
+    push_json_string(out, stage);
+    out.extend_from_slice(b",\"reason\":");
+    push_json_string(out, reason);
+    out.extend_from_slice(b",\"detail\":");
+    push_json_string(out, detail);
+    out.extend_from_slice(b",\"text\":");
+    match text {
+        Some(text) => push_json_string(out, text),
+        None => out.extend_from_slice(b"null"),
+    }
+    if let Some(byte_offset) = byte_offset {
+        out.extend_from_slice(b",\"byte_offset\":");
+        push_u64(out, *byte_offset);
+    }
+    out.extend_from_slice(b"}\n");
+}
+
+/// Appends `n` in decimal, as serde_json writes it.
+fn push_u64(out: &mut Vec<u8>, n: u64) {
+    // Writing into a `Vec` cannot fail.
+    let _ = serde_json::to_writer(&mut *out, &n);
 }
 
 #[cfg(test)]
@@ -709,14 +841,40 @@ mod tests {
             (keys::LANGID_LANG, serde_json::json!({"code": "de"})),
             (keys::DEDUP, serde_json::json!({"duplicate_of": null})),
             ("custom.score", Value::from(3)),
+            (
+                keys::CLEAN_REMOVED,
+                serde_json::json!([{"line": 2, "reason": "promo", "score": 3.0, "text": "Tel.\t+49 \"x\""}]),
+            ),
+            (
+                keys::CLEAN_METADATA,
+                serde_json::json!({"author": "Ä. Muster", "tags": [], "rank": -0.0}),
+            ),
+            (
+                "custom.ratio",
+                serde_json::json!([0.1, 1e300, u64::MAX, i64::MIN]),
+            ),
         ] {
             full.annotations.insert(key.into(), value);
         }
         full.metadata
             .insert("date".into(), Value::from("2025-02-09"));
+        full.metadata.insert(
+            "nested".into(),
+            serde_json::json!({"a\nb": [null, true, {"": 1.5}], "ü": {}}),
+        );
         full.spans.sentences = Some(vec![Span { start: 0, end: 5 }]);
+        full.spans.quotes = Some(vec![Quote {
+            start: 1,
+            end: 4,
+            speaker: Some("Er \"selbst\"".into()),
+            speaker_mention: None,
+        }]);
+        let mut removed_only = Document::new("c", "Rest.");
+        removed_only
+            .annotations
+            .insert(keys::CLEAN_REMOVED.into(), serde_json::json!([]));
         let empty = Document::new("", "");
-        for doc in [&plain, &full, &empty] {
+        for doc in [&plain, &full, &removed_only, &empty] {
             let record = OutputDocument::new(doc);
             let mut line = b"earlier line\n".to_vec();
             record.encode(&mut line).unwrap();
@@ -728,6 +886,71 @@ mod tests {
                 String::from_utf8(expected).unwrap()
             );
         }
+    }
+
+    /// How a rejection's line was written before `encode_rejected`: the reference.
+    #[derive(Serialize)]
+    struct ReferenceRejected<'a> {
+        schema_version: u32,
+        #[serde(flatten)]
+        rejected: &'a Rejected,
+    }
+
+    #[test]
+    fn encodes_rejections_as_serde_json_writes_them() {
+        let full_source = SourceInfo {
+            path: "dir/\"odd\"\\name.jsonl.gz".into(),
+            format: "jsonl".into(),
+            sha256: Some("90adc225506beed0828b8fb53f5a53a76b29bd44c85dbcc3b1f891b31e64e92b".into()),
+            bytes: u64::MAX,
+            record: Some(9),
+            compression: Some("gzip".into()),
+            encoding: Some("utf-8-bom".into()),
+        };
+        let mut with_text = Rejected::of_document(
+            Document::new(
+                "bench-8",
+                "Er sagte: \"Nein\"\n\nZweiter\tAbsatz – „Köln“ \u{1}.",
+            ),
+            "dedupe",
+            "dedup_exact_duplicate",
+            "same text as \"bench-6\"".into(),
+        );
+        with_text.source = full_source.clone();
+        let mut read_error = with_text.clone();
+        (read_error.text, read_error.byte_offset) = (None, Some(0));
+        read_error.source = SourceInfo::default();
+        let mut no_offset = read_error.clone();
+        no_offset.byte_offset = None;
+        for rejected in [&with_text, &read_error, &no_offset] {
+            let mut line = b"earlier line\n".to_vec();
+            encode_rejected(rejected, &mut line);
+            let mut expected = b"earlier line\n".to_vec();
+            serde_json::to_writer(
+                &mut expected,
+                &ReferenceRejected {
+                    schema_version: SCHEMA_VERSION,
+                    rejected,
+                },
+            )
+            .unwrap();
+            expected.push(b'\n');
+            assert_eq!(
+                String::from_utf8(line).unwrap(),
+                String::from_utf8(expected).unwrap()
+            );
+        }
+        let mut doc = Document::new("s", "Text.");
+        doc.source = full_source;
+        let record = OutputDocument::new(&doc);
+        let mut line = Vec::new();
+        record.encode(&mut line).unwrap();
+        let mut expected = serde_json::to_vec(&record).unwrap();
+        expected.push(b'\n');
+        assert_eq!(
+            String::from_utf8(line).unwrap(),
+            String::from_utf8(expected).unwrap()
+        );
     }
 
     #[test]
