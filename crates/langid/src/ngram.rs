@@ -653,17 +653,22 @@ impl Scorer {
         } else {
             [None, None]
         };
+        let short_tables = [Some(short_table), None];
+        // The tables holding the n-grams of `k + 1` letters.
+        let tables_of = |k: usize| {
+            if k + 1 >= table::LONG_MIN_ORDER {
+                &long_tables
+            } else {
+                &short_tables
+            }
+        };
         // Each n-gram's bucket read once first, all reads independent of each other, so
         // that they overlap; the lookups below then find them in the caches.
         let mut touched = 0u8;
         for start in &starts {
             for (k, &h) in start.hashes[..usize::from(start.len)].iter().enumerate() {
-                if k + 1 >= table::LONG_MIN_ORDER {
-                    for table in long_tables.iter().flatten() {
-                        touched ^= table.touch(h);
-                    }
-                } else {
-                    touched ^= short_table.touch(h);
+                for table in tables_of(k).iter().flatten() {
+                    touched ^= table.touch(h);
                 }
             }
         }
@@ -695,12 +700,8 @@ impl Scorer {
                         unigrams[lang] += new & first;
                     };
                     let h = chain.hashes[k];
-                    if k + 1 >= table::LONG_MIN_ORDER {
-                        for table in long_tables.iter().flatten() {
-                            table.lookup(h, k + 1, &mut add);
-                        }
-                    } else {
-                        short_table.lookup(h, k + 1, &mut add);
+                    for table in tables_of(k).iter().flatten() {
+                        table.lookup(h, k + 1, &mut add);
                     }
                     if done == u128::MAX {
                         break;

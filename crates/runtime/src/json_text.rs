@@ -151,10 +151,15 @@ mod tests {
         serde_json::to_vec(text).unwrap()
     }
 
-    fn ours(text: &str) -> Vec<u8> {
+    /// What `push` appends to a buffer that already holds other bytes.
+    fn appended(push: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
         let mut out = b"prefix".to_vec();
-        push_json_string(&mut out, text);
+        push(&mut out);
         out.split_off(6)
+    }
+
+    fn ours(text: &str) -> Vec<u8> {
+        appended(|out| push_json_string(out, text))
     }
 
     #[test]
@@ -220,9 +225,7 @@ mod tests {
     }
 
     fn value_of_ours(value: &Value) -> Vec<u8> {
-        let mut out = b"prefix".to_vec();
-        push_json_value(&mut out, value);
-        out.split_off(6)
+        appended(|out| push_json_value(out, value))
     }
 
     #[test]

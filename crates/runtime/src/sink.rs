@@ -706,6 +706,14 @@ fn push_optional_value(out: &mut Vec<u8>, value: Option<&Value>) {
     }
 }
 
+/// Appends `text`, or `null` for `None`, as serde_json writes an `Option<&str>`.
+fn push_optional_string(out: &mut Vec<u8>, text: Option<&str>) {
+    match text {
+        Some(text) => push_json_string(out, text),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
 /// Appends `source` to `out`: what `serde_json::to_writer` writes of a [`SourceInfo`].
 fn push_source(out: &mut Vec<u8>, source: &SourceInfo) {
     let SourceInfo {
@@ -722,10 +730,7 @@ fn push_source(out: &mut Vec<u8>, source: &SourceInfo) {
     out.extend_from_slice(b",\"format\":");
     push_json_string(out, format);
     out.extend_from_slice(b",\"sha256\":");
-    match sha256 {
-        Some(sha256) => push_json_string(out, sha256),
-        None => out.extend_from_slice(b"null"),
-    }
+    push_optional_string(out, sha256.as_deref());
     out.extend_from_slice(b",\"bytes\":");
     push_u64(out, *bytes);
     out.extend_from_slice(b",\"record\":");
@@ -771,10 +776,7 @@ fn encode_rejected(rejected: &Rejected, out: &mut Vec<u8>) {
     out.extend_from_slice(b",\"detail\":");
     push_json_string(out, detail);
     out.extend_from_slice(b",\"text\":");
-    match text {
-        Some(text) => push_json_string(out, text),
-        None => out.extend_from_slice(b"null"),
-    }
+    push_optional_string(out, text.as_deref());
     if let Some(byte_offset) = byte_offset {
         out.extend_from_slice(b",\"byte_offset\":");
         push_u64(out, *byte_offset);
