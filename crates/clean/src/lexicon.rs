@@ -4,6 +4,8 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
+use crate::chars::splat;
+
 /// FNV-1a: the word sets are looked up once per token, where SipHash dominates the cost.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fnv(u64);
@@ -1048,29 +1050,46 @@ impl Lexicon {
     /// ([`Lexicon::token_flags`]) are `flags`.
     pub(crate) fn find(&self, toks: &[&str], flags: &[u8]) -> Vec<Hit> {
         let mut hits = Vec::new();
-        for (i, (tok, f)) in toks.iter().zip(flags).enumerate() {
-            // A phrase of one token, or one whose second token follows.
-            if f & PHRASE_START == 0
-                || (f & PHRASE_ONE == 0 && flags.get(i + 1).is_none_or(|g| g & PHRASE_SECOND == 0))
-            {
-                continue;
-            }
-            let Some(cands) = self.phrases.get(tok) else {
-                continue;
-            };
-            for (class, ptoks) in cands {
-                if toks.len() - i >= ptoks.len()
-                    && ptoks.iter().zip(&toks[i..]).all(|(p, t)| p == t)
-                {
-                    hits.push(Hit {
-                        class: *class,
-                        start: i,
-                        len: ptoks.len(),
-                    });
+        // Most tokens start no phrase: the flags are tested eight at a time, and only
+        // the tokens flagged `PHRASE_START` are looked at.
+        let words = flags
+            .chunks_exact(8)
+            .map(|c| <[u8; 8]>::try_from(c).map_or(0, u64::from_le_bytes));
+        let rest = flags.chunks_exact(8).remainder();
+        let mut last = [0u8; 8];
+        last[..rest.len()].copy_from_slice(rest);
+        for (k, w) in words.chain([u64::from_le_bytes(last)]).enumerate() {
+            let mut starts = w & splat(PHRASE_START);
+            while starts != 0 {
+                let i = 8 * k + (starts.trailing_zeros() / 8) as usize;
+                starts &= starts - 1;
+                // A phrase of one token, or one whose second token follows.
+                let f = flags.get(i).copied().unwrap_or(0);
+                if f & PHRASE_ONE != 0 || flags.get(i + 1).is_some_and(|g| g & PHRASE_SECOND != 0) {
+                    self.find_at(toks, i, &mut hits);
                 }
             }
         }
         hits
+    }
+
+    /// Adds to `hits` the phrases of `toks` that start at token `i`. Apart, so that the
+    /// hash map's lookup does not make the loop over the flags save and restore
+    /// registers.
+    #[inline(never)]
+    fn find_at(&self, toks: &[&str], i: usize, hits: &mut Vec<Hit>) {
+        let Some(cands) = toks.get(i).and_then(|tok| self.phrases.get(tok)) else {
+            return;
+        };
+        for (class, ptoks) in cands {
+            if toks.len() - i >= ptoks.len() && ptoks.iter().zip(&toks[i..]).all(|(p, t)| p == t) {
+                hits.push(Hit {
+                    class: *class,
+                    start: i,
+                    len: ptoks.len(),
+                });
+            }
+        }
     }
 }
 
@@ -1112,6 +1131,35 @@ mod tests {
         assert!(!lex.is_whole(Phrase::RelatedHeading, "mehr zum thema nordkorea"));
     }
 
+    /// `find` as it was before it tested the flags eight at a time: every token's
+    /// flags one by one.
+    fn find_one_by_one(lex: &Lexicon, toks: &[&str], flags: &[u8]) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        for (i, (tok, f)) in toks.iter().zip(flags).enumerate() {
+            // A phrase of one token, or one whose second token follows.
+            if f & PHRASE_START == 0
+                || (f & PHRASE_ONE == 0 && flags.get(i + 1).is_none_or(|g| g & PHRASE_SECOND == 0))
+            {
+                continue;
+            }
+            let Some(cands) = lex.phrases.get(tok) else {
+                continue;
+            };
+            for (class, ptoks) in cands {
+                if toks.len() - i >= ptoks.len()
+                    && ptoks.iter().zip(&toks[i..]).all(|(p, t)| p == t)
+                {
+                    hits.push(Hit {
+                        class: *class,
+                        start: i,
+                        len: ptoks.len(),
+                    });
+                }
+            }
+        }
+        hits
+    }
+
     /// `find` as first written: every token looked up in the phrase map.
     fn find_reference(lex: &Lexicon, toks: &[&str]) -> Vec<Hit> {
         let mut hits = Vec::new();
@@ -1127,6 +1175,44 @@ mod tests {
             }
         }
         hits
+    }
+
+    /// Generated lines of every length up to 40 tokens (so that phrases sit across the
+    /// eight-token steps of `find`): whole phrases, phrase tokens and other words.
+    #[test]
+    fn find_matches_one_by_one_on_generated_lines() {
+        let lex = Lexicon::new();
+        let phrases: Vec<&Vec<&str>> = lex.phrases.values().flatten().map(|(_, t)| t).collect();
+        let mut words: Vec<&str> = phrases.iter().flat_map(|t| t.iter().copied()).collect();
+        words.extend(["x", "der", "und", "mehr", "artikel", "2025", "ä"]);
+        // xorshift64*: reproducible.
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move |n: usize| {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            (state.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) as usize % n
+        };
+        let mut found = 0;
+        for n in 0..=40 {
+            for _ in 0..200 {
+                let mut toks: Vec<&str> = Vec::new();
+                while toks.len() < n {
+                    if next(3) == 0 {
+                        toks.extend(phrases[next(phrases.len())].iter().copied());
+                    } else {
+                        toks.push(words[next(words.len())]);
+                    }
+                }
+                toks.truncate(n);
+                let flags: Vec<u8> = toks.iter().map(|t| lex.token_flags(t)).collect();
+                let hits = lex.find(&toks, &flags);
+                assert_eq!(hits, find_one_by_one(&lex, &toks, &flags), "{toks:?}");
+                assert_eq!(hits, find_reference(&lex, &toks), "{toks:?}");
+                found += hits.len();
+            }
+        }
+        assert!(found > 1000, "{found}");
     }
 
     #[test]

@@ -168,17 +168,25 @@ fn ending(text: &str) -> End {
     }
 }
 
-fn count_sentences(text: &str) -> usize {
+/// The sentences of a line: one, and one more for each mark that [`ends_sentence`].
+/// `other_marks` must be true if the line may have a mark other than ASCII (see
+/// [`byte_counts`]); most lines have none, and their scan for one is left out.
+fn count_sentences(text: &str, other_marks: bool) -> usize {
     let bytes = text.as_bytes();
     // What a mark adds depends only on the characters around it, so the marks are
     // taken in any order: `.`, `!` and `?`, then the first bytes of `…` (E2), `。` (E3)
     // and `！`/`？` (EF), each found with `memchr`.
-    let ascii = memchr::memchr3_iter(b'.', b'!', b'?', bytes);
-    let other = memchr::memchr3_iter(0xE2, 0xE3, 0xEF, bytes);
-    1 + ascii
-        .chain(other)
+    let ascii = memchr::memchr3_iter(b'.', b'!', b'?', bytes)
         .filter(|&i| ends_sentence(text, i))
-        .count()
+        .count();
+    let other = if other_marks {
+        memchr::memchr3_iter(0xE2, 0xE3, 0xEF, bytes)
+            .filter(|&i| ends_sentence(text, i))
+            .count()
+    } else {
+        0
+    };
+    1 + ascii + other
 }
 
 /// Whether the character at `i` of `text` (a character boundary) is a sentence mark that
@@ -188,6 +196,41 @@ fn count_sentences(text: &str) -> usize {
 /// (not a number).
 #[inline]
 fn ends_sentence(text: &str, i: usize) -> bool {
+    let b = text.as_bytes();
+    // Most marks are ASCII with ASCII around them, answered from the bytes: a mark
+    // at the end of the line, a `.` after a digit or a capital, a mark before a letter
+    // or a digit, or one before a space and an ASCII letter. Closing quotes and
+    // characters other than ASCII around the mark take the general path.
+    if let Some(&mark @ (b'.' | b'!' | b'?')) = b.get(i) {
+        let Some(&next) = b.get(i + 1) else {
+            return false;
+        };
+        let prev = i.checked_sub(1).and_then(|k| b.get(k));
+        // A `.` must follow a lowercase letter or a closing quote: here, an ASCII one.
+        let after_lower = prev.is_some_and(|&p| p.is_ascii_lowercase() || is_closing_byte(p));
+        if mark == b'.' && prev.is_some_and(u8::is_ascii) && !after_lower {
+            return false;
+        }
+        if next.is_ascii_alphanumeric() {
+            return false;
+        }
+        if next == b' ' && (mark != b'.' || after_lower) {
+            if let Some(&d) = b.get(i + 2).filter(|d| d.is_ascii_alphabetic()) {
+                return d.is_ascii_uppercase();
+            }
+        }
+    }
+    ends_sentence_chars(text, i)
+}
+
+/// An ASCII closing quote or bracket ([`is_closing`]).
+#[inline]
+fn is_closing_byte(b: u8) -> bool {
+    matches!(b, b'"' | b'\'' | b')' | b']' | b'*')
+}
+
+/// [`ends_sentence`] over the characters around the mark.
+fn ends_sentence_chars(text: &str, i: usize) -> bool {
     let Some(c) = text.get(i..).and_then(|t| t.chars().next()) else {
         return false;
     };
@@ -215,15 +258,16 @@ fn ends_sentence(text: &str, i: usize) -> bool {
 /// The characters of `text`, its ASCII digits, whether it has a separator (`|`, `»`,
 /// `›`, `•`, `·`, `>`), and whether a byte could start a CJK character (E3 to E9; no
 /// character there has a lowercase of its own, so the same holds of the lowercase
-/// text). The bytes are counted in runs of at most 255 into byte
-/// counters, so that the loop is vectorised; a separator is looked for only where a
-/// byte that one ends with occurs.
+/// text) or belong to a sentence mark other than ASCII (`。` starts with E3, `！` and
+/// `？` with EF, `…` ends with A6). The bytes are counted in runs of at most 255 into
+/// byte counters, so that the loop is vectorised; a separator is looked for only where
+/// a byte that one ends with occurs.
 fn byte_counts(text: &str) -> (usize, usize, bool, bool) {
-    let (mut chars, mut digits, mut maybe_separator, mut maybe_cjk) = (0, 0, 0u8, 0u8);
+    let (mut chars, mut digits, mut maybe_separator, mut maybe_wide) = (0, 0, 0u8, 0u8);
     for run in text.as_bytes().chunks(255) {
         let (mut c, mut d) = (0u8, 0u8);
         for &b in run {
-            maybe_cjk |= u8::from(b.wrapping_sub(0xE3) < 7);
+            maybe_wide |= u8::from((b.wrapping_sub(0xE3) < 13) | (b == 0xA6));
             // Every byte but a UTF-8 continuation byte starts a character.
             c += u8::from((b as i8) >= -0x40);
             d += u8::from(b.wrapping_sub(b'0') < 10);
@@ -235,7 +279,7 @@ fn byte_counts(text: &str) -> (usize, usize, bool, bool) {
         digits += usize::from(d);
     }
     let separators = maybe_separator != 0 && text.contains(['|', '»', '›', '•', '·', '>']);
-    (chars, digits, separators, maybe_cjk != 0)
+    (chars, digits, separators, maybe_wide != 0)
 }
 
 /// The tokens of a page's lines, which [`Line::new`] appends to, and room for its work.
@@ -282,7 +326,7 @@ impl<'a> Line<'a> {
         lex: &Lexicon,
         toks: &mut Tokens<'a>,
     ) -> Self {
-        let (chars, digits, separators, maybe_cjk) = byte_counts(text);
+        let (chars, digits, separators, maybe_wide) = byte_counts(text);
         let first_tok = toks.words.len();
         let mut words = 0;
         let mut has_lower_word = false;
@@ -365,7 +409,7 @@ impl<'a> Line<'a> {
             // Chinese and Japanese write without spaces: two ideographs or kana
             // count as one more word.
             // (Their UTF-8 starts with E3 to E9.)
-            if maybe_cjk && lpiece.bytes().any(|b| (0xE3..=0xE9).contains(&b)) {
+            if maybe_wide && lpiece.bytes().any(|b| (0xE3..=0xE9).contains(&b)) {
                 words += lpiece.chars().filter(|&c| is_cjk(c)).count() / 2;
             }
             let lt = trim_token(lpiece);
@@ -460,7 +504,7 @@ impl<'a> Line<'a> {
             words,
             stop,
             end: ending(text),
-            sentences: count_sentences(text),
+            sentences: count_sentences(text, maybe_wide),
             has_lower_word,
             reader,
             informal,
@@ -600,6 +644,52 @@ mod tests {
         }
     }
 
+    /// The sentence count as it was before lines without marks other than ASCII left out
+    /// their scan, and before the bytes around ASCII marks answered for most of them.
+    fn count_sentences_memchr(text: &str) -> usize {
+        let bytes = text.as_bytes();
+        // What a mark adds depends only on the characters around it, so the marks are
+        // taken in any order: `.`, `!` and `?`, then the first bytes of `…` (E2), `。` (E3)
+        // and `！`/`？` (EF), each found with `memchr`.
+        let ascii = memchr::memchr3_iter(b'.', b'!', b'?', bytes);
+        let other = memchr::memchr3_iter(0xE2, 0xE3, 0xEF, bytes);
+        1 + ascii
+            .chain(other)
+            .filter(|&i| ends_sentence_at(text, i))
+            .count()
+    }
+
+    /// Whether the character at `i` of `text` (a character boundary) is a sentence mark that
+    /// starts a new sentence: `。`, `！` or `？` before more text, or `.`, `!`, `?` or `…`
+    /// before a space and an uppercase letter, an opening quote or a dash (closing quotes
+    /// between them aside), where a `.` must follow a lowercase letter or a closing quote
+    /// (not a number).
+    #[inline]
+    fn ends_sentence_at(text: &str, i: usize) -> bool {
+        let Some(c) = text.get(i..).and_then(|t| t.chars().next()) else {
+            return false;
+        };
+        let after = &text[i + c.len_utf8()..];
+        if matches!(c, '。' | '！' | '？') {
+            return !after.is_empty();
+        }
+        if !matches!(c, '.' | '!' | '?' | '…')
+            || (c == '.'
+                && !text[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|b| b.is_lowercase() || is_closing(b)))
+        {
+            return false;
+        }
+        // Skip closing quotes right after the punctuation.
+        let mut rest = after.trim_start_matches(is_closing).chars();
+        rest.next() == Some(' ')
+            && rest
+                .next()
+                .is_some_and(|d| d.is_uppercase() || is_opening_quote(d) || d == '–')
+    }
+
     /// `Line::new` as it was before its two passes, in one loop over the pieces.
     fn line_one_pass<'a>(
         no: usize,
@@ -608,7 +698,7 @@ mod tests {
         lex: &Lexicon,
         toks: &mut Tokens<'a>,
     ) -> Line<'a> {
-        let (chars, digits, separators, maybe_cjk) = byte_counts(text);
+        let (chars, digits, separators, maybe_wide) = byte_counts(text);
         let first_tok = toks.words.len();
         let mut stop = 0;
         let mut words = 0;
@@ -681,7 +771,7 @@ mod tests {
             // Chinese and Japanese write without spaces: two ideographs or kana
             // count as one more word.
             // (Their UTF-8 starts with E3 to E9.)
-            if maybe_cjk && lpiece.bytes().any(|b| (0xE3..=0xE9).contains(&b)) {
+            if maybe_wide && lpiece.bytes().any(|b| (0xE3..=0xE9).contains(&b)) {
                 words += lpiece.chars().filter(|&c| is_cjk(c)).count() / 2;
             }
             let lt = trim_token(lpiece);
@@ -731,7 +821,7 @@ mod tests {
             words,
             stop,
             end: ending(text),
-            sentences: count_sentences(text),
+            sentences: count_sentences_memchr(text),
             has_lower_word,
             reader,
             informal,
@@ -825,7 +915,7 @@ mod tests {
             words,
             stop,
             end: ending(text),
-            sentences: count_sentences(text),
+            sentences: count_sentences_memchr(text),
             has_lower_word,
             reader,
             informal,
@@ -908,8 +998,8 @@ mod tests {
         }
         for t in &texts {
             let (chars, digits, _, _, separators) = char_counts_reference(t);
-            let maybe_cjk = t.bytes().any(|b| (0xE3..=0xE9).contains(&b));
-            let want = (chars, digits, separators, maybe_cjk);
+            let maybe_wide = t.bytes().any(|b| (0xE3..=0xEF).contains(&b) || b == 0xA6);
+            let want = (chars, digits, separators, maybe_wide);
             assert_eq!(byte_counts(t), want, "{t:?}");
         }
     }
@@ -1192,13 +1282,17 @@ mod tests {
     fn sentence_count_matches_the_reference() {
         let marks = [
             ".", "!", "?", "…", "。", "！", "？", "“", "\"", ")", " ", "a", "B", "„", "–", "1",
-            "ä", "Ä", "中", "’", "»",
+            "ä", "Ä", "中", "’", "»", "'", "(", "*", "]",
         ];
         // Every string of up to four marks.
         let mut texts = crate::chars::strings_of(&marks, 4);
         texts.push("Er sagte: „Das ist gut.“ Dann ging er. … Und? Ja! 中文。好".to_owned());
         for t in &texts {
-            assert_eq!(count_sentences(t), count_sentences_reference(t), "{t:?}");
+            let want = count_sentences_reference(t);
+            assert_eq!(count_sentences_memchr(t), want, "{t:?}");
+            let (_, _, _, other_marks) = byte_counts(t);
+            assert_eq!(count_sentences(t, other_marks), want, "{t:?}");
+            assert_eq!(count_sentences(t, true), want, "{t:?}");
         }
     }
 
