@@ -2,7 +2,7 @@
 //! or on the texts of a JSONL file.
 //!
 //! ```text
-//! cargo run --release -p pipeline-annotate --example bench [-- --rules] [--jsonl FILE.jsonl.gz]
+//! cargo run --release -p pipeline-annotate --example bench [-- --rules] [--jsonl FILE.jsonl.gz] [--slowest N]
 //! ```
 //!
 //! Also prints a digest (FNV-1a, 64 bits) of every document's serialised annotations, in
@@ -53,13 +53,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     } else {
         AnnotateConfig::default().build_stage()?
     };
+    // `--slowest N`: the N documents that took longest, to find texts a rule is slow on.
+    let slowest_count: usize = args
+        .iter()
+        .position(|a| a == "--slowest")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let mut slowest: Vec<(f64, usize, usize)> = Vec::new();
     let started = Instant::now();
     let cpu0 = cpu_seconds();
     let mut spans = 0;
     let mut digest = Fnv::default();
     let mut digest_secs = 0.0;
-    for mut doc in docs {
+    for (index, mut doc) in docs.into_iter().enumerate() {
+        let t = Instant::now();
         stage.annotate(&mut doc);
+        if slowest_count > 0 {
+            slowest.push((t.elapsed().as_secs_f64(), index, doc.text.len()));
+            if slowest.len() > 4 * slowest_count {
+                slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+                slowest.truncate(slowest_count);
+            }
+        }
         let t = Instant::now();
         let found = &doc.spans;
         spans += [
@@ -98,6 +114,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         digest.hash,
         digest.bytes
     );
+    slowest.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (secs, index, len) in slowest.iter().take(slowest_count) {
+        println!("slow: document {index} ({len} bytes) {:.1} ms", secs * 1e3);
+    }
     Ok(())
 }
 
