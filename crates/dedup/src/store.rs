@@ -6,7 +6,7 @@
 //! | table | key | value |
 //! |---|---|---|
 //! | `docs` | record number (`u64`, increasing across runs) | id, `source.path`, exact key, LSH band keys, passage hashes |
-//! | `set_blocks` | number of the block's first record | the shingle sets of consecutive records of one run (see below) |
+//! | `set_blocks` | number of the block's last record | the shingle sets of consecutive records of one run (see below) |
 //! | `meta` | `format`, `token`, `settings`, `next` | the layout version ([`FORMAT_VERSION`]), the run that committed it, the settings that shape the keys, the next record number |
 //!
 //! A set block is `count: u32`, then `count` end offsets (`u32`, into the data after
@@ -17,7 +17,10 @@
 //! value's high byte, then the low three bytes of each value. A block
 //! holds records while it fits [`SET_BLOCK_BYTES`], so that redb stores each as one leaf of
 //! whole pages instead of building and splitting a leaf per record; a lone record larger
-//! than that gets a block of its own. Reading one record's set reads its block.
+//! than that gets a block of its own. Reading one record's set reads its block: keyed by
+//! its last record, the block is the first at or after the record, one seek (keyed by its
+//! first, the seek landed on the next block and stepped back: two leaves read, and a
+//! lookup cost four times as much as one of a record's own value).
 //!
 //! A run writes its new records in batches and commits the last batch together with its
 //! run token ([`pipeline_core::RunLink`]). The next incremental run trusts the database only
@@ -52,7 +55,7 @@ const SET_BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("set_blocks
 const META: TableDefinition<&str, &str> = TableDefinition::new("meta");
 const FORMAT: &str = "format";
 /// The layout of the tables; a database with another (or none) is rebuilt, never read.
-const FORMAT_VERSION: &str = "3";
+const FORMAT_VERSION: &str = "4";
 const TOKEN: &str = "token";
 const SETTINGS: &str = "settings";
 const NEXT: &str = "next";
@@ -144,22 +147,39 @@ fn decode_set(bytes: &[u8], out: &mut Vec<u32>) -> Option<()> {
             if !reader.0.is_empty() {
                 return None;
             }
-            out.reserve(n);
-            let mut lows = lows.chunks_exact(LOW_BYTES);
-            for (at, &byte) in bitmap.iter().enumerate() {
-                let mut ones = byte;
-                while ones != 0 {
-                    let bit = at * 8 + ones.trailing_zeros() as usize;
-                    ones &= ones - 1;
-                    let high = bit.checked_sub(out.len()).filter(|&h| h < 256)?;
-                    let low = lows.next()?;
-                    out.push(
-                        ((high as u32) << LOW_BITS)
-                            | u32::from_le_bytes([low[0], low[1], low[2], 0]),
-                    );
+            if bitmap
+                .iter()
+                .map(|b| b.count_ones() as usize)
+                .sum::<usize>()
+                != n
+            {
+                return None;
+            }
+            out.extend(
+                lows.chunks_exact(LOW_BYTES)
+                    .map(|c| u32::from_le_bytes([c[0], c[1], c[2], 0])),
+            );
+            let full = bitmap.chunks_exact(8);
+            let mut tail = [0u8; 8];
+            tail[..full.remainder().len()].copy_from_slice(full.remainder());
+            let words = full
+                .map(|w| u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]))
+                .chain(std::iter::once(u64::from_le_bytes(tail)));
+            // The bitmap holds n ones (checked above), so `index` stays below n. The i-th
+            // one is at or after bit i, and high bytes never decrease: the last is the
+            // largest, and a damaged bitmap shows in it.
+            let mut index = 0;
+            let mut high = 0;
+            for (at, mut word) in words.enumerate() {
+                while word != 0 {
+                    let bit = at * 64 + word.trailing_zeros() as usize;
+                    word &= word - 1;
+                    high = bit - index;
+                    out[index] |= (high as u32) << LOW_BITS;
+                    index += 1;
                 }
             }
-            if out.len() != n {
+            if high > 255 {
                 return None;
             }
         }
@@ -533,10 +553,10 @@ fn write_sets(blocks: &mut redb::Table<u64, &[u8]>, batch: &Batch, path: &Path) 
     let mut encoded = Vec::new();
     let mut value = Vec::new();
     let mut insert = |block: &mut SetBlock| -> Result<()> {
-        let first = block.first;
+        let last = block.first + block.ends.len() as u64 - 1;
         block.take_into(&mut value);
         blocks
-            .insert(first, value.as_slice())
+            .insert(last, value.as_slice())
             .map(|_| ())
             .map_err(|e| store_error(path, e))
     };
@@ -565,31 +585,34 @@ fn retire_sets(blocks: &mut redb::Table<u64, &[u8]>, retired: &[u64], path: &Pat
     let mut rest = retired;
     while let Some(&number) = rest.first() {
         let found = blocks
-            .range(..=number)
+            .range(number..)
             .map_err(|e| fail(&e))?
-            .next_back()
+            .next()
             .transpose()
             .map_err(|e| fail(&e))?
-            .map(|(first, block)| (first.value(), block.value().to_vec()));
-        let Some((first, block)) = found else {
+            .map(|(last, block)| (last.value(), block.value().to_vec()));
+        let Some((last, block)) = found else {
             rest = &rest[1..];
             continue;
         };
-        let damaged = || fail(&format!("the set block of record {first} is damaged"));
-        let end = first + block_len(&block).ok_or_else(damaged)? as u64;
-        let in_block = rest.iter().take_while(|&&n| n < end).count();
+        let damaged = || fail(&format!("the set block of record {last} is damaged"));
+        let first = (last + 1)
+            .checked_sub(block_len(&block).ok_or_else(damaged)? as u64)
+            .ok_or_else(damaged)?;
+        let in_block = rest
+            .iter()
+            .take_while(|&&n| (first..=last).contains(&n))
+            .count();
         if in_block == 0 {
             rest = &rest[1..];
             continue;
         }
         let (gone, after) = rest.split_at(in_block);
-        if gone.len() as u64 == end - first {
-            blocks.remove(first).map_err(|e| fail(&e))?;
+        if gone.len() as u64 == last + 1 - first {
+            blocks.remove(last).map_err(|e| fail(&e))?;
         } else {
             let kept = block_without(&block, first, gone).ok_or_else(damaged)?;
-            blocks
-                .insert(first, kept.as_slice())
-                .map_err(|e| fail(&e))?;
+            blocks.insert(last, kept.as_slice()).map_err(|e| fail(&e))?;
         }
         rest = after;
     }
@@ -805,17 +828,20 @@ impl std::fmt::Debug for StoredSets {
 impl SetSource for StoredSets {
     fn read(&mut self, number: u64, out: &mut Vec<u32>) -> Result<()> {
         let fail = |e: &dyn std::fmt::Display| store_error(&self.path, e);
-        let (first, block) = self
+        // The first block whose last record is at or after `number` holds it, if any does.
+        let (last, block) = self
             .table
-            .range(..=number)
+            .range(number..)
             .map_err(|e| fail(&e))?
-            .next_back()
+            .next()
             .transpose()
             .map_err(|e| fail(&e))?
             .ok_or_else(|| fail(&format!("the shingle set of record {number} is missing")))?;
-        let entry = usize::try_from(number - first.value())
-            .ok()
-            .and_then(|index| block_entry(block.value(), index))
+        let block = block.value();
+        // Its index is `number - first`, with `first = last + 1 - len`.
+        let entry = block_len(block)
+            .and_then(|len| (number + len as u64).checked_sub(last.value() + 1))
+            .and_then(|index| block_entry(block, usize::try_from(index).ok()?))
             .ok_or_else(|| fail(&format!("the shingle set of record {number} is missing")))?;
         decode_set(entry, out)
             .ok_or_else(|| fail(&format!("the shingle set of record {number} is damaged")))
@@ -918,6 +944,15 @@ mod tests {
         longer.push(0);
         assert!(decode_set(&longer, &mut out).is_none());
         assert!(decode_set(&[7, 1, 0], &mut out).is_none(), "no such kind");
+        // One value whose one sits at bit 255 (high byte 255), then at bit 256 (none).
+        let mut one = vec![SPLIT_SET, 1];
+        one.extend([0; 31]);
+        one.extend([0x80, 0, 1, 2, 3]);
+        decode_set(&one, &mut out).unwrap();
+        assert_eq!(out, vec![0xff03_0201]);
+        one[33] = 0;
+        one[34] = 1;
+        assert!(decode_set(&one, &mut out).is_none(), "a high byte of 256");
         assert!(
             decode_set(&[PLAIN_SET, 1, 0], &mut out).is_none(),
             "half a value"
