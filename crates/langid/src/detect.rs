@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::{compiled_languages, Accuracy, LangIdConfig, OnMismatch, SegmentMode};
 use crate::ngram::{self, LangSet, Scorer};
 use crate::stopwords::{
-    ascii_letter_lanes, eight_bytes_at, Evidence, StopWords, TextWords, HIGH_BITS,
+    ascii_letter_lanes, eight_bytes_at, is_alphabetic, Evidence, StopWords, TextWords, HIGH_BITS,
 };
 
 /// Whatlang answers at or above this confidence are taken without asking lingua, on texts
@@ -496,7 +496,7 @@ fn letters_at_least(text: &str, enough: usize) -> usize {
             let Some(c) = text[i..].chars().next() else {
                 break;
             };
-            found += usize::from(c.is_alphabetic());
+            found += usize::from(is_alphabetic(c));
             i += c.len_utf8();
         }
     }
