@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{bounded, Receiver, Sender};
+use crossbeam_channel::{bounded, Receiver, SendTimeoutError, Sender};
 use pipeline_core::{
     BuildContext, Counters, Document, Rejected, RunLink, Stage, StageConfig, StageError, Verdict,
 };
@@ -601,6 +601,43 @@ fn spawn_named<'scope, 'env, T: Send + 'scope>(
         .expect("starting a pipeline thread")
 }
 
+/// How many numbered batches may be between the reader and the writer at once: what the
+/// channels hold when full, one batch in the hands of each worker and of the writer, and
+/// two more per worker for batches that overtook a slower one and wait in a reorder buffer
+/// (of an ordered stage or of the writer).
+///
+/// Without this bound, a worker stuck on one batch (a long document, a thread the machine
+/// did not schedule) let the other workers run ahead, and every batch they finished waited
+/// in the writer's reorder buffer, however many: memory then grew with how far they got.
+pub(crate) fn batches_in_flight(workers_per_stage: &[usize], channel_capacity: usize) -> usize {
+    let workers: usize = workers_per_stage.iter().sum();
+    (workers_per_stage.len() + 1) * channel_capacity + 3 * workers + 2
+}
+
+/// One of the places in [`batches_in_flight`], taken by the reader for each numbered batch
+/// and given back by the writer once it is written.
+type Ticket = ();
+
+/// Waits until fewer than the bound of batches are in flight and sends `batch`; false when
+/// the run stops (cancelled, or the writer or the first stage gone).
+fn send_counted(
+    tx: &Sender<Batch>,
+    tickets: &Sender<Ticket>,
+    batch: Batch,
+    shared: &Shared,
+) -> bool {
+    // A stage that failed stops the run without giving back the places of the batches it
+    // held, so waiting for a place looks at the run's state now and then.
+    loop {
+        match tickets.send_timeout((), Duration::from_millis(50)) {
+            Ok(()) => break,
+            Err(SendTimeoutError::Timeout(())) if !shared.cancelled() => {}
+            Err(_) => return false,
+        }
+    }
+    tx.send(batch).is_ok()
+}
+
 /// Runs `source` through `stages` into `sink` on threads joined by bounded channels.
 pub(crate) fn execute<S>(
     source: S,
@@ -619,12 +656,15 @@ where
     };
     let capacity = settings.channel_capacity;
     let batch_size = settings.batch_size;
+    let workers_per_stage: Vec<usize> = stages.iter().map(|s| s.workers.len()).collect();
+    let (ticket_tx, ticket_rx) = bounded::<Ticket>(batches_in_flight(&workers_per_stage, capacity));
     let (read, stage_counters, sink_result) = std::thread::scope(|scope| {
         let monitor_thread = spawn_named(scope, "progress".to_owned(), || monitor(live, progress));
         let (first_tx, mut rx) = bounded::<Batch>(capacity);
         let shared = &shared;
         let reader = spawn_named(scope, "read".to_owned(), move || {
-            let mut counters = read_loop(source, first_tx, batch_size, shared, live);
+            let outputs = (first_tx, ticket_tx);
+            let mut counters = read_loop(source, outputs, batch_size, shared, live);
             add_thread_cpu(&mut counters);
             counters
         });
@@ -661,7 +701,7 @@ where
         }
         let ordered = settings.ordered;
         let writer = spawn_named(scope, "write".to_owned(), move || {
-            let (mut counters, counts) = write_loop(sink, rx, ordered, shared, live);
+            let (mut counters, counts) = write_loop(sink, (rx, ticket_rx), ordered, shared, live);
             add_thread_cpu(&mut counters);
             (counters, counts)
         });
@@ -832,7 +872,7 @@ fn panic_message(panic: &(dyn Any + Send)) -> String {
 /// The reader thread: documents and read rejections, batched, in input order.
 fn read_loop<S>(
     source: S,
-    tx: Sender<Batch>,
+    (tx, tickets): (Sender<Batch>, Sender<Ticket>),
     batch_size: usize,
     shared: &Shared,
     live: &Live,
@@ -867,15 +907,15 @@ where
             seq += 1;
             let full = std::mem::replace(&mut batch, Batch::new(seq, batch_size));
             let send_started = Instant::now();
-            let sent = tx.send(full);
+            let sent = send_counted(&tx, &tickets, full, shared);
             blocked += send_started.elapsed();
-            if sent.is_err() {
+            if !sent {
                 break;
             }
         }
     }
     if batch.len() > 0 && !shared.cancelled() {
-        let _ = tx.send(batch);
+        send_counted(&tx, &tickets, batch, shared);
     }
     counters.bytes_in = counters.bytes_out;
     counters.blocked_ns = blocked.as_nanos() as u64;
@@ -1039,7 +1079,7 @@ impl Worker<'_> {
 /// The writer thread: documents and rejections in input order (when `ordered`).
 fn write_loop(
     mut sink: JsonlSink,
-    rx: Receiver<Batch>,
+    (rx, tickets): (Receiver<Batch>, Receiver<Ticket>),
     ordered: bool,
     shared: &Shared,
     live: &Live,
@@ -1048,6 +1088,10 @@ fn write_loop(
     let mut reorder = ordered.then(Reorder::default);
     let write_index = live.stage_items.len() - 1;
     let write = |batch: Batch, sink: &mut JsonlSink, counters: &mut Counters| -> Result<()> {
+        if !batch.tail {
+            // The writer has taken it up: the one batch it holds is not counted.
+            let _ = tickets.try_recv();
+        }
         let started = Instant::now();
         live.stage_items[write_index].fetch_add(batch.len() as u64, Ordering::Relaxed);
         let bytes: u64 = batch.docs.iter().map(Document::text_bytes).sum();
@@ -1461,6 +1505,52 @@ mod tests {
         )
         .unwrap();
         assert_eq!(outcome.sink.documents, 500);
+    }
+
+    #[test]
+    fn a_batch_stuck_on_one_worker_lets_the_others_run_only_so_far_ahead() {
+        let dir = tempfile::tempdir().unwrap();
+        let sink = JsonlSink::create(dir.path()).unwrap();
+        let produced = Arc::new(AtomicU64::new(0));
+        let produced_while_stuck = Arc::new(AtomicU64::new(0));
+        let workers: Vec<Box<dyn Stage>> = (0..2)
+            .map(|_| {
+                let (seen, stuck) = (Arc::clone(&produced), Arc::clone(&produced_while_stuck));
+                boxed(move |doc: Document| {
+                    if doc.id == "d0" {
+                        // The other worker meanwhile takes every batch it is given.
+                        std::thread::sleep(Duration::from_millis(400));
+                        stuck.store(seen.load(Ordering::SeqCst), Ordering::SeqCst);
+                    }
+                    Ok(Verdict::Keep(doc))
+                })
+            })
+            .collect();
+        let (batch_size, capacity) = (4, 1);
+        let outcome = execute(
+            counting_source(20_000, Arc::clone(&produced)),
+            vec![stage(workers)],
+            sink,
+            &settings(batch_size, capacity),
+            &live(1),
+            ProgressMode::Off,
+        )
+        .unwrap();
+        assert_eq!(outcome.sink.documents, 20_000);
+        // The batches in flight, and the one the reader is filling.
+        let bound = (batches_in_flight(&[2], capacity) + 1) * batch_size;
+        let ahead = produced_while_stuck.load(Ordering::SeqCst) as usize;
+        assert!(
+            ahead <= bound,
+            "{ahead} documents read while one batch was stuck"
+        );
+        let lines = std::fs::read_to_string(dir.path().join(DOCUMENTS_FILE)).unwrap();
+        let ids: Vec<String> = lines
+            .lines()
+            .take(3)
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].to_string())
+            .collect();
+        assert_eq!(ids, ["\"d0\"", "\"d1\"", "\"d2\""], "in input order");
     }
 
     #[test]
