@@ -45,6 +45,9 @@ pub struct Counters {
     /// the OS does not tell). Busy time can be much longer when the threads of all stages
     /// share fewer cores.
     pub cpu_ns: u64,
+    /// Memory held at the end of the run by an index that grows with the input (the
+    /// dedupe stage's), in bytes summed over workers; 0 for stages without one.
+    pub index_bytes: u64,
 }
 
 impl Counters {
@@ -85,6 +88,7 @@ impl AddAssign<&Counters> for Counters {
         self.idle_ns += other.idle_ns;
         self.blocked_ns += other.blocked_ns;
         self.cpu_ns += other.cpu_ns;
+        self.index_bytes += other.index_bytes;
     }
 }
 
@@ -108,8 +112,10 @@ mod tests {
         b.count_error("invalid_text");
         b.cpu_ns = 7;
         a.cpu_ns = 1;
+        b.index_bytes = 1 << 20;
         a += &b;
         assert_eq!(a.cpu_ns, 8);
+        assert_eq!(a.index_bytes, 1 << 20);
         assert_eq!(a.docs_in, 5);
         assert_eq!(a.docs_out, 3);
         assert_eq!(a.dropped["clean_too_short"], 1);

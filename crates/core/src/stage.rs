@@ -84,6 +84,13 @@ pub trait Stage: Send {
     fn helper_cpu_ns(&self) -> u64 {
         0
     }
+
+    /// Bytes of memory held, after [`Stage::finish`], by an index that grows with the
+    /// input (the dedupe stage's), so that a run's report shows what a larger input would
+    /// cost. The default has none.
+    fn index_bytes(&self) -> u64 {
+        0
+    }
 }
 
 /// How a run that writes an output folder (`pipeline run`) relates to the runs before it,

@@ -887,6 +887,10 @@ impl Stage for Dedupe {
             .as_ref()
             .map_or(0, |(store, _)| store.writer_cpu_ns())
     }
+
+    fn index_bytes(&self) -> u64 {
+        self.index.memory_bytes() as u64
+    }
 }
 
 #[cfg(test)]
@@ -1075,6 +1079,21 @@ pub(crate) mod tests {
             assert_eq!(value["similarity"], Value::Null);
         }
         assert_eq!(s.index().len(), 20);
+    }
+
+    #[test]
+    fn the_index_memory_reported_is_the_index_s_and_grows_with_kept_documents() {
+        let mut s = stage(Action::Drop);
+        let mut reported = Vec::new();
+        for seed in 0..200 {
+            run(&mut s, &format!("d{seed}"), &words(seed, 200).join(" "));
+            reported.push(s.index_bytes());
+        }
+        assert_eq!(reported[199], s.index().memory_bytes() as u64);
+        assert!(reported[199] > reported[9], "{reported:?}");
+        // A duplicate is not indexed.
+        run(&mut s, "copy", &words(7, 200).join(" "));
+        assert_eq!(s.index_bytes(), reported[199]);
     }
 
     #[test]

@@ -692,6 +692,7 @@ where
                         worker.run(rx, tx, ordered_input);
                         add_thread_cpu(&mut worker.counters);
                         worker.counters.cpu_ns += worker.stage.helper_cpu_ns();
+                        worker.counters.index_bytes += worker.stage.index_bytes();
                         worker.counters
                     })
                 })
@@ -1368,30 +1369,41 @@ mod tests {
         assert_eq!(ids, sorted, "documents come out in input order");
     }
 
-    /// A stage that passes documents on and says its helper threads used `helper_ns`.
+    /// A stage that passes documents on and says its helper threads used `helper_ns`
+    /// and its index holds a byte per document it saw.
     struct WithHelper {
         helper_ns: u64,
+        seen: u64,
     }
 
     impl Stage for WithHelper {
         fn process(&mut self, doc: Document) -> std::result::Result<Verdict, StageError> {
+            self.seen += 1;
             Ok(Verdict::Keep(doc))
         }
 
         fn helper_cpu_ns(&self) -> u64 {
             self.helper_ns
         }
+
+        fn index_bytes(&self) -> u64 {
+            self.seen
+        }
     }
 
     #[test]
-    fn the_cpu_time_of_a_stages_helper_threads_is_the_stages() {
+    fn the_cpu_time_of_a_stages_helper_threads_and_its_index_are_the_stages() {
         let dir = tempfile::tempdir().unwrap();
         let sink = JsonlSink::create(dir.path()).unwrap();
         let hour = 3_600 * 1_000_000_000;
         let workers: Vec<Box<dyn Stage>> = vec![
-            Box::new(WithHelper { helper_ns: hour }),
+            Box::new(WithHelper {
+                helper_ns: hour,
+                seen: 0,
+            }),
             Box::new(WithHelper {
                 helper_ns: 2 * hour,
+                seen: 0,
             }),
         ];
         let outcome = execute(
@@ -1406,6 +1418,8 @@ mod tests {
         let cpu_ns = outcome.stages[0].cpu_ns;
         // The workers' own threads add a little, far less than an hour.
         assert!((3 * hour..4 * hour).contains(&cpu_ns), "{cpu_ns}");
+        // Summed over the workers, as each holds its own.
+        assert_eq!(outcome.stages[0].index_bytes, 10);
     }
 
     #[test]
