@@ -239,6 +239,16 @@ fn the_report_accounts_for_every_document_and_stage() {
     assert_eq!(report["config_hash"].as_str().unwrap().len(), 64);
     assert!(report["peak_rss_bytes"].as_u64().is_some());
     assert_eq!(report["output"]["invalid_spans"], 0);
+    // The summary says what of the memory grows with the input (the run again loads the
+    // index it stored).
+    let output = dir.pipeline_ok(&["run", "pipeline.toml", "--progress", "off"]);
+    let summary = String::from_utf8_lossy(&output.stdout).to_string()
+        + &String::from_utf8_lossy(&output.stderr);
+    let last = summary
+        .lines()
+        .rfind(|l| l.contains("peak memory"))
+        .unwrap();
+    assert!(last.contains(" (dedupe index "), "{last}");
 }
 
 #[test]

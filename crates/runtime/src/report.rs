@@ -233,9 +233,22 @@ impl Report {
                 if b.exceeded { ": EXCEEDED" } else { "" }
             );
         }
+        // What of the peak grows with the input: a larger corpus costs that much more.
+        let growing: String = self
+            .stages
+            .iter()
+            .filter(|s| s.counters.index_bytes > 0)
+            .map(|s| {
+                format!(
+                    " ({} index {:.0} MB)",
+                    s.name,
+                    s.counters.index_bytes as f64 / 1e6
+                )
+            })
+            .collect();
         let _ = writeln!(
             out,
-            "{:.2} s, {:.1} MB/s, {:.0} docs/s, peak memory {}; output in {}",
+            "{:.2} s, {:.1} MB/s, {:.0} docs/s, peak memory {}{growing}; output in {}",
             self.wall_seconds,
             self.throughput.mb_per_second,
             self.throughput.documents_per_second,
