@@ -609,13 +609,13 @@ fn spawn_named<'scope, 'env, T: Send + 'scope>(
 /// Without this bound, a worker stuck on one batch (a long document, a thread the machine
 /// did not schedule) let the other workers run ahead, and every batch they finished waited
 /// in the writer's reorder buffer, however many: memory then grew with how far they got.
-pub(crate) fn batches_in_flight(workers_per_stage: &[usize], channel_capacity: usize) -> usize {
+fn batches_in_flight(workers_per_stage: &[usize], channel_capacity: usize) -> usize {
     let workers: usize = workers_per_stage.iter().sum();
     (workers_per_stage.len() + 1) * channel_capacity + 3 * workers + 2
 }
 
 /// One of the places in [`batches_in_flight`], taken by the reader for each numbered batch
-/// and given back by the writer once it is written.
+/// and given back by the writer when it takes the batch up.
 type Ticket = ();
 
 /// Waits until fewer than the bound of batches are in flight and sends `batch`; false when
