@@ -404,7 +404,10 @@ fn main() {
         ),
         ("ngram-table-45-other.bin", table::LONG_OTHER, not_latin),
     ] {
-        std::fs::write(out.join(name), table::build(spec, &models, holds))
-            .expect("the table is written to OUT_DIR");
+        let mut bytes = table::build(spec, &models, holds);
+        if spec != table::SHORT {
+            bytes = table::group(spec, bytes);
+        }
+        std::fs::write(out.join(name), bytes).expect("the table is written to OUT_DIR");
     }
 }

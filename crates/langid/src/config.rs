@@ -85,8 +85,8 @@ pub struct LangIdConfig {
     pub on_mismatch: OnMismatch,
 
     /// Accuracy mode of lingua, the second opinion: `"high"` (all n-gram models; best on
-    /// short paragraphs) or `"low"` (trigrams only; less memory, fast, weaker under ~120
-    /// characters). Default: `"high"`.
+    /// short paragraphs) or `"low"` (trigrams only; weaker under ~120 characters).
+    /// Default: `"high"`.
     #[serde(default)]
     pub accuracy: Accuracy,
 }

@@ -14,12 +14,13 @@
 //!
 //! One table holds the uni-, bi- and trigrams of every compiled-in language (1.3 million
 //! entries for all 75, 9.5 MB, see `table.rs`), two the four- and five-grams (19.8 million
-//! entries: 89 MB for the 49 languages written in Latin letters, 40 MB for the other 26),
+//! entries: 92 MB for the 49 languages written in Latin letters, 43 MB for the other 26),
 //! looked up for short texts only (lingua uses them below 120 letters), and only the
 //! one(s) of the text's candidate languages. The build script builds them of the models of
-//! this crate's language features and they are compiled in; a process touches only the pages
-//! of the buckets it looks up, first all of a text's (so that the cache misses overlap), then
-//! once more to sum them up.
+//! this crate's language features and they are compiled in. The short table is read in
+//! memory, all of a text's buckets first (so that the cache misses overlap), then once more
+//! to sum them up; the long ones, which few texts read, with one `pread` per lookup from the
+//! executable (see `table::Grouped`), so that they never become resident.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -28,7 +29,7 @@ use std::sync::OnceLock;
 use lingua::Language;
 use regex::Regex;
 
-use crate::table::{self, finish, fnv, Table, FNV_OFFSET, SCALE};
+use crate::table::{self, finish, fnv, Grouped, Table, FNV_OFFSET, SCALE};
 
 /// The uni- to trigram table built from the compiled-in models by the build script.
 /// (Returned by functions never inlined, not held in statics, so that the bytes are in the
@@ -217,9 +218,9 @@ pub(crate) struct Scorer {
     /// Uni- to trigrams of all languages (compiled in, or built on first use).
     table: OnceLock<Table>,
     /// Four- and five-grams of the languages written in Latin letters (compiled in).
-    long_latin: OnceLock<Table>,
+    long_latin: OnceLock<Grouped>,
     /// Four- and five-grams of the other languages (compiled in).
-    long_other: OnceLock<Table>,
+    long_other: OnceLock<Grouped>,
     /// The languages whose four- and five-grams are in `long_latin`.
     latin: LangSet,
     words: Regex,
@@ -379,30 +380,46 @@ impl Scorer {
 
     /// The four- and five-gram tables holding the entries of `candidates`: a text whose
     /// candidates all write Latin letters never reads (so never pages in) the other one.
-    fn long_tables(&self, candidates: LangSet) -> [Option<&Table>; 2] {
+    fn long_tables(&self, candidates: LangSet) -> [Option<&Grouped>; 2] {
         [
             (candidates & self.latin != 0).then(|| {
-                self.long_latin
-                    .get_or_init(|| self.compiled(table::LONG_LATIN, compiled_long_latin_table()))
+                self.long_latin.get_or_init(|| {
+                    self.compiled_grouped(table::LONG_LATIN, compiled_long_latin_table())
+                        .read_from_file()
+                })
             }),
             (candidates & !self.latin != 0).then(|| {
-                self.long_other
-                    .get_or_init(|| self.compiled(table::LONG_OTHER, compiled_long_other_table()))
+                self.long_other.get_or_init(|| {
+                    self.compiled_grouped(table::LONG_OTHER, compiled_long_other_table())
+                        .read_from_file()
+                })
             }),
         ]
     }
 
-    /// The compiled-in table `spec`.
-    fn compiled(&self, spec: table::Spec, compiled: &'static [u8]) -> Table {
-        let codes: Vec<String> = self
-            .languages
+    /// The ISO 639-1 codes of the scorer's languages, in index order.
+    fn codes(&self) -> Vec<String> {
+        self.languages
             .iter()
             .map(|l| l.iso_code_639_1().to_string())
-            .collect();
-        let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
-        // An invariant: the build script builds both tables of the same models, and the
+            .collect()
+    }
+
+    /// The compiled-in table `spec`.
+    fn compiled(&self, spec: table::Spec, compiled: &'static [u8]) -> Table {
+        // An invariant: the build script builds the tables of the same models, and the
         // scorer's languages are theirs (`Scorer::build`).
+        let codes = self.codes();
+        let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
         Table::new(spec, Cow::Borrowed(compiled), &codes)
+            .expect("the compiled-in tables are of the scorer's languages")
+    }
+
+    /// The compiled-in grouped table `spec`.
+    fn compiled_grouped(&self, spec: table::Spec, compiled: &'static [u8]) -> Grouped {
+        let codes = self.codes();
+        let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
+        Grouped::new(spec, Cow::Borrowed(compiled), &codes)
             .expect("the compiled-in tables are of the scorer's languages")
     }
 
@@ -653,22 +670,19 @@ impl Scorer {
         } else {
             [None, None]
         };
-        let short_tables = [Some(short_table), None];
-        // The tables holding the n-grams of `k + 1` letters.
-        let tables_of = |k: usize| {
-            if k + 1 >= table::LONG_MIN_ORDER {
-                &long_tables
-            } else {
-                &short_tables
-            }
-        };
+        // Whether the n-grams of `k + 1` letters are in the long tables.
+        let long = |k: usize| k + 1 >= table::LONG_MIN_ORDER;
         // Each n-gram's bucket read once first, all reads independent of each other, so
         // that they overlap; the lookups below then find them in the caches.
         let mut touched = 0u8;
         for start in &starts {
             for (k, &h) in start.hashes[..usize::from(start.len)].iter().enumerate() {
-                for table in tables_of(k).iter().flatten() {
-                    touched ^= table.touch(h);
+                if long(k) {
+                    for table in long_tables.iter().flatten() {
+                        touched ^= table.touch(h);
+                    }
+                } else {
+                    touched ^= short_table.touch(h);
                 }
             }
         }
@@ -700,8 +714,12 @@ impl Scorer {
                         unigrams[lang] += new & first;
                     };
                     let h = chain.hashes[k];
-                    for table in tables_of(k).iter().flatten() {
-                        table.lookup(h, k + 1, &mut add);
+                    if long(k) {
+                        for table in long_tables.iter().flatten() {
+                            table.lookup(h, k + 1, &mut add);
+                        }
+                    } else {
+                        short_table.lookup(h, k + 1, &mut add);
                     }
                     if done == u128::MAX {
                         break;
@@ -788,27 +806,69 @@ mod tests {
             ("xqzvw", false),
         ];
         for (ngram, expected) in cases {
-            let table = if ngram.chars().count() >= table::LONG_MIN_ORDER {
-                long_latin
-            } else {
-                scorer.table()
-            };
             let mut found = None;
-            table.lookup(
-                hash_of(ngram.as_bytes()),
-                ngram.chars().count(),
-                |lang, q| {
-                    if lang == de {
-                        found = Some(q);
-                    }
-                },
-            );
+            let add = |lang, q| {
+                if lang == de {
+                    found = Some(q);
+                }
+            };
+            let (h, order) = (hash_of(ngram.as_bytes()), ngram.chars().count());
+            if order >= table::LONG_MIN_ORDER {
+                long_latin.lookup(h, order, add);
+            } else {
+                scorer.table().lookup(h, order, add);
+            }
             assert_eq!(found.is_some(), expected, "{ngram}");
             if let Some(q) = found {
                 let lp = f64::from_bits(model.get(ngram).unwrap());
                 assert!((-f64::from(q) / SCALE - lp).abs() <= 0.5 / SCALE, "{ngram}");
             }
         }
+    }
+
+    #[test]
+    fn long_tables_read_through_the_executable_answer_as_in_memory() {
+        let scorer = shared();
+        let [Some(latin), Some(other)] = scorer.long_tables(u128::MAX) else {
+            panic!("every language has a four- and five-gram table");
+        };
+        if cfg!(target_os = "linux") {
+            assert!(latin.reads_from_file() && other.reads_from_file());
+        }
+        let in_memory = [
+            scorer.compiled_grouped(table::LONG_LATIN, compiled_long_latin_table()),
+            scorer.compiled_grouped(table::LONG_OTHER, compiled_long_other_table()),
+        ];
+        assert!(!in_memory[0].reads_from_file() && !in_memory[1].reads_from_file());
+        let text = "die straßenbahn fährt über die brücke the quick brown fox jumps \
+                    быстрая лиса прыгает 東京都庁舎 qxqzv wvwvwv";
+        let (mut lookups, mut known) = (0, [0, 0]);
+        for word in text.split_whitespace() {
+            let chars: Vec<char> = word.chars().collect();
+            for start in 0..chars.len() {
+                // Orders 3 and 6 are in neither table.
+                for order in 3..=6.min(chars.len() - start) {
+                    let ngram: String = chars[start..start + order].iter().collect();
+                    let h = hash_of(ngram.as_bytes());
+                    for (t, (file, memory)) in [(latin, &in_memory[0]), (other, &in_memory[1])]
+                        .into_iter()
+                        .enumerate()
+                    {
+                        let (mut a, mut b) = (Vec::new(), Vec::new());
+                        file.lookup(h, order, |l, q| a.push((l, q)));
+                        memory.lookup(h, order, |l, q| b.push((l, q)));
+                        assert_eq!(a, b, "{ngram}");
+                        lookups += 1;
+                        known[t] += usize::from(!a.is_empty());
+                    }
+                }
+            }
+        }
+        // German and English four- and five-grams, Russian and Japanese ones.
+        assert!(
+            lookups > 200 && known[0] > 30 && known[1] > 5,
+            "{lookups} lookups, {known:?} known"
+        );
     }
 
     #[test]
@@ -827,22 +887,24 @@ mod tests {
         assert_eq!(models.len(), scorer.languages.len());
         let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
         let every: fn(&str) -> bool = |_| true;
+        let latin: fn(&str) -> bool = table::in_latin_table;
         let not_latin: fn(&str) -> bool = |code| !table::in_latin_table(code);
+        let short = compiled_table();
+        assert!(table::build(table::SHORT, &models, every) == short);
+        assert!(Table::new(table::SHORT, Cow::Borrowed(short), &codes).is_some());
+        assert!(Table::new(table::SHORT, Cow::Borrowed(short), &codes[1..]).is_none());
+        assert!(Table::new(table::SHORT, Cow::Borrowed(&short[..1000]), &codes).is_none());
         for (spec, compiled, holds) in [
-            (table::SHORT, compiled_table(), every),
-            (
-                table::LONG_LATIN,
-                compiled_long_latin_table(),
-                table::in_latin_table,
-            ),
+            (table::LONG_LATIN, compiled_long_latin_table(), latin),
             (table::LONG_OTHER, compiled_long_other_table(), not_latin),
         ] {
-            assert!(table::build(spec, &models, holds) == compiled);
-            assert!(Table::new(spec, Cow::Borrowed(compiled), &codes).is_some());
-            assert!(Table::new(spec, Cow::Borrowed(compiled), &codes[1..]).is_none());
-            assert!(Table::new(spec, Cow::Borrowed(&compiled[..1000]), &codes).is_none());
+            assert!(table::group(spec, table::build(spec, &models, holds)) == compiled);
+            assert!(Grouped::new(spec, Cow::Borrowed(compiled), &codes).is_some());
+            assert!(Grouped::new(spec, Cow::Borrowed(compiled), &codes[1..]).is_none());
+            assert!(Grouped::new(spec, Cow::Borrowed(&compiled[..1000]), &codes).is_none());
+            assert!(Table::new(spec, Cow::Borrowed(compiled), &codes).is_none());
         }
-        assert!(Table::new(table::LONG_LATIN, Cow::Borrowed(compiled_table()), &codes).is_none());
+        assert!(Grouped::new(table::LONG_LATIN, Cow::Borrowed(short), &codes).is_none());
     }
 
     #[test]

@@ -7,13 +7,15 @@
 //! in the caches.
 //!
 //! A short text reads a few hundred n-grams at random places of a long table, so a run over
-//! many texts soon has all of its pages resident: its size is memory every process pays.
-//! Hence the split by script (a German text never reads the table of the other scripts)
-//! and the compact layout: an n-gram's hash is stored once however many languages
-//! know it, and each language's log-probability as a 17-bit index into a dictionary of that
-//! language's values of that order (at most 95,408 distinct ones for all 75 languages),
-//! most frequent first, so that the pages read most stay few. The values themselves are
-//! exact: the same sums, so the same answers, as a table of every value.
+//! many texts soon has all of a mapped table's pages resident: its size is memory every
+//! process pays. Hence the split by script (a German text never reads the table of the other
+//! scripts), the compact layout below (an n-gram's hash is stored once however many
+//! languages know it, and each language's log-probability as a 17-bit index into a
+//! dictionary of that language's values of that order, at most 95,408 distinct ones for all
+//! 75 languages, most frequent first), and for the four- and five-gram tables a second
+//! layout read from the executable file rather than from memory ([`group`], [`Grouped`]).
+//! The values themselves are exact: the same sums, so the same answers, as a table of every
+//! value.
 //!
 //! Layout, all integers little-endian: the table's magic (`Spec::magic`); the byte length of
 //! the language codes and the codes (ISO 639-1, sorted, separated by spaces: the table's
@@ -27,6 +29,7 @@
 //! low 24 bits of the hash. An n-gram known to more than 63 languages has several keys.
 
 use std::borrow::Cow;
+use std::fs::File;
 
 /// Which n-grams a table holds, and how it is hashed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,6 +161,11 @@ impl Spec {
 
     fn orders(&self) -> usize {
         self.max_order - self.min_order + 1
+    }
+
+    /// The magic of the table's [`group`]ed layout.
+    fn grouped_magic(&self) -> [u8; 4] {
+        [b'G', self.magic[1], self.magic[2], self.magic[3]]
     }
 
     /// Which dictionary holds the values of language `lang` for n-grams of `order` letters
@@ -372,6 +380,274 @@ pub(crate) fn build(spec: Spec, models: &[(&str, &[u8])], holds: impl Fn(&str) -
     out
 }
 
+/// Buckets per group of a grouped table, as a power of two (see [`group`]).
+const GROUP_BITS: u32 = 4;
+/// Bytes of an entry of a grouped table: the language's index, then the value.
+const GROUPED_ENTRY: usize = 1 + VALUE;
+
+/// The four- and five-gram tables as compiled in: the entries of [`build`]'s layout grouped
+/// for reading from a file, one read per lookup.
+///
+/// Those tables serve few texts (lingua reads them for texts under 120 letters; on the 1 GB
+/// bench corpus some 200,000 lookups), but each lookup of the flat layout reads four places
+/// at random (the bucket's starts, its keys, the entries and each entry's value), so those
+/// few texts page in nearly all of the 86 MB of the Latin one and keep it resident. Read with
+/// `pread` instead, what they read goes through the page cache (shared by every process,
+/// kept or dropped by the kernel as memory allows), and the process holds only the groups'
+/// offsets. Here a lookup is one read: the group of `2^GROUP_BITS` buckets of its hash
+/// (about 1.4 KB), holding the numbers of keys of its buckets, their keys, and their entries
+/// with the values themselves (not indices into dictionaries).
+///
+/// Layout, integers little-endian: the grouped magic (`Spec::grouped_magic`); the byte length
+/// of the language codes and the codes (as in [`build`]); the number of keys and of entries
+/// (`u32` each); for each group plus one, the byte offset of its data from the end of these
+/// offsets (`u32`); each group's data: the number of keys of each of its buckets (`u8`), the
+/// keys (as in [`build`]), and the entries, 5 bytes each: the language index (`u8`) and the
+/// value (`u32`).
+// Used by the build script, and by the library in its tests only.
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) fn group(spec: Spec, flat: Vec<u8>) -> Vec<u8> {
+    let codes: Vec<String> = codes(&flat)
+        .expect("a table of `build`")
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
+    let table = Table::new(spec, Cow::Owned(flat), &codes).expect("a table of `spec`");
+    let (keys, entries) = table.starts(spec.buckets());
+    let groups = spec.buckets() >> GROUP_BITS;
+    let mut offsets: Vec<u8> = Vec::with_capacity(4 * (groups + 1));
+    let mut data: Vec<u8> =
+        Vec::with_capacity(spec.buckets() + KEY * keys + GROUPED_ENTRY * entries);
+    for g in 0..groups {
+        offsets.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        let first = g << GROUP_BITS;
+        let last = first + (1 << GROUP_BITS);
+        let ((key_from, entry_from), (key_to, entry_to)) =
+            (table.starts(first), table.starts(last));
+        for b in first..last {
+            let count = table.starts(b + 1).0 - table.starts(b).0;
+            data.push(u8::try_from(count).expect("a bucket holds at most 255 keys"));
+        }
+        let keys = &table.bytes[table.keys_at + KEY * key_from..table.keys_at + KEY * key_to];
+        data.extend_from_slice(keys);
+        let mut entry = entry_from;
+        for key in keys.chunks_exact(KEY) {
+            let key = u32::from_le_bytes([key[0], key[1], key[2], key[3]]);
+            let order = ((key >> COUNT_BITS) & ((1 << ORDER_BITS) - 1)) as usize;
+            for _ in 0..(key & ((1 << COUNT_BITS) - 1)) {
+                let at = table.entries_at + ENTRY * entry;
+                let cell = &table.bytes[at..at + ENTRY];
+                let cell = u32::from_le_bytes([cell[0], cell[1], cell[2], 0]);
+                let lang = (cell >> INDEX_BITS) as usize;
+                let index = (cell & ((1 << INDEX_BITS) - 1)) as usize;
+                let value = table.dictionaries[spec.dictionary(lang, order)] + VALUE * index;
+                data.push(lang as u8);
+                data.extend_from_slice(&table.bytes[value..value + VALUE]);
+                entry += 1;
+            }
+        }
+        assert_eq!(entry, entry_to);
+    }
+    offsets.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    let codes = codes.join(" ");
+    let mut out = Vec::with_capacity(16 + codes.len() + offsets.len() + data.len());
+    out.extend_from_slice(&spec.grouped_magic());
+    out.extend_from_slice(&(codes.len() as u32).to_le_bytes());
+    out.extend_from_slice(codes.as_bytes());
+    out.extend_from_slice(&(keys as u32).to_le_bytes());
+    out.extend_from_slice(&(entries as u32).to_le_bytes());
+    out.extend_from_slice(&offsets);
+    out.extend_from_slice(&data);
+    out
+}
+
+/// Fills `buf` from `file` at `offset`; false if it cannot.
+#[cfg(unix)]
+fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> bool {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset).is_ok()
+}
+
+#[cfg(not(unix))]
+fn read_exact_at(_: &File, _: &mut [u8], _: u64) -> bool {
+    false
+}
+
+/// The file mapped at the address of `bytes` (the process's executable, for compiled-in
+/// bytes) and the offset in it where they begin, if the process's map (`/proc/self/maps`)
+/// names one and it holds the same bytes there (checked at both ends).
+fn file_holding(bytes: &'static [u8]) -> Option<(File, u64)> {
+    let begin = bytes.as_ptr() as u64;
+    let end = begin + bytes.len() as u64;
+    let maps = std::fs::read_to_string("/proc/self/maps").ok()?;
+    let (offset, path) = maps.lines().find_map(|line| {
+        // `start-end perms offset device inode path`
+        let mut fields = line.split_ascii_whitespace();
+        let (from, to) = fields.next()?.split_once('-')?;
+        let (from, to) = (
+            u64::from_str_radix(from, 16).ok()?,
+            u64::from_str_radix(to, 16).ok()?,
+        );
+        let offset = u64::from_str_radix(fields.nth(1)?, 16).ok()?;
+        let path = fields.nth(2)?;
+        (from <= begin && end <= to).then(|| (offset + (begin - from), path.to_owned()))
+    })?;
+    let check = bytes.len().min(4096);
+    let holds = |file: &File| {
+        let mut head = vec![0u8; check];
+        let mut tail = vec![0u8; check];
+        read_exact_at(file, &mut head, offset)
+            && read_exact_at(file, &mut tail, offset + (bytes.len() - check) as u64)
+            && head == bytes[..check]
+            && tail == bytes[bytes.len() - check..]
+    };
+    // An executable replaced since the start (a rebuild) is still the process's own
+    // through `/proc/self/exe`.
+    let file = [path.as_str(), "/proc/self/exe"]
+        .into_iter()
+        .filter_map(|path| File::open(path).ok())
+        .find(holds)?;
+    Some((file, offset))
+}
+
+/// A table of [`group`]'s layout, compiled in (or built, in tests).
+pub(crate) struct Grouped {
+    spec: Spec,
+    bytes: Cow<'static, [u8]>,
+    /// Where the groups' offsets begin.
+    offsets_at: usize,
+    /// Where the groups' data begin.
+    data_at: usize,
+    /// When set, lookups read the bytes from this file at this offset (see
+    /// [`Grouped::read_from_file`]).
+    file: Option<(File, u64)>,
+}
+
+impl Grouped {
+    /// The grouped table `spec` in `bytes`, if they hold one for the languages `codes`
+    /// (ISO 639-1, in index order).
+    pub(crate) fn new(spec: Spec, bytes: Cow<'static, [u8]>, codes: &[&str]) -> Option<Grouped> {
+        let len = u32::from_le_bytes(bytes.get(4..8)?.try_into().ok()?) as usize;
+        let counts_at = 8 + len;
+        let offsets_at = counts_at + 8;
+        let groups = spec.buckets() >> GROUP_BITS;
+        let data_at = offsets_at + 4 * (groups + 1);
+        if bytes.get(..4)? != spec.grouped_magic()
+            || bytes.get(8..counts_at)? != codes.join(" ").as_bytes()
+            || bytes.len() < data_at
+        {
+            return None;
+        }
+        let end = data_at + u32_at(&bytes, data_at - 4) as usize;
+        (bytes.len() == end).then_some(Grouped {
+            spec,
+            bytes,
+            offsets_at,
+            data_at,
+            file: None,
+        })
+    }
+
+    /// The table with its lookups reading its bytes (compiled in) from the executable file
+    /// that holds them, when that can be found (else the table as it is).
+    pub(crate) fn read_from_file(mut self) -> Grouped {
+        if let Cow::Borrowed(bytes) = self.bytes {
+            self.file = file_holding(bytes);
+        }
+        self
+    }
+
+    /// Whether lookups read the table's bytes from a file.
+    #[cfg(test)]
+    pub(crate) fn reads_from_file(&self) -> bool {
+        self.file.is_some()
+    }
+
+    /// How many (language, n-gram) entries the table holds.
+    #[cfg(test)]
+    pub(crate) fn entries(&self) -> usize {
+        u32_at(&self.bytes, self.offsets_at - 4) as usize
+    }
+
+    /// Calls `found(language index, quantised -ln p)` for each language knowing the n-gram
+    /// of `order` letters with hash `h` (none for an order the table does not hold), as
+    /// [`Table::lookup`] does.
+    pub(crate) fn lookup(&self, h: u64, order: usize, mut found: impl FnMut(usize, u32)) {
+        let Some(order) = order
+            .checked_sub(self.spec.min_order)
+            .filter(|&order| order < self.spec.orders())
+        else {
+            return;
+        };
+        let b = self.spec.bucket(h);
+        let g = b >> GROUP_BITS;
+        let offset = self.offsets_at + 4 * g;
+        let (from, to) = (
+            u32_at(&self.bytes, offset) as usize,
+            u32_at(&self.bytes, offset + 4) as usize,
+        );
+        // Groups are about 1.4 KB; a larger one is read into the heap.
+        let mut small = [0u8; 4096];
+        let mut large = Vec::new();
+        let data: &[u8] = match &self.file {
+            Some((file, at)) => {
+                let buf = if to - from <= small.len() {
+                    &mut small[..to - from]
+                } else {
+                    large.resize(to - from, 0);
+                    &mut large[..]
+                };
+                if read_exact_at(file, buf, at + (self.data_at + from) as u64) {
+                    buf
+                } else {
+                    // An I/O error: the same bytes are in memory.
+                    &self.bytes[self.data_at + from..self.data_at + to]
+                }
+            }
+            None => &self.bytes[self.data_at + from..self.data_at + to],
+        };
+        let buckets = 1 << GROUP_BITS;
+        let (counts, rest) = data.split_at(buckets);
+        let in_group = b & (buckets - 1);
+        let before: usize = counts[..in_group].iter().map(|&c| usize::from(c)).sum();
+        let keys_in_group: usize = counts.iter().map(|&c| usize::from(c)).sum();
+        let (keys, cells) = rest.split_at(KEY * keys_in_group);
+        let wanted = fingerprint(h) << ORDER_BITS | order as u32;
+        let mut entry = 0;
+        for (i, key) in keys[..KEY * (before + usize::from(counts[in_group]))]
+            .chunks_exact(KEY)
+            .enumerate()
+        {
+            let key = u32::from_le_bytes([key[0], key[1], key[2], key[3]]);
+            let count = (key & ((1 << COUNT_BITS) - 1)) as usize;
+            if i >= before && key >> COUNT_BITS == wanted {
+                let at = GROUPED_ENTRY * entry;
+                for cell in cells[at..at + GROUPED_ENTRY * count].chunks_exact(GROUPED_ENTRY) {
+                    found(
+                        usize::from(cell[0]),
+                        u32::from_le_bytes([cell[1], cell[2], cell[3], cell[4]]),
+                    );
+                }
+            }
+            entry += count;
+        }
+    }
+
+    /// Reads the offset of the group of hash `h` (for an in-memory table, whose lookups
+    /// then find it in the caches; nothing for one read from a file); see [`Table::touch`].
+    #[inline]
+    pub(crate) fn touch(&self, h: u64) -> u8 {
+        if self.file.is_some() {
+            return 0;
+        }
+        let g = self.spec.bucket(h) >> GROUP_BITS;
+        self.bytes
+            .get(self.offsets_at + 4 * g)
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
 /// The language codes of the table in `bytes` (ISO 639-1, in index order), if it is one.
 pub(crate) fn codes(bytes: &[u8]) -> Option<Vec<&str>> {
     let len = u32::from_le_bytes(bytes.get(4..8)?.try_into().ok()?) as usize;
@@ -501,11 +777,25 @@ mod tests {
     }
 
     fn found(table: &Table, ngram: &str) -> Vec<(usize, u32)> {
+        found_by(ngram, |h, order, add| table.lookup(h, order, add))
+    }
+
+    /// [`found`] for a grouped table.
+    fn found_grouped(table: &Grouped, ngram: &str) -> Vec<(usize, u32)> {
+        found_by(ngram, |h, order, add| table.lookup(h, order, add))
+    }
+
+    /// The sorted (language, value) pairs `lookup` finds for `ngram`.
+    fn found_by(
+        ngram: &str,
+        lookup: impl FnOnce(u64, usize, &mut dyn FnMut(usize, u32)),
+    ) -> Vec<(usize, u32)> {
         let mut all = Vec::new();
-        let order = ngram.chars().count();
-        table.lookup(hash_of(ngram.as_bytes()), order, |lang, q| {
-            all.push((lang, q))
-        });
+        lookup(
+            hash_of(ngram.as_bytes()),
+            ngram.chars().count(),
+            &mut |lang, q| all.push((lang, q)),
+        );
         all.sort_unstable();
         all
     }
@@ -558,6 +848,40 @@ mod tests {
         assert!(Table::new(LONG_LATIN, Cow::Owned(cut), &codes).is_none());
         assert!(Table::new(LONG_LATIN, Cow::Owned(bytes.clone()), &codes[1..]).is_none());
         assert!(Table::new(SHORT, Cow::Owned(bytes), &codes).is_none());
+
+        // The grouped layout finds the same, read from memory or from a file.
+        let grouped = group(LONG_LATIN, build(LONG_LATIN, &models, |_| true));
+        assert!(Grouped::new(LONG_LATIN, Cow::Owned(grouped.clone()), &codes[1..]).is_none());
+        let cut = grouped[..grouped.len() - 1].to_vec();
+        assert!(Grouped::new(LONG_LATIN, Cow::Owned(cut), &codes).is_none());
+        let grouped = Grouped::new(LONG_LATIN, Cow::Owned(grouped), &codes).unwrap();
+        assert_eq!(grouped.entries(), table.entries());
+        // Bytes of the heap are in no file, so an owned table stays in memory.
+        let heap: &'static [u8] = Box::leak(vec![7u8; 10_000].into_boxed_slice());
+        assert!(file_holding(heap).is_none());
+        let mut grouped = grouped.read_from_file();
+        assert!(!grouped.reads_from_file());
+        let ngrams = ["schön", "über", "schon", "ab", "abcdef"];
+        for ngram in ngrams {
+            assert_eq!(
+                found_grouped(&grouped, ngram),
+                found(&table, ngram),
+                "{ngram}"
+            );
+        }
+        // A file every read of which fails (an empty one): the bytes in memory answer.
+        let path = std::env::temp_dir().join(format!("langid-grouped-{}", std::process::id()));
+        std::fs::write(&path, b"").unwrap();
+        grouped.file = Some((File::open(&path).unwrap(), 0));
+        assert!(grouped.reads_from_file());
+        for ngram in ngrams {
+            assert_eq!(
+                found_grouped(&grouped, ngram),
+                found(&table, ngram),
+                "{ngram}"
+            );
+        }
+        std::fs::remove_file(&path).unwrap();
     }
 
     #[test]
