@@ -389,7 +389,7 @@ const GROUPED_ENTRY: usize = 1 + VALUE;
 /// for reading from a file, one read per lookup.
 ///
 /// Those tables serve few texts (lingua reads them for texts under 120 letters; on the 1 GB
-/// bench corpus some 200,000 lookups), but each lookup of the flat layout reads four places
+/// bench corpus about 150,000 lookups), but each lookup of the flat layout reads four places
 /// at random (the bucket's starts, its keys, the entries and each entry's value), so those
 /// few texts page in nearly all of the 86 MB of the Latin one and keep it resident. Read with
 /// `pread` instead, what they read goes through the page cache (shared by every process,
