@@ -632,20 +632,6 @@ impl Grouped {
             entry += count;
         }
     }
-
-    /// Reads the offset of the group of hash `h` (for an in-memory table, whose lookups
-    /// then find it in the caches; nothing for one read from a file); see [`Table::touch`].
-    #[inline]
-    pub(crate) fn touch(&self, h: u64) -> u8 {
-        if self.file.is_some() {
-            return 0;
-        }
-        let g = self.spec.bucket(h) >> GROUP_BITS;
-        self.bytes
-            .get(self.offsets_at + 4 * g)
-            .copied()
-            .unwrap_or(0)
-    }
 }
 
 /// The language codes of the table in `bytes` (ISO 639-1, in index order), if it is one.
