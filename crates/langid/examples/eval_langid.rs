@@ -12,6 +12,8 @@
 //!   --skip-lingua         leave plain lingua out (fast tuning runs)
 //!   --dump PATH           write one TSV line per test text: id, our answer, confidence,
 //!                         detector, whatlang's answer and confidence, lingua's answer
+//!   --joined 600,1000     lengths (characters) to which each language's test sentences
+//!                         are joined for the long-text accuracy (default 600)
 //! ```
 //!
 //! Accuracy counts an undetermined answer as wrong, like lingua's published tables. "ours
@@ -254,14 +256,14 @@ fn long_docs(label: &str, docs: &[String], ours: &mut DetectLanguage, plain: &[(
 }
 
 /// Accuracy on texts long enough for whatlang and the function-word shortcut: each
-/// language's test sentences of the half, joined until a text has [`JOINED_CHARS`]
+/// language's test sentences of the half, joined until a text has `joined_chars`
 /// characters. Lingua's test data has no such texts, and documents are this long.
 fn joined_sentences(
     samples: &[Sample],
     ours: &DetectLanguage,
+    joined_chars: usize,
     mut dump: Option<&mut std::io::BufWriter<std::fs::File>>,
 ) {
-    const JOINED_CHARS: usize = 600;
     let mut texts: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     let mut current: BTreeMap<&str, String> = BTreeMap::new();
     for s in samples.iter().filter(|s| s.kind == 0) {
@@ -270,7 +272,7 @@ fn joined_sentences(
             text.push(' ');
         }
         text.push_str(&s.text);
-        if text.chars().count() >= JOINED_CHARS {
+        if text.chars().count() >= joined_chars {
             texts.entry(&s.lang).or_default().push(std::mem::take(text));
         }
     }
@@ -287,7 +289,7 @@ fn joined_sentences(
             if let Some(out) = dump.as_mut() {
                 writeln!(
                     out,
-                    "joined-{lang}-{i}\t{}\t{}\t{}\t{}\t-\t0\t-\t0",
+                    "joined{joined_chars}-{lang}-{i}\t{}\t{}\t{}\t{}\t-\t0\t-\t0",
                     text.chars().count(),
                     a.code.as_deref().unwrap_or("-"),
                     a.confidence.unwrap_or(0.0),
@@ -307,7 +309,7 @@ fn joined_sentences(
         .map(|(pct, lang)| format!("{lang} {pct:.0}"))
         .collect();
     println!(
-        "\nsentences joined to {JOINED_CHARS}+ characters, ours raw: {:.2} % of {all} texts in {} languages right, {:.2} MB/s; lowest: {}",
+        "\nsentences joined to {joined_chars}+ characters, ours raw: {:.2} % of {all} texts in {} languages right, {:.2} MB/s; lowest: {}",
         100.0 * right as f64 / all.max(1) as f64,
         texts.len(),
         bytes as f64 / 1e6 / took.as_secs_f64().max(1e-9),
@@ -425,7 +427,14 @@ fn main() {
         }
     }
 
-    joined_sentences(&samples, &raw, dump.as_mut());
+    let joined: Vec<usize> = opt("--joined").map_or(vec![600], |list| {
+        list.split(',')
+            .map(|n| n.trim().parse().expect("--joined takes lengths like 600,1000"))
+            .collect()
+    });
+    for &chars in &joined {
+        joined_sentences(&samples, &raw, chars, dump.as_mut());
+    }
 
     let refs = references(&data);
     let langs: Vec<String> = {
