@@ -429,7 +429,11 @@ fn main() {
 
     let joined: Vec<usize> = opt("--joined").map_or(vec![600], |list| {
         list.split(',')
-            .map(|n| n.trim().parse().expect("--joined takes lengths like 600,1000"))
+            .map(|n| {
+                n.trim()
+                    .parse()
+                    .expect("--joined takes lengths like 600,1000")
+            })
             .collect()
     });
     for &chars in &joined {
