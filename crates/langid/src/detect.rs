@@ -717,12 +717,16 @@ impl DetectLanguage {
         if single_language_script(info.script()) {
             return Some(whatlang);
         }
-        if info.confidence() >= WHATLANG_RELIABLE
-            && !WHATLANG_ABSORBS.contains(&self.code(lang).as_str())
-        {
+        if info.confidence() >= WHATLANG_RELIABLE && !self.absorbed_by_whatlang(lang) {
             return Some(whatlang);
         }
         self.best_of(self.all, short()).or(Some(whatlang))
+    }
+
+    /// Whether whatlang's answer `lang` is one it also gives to languages it does not know
+    /// ([`WHATLANG_ABSORBS`]), so never taken alone.
+    fn absorbed_by_whatlang(&self, lang: Language) -> bool {
+        WHATLANG_ABSORBS.contains(&self.code(lang).as_str())
     }
 
     /// Whatlang's answer on the first [`WHATLANG_HEAD_CHARS`] of `text` (longer than that),
@@ -738,7 +742,7 @@ impl DetectLanguage {
     ) -> Option<Decision> {
         let leader = evidence.leader()?;
         let head = sample(text, WHATLANG_HEAD_CHARS);
-        if head.len() == text.len() || WHATLANG_ABSORBS.contains(&self.code(leader).as_str()) {
+        if head.len() == text.len() || self.absorbed_by_whatlang(leader) {
             return None;
         }
         let info = whatlang.detect(head)?;
