@@ -839,7 +839,8 @@ mod tests {
         let text = "die straßenbahn fährt über die brücke the quick brown fox jumps \
                     быстрая лиса прыгает 東京都庁舎 qxqzv wvwvwv";
         let (mut lookups, mut known) = (0, [0, 0]);
-        for word in text.split_whitespace() {
+        // The second time round, this thread's cache of groups answers.
+        for word in text.split_whitespace().chain(text.split_whitespace()) {
             let chars: Vec<char> = word.chars().collect();
             for start in 0..chars.len() {
                 // Orders 3 and 6 are in neither table.
@@ -862,7 +863,7 @@ mod tests {
         }
         // German and English four- and five-grams, Russian and Japanese ones.
         assert!(
-            lookups > 200 && known[0] > 30 && known[1] > 5,
+            lookups > 400 && known[0] > 60 && known[1] > 10,
             "{lookups} lookups, {known:?} known"
         );
     }
