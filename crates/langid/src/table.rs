@@ -511,15 +511,12 @@ fn file_holding(bytes: &'static [u8]) -> Option<(File, u64)> {
     Some((file, offset))
 }
 
-/// Groups each thread keeps of the grouped tables read from a file ([`GroupCache`]): on
-/// lingua's test sentences of 75 languages, 1,024 keep 40 % of the reads, 4,096 56 %, 16,384
-/// 74 %. Groups are 0.5 to 3 KB, so 4,096 hold about 6 MB, and only for threads that read
-/// the tables (short texts).
-const CACHED_GROUPS: usize = 4096;
+/// Groups each thread keeps of the grouped tables read from a file ([`GroupCache`]).
+const CACHED_GROUPS: usize = 2048;
 
-/// The largest group a [`GroupCache`] keeps; a larger one is read anew each time (none of
-/// the compiled-in tables has one).
-const CACHED_GROUP_BYTES: usize = 4096;
+/// Bytes of a [`GroupCache`] slot, the largest group it keeps: groups are 0.5 to 3 KB, and
+/// 95 % of the groups read are 2 KB or less; a larger one is read anew each time.
+const CACHED_GROUP_BYTES: usize = 2048;
 
 thread_local! {
     static GROUP_CACHE: RefCell<GroupCache> = RefCell::new(GroupCache::default());
@@ -527,41 +524,47 @@ thread_local! {
 
 /// The groups a thread read last from the grouped tables' files, direct-mapped by table and
 /// group index: short texts look up the same common n-grams again and again, and each read
-/// from the file is a system call and a copy of the group.
+/// from the file is a system call and a copy of the group. Its slots are one block of
+/// `CACHED_GROUPS × CACHED_GROUP_BYTES` (4 MB), allocated at the first read and resident
+/// only as far as slots are filled: a thread that never reads the tables holds nothing.
 #[derive(Default)]
 struct GroupCache {
     /// The (table, group) each slot holds, `None` for an empty slot.
     tags: Vec<Option<(usize, usize)>>,
-    /// Each slot's group bytes.
-    data: Vec<Vec<u8>>,
+    /// The length of each slot's group.
+    lens: Vec<u16>,
+    /// The slots' bytes, [`CACHED_GROUP_BYTES`] each.
+    slots: Vec<u8>,
 }
 
 impl GroupCache {
-    /// The `len` bytes of group `key` (a table's address and a group index): the slot's
-    /// copy, or read into the slot by `read` (which fills the buffer it gets, or returns
-    /// false: then `None`, and the slot is left empty).
+    /// The `len` bytes (at most [`CACHED_GROUP_BYTES`]) of group `key` (a table's address
+    /// and a group index): the slot's copy, or read into the slot by `read` (which fills the
+    /// buffer it gets, or returns false: then `None`, and the slot is left empty).
     fn group(
         &mut self,
         key: (usize, usize),
         len: usize,
         read: impl FnOnce(&mut [u8]) -> bool,
     ) -> Option<&[u8]> {
+        debug_assert!(len <= CACHED_GROUP_BYTES);
         if self.tags.is_empty() {
             self.tags = vec![None; CACHED_GROUPS];
-            self.data = vec![Vec::new(); CACHED_GROUPS];
+            self.lens = vec![0; CACHED_GROUPS];
+            // Zeroed pages come from the system untouched: resident once written.
+            self.slots = vec![0; CACHED_GROUPS * CACHED_GROUP_BYTES];
         }
         // Group indices come from the hashes' top bits, so their low bits spread well; the
         // table's address keeps two tables' groups of one index apart.
         let slot = (key.1 ^ key.0 >> 4) % CACHED_GROUPS;
+        let at = slot * CACHED_GROUP_BYTES;
         if self.tags[slot] == Some(key) {
-            return Some(&self.data[slot]);
+            return Some(&self.slots[at..at + usize::from(self.lens[slot])]);
         }
-        let buf = &mut self.data[slot];
-        buf.clear();
-        buf.resize(len, 0);
-        let read = read(buf);
+        let read = read(&mut self.slots[at..at + len]);
         self.tags[slot] = read.then_some(key);
-        read.then_some(&self.data[slot][..])
+        self.lens[slot] = len as u16;
+        read.then_some(&self.slots[at..at + len])
     }
 }
 
