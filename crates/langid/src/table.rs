@@ -651,8 +651,17 @@ impl Grouped {
         let read = |buf: &mut [u8]| read_exact_at(file, buf, at + range.start as u64);
         // On an I/O error the same bytes are in memory.
         if range.len() > CACHED_GROUP_BYTES {
-            let mut buf = vec![0; range.len()];
-            let data = if read(&mut buf) {
+            // A group too large for the cache's slots goes on the stack (4 KB holds every
+            // group of the compiled-in tables), a larger one in the heap.
+            let mut small = [0u8; 4096];
+            let mut large = Vec::new();
+            let buf = if range.len() <= small.len() {
+                &mut small[..range.len()]
+            } else {
+                large.resize(range.len(), 0);
+                &mut large[..]
+            };
+            let data = if read(buf) {
                 &buf[..]
             } else {
                 &self.bytes[range.clone()]
