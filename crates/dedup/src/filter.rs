@@ -50,16 +50,6 @@ impl KeyFilter {
         }
     }
 
-    /// A filter that lets every key pass, in one block: what a run's filter becomes while
-    /// the run is merged, so that its memory is given back before the merged run's filter
-    /// is filled, and a merge that fails half-way leaves runs that still answer rightly
-    /// (by reading their files).
-    pub(crate) fn pass_all() -> Self {
-        KeyFilter {
-            blocks: vec![Block([u64::MAX; 8])],
-        }
-    }
-
     /// The block of `key`: its high bits scaled to the number of blocks.
     #[inline]
     fn block_of(&self, key: u64) -> usize {
@@ -149,18 +139,6 @@ mod tests {
         assert!(blocks.windows(2).all(|w| w[0] <= w[1]), "{blocks:?}");
         assert_eq!(blocks[0], 0);
         assert_eq!(*blocks.last().unwrap(), filter.blocks.len() - 1);
-    }
-
-    #[test]
-    fn a_pass_all_filter_passes_every_key_in_one_block() {
-        let filter = KeyFilter::pass_all();
-        assert_eq!(filter.bytes(), 64);
-        for i in 0..10_000u64 {
-            let key = mix64(i);
-            assert!(filter.may_contain(key));
-            assert_eq!(filter.touch(key), u64::MAX);
-        }
-        assert!(filter.may_contain(0) && filter.may_contain(u64::MAX));
     }
 
     #[test]

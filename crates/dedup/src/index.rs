@@ -334,6 +334,12 @@ impl DedupIndex {
         &self.last_band_keys
     }
 
+    /// CPU time of the merges of runs on disk finished so far, in nanoseconds: they run
+    /// on threads of their own (see [`crate::table`]).
+    pub fn merge_cpu_ns(&self) -> u64 {
+        self.exact.merge_cpu_ns() + self.buckets.merge_cpu_ns() + self.spans.merge_cpu_ns()
+    }
+
     /// Approximate heap bytes the index holds in memory (from capacities, not lengths).
     pub fn memory_bytes(&self) -> usize {
         self.docs.memory_bytes()

@@ -883,9 +883,11 @@ impl Stage for Dedupe {
     }
 
     fn helper_cpu_ns(&self) -> u64 {
-        self.store
+        let store = self
+            .store
             .as_ref()
-            .map_or(0, |(store, _)| store.writer_cpu_ns())
+            .map_or(0, |(store, _)| store.writer_cpu_ns());
+        store + self.index.merge_cpu_ns()
     }
 
     fn index_bytes(&self) -> u64 {
