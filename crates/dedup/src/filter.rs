@@ -44,9 +44,27 @@ impl std::fmt::Debug for KeyFilter {
 impl KeyFilter {
     /// An empty filter sized for `keys` keys.
     pub(crate) fn with_capacity(keys: usize) -> Self {
-        let blocks = (keys.max(1) * BITS_PER_KEY).div_ceil(512);
         KeyFilter {
-            blocks: vec![Block::default(); blocks],
+            blocks: vec![Block::default(); Self::blocks_for(keys)],
+        }
+    }
+
+    /// The bytes a filter sized for `keys` keys holds.
+    pub(crate) fn bytes_for(keys: usize) -> usize {
+        Self::blocks_for(keys) * std::mem::size_of::<Block>()
+    }
+
+    fn blocks_for(keys: usize) -> usize {
+        (keys.max(1) * BITS_PER_KEY).div_ceil(512)
+    }
+
+    /// A filter that lets every key pass, in one block: what a run's filter becomes while
+    /// the run is merged on the inserting thread (see [`crate::table`]), so that its memory
+    /// is given back before the merged run's filter is filled, and a merge that fails
+    /// half-way leaves runs that still answer rightly (by reading their files).
+    pub(crate) fn pass_all() -> Self {
+        KeyFilter {
+            blocks: vec![Block([u64::MAX; 8])],
         }
     }
 
@@ -142,11 +160,29 @@ mod tests {
     }
 
     #[test]
+    fn a_pass_all_filter_passes_every_key_in_one_block() {
+        let filter = KeyFilter::pass_all();
+        assert_eq!(filter.bytes(), 64);
+        for i in 0..10_000u64 {
+            let key = mix64(i);
+            assert!(filter.may_contain(key));
+            assert_eq!(filter.touch(key), u64::MAX);
+        }
+        assert!(filter.may_contain(0) && filter.may_contain(u64::MAX));
+    }
+
+    #[test]
     fn blocks_are_cache_lines() {
         assert_eq!(std::mem::size_of::<Block>(), 64);
         assert_eq!(std::mem::align_of::<Block>(), 64);
         assert_eq!(KeyFilter::with_capacity(0).bytes(), 64);
         // 14,000 bits in 512-bit blocks.
         assert_eq!(KeyFilter::with_capacity(1_000).bytes(), 28 * 64);
+        for keys in [0, 1, 36, 37, 1_000, 123_457] {
+            assert_eq!(
+                KeyFilter::with_capacity(keys).bytes(),
+                KeyFilter::bytes_for(keys)
+            );
+        }
     }
 }

@@ -11,8 +11,9 @@
 //!
 //! Every filter asked costs a cache miss or two, so runs are merged as they pile up:
 //! [`MERGE`] runs of one level become one run of the next level, read and written in one
-//! sequential pass on a thread of its own, its filter built as the entries stream by,
-//! while lookups go on in the runs being merged. A table of `n` budgets' worth of entries
+//! sequential pass, its filter built as the entries stream by: on a thread of its own,
+//! while lookups go on in the runs being merged, when its filter fits in half the table's
+//! budget, else on the inserting thread. A table of `n` budgets' worth of entries
 //! has about `(MERGE - 1) × log_MERGE(n)` runs (a few more of level 0 while a merge runs).
 //!
 //! A passage repeated across a corpus (agency text, boilerplate) is asked for over and over,
@@ -237,6 +238,11 @@ pub(crate) struct KeyTable {
     merging: Option<Merging>,
     /// CPU time of the merges finished so far, in nanoseconds.
     merge_cpu_ns: u64,
+    /// The largest merged filter a merge may fill on a thread of its own, besides its
+    /// sources' filters (half the table's budget); a larger merge runs on the inserting
+    /// thread and gives its sources' filters back first, so that the memory merging adds
+    /// stays bounded however large the input.
+    background_filter_bytes: usize,
     /// Holds the next merge's thread until the test waits on it too.
     #[cfg(test)]
     hold_next_merge: Option<Arc<std::sync::Barrier>>,
@@ -395,6 +401,7 @@ impl KeyTable {
             oldest_slots: 0,
             merging: None,
             merge_cpu_ns: 0,
+            background_filter_bytes: 0,
             #[cfg(test)]
             hold_next_merge: None,
         }
@@ -408,6 +415,7 @@ impl KeyTable {
     pub(crate) fn spill_to(&mut self, folder: &Path, name: &'static str, budget_bytes: usize) {
         let entries = entries_within(budget_bytes);
         self.budget = Some(entries);
+        self.background_filter_bytes = budget_bytes / 2;
         // The largest power of two of slots within a sixteenth of the budget.
         let slots = budget_bytes / 16 / std::mem::size_of::<(u64, u32)>();
         self.oldest_slots = slots
@@ -698,19 +706,39 @@ impl KeyTable {
         None
     }
 
-    /// Starts merging the [`MERGE`] runs from `first` on into one run of the next level.
-    /// Files that cannot be opened or created fail here; what fails later, on the merge's
-    /// thread, fails when the merge is settled, and its sources stay as they were.
+    /// Starts merging the [`MERGE`] runs from `first` on into one run of the next level: on
+    /// a thread of its own when its filter is within `background_filter_bytes`, else here
+    /// and now. Files that cannot be opened or created fail here; what fails later, on the
+    /// merge's thread, fails when the merge is settled, and its sources stay as they were.
     fn start_merge(&mut self, first: usize, folder: &Path, name: &'static str) -> Result<()> {
-        let sources = &self.runs[first..first + MERGE];
+        let sources = &mut self.runs[first..first + MERGE];
         let level = sources[0].level;
         let expected: u64 = sources.iter().map(|r| r.entries).sum();
         let readers = sources
             .iter()
             .map(RunReader::open)
             .collect::<Result<Vec<_>>>()?;
+        let in_background = KeyFilter::bytes_for(expected as usize) <= self.background_filter_bytes;
+        if !in_background {
+            // Nothing is looked up while the runs merge here: their filters go before the
+            // merged run's is filled, so that the peak holds one of the two.
+            for run in sources.iter_mut() {
+                run.filter = KeyFilter::pass_all();
+            }
+        }
         let path = self.next_path(folder, name);
         let writer = RunWriter::create(path.clone(), expected as usize)?;
+        if !in_background {
+            let merged =
+                merge_into(writer, readers, level, &AtomicBool::new(false)).inspect_err(|_| {
+                    let _ = std::fs::remove_file(&path);
+                })?;
+            // (`None` only for a merge asked to stop, which this one is not.)
+            if let Some(merged) = merged {
+                self.replace_sources(first, merged);
+            }
+            return Ok(());
+        }
         let bytes = writer.filter.bytes() + writer.first_keys.capacity() * 8;
         let stop = Arc::new(AtomicBool::new(false));
         #[cfg(test)]
@@ -743,6 +771,14 @@ impl KeyTable {
         Ok(())
     }
 
+    /// Puts `merged` in the place of the [`MERGE`] runs from `first` on and removes their
+    /// files.
+    fn replace_sources(&mut self, first: usize, merged: Run) {
+        for run in self.runs.splice(first..first + MERGE, [merged]) {
+            let _ = std::fs::remove_file(&run.path);
+        }
+    }
+
     /// Waits for the running merge, if any, and puts the merged run in its sources' place,
     /// removing their files. A merge that failed leaves its sources as they were.
     fn settle_merge(&mut self) -> Result<()> {
@@ -758,10 +794,7 @@ impl KeyTable {
         match outcome {
             Ok(Some((merged, cpu_ns))) => {
                 self.merge_cpu_ns += cpu_ns;
-                let first = merging.first;
-                for run in self.runs.splice(first..first + MERGE, [merged]) {
-                    let _ = std::fs::remove_file(&run.path);
-                }
+                self.replace_sources(merging.first, merged);
                 Ok(())
             }
             Ok(None) => {
@@ -1049,6 +1082,53 @@ mod tests {
         let doc = failed.expect("the merge failed");
         assert_eq!(spilling.runs.len(), 4);
         assert!(spilling.merging.is_none());
+        // Every entry added before the failed one is found where it was.
+        assert!(doc > 300, "{doc}");
+        same_answers(&mut memory, &mut spilling, (0..40).chain([77, 5000]));
+    }
+
+    #[test]
+    fn a_merge_too_large_for_the_background_gives_the_filters_back_first() {
+        let (mut memory, mut spilling, dir) = tables(100);
+        spilling.background_filter_bytes = 0;
+        for doc in 0..3000u32 {
+            let key = spread(u64::from(doc % 40));
+            memory.insert(key, doc).unwrap();
+            spilling.insert(key, doc).unwrap();
+            // Merged where they were inserted: no merge is ever left running.
+            assert!(spilling.merging.is_none());
+        }
+        assert!(spilling.runs.len() <= 9, "{} runs", spilling.runs.len());
+        assert!(spilling.runs.iter().any(|r| r.level >= 1));
+        same_answers(&mut memory, &mut spilling, (0..40).chain([77, 5000]));
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            spilling.runs.len()
+        );
+
+        // The fourth run of level 0 is merged into `t-4.run`, which cannot be created.
+        let (mut memory, mut spilling, dir) = tables(100);
+        spilling.background_filter_bytes = 0;
+        std::fs::create_dir(dir.path().join("t-4.run")).unwrap();
+        let mut failed = None;
+        for doc in 0..3000u32 {
+            let key = spread(u64::from(doc % 40));
+            let before = spilling.memory_bytes();
+            if spilling.insert(key, doc).is_err() {
+                failed = Some((doc, before));
+                break;
+            }
+            memory.insert(key, doc).unwrap();
+        }
+        let (doc, before) = failed.expect("the merge failed");
+        assert_eq!(spilling.runs.len(), 4);
+        // The four filters were given back before the merged run's was made.
+        assert!(spilling.runs.iter().all(|r| r.filter.bytes() == 64));
+        assert!(
+            spilling.memory_bytes() < before,
+            "{} >= {before}",
+            spilling.memory_bytes()
+        );
         // Every entry added before the failed one is found where it was.
         assert!(doc > 300, "{doc}");
         same_answers(&mut memory, &mut spilling, (0..40).chain([77, 5000]));
