@@ -663,10 +663,10 @@ impl KeyTable {
         folder.join(format!("{name}-{}.run", self.written - 1))
     }
 
-    /// Starts the next merge ([`Self::next_merge`]) on a thread of its own, after the
-    /// merge running now, if any, is done: as soon as it is done when nothing waits to be
-    /// merged, else waiting for it (one merge at a time, so that at most one merged run's
-    /// filter is held besides its sources').
+    /// Starts the merges that wait ([`Self::next_merge`]), after the merge running now, if
+    /// any, is done: as soon as it is done when nothing waits to be merged, else waiting for
+    /// it (one merge at a time, so that at most one merged run's filter is held besides its
+    /// sources'). Returns when a merge runs on its own thread or none waits.
     fn merge_runs(&mut self, folder: &Path, name: &'static str) -> Result<()> {
         loop {
             if self
@@ -683,7 +683,10 @@ impl KeyTable {
                 self.settle_merge()?;
                 continue;
             }
-            return self.start_merge(first, folder, name);
+            self.start_merge(first, folder, name)?;
+            if self.merging.is_some() {
+                return Ok(());
+            }
         }
     }
 
