@@ -439,11 +439,7 @@ impl KeyTable {
         // Written out before the entry that would make the table grow.
         if self.budget.is_some_and(|b| self.links.len() >= b) {
             self.write_run()?;
-        } else if self
-            .merging
-            .as_ref()
-            .is_some_and(|m| m.thread.is_finished())
-        {
+        } else if self.merge_done() {
             // The merged run takes its sources' place (giving their filters back) as soon as
             // it is done, and the merge that may follow it starts.
             if let Some((folder, name)) = self.folder.clone() {
@@ -669,11 +665,7 @@ impl KeyTable {
     /// sources'). Returns when a merge runs on its own thread or none waits.
     fn merge_runs(&mut self, folder: &Path, name: &'static str) -> Result<()> {
         loop {
-            if self
-                .merging
-                .as_ref()
-                .is_some_and(|m| m.thread.is_finished())
-            {
+            if self.merge_done() {
                 self.settle_merge()?;
             }
             let Some(first) = self.next_merge() else {
@@ -688,6 +680,13 @@ impl KeyTable {
                 return Ok(());
             }
         }
+    }
+
+    /// Whether a merge ran on a thread of its own and is done (one atomic load).
+    fn merge_done(&self) -> bool {
+        self.merging
+            .as_ref()
+            .is_some_and(|m| m.thread.is_finished())
     }
 
     /// Where the oldest [`MERGE`] runs of the oldest level with at least as many start,
@@ -826,10 +825,10 @@ impl KeyTable {
         };
         loop {
             self.settle_merge()?;
-            let Some(first) = self.next_merge() else {
+            self.merge_runs(&folder, name)?;
+            if self.merging.is_none() {
                 return Ok(());
-            };
-            self.start_merge(first, &folder, name)?;
+            }
         }
     }
 
