@@ -98,6 +98,13 @@ const PARTICLES: &[&str] = &[
 ];
 /// Particles allowed only after an opening particle.
 const INNER_PARTICLES: &[&str] = &["der", "den", "dem", "la", "los", "zu"];
+/// Lowercase words besides the particles that end no place or organisation: a span the
+/// tagger ends in one took a word of the sentence along (`Nordkorea de facto`). Other
+/// lowercase words may end a name (`Fédération romande`, `Luzenské údolí`).
+const NOT_LAST: &[&str] = &[
+    "und", "oder", "in", "im", "am", "an", "auf", "bei", "für", "vom", "zum", "zur", "des", "die",
+    "das", "of", "the", "and", "et", "du", "y",
+];
 
 impl Default for Recognizer {
     fn default() -> Self {
@@ -186,7 +193,7 @@ impl Recognizer {
         model.word_ids(words, &|t| self.lex_flags(t), cache, (&mut ids, &mut flags));
         let rules = self.find_rules_with(text, toks, &starts, Some(&flags));
         let hints = hints(toks.len(), &rules);
-        let mut ents: Vec<Entity> = Vec::new();
+        let mut spans: Vec<(usize, usize, Label)> = Vec::new();
         let mut inputs = Vec::new();
         let mut tags = Vec::new();
         for &(a, b) in sentences {
@@ -205,16 +212,13 @@ impl Recognizer {
                     3 => Label::Misc,
                     _ => continue, // `deriv` and `part` are not entities of their own.
                 };
-                let (first, mut end) = (a + s, a + e);
-                // A name ends in a name: a lowercase word the tagger took along is the
-                // sentence's (`Gregor XII. ab`, a separable verb's particle); `al-Hariri`
-                // is a name.
-                while label == Label::Per && end - first > 1 && {
-                    let last = toks[end - 1].text(text);
-                    last.starts_with(char::is_lowercase) && !last.contains(char::is_uppercase)
-                } {
-                    end -= 1;
-                }
+                spans.extend(self.repaired(model, text, toks, (a + s, a + e), label));
+            }
+        }
+        self.repair_with_names(model, text, toks, &mut spans);
+        let ents = spans
+            .into_iter()
+            .map(|(first, end, label)| {
                 let canonical = if label == Label::Per {
                     String::new()
                 } else if let Some(r) = rules.iter().find(|r| r.first == first && r.end == end) {
@@ -225,15 +229,162 @@ impl Recognizer {
                         _ => text[toks[first].start..toks[end - 1].end].to_owned(),
                     }
                 };
-                ents.push(Entity {
+                Entity {
                     first,
                     end,
                     label,
                     canonical,
-                });
+                }
+            })
+            .collect();
+        self.propagate(text, toks, ents)
+    }
+
+    /// The tagger's span `first..end` without what it took along that is no part of a
+    /// name, as one span or more:
+    /// - a name ends in a name: a lowercase word the tagger took along is the sentence's
+    ///   (`Gregor XII. ab`, a separable verb's particle, `Nordkorea de facto`); `al-Hariri`
+    ///   is a name, and titles of works (`MISC`) may end in any word;
+    /// - places side by side are places of their own (`Japan und Südkorea Nordkorea
+    ///   offiziell anerkennen`), unless the gazetteer has them together.
+    fn repaired(
+        &self,
+        model: &NerModel,
+        text: &str,
+        toks: &[Token],
+        (first, mut end): (usize, usize),
+        label: Label,
+    ) -> Vec<(usize, usize, Label)> {
+        let w = |i: usize| toks[i].text(text);
+        if label == Label::Misc {
+            return vec![(first, end, label)];
+        }
+        while end - first > 1 && {
+            let last = w(end - 1);
+            if label == Label::Per {
+                last.starts_with(char::is_lowercase) && !last.contains(char::is_uppercase)
+            } else {
+                PARTICLES.contains(&last)
+                    || INNER_PARTICLES.contains(&last)
+                    || NOT_LAST.contains(&last)
+            }
+        } {
+            end -= 1;
+        }
+        let places_apart = label == Label::Loc
+            && end - first > 1
+            && (first..end).all(|i| self.is_one_word_place(model, w(i)))
+            && self
+                .gazetteer_match(text, toks, first)
+                .is_none_or(|(e, _, _)| e != end);
+        if places_apart {
+            return (first..end).map(|i| (i, i + 1, label)).collect();
+        }
+        vec![(first, end, label)]
+    }
+
+    /// Repairs `spans` with the names the document gives alone (`Trump`, `Kim`):
+    /// - a person's or place's name ends at a name in the genitive before a common noun:
+    ///   `Kims Amtsantritt`, `Trumps Gesprächsangebot` are `Kims` and `Trumps` (but `Thomas
+    ///   Müller`, `Haus Frohnenbruch` stay whole, and organisations are named in the
+    ///   genitive: `Franzis Verlag`, `Dow Jones Indexes`); a name is one the word lists know
+    ///   or one the document names alone elsewhere;
+    /// - a person named alone elsewhere, run into a place, is the person and the place
+    ///   (`Im August 2017 drohte Kim Guam`), where the place is a toponym and no name of a
+    ///   person (`George Washington` stays whole).
+    fn repair_with_names(
+        &self,
+        model: &NerModel,
+        text: &str,
+        toks: &[Token],
+        spans: &mut Vec<(usize, usize, Label)>,
+    ) {
+        let w = |i: usize| toks[i].text(text);
+        let named_alone: HashSet<&str, FxBuild> = spans
+            .iter()
+            .filter(|&&(first, end, label)| end - first == 1 && label != Label::Misc)
+            .map(|&(first, _, _)| w(first))
+            .collect();
+        let persons_alone: HashSet<&str, FxBuild> = spans
+            .iter()
+            .filter(|&&(first, end, label)| end - first == 1 && label == Label::Per)
+            .map(|&(first, _, _)| w(first))
+            .collect();
+        let mut places = Vec::new();
+        for (first, end, label) in spans.iter_mut() {
+            if !matches!(*label, Label::Per | Label::Loc) || *end - *first < 2 {
+                continue;
+            }
+            let genitive = (*first..*end - 1).find(|&k| {
+                self.genitive_before_noun(model, w(k), w(k + 1), |stem| named_alone.contains(stem))
+            });
+            if let Some(k) = genitive {
+                *end = k + 1;
+            }
+            let last = w(*end - 1);
+            let person_then_place = *label == Label::Per
+                && *end - *first == 2
+                && persons_alone.contains(w(*first))
+                && self.is_one_word_place(model, last)
+                && model.lexicon_flags(last) & (ner::LEX_FIRST_NAME | ner::LEX_SURNAME) == 0
+                && !self.first_names.contains(last);
+            if person_then_place {
+                *end -= 1;
+                places.push((*end, *end + 1, Label::Loc));
             }
         }
-        self.propagate(text, toks, ents)
+        if !places.is_empty() {
+            spans.extend(places);
+            spans.sort_unstable_by_key(|&(first, _, _)| first);
+        }
+    }
+
+    /// Whether `name` is a name in the genitive (`Kims`, `Moskaus`; not a name in its own
+    /// right such as `Thomas` or `Jones`, nor a noun such as `Haus`) and `next` a common
+    /// noun that is no name and heads no organisation or place (`Verlag`, `Platz`), so that
+    /// the name ends before it.
+    fn genitive_before_noun(
+        &self,
+        model: &NerModel,
+        name: &str,
+        next: &str,
+        named_alone: impl Fn(&str) -> bool,
+    ) -> bool {
+        const NAMES: u8 = ner::LEX_TOPONYM
+            | ner::LEX_FIRST_NAME
+            | ner::LEX_SURNAME
+            | ner::LEX_PROPER
+            | ner::LEX_CITY;
+        let Some(stem) = name.strip_suffix('s').filter(|s| s.chars().count() > 1) else {
+            return false;
+        };
+        if !is_capitalized(name)
+            || self.first_names.contains(name)
+            || model.lexicon_flags(name) & (ner::LEX_NOUN | NAMES) != 0
+        {
+            return false;
+        }
+        let stem_is_name = model.lexicon_flags(stem) & NAMES != 0
+            || self.first_names.contains(stem)
+            || self.gazetteer.contains_key(stem)
+            || named_alone(stem);
+        let next_flags = model.lexicon_flags(next);
+        stem_is_name
+            && is_capitalized(next)
+            && next_flags & NAMES == 0
+            && model.is_noun(next)
+            && !self.org_heads.contains(next)
+            && !self.loc_heads.contains(next)
+    }
+
+    /// Whether `t` is a place by itself: a toponym in the lexicon that the gazetteer holds
+    /// alone as a place (GeoNames alone also has places named `Jones` and `House`).
+    fn is_one_word_place(&self, model: &NerModel, t: &str) -> bool {
+        model.lexicon_flags(t) & ner::LEX_TOPONYM != 0
+            && self.gazetteer.get(t).is_some_and(|es| {
+                es.iter()
+                    .any(|e| e.label == GazLabel::Loc && e.words == [t])
+            })
     }
 
     /// Flags from the word lists that the tagger uses as features. Lowercase and other
@@ -1225,6 +1376,107 @@ mod tests {
         let persons =
             tagged_persons("Am Montag traf sich der Außenminister mit Rafik al-Hariri in Beirut.");
         assert_eq!(persons, ["Rafik al-Hariri"]);
+    }
+
+    /// The texts of `spans` of `text` after [`Recognizer::repaired`] and
+    /// [`Recognizer::repair_with_names`]; each span is given by its words (the first place
+    /// they occur).
+    fn repaired_spans(text: &str, spans: &[(&str, Label)]) -> Vec<(String, Label)> {
+        let rec = Recognizer::new();
+        let model = NerModel::embedded();
+        let mut toks = Vec::new();
+        tokenize(text, &mut toks);
+        let mut out: Vec<(usize, usize, Label)> = Vec::new();
+        for &(words, label) in spans {
+            let words: Vec<&str> = words.split(' ').collect();
+            let first = (0..toks.len())
+                .find(|&i| {
+                    let at = |k: usize| toks.get(i + k).map(|t| t.text(text));
+                    words.iter().enumerate().all(|(k, w)| at(k) == Some(*w))
+                })
+                .unwrap_or_else(|| panic!("{words:?}"));
+            out.extend(rec.repaired(model, text, &toks, (first, first + words.len()), label));
+        }
+        rec.repair_with_names(model, text, &toks, &mut out);
+        out.into_iter()
+            .map(|(a, b, l)| (text[toks[a].start..toks[b - 1].end].to_owned(), l))
+            .collect()
+    }
+
+    #[test]
+    fn names_end_before_a_noun_they_govern_and_before_words_of_the_sentence() {
+        use Label::{Loc, Misc, Org, Per};
+        let text = "Zwei Jahre nach Kims Amtsantritt stützt Pjöngjang Moskaus Krieg. Trump \
+            bleibt bei Trumps Gesprächsangebot. Thomas Müller war im Haus Frohnenbruch, Jones \
+            House und beim Franzis Verlag. Das erkennt Nordkorea de facto an; Japan und Südkorea \
+            Nordkorea anerkennen. Gregor verzichtet. Er las Sinnvoll schreiben. Kim drohte. Im \
+            August 2017 drohte Kim Guam. George Washington.";
+        let spans = [
+            ("Kims Amtsantritt", Per),
+            ("Moskaus Krieg", Loc),
+            ("Trump", Per),
+            ("Trumps Gesprächsangebot", Per),
+            ("Thomas Müller", Per),
+            ("Haus Frohnenbruch", Loc),
+            ("Jones House", Loc),
+            ("Franzis Verlag", Org),
+            ("Nordkorea de", Loc),
+            ("Südkorea Nordkorea", Loc),
+            ("Gregor verzichtet", Per),
+            ("Sinnvoll schreiben", Misc),
+            ("Kim", Per),
+            ("Kim Guam", Per),
+            ("George Washington", Per),
+        ];
+        let want = [
+            ("Kims", Per),
+            ("Moskaus", Loc),
+            ("Trump", Per),
+            ("Trumps", Per),
+            ("Thomas Müller", Per),
+            ("Haus Frohnenbruch", Loc),
+            ("Jones House", Loc),
+            ("Franzis Verlag", Org),
+            ("Nordkorea", Loc),
+            ("Südkorea", Loc),
+            ("Nordkorea", Loc),
+            ("Gregor", Per),
+            ("Sinnvoll schreiben", Misc),
+            ("Kim", Per),
+            ("Kim", Per),
+            ("Guam", Loc),
+            ("George Washington", Per),
+        ];
+        let want: Vec<(String, Label)> = want.iter().map(|&(t, l)| (t.to_owned(), l)).collect();
+        assert_eq!(repaired_spans(text, &spans), want);
+        // A genitive stays part of a name that is neither in the word lists nor named alone
+        // in the document, and the lowercase words of organisations' names stay.
+        let text = "Er sprach über Trumps Gesprächsangebot bei der Fédération romande.";
+        let got = repaired_spans(
+            text,
+            &[
+                ("Trumps Gesprächsangebot", Per),
+                ("Fédération romande", Org),
+            ],
+        );
+        let got: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(got, ["Trumps Gesprächsangebot", "Fédération romande"]);
+    }
+
+    #[test]
+    fn a_noun_is_known_by_itself_or_by_the_noun_it_ends_in() {
+        let model = NerModel::embedded();
+        for noun in [
+            "Krieg",
+            "Amtsantritt",
+            "Gesprächsangebot",
+            "Langstreckenraketen",
+        ] {
+            assert!(model.is_noun(noun), "{noun}");
+        }
+        for name in ["Trump", "Kim", "Pjöngjang", "Guam"] {
+            assert!(!model.is_noun(name), "{name}");
+        }
     }
 
     #[test]

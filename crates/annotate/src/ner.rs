@@ -1087,6 +1087,27 @@ impl NerModel {
         &self.pairs[start..start + (v >> START_BITS) as usize]
     }
 
+    /// The lexicon flags of a word form (`LEX_*`; `0` when unknown or the model has no
+    /// lexicon).
+    pub fn lexicon_flags(&self, word: &str) -> u8 {
+        self.lexicon.get(word)
+    }
+
+    /// Whether a capitalised word is a common noun by the lexicon: a noun form, or a
+    /// compound that ends in one (`Gesprächsangebot`).
+    pub fn is_noun(&self, word: &str) -> bool {
+        let own = self.lexicon.get(word);
+        if own != 0 {
+            return own & LEX_NOUN != 0;
+        }
+        // Tails of four characters or more, after three at least.
+        let starts = word.char_indices().map(|(b, _)| b).skip(3);
+        let mut tails = starts
+            .map(|b| &word[b..])
+            .take_while(|t| t.chars().nth(3).is_some());
+        tails.any(|t| self.lexicon.get_key(capitalized_key(t)) & LEX_NOUN != 0)
+    }
+
     /// Sets the decoder's beam width (`1` is greedy; the default is the width the shipped
     /// model was trained with).
     pub fn set_beam(&mut self, beam: usize, margin: f32) {
