@@ -300,10 +300,13 @@ impl Recognizer {
         spans: &mut Vec<(usize, usize, Label)>,
     ) {
         let w = |i: usize| toks[i].text(text);
+        // Names given alone, and the family names of persons (`Jörg Haider`).
         let named_alone: HashSet<&str, FxBuild> = spans
             .iter()
-            .filter(|&&(first, end, label)| end - first == 1 && label != Label::Misc)
-            .map(|&(first, _, _)| w(first))
+            .filter(|&&(first, end, label)| {
+                (end - first == 1 && label != Label::Misc) || label == Label::Per
+            })
+            .map(|&(_, end, _)| w(end - 1))
             .collect();
         let persons_alone: HashSet<&str, FxBuild> = spans
             .iter()
@@ -312,11 +315,13 @@ impl Recognizer {
             .collect();
         let mut places = Vec::new();
         for (first, end, label) in spans.iter_mut() {
-            if !matches!(*label, Label::Per | Label::Loc) || *end - *first < 2 {
+            if *label == Label::Misc || *end - *first < 2 {
                 continue;
             }
             let genitive = (*first..*end - 1).find(|&k| {
-                self.genitive_before_noun(model, w(k), w(k + 1), |stem| named_alone.contains(stem))
+                let organisation = *label == Label::Org;
+                let named = |stem: &str| named_alone.contains(stem);
+                self.genitive_before_noun(model, (w(k), w(k + 1)), organisation, named)
             });
             if let Some(k) = genitive {
                 *end = k + 1;
@@ -339,15 +344,19 @@ impl Recognizer {
         }
     }
 
-    /// Whether `name` is a name in the genitive (`Kims`, `Moskaus`; not a name in its own
-    /// right such as `Thomas` or `Jones`, nor a noun such as `Haus`) and `next` a common
-    /// noun that is no name and heads no organisation or place (`Verlag`, `Platz`), so that
-    /// the name ends before it.
+    /// Whether `name` is a name in the genitive and `next` a common noun that is no first
+    /// name or toponym and heads no organisation or place (`Platz`, `Partei`), so that the
+    /// name ends before it. The genitive is a name with `-s` that is no first name
+    /// (`Thomas`). Its stem must be a name the document gives alone (`Trump`) or one of the
+    /// curated places (`China`) when the form with `-s` is a noun or a name in its own
+    /// right (`Haus`, `Jones`) or the span an organisation's (`Franzis Verlag`); else any
+    /// name of the word lists will do (`Kim`, `Pjöngjang`). Many nouns are also the names
+    /// of small places or families (`Tod`, `Mutter`), which does not keep them in a name.
     fn genitive_before_noun(
         &self,
         model: &NerModel,
-        name: &str,
-        next: &str,
+        (name, next): (&str, &str),
+        organisation: bool,
         named_alone: impl Fn(&str) -> bool,
     ) -> bool {
         const NAMES: u8 = ner::LEX_TOPONYM
@@ -358,20 +367,33 @@ impl Recognizer {
         let Some(stem) = name.strip_suffix('s').filter(|s| s.chars().count() > 1) else {
             return false;
         };
+        let own = model.lexicon_flags(name);
         if !is_capitalized(name)
             || self.first_names.contains(name)
-            || model.lexicon_flags(name) & (ner::LEX_NOUN | NAMES) != 0
+            || own & ner::LEX_FIRST_NAME != 0
         {
             return false;
         }
-        let stem_is_name = model.lexicon_flags(stem) & NAMES != 0
-            || self.first_names.contains(stem)
-            || self.gazetteer.contains_key(stem)
-            || named_alone(stem);
+        let known = || {
+            named_alone(stem)
+                || (self.gazetteer.get(stem)).is_some_and(|es| es.iter().any(|e| e.words == [stem]))
+        };
+        let listed = || model.lexicon_flags(stem) & NAMES != 0 || self.first_names.contains(stem);
+        // A word no list knows, with or without its `-s`, is a name the tagger took for one
+        // (`Michelangelos Madonna`).
+        let unknown = || own == 0 && model.lexicon_flags(stem) == 0;
+        // A noun that is also a family's name (`Wagner`, `Mutter`) ends only a name the
+        // document gives.
         let next_flags = model.lexicon_flags(next);
+        let family = next_flags & (ner::LEX_SURNAME | ner::LEX_PROPER) != 0;
+        let stem_is_name = if organisation || family || own & (ner::LEX_NOUN | NAMES) != 0 {
+            known()
+        } else {
+            known() || listed() || unknown()
+        };
         stem_is_name
             && is_capitalized(next)
-            && next_flags & NAMES == 0
+            && next_flags & (ner::LEX_FIRST_NAME | ner::LEX_TOPONYM) == 0
             && model.is_noun(next)
             && !self.org_heads.contains(next)
             && !self.loc_heads.contains(next)
@@ -1410,7 +1432,8 @@ mod tests {
             bleibt bei Trumps Gesprächsangebot. Thomas Müller war im Haus Frohnenbruch, Jones \
             House und beim Franzis Verlag. Das erkennt Nordkorea de facto an; Japan und Südkorea \
             Nordkorea anerkennen. Gregor verzichtet. Er las Sinnvoll schreiben. Kim drohte. Im \
-            August 2017 drohte Kim Guam. George Washington.";
+            August 2017 drohte Kim Guam. George Washington. Jörg Haider starb; seit Haiders \
+            Tod ist Rolf Clemens Wagner Michelangelos Madonna los.";
         let spans = [
             ("Kims Amtsantritt", Per),
             ("Moskaus Krieg", Loc),
@@ -1427,6 +1450,10 @@ mod tests {
             ("Kim", Per),
             ("Kim Guam", Per),
             ("George Washington", Per),
+            ("Jörg Haider", Per),
+            ("Haiders Tod", Per),
+            ("Rolf Clemens Wagner", Per),
+            ("Michelangelos Madonna", Per),
         ];
         let want = [
             ("Kims", Per),
@@ -1446,21 +1473,30 @@ mod tests {
             ("Kim", Per),
             ("Guam", Loc),
             ("George Washington", Per),
+            ("Jörg Haider", Per),
+            ("Haiders", Per),
+            ("Rolf Clemens Wagner", Per),
+            ("Michelangelos", Per),
         ];
         let want: Vec<(String, Label)> = want.iter().map(|&(t, l)| (t.to_owned(), l)).collect();
         assert_eq!(repaired_spans(text, &spans), want);
-        // A genitive stays part of a name that is neither in the word lists nor named alone
-        // in the document, and the lowercase words of organisations' names stay.
-        let text = "Er sprach über Trumps Gesprächsangebot bei der Fédération romande.";
-        let got = repaired_spans(
-            text,
-            &[
-                ("Trumps Gesprächsangebot", Per),
-                ("Fédération romande", Org),
-            ],
-        );
+        // A name no list knows ends before a noun too, but a name that is also a noun needs
+        // the document to name it (`Kochs Firma` after `Koch`); the lowercase words of
+        // organisations' names stay.
+        let text =
+            "Er sprach über Trumps Gesprächsangebot, Kochs Firma und die Fédération romande.";
+        let spans = [
+            ("Trumps Gesprächsangebot", Per),
+            ("Kochs Firma", Per),
+            ("Fédération romande", Org),
+        ];
+        let got = repaired_spans(text, &spans);
         let got: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
-        assert_eq!(got, ["Trumps Gesprächsangebot", "Fédération romande"]);
+        assert_eq!(got, ["Trumps", "Kochs Firma", "Fédération romande"]);
+        let text = "Roland Koch verkauft. Kochs Firma ist teuer.";
+        let got = repaired_spans(text, &[("Roland Koch", Per), ("Kochs Firma", Per)]);
+        let got: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(got, ["Roland Koch", "Kochs"]);
     }
 
     #[test]
