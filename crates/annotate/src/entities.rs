@@ -242,6 +242,7 @@ impl Recognizer {
 
     /// The tagger's span `first..end` without what it took along that is no part of a
     /// name, as one span or more:
+    /// - a role before a person's first and last name is no part of the name;
     /// - a name ends in a name: a lowercase word the tagger took along is the sentence's
     ///   (`Gregor XII. ab`, a separable verb's particle, `Nordkorea de facto`); `al-Hariri`
     ///   is a name, and titles of works (`MISC`) may end in any word;
@@ -258,6 +259,11 @@ impl Recognizer {
         let w = |i: usize| toks[i].text(text);
         if label == Label::Misc {
             return vec![(first, end, label)];
+        }
+        // A role before a person's full name is no part of it (`Technikchef James Allison`).
+        let mut first = first;
+        if label == Label::Per && end - first > 2 && is_role(w(first)) {
+            first += 1;
         }
         while end - first > 1 && {
             let last = w(end - 1);
@@ -1433,7 +1439,7 @@ mod tests {
             House und beim Franzis Verlag. Das erkennt Nordkorea de facto an; Japan und Südkorea \
             Nordkorea anerkennen. Gregor verzichtet. Er las Sinnvoll schreiben. Kim drohte. Im \
             August 2017 drohte Kim Guam. George Washington. Jörg Haider starb; seit Haiders \
-            Tod ist Rolf Clemens Wagner Michelangelos Madonna los.";
+            Tod ist Rolf Clemens Wagner Michelangelos Madonna los. Technikchef James Allison.";
         let spans = [
             ("Kims Amtsantritt", Per),
             ("Moskaus Krieg", Loc),
@@ -1454,6 +1460,7 @@ mod tests {
             ("Haiders Tod", Per),
             ("Rolf Clemens Wagner", Per),
             ("Michelangelos Madonna", Per),
+            ("Technikchef James Allison", Per),
         ];
         let want = [
             ("Kims", Per),
@@ -1477,6 +1484,7 @@ mod tests {
             ("Haiders", Per),
             ("Rolf Clemens Wagner", Per),
             ("Michelangelos", Per),
+            ("James Allison", Per),
         ];
         let want: Vec<(String, Label)> = want.iter().map(|&(t, l)| (t.to_owned(), l)).collect();
         assert_eq!(repaired_spans(text, &spans), want);
