@@ -60,12 +60,24 @@ pub fn split(text: &str, toks: &[Token], line_breaks: bool) -> Vec<(usize, usize
 }
 
 /// A single line break inside a sentence: the next line starts lowercase (hard-wrapped
-/// text, `Welche Bedenken⏎haben Sie?`).
+/// text, `Welche Bedenken⏎haben Sie?`), or the line ends in a word no sentence ends in
+/// (`der Fingerabdrücke aller⏎Bundesbürger`).
 fn hard_wrap(text: &str, toks: &[Token], i: usize) -> bool {
-    toks[i].newlines_before == 1
-        && toks[i].kind == Kind::Word
-        && is_lowercase_start(toks[i].text(text))
+    let continues = toks[i].kind == Kind::Word && is_lowercase_start(toks[i].text(text));
+    let open_end =
+        i > 0 && toks[i - 1].kind == Kind::Word && NEVER_LAST.contains(&toks[i - 1].text(text));
+    toks[i].newlines_before == 1 && (continues || open_end)
 }
+
+/// Words no German sentence ends in: articles, determiners, prepositions that are no
+/// verb particle (`an`, `auf`, `aus`, … end sentences: `Er kam an.`) and conjunctions.
+const NEVER_LAST: &[&str] = &[
+    "der", "die", "das", "des", "dem", "den", "ein", "eine", "einer", "eines", "einem", "einen",
+    "aller", "alle", "allen", "jeder", "jede", "jedes", "jedem", "jeden", "dieser", "diese",
+    "dieses", "diesem", "diesen", "für", "von", "vom", "zum", "zur", "im", "am", "beim", "ins",
+    "gegen", "ohne", "seit", "während", "wegen", "trotz", "zwischen", "und", "oder", "sowie",
+    "dass", "weil", "ob", "wenn",
+];
 
 /// A mark that may end a sentence: `.`, `!`, `?`, `…`, an ellipsis `...`, or `..` (an
 /// abbreviation's period followed by the sentence's: `Sony Corp.. Diese`).
@@ -315,6 +327,16 @@ mod tests {
         assert_eq!(
             sents("Welche Bedenken\nhaben Sie? Keine.\nNeue Zeile"),
             ["Welche Bedenken\nhaben Sie?", "Keine.", "Neue Zeile"]
+        );
+        // A line that ends in an article or a conjunction goes on; one that ends in a verb
+        // particle may be a sentence of its own.
+        assert_eq!(
+            sents("Die Speicherung der Fingerabdrücke aller \nBundesbürger und \nReisenden.\nEr kam an\nDann ging er."),
+            [
+                "Die Speicherung der Fingerabdrücke aller \nBundesbürger und \nReisenden.",
+                "Er kam an",
+                "Dann ging er."
+            ]
         );
     }
 
