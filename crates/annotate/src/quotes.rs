@@ -408,6 +408,9 @@ const WORKS: &[&str] = &[
     "romans",
     "ausstellung",
     "festival",
+    "verfilmung",
+    "komödie",
+    "thriller",
 ];
 
 /// Endings of nouns, lowercase, of the kinds of publications that precede their name in
@@ -2292,6 +2295,9 @@ impl<'a> Cx<'a> {
     /// words: a marker such as `Motto`, `namens`, `laut` right before it (or before a colon
     /// right before it: `(kurz: „Fed“)`), or parentheses around it (`(„gegossenes Blei“)`).
     fn term(&self, first: usize, after: usize) -> bool {
+        if self.kind_after(after) && !self.ends_sentence_inside(after) {
+            return true;
+        }
         if first == 0 {
             return false;
         }
@@ -2326,6 +2332,36 @@ impl<'a> Cx<'a> {
                 .toks
                 .get(after)
                 .is_some_and(|t| t.text(self.text) == ")")
+    }
+
+    /// Whether a noun for a kind of work follows the quote ending before token `after`, as
+    /// its apposition or predicate (`hat mit „Das Märchen der Märchen“ einen bilderstarken
+    /// Film gedreht`, `„Oskar, Rico und Herzgebreche“ ist die Verfilmung …`): the quote is
+    /// the work's name.
+    fn kind_after(&self, after: usize) -> bool {
+        let mut k = after;
+        if self
+            .toks
+            .get(k)
+            .is_some_and(|t| in_list(t.text(self.text), &["ist", "war", "wird"]))
+        {
+            k += 1;
+        }
+        if !self.toks.get(k).is_some_and(|t| {
+            is_determiner(t.text(self.text)) || in_list(t.text(self.text), &["einen", "einem"])
+        }) {
+            return false;
+        }
+        for t in self.toks.iter().skip(k + 1).take(4) {
+            let word = t.text(self.text);
+            if t.kind != Kind::Word {
+                return false;
+            }
+            if is_capitalized(word) {
+                return is_work_noun(&word.to_lowercase());
+            }
+        }
+        false
     }
 
     /// The quote `first..after` names a work after a colon (`stellte er die neue CD der
@@ -3422,6 +3458,9 @@ mod tests {
             "Laut einem Test der Wochenzeitschrift „Autos von morgen und heute“ gibt es 113 Modelle.",
             "Wie „heise online“ berichtet, sperrten die Behörden den Zugang.",
             "Die regierende „Partei der nationalen Einheit und Erneuerung“ verlor die Mehrheit.",
+            // … or after it, as its apposition or predicate.
+            "Matteo Garrone hat mit „Das Märchen der Märchen“ einen bilderstarken Film gedreht.",
+            "„Oskar, Rico und Herzgebreche“ ist die Verfilmung des zweiten Teils.",
         ];
         for text in named {
             assert!(quotes(text).is_empty(), "{text}: {:?}", quotes(text));
