@@ -413,6 +413,10 @@ const WORKS: &[&str] = &[
     "thriller",
 ];
 
+/// Tokens after a role description within which a news lead names the person
+/// ([`Cx::introduced_later_with_role`]): about two sentences.
+const LEAD_REACH: usize = 60;
+
 /// Endings of nouns, lowercase, of the kinds of publications that precede their name in
 /// quote marks (`Wochenzeitschrift`); with [`WORKS`] the kinds of works and publications
 /// (see [`is_work_noun`]).
@@ -1160,6 +1164,31 @@ impl<'a> Cx<'a> {
             return None;
         }
         self.introduced_as(head, first).ok()
+    }
+
+    /// The person a role description `first..end` that no one before answers refers to
+    /// when a news lead names the person only after it: the first person within
+    /// [`LEAD_REACH`] tokens after it introduced with the same role (`Arsenal-Trainer …
+    /// verwundert: „…“. London – Arsenal-Trainer Arsene Wenger hat …`). A description
+    /// opens the sentence: a bare role (`Arsenal-Trainer`) or one with a definite article.
+    fn introduced_later_with_role(&self, first: usize, end: usize) -> Option<String> {
+        let start = usize::from(is_definite(self.t(first)));
+        let head = (first + start..end).find(|&j| is_capitalized(self.t(j)))?;
+        if head != first + start && !is_adjective_like(self.t(first + start)) {
+            return None;
+        }
+        if !is_role(self.t(head)) || self.introduced_as(head, first).is_ok() {
+            return None;
+        }
+        let key = role_key(self.t(head));
+        self.ents
+            .iter()
+            .filter(|e| e.label == Label::Per && e.first >= end && e.first < end + LEAD_REACH)
+            .find(|e| {
+                self.role_of(e)
+                    .is_some_and(|at| same_role(&role_key(self.t(at)), &key))
+            })
+            .map(|e| e.canonical.clone())
     }
 
     /// The last person before token `before` introduced with the role at token `role_at`,
@@ -2794,6 +2823,15 @@ pub fn find(
                 });
             }
             if speaker.is_none() {
+                speaker = mention.and_then(|(a, b)| {
+                    let name = cx.introduced_later_with_role(a, b)?;
+                    Some(Who {
+                        name,
+                        mention: (a, b),
+                    })
+                });
+            }
+            if speaker.is_none() {
                 speaker = mention.and_then(|m| cx.entity_in(m));
             }
             last = Some((sentence_of(after - 1), speaker.clone()));
@@ -3396,6 +3434,19 @@ mod tests {
         assert_eq!(quotes(text)[0].1.as_deref(), Some("Kim Jong Un"));
         let text = "Nordkoreas Außenminister Choe Son Hui hat Gespräche angeboten. In einer Rede \
                     schwärmte der Machthaber von seinen „guten Erinnerungen“ an Donald Trump.";
+        assert_eq!(quotes(text)[0].1, None);
+    }
+
+    #[test]
+    fn a_role_in_a_lead_refers_to_the_person_named_with_it_after() {
+        let text = "Arsenal-Trainer ob der Behandlung des Dopingfalls verwundert: „Bedeutet, \
+                    dass man grundsätzlich Doping akzeptiert“. London – Arsenal-Trainer Arsene \
+                    Wenger hat die UEFA kritisiert.";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Arsene Wenger"));
+        // Not a person named later with another role.
+        let text = "Arsenal-Trainer ob der Behandlung des Dopingfalls verwundert: „Bedeutet, \
+                    dass man grundsätzlich Doping akzeptiert“. London – UEFA-Präsident Michel \
+                    Platini hat das Urteil verteidigt.";
         assert_eq!(quotes(text)[0].1, None);
     }
 
