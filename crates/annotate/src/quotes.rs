@@ -1166,6 +1166,18 @@ impl<'a> Cx<'a> {
         self.introduced_as(head, first).ok()
     }
 
+    /// A role or institution alone before a colon that opens the quote's sentence, as
+    /// headlines name a speaker (`Landeshauptmann: „…“`, `Expertin: „…“`).
+    fn role_before_colon(&self, start: usize, first: usize) -> Option<(usize, usize)> {
+        let t = self.t(start);
+        (first == start + 2
+            && self.t(start + 1) == ":"
+            && self.toks[start].kind == Kind::Word
+            && is_capitalized(t)
+            && (is_role(t) || is_institution(t)))
+        .then_some((start, start + 1))
+    }
+
     /// The person a role description `first..end` that no one before answers refers to
     /// when a news lead names the person only after it: the first person within
     /// [`LEAD_REACH`] tokens after it introduced with the same role (`Arsenal-Trainer …
@@ -2799,6 +2811,7 @@ pub fn find(
             let mention = match &speaker {
                 Some(w) => Some(w.mention),
                 None => (opening.filter(|_| !verb_after))
+                    .or_else(|| cx.role_before_colon(sentence.0, first))
                     .or_else(|| cx.subject_pronoun(sentence.0, first).map(|k| (k, k + 1)))
                     .or_else(|| cx.described_speaker(first, after, sentence))
                     .or_else(|| {
@@ -3443,6 +3456,13 @@ mod tests {
                     dass man grundsätzlich Doping akzeptiert“. London – Arsenal-Trainer Arsene \
                     Wenger hat die UEFA kritisiert.";
         assert_eq!(quotes(text)[0].1.as_deref(), Some("Arsene Wenger"));
+        // A headline names the speaker by the role alone, before a colon.
+        let text = "Arsenal-Trainer: „Bedeutet, dass man grundsätzlich Doping akzeptiert“. \
+                    London – Arsenal-Trainer Arsene Wenger hat die UEFA kritisiert.";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Arsene Wenger"));
+        let text = "Expertin: „Gefahr einer Infektion sehr wahrscheinlich“. Rio de Janeiro – Das \
+                    Segel-Revier ist verschmutzt.";
+        assert_eq!(mentions(text)[0].2, Some("Expertin"));
         // Not a person named later with another role.
         let text = "Arsenal-Trainer ob der Behandlung des Dopingfalls verwundert: „Bedeutet, \
                     dass man grundsätzlich Doping akzeptiert“. London – UEFA-Präsident Michel \
