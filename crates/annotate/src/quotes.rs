@@ -2826,18 +2826,11 @@ pub fn find(
             };
             if speaker.is_none() {
                 // A described role resolves to the person introduced with it (`In einer
-                // Rede schwärmte der Machthaber …` after `Machthaber Kim Jong Un`).
+                // Rede schwärmte der Machthaber …` after `Machthaber Kim Jong Un`), or
+                // named with it right after, as news leads do.
                 speaker = mention.and_then(|(a, b)| {
-                    let name = cx.introduced_with_role(a, b)?;
-                    Some(Who {
-                        name,
-                        mention: (a, b),
-                    })
-                });
-            }
-            if speaker.is_none() {
-                speaker = mention.and_then(|(a, b)| {
-                    let name = cx.introduced_later_with_role(a, b)?;
+                    let name = (cx.introduced_with_role(a, b))
+                        .or_else(|| cx.introduced_later_with_role(a, b))?;
                     Some(Who {
                         name,
                         mention: (a, b),
