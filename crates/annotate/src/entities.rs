@@ -98,6 +98,17 @@ const PARTICLES: &[&str] = &[
 ];
 /// Particles allowed only after an opening particle.
 const INNER_PARTICLES: &[&str] = &["der", "den", "dem", "la", "los", "zu"];
+/// Currencies, which the tagger runs into the noun after them.
+const CURRENCIES: &[&str] = &[
+    "Euro",
+    "Dollar",
+    "US-Dollar",
+    "Cent",
+    "Yen",
+    "Franken",
+    "Pfund",
+    "Rubel",
+];
 /// Lowercase words besides the particles that end no place or organisation: a span the
 /// tagger ends in one took a word of the sentence along (`Nordkorea de facto`). Other
 /// lowercase words may end a name (`Fédération romande`, `Luzenské údolí`).
@@ -246,6 +257,8 @@ impl Recognizer {
     /// - a name ends in a name: a lowercase word the tagger took along is the sentence's
     ///   (`Gregor XII. ab`, a separable verb's particle, `Nordkorea de facto`); `al-Hariri`
     ///   is a name, and titles of works (`MISC`) may end in any word;
+    /// - a dash ends no name (`Ö1 –`), and a currency is a name of its own (`Millionen Euro
+    ///   Verlust` is `Euro`);
     /// - places side by side are places of their own (`Japan und Südkorea Nordkorea
     ///   offiziell anerkennen`), unless the gazetteer has them together.
     fn repaired(
@@ -257,7 +270,14 @@ impl Recognizer {
         label: Label,
     ) -> Vec<(usize, usize, Label)> {
         let w = |i: usize| toks[i].text(text);
+        while end - first > 1 && matches!(w(end - 1), "–" | "—" | "-") {
+            end -= 1;
+        }
         if label == Label::Misc {
+            // A currency is a name of its own (`Millionen Euro Verlust`, `Euro zur Drachme`).
+            if CURRENCIES.contains(&w(first)) {
+                end = first + 1;
+            }
             return vec![(first, end, label)];
         }
         // A role before a person's full name is no part of it (`Technikchef James Allison`).
@@ -1439,7 +1459,8 @@ mod tests {
             House und beim Franzis Verlag. Das erkennt Nordkorea de facto an; Japan und Südkorea \
             Nordkorea anerkennen. Gregor verzichtet. Er las Sinnvoll schreiben. Kim drohte. Im \
             August 2017 drohte Kim Guam. George Washington. Jörg Haider starb; seit Haiders \
-            Tod ist Rolf Clemens Wagner Michelangelos Madonna los. Technikchef James Allison.";
+            Tod ist Rolf Clemens Wagner Michelangelos Madonna los. Technikchef James Allison. Drei \
+            Millionen Euro Verlust meldet Ö1 – am Abend.";
         let spans = [
             ("Kims Amtsantritt", Per),
             ("Moskaus Krieg", Loc),
@@ -1461,6 +1482,8 @@ mod tests {
             ("Rolf Clemens Wagner", Per),
             ("Michelangelos Madonna", Per),
             ("Technikchef James Allison", Per),
+            ("Euro Verlust", Misc),
+            ("Ö1 –", Misc),
         ];
         let want = [
             ("Kims", Per),
@@ -1485,6 +1508,8 @@ mod tests {
             ("Rolf Clemens Wagner", Per),
             ("Michelangelos", Per),
             ("James Allison", Per),
+            ("Euro", Misc),
+            ("Ö1", Misc),
         ];
         let want: Vec<(String, Label)> = want.iter().map(|&(t, l)| (t.to_owned(), l)).collect();
         assert_eq!(repaired_spans(text, &spans), want);
