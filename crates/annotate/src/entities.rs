@@ -375,9 +375,11 @@ impl Recognizer {
     /// name ends before it. The genitive is a name with `-s` that is no first name
     /// (`Thomas`). Its stem must be a name the document gives alone (`Trump`) or one of the
     /// curated places (`China`) when the form with `-s` is a noun or a name in its own
-    /// right (`Haus`, `Jones`) or the span an organisation's (`Franzis Verlag`); else any
-    /// name of the word lists will do (`Kim`, `Pjöngjang`). Many nouns are also the names
-    /// of small places or families (`Tod`, `Mutter`), which does not keep them in a name.
+    /// right (`Haus`, `Jones`) or the span an organisation's (`Franzis Verlag`); else a
+    /// name of the word lists (`Kim`, `Pjöngjang`) or a word no list knows will do before a
+    /// word that is a noun by its own form and nothing else. Many nouns are also the names
+    /// of small places or families (`Tod`, `Mutter`), which does not keep them in a name
+    /// the document gives.
     fn genitive_before_noun(
         &self,
         model: &NerModel,
@@ -408,14 +410,21 @@ impl Recognizer {
         // A word no list knows, with or without its `-s`, is a name the tagger took for one
         // (`Michelangelos Madonna`).
         let unknown = || own == 0 && model.lexicon_flags(stem) == 0;
+        let next_flags = model.lexicon_flags(next);
         // A noun that is also a family's name (`Wagner`, `Mutter`) ends only a name the
         // document gives.
-        let next_flags = model.lexicon_flags(next);
         let family = next_flags & (ner::LEX_SURNAME | ner::LEX_PROPER) != 0;
+        // Without the document's word for it, the noun must be one by its own form: after
+        // a name of the lists, a noun that may also name a small place (`Adenauers Tod`);
+        // after a word no list knows, a noun and nothing else, as many foreign names end in
+        // `-s` (`Demis Hassabis`, `Clemens Holzmeister`).
+        let noun_or_place =
+            next_flags & ner::LEX_NOUN != 0 && next_flags & !(ner::LEX_NOUN | ner::LEX_CITY) == 0;
+        let only_noun = next_flags == ner::LEX_NOUN;
         let stem_is_name = if organisation || family || own & (ner::LEX_NOUN | NAMES) != 0 {
             known()
         } else {
-            known() || listed() || unknown()
+            known() || (noun_or_place && listed()) || (only_noun && unknown())
         };
         stem_is_name
             && is_capitalized(next)
@@ -1513,9 +1522,9 @@ mod tests {
         ];
         let want: Vec<(String, Label)> = want.iter().map(|&(t, l)| (t.to_owned(), l)).collect();
         assert_eq!(repaired_spans(text, &spans), want);
-        // A name no list knows ends before a noun too, but a name that is also a noun needs
-        // the document to name it (`Kochs Firma` after `Koch`); the lowercase words of
-        // organisations' names stay.
+        // Before a compound no list holds as a noun, a genitive needs the document to name
+        // its stem (`Trump`), and so does a name that is also a noun (`Kochs Firma` after
+        // `Koch`); the lowercase words of organisations' names stay.
         let text =
             "Er sprach über Trumps Gesprächsangebot, Kochs Firma und die Fédération romande.";
         let spans = [
@@ -1525,7 +1534,27 @@ mod tests {
         ];
         let got = repaired_spans(text, &spans);
         let got: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
-        assert_eq!(got, ["Trumps", "Kochs Firma", "Fédération romande"]);
+        assert_eq!(
+            got,
+            [
+                "Trumps Gesprächsangebot",
+                "Kochs Firma",
+                "Fédération romande"
+            ]
+        );
+        // Foreign names end in `-s` and family names in nouns.
+        let text = "Demis Hassabis, Clemens Holzmeister und Michelangelos Madonna.";
+        let spans = [
+            ("Demis Hassabis", Per),
+            ("Clemens Holzmeister", Per),
+            ("Michelangelos Madonna", Per),
+        ];
+        let got = repaired_spans(text, &spans);
+        let got: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(
+            got,
+            ["Demis Hassabis", "Clemens Holzmeister", "Michelangelos"]
+        );
         let text = "Roland Koch verkauft. Kochs Firma ist teuer.";
         let got = repaired_spans(text, &[("Roland Koch", Per), ("Kochs Firma", Per)]);
         let got: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
