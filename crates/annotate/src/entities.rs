@@ -310,11 +310,10 @@ impl Recognizer {
     }
 
     /// Repairs `spans` with the names the document gives alone (`Trump`, `Kim`):
-    /// - a person's or place's name ends at a name in the genitive before a common noun:
-    ///   `Kims Amtsantritt`, `Trumps Gesprächsangebot` are `Kims` and `Trumps` (but `Thomas
-    ///   Müller`, `Haus Frohnenbruch` stay whole, and organisations are named in the
-    ///   genitive: `Franzis Verlag`, `Dow Jones Indexes`); a name is one the word lists know
-    ///   or one the document names alone elsewhere;
+    /// - a name ends at a name in the genitive before a common noun: `Kims Amtsantritt`,
+    ///   `Trumps Gesprächsangebot` are `Kims` and `Trumps` (but `Thomas Müller`, `Haus
+    ///   Frohnenbruch` and `Franzis Verlag` stay whole; see
+    ///   [`Recognizer::genitive_before_noun`]);
     /// - a person named alone elsewhere, run into a place, is the person and the place
     ///   (`Im August 2017 drohte Kim Guam`), where the place is a toponym and no name of a
     ///   person (`George Washington` stays whole).
