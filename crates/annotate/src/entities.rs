@@ -98,6 +98,9 @@ const PARTICLES: &[&str] = &[
 ];
 /// Particles allowed only after an opening particle.
 const INNER_PARTICLES: &[&str] = &["der", "den", "dem", "la", "los", "zu"];
+/// The lexicon flags of names of any kind (see [`ner::LEX_NOUN`] and the flags after it).
+const NAME_FLAGS: u8 =
+    ner::LEX_TOPONYM | ner::LEX_FIRST_NAME | ner::LEX_SURNAME | ner::LEX_PROPER | ner::LEX_CITY;
 /// Currencies, which the tagger runs into the noun after them.
 const CURRENCIES: &[&str] = &[
     "Euro",
@@ -338,16 +341,15 @@ impl Recognizer {
             .filter(|&&(first, end, label)| end - first == 1 && label == Label::Per)
             .map(|&(first, _, _)| w(first))
             .collect();
+        let named = |stem: &str| named_alone.contains(stem);
         let mut places = Vec::new();
         for (first, end, label) in spans.iter_mut() {
             if *label == Label::Misc || *end - *first < 2 {
                 continue;
             }
-            let genitive = (*first..*end - 1).find(|&k| {
-                let organisation = *label == Label::Org;
-                let named = |stem: &str| named_alone.contains(stem);
-                self.genitive_before_noun(model, (w(k), w(k + 1)), organisation, named)
-            });
+            let organisation = *label == Label::Org;
+            let genitive = (*first..*end - 1)
+                .find(|&k| self.genitive_before_noun(model, (w(k), w(k + 1)), organisation, named));
             if let Some(k) = genitive {
                 *end = k + 1;
             }
@@ -386,11 +388,6 @@ impl Recognizer {
         organisation: bool,
         named_alone: impl Fn(&str) -> bool,
     ) -> bool {
-        const NAMES: u8 = ner::LEX_TOPONYM
-            | ner::LEX_FIRST_NAME
-            | ner::LEX_SURNAME
-            | ner::LEX_PROPER
-            | ner::LEX_CITY;
         let Some(stem) = name.strip_suffix('s').filter(|s| s.chars().count() > 1) else {
             return false;
         };
@@ -405,7 +402,8 @@ impl Recognizer {
             named_alone(stem)
                 || (self.gazetteer.get(stem)).is_some_and(|es| es.iter().any(|e| e.words == [stem]))
         };
-        let listed = || model.lexicon_flags(stem) & NAMES != 0 || self.first_names.contains(stem);
+        let listed =
+            || model.lexicon_flags(stem) & NAME_FLAGS != 0 || self.first_names.contains(stem);
         // A word no list knows, with or without its `-s`, is a name the tagger took for one
         // (`Michelangelos Madonna`).
         let unknown = || own == 0 && model.lexicon_flags(stem) == 0;
@@ -420,7 +418,7 @@ impl Recognizer {
         let noun_or_place =
             next_flags & ner::LEX_NOUN != 0 && next_flags & !(ner::LEX_NOUN | ner::LEX_CITY) == 0;
         let only_noun = next_flags == ner::LEX_NOUN;
-        let stem_is_name = if organisation || family || own & (ner::LEX_NOUN | NAMES) != 0 {
+        let stem_is_name = if organisation || family || own & (ner::LEX_NOUN | NAME_FLAGS) != 0 {
             known()
         } else {
             known() || (noun_or_place && listed()) || (only_noun && unknown())
@@ -989,15 +987,22 @@ fn ends_in_noun_suffix(t: &str) -> bool {
 
 /// Whether `t` is a role noun that introduces a name (`US-Präsident`, `Außenministers`).
 pub fn is_role(t: &str) -> bool {
+    let roles = RoleSuffixes::get();
+    role_forms(t).any(|p| roles.matches(p))
+}
+
+/// The forms of `t` a role is looked up by: its part after the last hyphen, as it is and
+/// without an inflection ending (`-s`, `-en`, `-n`).
+pub(crate) fn role_forms(t: &str) -> impl Iterator<Item = &str> {
     let part = t.rsplit('-').next().unwrap_or(t);
-    let candidates = [
+    [
         Some(part),
         part.strip_suffix('s'),
         part.strip_suffix("en"),
         part.strip_suffix('n'),
-    ];
-    let roles = RoleSuffixes::get();
-    candidates.into_iter().flatten().any(|p| roles.matches(p))
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// [`lexicon::ROLE_SUFFIXES`] as a trie of their reversed bytes and a hash set, so that a
@@ -1100,7 +1105,7 @@ impl SuffixTrie {
 }
 
 /// `p` ends with the lowercase `suffix`, or equals it up to the case of the first letter.
-fn ends_with_fold_first(p: &str, suffix: &str) -> bool {
+pub(crate) fn ends_with_fold_first(p: &str, suffix: &str) -> bool {
     if p.ends_with(suffix) {
         return true;
     }
@@ -1459,6 +1464,14 @@ mod tests {
             .collect()
     }
 
+    /// The texts alone of [`repaired_spans`].
+    fn repaired_texts(text: &str, spans: &[(&str, Label)]) -> Vec<String> {
+        repaired_spans(text, spans)
+            .into_iter()
+            .map(|(t, _)| t)
+            .collect()
+    }
+
     #[test]
     fn names_end_before_a_noun_they_govern_and_before_words_of_the_sentence() {
         use Label::{Loc, Misc, Org, Per};
@@ -1531,8 +1544,7 @@ mod tests {
             ("Kochs Firma", Per),
             ("Fédération romande", Org),
         ];
-        let got = repaired_spans(text, &spans);
-        let got: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
+        let got = repaired_texts(text, &spans);
         assert_eq!(
             got,
             [
@@ -1548,15 +1560,13 @@ mod tests {
             ("Clemens Holzmeister", Per),
             ("Michelangelos Madonna", Per),
         ];
-        let got = repaired_spans(text, &spans);
-        let got: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
+        let got = repaired_texts(text, &spans);
         assert_eq!(
             got,
             ["Demis Hassabis", "Clemens Holzmeister", "Michelangelos"]
         );
         let text = "Roland Koch verkauft. Kochs Firma ist teuer.";
-        let got = repaired_spans(text, &[("Roland Koch", Per), ("Kochs Firma", Per)]);
-        let got: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
+        let got = repaired_texts(text, &[("Roland Koch", Per), ("Kochs Firma", Per)]);
         assert_eq!(got, ["Roland Koch", "Kochs"]);
     }
 

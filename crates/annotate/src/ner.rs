@@ -696,26 +696,28 @@ fn lex_features(lex: &Lexicon, word: &str) -> (u8, u8, bool) {
         .strip_suffix('s')
         .filter(|b| b.len() > 1)
         .map_or(0, |b| lex.get(b));
-    let mut head = false;
-    if own == 0 {
-        // The last `k` characters, capitalised, for `k` from `n - 3` down to 4 (at most
-        // six of them), looked up as nouns.
-        let n = word.chars().count();
-        let ks = (4..n.saturating_sub(2)).rev().take(6);
-        let mut tails = word.char_indices().map(|(b, _)| &word[b..]).skip(3);
-        let mut at = 3; // Characters before the next tail `tails` yields.
-        for k in ks {
-            let Some(tail) = tails.nth(n - k - at) else {
-                break; // Unreachable: `n - k >= 3`.
-            };
-            at = n - k + 1;
-            if lex.get_key(capitalized_key(tail)) & LEX_NOUN != 0 {
-                head = true;
-                break;
-            }
+    let head = own == 0 && ends_in_noun(lex, word, 6);
+    (own, gen, head)
+}
+
+/// Whether one of the last `k` characters of `word`, capitalised, for `k` from `n - 3`
+/// down to 4 (the `most` longest of them), is a noun of `lex` (`Verteidigungsministerium`
+/// ends in `Ministerium`).
+fn ends_in_noun(lex: &Lexicon, word: &str, most: usize) -> bool {
+    let n = word.chars().count();
+    let ks = (4..n.saturating_sub(2)).rev().take(most);
+    let mut tails = word.char_indices().map(|(b, _)| &word[b..]).skip(3);
+    let mut at = 3; // Characters before the next tail `tails` yields.
+    for k in ks {
+        let Some(tail) = tails.nth(n - k - at) else {
+            break; // Unreachable: `n - k >= 3`.
+        };
+        at = n - k + 1;
+        if lex.get_key(capitalized_key(tail)) & LEX_NOUN != 0 {
+            return true;
         }
     }
-    (own, gen, head)
+    false
 }
 
 /// [`word_key`] of `tail` with its first character in uppercase, without building it.
@@ -1100,12 +1102,7 @@ impl NerModel {
         if own != 0 {
             return own & LEX_NOUN != 0;
         }
-        // Tails of four characters or more, after three at least.
-        let starts = word.char_indices().map(|(b, _)| b).skip(3);
-        let mut tails = starts
-            .map(|b| &word[b..])
-            .take_while(|t| t.chars().nth(3).is_some());
-        tails.any(|t| self.lexicon.get_key(capitalized_key(t)) & LEX_NOUN != 0)
+        ends_in_noun(&self.lexicon, word, usize::MAX)
     }
 
     /// Sets the decoder's beam width (`1` is greedy; the default is the width the shipped

@@ -415,7 +415,7 @@ const WORKS: &[&str] = &[
 
 /// Roles of speakers besides the recogniser's ([`entities::is_role`]), whose list is also a
 /// feature of the trained tagger and stays as the tagger was trained with it: lowercase
-/// endings, as there.
+/// endings, looked up as there.
 const MORE_SPEAKER_ROLES: &[&str] = &[
     "hauptmann",
     "coach",
@@ -430,16 +430,12 @@ const MORE_SPEAKER_ROLES: &[&str] = &[
 /// Whether `t` names a role a speaker may be introduced with (`Landeshauptmann`,
 /// `Graz-Coach`): a role of the recogniser or one of [`MORE_SPEAKER_ROLES`], inflected.
 fn is_role(t: &str) -> bool {
-    entities::is_role(t) || {
-        let lower = t.rsplit('-').next().unwrap_or(t).to_lowercase();
-        let stem = ["en", "n", "s"]
-            .iter()
-            .find_map(|e| lower.strip_suffix(e))
-            .unwrap_or(&lower);
-        MORE_SPEAKER_ROLES
-            .iter()
-            .any(|r| lower.ends_with(r) || stem.ends_with(r))
-    }
+    entities::is_role(t)
+        || entities::role_forms(t).any(|p| {
+            MORE_SPEAKER_ROLES
+                .iter()
+                .any(|r| entities::ends_with_fold_first(p, r))
+        })
 }
 
 /// Tokens after a role description within which a news lead names the person
