@@ -335,3 +335,63 @@ fn documents_export_to_spacy_json_and_conllu() {
     );
     assert!(conllu.contains("NER=B-PER"));
 }
+
+#[test]
+fn quotes_name_their_speakers_as_the_articles_attribute_them() {
+    let (_dir, documents, _) = run_seeds();
+    // (document, words the quote starts with, speaker, words naming the speaker there)
+    let expected = [
+        // A role refers to the person it describes.
+        (
+            "000_4cc634fd74ce4d48",
+            "„Wenn die Vereinigten Staaten",
+            "Kim Jong Un",
+            "der nordkoreanische Führer",
+        ),
+        // A subheading quotes what the article attributes in full further down.
+        (
+            "003_b6e55cbff507565a",
+            "\"Ich komme mit ihm aus, er kommt mit mir aus\"",
+            "Donald Trump",
+            "der Republikaner",
+        ),
+        // A report speaks for the agency that issued it, also in the sentence after.
+        (
+            "003_b6e55cbff507565a",
+            "\"dem Kampfeinsatz",
+            "KCNA",
+            "einer Meldung von KCNA",
+        ),
+        (
+            "003_b6e55cbff507565a",
+            "\"grenzenlosen nuklearen Aufrüstung",
+            "KCNA",
+            "einer Meldung von KCNA",
+        ),
+        // Whose term it is, not who reports it.
+        (
+            "004_c9c43821286cbbc7",
+            "„Atommacht”",
+            "Donald Trump",
+            "Trumps",
+        ),
+    ];
+    for (id, opening, speaker, mention) in expected {
+        let doc = by_id(&documents, id);
+        let text: Vec<char> = doc["text"].as_str().unwrap().chars().collect();
+        let slice = |span: &Value| -> String {
+            let (start, end) = (
+                span["start"].as_u64().unwrap(),
+                span["end"].as_u64().unwrap(),
+            );
+            text[start as usize..end as usize].iter().collect()
+        };
+        let quotes = doc["annotations"]["quotes"].as_array().unwrap();
+        let quote = quotes
+            .iter()
+            .find(|q| slice(q).starts_with(opening))
+            .unwrap_or_else(|| panic!("{id}: no quote opening with {opening:?}"));
+        assert_eq!(Some(speaker), quote["speaker"].as_str(), "{id} {opening}");
+        assert_eq!(mention, slice(&quote["speaker_mention"]), "{id} {opening}");
+    }
+}

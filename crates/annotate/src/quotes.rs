@@ -502,6 +502,18 @@ const SPEECH_NOUNS: &[&str] = &[
 ];
 
 /// Words right before a quote by which someone names something (`als „Wortbruch“`).
+/// Nouns for what someone called something or said, besides [`SPEECH_NOUNS`], that a
+/// genitive owner speaks (`Trumps Bezeichnung … als „Atommacht“`).
+const NAMING_NOUNS: &[&str] = &[
+    "Bezeichnung",
+    "Äußerung",
+    "Äußerungen",
+    "Worte",
+    "Aussagen",
+    "Vorwurf",
+    "Versprechen",
+];
+
 const NAMING_OPENERS: &[&str] = &["als", "ein", "eine", "einen", "einer", "einem", "eines"];
 
 /// Verbs of naming and judging (`nannte`, `bezeichnete … als`, `sprach von`).
@@ -1673,6 +1685,20 @@ impl<'a> Cx<'a> {
             .then(|| Who::entity(e))
     }
 
+    /// The person or organisation whose words a noun of saying right before the quote at
+    /// `first` names in the genitive: `Trumps Bezeichnung Nordkoreas als „Atommacht“`,
+    /// `Merkels Worte „…“`. Closer to the quote than the subject of the sentence, who only
+    /// reports them (`Cho sagte, dass Trumps Bezeichnung … als „…“ ein Anreiz sei`).
+    fn owner_of_words(&self, start: usize, first: usize) -> Option<Who> {
+        let noun = (first.saturating_sub(4).max(start + 1)..first)
+            .find(|&k| in_list(self.t(k), SPEECH_NOUNS) || in_list(self.t(k), NAMING_NOUNS))?;
+        let e = self.ents.iter().find(|e| {
+            e.end == noun && matches!(e.label, Label::Per | Label::Org) && e.first >= start
+        })?;
+        let last = self.t(e.end - 1);
+        (last.ends_with('s') || last.ends_with('’') || last.ends_with('\'')).then(|| Who::entity(e))
+    }
+
     /// The person named right before the colon that introduces the quote `first..after`,
     /// or right before a verb of saying and that colon, a party in parentheses allowed
     /// (`…, Sandra Boser (GRÜNE), erklärte: „…“`, `und Ministerpräsident Jens Stoltenberg:
@@ -1985,7 +2011,7 @@ impl<'a> Cx<'a> {
             .filter(|&k| opens_source(k));
         let p = after_it.or(fronted)?;
         if let Some(np) = self.noun_phrase(p + 1, end, true) {
-            return Some(np);
+            return Some(self.with_von_source(np, end));
         }
         // `im letzten Satz der Anordnung`, `aus Paris`: the words up to a capitalised head.
         let head = (p + 1..(p + 5).min(end))
@@ -1994,6 +2020,19 @@ impl<'a> Cx<'a> {
             self.toks[j].kind == Kind::Word && is_lowercase(self.t(j)) && !is_speech_verb(self.t(j))
         });
         lead_ok.then_some((p + 1, head + 1))
+    }
+
+    /// The noun phrase `np` of a text or report, with the source named after it with `von`
+    /// (`einer Meldung von KCNA`, `der Meldung auf der Homepage von „con energy“` is not
+    /// reached): the mention then holds the entity that speaks through the text.
+    fn with_von_source(&self, (a, b): (usize, usize), end: usize) -> (usize, usize) {
+        if b + 1 >= end || self.t(b) != "von" {
+            return (a, b);
+        }
+        match self.source_after(b + 1, end) {
+            Some(who) => (a, who.mention.1),
+            None => (a, b),
+        }
     }
 
     /// Up to three capitalised words without an article that open a sentence at token
@@ -2677,6 +2716,8 @@ pub fn find(
             .min(sentences.len() - 1)
     };
     let mut out = Vec::with_capacity(spans.len());
+    // Whether each quote of `out` took its speaker from the sentences before it only.
+    let mut continued = Vec::with_capacity(spans.len());
     // Sentence of the last kept quote's end, and its speaker.
     let mut last: Option<(usize, Option<Who>)> = None;
     for &(start, end) in &spans {
@@ -2720,7 +2761,8 @@ pub fn find(
         }
         // A speech verb right after the quote or a colon right before it.
         let attributed = verb_after || (first > 0 && toks[first - 1].text(text) == ":");
-        let mut speaker = (cx.named_with_laut(sentence.0, first))
+        let mut speaker = (cx.owner_of_words(sentence.0, first))
+            .or_else(|| cx.named_with_laut(sentence.0, first))
             .or(after_verb.flatten())
             .or_else(|| {
                 (!in_phrase)
@@ -2741,16 +2783,19 @@ pub fn find(
             && toks[sentence.0..first]
                 .iter()
                 .all(|t| t.kind == Kind::Punct);
-        // Indirect speech goes on from an earlier sentence (`Künast sagte, … . Es drohe „…“`).
-        // Not when a description opens the sentence as the subject of a verb of saying
-        // (`Ein Sprecher von Tesla teilte mit: „…“, hierzu wolle man …`).
+        // Indirect speech goes on from an earlier sentence (`Künast sagte, … . Es drohe „…“`),
+        // also in the quote's own words when no colon introduces it (`Nordkoreas Politik der
+        // „grenzenlosen nuklearen Aufrüstung sei mehr als gerechtfertigt“`). Not when a
+        // description opens the sentence as the subject of a verb of saying (`Ein Sprecher
+        // von Tesla teilte mit: „…“, hierzu wolle man …`).
         let reported = !standalone
             && speaker.is_none()
             && opening.is_none()
             && (sentence.0..sentence.1)
-                .filter(|k| !(first..after).contains(k))
+                .filter(|k| !attributed || !(first..after).contains(k))
                 .any(|k| in_list(cx.t(k), SUBJUNCTIVES));
-        if speaker.is_none() && (standalone || reported) {
+        let continues = speaker.is_none() && (standalone || reported);
+        if continues {
             // A quote of its own continues the quote of the sentence before, or of the one
             // before that when the sentence between names no one (`„…“, wird Panetta
             // zitiert. Die Entscheidung wolle er der NATO überlassen. „…“`).
@@ -2867,6 +2912,7 @@ pub fn find(
             }
             last = Some((sentence_of(after - 1), speaker.clone()));
             let speaker_mention = mention.map(|(a, b)| (toks[a].start, toks[b - 1].end));
+            continued.push(continues);
             out.push(Quote {
                 start,
                 end,
@@ -2875,7 +2921,50 @@ pub fn find(
             });
         }
     }
+    speakers_of_repeated_quotes(text, &mut out, &continued);
     out
+}
+
+/// Words a quote needs before a later or earlier quote containing it lends it its speaker.
+const REPEATED_MIN_WORDS: usize = 4;
+
+/// A quote that no rule attributed, or that only `continued` the speaker of the sentences
+/// before it, takes the speaker and mention of a quote the document attributes in its own
+/// sentence and that repeats its words: headlines and leads quote words that the article
+/// attributes where it quotes them in full (`„Ich komme mit ihm aus, er kommt mit mir
+/// aus“` as a subheading, then `„Ich komme mit ihm aus, er kommt mit mir aus. Und das ist
+/// eine gute Sache“, sagte Trump`).
+fn speakers_of_repeated_quotes(text: &str, quotes: &mut [Quote], continued: &[bool]) {
+    let words = |q: &Quote| -> String {
+        let own = inner(text, (q.start, q.end));
+        own.trim_end_matches(|c: char| {
+            c.is_whitespace() || matches!(c, '.' | ',' | '!' | '?' | '…')
+        })
+        .trim()
+        .to_owned()
+    };
+    for i in 0..quotes.len() {
+        if quotes[i].speaker.is_some() && !continued[i] {
+            continue;
+        }
+        let own = words(&quotes[i]);
+        if own.split_whitespace().count() < REPEATED_MIN_WORDS {
+            continue;
+        }
+        // The fuller quote is the one in the article's text, whose speaker counts even when
+        // it goes on from the sentence before.
+        let source = (0..quotes.len()).find(|&j| {
+            let theirs = words(&quotes[j]);
+            j != i
+                && quotes[j].speaker.is_some()
+                && theirs.contains(own.as_str())
+                && (!continued[j] || theirs.len() > own.len())
+        });
+        if let Some(j) = source {
+            quotes[i].speaker = quotes[j].speaker.clone();
+            quotes[i].speaker_mention = quotes[j].speaker_mention;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -3151,6 +3240,68 @@ mod tests {
                 "{text}: {all:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_owner_of_words_speaks_them_rather_than_who_reports_them() {
+        assert_last(&[
+            (
+                "US-Präsident Donald Trump war in Seoul. Der südkoreanische Außenminister Cho Hyun sagte am Dienstag, dass Trumps Bezeichnung Nordkoreas als „Atommacht“ ein Anreiz sein könne.",
+                Some("Donald Trump"),
+                Some("Trumps"),
+            ),
+            // Without an owner, the one who says the sentence speaks.
+            (
+                "Der südkoreanische Außenminister Cho Hyun sagte am Dienstag, dass die Bezeichnung Nordkoreas als „Atommacht“ ein Anreiz sein könne.",
+                Some("Cho Hyun"),
+                Some("Cho Hyun"),
+            ),
+        ]);
+    }
+
+    #[test]
+    fn a_report_speaks_for_the_source_named_after_it_with_von() {
+        assert_last(&[
+            (
+                "Am Freitag hieß es in einer Meldung von KCNA, das Programm sei keine Verhandlungsmasse, sondern diene „dem Kampfeinsatz gegen feindliche Aggressoren“.",
+                Some("KCNA"),
+                Some("einer Meldung von KCNA"),
+            ),
+            // Without `von`, the report alone is the mention, and no one speaks.
+            (
+                "Am Freitag hieß es in einer Meldung, das Programm sei keine Verhandlungsmasse, sondern diene „dem Kampfeinsatz gegen feindliche Aggressoren“.",
+                None,
+                Some("einer Meldung"),
+            ),
+        ]);
+    }
+
+    #[test]
+    fn reported_speech_in_the_quotes_own_words_goes_on_with_the_speaker() {
+        let text = "Am Freitag hieß es in einer Meldung von KCNA, das Programm diene „dem Kampfeinsatz gegen feindliche Aggressoren“. Nordkoreas Politik der „grenzenlosen nuklearen Aufrüstung sei mehr als gerechtfertigt“.";
+        let all = quotes(text);
+        assert_eq!(all.len(), 2, "{all:?}");
+        assert_eq!(all[1].1.as_deref(), Some("KCNA"), "{all:?}");
+        // Introduced by a colon, the quote is someone's own words, however they are put.
+        let text = "Der Sänger Paul Meier ist in Sofia aufgetreten. Ein Hauptkommissar nach der Festnahme: „Die Leute hätten gemacht, was sie wollten, und niemand hätte sie gehindert.“";
+        let all = mentions(text);
+        assert_eq!(all.last().map(|q| q.1.clone()), Some(None), "{all:?}");
+    }
+
+    #[test]
+    fn a_quote_repeated_in_full_later_takes_its_speaker() {
+        let text = "KCNA erklärte, das Programm diene „dem Kampfeinsatz gegen feindliche Aggressoren“. KCNA gilt als Sprachrohr der Führung.\n\n„Ich komme mit ihm aus, er kommt mit mir aus“\n\nKurz zuvor hatte US-Präsident Donald Trump sein Verhältnis zu Kim gelobt: „Wir werden Beziehungen zu Nordkorea haben“, sagte der Republikaner. „Ich komme mit ihm aus, er kommt mit mir aus. Und das ist eine gute Sache.“";
+        let all = mentions(text);
+        let heading = all
+            .iter()
+            .find(|q| q.0 == "„Ich komme mit ihm aus, er kommt mit mir aus“")
+            .unwrap_or_else(|| panic!("{all:?}"));
+        assert_eq!(heading.1.as_deref(), Some("Donald Trump"), "{all:?}");
+        assert_eq!(heading.2, Some("der Republikaner"), "{all:?}");
+        // Fewer than four words are not taken for the same words.
+        let text = "„Gute Sache“\n\nTrump sagte: „Das ist eine gute Sache, und wir machen weiter.“";
+        let all = mentions(text);
+        assert_eq!(all.first().map(|q| q.1.clone()), Some(None), "{all:?}");
     }
 
     #[test]
