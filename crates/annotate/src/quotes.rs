@@ -955,7 +955,7 @@ fn is_clause_end(t: &str) -> bool {
     matches!(
         t,
         "." | "!" | "?" | ";" | ":" | "„" | "\"" | "»" | "«" | "“" | "”" | "…"
-    )
+    ) || (t.len() > 1 && t.bytes().all(|b| matches!(b, b'.' | b'!' | b'?')))
 }
 
 fn is_pronoun(t: &str) -> bool {
@@ -1888,6 +1888,7 @@ impl<'a> Cx<'a> {
         first: usize,
         after: usize,
         (start, end): (usize, usize),
+        names_the_subject: bool,
     ) -> Option<(usize, usize)> {
         let mut j = after;
         if self.toks.get(j).is_some_and(|t| t.text(self.text) == ",") {
@@ -1897,6 +1898,7 @@ impl<'a> Cx<'a> {
         let limit = self.toks.len();
         let naming = j == after && self.named_as(first, after);
         if j + 1 < limit
+            && !(names_the_subject && j == after)
             && self.toks[j].newlines_before == 0
             && (is_speech_verb(self.t(j)) || naming || (j > after && self.inverted_verb(j)))
             && !in_list(self.t(j), &["so", "laut"])
@@ -2741,10 +2743,29 @@ pub fn find(
             && first > sentence.0
             && (is_determiner(cx.t(first - 1))
                 || (toks[first - 1].kind == Kind::Word && is_capitalized(cx.t(first - 1))));
+        // A quote opening its sentence whose every longer word is capitalised is a name
+        // (`„Urban Change in Time“ zeigt Veränderungen …`): German sentences have verbs
+        // and adjectives in lowercase.
+        let opens_sentence = toks[sentence.0..first]
+            .iter()
+            .all(|t| t.kind == Kind::Punct);
+        let name_cased = opens_sentence
+            && toks[first..after]
+                .iter()
+                .filter(|t| t.kind == Kind::Word && t.text(text).chars().count() >= 4)
+                .all(|t| is_capitalized(t.text(text)));
+        let short = words < min_words || title || name_cased;
+        // Such a quote opening its sentence, a word following it without a comma or a final
+        // mark, is the subject of that word (`„Der Spiegel“ berichtete`), not a quote a
+        // later verb attributes.
+        let names_subject = short
+            && opens_sentence
+            && toks.get(after).is_some_and(|t| t.kind == Kind::Word)
+            && !matches!(cx.t(after - 2), "." | "!" | "?" | "…" | "...");
         let after_verb = if in_phrase {
             None
         } else {
-            cx.speaker_after(first, after, words < min_words || title)
+            cx.speaker_after(first, after, short)
         };
         // `Der Vertreter Libyens nannte …`: a noun phrase opening the sentence before a verb
         // of saying is its subject, whoever else the sentence names.
@@ -2774,8 +2795,7 @@ pub fn find(
             .or_else(|| cx.source(sentence, first, after))
             .or(before)
             .or_else(|| {
-                opening
-                    .is_none()
+                (opening.is_none() && !names_subject)
                     .then(|| cx.speaker_later(first, after, sentence.1))
                     .flatten()
             });
@@ -2867,7 +2887,7 @@ pub fn find(
         let keep = (attributed || !repeated())
             && if words >= min_words {
                 attributed
-                    || !title
+                    || !(title || name_cased)
                     || cx.naming_quote(first, after, sentence)
                     || cx.reported_phrase(first, after, sentence)
             } else {
@@ -2883,7 +2903,7 @@ pub fn find(
                 None => (opening.filter(|_| !verb_after))
                     .or_else(|| cx.role_before_colon(sentence.0, first))
                     .or_else(|| cx.subject_pronoun(sentence.0, first).map(|k| (k, k + 1)))
-                    .or_else(|| cx.described_speaker(first, after, sentence))
+                    .or_else(|| cx.described_speaker(first, after, sentence, names_subject))
                     .or_else(|| {
                         // A quote that goes on from the sentence before: that sentence's subject.
                         let continues = (standalone || reported)
@@ -3240,6 +3260,23 @@ mod tests {
                 "{text}: {all:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_name_cased_quote_opening_its_sentence_is_the_subject_not_a_quote() {
+        // Every longer word capitalised, and a verb right after it: the name of a project.
+        let text = "„Urban Change in Time“ zeigt Veränderungen in und um Wien seit 1870. Das urbane Wachstum findet Burcu Akinci faszinierend.";
+        assert_eq!(quotes(text), Vec::new());
+        // A sentence in quote marks has words in lowercase, and is a quote.
+        let text = "„Wir haben gewonnen“, sagte Anna Müller am Abend.";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Anna Müller"));
+    }
+
+    #[test]
+    fn a_run_of_final_marks_ends_the_search_for_a_subject() {
+        let text =
+            "„Das ist nicht das Ende der Geschichte“, hieß es gestern.. Anna Müller kam später.";
+        assert_eq!(quotes(text)[0].1, None);
     }
 
     #[test]
