@@ -1075,6 +1075,17 @@ impl<'a> Cx<'a> {
         !(e.label == Label::Per && genitive)
     }
 
+    /// The roles a person is introduced with: [`Cx::role_of`], and a role coordinated
+    /// before it (`OeNB-Gouverneur und EZB-Rat Ewald Nowotny`).
+    fn roles_of(&self, e: &Entity) -> impl Iterator<Item = usize> {
+        // (The role next to the name may be one the list lacks: `EZB-Rat`.)
+        let coordinated =
+            (e.first >= 3 && is_capitalized(self.t(e.first - 1)) && self.t(e.first - 2) == "und")
+                .then(|| e.first - 3)
+                .filter(|&k| is_capitalized(self.t(k)) && is_role(self.t(k)));
+        self.role_of(e).into_iter().chain(coordinated)
+    }
+
     /// The token of the role a person is introduced with: `Bundespräsident Horst Köhler`,
     /// `Horst Köhler, der Bundespräsident`.
     fn role_of(&self, e: &Entity) -> Option<usize> {
@@ -1234,8 +1245,8 @@ impl<'a> Cx<'a> {
             .iter()
             .filter(|e| e.label == Label::Per && e.first >= end && e.first < end + LEAD_REACH)
             .find(|e| {
-                self.role_of(e)
-                    .is_some_and(|at| same_role(&role_key(self.t(at)), &key))
+                self.roles_of(e)
+                    .any(|at| same_role(&role_key(self.t(at)), &key))
             })
             .map(|e| e.canonical.clone())
     }
@@ -1252,7 +1263,7 @@ impl<'a> Cx<'a> {
             .iter()
             .rev()
             .filter(|e| e.label == Label::Per && e.end <= before)
-            .filter_map(|e| Some((e, self.role_of(e)?)))
+            .flat_map(|e| self.roles_of(e).map(move |at| (e, at)))
             .filter(|&(_, at)| same_role(&role_key(self.t(at)), &key))
             .peekable();
         let any = with_role.peek().is_some();
@@ -3673,6 +3684,11 @@ mod tests {
         let text = "Landeshauptmann: „Jetzt wird Sicherheitspolitik ernst genommen“. Eisenstadt \
                     – Landeshauptmann Hans Niessl hat die Regierung gelobt.";
         assert_eq!(quotes(text)[0].1.as_deref(), Some("Hans Niessl"));
+        // The role coordinated with another before the name.
+        let text = "Der OeNB-Gouverneur warnt, die neuen Abgaben seien „ein wesentlich hoher \
+                    Betrag“. Alpbach – OeNB-Gouverneur und EZB-Rat Ewald Nowotny warnt vor einer \
+                    Wettbewerbsverzerrung.";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Ewald Nowotny"));
         // Not a person named later with another role.
         let text = "Arsenal-Trainer ob der Behandlung des Dopingfalls verwundert: „Bedeutet, \
                     dass man grundsätzlich Doping akzeptiert“. London – UEFA-Präsident Michel \
