@@ -283,9 +283,25 @@ impl Recognizer {
             }
             return vec![(first, end, label)];
         }
-        // A role before a person's full name is no part of it (`Technikchef James Allison`).
+        // A role before a person's full name is no part of it (`Technikchef James Allison`),
+        // and neither is a compound of a name and a common noun before a name
+        // (`Graz-Coach Foda`, `Nasa-Ingenieur Gary Ruff`); `Heinz-Christian Strache` and
+        // `Jean-Claude Juncker` begin with first names, and `Rabmer-Kollers Blockade-Vorwurf`
+        // goes on with a common noun (see `repair_with_names`).
         let mut first = first;
-        if label == Label::Per && end - first > 2 && is_role(w(first)) {
+        let noun_compound = |t: &str| {
+            t.rsplit_once('-').is_some_and(|(head, tail)| {
+                !head.is_empty()
+                    && tail.starts_with(char::is_uppercase)
+                    && model.lexicon_flags(tail) & ner::LEX_FIRST_NAME == 0
+                    && model.is_noun(tail)
+            })
+        };
+        let name_next = |t: &str| model.lexicon_flags(t) & NAME_FLAGS != 0 || !model.is_noun(t);
+        if label == Label::Per
+            && ((end - first > 2 && is_role(w(first)))
+                || (end - first > 1 && noun_compound(w(first)) && name_next(w(first + 1))))
+        {
             first += 1;
         }
         while end - first > 1 && {
@@ -1470,6 +1486,30 @@ mod tests {
             .into_iter()
             .map(|(t, _)| t)
             .collect()
+    }
+
+    #[test]
+    fn a_compound_of_a_name_and_a_noun_before_a_name_is_no_part_of_it() {
+        use Label::Per;
+        let text = "Graz-Coach Foda lobte, Nasa-Ingenieur Gary Ruff auch. Heinz-Christian \
+            Strache und Jean-Claude Juncker kamen. Rabmer-Kollers Blockade-Vorwurf bleibt.";
+        let spans = [
+            ("Graz-Coach Foda", Per),
+            ("Nasa-Ingenieur Gary Ruff", Per),
+            ("Heinz-Christian Strache", Per),
+            ("Jean-Claude Juncker", Per),
+            ("Rabmer-Kollers Blockade-Vorwurf", Per),
+        ];
+        assert_eq!(
+            repaired_texts(text, &spans),
+            [
+                "Foda",
+                "Gary Ruff",
+                "Heinz-Christian Strache",
+                "Jean-Claude Juncker",
+                "Rabmer-Kollers Blockade-Vorwurf"
+            ]
+        );
     }
 
     #[test]
