@@ -1585,8 +1585,7 @@ impl<'a> Cx<'a> {
         let mut j = after;
         if self.toks.get(j).is_some_and(|t| t.text(self.text) == ",") {
             j += 1;
-        } else if short && after >= 2 && !matches!(self.t(after - 2), "." | "!" | "?" | "…" | "...")
-        {
+        } else if short && !self.final_mark_inside(after) {
             // A short quote without a comma or a final mark is the subject itself
             // (`„Der Spiegel“ berichtete`).
             return None;
@@ -2393,6 +2392,13 @@ impl<'a> Cx<'a> {
             .any(|k| in_list(self.t(k), SUBJUNCTIVES))
     }
 
+    /// Whether the quote ending before token `after` ends in a final mark inside its
+    /// closing mark (`„Wir kommen.“`), abbreviations or not (see
+    /// [`Cx::ends_sentence_inside`]).
+    fn final_mark_inside(&self, after: usize) -> bool {
+        after >= 2 && matches!(self.t(after - 2), "." | "!" | "?" | "…" | "...")
+    }
+
     /// The quote ending before token `after` ends with a final mark (`„Wir kommen.“`),
     /// not with the period of an abbreviation (`e.V.“`).
     fn ends_sentence_inside(&self, after: usize) -> bool {
@@ -2772,7 +2778,7 @@ pub fn find(
         let names_subject = short
             && opens_sentence
             && toks.get(after).is_some_and(|t| t.kind == Kind::Word)
-            && !matches!(cx.t(after - 2), "." | "!" | "?" | "…" | "...");
+            && !cx.final_mark_inside(after);
         let after_verb = if in_phrase {
             None
         } else {
@@ -2966,30 +2972,31 @@ const REPEATED_MIN_WORDS: usize = 4;
 /// aus“` as a subheading, then `„Ich komme mit ihm aus, er kommt mit mir aus. Und das ist
 /// eine gute Sache“, sagte Trump`).
 fn speakers_of_repeated_quotes(text: &str, quotes: &mut [Quote], continued: &[bool]) {
-    let words = |q: &Quote| -> String {
-        let own = inner(text, (q.start, q.end));
-        own.trim_end_matches(|c: char| {
-            c.is_whitespace() || matches!(c, '.' | ',' | '!' | '?' | '…')
+    let words: Vec<&str> = quotes
+        .iter()
+        .map(|q| {
+            inner(text, (q.start, q.end))
+                .trim_end_matches(|c: char| {
+                    c.is_whitespace() || matches!(c, '.' | ',' | '!' | '?' | '…')
+                })
+                .trim()
         })
-        .trim()
-        .to_owned()
-    };
+        .collect();
     for i in 0..quotes.len() {
         if quotes[i].speaker.is_some() && !continued[i] {
             continue;
         }
-        let own = words(&quotes[i]);
+        let own = words[i];
         if own.split_whitespace().count() < REPEATED_MIN_WORDS {
             continue;
         }
         // The fuller quote is the one in the article's text, whose speaker counts even when
         // it goes on from the sentence before.
         let source = (0..quotes.len()).find(|&j| {
-            let theirs = words(&quotes[j]);
             j != i
                 && quotes[j].speaker.is_some()
-                && theirs.contains(own.as_str())
-                && (!continued[j] || theirs.len() > own.len())
+                && words[j].contains(own)
+                && (!continued[j] || words[j].len() > own.len())
         });
         if let Some(j) = source {
             quotes[i].speaker = quotes[j].speaker.clone();
