@@ -233,26 +233,24 @@ impl Recognizer {
         let ents = spans
             .into_iter()
             .map(|(first, end, label)| {
+                // The rule entity with this span, if any.
+                let rule = rules.iter().find(|r| r.first == first && r.end == end);
                 // A short form the rules link to a person the document names in full is that
                 // person, whatever the tagger took it for (`Djokovics` after `Novak Djokovic`,
                 // `appellierte sie in Richtung Mitterlehner`).
-                let label = if label != Label::Per
-                    && rules.iter().any(|r| {
-                        r.first == first
-                            && r.end == end
-                            && r.label == Label::Per
+                let label = match rule {
+                    Some(r)
+                        if r.label == Label::Per
                             && r.canonical.contains(' ')
-                            && r.canonical != text[toks[first].start..toks[end - 1].end]
-                    }) {
-                    Label::Per
-                } else {
-                    label
+                            && r.canonical != text[toks[first].start..toks[end - 1].end] =>
+                    {
+                        Label::Per
+                    }
+                    _ => label,
                 };
                 let canonical = if label == Label::Per {
                     String::new()
-                } else if let Some(r) =
-                    (rules.iter()).find(|r| r.first == first && r.end == end && r.label == label)
-                {
+                } else if let Some(r) = rule.filter(|r| r.label == label) {
                     // (Of the same label: `die Firma McAfee` is not the person `John McAfee`.)
                     r.canonical.clone()
                 } else {
