@@ -751,6 +751,10 @@ const SPEAKER_NOUNS: &[&str] = &[
     "erklärung",
     "mitteilung",
     "stellungnahme",
+    "beamte",
+    "beamten",
+    "beamter",
+    "beamtin",
 ];
 
 /// Opening marks and what closes them.
@@ -1933,6 +1937,9 @@ impl<'a> Cx<'a> {
                 return Some(np);
             }
         }
+        if let Some(np) = self.subject_naming_as(first, after, start) {
+            return Some(np);
+        }
         if let Some(np) = self.written_source(start, end.max(after)) {
             return Some(np);
         }
@@ -2006,6 +2013,40 @@ impl<'a> Cx<'a> {
             })
             .filter_map(|j| self.noun_phrase(j, before, false))
             .find(|&np| self.speaks(np) || self.says(np.1, before))
+    }
+
+    /// The subject of a clause that names something `als „…“` with a verb of naming after
+    /// the quote, between the word opening the clause and `als`: `was US-Beamte als „…“
+    /// seines Atomprogramms bezeichnen`, `den die Regierung als „…“ bezeichnet`.
+    fn subject_naming_as(
+        &self,
+        first: usize,
+        after: usize,
+        start: usize,
+    ) -> Option<(usize, usize)> {
+        if first < 3 || self.t(first - 1) != "als" {
+            return None;
+        }
+        let named = (after..(after + 6).min(self.toks.len()))
+            .take_while(|&k| !is_clause_end(self.t(k)) && self.t(k) != ",")
+            .any(|k| in_list(self.t(k), NAMING_VERBS));
+        if !named {
+            return None;
+        }
+        let opener = (start..first - 1).rev().find(|&k| {
+            in_list(
+                self.t(k),
+                &[
+                    "was", "den", "die", "das", "dem", "der", "dass", "weil", "wie", ",",
+                ],
+            )
+        })?;
+        let k = opener + 1 + usize::from(self.t(opener) == ",");
+        if let Some(np) = self.noun_phrase(k, first - 1, false) {
+            return (np.1 == first - 1 && self.speaks(np)).then_some(np);
+        }
+        let np = self.bare_subject(k, first)?;
+        (np.1 == first - 1 && (np.0..np.1).any(|j| self.may_speak(j))).then_some(np)
     }
 
     /// The text a quote is read from, named with `heißt es` in the sentence `start..end`:
@@ -2219,22 +2260,27 @@ impl<'a> Cx<'a> {
     fn speaks(&self, (start, end): (usize, usize)) -> bool {
         (start + 1..end)
             .take_while(|&j| !in_list(self.t(j), &["des", "der"]))
-            .any(|j| {
-                let t = self.t(j);
-                if !(is_capitalized(t) || t.starts_with(|c: char| c.is_ascii_digit())) {
-                    return false;
-                }
-                if self.ent_at[j].is_some() || is_role(t) || is_institution(t) {
-                    return true;
-                }
-                // An acronym names an organisation (`Der BGH`).
-                let acronym = t.chars().count() >= 2 && t.chars().all(|c| c.is_uppercase());
-                let lower = t.to_lowercase();
-                acronym
-                    || lower.ends_with("jährige")
-                    || lower.ends_with("jähriger")
-                    || SPEAKER_NOUNS.iter().any(|n| lower.ends_with(n))
-            })
+            .any(|j| self.may_speak(j))
+    }
+
+    /// Whether the word at token `j` names someone who may speak: an entity, a role, an
+    /// institution, an acronym, an age (`56-Jährige`) or a noun for people
+    /// ([`SPEAKER_NOUNS`]).
+    fn may_speak(&self, j: usize) -> bool {
+        let t = self.t(j);
+        if !(is_capitalized(t) || t.starts_with(|c: char| c.is_ascii_digit())) {
+            return false;
+        }
+        if self.ent_at[j].is_some() || is_role(t) || is_institution(t) {
+            return true;
+        }
+        // An acronym names an organisation (`Der BGH`).
+        let acronym = t.chars().count() >= 2 && t.chars().all(|c| c.is_uppercase());
+        let lower = t.to_lowercase();
+        acronym
+            || lower.ends_with("jährige")
+            || lower.ends_with("jähriger")
+            || SPEAKER_NOUNS.iter().any(|n| lower.ends_with(n))
     }
 
     /// The noun phrase opening at token `k` (before `end`): a determiner (a nominative one
@@ -3295,6 +3341,21 @@ mod tests {
         let text =
             "„Das ist nicht das Ende der Geschichte“, hieß es gestern.. Anna Müller kam später.";
         assert_eq!(quotes(text)[0].1, None);
+    }
+
+    #[test]
+    fn the_subject_naming_something_als_a_quote_is_the_mention() {
+        let text =
+            "Zu erwarten, dass Nordkorea das, was US-Beamte als „vollständige, überprüfbare \
+                    und unumkehrbare Denuklearisierung“ seines Atomprogramms bezeichnen, umsetzt, \
+                    ist aussichtslos.";
+        assert_eq!(mentions(text)[0].2, Some("US-Beamte"));
+        // Without a verb of naming after it, the quote is no one's name for something.
+        let text =
+            "Zu erwarten, dass Nordkorea das, was US-Beamte als „vollständige, überprüfbare \
+                    und unumkehrbare Denuklearisierung“ seines Atomprogramms planen, umsetzt, \
+                    ist aussichtslos.";
+        assert_eq!(mentions(text).first().and_then(|q| q.2), None);
     }
 
     #[test]
