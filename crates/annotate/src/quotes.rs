@@ -2037,11 +2037,11 @@ impl<'a> Cx<'a> {
             in_list(
                 self.t(k),
                 &[
-                    "was", "den", "die", "das", "dem", "der", "dass", "weil", "wie", ",",
+                    "was", "den", "die", "das", "dem", "der", "dass", "weil", "wie",
                 ],
             )
         })?;
-        let k = opener + 1 + usize::from(self.t(opener) == ",");
+        let k = opener + 1;
         if let Some(np) = self.noun_phrase(k, first - 1, false) {
             return (np.1 == first - 1 && self.speaks(np)).then_some(np);
         }
@@ -2862,10 +2862,7 @@ pub fn find(
                     .then(|| cx.speaker_later(first, after, sentence.1))
                     .flatten()
             });
-        let standalone = !verb_after
-            && toks[sentence.0..first]
-                .iter()
-                .all(|t| t.kind == Kind::Punct);
+        let standalone = !verb_after && opens_sentence;
         // Indirect speech goes on from an earlier sentence (`Künast sagte, … . Es drohe „…“`),
         // also in the quote's own words when no colon introduces it (`Nordkoreas Politik der
         // „grenzenlosen nuklearen Aufrüstung sei mehr als gerechtfertigt“`). Not when a
