@@ -1204,7 +1204,7 @@ pub const ORGANISATIONS: &[(&str, &str)] = &[
     ("UNO", "Vereinte Nationen"),
     ("Vereinte Nationen", ""),
     ("Vereinten Nationen", "Vereinte Nationen"),
-    ("EU", ""),
+    ("EU", "Europäische Union"),
     ("Europäische Union", ""),
     ("Europäischen Union", "Europäische Union"),
     ("NATO", "Nato"),
@@ -1297,7 +1297,7 @@ pub const ORGANISATIONS: &[(&str, &str)] = &[
     ("Werder Bremen", ""),
     ("Hertha BSC", ""),
     ("Arbeiterpartei", ""),
-    ("Korean Central News Agency", ""),
+    ("Korean Central News Agency", "KCNA"),
     ("Foreign Policy", ""),
     ("Sicherheitsrat", ""),
     ("UN-Sicherheitsrat", ""),
@@ -1336,7 +1336,8 @@ pub const ORGANISATIONS: &[(&str, &str)] = &[
     ("n-tv", ""),
     ("Sparkasse", ""),
     ("Bild-Zeitung", ""),
-    ("Frankfurter Allgemeine Zeitung", ""),
+    ("Frankfurter Allgemeine Zeitung", "FAZ"),
+    ("Frankfurter Allgemeinen Zeitung", "FAZ"),
     ("Handelsblatt", ""),
 ];
 
