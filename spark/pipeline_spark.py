@@ -298,6 +298,14 @@ def main():
     finally:
         sc.stop()
     shutil.rmtree(out / "work-local", ignore_errors=True)
+    if "annotate" in stages:
+        # A person a partition names by one word takes the full name other partitions
+        # give, over the whole output, as at the end of a local run.
+        command = [args.pipeline, "link-names", str(out / "documents.jsonl")]
+        done = timed("link_names", lambda: subprocess.run(command, capture_output=True,
+                                                          text=True))
+        if done.returncode != 0:
+            sys.exit(f"error: `{' '.join(command)}` failed:\n{done.stderr}")
     counts["records_in"] = sum(r["records_in"] for r in reports
                                if r["phase"] in ("signatures", "stream"))
     summary = {"master": conf.get("spark.master"), "config": os.path.abspath(args.config),

@@ -321,3 +321,83 @@ fn files_of_one_stem_keep_distinct_ids_when_one_is_read_again() {
     assert_eq!(ids(&dir), first);
     texts(&dir.read_jsonl("out/documents.jsonl"));
 }
+
+const MERKEL_ALONE: &str = "Merkel lobt die Zusammenarbeit\n\nMerkel sagte am Mittwoch nach einem \
+Treffen mit Emmanuel Macron in Paris, die CDU stehe fest zu Europa und zur Partnerschaft mit \
+Frankreich. „Wir arbeiten gut und vertrauensvoll zusammen“, sagte Merkel vor Journalisten. Beide \
+Regierungen wollen ihre Pläne für die Industrie im Herbst gemeinsam vorstellen.\n";
+
+const MERKEL_IN_FULL: [&str; 2] = [
+    "Kanzlerin empfängt Macron\n\nBundeskanzlerin Angela Merkel (CDU) hat am Montag in Berlin den \
+französischen Präsidenten Emmanuel Macron empfangen. Merkel und Macron sprachen über die Lage in \
+Europa, über den Haushalt der Union und über die gemeinsame Verteidigung der beiden Länder.\n",
+    "Gespräche über Europa\n\nDie CDU-Vorsitzende Angela Merkel will mit Emmanuel Macron eine neue \
+Initiative für Europa vorlegen. Nach Angaben aus Regierungskreisen soll der Plan bis zum Sommer \
+fertig sein, damit die anderen Staaten der Union rechtzeitig darüber beraten können.\n",
+];
+
+/// The canonical names of the persons a document names by `word`, and its quotes' speakers.
+fn person_names(documents: &[Value], id: &str, word: &str) -> (Vec<String>, Vec<String>) {
+    let doc = documents.iter().find(|d| d["id"] == id).unwrap();
+    let annotations = &doc["annotations"];
+    let canonicals = (annotations["entities"].as_array().unwrap().iter())
+        .filter(|e| e["label"] == "PER" && e["text"] == word)
+        .map(|e| e["canonical"].as_str().unwrap().to_owned())
+        .collect();
+    let speakers = (annotations["quotes"].as_array().unwrap().iter())
+        .filter_map(|q| q["speaker"].as_str().map(str::to_owned))
+        .collect();
+    (canonicals, speakers)
+}
+
+#[test]
+fn a_family_name_alone_takes_the_full_name_that_later_documents_give() {
+    let dir = seeds_dir();
+    dir.write("seeds/005_merkel.txt", MERKEL_ALONE);
+    let (_, first) = run(&dir, &[]);
+    assert_eq!(first["output"]["names_linked"]["mentions"], 0);
+    let (documents, _) = check_output(&dir);
+    let (canonicals, speakers) = person_names(&documents, "005_merkel", "Merkel");
+    assert!(
+        !canonicals.is_empty() && canonicals.iter().all(|c| c == "Merkel"),
+        "{canonicals:?}"
+    );
+    assert_eq!(speakers, ["Merkel"]);
+
+    // Two new articles name her in full: the carried-over article links to them.
+    dir.write("seeds/006_merkel.txt", MERKEL_IN_FULL[0]);
+    dir.write("seeds/007_merkel.txt", MERKEL_IN_FULL[1]);
+    let (summary, second) = run(&dir, &[]);
+    assert_eq!(second["mode"], "incremental", "{second:#}");
+    let linked = &second["output"]["names_linked"];
+    assert_eq!(linked["documents"], 1, "{linked}");
+    assert!(summary.contains("names: "), "{summary}");
+    let (documents, _) = check_output(&dir);
+    let (canonicals, speakers) = person_names(&documents, "005_merkel", "Merkel");
+    assert!(
+        !canonicals.is_empty() && canonicals.iter().all(|c| c == "Angela Merkel"),
+        "{canonicals:?}"
+    );
+    assert_eq!(speakers, ["Angela Merkel"]);
+    for id in ["006_merkel", "007_merkel"] {
+        let (canonicals, _) = person_names(&documents, id, "Angela Merkel");
+        assert_eq!(canonicals, ["Angela Merkel"], "{id}");
+    }
+
+    // Turned off, each document keeps the names it gives itself.
+    let config = std::fs::read_to_string(dir.path().join("pipeline.toml")).unwrap();
+    let off = config.replace(
+        "type = \"annotate\"\n",
+        "type = \"annotate\"\nlink_across_documents = false\n",
+    );
+    assert_ne!(config, off);
+    dir.write("pipeline.toml", off);
+    let (_, third) = run(&dir, &["--full"]);
+    assert_eq!(third["output"]["names_linked"]["mentions"], 0);
+    let (documents, _) = check_output(&dir);
+    let (canonicals, _) = person_names(&documents, "005_merkel", "Merkel");
+    assert!(
+        !canonicals.is_empty() && canonicals.iter().all(|c| c == "Merkel"),
+        "{canonicals:?}"
+    );
+}

@@ -123,6 +123,39 @@ fn union(dir: &TestDir, root: &str, name: &str) -> Vec<Value> {
     shards.iter().flat_map(|s| lines(&s.join(name))).collect()
 }
 
+/// `documents` (lines of shards' or partitions' `documents.jsonl`, in order) put together as
+/// the README says: one file, over which `pipeline link-names` links the persons a
+/// document names by a family name alone, as one run does at its end.
+fn linked(dir: &TestDir, documents: &[String]) -> Vec<Value> {
+    let mut body = documents.join("\n");
+    body.push('\n');
+    let path = dir.write("put-together/documents.jsonl", body);
+    dir.pipeline_ok(&["link-names", path.to_str().unwrap()]);
+    lines(&path)
+}
+
+/// Every shard's `documents.jsonl` under `dir/root` as lines, in shard order.
+fn raw_union(dir: &TestDir, root: &str) -> Vec<String> {
+    let mut shards: Vec<_> = std::fs::read_dir(dir.path().join(root))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("shard-")
+        })
+        .collect();
+    shards.sort();
+    shards
+        .iter()
+        .flat_map(|s| {
+            let text = std::fs::read_to_string(s.join("documents.jsonl")).unwrap_or_default();
+            text.lines().map(str::to_owned).collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 fn statuses(docs: &[Value], rejected: &[Value]) -> BTreeMap<String, usize> {
     let mut out = BTreeMap::new();
     for d in docs {
@@ -190,7 +223,7 @@ fn shards_without_dedupe_together_equal_one_run() {
     assert_eq!(whole.len(), 5 + 5 + 48, "nothing is deduplicated");
     eqnice!(
         whole,
-        by_key(union(&dir, "sharded", "documents.jsonl"), false)
+        by_key(linked(&dir, &raw_union(&dir, "sharded")), false)
     );
     eqnice!(
         by_key(lines(&dir.path().join("whole/rejected.jsonl")), false),
@@ -296,7 +329,7 @@ fn phases_equal_one_run(config: &str, kinds: &[&str]) {
     }
     eqnice!(
         by_key(whole_docs, false),
-        by_key(union(&dir, "out", "documents.jsonl"), false)
+        by_key(linked(&dir, &raw_union(&dir, "out")), false)
     );
     eqnice!(
         by_key(whole_rejected, false),
@@ -410,17 +443,14 @@ fn dedup_phases_on_streamed_partitions_equal_one_run() {
             ],
             &pending,
         );
-        docs.extend(
-            String::from_utf8(out)
-                .unwrap()
-                .lines()
-                .map(|l| serde_json::from_str::<Value>(l).unwrap()),
-        );
+        docs.extend(String::from_utf8(out).unwrap().lines().map(str::to_owned));
         rejected.extend(lines(
             &dir.path().join(format!("rejected-signatures-{part}.jsonl")),
         ));
         rejected.extend(lines(&dir.path().join(rejected_file)));
     }
+    // The partitions' documents put together, as the Spark driver does.
+    let docs = linked(&dir, &docs);
     let whole_docs = lines(&dir.path().join("whole/documents.jsonl"));
     let ids = |d: &[Value]| d.iter().map(|v| v["id"].clone()).collect::<Vec<_>>();
     // Partitions in order give the documents in the whole run's order.

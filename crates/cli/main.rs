@@ -18,7 +18,8 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use pipeline_runtime::phases::{self, Shard, ShardOptions, StreamPhase};
 use pipeline_runtime::{
-    export, run, stream, Config, Error, ExportFormat, ProgressMode, RunOptions, StreamOptions,
+    export, link_names, run, stream, Config, Error, ExportFormat, ProgressMode, RunOptions,
+    StreamOptions,
 };
 
 /// Turns raw documents into clean, deduplicated, annotated JSONL.
@@ -124,6 +125,15 @@ enum Command {
         /// Write here instead of to stdout.
         #[arg(long, short = 'o', value_name = "FILE")]
         output: Option<PathBuf>,
+    },
+    /// Link persons named by one word (`Merkel`) to the full name other documents give
+    /// (`Angela Merkel`), across a documents.jsonl put together from several outputs
+    /// (shards, Spark partitions); `pipeline run` does it by itself. Rewrites the file.
+    ///
+    /// Example: pipeline link-names out/documents.jsonl
+    LinkNames {
+        /// A documents.jsonl written by `pipeline run` or put together from its shards.
+        documents: PathBuf,
     },
 }
 
@@ -333,6 +343,15 @@ fn try_main() -> anyhow::Result<ExitCode> {
                 None => export(&documents, format, &mut std::io::stdout().lock())?,
             };
             eprintln!("exported {count} documents");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::LinkNames { documents } => {
+            let linked = link_names(&documents)
+                .with_context(|| format!("cannot link the names of {}", documents.display()))?;
+            eprintln!(
+                "{} person mentions in {} documents carry the full name other documents give",
+                linked.mentions, linked.documents
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Run {

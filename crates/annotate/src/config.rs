@@ -54,6 +54,14 @@ pub struct AnnotateConfig {
     /// Default: none, so such dates stay unresolved.
     #[serde(default)]
     pub reference_date: Option<String>,
+    /// At the end of a run, give a person a document names only by a family name
+    /// (`Merkel`) the full name other documents of the output give (`Angela Merkel`), in
+    /// `canonical` and the quotes' `speaker`, where the output makes it likely (the rules
+    /// are in `docs/SCHEMA.md`); carried-over documents of earlier runs take part. Costs
+    /// three reads of `documents.jsonl` and a rewrite when anything changes. Default:
+    /// `true`.
+    #[serde(default = "yes")]
+    pub link_across_documents: bool,
 }
 
 fn yes() -> bool {
@@ -75,6 +83,7 @@ impl Default for AnnotateConfig {
             line_breaks: true,
             quote_min_words: default_quote_min_words(),
             reference_date: None,
+            link_across_documents: true,
         }
     }
 }

@@ -51,6 +51,7 @@
 #![deny(missing_docs)]
 
 mod config;
+mod corpus;
 mod dates;
 mod entities;
 mod error;
@@ -65,5 +66,6 @@ mod test_texts;
 mod tokenize;
 
 pub use config::AnnotateConfig;
+pub use corpus::{CorpusNames, DocEntities};
 pub use error::{Error, Result};
 pub use stage::Annotate;

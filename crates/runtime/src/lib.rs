@@ -17,6 +17,7 @@ mod config;
 mod error;
 mod export;
 mod json_text;
+mod names;
 pub mod phases;
 mod progress;
 mod report;
@@ -29,6 +30,7 @@ pub use config::{
 };
 pub use error::{Error, Result};
 pub use export::{export, ExportFormat};
+pub use names::{link_names, NamesLinked};
 pub use progress::ProgressMode;
 pub use report::{Conservation, ErrorBudget, Report, Resumed, StageReport, Throughput};
 pub use run::{run, stream, RunOptions, StreamOptions};

@@ -205,6 +205,14 @@ impl Report {
                 self.output.carried_rejected
             );
         }
+        let linked = &self.output.names_linked;
+        if linked.mentions > 0 {
+            let _ = writeln!(
+                out,
+                "names: {} person mentions in {} documents carry the full name other documents give",
+                linked.mentions, linked.documents
+            );
+        }
         if let Some(why) = &self.resume_refused {
             let _ = writeln!(out, "not resumed: {why}");
         }

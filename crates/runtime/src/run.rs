@@ -25,7 +25,7 @@ use pipeline_read::{display_path, modified_ns, FileSource};
 
 use crate::batch::{Batch, Reorder};
 use crate::checkpoint::{self, Checkpoints, Position};
-use crate::config::{Config, PipelineSettings};
+use crate::config::{AnyStageConfig, Config, PipelineSettings};
 use crate::error::{Error, Result};
 use crate::progress::{monitor, Live, ProgressMode};
 use crate::report::{
@@ -250,7 +250,13 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
         input_bytes,
         options.progress,
     );
-    let outcome = outcome?;
+    let mut outcome = outcome?;
+    // Shards are put together first (see `link_names`).
+    let annotates = (config.stages.iter())
+        .any(|s| matches!(&s.config, AnyStageConfig::Annotate(a) if a.link_across_documents));
+    if annotates && options.shard.is_none() {
+        outcome.sink.names_linked = crate::names::link_names(&output_dir.join(DOCUMENTS_FILE))?;
+    }
 
     let mut entries = plan.entries;
     if let Ok(done) = done_files.lock() {

@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 use crate::checkpoint::{Checkpoints, Position, Synced};
 use crate::error::{Error, Result};
 use crate::json_text::{push_json_map, push_json_string, push_json_value};
+use crate::names::NamesLinked;
 use crate::state::PrefixFile;
 
 /// Version of the output contract written in every line.
@@ -54,6 +55,9 @@ pub struct SinkCounts {
     pub carried_rejected: u64,
     /// Checkpoints of the run's progress taken (resume points after a crash).
     pub checkpoints: u64,
+    /// Persons named by one word that took the full name other documents give, after the
+    /// run (see `names`).
+    pub names_linked: NamesLinked,
 }
 
 /// The JSONL writer of one run.
@@ -445,7 +449,7 @@ impl JsonlSink {
 }
 
 /// Calls `f` with each line of `path` (a missing file has no lines), reusing one buffer.
-fn for_each_line(path: &Path, mut f: impl FnMut(&str) -> Result<()>) -> Result<()> {
+pub(crate) fn for_each_line(path: &Path, mut f: impl FnMut(&str) -> Result<()>) -> Result<()> {
     let file = match File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -473,7 +477,7 @@ fn for_each_line(path: &Path, mut f: impl FnMut(&str) -> Result<()>) -> Result<(
     }
 }
 
-fn corrupt(path: &Path, e: serde_json::Error) -> Error {
+pub(crate) fn corrupt(path: &Path, e: serde_json::Error) -> Error {
     Error::State {
         path: path.to_path_buf(),
         message: format!("an earlier output line is not valid ({e}); run again with --full"),
