@@ -107,8 +107,8 @@ fn by_key(records: Vec<Value>, without_source: bool) -> BTreeMap<(String, String
         .collect()
 }
 
-/// Every `name` file of the shard folders under `dir/root`, concatenated.
-fn union(dir: &TestDir, root: &str, name: &str) -> Vec<Value> {
+/// The shard folders under `dir/root`, in shard order.
+fn shard_dirs(dir: &TestDir, root: &str) -> Vec<std::path::PathBuf> {
     let mut shards: Vec<_> = std::fs::read_dir(dir.path().join(root))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -120,7 +120,14 @@ fn union(dir: &TestDir, root: &str, name: &str) -> Vec<Value> {
         })
         .collect();
     shards.sort();
-    shards.iter().flat_map(|s| lines(&s.join(name))).collect()
+    shards
+}
+
+/// Every `name` file of the shard folders under `dir/root`, concatenated.
+fn union(dir: &TestDir, root: &str, name: &str) -> Vec<Value> {
+    (shard_dirs(dir, root).iter())
+        .flat_map(|s| lines(&s.join(name)))
+        .collect()
 }
 
 /// `documents` (lines of shards' or partitions' `documents.jsonl`, in order) put together as
@@ -136,19 +143,7 @@ fn linked(dir: &TestDir, documents: &[String]) -> Vec<Value> {
 
 /// Every shard's `documents.jsonl` under `dir/root` as lines, in shard order.
 fn raw_union(dir: &TestDir, root: &str) -> Vec<String> {
-    let mut shards: Vec<_> = std::fs::read_dir(dir.path().join(root))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("shard-")
-        })
-        .collect();
-    shards.sort();
-    shards
-        .iter()
+    (shard_dirs(dir, root).iter())
         .flat_map(|s| {
             let text = std::fs::read_to_string(s.join("documents.jsonl")).unwrap_or_default();
             text.lines().map(str::to_owned).collect::<Vec<_>>()
