@@ -1599,12 +1599,14 @@ impl<'a> Cx<'a> {
             return None;
         }
         let vt = verb.text(self.text);
-        if is_speech_verb(vt) {
+        // `„…“ Laut der gleichen Agentur hält es …` opens a sentence of its own about
+        // something else: a quote ending its sentence is not what that `laut` attributes.
+        let ends_sentence = after >= 2 && matches!(self.t(after - 2), "." | "!" | "?" | "…");
+        if is_speech_verb(vt) && !(ends_sentence && vt == "Laut") {
             return Some(self.subject_after(j, first));
         }
         // `„…“ Das sagte Steinbrück am Dienstag.`: the next sentence attributes a quote that
         // is a sentence of its own.
-        let ends_sentence = after >= 2 && matches!(self.t(after - 2), "." | "!" | "?" | "…");
         if ends_sentence && in_list(vt, &["Das", "Dies"]) {
             let next = self.toks.get(j + 1)?;
             let said = next.newlines_before == 0 && says_or_names(next.text(self.text));
@@ -1711,6 +1713,33 @@ impl<'a> Cx<'a> {
         })?;
         let last = self.t(e.end - 1);
         (last.ends_with('s') || last.ends_with('’') || last.ends_with('\'')).then(|| Who::entity(e))
+    }
+
+    /// The person a sentence quotes `mit den Worten` right before the colon that introduces
+    /// the quote at `first`: `Die Agentur zitiert dazu Néstor Kirchner mit folgenden
+    /// Worten: „…“` (the subject only reports them).
+    fn quoted_with_words(&self, start: usize, first: usize) -> Option<Who> {
+        if first < start + 5 || self.t(first - 1) != ":" || self.t(first - 2) != "Worten" {
+            return None;
+        }
+        let det = [
+            "den",
+            "folgenden",
+            "diesen",
+            "seinen",
+            "ihren",
+            "klaren",
+            "deutlichen",
+        ];
+        if !in_list(self.t(first - 3), &det) || self.t(first - 4) != "mit" {
+            return None;
+        }
+        let quotes = (start..first - 4).any(|k| self.t(k).starts_with("zitiert"));
+        let e = self
+            .ents
+            .iter()
+            .find(|e| e.end == first - 4 && e.first >= start && e.label == Label::Per)?;
+        quotes.then(|| Who::entity(e))
     }
 
     /// The person named right before the colon that introduces the quote `first..after`,
@@ -2847,6 +2876,7 @@ pub fn find(
         let attributed = verb_after || (first > 0 && toks[first - 1].text(text) == ":");
         let mut speaker = (cx.owner_of_words(sentence.0, first))
             .or_else(|| cx.named_with_laut(sentence.0, first))
+            .or_else(|| cx.quoted_with_words(sentence.0, first))
             .or(after_verb.flatten())
             .or_else(|| {
                 (!in_phrase)
@@ -3953,5 +3983,22 @@ mod tests {
         for end in ends {
             let _ = quotes(&text[..end]);
         }
+    }
+
+    #[test]
+    fn a_sentence_quoting_someone_with_words_gives_that_person() {
+        let text = "Die russische Nachrichtenagentur RIA Novosti zitiert dazu Néstor Kirchner mit \
+                    folgenden Worten: „Diese Banken haben ihre Zweckbestimmung verfehlt.“";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Néstor Kirchner"));
+    }
+
+    #[test]
+    fn laut_opening_the_next_sentence_attributes_nothing_before_it() {
+        let text = "Angela Merkel sagte: „Wir schaffen das schon.“ Laut der Zeitung will sie \
+                    bleiben.";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Angela Merkel"));
+        // `laut` after a comma still does.
+        let text = "„Wir schaffen das schon“, laut Angela Merkel.";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Angela Merkel"));
     }
 }
