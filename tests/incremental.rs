@@ -383,6 +383,12 @@ fn a_family_name_alone_takes_the_full_name_that_later_documents_give() {
         let (canonicals, _) = person_names(&documents, id, "Angela Merkel");
         assert_eq!(canonicals, ["Angela Merkel"], "{id}");
     }
+    // A run that reads nothing new links the carried-over documents alike.
+    let before = std::fs::read(dir.path().join("out/documents.jsonl")).unwrap();
+    let (_, again) = run(&dir, &[]);
+    assert_eq!(again["output"]["names_linked"], second["output"]["names_linked"]);
+    let after = std::fs::read(dir.path().join("out/documents.jsonl")).unwrap();
+    assert!(before == after, "the output stays as it was");
 
     // Turned off, each document keeps the names it gives itself.
     let config = std::fs::read_to_string(dir.path().join("pipeline.toml")).unwrap();
@@ -400,4 +406,12 @@ fn a_family_name_alone_takes_the_full_name_that_later_documents_give() {
         !canonicals.is_empty() && canonicals.iter().all(|c| c == "Merkel"),
         "{canonicals:?}"
     );
+
+    // `pipeline link-names` on that output gives what a run does by itself.
+    dir.pipeline_ok(&["link-names", "out/documents.jsonl"]);
+    let linked_after = std::fs::read(dir.path().join("out/documents.jsonl")).unwrap();
+    dir.write("pipeline.toml", config);
+    run(&dir, &["--full"]);
+    let linked_by_run = std::fs::read(dir.path().join("out/documents.jsonl")).unwrap();
+    assert!(linked_after == linked_by_run, "link-names and a run link alike");
 }

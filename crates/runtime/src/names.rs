@@ -2,8 +2,9 @@
 //! document names only by a family name (`Merkel`) gets the full name the other documents
 //! give (`Angela Merkel`, see [`CorpusNames`]), in its entities and as the speaker of its
 //! quotes. The annotate stage sees one document at a time, so this is done on
-//! `documents.jsonl` once it is complete: two passes collect the full names and what
-//! their documents are about, a third rewrites the lines that change (through a temporary
+//! `documents.jsonl` once it is complete: the full names are collected (by the run's
+//! writer as it writes, or by a pass over the file), then a pass collects what their
+//! documents are about, and a last one rewrites the lines that change (through a temporary
 //! file renamed into place); other lines are copied byte for byte.
 //!
 //! A linked entity keeps the name its document gives under `canonical_in_document`, and
@@ -80,10 +81,37 @@ struct Doc {
     quotes: Vec<QuoteLine>,
 }
 
+/// The key of a line's annotations, as this pipeline writes it.
+const ANNOTATIONS_KEY: &[u8] = b"\"annotations\":";
+
 impl Doc {
+    /// The entities and quotes of `line`. Only the annotations are parsed: this pipeline
+    /// writes them after the text, and the first `"annotations":` of a line is theirs (a
+    /// string has its quote marks escaped, and the sections before are the pipeline's own),
+    /// so most of a line is passed over at the speed of a byte search. A line without it
+    /// has no annotations; one that is not JSON at all is an error.
     fn parse(path: &Path, line: &[u8]) -> Result<Doc> {
-        let parsed: Line = serde_json::from_slice(line).map_err(|e| corrupt(path, e))?;
-        let annotations = parsed.annotations;
+        let annotations = match memchr::memmem::find(line, ANNOTATIONS_KEY) {
+            Some(at) => {
+                let mut rest = &line[at + ANNOTATIONS_KEY.len()..];
+                // The sentences come first and hold numbers only: their array ends at the
+                // first `]`, and it is passed over by a byte search too.
+                let joined;
+                if let Some(sentences) = rest.strip_prefix(b"{\"sentences\":[") {
+                    if let Some(close) = memchr::memchr(b']', sentences) {
+                        let after = &sentences[close + 1..];
+                        joined = [b"{", after.strip_prefix(b",").unwrap_or(after)].concat();
+                        rest = &joined;
+                    }
+                }
+                let mut de = serde_json::Deserializer::from_slice(rest);
+                Option::<Annotations>::deserialize(&mut de).map_err(|e| corrupt(path, e))?
+            }
+            None => {
+                let parsed: Line = serde_json::from_slice(line).map_err(|e| corrupt(path, e))?;
+                parsed.annotations
+            }
+        };
         let (entities, quotes) = annotations
             .map(|a| (a.entities.unwrap_or_default(), a.quotes.unwrap_or_default()))
             .unwrap_or_default();
@@ -127,13 +155,28 @@ fn each_document(path: &Path, mut f: impl FnMut(&[u8], &Doc) -> Result<()>) -> R
 /// its documents, rewriting it when anything changes. `pipeline run` does this at the end
 /// of a run with an `annotate` stage; outputs put together from several (shards, Spark
 /// partitions) need it once over the whole (`pipeline link-names`). Reads the file three
-/// times; memory holds the corpus's full names, not its documents.
+/// times (twice at the end of a run, see [`link_observed`]); memory holds the corpus's full
+/// names, not its documents.
 pub fn link_names(documents: &Path) -> Result<NamesLinked> {
     let mut names = CorpusNames::new();
     each_document(documents, |_, doc| {
         names.observe(&doc.own_names());
         Ok(())
     })?;
+    link_observed(documents, names)
+}
+
+/// Records the persons of one line of `documents` (see [`CorpusNames::observe`]): for the
+/// lines a run carries over from earlier runs, which the writer copies as they are.
+pub(crate) fn observe_line(names: &mut CorpusNames, documents: &Path, line: &[u8]) -> Result<()> {
+    names.observe(&Doc::parse(documents, line)?.own_names());
+    Ok(())
+}
+
+/// [`link_names`] with the first pass done: `names` has observed every line of
+/// `documents` (the writer of a run observes the documents as it writes them, so the
+/// run reads the file twice, not three times).
+pub(crate) fn link_observed(documents: &Path, mut names: CorpusNames) -> Result<NamesLinked> {
     let any_link = names.settle();
     let mut any_linked_before = false;
     each_document(documents, |_, doc| {

@@ -31,6 +31,7 @@ use crate::progress::{monitor, Live, ProgressMode};
 use crate::report::{
     now_utc, peak_rss_bytes, Conservation, ErrorBudget, Report, Resumed, StageReport, Throughput,
 };
+use crate::sink::NamesSlot;
 use crate::sink::{JsonlSink, SinkCounts, DOCUMENTS_FILE, REJECTED_FILE, REPORT_FILE};
 use crate::state::{plan, FileEntry, Manifest, Previous};
 
@@ -188,6 +189,14 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
     };
     let mut stage_workers = build_stages(config, &output_dir.join("state"), Some(&link))?;
     let mut sink = JsonlSink::create(&output_dir)?;
+    // Shards are put together first (see `link_names`).
+    let links_names = options.shard.is_none()
+        && (config.stages.iter())
+            .any(|s| matches!(&s.config, AnyStageConfig::Annotate(a) if a.link_across_documents));
+    let observed_names = NamesSlot::default();
+    if links_names {
+        sink = sink.observing_names(observed_names.clone());
+    }
     if config.pipeline.ordered {
         sink = sink.with_checkpoints(Checkpoints::new(
             manifest.clone(),
@@ -251,11 +260,10 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
         options.progress,
     );
     let mut outcome = outcome?;
-    // Shards are put together first (see `link_names`).
-    let annotates = (config.stages.iter())
-        .any(|s| matches!(&s.config, AnyStageConfig::Annotate(a) if a.link_across_documents));
-    if annotates && options.shard.is_none() {
-        outcome.sink.names_linked = crate::names::link_names(&output_dir.join(DOCUMENTS_FILE))?;
+    let observed = observed_names.lock().ok().and_then(|mut slot| slot.take());
+    if let Some(names) = observed.filter(|_| links_names) {
+        let documents = output_dir.join(DOCUMENTS_FILE);
+        outcome.sink.names_linked = crate::names::link_observed(&documents, names)?;
     }
 
     let mut entries = plan.entries;

@@ -5,7 +5,9 @@ use std::collections::HashSet;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Seek, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
+use pipeline_annotate::CorpusNames;
 use pipeline_core::spans::Spans;
 use pipeline_core::{keys, Document, Rejected, SourceInfo};
 use serde::{Deserialize, Serialize};
@@ -14,7 +16,7 @@ use serde_json::{Map, Value};
 use crate::checkpoint::{Checkpoints, Position, Synced};
 use crate::error::{Error, Result};
 use crate::json_text::{push_json_map, push_json_string, push_json_value};
-use crate::names::NamesLinked;
+use crate::names::{observe_line, NamesLinked};
 use crate::state::PrefixFile;
 
 /// Version of the output contract written in every line.
@@ -72,7 +74,13 @@ pub(crate) struct JsonlSink {
     checkpoints: Option<Checkpoints>,
     /// The line being written, kept between documents.
     line: Vec<u8>,
+    /// The persons of the documents written (with [`JsonlSink::observing_names`]), for
+    /// linking them across documents after the run; handed over on commit.
+    names: Option<(CorpusNames, NamesSlot)>,
 }
+
+/// Where a sink hands over the persons it observed ([`JsonlSink::observing_names`]).
+pub(crate) type NamesSlot = Arc<Mutex<Option<CorpusNames>>>;
 
 /// Where the documents go: a file renamed into place on commit, or a stream (stdout).
 enum Target {
@@ -276,6 +284,7 @@ impl JsonlSink {
             internal: false,
             checkpoints: None,
             line: Vec::new(),
+            names: None,
         })
     }
 
@@ -344,11 +353,26 @@ impl JsonlSink {
             internal: false,
             checkpoints: None,
             line: Vec::new(),
+            names: None,
         })
+    }
+
+    /// Observes the persons of every document written or carried over, and hands them to
+    /// `slot` on commit (see `names::link_observed`).
+    pub fn observing_names(mut self, slot: NamesSlot) -> Self {
+        self.names = Some((CorpusNames::new(), slot));
+        self
     }
 
     /// Writes one kept document.
     pub fn write_document(&mut self, doc: &Document) -> Result<()> {
+        if let Some((names, _)) = &mut self.names {
+            let entities = doc.spans.entities.as_deref().unwrap_or_default();
+            let pairs: Vec<(&str, &str)> = (entities.iter())
+                .map(|e| (e.label.as_str(), e.canonical.as_str()))
+                .collect();
+            names.observe(&pairs);
+        }
         if self.internal {
             self.documents.write_line(doc)?;
             self.counts.documents += 1;
@@ -397,6 +421,9 @@ impl JsonlSink {
                 }
                 self.documents.write_raw_line(line)?;
                 self.counts.carried_documents += 1;
+                if let Some((names, _)) = &mut self.names {
+                    observe_line(names, documents, line.as_bytes())?;
+                }
                 if old.source.record.is_none() {
                     file_ids.insert(old.id.clone());
                 }
@@ -409,6 +436,9 @@ impl JsonlSink {
                 if !replaced.contains(&head.source.path) {
                     self.documents.write_raw_line(line)?;
                     self.counts.carried_documents += 1;
+                    if let Some((names, _)) = &mut self.names {
+                        observe_line(names, documents, line.as_bytes())?;
+                    }
                     if head.source.record.is_none() {
                         file_ids.insert(head.id);
                     }
@@ -435,6 +465,11 @@ impl JsonlSink {
         self.counts.checkpoints = self.checkpoints_taken();
         self.documents.commit()?;
         self.rejected.commit()?;
+        if let Some((names, slot)) = self.names.take() {
+            if let Ok(mut slot) = slot.lock() {
+                *slot = Some(names);
+            }
+        }
         Ok(self.counts)
     }
 
