@@ -386,7 +386,10 @@ fn a_family_name_alone_takes_the_full_name_that_later_documents_give() {
     // A run that reads nothing new links the carried-over documents alike.
     let before = std::fs::read(dir.path().join("out/documents.jsonl")).unwrap();
     let (_, again) = run(&dir, &[]);
-    assert_eq!(again["output"]["names_linked"], second["output"]["names_linked"]);
+    assert_eq!(
+        again["output"]["names_linked"],
+        second["output"]["names_linked"]
+    );
     let after = std::fs::read(dir.path().join("out/documents.jsonl")).unwrap();
     assert!(before == after, "the output stays as it was");
 
@@ -413,5 +416,8 @@ fn a_family_name_alone_takes_the_full_name_that_later_documents_give() {
     dir.write("pipeline.toml", config);
     run(&dir, &["--full"]);
     let linked_by_run = std::fs::read(dir.path().join("out/documents.jsonl")).unwrap();
-    assert!(linked_after == linked_by_run, "link-names and a run link alike");
+    assert!(
+        linked_after == linked_by_run,
+        "link-names and a run link alike"
+    );
 }
