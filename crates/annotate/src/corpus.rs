@@ -36,8 +36,9 @@ pub struct CorpusNames {
 /// Whether `word` is a first name (of the word lists or the tagger's lexicon): alone, it
 /// says nothing of the family (`Paul` is not `Laura Paul`).
 fn is_first_name(word: &str) -> bool {
-    lexicon::FIRST_NAMES.contains(&word)
-        || NerModel::embedded().lexicon_flags(word) & LEX_FIRST_NAME != 0
+    // The lexicon's hash lookup first: it knows most, and the list is searched in order.
+    NerModel::embedded().lexicon_flags(word) & LEX_FIRST_NAME != 0
+        || lexicon::FIRST_NAMES.contains(&word)
 }
 
 /// Whether `name` (two words or more) reads as a person's full name: it starts with a first

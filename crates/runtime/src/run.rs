@@ -31,8 +31,7 @@ use crate::progress::{monitor, Live, ProgressMode};
 use crate::report::{
     now_utc, peak_rss_bytes, Conservation, ErrorBudget, Report, Resumed, StageReport, Throughput,
 };
-use crate::sink::NamesSlot;
-use crate::sink::{JsonlSink, SinkCounts, DOCUMENTS_FILE, REJECTED_FILE, REPORT_FILE};
+use crate::sink::{JsonlSink, NamesSlot, SinkCounts, DOCUMENTS_FILE, REJECTED_FILE, REPORT_FILE};
 use crate::state::{plan, FileEntry, Manifest, Previous};
 
 /// Settings of one run that are not part of the config (command-line flags).
@@ -260,8 +259,8 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
         options.progress,
     );
     let mut outcome = outcome?;
-    let observed = observed_names.lock().ok().and_then(|mut slot| slot.take());
-    if let Some(names) = observed.filter(|_| links_names) {
+    // (Filled on commit when `links_names`.)
+    if let Some(names) = observed_names.lock().ok().and_then(|mut slot| slot.take()) {
         let documents = output_dir.join(DOCUMENTS_FILE);
         outcome.sink.names_linked = crate::names::link_observed(&documents, names)?;
     }

@@ -57,8 +57,8 @@ pub struct SinkCounts {
     pub carried_rejected: u64,
     /// Checkpoints of the run's progress taken (resume points after a crash).
     pub checkpoints: u64,
-    /// Persons named by one word that took the full name other documents give, after the
-    /// run (see `names`).
+    /// Person mentions (and their documents) named by the full name other documents give,
+    /// after the run links them (see `names`).
     pub names_linked: NamesLinked,
 }
 
@@ -419,11 +419,7 @@ impl JsonlSink {
                 if replaced.contains(&old.source.path) {
                     return Ok(());
                 }
-                self.documents.write_raw_line(line)?;
-                self.counts.carried_documents += 1;
-                if let Some((names, _)) = &mut self.names {
-                    observe_line(names, documents, line.as_bytes())?;
-                }
+                self.carry_document(documents, line)?;
                 if old.source.record.is_none() {
                     file_ids.insert(old.id.clone());
                 }
@@ -434,11 +430,7 @@ impl JsonlSink {
                 let head: LineHead =
                     serde_json::from_str(line).map_err(|e| corrupt(documents, e))?;
                 if !replaced.contains(&head.source.path) {
-                    self.documents.write_raw_line(line)?;
-                    self.counts.carried_documents += 1;
-                    if let Some((names, _)) = &mut self.names {
-                        observe_line(names, documents, line.as_bytes())?;
-                    }
+                    self.carry_document(documents, line)?;
                     if head.source.record.is_none() {
                         file_ids.insert(head.id);
                     }
@@ -458,6 +450,16 @@ impl JsonlSink {
             Ok(())
         })?;
         Ok(file_ids)
+    }
+
+    /// Copies one line of the earlier `documents` file into the new one.
+    fn carry_document(&mut self, documents: &Path, line: &str) -> Result<()> {
+        self.documents.write_raw_line(line)?;
+        self.counts.carried_documents += 1;
+        if let Some((names, _)) = &mut self.names {
+            observe_line(names, documents, line.as_bytes())?;
+        }
+        Ok(())
     }
 
     /// Flushes, syncs and renames both files into place.
