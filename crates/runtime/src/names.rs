@@ -127,8 +127,8 @@ impl Doc {
 }
 
 /// Each line (without its line break) with its entities and quotes, in order, handed to
-/// `f`. Lines are read as bytes: the parser checks the strings it reads, and the text,
-/// most of a line, is passed over without a check of its own.
+/// `f`. Lines are read as bytes, not checked as UTF-8: only their annotations are parsed
+/// (see [`Doc::parse`]), and the parser checks the strings it reads.
 fn each_document(path: &Path, mut f: impl FnMut(&[u8], &Doc) -> Result<()>) -> Result<()> {
     let read_error = |source| Error::ReadInput {
         path: path.to_path_buf(),
