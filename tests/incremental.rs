@@ -350,6 +350,20 @@ fn person_names(documents: &[Value], id: &str, word: &str) -> (Vec<String>, Vec<
     (canonicals, speakers)
 }
 
+/// Fails unless there are mentions and every one is named `name`.
+#[track_caller]
+fn assert_all_named(canonicals: &[String], name: &str) {
+    assert!(
+        !canonicals.is_empty() && canonicals.iter().all(|c| c == name),
+        "{canonicals:?}"
+    );
+}
+
+/// The bytes of `out/documents.jsonl`.
+fn output_bytes(dir: &TestDir) -> Vec<u8> {
+    std::fs::read(dir.path().join("out/documents.jsonl")).unwrap()
+}
+
 #[test]
 fn a_family_name_alone_takes_the_full_name_that_later_documents_give() {
     let dir = seeds_dir();
@@ -358,10 +372,7 @@ fn a_family_name_alone_takes_the_full_name_that_later_documents_give() {
     assert_eq!(first["output"]["names_linked"]["mentions"], 0);
     let (documents, _) = check_output(&dir);
     let (canonicals, speakers) = person_names(&documents, "005_merkel", "Merkel");
-    assert!(
-        !canonicals.is_empty() && canonicals.iter().all(|c| c == "Merkel"),
-        "{canonicals:?}"
-    );
+    assert_all_named(&canonicals, "Merkel");
     assert_eq!(speakers, ["Merkel"]);
 
     // Two new articles name her in full: the carried-over article links to them.
@@ -374,23 +385,20 @@ fn a_family_name_alone_takes_the_full_name_that_later_documents_give() {
     assert!(summary.contains("names: "), "{summary}");
     let (documents, _) = check_output(&dir);
     let (canonicals, speakers) = person_names(&documents, "005_merkel", "Merkel");
-    assert!(
-        !canonicals.is_empty() && canonicals.iter().all(|c| c == "Angela Merkel"),
-        "{canonicals:?}"
-    );
+    assert_all_named(&canonicals, "Angela Merkel");
     assert_eq!(speakers, ["Angela Merkel"]);
     for id in ["006_merkel", "007_merkel"] {
         let (canonicals, _) = person_names(&documents, id, "Angela Merkel");
         assert_eq!(canonicals, ["Angela Merkel"], "{id}");
     }
     // A run that reads nothing new links the carried-over documents alike.
-    let before = std::fs::read(dir.path().join("out/documents.jsonl")).unwrap();
+    let before = output_bytes(&dir);
     let (_, again) = run(&dir, &[]);
     assert_eq!(
         again["output"]["names_linked"],
         second["output"]["names_linked"]
     );
-    let after = std::fs::read(dir.path().join("out/documents.jsonl")).unwrap();
+    let after = output_bytes(&dir);
     assert!(before == after, "the output stays as it was");
 
     // Turned off, each document keeps the names it gives itself.
@@ -405,17 +413,14 @@ fn a_family_name_alone_takes_the_full_name_that_later_documents_give() {
     assert_eq!(third["output"]["names_linked"]["mentions"], 0);
     let (documents, _) = check_output(&dir);
     let (canonicals, _) = person_names(&documents, "005_merkel", "Merkel");
-    assert!(
-        !canonicals.is_empty() && canonicals.iter().all(|c| c == "Merkel"),
-        "{canonicals:?}"
-    );
+    assert_all_named(&canonicals, "Merkel");
 
     // `pipeline link-names` on that output gives what a run does by itself.
     dir.pipeline_ok(&["link-names", "out/documents.jsonl"]);
-    let linked_after = std::fs::read(dir.path().join("out/documents.jsonl")).unwrap();
+    let linked_after = output_bytes(&dir);
     dir.write("pipeline.toml", config);
     run(&dir, &["--full"]);
-    let linked_by_run = std::fs::read(dir.path().join("out/documents.jsonl")).unwrap();
+    let linked_by_run = output_bytes(&dir);
     assert!(
         linked_after == linked_by_run,
         "link-names and a run link alike"
