@@ -370,6 +370,7 @@ fn a_family_name_alone_takes_the_full_name_that_later_documents_give() {
     dir.write("seeds/005_merkel.txt", MERKEL_ALONE);
     let (_, first) = run(&dir, &[]);
     assert_eq!(first["output"]["names_linked"]["mentions"], 0);
+    assert_eq!(first["output"]["names_linked"]["forgotten_below"], 0);
     let (documents, _) = check_output(&dir);
     let (canonicals, speakers) = person_names(&documents, "005_merkel", "Merkel");
     assert_all_named(&canonicals, "Merkel");
@@ -425,4 +426,51 @@ fn a_family_name_alone_takes_the_full_name_that_later_documents_give() {
         linked_after == linked_by_run,
         "link-names and a run link alike"
     );
+}
+
+/// A `documents.jsonl` line naming `persons` (`ORG:` before an organisation).
+fn entity_line(id: usize, persons: &[&str]) -> String {
+    let entities: Vec<Value> = (persons.iter())
+        .map(|p| {
+            let (label, name) = p.strip_prefix("ORG:").map_or(("PER", *p), |o| ("ORG", o));
+            serde_json::json!({"canonical": name, "label": label, "start": 0, "end": 1, "text": name})
+        })
+        .collect();
+    serde_json::json!({"id": id.to_string(), "text": "x", "annotations": {"entities": entities}})
+        .to_string()
+}
+
+#[test]
+fn link_names_keeps_within_its_memory_and_says_what_it_forgot() {
+    // 20,000 documents each name someone no other names; every 20th names Angela Merkel
+    // and the `CDU`, as the last does, which calls her `Merkel`.
+    let mut lines: Vec<String> = (0..20_000)
+        .map(|i| {
+            let (full, word) = (format!("Anna Einmal{i}"), format!("Allein{i}"));
+            let mut persons = vec![full.as_str(), word.as_str()];
+            if i % 20 == 0 {
+                persons.extend(["Angela Merkel", "ORG:CDU"]);
+            }
+            entity_line(i, &persons)
+        })
+        .collect();
+    lines.push(entity_line(20_000, &["Merkel", "ORG:CDU"]));
+    let dir = TestDir::new();
+    let merkel = |dir: &TestDir| {
+        let documents = dir.read_jsonl("documents.jsonl");
+        let last = &documents.last().unwrap()["annotations"]["entities"][0];
+        last["canonical"].as_str().unwrap().to_owned()
+    };
+    for (memory, forgets) in [(None, false), (Some("1"), true)] {
+        dir.write("documents.jsonl", lines.join("\n") + "\n");
+        let mut args = vec!["link-names", "documents.jsonl"];
+        args.extend(memory.map(|mb| ["--memory-mb", mb]).into_iter().flatten());
+        let said = stderr(&dir.pipeline_ok(&args));
+        assert_eq!(said.contains("were forgotten"), forgets, "{said}");
+        assert!(
+            said.starts_with("1 person mentions in 1 documents"),
+            "{said}"
+        );
+        assert_eq!(merkel(&dir), "Angela Merkel", "{memory:?}");
+    }
 }

@@ -19,7 +19,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use pipeline_runtime::phases::{self, Shard, ShardOptions, StreamPhase};
 use pipeline_runtime::{
     export, link_names, run, stream, Config, Error, ExportFormat, ProgressMode, RunOptions,
-    StreamOptions,
+    StreamOptions, DEFAULT_LINK_MEMORY_MB,
 };
 
 /// Turns raw documents into clean, deduplicated, annotated JSONL.
@@ -134,6 +134,11 @@ enum Command {
     LinkNames {
         /// A documents.jsonl written by `pipeline run` or put together from its shards.
         documents: PathBuf,
+        /// Memory for the full names, in MB, as `link_memory_mb` of the annotate stage:
+        /// beyond it, the names of the fewest documents are forgotten.
+        #[arg(long, value_name = "MB", default_value_t = DEFAULT_LINK_MEMORY_MB,
+              value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
+        memory_mb: u64,
     },
 }
 
@@ -345,13 +350,14 @@ fn try_main() -> anyhow::Result<ExitCode> {
             eprintln!("exported {count} documents");
             Ok(ExitCode::SUCCESS)
         }
-        Command::LinkNames { documents } => {
-            let linked = link_names(&documents)
+        Command::LinkNames {
+            documents,
+            memory_mb,
+        } => {
+            let memory = usize::try_from(memory_mb << 20).unwrap_or(usize::MAX);
+            let linked = link_names(&documents, memory)
                 .with_context(|| format!("cannot link the names of {}", documents.display()))?;
-            eprintln!(
-                "{} person mentions in {} documents carry the full name other documents give",
-                linked.mentions, linked.documents
-            );
+            eprintln!("{}", linked.summary());
             Ok(ExitCode::SUCCESS)
         }
         Command::Run {

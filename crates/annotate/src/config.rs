@@ -58,10 +58,22 @@ pub struct AnnotateConfig {
     /// (`Merkel`) the full name other documents of the output give (`Angela Merkel`), in
     /// `canonical` and the quotes' `speaker`, where the output makes it likely (the rules
     /// are in `docs/SCHEMA.md`); carried-over documents of earlier runs take part. Costs
-    /// three reads of `documents.jsonl` and a rewrite when anything changes. Default:
-    /// `true`.
+    /// two reads of `documents.jsonl` after the run and a rewrite when anything changes.
+    /// Default: `true`.
     #[serde(default = "yes")]
     pub link_across_documents: bool,
+    /// Memory, in MB, that linking across documents may hold for the full names of the
+    /// output (about 29 bytes each, as hashes). When they outgrow it, the names of the
+    /// fewest documents are forgotten and may stay unlinked, and `report.json` says below
+    /// how many documents (`output.names_linked.forgotten_below`). The default holds the
+    /// names of at least 200,000 news articles (at the rate 10kGNAD brings new ones, as if
+    /// none repeated), and more as names repeat. Default: `64`.
+    #[serde(default = "default_link_memory_mb")]
+    pub link_memory_mb: usize,
+}
+
+fn default_link_memory_mb() -> usize {
+    crate::corpus::DEFAULT_MEMORY_BYTES >> 20
 }
 
 fn yes() -> bool {
@@ -84,6 +96,7 @@ impl Default for AnnotateConfig {
             quote_min_words: default_quote_min_words(),
             reference_date: None,
             link_across_documents: true,
+            link_memory_mb: default_link_memory_mb(),
         }
     }
 }
@@ -91,7 +104,15 @@ impl Default for AnnotateConfig {
 impl AnnotateConfig {
     /// Checks the settings; the first problem found.
     pub fn check(&self) -> Result<()> {
+        if self.link_memory_mb == 0 {
+            return Err(Error::InvalidLinkMemory);
+        }
         self.reference_ymd().map(|_| ())
+    }
+
+    /// The bytes of `link_memory_mb`.
+    pub fn link_memory_bytes(&self) -> usize {
+        self.link_memory_mb.saturating_mul(1 << 20)
     }
 
     /// The parsed `reference_date`.
@@ -167,5 +188,17 @@ mod tests {
             ..AnnotateConfig::default()
         };
         assert!(c.build(&BuildContext::default()).is_ok());
+    }
+
+    #[test]
+    fn link_memory_must_hold_something() {
+        let c: AnnotateConfig = serde_json::from_str(r#"{"link_memory_mb": 0}"#).unwrap();
+        let problems = c.validate();
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].contains("link_memory_mb"), "{problems:?}");
+        let c: AnnotateConfig = serde_json::from_str(r#"{"link_memory_mb": 8}"#).unwrap();
+        assert!(c.validate().is_empty());
+        assert_eq!(c.link_memory_bytes(), 8 << 20);
+        assert_eq!(AnnotateConfig::default().link_memory_bytes(), 64 << 20);
     }
 }

@@ -10,6 +10,9 @@ pub enum Error {
         /// The value as configured.
         value: String,
     },
+    /// `link_memory_mb` is 0.
+    #[error("link_memory_mb must be at least 1 (MB); leave it out for the default of 64, or set link_across_documents = false to turn linking off")]
+    InvalidLinkMemory,
 }
 
 /// Result with the crate's [`Error`].

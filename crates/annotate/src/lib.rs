@@ -66,6 +66,6 @@ mod test_texts;
 mod tokenize;
 
 pub use config::AnnotateConfig;
-pub use corpus::{CorpusNames, DocEntities};
+pub use corpus::{CorpusNames, DocEntities, DEFAULT_MEMORY_BYTES};
 pub use error::{Error, Result};
 pub use stage::Annotate;

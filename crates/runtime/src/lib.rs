@@ -30,7 +30,7 @@ pub use config::{
 };
 pub use error::{Error, Result};
 pub use export::{export, ExportFormat};
-pub use names::{link_names, NamesLinked};
+pub use names::{link_names, NamesLinked, DEFAULT_LINK_MEMORY_MB};
 pub use progress::ProgressMode;
 pub use report::{Conservation, ErrorBudget, Report, Resumed, StageReport, Throughput};
 pub use run::{run, stream, RunOptions, StreamOptions};

@@ -31,6 +31,30 @@ pub struct NamesLinked {
     pub documents: u64,
     /// Person mentions named by the full name of other documents.
     pub mentions: u64,
+    /// Names and family names that fewer documents than this gave were forgotten to keep
+    /// within the memory budget (`link_memory_mb`), so they may be left unlinked; 0 when
+    /// nothing was forgotten.
+    pub forgotten_below: u32,
+}
+
+/// [`link_names`]'s default memory for the full names, in MB (`link_memory_mb`).
+pub const DEFAULT_LINK_MEMORY_MB: u64 = (pipeline_annotate::DEFAULT_MEMORY_BYTES >> 20) as u64;
+
+impl NamesLinked {
+    /// One line for people: what was linked, and whether the memory budget left names out.
+    pub fn summary(&self) -> String {
+        let mut line = format!(
+            "{} person mentions in {} documents carry the full name other documents give",
+            self.mentions, self.documents
+        );
+        if self.forgotten_below > 0 {
+            line.push_str(&format!(
+                "; names given by fewer than {} documents were forgotten to keep within the memory for names and may be left unlinked (link_memory_mb of the annotate stage, --memory-mb of link-names)",
+                self.forgotten_below
+            ));
+        }
+        line
+    }
 }
 
 /// The part of an output line the linking reads.
@@ -156,9 +180,9 @@ fn each_document(path: &Path, mut f: impl FnMut(&[u8], &Doc) -> Result<()>) -> R
 /// of a run with an `annotate` stage; outputs put together from several (shards, Spark
 /// partitions) need it once over the whole (`pipeline link-names`). Reads the file three
 /// times (twice at the end of a run, see [`link_observed`]); memory holds the corpus's full
-/// names, not its documents.
-pub fn link_names(documents: &Path) -> Result<NamesLinked> {
-    let mut names = CorpusNames::new();
+/// names, not its documents, within about `memory` bytes (see [`CorpusNames::with_memory`]).
+pub fn link_names(documents: &Path, memory: usize) -> Result<NamesLinked> {
+    let mut names = CorpusNames::with_memory(memory);
     each_document(documents, |_, doc| {
         names.observe(&doc.own_names());
         Ok(())
@@ -177,6 +201,7 @@ pub(crate) fn observe_line(names: &mut CorpusNames, documents: &Path, line: &[u8
 /// `documents` (the writer of a run observes the documents as it writes them, so the
 /// run reads the file twice, not three times).
 pub(crate) fn link_observed(documents: &Path, mut names: CorpusNames) -> Result<NamesLinked> {
+    let forgotten_below = names.forgotten_below();
     let any_link = names.settle();
     let mut any_linked_before = false;
     each_document(documents, |_, doc| {
@@ -189,7 +214,10 @@ pub(crate) fn link_observed(documents: &Path, mut names: CorpusNames) -> Result<
         }
         Ok(())
     })?;
-    let mut linked = NamesLinked::default();
+    let mut linked = NamesLinked {
+        forgotten_below,
+        ..NamesLinked::default()
+    };
     if !any_link && !any_linked_before {
         return Ok(linked);
     }
@@ -369,6 +397,8 @@ mod tests {
         eq((MERKEL.to_owned(), 0), relinked(MERKEL_LINKED, &[]));
     }
 
+    const MEMORY: usize = pipeline_annotate::DEFAULT_MEMORY_BYTES;
+
     fn write_lines(path: &Path, lines: &[&str]) {
         let mut body = lines.join("\n");
         body.push('\n');
@@ -389,16 +419,17 @@ mod tests {
         let full = r#"{"id":"a","text":"Angela Merkel kam.","annotations":{"entities":[{"canonical":"Angela Merkel","end":13,"label":"PER","start":0,"text":"Angela Merkel"},{"canonical":"CDU","end":50,"label":"ORG","start":47,"text":"CDU"}]}}"#;
         let plain = r#"{"id":"c","text":"Nichts.","annotations":{"entities":[]}}"#;
         write_lines(&path, &[full, full, MERKEL, plain]);
-        let linked = link_names(&path).unwrap();
+        let linked = link_names(&path, MEMORY).unwrap();
         let counts = NamesLinked {
             documents: 1,
             mentions: 1,
+            forgotten_below: 0,
         };
         eq(counts, linked);
         assert_eq!(read_lines(&path), [full, full, MERKEL_LINKED, plain]);
         // Linked once, the file is left as it is, and the counts are those of the output.
         let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
-        eq(counts, link_names(&path).unwrap());
+        eq(counts, link_names(&path, MEMORY).unwrap());
         eq(
             modified,
             std::fs::metadata(&path).unwrap().modified().unwrap(),
@@ -406,7 +437,7 @@ mod tests {
         assert!(!dir.path().join(".documents.jsonl.linking.partial").exists());
         // Without the documents naming her in full, the link is undone.
         write_lines(&path, &[MERKEL_LINKED, plain]);
-        eq(NamesLinked::default(), link_names(&path).unwrap());
+        eq(NamesLinked::default(), link_names(&path, MEMORY).unwrap());
         assert_eq!(read_lines(&path), [MERKEL, plain]);
     }
 
@@ -415,7 +446,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("documents.jsonl");
         std::fs::write(&path, "{\"id\": \n").unwrap();
-        let error = link_names(&path).unwrap_err().to_string();
+        let error = link_names(&path, MEMORY).unwrap_err().to_string();
         assert!(error.contains("documents.jsonl"), "{error}");
     }
 

@@ -206,12 +206,8 @@ impl Report {
             );
         }
         let linked = &self.output.names_linked;
-        if linked.mentions > 0 {
-            let _ = writeln!(
-                out,
-                "names: {} person mentions in {} documents carry the full name other documents give",
-                linked.mentions, linked.documents
-            );
+        if linked.mentions > 0 || linked.forgotten_below > 0 {
+            let _ = writeln!(out, "names: {}", linked.summary());
         }
         if let Some(why) = &self.resume_refused {
             let _ = writeln!(out, "not resumed: {why}");

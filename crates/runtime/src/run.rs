@@ -189,12 +189,13 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
     let mut stage_workers = build_stages(config, &output_dir.join("state"), Some(&link))?;
     let mut sink = JsonlSink::create(&output_dir)?;
     // Shards are put together first (see `link_names`).
-    let links_names = options.shard.is_none()
-        && (config.stages.iter())
-            .any(|s| matches!(&s.config, AnyStageConfig::Annotate(a) if a.link_across_documents));
+    let linking = (config.stages.iter()).find_map(|s| match &s.config {
+        AnyStageConfig::Annotate(a) if a.link_across_documents => Some(a.link_memory_bytes()),
+        _ => None,
+    });
     let observed_names = NamesSlot::default();
-    if links_names {
-        sink = sink.observing_names(observed_names.clone());
+    if let Some(memory) = linking.filter(|_| options.shard.is_none()) {
+        sink = sink.observing_names(observed_names.clone(), memory);
     }
     if config.pipeline.ordered {
         sink = sink.with_checkpoints(Checkpoints::new(
@@ -259,7 +260,7 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
         options.progress,
     );
     let mut outcome = outcome?;
-    // (Filled on commit when `links_names`.)
+    // (Filled on commit when linking.)
     if let Some(names) = observed_names.lock().ok().and_then(|mut slot| slot.take()) {
         let documents = output_dir.join(DOCUMENTS_FILE);
         outcome.sink.names_linked = crate::names::link_observed(&documents, names)?;

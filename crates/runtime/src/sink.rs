@@ -357,10 +357,11 @@ impl JsonlSink {
         })
     }
 
-    /// Observes the persons of every document written or carried over, and hands them to
-    /// `slot` on commit (see `names::link_observed`).
-    pub fn observing_names(mut self, slot: NamesSlot) -> Self {
-        self.names = Some((CorpusNames::new(), slot));
+    /// Observes the persons of every document written or carried over, within `memory`
+    /// bytes (see [`CorpusNames::with_memory`]), and hands them to `slot` on commit (see
+    /// `names::link_observed`).
+    pub fn observing_names(mut self, slot: NamesSlot, memory: usize) -> Self {
+        self.names = Some((CorpusNames::with_memory(memory), slot));
         self
     }
 
