@@ -129,10 +129,19 @@ pub struct DedupConfig {
     /// 1/8 more (at most 6.5 MB) caches the ids and records read back, and 1/64 more (at
     /// most 1 MB) remembers the first document of passages found on disk.
     /// Beyond it the index grows by the key filters alone: 1.75 bytes per band, passage
-    /// and exact key, about 90 bytes per kept news article. The files are removed when the
-    /// run ends. `0` keeps everything in memory. Default `64`.
+    /// and exact key, about 90 bytes per kept news article, up to `filter_memory_mb`. The
+    /// files are removed when the run ends. `0` keeps everything in memory. Default `64`.
     #[serde(default = "default_spill_after_mb")]
     pub spill_after_mb: usize,
+    /// Megabytes the key filters of the runs on disk may hold (see `spill_after_mb`): the
+    /// filters of about 1.4 million news articles at the default. Beyond it, the filter
+    /// with the most bits per key is folded to half its size, so memory stays bounded
+    /// however large the input, and lookups read the disk more often (4 % of absent keys
+    /// pass a filter folded once, against 0.2 %): raise it when memory allows and speed
+    /// matters on inputs of many GB. `0` lets the filters grow with the input. Default
+    /// `128`.
+    #[serde(default = "default_filter_memory_mb")]
+    pub filter_memory_mb: usize,
 }
 
 fn default_threshold() -> f64 {
@@ -148,6 +157,9 @@ fn default_spill_after_mb() -> usize {
     // 64 MB hold the sets of the last ~40,000 documents of news length; older ones are
     // read back only for the few candidates that reach verification.
     64
+}
+fn default_filter_memory_mb() -> usize {
+    128
 }
 fn default_shingle_size() -> usize {
     5
@@ -180,6 +192,7 @@ impl Default for DedupConfig {
             min_span_chars: default_min_span_chars(),
             remove_repeated: false,
             spill_after_mb: default_spill_after_mb(),
+            filter_memory_mb: default_filter_memory_mb(),
         }
     }
 }
@@ -264,6 +277,9 @@ impl StageConfig for DedupConfig {
                 &cx.state_dir.join("shingles.bin"),
                 self.spill_after_mb << 20,
             );
+            if self.filter_memory_mb > 0 {
+                stage.limit_filters(self.filter_memory_mb << 20);
+            }
         }
         if let Some(link) = cx
             .run

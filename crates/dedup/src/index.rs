@@ -147,6 +147,11 @@ pub struct DedupIndex {
     band_buckets: Vec<u64>,
     /// The band keys of the document inserted last (empty when it had no words).
     last_band_keys: Vec<u32>,
+    /// The most bytes the runs' key filters may hold, if limited (see
+    /// [`Self::limit_filters`]).
+    filter_budget: Option<usize>,
+    /// Filters folded so far to keep within `filter_budget`.
+    folds: u64,
 }
 
 impl DedupIndex {
@@ -164,6 +169,50 @@ impl DedupIndex {
             candidates: Vec::new(),
             band_buckets: Vec::new(),
             last_band_keys: Vec::new(),
+            filter_budget: None,
+            folds: 0,
+        }
+    }
+
+    /// Keeps the key filters of the runs on disk within `budget_bytes` (the one part of the
+    /// index that grows with the input once it spills, by about 90 bytes per news
+    /// article): when they would hold more, the filter with the most bits per key is
+    /// folded to half its size ([`crate::filter::KeyFilter::fold`]) until they fit. A fold
+    /// costs reads of that run's file for absent keys (4 % of them pass a filter folded
+    /// once, two thirds one folded twice, against 0.2 %), so it trades speed for memory only
+    /// beyond the budget.
+    pub fn limit_filters(&mut self, budget_bytes: usize) {
+        self.filter_budget = Some(budget_bytes);
+    }
+
+    /// Filters folded so far to keep within [`Self::limit_filters`].
+    pub fn filters_folded(&self) -> u64 {
+        self.folds
+    }
+
+    /// Bytes the key filters of the runs on disk hold.
+    pub fn filter_bytes(&self) -> usize {
+        self.exact.filter_bytes() + self.buckets.filter_bytes() + self.spans.filter_bytes()
+    }
+
+    /// Folds filters until they are within the budget (see [`Self::limit_filters`]).
+    fn fit_filters(&mut self) {
+        let Some(budget) = self.filter_budget else {
+            return;
+        };
+        while self.filter_bytes() > budget {
+            let tables = [&mut self.exact, &mut self.buckets, &mut self.spans];
+            let Some((table, run)) = (tables.into_iter())
+                .filter_map(|t| t.densest_filter().map(|(rank, run)| (rank, run, t)))
+                .max_by_key(|(rank, _, _)| *rank)
+                .map(|(_, run, table)| (table, run))
+            else {
+                return;
+            };
+            if !table.fold_filter(run) {
+                return;
+            }
+            self.folds += 1;
         }
     }
 
@@ -282,6 +331,7 @@ impl DedupIndex {
                 self.last_band_keys.push(key);
             }
         }
+        self.fit_filters();
         Ok(doc)
     }
 
@@ -303,6 +353,7 @@ impl DedupIndex {
                 self.buckets.insert(bucket(band, key), doc)?;
             }
         }
+        self.fit_filters();
         Ok(doc)
     }
 
@@ -491,5 +542,64 @@ mod tests {
             let found = index.find_near(&[d], &set, &RULE).unwrap().unwrap();
             assert_eq!((found.doc, found.jaccard), (d, 1.0));
         }
+    }
+
+    #[test]
+    fn filters_fold_to_stay_within_their_budget_and_every_key_is_still_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("shingles.bin");
+        // 4 bands and 3 passages a document; tables of a few thousand entries in memory,
+        // so that some forty runs are written and merged.
+        let (bands, rows) = (4, 1);
+        let key_of = |d: u32, k: u32| crate::minhash::mix64(u64::from(d) << 8 | u64::from(k));
+        let insert_all = |index: &mut DedupIndex, docs: u32| {
+            for d in 0..docs {
+                let sig: Vec<u32> = (0..bands).map(|b| key_of(d, b) as u32).collect();
+                let passages: Vec<u64> = (0..3).map(|p| key_of(d, 100 + p)).collect();
+                let set = [d];
+                index
+                    .insert(
+                        &format!("d{d}"),
+                        u128::from(key_of(d, 200)),
+                        Some((&sig, &set)),
+                        &passages,
+                    )
+                    .unwrap();
+            }
+        };
+        let docs = 20_000;
+        let mut unlimited = DedupIndex::new(bands as usize, rows);
+        unlimited.spill_to(&path, 256 << 10);
+        insert_all(&mut unlimited, docs);
+        let full = unlimited.filter_bytes();
+        assert_eq!(unlimited.filters_folded(), 0);
+        drop(unlimited);
+
+        let mut index = DedupIndex::new(bands as usize, rows);
+        index.spill_to(&path, 256 << 10);
+        let budget = full / 3;
+        index.limit_filters(budget);
+        insert_all(&mut index, docs);
+        assert!(
+            index.filter_bytes() <= budget,
+            "{} > {budget}",
+            index.filter_bytes()
+        );
+        assert!(index.filters_folded() > 0);
+        // Folded filters let more absent keys through, never an added key past.
+        for d in (0..docs).step_by(89) {
+            assert_eq!(
+                index.find_exact(u128::from(key_of(d, 200))).unwrap(),
+                Some(d)
+            );
+            for p in 0..3 {
+                assert_eq!(
+                    index.find_span(key_of(d, 100 + p)).unwrap(),
+                    Some(d),
+                    "doc {d}"
+                );
+            }
+        }
+        assert_eq!(index.find_span(key_of(docs + 1, 100)).unwrap(), None);
     }
 }

@@ -306,6 +306,12 @@ impl Dedupe {
         self.index.spill_to(path, budget_bytes);
     }
 
+    /// Keeps the key filters of the index's runs on disk within `budget_bytes` (see
+    /// [`DedupIndex::limit_filters`]).
+    pub fn limit_filters(&mut self, budget_bytes: usize) {
+        self.index.limit_filters(budget_bytes);
+    }
+
     /// The index of kept documents built so far.
     pub fn index(&self) -> &DedupIndex {
         &self.index

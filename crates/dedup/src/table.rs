@@ -847,6 +847,30 @@ impl KeyTable {
             + self.merging.as_ref().map_or(0, |m| m.bytes)
     }
 
+    /// Bytes the filters of the runs hold (not that of a merged run still being filled).
+    pub(crate) fn filter_bytes(&self) -> usize {
+        self.runs.iter().map(|r| r.filter.bytes()).sum()
+    }
+
+    /// The run whose filter to fold first, if any can be: the one with the most filter
+    /// bits per entry (the one a fold costs least, and that evens out the share of absent
+    /// keys passing), the larger of equals. `((bits per entry × 1024, bytes), run)`.
+    pub(crate) fn densest_filter(&self) -> Option<((u64, usize), usize)> {
+        (self.runs.iter().enumerate())
+            .filter(|(_, run)| run.filter.bytes() > 64)
+            .map(|(i, run)| {
+                let bytes = run.filter.bytes();
+                let density = (bytes as u64 * 8 * 1024) / run.entries.max(1);
+                ((density, bytes), i)
+            })
+            .max()
+    }
+
+    /// Folds the filter of run `run` ([`KeyFilter::fold`]); whether it could.
+    pub(crate) fn fold_filter(&mut self, run: usize) -> bool {
+        self.runs.get_mut(run).is_some_and(|r| r.filter.fold())
+    }
+
     /// Entries written to runs on disk so far.
     #[cfg(test)]
     fn entries_on_disk(&self) -> u64 {
