@@ -53,6 +53,29 @@ impl KeyFilter {
         }
     }
 
+    /// An empty filter sized for `keys` keys but within `max_bytes` (at least one block):
+    /// what a filter of that size folded until it fits would answer, made at that size.
+    pub(crate) fn within(keys: usize, max_bytes: usize) -> Self {
+        KeyFilter {
+            blocks: vec![Block::default(); Self::blocks_within(keys, max_bytes)],
+        }
+    }
+
+    /// The bytes of [`KeyFilter::within`].
+    pub(crate) fn bytes_within(keys: usize, max_bytes: usize) -> usize {
+        Self::blocks_within(keys, max_bytes) * std::mem::size_of::<Block>()
+    }
+
+    fn blocks_within(keys: usize, max_bytes: usize) -> usize {
+        let blocks = Self::blocks_for(keys);
+        let mut most = (max_bytes / std::mem::size_of::<Block>()).max(1);
+        if most >= FOLDABLE {
+            // (So that it folds block onto block too.)
+            most -= most % FOLDABLE;
+        }
+        blocks.min(most)
+    }
+
     /// The bytes a filter sized for `keys` keys holds.
     pub(crate) fn bytes_for(keys: usize) -> usize {
         Self::blocks_for(keys) * std::mem::size_of::<Block>()

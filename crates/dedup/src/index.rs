@@ -183,6 +183,9 @@ impl DedupIndex {
     /// beyond the budget.
     pub fn limit_filters(&mut self, budget_bytes: usize) {
         self.filter_budget = Some(budget_bytes);
+        for table in [&mut self.exact, &mut self.buckets, &mut self.spans] {
+            table.limit_filters();
+        }
     }
 
     /// Filters folded so far to keep within [`Self::limit_filters`].
