@@ -48,6 +48,10 @@ pub struct Counters {
     /// Memory held at the end of the run by an index that grows with the input (the
     /// dedupe stage's), in bytes summed over workers; 0 for stages without one.
     pub index_bytes: u64,
+    /// Times such an index gave up speed for memory to stay within its budget (the dedupe
+    /// stage's key filters folded to half their size, see its `filter_memory_mb`), summed
+    /// over workers; 0 when it never had to.
+    pub index_folds: u64,
 }
 
 impl Counters {
@@ -89,6 +93,7 @@ impl AddAssign<&Counters> for Counters {
         self.blocked_ns += other.blocked_ns;
         self.cpu_ns += other.cpu_ns;
         self.index_bytes += other.index_bytes;
+        self.index_folds += other.index_folds;
     }
 }
 

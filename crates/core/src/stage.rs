@@ -91,6 +91,12 @@ pub trait Stage: Send {
     fn index_bytes(&self) -> u64 {
         0
     }
+
+    /// Times, by the end of [`Stage::finish`], that such an index gave up speed to stay
+    /// within its memory budget (the dedupe stage's filters folded). The default: never.
+    fn index_folds(&self) -> u64 {
+        0
+    }
 }
 
 /// How a run that writes an output folder (`pipeline run`) relates to the runs before it,

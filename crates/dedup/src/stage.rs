@@ -899,6 +899,10 @@ impl Stage for Dedupe {
     fn index_bytes(&self) -> u64 {
         self.index.memory_bytes() as u64
     }
+
+    fn index_folds(&self) -> u64 {
+        self.index.filters_folded()
+    }
 }
 
 #[cfg(test)]
@@ -1146,6 +1150,19 @@ pub(crate) mod tests {
         assert!(kinds(&in_memory, "near_duplicate") > 50);
         assert!(kinds(&in_memory, "\"also_in\"") > 50);
         for (i, (a, b)) in in_memory.iter().zip(&spilled).enumerate() {
+            assert_eq!(a, b, "document {i}");
+        }
+        // Its key filters kept within 4 KB (a few blocks a run), folded again and again:
+        // the same decisions.
+        let dir = tempfile::tempdir().unwrap();
+        let mut folding = stage(Action::Drop);
+        folding.spill_to(&dir.path().join("shingles.bin"), 16 << 10);
+        folding.limit_filters(4 << 10);
+        let folded = decide(&mut folding);
+        assert!(folding.index_folds() > 10, "{}", folding.index_folds());
+        let filter_bytes = folding.index().filter_bytes();
+        assert!(filter_bytes <= 4 << 10, "{filter_bytes}");
+        for (i, (a, b)) in in_memory.iter().zip(&folded).enumerate() {
             assert_eq!(a, b, "document {i}");
         }
     }

@@ -243,8 +243,14 @@ impl Report {
             .iter()
             .filter(|s| s.counters.index_bytes > 0)
             .map(|s| {
+                let folds = match s.counters.index_folds {
+                    0 => String::new(),
+                    n => format!(
+                        ", its key filters folded {n} times to stay within filter_memory_mb, which costs speed"
+                    ),
+                };
                 format!(
-                    " ({} index {:.0} MB)",
+                    " ({} index {:.0} MB{folds})",
                     s.name,
                     s.counters.index_bytes as f64 / 1e6
                 )

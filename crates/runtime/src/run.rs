@@ -707,6 +707,7 @@ where
                         add_thread_cpu(&mut worker.counters);
                         worker.counters.cpu_ns += worker.stage.helper_cpu_ns();
                         worker.counters.index_bytes += worker.stage.index_bytes();
+                        worker.counters.index_folds += worker.stage.index_folds();
                         worker.counters
                     })
                 })
@@ -1403,6 +1404,10 @@ mod tests {
         fn index_bytes(&self) -> u64 {
             self.seen
         }
+
+        fn index_folds(&self) -> u64 {
+            self.seen / 5
+        }
     }
 
     #[test]
@@ -1434,6 +1439,7 @@ mod tests {
         assert!((3 * hour..4 * hour).contains(&cpu_ns), "{cpu_ns}");
         // Summed over the workers, as each holds its own.
         assert_eq!(outcome.stages[0].index_bytes, 10);
+        assert_eq!(outcome.stages[0].index_folds, 1);
     }
 
     #[test]
