@@ -1406,7 +1406,8 @@ mod tests {
         }
 
         fn index_folds(&self) -> u64 {
-            self.seen / 5
+            // One for each hour of its helper's time: 1 and 2.
+            self.helper_ns / (3_600 * 1_000_000_000)
         }
     }
 
@@ -1439,7 +1440,7 @@ mod tests {
         assert!((3 * hour..4 * hour).contains(&cpu_ns), "{cpu_ns}");
         // Summed over the workers, as each holds its own.
         assert_eq!(outcome.stages[0].index_bytes, 10);
-        assert_eq!(outcome.stages[0].index_folds, 1);
+        assert_eq!(outcome.stages[0].index_folds, 3);
     }
 
     #[test]
