@@ -275,10 +275,10 @@ impl StageConfig for DedupConfig {
         if self.spill_after_mb > 0 && !cx.state_dir.as_os_str().is_empty() {
             stage.spill_to(
                 &cx.state_dir.join("shingles.bin"),
-                self.spill_after_mb << 20,
+                self.spill_after_mb.saturating_mul(1 << 20),
             );
             if self.filter_memory_mb > 0 {
-                stage.limit_filters(self.filter_memory_mb << 20);
+                stage.limit_filters(self.filter_memory_mb.saturating_mul(1 << 20));
             }
         }
         if let Some(link) = cx
