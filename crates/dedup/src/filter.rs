@@ -77,6 +77,7 @@ impl KeyFilter {
     }
 
     /// The bytes a filter sized for `keys` keys holds.
+    #[cfg(test)]
     pub(crate) fn bytes_for(keys: usize) -> usize {
         Self::blocks_for(keys) * std::mem::size_of::<Block>()
     }

@@ -736,13 +736,13 @@ impl KeyTable {
         // Sources folded to keep within the filters' budget give the merged run a filter as
         // dense as theirs: made at full size, it held up to 112 MB more at the peak of an
         // 8 GB run, before it was folded in turn.
-        let held: usize = sources.iter().map(|r| r.filter.bytes()).sum();
-        let filter_bytes = if self.filters_limited {
-            KeyFilter::bytes_within(expected as usize, held)
+        let most_bytes = if self.filters_limited {
+            sources.iter().map(|r| r.filter.bytes()).sum()
         } else {
-            KeyFilter::bytes_for(expected as usize)
+            usize::MAX
         };
-        let in_background = filter_bytes <= self.background_filter_bytes;
+        let in_background =
+            KeyFilter::bytes_within(expected as usize, most_bytes) <= self.background_filter_bytes;
         if !in_background {
             // Nothing is looked up while the runs merge here: their filters go before the
             // merged run's is filled, so that the peak holds one of the two.
@@ -751,7 +751,7 @@ impl KeyTable {
             }
         }
         let path = self.next_path(folder, name);
-        let filter = KeyFilter::within(expected as usize, filter_bytes);
+        let filter = KeyFilter::within(expected as usize, most_bytes);
         let writer = RunWriter::with_filter(path.clone(), expected as usize, filter)?;
         if !in_background {
             let merged =
