@@ -4,8 +4,10 @@
 //! quotes. The annotate stage sees one document at a time, so this is done on
 //! `documents.jsonl` once it is complete: the full names are collected (by the run's
 //! writer as it writes, or by a pass over the file), then a pass collects what their
-//! documents are about, and a last one rewrites the lines that change (through a temporary
-//! file renamed into place); other lines are copied byte for byte.
+//! documents are about, a third reads up to the first line that changes (most incremental
+//! runs change none, and then nothing is written), and a last one rewrites the lines that
+//! change (through a temporary file renamed into place); other lines are copied byte for
+//! byte.
 //!
 //! A linked entity keeps the name its document gives under `canonical_in_document`, and
 //! the linking always starts from those names: carried-over documents of earlier runs take
@@ -15,6 +17,7 @@
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::ops::ControlFlow;
 use std::path::Path;
 
 use pipeline_annotate::CorpusNames;
@@ -153,7 +156,10 @@ impl Doc {
 /// Each line (without its line break) with its entities and quotes, in order, handed to
 /// `f`. Lines are read as bytes, not checked as UTF-8: only their annotations are parsed
 /// (see [`Doc::parse`]), and the parser checks the strings it reads.
-fn each_document(path: &Path, mut f: impl FnMut(&[u8], &Doc) -> Result<()>) -> Result<()> {
+fn each_document(
+    path: &Path,
+    mut f: impl FnMut(&[u8], &Doc) -> Result<ControlFlow<()>>,
+) -> Result<()> {
     let read_error = |source| Error::ReadInput {
         path: path.to_path_buf(),
         source,
@@ -169,8 +175,10 @@ fn each_document(path: &Path, mut f: impl FnMut(&[u8], &Doc) -> Result<()>) -> R
         while line.last().is_some_and(|b| matches!(b, b'\n' | b'\r')) {
             line.pop();
         }
-        if !line.iter().all(u8::is_ascii_whitespace) {
-            f(&line, &Doc::parse(path, &line)?)?;
+        if !line.iter().all(u8::is_ascii_whitespace)
+            && f(&line, &Doc::parse(path, &line)?)?.is_break()
+        {
+            return Ok(());
         }
     }
 }
@@ -178,16 +186,22 @@ fn each_document(path: &Path, mut f: impl FnMut(&[u8], &Doc) -> Result<()>) -> R
 /// Links the persons of `documents` (a `documents.jsonl` written by this pipeline) across
 /// its documents, rewriting it when anything changes. `pipeline run` does this at the end
 /// of a run with an `annotate` stage; outputs put together from several (shards, Spark
-/// partitions) need it once over the whole (`pipeline link-names`). Reads the file three
-/// times (twice at the end of a run, see [`link_observed`]); memory holds the corpus's full
+/// partitions) need it once over the whole (`pipeline link-names`). Reads the file two to
+/// four times (one fewer at the end of a run, see [`link_observed`]), and writes it only
+/// when a line changes; memory holds the corpus's full
 /// names, not its documents, within about `memory` bytes (see [`CorpusNames::with_memory`]).
 pub fn link_names(documents: &Path, memory: usize) -> Result<NamesLinked> {
+    link_file(documents, memory).map(|(linked, _)| linked)
+}
+
+/// [`link_names`], and whether it wrote a new file.
+fn link_file(documents: &Path, memory: usize) -> Result<(NamesLinked, bool)> {
     let mut names = CorpusNames::with_memory(memory);
     each_document(documents, |_, doc| {
         names.observe(&doc.own_names());
-        Ok(())
+        Ok(ControlFlow::Continue(()))
     })?;
-    link_observed(documents, names)
+    relink_file(documents, names)
 }
 
 /// Records the persons of one line of `documents` (see [`CorpusNames::observe`]): for the
@@ -199,8 +213,13 @@ pub(crate) fn observe_line(names: &mut CorpusNames, documents: &Path, line: &[u8
 
 /// [`link_names`] with the first pass done: `names` has observed every line of
 /// `documents` (the writer of a run observes the documents as it writes them, so the
-/// run reads the file twice, not three times).
-pub(crate) fn link_observed(documents: &Path, mut names: CorpusNames) -> Result<NamesLinked> {
+/// run reads the file once less).
+pub(crate) fn link_observed(documents: &Path, names: CorpusNames) -> Result<NamesLinked> {
+    relink_file(documents, names).map(|(linked, _)| linked)
+}
+
+/// [`link_observed`], and whether it wrote a new file.
+fn relink_file(documents: &Path, mut names: CorpusNames) -> Result<(NamesLinked, bool)> {
     let forgotten_below = names.forgotten_below();
     let any_link = names.settle();
     let mut any_linked_before = false;
@@ -212,15 +231,56 @@ pub(crate) fn link_observed(documents: &Path, mut names: CorpusNames) -> Result<
         if any_link {
             names.observe_context(&doc.own_names());
         }
-        Ok(())
+        Ok(ControlFlow::Continue(()))
     })?;
     let mut linked = NamesLinked {
         forgotten_below,
         ..NamesLinked::default()
     };
     if !any_link && !any_linked_before {
-        return Ok(linked);
+        return Ok((linked, false));
     }
+    let mut rewritten = String::new();
+    // Whether the line changes, and then into `rewritten`.
+    let relink = |line: &[u8], doc: &Doc, linked: &mut NamesLinked, rewritten: &mut String| {
+        let relinking = names.relinking(&doc.own_names());
+        let linked_before = doc
+            .entities
+            .iter()
+            .any(|e| e.canonical_in_document.is_some());
+        if relinking.is_empty() && !linked_before {
+            return false;
+        }
+        // (Valid JSON, so UTF-8 but for a broken string in the text, which the parser
+        // passed over: such a line is left as it is.)
+        let Ok(text) = std::str::from_utf8(line) else {
+            return false;
+        };
+        let edit = relink_line(text, doc, &relinking, rewritten);
+        if edit.linked > 0 {
+            linked.documents += 1;
+            linked.mentions += edit.linked;
+        }
+        edit.changed
+    };
+    // A run that adds nothing, or nothing that moves a link, changes no line: that is
+    // found out by reading, before a copy of the whole file is written.
+    let mut any_change = false;
+    each_document(documents, |line, doc| {
+        any_change = relink(line, doc, &mut linked, &mut rewritten);
+        Ok(if any_change {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        })
+    })?;
+    if !any_change {
+        return Ok((linked, false));
+    }
+    linked = NamesLinked {
+        forgotten_below,
+        ..NamesLinked::default()
+    };
     let name = documents
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -232,33 +292,16 @@ pub(crate) fn link_observed(documents: &Path, mut names: CorpusNames) -> Result<
     };
     let file = File::create(&tmp).map_err(write_error)?;
     let mut out = BufWriter::with_capacity(1 << 20, file);
-    let mut rewritten = String::new();
-    let mut changed = false;
     let result = each_document(documents, |line, doc| {
-        let relinking = names.relinking(&doc.own_names());
-        let linked_before = doc
-            .entities
-            .iter()
-            .any(|e| e.canonical_in_document.is_some());
-        let mut line = line;
-        if !relinking.is_empty() || linked_before {
-            // (Valid JSON, so UTF-8 but for a broken string in the text, which the
-            // parser passed over: such a line is left as it is.)
-            if let Ok(text) = std::str::from_utf8(line) {
-                let edit = relink_line(text, doc, &relinking, &mut rewritten);
-                if edit.linked > 0 {
-                    linked.documents += 1;
-                    linked.mentions += edit.linked;
-                }
-                if edit.changed {
-                    changed = true;
-                    line = rewritten.as_bytes();
-                }
-            }
-        }
+        let line = if relink(line, doc, &mut linked, &mut rewritten) {
+            rewritten.as_bytes()
+        } else {
+            line
+        };
         out.write_all(line)
             .and_then(|()| out.write_all(b"\n"))
-            .map_err(write_error)
+            .map_err(write_error)?;
+        Ok(ControlFlow::Continue(()))
     });
     let committed = result.and_then(|()| {
         let file = out.into_inner().map_err(|e| write_error(e.into_error()))?;
@@ -268,15 +311,11 @@ pub(crate) fn link_observed(documents: &Path, mut names: CorpusNames) -> Result<
         let _ = std::fs::remove_file(&tmp);
         return Err(error);
     }
-    if !changed {
-        let _ = std::fs::remove_file(&tmp);
-        return Ok(linked);
-    }
     std::fs::rename(&tmp, documents).map_err(|source| Error::Write {
         path: documents.to_path_buf(),
         source,
     })?;
-    Ok(linked)
+    Ok((linked, true))
 }
 
 /// What [`relink_line`] did to a line.
@@ -427,14 +466,29 @@ mod tests {
         };
         eq(counts, linked);
         assert_eq!(read_lines(&path), [full, full, MERKEL_LINKED, plain]);
-        // Linked once, the file is left as it is, and the counts are those of the output.
+        // Linked once, the file is left as it is, not even copied, and the counts are
+        // those of the output.
         let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
-        eq(counts, link_names(&path, MEMORY).unwrap());
+        eq((counts, false), link_file(&path, MEMORY).unwrap());
         eq(
             modified,
             std::fs::metadata(&path).unwrap().modified().unwrap(),
         );
         assert!(!dir.path().join(".documents.jsonl.linking.partial").exists());
+        // A change after lines that stay is written with them.
+        let other = MERKEL.replace("\"id\":\"b\"", "\"id\":\"d\"");
+        let other_linked = MERKEL_LINKED.replace("\"id\":\"b\"", "\"id\":\"d\"");
+        write_lines(&path, &[full, full, MERKEL_LINKED, plain, &other]);
+        let both = NamesLinked {
+            documents: 2,
+            mentions: 2,
+            forgotten_below: 0,
+        };
+        eq((both, true), link_file(&path, MEMORY).unwrap());
+        assert_eq!(
+            read_lines(&path),
+            [full, full, MERKEL_LINKED, plain, &other_linked]
+        );
         // Without the documents naming her in full, the link is undone.
         write_lines(&path, &[MERKEL_LINKED, plain]);
         eq(NamesLinked::default(), link_names(&path, MEMORY).unwrap());
