@@ -1715,11 +1715,27 @@ impl<'a> Cx<'a> {
         (last.ends_with('s') || last.ends_with('’') || last.ends_with('\'')).then(|| Who::entity(e))
     }
 
-    /// The person a sentence quotes `mit den Worten` right before the colon that introduces
-    /// the quote at `first`: `Die Agentur zitiert dazu Néstor Kirchner mit folgenden
-    /// Worten: „…“` (the subject only reports them).
+    /// The person a sentence quotes `mit den Worten` right before the quote at `first`
+    /// (or the colon that introduces it): `Die Agentur zitiert dazu Néstor Kirchner mit
+    /// folgenden Worten: „…“` (the subject only reports them); a description is resolved
+    /// as [`Cx::described`] does (see [`Cx::quoted_object`]).
     fn quoted_with_words(&self, start: usize, first: usize) -> Option<Who> {
-        if first < start + 5 || self.t(first - 1) != ":" || self.t(first - 2) != "Worten" {
+        let (a, b) = self.quoted_object(start, first)?;
+        if let Some(e) =
+            (self.ents.iter()).find(|e| e.end == b && e.first == a && e.label == Label::Per)
+        {
+            return Some(Who::entity(e));
+        }
+        self.described((a, b))
+    }
+
+    /// Who a verb of quoting quotes `mit den Worten` right before the quote at `first`, or
+    /// the colon that introduces it, in the sentence from `start`: a person (`zitiert dazu
+    /// Néstor Kirchner mit folgenden Worten: „…“`) or a description (`zitiert den Prediger
+    /// mit den Worten „…“`), the verb's object.
+    fn quoted_object(&self, start: usize, first: usize) -> Option<(usize, usize)> {
+        let first = first - usize::from(first > 0 && self.t(first - 1) == ":");
+        if first < start + 4 || self.t(first - 1) != "Worten" {
             return None;
         }
         let det = [
@@ -1731,15 +1747,19 @@ impl<'a> Cx<'a> {
             "klaren",
             "deutlichen",
         ];
-        if !in_list(self.t(first - 3), &det) || self.t(first - 4) != "mit" {
+        let object_end = first - 3;
+        if !in_list(self.t(first - 2), &det) || self.t(object_end) != "mit" {
             return None;
         }
-        let quotes = (start..first - 4).any(|k| self.t(k).starts_with("zitiert"));
-        let e = self
-            .ents
-            .iter()
-            .find(|e| e.end == first - 4 && e.first >= start && e.label == Label::Per)?;
-        quotes.then(|| Who::entity(e))
+        let quoting = (start..object_end).find(|&k| self.t(k).starts_with("zitiert"))?;
+        if let Some(e) = (self.ents.iter())
+            .find(|e| e.end == object_end && e.first > quoting && e.label == Label::Per)
+        {
+            return Some((e.first, e.end));
+        }
+        (quoting + 1..object_end)
+            .filter_map(|k| self.noun_phrase(k, object_end, true))
+            .find(|np| np.1 == object_end)
     }
 
     /// The person named right before the colon that introduces the quote `first..after`,
@@ -2874,6 +2894,16 @@ pub fn find(
         }
         // A speech verb right after the quote or a colon right before it.
         let attributed = verb_after || (first > 0 && toks[first - 1].text(text) == ":");
+        // A verb of saying right after the quote with a subject no name answers (`…“,
+        // schrieb die Hoover Institution`): that subject speaks, not a name earlier in the
+        // sentence. Not a medium quoting someone (`zitiert Welt-Online den Minister`).
+        let verb = after + usize::from(toks.get(after).is_some_and(|t| t.text(text) == ","));
+        let explicit = (after_verb.as_ref().is_some_and(Option::is_none))
+            .then(|| cx.described_speaker(first, after, sentence, names_subject))
+            .flatten()
+            .filter(|np| np.0 == verb + 1 && !cx.t(verb).starts_with("zitier"))
+            // `zitiert den Prediger mit den Worten „…“`: the object speaks.
+            .or_else(|| cx.quoted_object(sentence.0, first));
         let mut speaker = (cx.owner_of_words(sentence.0, first))
             .or_else(|| cx.named_with_laut(sentence.0, first))
             .or_else(|| cx.quoted_with_words(sentence.0, first))
@@ -2883,10 +2913,14 @@ pub fn find(
                     .then(|| cx.inverted_speaker(first, after))
                     .flatten()
             })
-            .or_else(|| cx.person_at_cue(sentence.0, first, after))
-            .or_else(|| cx.clause_subject(sentence.0, first))
-            .or_else(|| cx.source(sentence, first, after))
-            .or(before)
+            .or_else(|| {
+                explicit.is_none().then(|| {
+                    (cx.person_at_cue(sentence.0, first, after))
+                        .or_else(|| cx.clause_subject(sentence.0, first))
+                        .or_else(|| cx.source(sentence, first, after))
+                        .or(before)
+                })?
+            })
             .or_else(|| {
                 (opening.is_none() && !names_subject)
                     .then(|| cx.speaker_later(first, after, sentence.1))
@@ -2901,6 +2935,7 @@ pub fn find(
         let reported = !standalone
             && speaker.is_none()
             && opening.is_none()
+            && explicit.is_none()
             && (sentence.0..sentence.1)
                 .filter(|k| !attributed || !(first..after).contains(k))
                 .any(|k| in_list(cx.t(k), SUBJUNCTIVES));
@@ -2990,7 +3025,7 @@ pub fn find(
         if keep {
             let mention = match &speaker {
                 Some(w) => Some(w.mention),
-                None => (opening.filter(|_| !verb_after))
+                None => (explicit.or(opening.filter(|_| !verb_after)))
                     .or_else(|| cx.role_before_colon(sentence.0, first))
                     .or_else(|| cx.subject_pronoun(sentence.0, first).map(|k| (k, k + 1)))
                     .or_else(|| cx.described_speaker(first, after, sentence, names_subject))
@@ -3990,6 +4025,33 @@ mod tests {
         let text = "Die russische Nachrichtenagentur RIA Novosti zitiert dazu Néstor Kirchner mit \
                     folgenden Worten: „Diese Banken haben ihre Zweckbestimmung verfehlt.“";
         assert_eq!(quotes(text)[0].1.as_deref(), Some("Néstor Kirchner"));
+        // Without the colon, and a description: the one quoted speaks, not the medium.
+        let text = "Der Spiegel zitiert den Prediger mit den Worten „Wir werden die Welt \
+                    wieder beherrschen, stellt euch darauf ein.“ Das Beispiel reiht sich ein.";
+        assert_eq!(
+            mentions(text),
+            [(
+                "„Wir werden die Welt wieder beherrschen, stellt euch darauf ein.“".to_owned(),
+                None,
+                Some("den Prediger")
+            )]
+        );
+    }
+
+    #[test]
+    fn a_subject_after_the_verb_that_follows_a_quote_speaks_though_no_name_answers_it() {
+        // Not Shultz, named earlier in the sentence.
+        let text = "George Shultz habe als Außenminister wesentlich mitgewirkt, „den Lauf der \
+                    Geschichte mit den Mitteln der Diplomatie zu ändern“, schrieb die Hoover \
+                    Institution. Die spätere Außenministerin sprach.";
+        let all = mentions(text);
+        assert_eq!(all.len(), 1, "{all:?}");
+        assert_eq!(all[0].1, None);
+        assert_eq!(all[0].2, Some("die Hoover Institution"));
+        // A medium quoting someone is not that subject.
+        let text = "Wolfgang Schäuble sah grünes Licht: „Ich gehe davon aus, dass die Befugnisse \
+                    nun übertragen werden“, zitiert Welt-Online den Minister.";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Wolfgang Schäuble"));
     }
 
     #[test]
