@@ -566,6 +566,25 @@ const NAMING_VERBS: &[&str] = &[
     "empfindet",
 ];
 
+/// Participles of verbs of naming, whose passive names its agent with `von`: `vom
+/// Wetterdienst als „sehr hoch“ eingestuft`.
+const NAMING_PARTICIPLES: &[&str] = &[
+    "eingestuft",
+    "bezeichnet",
+    "beschrieben",
+    "bewertet",
+    "gewertet",
+    "charakterisiert",
+    "kritisiert",
+    "genannt",
+    "betrachtet",
+    "gesehen",
+    "verurteilt",
+    "gelobt",
+    "gefeiert",
+    "zurückgewiesen",
+];
+
 /// Words that open a sentence without being its subject, lowercase: adverbs,
 /// conjunctions, pronouns and demonstratives.
 const SENTENCE_OPENERS: &[&str] = &[
@@ -2066,7 +2085,10 @@ impl<'a> Cx<'a> {
 
     /// The subject of a clause that names something `als „…“` with a verb of naming after
     /// the quote, between the word opening the clause and `als`: `was US-Beamte als „…“
-    /// seines Atomprogramms bezeichnen`, `den die Regierung als „…“ bezeichnet`.
+    /// seines Atomprogramms bezeichnen`, `den die Regierung als „…“ bezeichnet`; in a
+    /// passive, the agent after `von` (`vom Deutschen Wetterdienst als „…“ eingestuft`);
+    /// in a relative clause whose pronoun is the subject, what it refers to (`vom
+    /// Fahrgastverband IGEB, der diese Maßnahme als „…“ sieht`).
     fn subject_naming_as(
         &self,
         first: usize,
@@ -2076,10 +2098,40 @@ impl<'a> Cx<'a> {
         if first < 3 || self.t(first - 1) != "als" {
             return None;
         }
-        let named = (after..(after + 6).min(self.toks.len()))
+        let naming = (after..(after + 6).min(self.toks.len()))
             .take_while(|&k| !is_clause_end(self.t(k)) && self.t(k) != ",")
-            .any(|k| in_list(self.t(k), NAMING_VERBS));
-        if !named {
+            .find(|&k| {
+                in_list(self.t(k), NAMING_VERBS) || in_list(self.t(k), NAMING_PARTICIPLES)
+            })?;
+        let as_at = first - 1;
+        // The passive's agent: `wird die Gefahr vom Deutschen Wetterdienst als „sehr hoch“
+        // eingestuft`.
+        if in_list(self.t(naming), NAMING_PARTICIPLES) {
+            let by = (as_at.saturating_sub(6).max(start)..as_at)
+                .rev()
+                .find(|&k| in_list(self.t(k), &["von", "vom"]));
+            if let Some(by) = by {
+                let entity = self.ents.iter().find(|e| {
+                    e.end == as_at && e.first > by && matches!(e.label, Label::Per | Label::Org)
+                });
+                if let Some(e) = entity {
+                    return Some((e.first, e.end));
+                }
+                // A name the tagger missed: capitalised words only (`Deutschen Wetterdienst`).
+                let name = (by + 1..as_at)
+                    .all(|k| self.toks[k].kind == Kind::Word && is_capitalized(self.t(k)));
+                if let Some(np) = self
+                    .noun_phrase(by + 1, as_at, true)
+                    .filter(|np| np.1 == as_at)
+                {
+                    return Some(np);
+                }
+                if name && as_at > by + 1 {
+                    return Some((by + 1, as_at));
+                }
+            }
+        }
+        if !in_list(self.t(naming), NAMING_VERBS) {
             return None;
         }
         let opener = (start..first - 1).rev().find(|&k| {
@@ -2091,6 +2143,26 @@ impl<'a> Cx<'a> {
             )
         })?;
         let k = opener + 1;
+        // A relative clause whose pronoun is the subject (`Kritik kommt vom Berliner
+        // Fahrgastverband IGEB, der diese Maßnahme als „Kapitulation“ sieht`): what it
+        // refers to, right before the comma.
+        let relative = opener > start
+            && self.t(opener - 1) == ","
+            && in_list(self.t(opener), &["der", "die"])
+            && self
+                .noun_phrase(k, as_at, true)
+                .is_none_or(|np| !self.speaks(np));
+        if relative {
+            let comma = opener - 1;
+            if let Some(e) = self.ents.iter().find(|e| {
+                e.end == comma && e.first >= start && matches!(e.label, Label::Per | Label::Org)
+            }) {
+                return Some((e.first, e.end));
+            }
+            return (comma.saturating_sub(6).max(start)..comma)
+                .filter_map(|d| self.noun_phrase(d, comma, true))
+                .find(|np| np.1 == comma && self.speaks(*np));
+        }
         if let Some(np) = self.noun_phrase(k, first - 1, false) {
             return (np.1 == first - 1 && self.speaks(np)).then_some(np);
         }
@@ -4036,6 +4108,26 @@ mod tests {
                 Some("den Prediger")
             )]
         );
+    }
+
+    #[test]
+    fn the_agent_of_a_passive_and_what_a_relative_pronoun_refers_to_name_something_as_a_quote() {
+        let text = "Die Gefahr ist groß. In weiten Teilen wird die Gefahr von Waldbränden vom \
+                    Deutschen Wetterdienst als „sehr hoch“ eingestuft. Das gilt für die Küste.";
+        let all = mentions(text);
+        assert_eq!(all.len(), 1, "{all:?}");
+        assert_eq!(all[0].2, Some("Deutschen Wetterdienst"));
+        let text =
+            "Die Fenster werden beklebt. Kritik kommt vom Berliner Fahrgastverband IGEB, der \
+                    diese Maßnahme als „Kapitulation“ vor den Randalierern sieht. Jens Wieseke \
+                    fordert freie Sicht.";
+        let all = mentions(text);
+        assert_eq!(all.len(), 1, "{all:?}");
+        assert_eq!(all[0].2, Some("IGEB"));
+        // A relative clause whose own subject speaks keeps it (`…, den die Regierung als
+        // „…“ bezeichnet`).
+        let text = "Der Plan sieht einen Zaun vor, den die Regierung als „Schutzwall“ bezeichnet.";
+        assert_eq!(mentions(text)[0].2, Some("Regierung"));
     }
 
     #[test]
