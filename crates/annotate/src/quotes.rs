@@ -242,6 +242,31 @@ const AUXILIARIES: &[&str] = &[
     "hat", "hatte", "hatten", "haben", "habe", "hätte", "wird", "wurde", "werden", "wurden",
 ];
 
+/// Modal verbs that may open the sentence after a quote with `Das` when an infinitive of
+/// saying ends it (`„…“. Das musste Steinbrück einräumen.`).
+const MODALS: &[&str] = &[
+    "musste", "muss", "mussten", "wollte", "will", "wollten", "konnte", "kann", "konnten",
+    "durfte", "darf", "sollte", "soll",
+];
+
+/// Infinitives of saying that end such a sentence (see [`MODALS`]).
+const SAYING_INFINITIVES: &[&str] = &[
+    "sagen",
+    "einräumen",
+    "zugeben",
+    "eingestehen",
+    "zugestehen",
+    "erklären",
+    "betonen",
+    "bekennen",
+    "versprechen",
+    "ankündigen",
+    "klarstellen",
+    "feststellen",
+    "mitteilen",
+    "wissen",
+];
+
 /// Participles of saying that complete an auxiliary (see [`AUXILIARIES`]).
 const PARTICIPLES: &[&str] = &[
     "gesagt",
@@ -1626,10 +1651,36 @@ impl<'a> Cx<'a> {
         }
         // `„…“ Das sagte Steinbrück am Dienstag.`: the next sentence attributes a quote that
         // is a sentence of its own.
-        if ends_sentence && in_list(vt, &["Das", "Dies"]) {
+        // Also with a modal or an auxiliary and the verb of saying at the end (`„…“. Das
+        // musste Bundesfinanzminister Peer Steinbrück zu Beginn der Debatte einräumen.`).
+        // The quote is a sentence of its own: its final mark inside, or right after it.
+        let next_sentence = if ends_sentence {
+            Some(j)
+        } else {
+            (j == after && vt == ".").then_some(after + 1)
+        };
+        if let Some(j) = next_sentence.filter(|&j| {
+            self.toks
+                .get(j)
+                .is_some_and(|t| in_list(t.text(self.text), &["Das", "Dies"]))
+        }) {
             let next = self.toks.get(j + 1)?;
-            let said = next.newlines_before == 0 && says_or_names(next.text(self.text));
-            return said.then(|| self.subject_after(j + 1, first));
+            if next.newlines_before > 0 {
+                return None;
+            }
+            if says_or_names(next.text(self.text)) {
+                return Some(self.subject_after(j + 1, first));
+            }
+            if in_list(next.text(self.text), AUXILIARIES) || in_list(next.text(self.text), MODALS) {
+                let said = (j + 2..(j + 25).min(self.toks.len()))
+                    .take_while(|&k| !is_clause_end(self.t(k)) && self.t(k) != ",")
+                    .last()
+                    .is_some_and(|k| {
+                        in_list(self.t(k), PARTICIPLES) || in_list(self.t(k), SAYING_INFINITIVES)
+                    });
+                return said.then(|| self.subject_after(j + 1, first));
+            }
+            return None;
         }
         // `…“, wird Panetta zitiert`, `…“, wie Hoyzer zitiert wird`.
         let wie = vt == "wie";
@@ -3698,6 +3749,14 @@ mod tests {
         // `Das` without a speech verb attributes nothing.
         let text = "Der Haushalt ist knapp.\n\n„Wir werden sparen müssen.“ Das Parlament \
                     stimmte zu.";
+        assert_eq!(quotes(text)[0].1.as_deref(), None);
+        // With a modal and the verb of saying at the end, the final mark after the quote.
+        let text = "Der Haushalt ist knapp.\n\n„Ja, es gibt Zumutungen“. Das musste \
+                    Bundesfinanzminister Peer Steinbrück zu Beginn der Debatte einräumen.";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Peer Steinbrück"));
+        // Without it, no one.
+        let text = "Der Haushalt ist knapp.\n\n„Ja, es gibt Zumutungen“. Das musste \
+                    Bundesfinanzminister Peer Steinbrück zu Beginn der Debatte hinnehmen.";
         assert_eq!(quotes(text)[0].1.as_deref(), None);
     }
 
