@@ -795,6 +795,7 @@ const SPEAKER_NOUNS: &[&str] = &[
     "erklärung",
     "mitteilung",
     "stellungnahme",
+    "kommentar",
     "beamte",
     "beamten",
     "beamter",
@@ -2195,16 +2196,18 @@ impl<'a> Cx<'a> {
         })?;
         let k = opener + 1;
         // A relative clause whose pronoun is the subject (`Kritik kommt vom Berliner
-        // Fahrgastverband IGEB, der diese Maßnahme als „Kapitulation“ sieht`): what it
-        // refers to, right before the comma.
-        let relative = opener > start
-            && self.t(opener - 1) == ","
-            && in_list(self.t(opener), &["der", "die"])
-            && self
-                .noun_phrase(k, as_at, true)
-                .is_none_or(|np| !self.speaks(np));
-        if relative {
-            let comma = opener - 1;
+        // Fahrgastverband IGEB, der diese Maßnahme als „Kapitulation“ sieht`, `eine
+        // Botschaft, welche die Techniker als „…“ bezeichnete`): what it refers to, right
+        // before the comma.
+        let comma = (start..as_at).rev().find(|&j| self.t(j) == ",");
+        let relative = comma.filter(|&comma| {
+            comma + 1 < as_at
+                && in_list(self.t(comma + 1), &["der", "die", "welche", "welcher"])
+                && self
+                    .noun_phrase(comma + 2, as_at, true)
+                    .is_none_or(|np| !self.speaks(np))
+        });
+        if let Some(comma) = relative {
             if let Some(e) = self.ents.iter().find(|e| {
                 e.end == comma && e.first >= start && matches!(e.label, Label::Per | Label::Org)
             }) {
@@ -4183,6 +4186,13 @@ mod tests {
         let all = mentions(text);
         assert_eq!(all.len(), 1, "{all:?}");
         assert_eq!(all[0].2, Some("IGEB"));
+        // The pronoun before an object with its article, and `welche`.
+        let text = "In der Zeitung erschien ein Kommentar, der die Entscheidung des Komitees als \
+                    „nicht nachzuvollziehende Verirrung“ bezeichnet.";
+        assert_eq!(mentions(text)[0].2, Some("ein Kommentar"));
+        let text = "Die Hacker hinterließen eine griechische Botschaft, welche die Techniker \
+                    als „einen Haufen von Schulkindern“ bezeichnete.";
+        assert_eq!(mentions(text)[0].2, Some("eine griechische Botschaft"));
         // A relative clause whose own subject speaks keeps it (`…, den die Regierung als
         // „…“ bezeichnet`).
         let text = "Der Plan sieht einen Zaun vor, den die Regierung als „Schutzwall“ bezeichnet.";
