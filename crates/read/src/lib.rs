@@ -44,7 +44,7 @@ pub use config::{Format, ReadConfig};
 pub use error::{Error, Result};
 pub use html::{extract_html, HtmlDocument};
 pub use list::{list_inputs, Listing};
-pub use source::{display_path, file_sha256, modified_ns, FileDone, FileSource};
+pub use source::{display_path, file_content_hash, modified_ns, FileDone, FileSource};
 pub use warc::{CorruptGzipMember, GzipMembers, WarcItem, WarcReader, WarcRecord};
 
 pub use pipeline_core::{Document, Rejected};

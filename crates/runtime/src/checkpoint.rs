@@ -313,7 +313,7 @@ mod tests {
         let entry = FileEntry {
             size: 3,
             modified_ns: Some(1),
-            sha256: None,
+            content_hash: None,
         };
         let base = BTreeMap::from([("old.txt".to_owned(), entry.clone())]);
         manifest

@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use pipeline_read::{file_sha256, modified_ns, FileDone, Listing};
+use pipeline_read::{file_content_hash, modified_ns, FileDone, Listing};
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize};
 
@@ -79,7 +79,9 @@ pub(crate) struct PartialFile {
 pub(crate) struct FileEntry {
     pub size: u64,
     pub modified_ns: Option<u128>,
-    pub sha256: Option<String>,
+    /// See [`file_content_hash`].
+    #[serde(default)]
+    pub content_hash: Option<String>,
 }
 
 impl From<&FileDone> for FileEntry {
@@ -87,7 +89,7 @@ impl From<&FileDone> for FileEntry {
         FileEntry {
             size: done.size,
             modified_ns: done.modified_ns,
-            sha256: done.sha256.clone(),
+            content_hash: done.content_hash.clone(),
         }
     }
 }
@@ -347,7 +349,9 @@ pub(crate) fn plan(
             Some(entry) if Some(entry.size) == size => {
                 if entry.modified_ns.is_some() && entry.modified_ns == modified_ns {
                     true
-                } else if entry.sha256.is_some() && file_sha256(&file).ok() == entry.sha256 {
+                } else if entry.content_hash.is_some()
+                    && file_content_hash(&file).ok() == entry.content_hash
+                {
                     entry.modified_ns = modified_ns;
                     true
                 } else {
