@@ -66,6 +66,63 @@ fn a_second_run_reads_only_the_new_file_and_keeps_every_document_once() {
     assert!(after_texts["005_bruecke"].starts_with("Nach vier Jahren Bauzeit"));
 }
 
+/// The inode of a file of the output folder: a file rewritten and renamed into place gets a
+/// new one.
+fn inode(dir: &TestDir, name: &str) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(dir.path().join("out").join(name))
+        .unwrap()
+        .ino()
+}
+
+#[test]
+fn a_run_that_reads_nothing_leaves_the_output_files_where_they_are() {
+    let dir = seeds_dir();
+    // A copy, so that there is a rejection too.
+    let seed = std::fs::read(dir.path().join("seeds/002_1a67b9573dd5dde7.txt")).unwrap();
+    dir.write("seeds/002_copy.txt", seed);
+    let (_, first) = run(&dir, &[]);
+    assert_eq!(first["output"]["rejected"], 1, "{first:#}");
+    let files = ["documents.jsonl", "rejected.jsonl"];
+    let inodes: Vec<u64> = files.iter().map(|f| inode(&dir, f)).collect();
+    let bytes: Vec<Vec<u8>> = (files.iter())
+        .map(|f| std::fs::read(dir.path().join("out").join(f)).unwrap())
+        .collect();
+
+    let (summary, again) = run(&dir, &[]);
+    assert_eq!(again["mode"], "incremental", "{again:#}");
+    assert_eq!(again["output"]["carried_documents"], 5);
+    assert_eq!(again["output"]["carried_rejected"], 1);
+    assert_eq!(
+        again["output"]["names_linked"],
+        first["output"]["names_linked"]
+    );
+    assert!(
+        summary.contains("5 documents and 1 rejections carried over"),
+        "{summary}"
+    );
+    for ((file, inode_before), bytes_before) in files.iter().zip(&inodes).zip(&bytes) {
+        assert_eq!(inode(&dir, file), *inode_before, "{file} was not rewritten");
+        let now = std::fs::read(dir.path().join("out").join(file)).unwrap();
+        assert!(&now == bytes_before, "{file} is as it was");
+    }
+    let leftovers: Vec<String> = std::fs::read_dir(dir.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    check_output(&dir);
+
+    // A new file: the output is written anew, with every earlier line.
+    dir.write("seeds/005_bruecke.txt", NEW_ARTICLE);
+    let (_, third) = run(&dir, &[]);
+    assert_eq!(third["output"]["carried_documents"], 5);
+    assert_ne!(inode(&dir, "documents.jsonl"), inodes[0]);
+    let (documents, _) = check_output(&dir);
+    assert_eq!(texts(&documents).len(), 6);
+}
+
 #[test]
 fn a_changed_file_replaces_its_old_document_and_a_touched_one_is_skipped() {
     let dir = seeds_dir();

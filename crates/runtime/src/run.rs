@@ -167,6 +167,14 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
             }
         }
     }
+    // Nothing to read and nothing of the earlier output to drop: its files stay where
+    // they are (a run over a large output that adds nothing need not copy it).
+    let nothing_changes = plan.incremental
+        && resume.is_none()
+        && listing.files.is_empty()
+        && listing.unreadable.is_empty()
+        && carry_replaced.is_empty()
+        && options.shard.is_none();
     let mut source = FileSource::new(listing, &source_config, &source_base);
     if let Some((path, record)) = &resume_point {
         source = source.resume_after(path, *record);
@@ -197,7 +205,9 @@ pub fn run(config: &Config, options: &RunOptions) -> Result<Report> {
     if let Some(memory) = linking.filter(|_| options.shard.is_none()) {
         sink = sink.observing_names(observed_names.clone(), memory);
     }
-    if config.pipeline.ordered {
+    if nothing_changes {
+        sink = sink.keeping_earlier();
+    } else if config.pipeline.ordered {
         sink = sink.with_checkpoints(Checkpoints::new(
             manifest.clone(),
             &config.hash,

@@ -77,6 +77,8 @@ pub(crate) struct JsonlSink {
     /// The persons of the documents written (with [`JsonlSink::observing_names`]), for
     /// linking them across documents after the run; handed over on commit.
     names: Option<(CorpusNames, NamesSlot)>,
+    /// The earlier files stay as they are (see [`JsonlSink::keeping_earlier`]).
+    keep_earlier: bool,
 }
 
 /// Where a sink hands over the persons it observed ([`JsonlSink::observing_names`]).
@@ -285,6 +287,7 @@ impl JsonlSink {
             checkpoints: None,
             line: Vec::new(),
             names: None,
+            keep_earlier: false,
         })
     }
 
@@ -354,6 +357,7 @@ impl JsonlSink {
             checkpoints: None,
             line: Vec::new(),
             names: None,
+            keep_earlier: false,
         })
     }
 
@@ -365,8 +369,31 @@ impl JsonlSink {
         self
     }
 
+    /// For a run that reads no file and drops no earlier output: the earlier files are
+    /// carried over where they are instead of copied (their lines are still counted, and
+    /// observed for linking), and commit leaves them in place.
+    pub fn keeping_earlier(mut self) -> Self {
+        self.keep_earlier = true;
+        self
+    }
+
+    /// Refuses anything new when the earlier files are kept as they are: it would have
+    /// to go after lines that were not copied.
+    fn expect_nothing_new(&self) -> Result<()> {
+        if self.keep_earlier {
+            return Err(Error::StageFailed {
+                stage: "write".to_owned(),
+                message: "a run that reads no file produced output; the earlier output is \
+                          left as it was: run again with --full"
+                    .to_owned(),
+            });
+        }
+        Ok(())
+    }
+
     /// Writes one kept document.
     pub fn write_document(&mut self, doc: &Document) -> Result<()> {
+        self.expect_nothing_new()?;
         if let Some((names, _)) = &mut self.names {
             let entities = doc.spans.entities.as_deref().unwrap_or_default();
             let pairs: Vec<(&str, &str)> = (entities.iter())
@@ -394,6 +421,7 @@ impl JsonlSink {
 
     /// Writes one rejection.
     pub fn write_rejected(&mut self, rejected: &Rejected) -> Result<()> {
+        self.expect_nothing_new()?;
         self.line.clear();
         encode_rejected(rejected, &mut self.line);
         self.rejected.write_encoded(&self.line)?;
@@ -442,7 +470,9 @@ impl JsonlSink {
         for_each_line(rejected, |line| {
             let head: LineHead = serde_json::from_str(line).map_err(|e| corrupt(rejected, e))?;
             if !replaced.contains(&head.source.path) {
-                self.rejected.write_raw_line(line)?;
+                if !self.keep_earlier {
+                    self.rejected.write_raw_line(line)?;
+                }
                 self.counts.carried_rejected += 1;
                 if head.source.record.is_none() {
                     file_ids.insert(head.id);
@@ -455,7 +485,9 @@ impl JsonlSink {
 
     /// Copies one line of the earlier `documents` file into the new one.
     fn carry_document(&mut self, documents: &Path, line: &str) -> Result<()> {
-        self.documents.write_raw_line(line)?;
+        if !self.keep_earlier {
+            self.documents.write_raw_line(line)?;
+        }
         self.counts.carried_documents += 1;
         if let Some((names, _)) = &mut self.names {
             observe_line(names, documents, line.as_bytes())?;
@@ -466,8 +498,13 @@ impl JsonlSink {
     /// Flushes, syncs and renames both files into place.
     pub fn commit(mut self) -> Result<SinkCounts> {
         self.counts.checkpoints = self.checkpoints_taken();
-        self.documents.commit()?;
-        self.rejected.commit()?;
+        if self.keep_earlier {
+            self.documents.abort();
+            self.rejected.abort();
+        } else {
+            self.documents.commit()?;
+            self.rejected.commit()?;
+        }
         if let Some((names, slot)) = self.names.take() {
             if let Ok(mut slot) = slot.lock() {
                 *slot = Some(names);
@@ -1020,5 +1057,35 @@ mod tests {
         assert!(std::fs::read_to_string(dir.path().join(REJECTED_FILE))
             .unwrap()
             .is_empty());
+    }
+
+    #[test]
+    fn kept_earlier_files_are_counted_not_copied_and_refuse_anything_new() {
+        let dir = tempfile::tempdir().unwrap();
+        let documents = dir.path().join(DOCUMENTS_FILE);
+        let rejected = dir.path().join(REJECTED_FILE);
+        let line = |id: &str| {
+            format!("{{\"id\":\"{id}\",\"source\":{{\"path\":\"{id}.txt\",\"record\":null}}}}\n")
+        };
+        std::fs::write(&documents, line("a") + &line("b")).unwrap();
+        std::fs::write(&rejected, line("c")).unwrap();
+        let mut sink = JsonlSink::create(dir.path()).unwrap().keeping_earlier();
+        let ids = sink
+            .carry_over((&documents, &rejected), &HashSet::new(), None)
+            .unwrap();
+        assert_eq!(ids.len(), 3);
+        assert!(sink.write_document(&Document::new("d", "Text.")).is_err());
+        let counts = sink.commit().unwrap();
+        assert_eq!((counts.carried_documents, counts.carried_rejected), (2, 1));
+        assert_eq!(
+            std::fs::read_to_string(&documents).unwrap(),
+            line("a") + &line("b")
+        );
+        assert_eq!(std::fs::read_to_string(&rejected).unwrap(), line("c"));
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 2, "no temporary file is left: {names:?}");
     }
 }
