@@ -1113,6 +1113,16 @@ impl<'a> Cx<'a> {
             if in_list(self.t(j), &never_subject) && !apposition {
                 return false;
             }
+            // `Den Unmut der CDU`: `der` after a noun is a genitive's (or a dative's).
+            if self.t(j) == "der"
+                && j > 0
+                && self.toks[j - 1].kind == Kind::Word
+                && is_capitalized(self.t(j - 1))
+                && !is_determiner(self.t(j - 1))
+                && !in_list(self.t(j - 1), SENTENCE_OPENERS)
+            {
+                return false;
+            }
             if j > 0 && in_list(self.t(j - 1), PREPOSITIONS) {
                 return false;
             }
@@ -1327,11 +1337,15 @@ impl<'a> Cx<'a> {
 
     /// The person a role description (`der Bundespräsident`, its role at token `role_at`)
     /// refers to: the last one introduced with that role, else the last person mentioned
-    /// (but not when the persons with that role are of other countries).
+    /// (but not when the persons with that role are of other countries, nor for a
+    /// spokesperson).
     fn person_with_role(&self, role_at: usize, before: usize) -> Option<String> {
         match self.introduced_as(role_at, before) {
             Ok(name) => Some(name),
             Err(true) => None,
+            // A spokesperson speaks for someone, and is no one named before unless
+            // introduced as such (`Der Sprecher teilte mit, Tony Blair …`).
+            Err(false) if role_key(self.t(role_at)).contains("sprecher") => None,
             Err(false) => self.recent_person(before),
         }
     }
@@ -4197,6 +4211,32 @@ mod tests {
         // „…“ bezeichnet`).
         let text = "Der Plan sieht einen Zaun vor, den die Regierung als „Schutzwall“ bezeichnet.";
         assert_eq!(mentions(text)[0].2, Some("Regierung"));
+    }
+
+    #[test]
+    fn an_organisation_in_the_genitive_after_a_noun_is_no_subject() {
+        let text = "Den Unmut der CDU über die Pläne brachte die Sprecherin der Fraktion zum \
+                    Ausdruck: „Es gibt keinen Grund, unsere Positionen jetzt aufzugeben.“";
+        let all = mentions(text);
+        assert_eq!(all.len(), 1, "{all:?}");
+        assert_ne!(all[0].1.as_deref(), Some("CDU"), "{all:?}");
+        // Before a noun, `der` is the nominative's.
+        let text = "Am Montag sagte der CDU-Chef Friedrich Merz: „Wir bleiben dabei.“";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Friedrich Merz"));
+    }
+
+    #[test]
+    fn a_spokesperson_is_no_one_named_before_unless_introduced_as_such() {
+        let text = "Tony Blair ist im Urlaub. Der Sprecher teilte mit: „Der Premierminister \
+                    steht bereit, sich mit den Vertretern zu treffen.“";
+        let all = mentions(text);
+        assert_eq!(all.len(), 1, "{all:?}");
+        assert_eq!(all[0].1, None, "{all:?}");
+        assert_eq!(all[0].2, Some("Der Sprecher"));
+        // Introduced with the role, the spokesperson is that person.
+        let text = "Regierungssprecher Steffen Seibert äußerte sich am Montag. Der Sprecher \
+                    sagte: „Wir prüfen das sehr genau.“";
+        assert_eq!(quotes(text)[0].1.as_deref(), Some("Steffen Seibert"));
     }
 
     #[test]
