@@ -188,8 +188,8 @@ fn each_document(
 /// of a run with an `annotate` stage; outputs put together from several (shards, Spark
 /// partitions) need it once over the whole (`pipeline link-names`). Reads the file two to
 /// four times (one fewer at the end of a run, see [`link_observed`]), and writes it only
-/// when a line changes; memory holds the corpus's full
-/// names, not its documents, within about `memory` bytes (see [`CorpusNames::with_memory`]).
+/// when a line changes; memory holds the corpus's full names, not its documents, within
+/// about `memory` bytes (see [`CorpusNames::with_memory`]).
 pub fn link_names(documents: &Path, memory: usize) -> Result<NamesLinked> {
     link_file(documents, memory).map(|(linked, _)| linked)
 }
