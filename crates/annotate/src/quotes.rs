@@ -1071,6 +1071,16 @@ struct Cx<'a> {
 }
 
 impl<'a> Cx<'a> {
+    /// The first person, or organisation when `or_org`, that ends right before token `end`
+    /// and starts at token `from` or later.
+    fn entity_ending_at(&self, end: usize, from: usize, or_org: bool) -> Option<&'a Entity> {
+        self.ents.iter().find(|e| {
+            e.end == end
+                && e.first >= from
+                && (e.label == Label::Per || (or_org && e.label == Label::Org))
+        })
+    }
+
     fn t(&self, i: usize) -> &'a str {
         self.toks[i].text(self.text)
     }
@@ -1600,11 +1610,7 @@ impl<'a> Cx<'a> {
     /// `k` (`dem Bericht des Senders zufolge` names no one, `der Polizei zufolge` does).
     fn source_before(&self, start: usize, k: usize) -> Option<Who> {
         let h = k - 1;
-        if let Some(e) = self
-            .ents
-            .iter()
-            .find(|e| e.end == k && e.first >= start && matches!(e.label, Label::Per | Label::Org))
-        {
+        if let Some(e) = self.entity_ending_at(k, start, true) {
             let from = self.np_start(e.first, start.max(e.first.saturating_sub(4)));
             return Some(Who::named(&e.canonical, from, k));
         }
@@ -1683,10 +1689,11 @@ impl<'a> Cx<'a> {
             if next.newlines_before > 0 {
                 return None;
             }
-            if says_or_names(next.text(self.text)) {
+            let next = next.text(self.text);
+            if says_or_names(next) {
                 return Some(self.subject_after(j + 1, first));
             }
-            if in_list(next.text(self.text), AUXILIARIES) || in_list(next.text(self.text), MODALS) {
+            if in_list(next, AUXILIARIES) || in_list(next, MODALS) {
                 let said = (j + 2..(j + 25).min(self.toks.len()))
                     .take_while(|&k| !is_clause_end(self.t(k)) && self.t(k) != ",")
                     .last()
@@ -1793,9 +1800,7 @@ impl<'a> Cx<'a> {
     fn owner_of_words(&self, start: usize, first: usize) -> Option<Who> {
         let noun = (first.saturating_sub(4).max(start + 1)..first)
             .find(|&k| in_list(self.t(k), SPEECH_NOUNS) || in_list(self.t(k), NAMING_NOUNS))?;
-        let e = self.ents.iter().find(|e| {
-            e.end == noun && matches!(e.label, Label::Per | Label::Org) && e.first >= start
-        })?;
+        let e = self.entity_ending_at(noun, start, true)?;
         let last = self.t(e.end - 1);
         (last.ends_with('s') || last.ends_with('’') || last.ends_with('\'')).then(|| Who::entity(e))
     }
@@ -1805,13 +1810,7 @@ impl<'a> Cx<'a> {
     /// folgenden Worten: „…“` (the subject only reports them); a description is resolved
     /// as [`Cx::described`] does (see [`Cx::quoted_object`]).
     fn quoted_with_words(&self, start: usize, first: usize) -> Option<Who> {
-        let (a, b) = self.quoted_object(start, first)?;
-        if let Some(e) =
-            (self.ents.iter()).find(|e| e.end == b && e.first == a && e.label == Label::Per)
-        {
-            return Some(Who::entity(e));
-        }
-        self.described((a, b))
+        self.described(self.quoted_object(start, first)?)
     }
 
     /// Who a verb of quoting quotes `mit den Worten` right before the quote at `first`, or
@@ -1837,9 +1836,7 @@ impl<'a> Cx<'a> {
             return None;
         }
         let quoting = (start..object_end).find(|&k| self.t(k).starts_with("zitiert"))?;
-        if let Some(e) = (self.ents.iter())
-            .find(|e| e.end == object_end && e.first > quoting && e.label == Label::Per)
-        {
+        if let Some(e) = self.entity_ending_at(object_end, quoting + 1, false) {
             return Some((e.first, e.end));
         }
         (quoting + 1..object_end)
@@ -2177,21 +2174,18 @@ impl<'a> Cx<'a> {
                 .rev()
                 .find(|&k| in_list(self.t(k), &["von", "vom"]));
             if let Some(by) = by {
-                let entity = self.ents.iter().find(|e| {
-                    e.end == as_at && e.first > by && matches!(e.label, Label::Per | Label::Org)
-                });
-                if let Some(e) = entity {
+                if let Some(e) = self.entity_ending_at(as_at, by + 1, true) {
                     return Some((e.first, e.end));
                 }
-                // A name the tagger missed: capitalised words only (`Deutschen Wetterdienst`).
-                let name = (by + 1..as_at)
-                    .all(|k| self.toks[k].kind == Kind::Word && is_capitalized(self.t(k)));
                 if let Some(np) = self
                     .noun_phrase(by + 1, as_at, true)
                     .filter(|np| np.1 == as_at)
                 {
                     return Some(np);
                 }
+                // A name the tagger missed: capitalised words only (`Deutschen Wetterdienst`).
+                let name = (by + 1..as_at)
+                    .all(|k| self.toks[k].kind == Kind::Word && is_capitalized(self.t(k)));
                 if name && as_at > by + 1 {
                     return Some((by + 1, as_at));
                 }
@@ -2222,9 +2216,7 @@ impl<'a> Cx<'a> {
                     .is_none_or(|np| !self.speaks(np))
         });
         if let Some(comma) = relative {
-            if let Some(e) = self.ents.iter().find(|e| {
-                e.end == comma && e.first >= start && matches!(e.label, Label::Per | Label::Org)
-            }) {
+            if let Some(e) = self.entity_ending_at(comma, start, true) {
                 return Some((e.first, e.end));
             }
             return (comma.saturating_sub(6).max(start)..comma)
